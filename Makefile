@@ -1,0 +1,126 @@
+# mod_jszg -- build, run, test.  `make run` and `make test` do all set-up
+# on a fresh Debian 12 machine (packages are installed with apt-get as root).
+
+PORT      ?= 8080
+APXS      ?= apxs
+PYTHON    ?= /usr/bin/python3
+RUNDIR    ?= $(CURDIR)/run
+BUILDDIR  := $(CURDIR)/build
+
+# Debian packages the build, the run and the tests need.
+PKGS_BUILD := apache2 apache2-dev libaprutil1-dbd-sqlite3 \
+              libaprutil1-dbd-pgsql libxml2-dev libjansson-dev libssl-dev libpq-dev \
+              sqlite3 gcc make pkg-config
+PKGS_TEST  := libcmocka-dev python3-pytest python3-requests postgresql \
+              postgresql-client chromium chromium-driver python3-selenium \
+              clang libclang-rt-14-dev wrk fonts-noto-cjk poppler-utils
+PKGS_BENCH := wrk
+
+SRCS := $(wildcard mod_jszg/*.c)
+HDRS := $(wildcard mod_jszg/*.h)
+# Pure helpers: no httpd headers, unit-tested and fuzzed on their own.
+PURE := mod_jszg/jszg_view.c mod_jszg/jszg_form.c mod_jszg/jszg_idcard.c
+
+WARN    := -std=c11 -Wall -Wextra -Werror
+APR_CF   = $(shell apr-1-config --cflags --cppflags --includes) \
+           $(shell apu-1-config --includes) $(shell xml2-config --cflags)
+APR_LD   = $(shell apu-1-config --link-ld) $(shell apr-1-config --link-ld) \
+           $(shell xml2-config --libs) -ljansson -lcrypto
+LIBS    := -lxml2 -ljansson -lcrypto -lpq
+
+ifeq ($(SANITIZE),1)
+SAN_CF  := -fsanitize=address,undefined -fno-omit-frame-pointer
+SAN_LD  := -fsanitize=address,undefined
+endif
+
+.PHONY: all deps deps-test run test unit http-test install fuzz bench \
+        clean migrate db
+
+all: .libs/mod_jszg.so
+
+.libs/mod_jszg.so: $(SRCS) $(HDRS) | deps
+	$(APXS) -c -o mod_jszg.la \
+	    $(addprefix -Wc$(comma),$(WARN) $(SAN_CF) $(shell xml2-config --cflags) -I$(shell pg_config --includedir)) \
+	    $(addprefix -Wl$(comma),$(SAN_LD)) \
+	    $(SRCS) $(LIBS) >$(BUILDDIR).log 2>&1 || { cat $(BUILDDIR).log; exit 1; }
+	@grep -i 'warning' $(BUILDDIR).log || true
+
+comma := ,
+
+# Install what is missing (as root, with apt-get); a no-op when all is there.
+deps:
+	@$(CURDIR)/tests/ensure-packages.sh $(PKGS_BUILD)
+
+deps-test:
+	@$(CURDIR)/tests/ensure-packages.sh $(PKGS_BUILD) $(PKGS_TEST)
+
+# The SQLite database of `make run`, with seed data.
+db: $(RUNDIR)/jszg.db
+$(RUNDIR)/jszg.db: $(wildcard sql/sqlite/*.sql sql/seed/*.sql) | deps
+	@mkdir -p $(RUNDIR)
+	sql/apply.sh sqlite $@ --seed
+	@touch $@
+
+migrate: db
+
+run: all db
+	$(PYTHON) conf/mkroot.py --root $(RUNDIR) --port $(PORT) \
+	    --dbd-driver sqlite3 --dbd-params $(RUNDIR)/jszg.db >/dev/null
+	/usr/sbin/apache2 -t -f $(RUNDIR)/conf/httpd.conf
+	@echo "中国教师资格网 on http://127.0.0.1:$(PORT)/  (Ctrl-C stops)"
+	exec /usr/sbin/apache2 -DFOREGROUND -f $(RUNDIR)/conf/httpd.conf
+
+# ---- tests ----------------------------------------------------------------
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILDDIR)/%,$(UNIT_SRCS))
+
+$(BUILDDIR)/test_%: tests/unit/test_%.c $(PURE) $(wildcard mod_jszg/jszg_*.h)
+	@mkdir -p $(BUILDDIR)
+	gcc $(WARN) -g $(SAN_CF) $(APR_CF) -Imod_jszg -o $@ $< $(PURE) \
+	    $(APR_LD) -lcmocka -lpthread $(SAN_LD)
+
+unit: deps-test $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; \
+	    (cd tests/unit && $$t); done
+
+http-test: all deps-test
+	$(PYTHON) -m pytest -q -p no:cacheprovider tests/http $(PYTEST_ARGS)
+
+test: deps-test all unit http-test
+
+# ---- fuzzing --------------------------------------------------------------
+
+FUZZ_SECONDS ?= 30
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILDDIR)/%,$(FUZZ_SRCS))
+
+$(BUILDDIR)/fuzz_%: tests/fuzz/fuzz_%.c $(PURE)
+	@mkdir -p $(BUILDDIR)
+	clang -g -O1 -fsanitize=fuzzer,address,undefined $(APR_CF) \
+	    -Imod_jszg -o $@ $< $(PURE) $(APR_LD)
+
+fuzz: deps-test $(FUZZ_BINS)
+	@set -e; for f in $(FUZZ_BINS); do n=$${f##*/fuzz_}; \
+	    mkdir -p $(BUILDDIR)/corpus/$$n; \
+	    echo "== fuzz $$n for $(FUZZ_SECONDS)s"; \
+	    $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	        $(BUILDDIR)/corpus/$$n tests/fuzz/corpus/$$n 2>&1 | tail -4; done
+
+# ---- install (Debian layout: a2enmod jszg) --------------------------------
+
+DESTDIR ?=
+SHAREDIR := $(DESTDIR)/usr/share/mod_jszg
+install: all
+	$(APXS) -i -n jszg .libs/mod_jszg.so
+	install -d $(DESTDIR)/etc/apache2/mods-available $(SHAREDIR)
+	install -m 644 conf/jszg.load conf/jszg.conf \
+	    $(DESTDIR)/etc/apache2/mods-available/
+	cp -r htdocs sql $(SHAREDIR)/
+
+bench: all deps-test
+	bench/run.sh
+
+clean:
+	rm -rf .libs build build.log mod_jszg/*.lo mod_jszg/*.slo mod_jszg/*.o \
+	    mod_jszg/.libs mod_jszg.la mod_jszg.lo mod_jszg.slo

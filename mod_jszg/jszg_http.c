@@ -1,0 +1,499 @@
+/*
+ * jszg_http.c -- the HTTP layer: one entry point for `SetHandler jszg`,
+ * request parsing with hard limits, and the ways a handler answers
+ * (page, JSON, error, redirect).
+ */
+#include "jszg_private.h"
+#include "http_core.h"
+#include "apr_strings.h"
+#include "apr_lib.h"
+
+#define JSON_CT "application/json; charset=utf-8"
+#define HTML_CT "text/html; charset=utf-8"
+
+/* Headers every dynamic answer carries, error pages included. */
+static void security_headers(request_rec *r)
+{
+    apr_table_t *h = r->err_headers_out;
+
+    apr_table_setn(h, "Content-Security-Policy",
+                   "default-src 'self'; script-src 'self'; "
+                   "style-src 'self'; img-src 'self' data:; "
+                   "object-src 'none'; base-uri 'self'; "
+                   "form-action 'self'; frame-ancestors 'none'");
+    apr_table_setn(h, "X-Content-Type-Options", "nosniff");
+    apr_table_setn(h, "X-Frame-Options", "DENY");
+    apr_table_setn(h, "Referrer-Policy", "same-origin");
+}
+
+void jszg_no_store(request_rec *r)
+{
+    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+    apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
+}
+
+static apr_status_t json_cleanup(void *j)
+{
+    json_decref(j);
+    return APR_SUCCESS;
+}
+
+/* Tie a json value's life to a pool: handlers never call json_decref. */
+json_t *jszg_pool_json(apr_pool_t *p, json_t *j)
+{
+    if (j)
+        apr_pool_cleanup_register(p, j, json_cleanup,
+                                  apr_pool_cleanup_null);
+    return j;
+}
+
+static const char *find_field(const apr_array_header_t *a, const char *name)
+{
+    return a ? jszg_form_get(a, name) : NULL;
+}
+
+const char *jszg_param(jszg_req *jr, const char *name)
+{
+    return apr_table_get(jr->params, name);
+}
+
+const char *jszg_query(jszg_req *jr, const char *name)
+{
+    return find_field(jr->query, name);
+}
+
+const char *jszg_field(jszg_req *jr, const char *name)
+{
+    return find_field(jr->form, name);
+}
+
+/* A whole number from the query string.  Absent or empty: dflt.
+ * Returns 0, or -1 when present but not a number in [min, max]. */
+int jszg_query_int(jszg_req *jr, const char *name, long min, long max,
+                   long dflt, long *out)
+{
+    const char *v = jszg_query(jr, name);
+    char *end;
+    long n;
+
+    *out = dflt;
+    if (!v || !*v)
+        return 0;
+    errno = 0;
+    n = strtol(v, &end, 10);
+    if (errno || *end || !apr_isdigit(*v) || n < min || n > max)
+        return -1;
+    *out = n;
+    return 0;
+}
+
+/* ---- answers ------------------------------------------------------------ */
+
+static int write_body(request_rec *r, int status, const char *ct,
+                      const char *body, apr_size_t len)
+{
+    r->status = status;
+    ap_set_content_type(r, ct);
+    ap_set_content_length(r, len);
+    if (!r->header_only)
+        ap_rwrite(body, (int)len, r);
+    return OK;
+}
+
+/* The data every page template sees: title, which navigation item is
+ * active, who is logged in. */
+json_t *jszg_page_data(jszg_req *jr, const char *title, const char *nav)
+{
+    json_t *d = jszg_pool_json(jr->pool, json_object());
+
+    json_object_set_new(d, "title", json_string(title));
+    json_object_set_new(d, "doc_title",
+                        json_string(apr_pstrcat(jr->pool, title,
+                                                " - 中国教师资格网", NULL)));
+    if (nav)
+        json_object_set_new(d, apr_pstrcat(jr->pool, "nav_", nav, NULL),
+                            json_true());
+    return d;
+}
+
+/* Give each row an href: prefix + its id. */
+void jszg_rows_link(apr_pool_t *p, json_t *rows, const char *prefix)
+{
+    size_t i;
+    json_t *row;
+
+    json_array_foreach(rows, i, row) {
+        const char *id = json_string_value(json_object_get(row, "id"));
+        if (id)
+            json_object_set_new(row, "href",
+                                json_string(apr_pstrcat(p, prefix, id,
+                                                        NULL)));
+    }
+}
+
+/* 当前位置: a breadcrumb trail of (name, href) pairs, NULL-terminated;
+ * the last one is the current page and gets no link. */
+void jszg_crumbs(jszg_req *jr, json_t *data, ...)
+{
+    json_t *list = json_array();
+    const char *name;
+    va_list ap;
+
+    va_start(ap, data);
+    while ((name = va_arg(ap, const char *))) {
+        const char *href = va_arg(ap, const char *);
+        json_t *c = json_object();
+        json_object_set_new(c, "name", json_string(name));
+        if (href)
+            json_object_set_new(c, "href", json_string(href));
+        json_array_append_new(list, c);
+    }
+    va_end(ap);
+    if (json_array_size(list))
+        json_object_set_new(json_array_get(list, json_array_size(list) - 1),
+                            "last", json_true());
+    json_object_set_new(data, "crumbs", list);
+    (void)jr;
+}
+
+static void add_user_data(jszg_req *jr, json_t *data)
+{
+    jszg_session *s = jszg_session_get(jr);
+
+    if (!s || !s->account_id)
+        return;
+    json_object_set_new(data, "logged_in", json_true());
+    if (!json_object_get(data, "csrf"))
+        json_object_set_new(data, "csrf", json_string(jszg_csrf_token(jr)));
+    if (json_object_get(s->data, "name"))
+        json_object_set(data, "user_name", json_object_get(s->data, "name"));
+}
+
+static int render_page(jszg_req *jr, int status, const char *tpl,
+                       json_t *data)
+{
+    const char *html = NULL, *err = NULL;
+    apr_size_t len = 0;
+    apr_status_t rv;
+
+    if (!jr->sc->view) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, jr->r, JSZGLOGNO(10020)
+                      "templates are not loaded (see startup errors)");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    rv = jszg_view_render(jr->sc->view, jr->pool, tpl, "layout", data,
+                          &html, &len, &err);
+    if (rv != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, jr->r, JSZGLOGNO(10021)
+                      "rendering %s: %s", tpl, err ? err : "failed");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    return write_body(jr->r, status, HTML_CT, html, len);
+}
+
+int jszg_render(jszg_req *jr, int status, const char *tpl, json_t *data)
+{
+    int rc;
+
+    add_user_data(jr, data);
+    rc = render_page(jr, status, tpl, data);
+    if (rc != OK)
+        return jszg_error(jr, rc, "internal", NULL);
+    return OK;
+}
+
+int jszg_json(jszg_req *jr, int status, json_t *body)
+{
+    char *s = json_dumps(body, JSON_COMPACT);
+    int rc;
+
+    if (!s)
+        return HTTP_INTERNAL_SERVER_ERROR;
+    jszg_no_store(jr->r);
+    rc = write_body(jr->r, status, JSON_CT, apr_pstrdup(jr->pool, s),
+                    strlen(s));
+    free(s);
+    return rc;
+}
+
+static const char *status_title(int status)
+{
+    switch (status) {
+    case 400: return "请求有误";
+    case 401: return "请先登录";
+    case 403: return "无权访问";
+    case 404: return "页面不存在";
+    case 405: return "不支持的请求方法";
+    case 413: return "提交的内容过大";
+    case 415: return "不支持的提交格式";
+    case 429: return "操作过于频繁";
+    case 503: return "系统繁忙";
+    default:  return "系统错误";
+    }
+}
+
+static const char *status_message(int status)
+{
+    switch (status) {
+    case 400: return "您提交的信息格式不正确，请返回检查后重新提交。";
+    case 401: return "您尚未登录或登录已超时，请重新登录。";
+    case 403: return "您没有权限访问该页面，或页面已过期，请刷新后重试。";
+    case 404: return "您访问的页面不存在或已被删除。";
+    case 405: return "该页面不支持此请求方法。";
+    case 413: return "提交的内容超过了系统允许的大小，请减小后重新提交。";
+    case 415: return "系统不支持该提交格式。";
+    case 429: return "您的操作过于频繁，请稍后再试。";
+    case 503: return "系统繁忙或正在维护，请稍后再试。您已提交的信息不会丢失。";
+    default:  return "系统出现错误，请稍后再试。";
+    }
+}
+
+static const char *status_code(int status)
+{
+    switch (status) {
+    case 400: return "bad_request";
+    case 401: return "unauthorized";
+    case 403: return "forbidden";
+    case 404: return "not_found";
+    case 405: return "method_not_allowed";
+    case 413: return "too_large";
+    case 415: return "unsupported_media_type";
+    case 429: return "too_many_requests";
+    case 503: return "unavailable";
+    default:  return "internal";
+    }
+}
+
+/* An error answer: JSON with a stable code for the API, the Chinese error
+ * page for people.  code/message NULL take the status's defaults. */
+int jszg_error(jszg_req *jr, int status, const char *code,
+               const char *message)
+{
+    json_t *d;
+
+    if (status == HTTP_SERVICE_UNAVAILABLE)
+        apr_table_setn(jr->r->err_headers_out, "Retry-After", "30");
+    if (!message)
+        message = status_message(status);
+    if (!code)
+        code = status_code(status);
+    if (jr->is_api) {
+        json_t *body = jszg_pool_json(jr->pool, json_object());
+        json_object_set_new(body, "error",
+                            json_pack("{s:s, s:s}", "code", code,
+                                      "message", message));
+        return jszg_json(jr, status, body);
+    }
+    d = jszg_page_data(jr, status_title(status), NULL);
+    json_object_set_new(d, "status", json_integer(status));
+    json_object_set_new(d, "heading", json_string(status_title(status)));
+    json_object_set_new(d, "message", json_string(message));
+    json_object_set_new(d, "code", json_string(code));
+    /* Error pages must work with the database down: no session lookup. */
+    if (render_page(jr, status, "error", d) != OK) {
+        /* Even the template failed: a plain answer, still no HTML by hand */
+        return write_body(jr->r, status, "text/plain; charset=utf-8",
+                          message, strlen(message));
+    }
+    return OK;
+}
+
+/* Redirect after POST, only ever to a path on this site. */
+int jszg_redirect(jszg_req *jr, const char *location)
+{
+    if (!location || location[0] != '/' || location[1] == '/'
+        || location[1] == '\\')
+        location = "/";
+    apr_table_setn(jr->r->headers_out, "Location", location);
+    jszg_no_store(jr->r);
+    return write_body(jr->r, HTTP_SEE_OTHER, HTML_CT, "", 0);
+}
+
+/* ---- request parsing ---------------------------------------------------- */
+
+static int read_body(jszg_req *jr, apr_size_t max, char **body,
+                     apr_size_t *len)
+{
+    request_rec *r = jr->r;
+    const char *cl = apr_table_get(r->headers_in, "Content-Length");
+    apr_size_t cap = 8192, n = 0;
+    char *buf;
+    int rc;
+
+    *body = NULL;
+    *len = 0;
+    if (cl) {
+        apr_off_t clen;
+        if (apr_strtoff(&clen, cl, NULL, 10) != APR_SUCCESS || clen < 0)
+            return HTTP_BAD_REQUEST;
+        if ((apr_size_t)clen > max)
+            return HTTP_REQUEST_ENTITY_TOO_LARGE;
+        cap = (apr_size_t)clen + 1;
+    }
+    if ((rc = ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK)) != OK)
+        return rc;
+    if (!ap_should_client_block(r)) {
+        *body = apr_pcalloc(jr->pool, 1);
+        return OK;
+    }
+    buf = apr_palloc(jr->pool, cap);
+    for (;;) {
+        long got;
+        if (n + 1 >= cap) {
+            char *nb;
+            if (cap > max + 1)
+                return HTTP_REQUEST_ENTITY_TOO_LARGE;
+            nb = apr_palloc(jr->pool, cap * 2);
+            memcpy(nb, buf, n);
+            buf = nb;
+            cap *= 2;
+        }
+        got = ap_get_client_block(r, buf + n, cap - n - 1);
+        if (got < 0)
+            return HTTP_BAD_REQUEST;
+        if (got == 0)
+            break;
+        n += (apr_size_t)got;
+        if (n > max)
+            return HTTP_REQUEST_ENTITY_TOO_LARGE;
+    }
+    buf[n] = '\0';
+    *body = buf;
+    *len = n;
+    return OK;
+}
+
+static int parse_query(jszg_req *jr, const jszg_form_limits *lim)
+{
+    jszg_form_status st;
+    const char *args = jr->r->args ? jr->r->args : "";
+
+    st = jszg_form_parse_urlencoded(jr->pool, args, strlen(args), lim,
+                                    &jr->query);
+    if (st != JSZG_FORM_OK)
+        return jszg_error(jr, HTTP_BAD_REQUEST, jszg_form_status_code(st),
+                          jszg_form_status_message(st));
+    return DECLINED;
+}
+
+static int parse_form(jszg_req *jr, const jszg_form_limits *lim)
+{
+    char *body;
+    apr_size_t len;
+    jszg_form_status st;
+    int rc = read_body(jr, lim->max_body, &body, &len);
+
+    if (rc == HTTP_REQUEST_ENTITY_TOO_LARGE)
+        return jszg_error(jr, rc, "body_too_large",
+                          jszg_form_status_message(JSZG_FORM_BODY_TOO_LARGE));
+    if (rc != OK)
+        return jszg_error(jr, HTTP_BAD_REQUEST, NULL, NULL);
+    st = jszg_form_parse(jr->pool,
+                         apr_table_get(jr->r->headers_in, "Content-Type"),
+                         body, len, lim, &jr->form);
+    if (st != JSZG_FORM_OK)
+        return jszg_error(jr, jszg_form_status_http(st),
+                          jszg_form_status_code(st),
+                          jszg_form_status_message(st));
+    return DECLINED;
+}
+
+/* The test clock: only with JszgTestClock On (never in production). */
+static apr_time_t request_now(jszg_req *jr)
+{
+    const char *t;
+
+    if (jr->sc->test_clock
+        && (t = apr_table_get(jr->r->headers_in, "X-Jszg-Test-Now"))) {
+        apr_int64_t secs = apr_atoi64(t);
+        if (secs > 0)
+            return apr_time_from_sec(secs);
+    }
+    return apr_time_now();
+}
+
+static int method_not_allowed(jszg_req *jr)
+{
+    jr->r->allowed = (AP_METHOD_BIT << M_GET) | (AP_METHOD_BIT << M_POST);
+    apr_table_setn(jr->r->err_headers_out, "Allow", "GET, HEAD, POST");
+    return jszg_error(jr, HTTP_METHOD_NOT_ALLOWED, NULL, NULL);
+}
+
+static int db_unavailable(jszg_req *jr)
+{
+    return jszg_error(jr, HTTP_SERVICE_UNAVAILABLE, "db_unavailable",
+                      "系统繁忙，数据库暂时无法访问，请稍后再试。"
+                      "您已提交的信息不会丢失。");
+}
+
+int jszg_handle(request_rec *r)
+{
+    jszg_req *jr;
+    jszg_form_limits lim;
+    const char *method;
+    int known = 0, rc;
+
+    if (!r->handler || strcmp(r->handler, "jszg"))
+        return DECLINED;
+
+    jr = apr_pcalloc(r->pool, sizeof(*jr));
+    jr->r = r;
+    jr->pool = r->pool;
+    jr->sc = jszg_sconf(r);
+    jr->dc = ap_get_module_config(r->per_dir_config, &jszg_module);
+    jr->params = apr_table_make(r->pool, 4);
+    jr->now = request_now(jr);
+    jr->is_api = !strncmp(r->uri, "/api/", 5);
+    security_headers(r);
+    jszg_dir_limits(jr->dc, &lim);
+
+    method = r->method_number == M_GET ? "GET"
+             : r->method_number == M_POST ? "POST" : r->method;
+    jr->route = jszg_route_match(r->pool, method, r->uri, jr->params,
+                                 &known);
+    if (!jr->route) {
+        if (known)
+            return method_not_allowed(jr);
+        return jszg_error(jr, HTTP_NOT_FOUND, NULL, NULL);
+    }
+    r->allowed = (AP_METHOD_BIT << M_GET) | (AP_METHOD_BIT << M_POST);
+    if ((rc = parse_query(jr, &lim)) != DECLINED)
+        return rc;
+    if (r->method_number == M_POST) {
+        if ((rc = parse_form(jr, &lim)) != DECLINED)
+            return rc;
+        if (!(jr->route->flags & JSZG_R_NOCSRF) && !jszg_csrf_check(jr))
+            return jszg_error(jr, HTTP_FORBIDDEN, "csrf",
+                              "页面已过期或来源无效，请刷新页面后重新提交。");
+    }
+    if (jr->route->fn != jszg_page_error) {
+        rc = jszg_schema_check(jr);
+        if (rc != JSZG_DB_OK)
+            return db_unavailable(jr);
+    }
+    rc = jr->route->fn(jr);
+    if (rc == HTTP_SERVICE_UNAVAILABLE)
+        return db_unavailable(jr);
+    if (rc != OK && rc != DONE)
+        return jszg_error(jr, rc, NULL, NULL);
+    jszg_session_save(jr);
+    return OK;
+}
+
+/* ErrorDocument target: renders httpd's own errors (a missing static
+ * file, LimitRequestBody) in the portal's layout.  Reached only by an
+ * internal redirect; a direct request is a plain 404. */
+int jszg_page_error(jszg_req *jr)
+{
+    const char *st;
+    int status;
+
+    if (!jr->r->prev)
+        return jszg_error(jr, HTTP_NOT_FOUND, NULL, NULL);
+    st = apr_table_get(jr->r->subprocess_env, "REDIRECT_STATUS");
+    status = st ? atoi(st) : HTTP_INTERNAL_SERVER_ERROR;
+    if (status < 400 || status > 599)
+        status = HTTP_INTERNAL_SERVER_ERROR;
+    jr->is_api = !strncmp(jr->r->prev->uri, "/api/", 5);
+    return jszg_error(jr, status, NULL, NULL);
+}

@@ -1,0 +1,64 @@
+/*
+ * jszg_page_home.c -- 首页, the business entry (在线办理), and the small
+ * foundation APIs (CSRF token, health).
+ */
+#include "jszg_private.h"
+#include "apr_strings.h"
+
+int jszg_page_home(jszg_req *jr)
+{
+    json_t *d = jszg_page_data(jr, "首页", "home");
+    json_t *news, *notices;
+    int rc;
+
+    if ((rc = jszg_db_rows(jr, "home_news", &news, 0)) != JSZG_DB_OK)
+        return jszg_db_status(rc);
+    if ((rc = jszg_db_rows(jr, "home_notices", &notices, 0)) != JSZG_DB_OK)
+        return jszg_db_status(rc);
+    jszg_rows_link(jr->pool, news, "/news/");
+    jszg_rows_link(jr->pool, notices, "/notices/");
+    json_object_set(d, "news", news);
+    json_object_set(d, "notices", notices);
+    json_object_set_new(d, "csrf", json_string(jszg_csrf_token(jr)));
+    return jszg_render(jr, HTTP_OK, "home", d);
+}
+
+/* 在线办理: remember which business the applicant came in through (the
+ * 业务平台 disables the other one), then on to the login page. */
+int jszg_page_enter(jszg_req *jr)
+{
+    const char *biz = jszg_param(jr, "biz");
+    jszg_session *s;
+
+    if (strcmp(biz, "dqzc") && strcmp(biz, "rd"))
+        return jszg_error(jr, HTTP_NOT_FOUND, NULL, NULL);
+    if (!(s = jszg_session_ensure(jr)))
+        return HTTP_SERVICE_UNAVAILABLE;
+    json_object_set_new(s->data, "entry", json_string(biz));
+    s->dirty = 1;
+    return jszg_redirect(jr, s->account_id ? "/platform" : "/login");
+}
+
+int jszg_api_csrf(jszg_req *jr)
+{
+    json_t *body = jszg_pool_json(jr->pool, json_object());
+
+    json_object_set_new(body, "csrf", json_string(jszg_csrf_token(jr)));
+    return jszg_json(jr, HTTP_OK, body);
+}
+
+/* Liveness for monitors: a real round trip to the database, 503 when it
+ * is unreachable. */
+int jszg_api_health(jszg_req *jr)
+{
+    json_t *body = jszg_pool_json(jr->pool, json_object());
+    json_t *row;
+    int rc = jszg_db_row(jr, "schema_version", &row, 0);
+
+    if (rc != JSZG_DB_OK)
+        return jszg_db_status(rc == JSZG_DB_NOTFOUND ? JSZG_DB_DOWN : rc);
+
+    json_object_set_new(body, "status", json_string("ok"));
+    json_object_set_new(body, "schema", json_integer(JSZG_SCHEMA_VERSION));
+    return jszg_json(jr, HTTP_OK, body);
+}

@@ -1,0 +1,187 @@
+/*
+ * jszg_private.h -- names shared by the httpd glue of mod_jszg.
+ *
+ * The pure helpers (jszg_view, jszg_form, jszg_idcard) have their own
+ * headers and do not include this one: they are unit-tested without httpd.
+ */
+#ifndef JSZG_PRIVATE_H
+#define JSZG_PRIVATE_H
+
+#include "httpd.h"
+#include "http_config.h"
+#include "http_log.h"
+#include "http_protocol.h"
+#include "http_request.h"
+#include "apr_dbd.h"
+#include "mod_dbd.h"
+#include <jansson.h>
+
+#include "jszg_form.h"
+#include "jszg_view.h"
+
+#ifndef JSZG_MODULE_FILE   /* mod_jszg.c gets it from AP_DECLARE_MODULE */
+APLOG_USE_MODULE(jszg);
+#endif
+extern module AP_MODULE_DECLARE_DATA jszg_module;
+
+/* Our own log ids, in the style of APLOGNO: grep-able and unique. */
+#define JSZGLOGNO(n) "JSZG" #n ": "
+
+/* The schema version this build expects (sql/<engine>/NNN_*.sql). */
+#define JSZG_SCHEMA_VERSION 1
+
+#define JSZG_SECRET_MIN 32
+
+typedef enum { JSZG_MODE_DEV = 0, JSZG_MODE_PRODUCTION = 1 } jszg_mode_e;
+typedef enum { JSZG_SECURE_AUTO = 0, JSZG_SECURE_ON, JSZG_SECURE_OFF }
+    jszg_secure_e;
+
+/* Per-server configuration; -1 / NULL mean "not set" until merged. */
+typedef struct {
+    const char *template_dir;
+    const char *upload_dir;
+    const char *secret_file;
+    unsigned char secret[64];
+    apr_size_t secret_len;
+    int mode;                   /* jszg_mode_e */
+    int cookie_secure;          /* jszg_secure_e */
+    apr_interval_time_t session_idle;
+    apr_interval_time_t session_max;
+    int test_clock;             /* honour X-Jszg-Test-Now (dev only) */
+    int page_size;
+    jszg_view *view;            /* parsed templates, per child */
+    void *adm;                  /* admission control (jszg_admission.c) */
+} jszg_server_conf;
+
+/* Per-directory configuration: request body limits. */
+typedef struct {
+    apr_off_t max_body;
+    int max_fields;
+    apr_off_t max_field_len;
+    apr_off_t max_file_len;
+    int max_files;
+} jszg_dir_conf;
+
+/* The session of a request, when there is one. */
+typedef struct {
+    const char *token;          /* raw token from the cookie */
+    const char *id_hash;        /* hex sha256 of the token, the row key */
+    const char *account_id;     /* NULL when anonymous */
+    json_t *data;               /* small per-session JSON (entry, drafts) */
+    apr_time_t created;
+    int dirty;
+} jszg_session;
+
+typedef struct jszg_req jszg_req;
+typedef int (*jszg_handler_fn)(jszg_req *jr);
+
+/* Route flags. */
+#define JSZG_R_API      0x01    /* JSON errors, /api/v1/... */
+#define JSZG_R_AUTH     0x02    /* needs a logged-in applicant */
+#define JSZG_R_NOCSRF   0x04    /* state-free POST (never for changes) */
+
+typedef struct {
+    const char *method;         /* "GET" or "POST" */
+    const char *pattern;        /* "/news/{id}" */
+    jszg_handler_fn fn;
+    int flags;
+} jszg_route;
+
+/* Everything a handler needs about one request. */
+struct jszg_req {
+    request_rec *r;
+    apr_pool_t *pool;
+    jszg_server_conf *sc;
+    jszg_dir_conf *dc;
+    const jszg_route *route;
+    apr_table_t *params;        /* {name} captures from the pattern */
+    apr_array_header_t *query;  /* parsed query string */
+    apr_array_header_t *form;   /* parsed body (POST) */
+    jszg_session *session;      /* loaded lazily */
+    int session_loaded;
+    ap_dbd_t *dbd;              /* acquired lazily */
+    apr_dbd_transaction_t *trans;
+    apr_time_t now;             /* wall clock, or the injected test clock */
+    int is_api;
+};
+
+/* mod_jszg.c */
+jszg_server_conf *jszg_sconf(request_rec *r);
+
+void jszg_dir_limits(const jszg_dir_conf *dc, jszg_form_limits *lim);
+
+/* jszg_routes.c */
+const jszg_route *jszg_route_match(apr_pool_t *p, const char *method,
+                                   const char *path, apr_table_t *params,
+                                   int *path_known);
+const jszg_route *jszg_routes_all(int *n);
+
+/* jszg_http.c */
+int jszg_handle(request_rec *r);
+const char *jszg_param(jszg_req *jr, const char *name);
+const char *jszg_query(jszg_req *jr, const char *name);
+const char *jszg_field(jszg_req *jr, const char *name);
+int jszg_query_int(jszg_req *jr, const char *name, long min, long max,
+                   long dflt, long *out);
+int jszg_render(jszg_req *jr, int status, const char *tpl, json_t *data);
+int jszg_json(jszg_req *jr, int status, json_t *body);
+int jszg_error(jszg_req *jr, int status, const char *code,
+               const char *message);
+int jszg_redirect(jszg_req *jr, const char *location);
+json_t *jszg_page_data(jszg_req *jr, const char *title, const char *nav);
+json_t *jszg_pool_json(apr_pool_t *p, json_t *j);
+void jszg_rows_link(apr_pool_t *p, json_t *rows, const char *prefix);
+void jszg_crumbs(jszg_req *jr, json_t *data, ...);
+void jszg_no_store(request_rec *r);
+
+/* jszg_session.c */
+apr_status_t jszg_secret_load(apr_pool_t *p, jszg_server_conf *sc,
+                              const char **err);
+jszg_session *jszg_session_get(jszg_req *jr);
+jszg_session *jszg_session_ensure(jszg_req *jr);
+jszg_session *jszg_session_login(jszg_req *jr, const char *account_id);
+apr_status_t jszg_session_save(jszg_req *jr);
+apr_status_t jszg_session_destroy(jszg_req *jr);
+const char *jszg_csrf_token(jszg_req *jr);
+int jszg_csrf_check(jszg_req *jr);
+const char *jszg_hmac_b64(apr_pool_t *p, const unsigned char *key,
+                          apr_size_t klen, const char *msg);
+const char *jszg_random_token(apr_pool_t *p, apr_size_t nbytes);
+const char *jszg_sha256_hex(apr_pool_t *p, const char *s);
+int jszg_const_eq(const char *a, const char *b);
+
+/* jszg_store.c */
+void jszg_store_prepare_all(server_rec *s);
+ap_dbd_t *jszg_db(jszg_req *jr);
+int jszg_db_rows(jszg_req *jr, const char *label, json_t **rows,
+                 int nargs, ...);
+int jszg_db_row(jszg_req *jr, const char *label, json_t **row,
+                int nargs, ...);
+int jszg_db_exec(jszg_req *jr, const char *label, int *nrows,
+                 int nargs, ...);
+int jszg_db_begin(jszg_req *jr);
+int jszg_db_commit(jszg_req *jr);
+void jszg_db_rollback(jszg_req *jr);
+int jszg_schema_check(jszg_req *jr);
+void jszg_json_intify(json_t *rows, const char *const *cols);
+
+/* Store results: JSZG_DB_OK, or a failure the caller turns into 503. */
+#define JSZG_DB_OK      0
+#define JSZG_DB_NOTFOUND 1
+#define JSZG_DB_DOWN    2
+#define JSZG_DB_ERROR   3
+
+/* A handler's answer to a failed store call: 503 when the database is
+ * unreachable (jszg_handle renders the 503 page), else 500. */
+#define jszg_db_status(rc) \
+    ((rc) == JSZG_DB_DOWN ? HTTP_SERVICE_UNAVAILABLE \
+                          : HTTP_INTERNAL_SERVER_ERROR)
+
+/* Page handlers, one file per area. */
+int jszg_page_home(jszg_req *jr);
+int jszg_page_error(jszg_req *jr);
+int jszg_api_csrf(jszg_req *jr);
+int jszg_api_health(jszg_req *jr);
+int jszg_page_enter(jszg_req *jr);
+
+#endif /* JSZG_PRIVATE_H */

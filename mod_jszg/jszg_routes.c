@@ -1,0 +1,80 @@
+/*
+ * jszg_routes.c -- the route table: the one place a URL is mapped to a
+ * handler.  Patterns are literal segments and {name} captures of one
+ * non-empty segment.
+ */
+#include "jszg_private.h"
+#include "jszg_portal.h"
+#include "jszg_account.h"
+#include "apr_strings.h"
+
+static const jszg_route routes[] = {
+    /* foundation */
+    { "GET",  "/",                          jszg_page_home, 0 },
+    { "GET",  "/_error",                    jszg_page_error, 0 },
+    { "POST", "/_error",                    jszg_page_error, JSZG_R_NOCSRF },
+    { "GET",  "/api/v1/csrf",               jszg_api_csrf, JSZG_R_API },
+    { "GET",  "/api/v1/health",             jszg_api_health, JSZG_R_API },
+    { "POST", "/services/{biz}/enter",      jszg_page_enter, 0 },
+
+    /* public portal: 资格资讯, 网上办事, 公告, 网报时间, 咨询服务 */
+    JSZG_PORTAL_ROUTES
+
+    /* accounts: 注册, 登录, 忘记密码, 个人信息中心, 实名核验 */
+    JSZG_ACCOUNT_ROUTES
+
+    { NULL, NULL, NULL, 0 }
+};
+
+const jszg_route *jszg_routes_all(int *n)
+{
+    *n = (int)(sizeof(routes) / sizeof(routes[0])) - 1;
+    return routes;
+}
+
+/* Does `path` match `pattern`?  Captures go into params. */
+static int match(apr_pool_t *p, const char *pattern, const char *path,
+                 apr_table_t *params)
+{
+    while (*pattern && *path) {
+        if (*pattern == '{') {
+            const char *close = strchr(pattern, '}');
+            const char *seg_end = strchr(path, '/');
+            apr_size_t seglen = seg_end ? (apr_size_t)(seg_end - path)
+                                        : strlen(path);
+            if (!close || seglen == 0)
+                return 0;
+            apr_table_setn(params,
+                           apr_pstrndup(p, pattern + 1,
+                                        close - pattern - 1),
+                           apr_pstrndup(p, path, seglen));
+            pattern = close + 1;
+            path += seglen;
+            continue;
+        }
+        if (*pattern != *path)
+            return 0;
+        pattern++;
+        path++;
+    }
+    return !*pattern && !*path;
+}
+
+const jszg_route *jszg_route_match(apr_pool_t *p, const char *method,
+                                   const char *path, apr_table_t *params,
+                                   int *path_known)
+{
+    const jszg_route *rt;
+
+    *path_known = 0;
+    for (rt = routes; rt->pattern; rt++) {
+        apr_table_clear(params);
+        if (!match(p, rt->pattern, path, params))
+            continue;
+        *path_known = 1;
+        if (!strcmp(rt->method, method))
+            return rt;
+    }
+    apr_table_clear(params);
+    return NULL;
+}

@@ -1,0 +1,347 @@
+/*
+ * jszg_session.c -- server secret, sessions stored in the database,
+ * CSRF tokens, and the small crypto helpers they need.
+ *
+ * A session cookie carries a random token; the database holds only its
+ * SHA-256, so a leaked table does not give away live sessions.  CSRF
+ * tokens are an HMAC of the session token (or, before login, of a random
+ * cookie) under the server secret: checking one needs no database access.
+ */
+#include "jszg_private.h"
+#include "apr_strings.h"
+#include "apr_lib.h"
+#include "apr_file_io.h"
+#include "apr_base64.h"
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
+#include <openssl/crypto.h>
+
+#define SID_COOKIE  "jszg_sid"
+#define ANON_COOKIE "jszg_csrf"
+#define TOUCH_EVERY apr_time_from_sec(60)
+
+apr_status_t jszg_secret_load(apr_pool_t *p, jszg_server_conf *sc,
+                              const char **err)
+{
+    apr_file_t *f;
+    apr_size_t n = sizeof(sc->secret);
+    apr_status_t rv;
+
+    rv = apr_file_open(&f, sc->secret_file, APR_FOPEN_READ, 0, p);
+    if (rv != APR_SUCCESS) {
+        *err = "cannot be opened";
+        return rv;
+    }
+    rv = apr_file_read_full(f, sc->secret, n, &n);
+    apr_file_close(f);
+    if (rv != APR_SUCCESS && rv != APR_EOF) {
+        *err = "cannot be read";
+        return rv;
+    }
+    if (n < JSZG_SECRET_MIN) {
+        *err = apr_psprintf(p, "holds %" APR_SIZE_T_FMT " bytes, at least "
+                            "%d are needed", n, JSZG_SECRET_MIN);
+        return APR_EINVAL;
+    }
+    sc->secret_len = n;
+    return APR_SUCCESS;
+}
+
+/* base64url without padding: safe in cookies, URLs and form fields. */
+static const char *b64url(apr_pool_t *p, const unsigned char *buf,
+                          apr_size_t len)
+{
+    char *out = apr_palloc(p, apr_base64_encode_len((int)len));
+    char *c;
+    int n = apr_base64_encode_binary(out, buf, (int)len);
+
+    out[n > 0 ? n - 1 : 0] = '\0';
+    for (c = out; *c; c++) {
+        if (*c == '+')
+            *c = '-';
+        else if (*c == '/')
+            *c = '_';
+        else if (*c == '=') {
+            *c = '\0';
+            break;
+        }
+    }
+    return out;
+}
+
+const char *jszg_random_token(apr_pool_t *p, apr_size_t nbytes)
+{
+    unsigned char buf[64];
+
+    if (nbytes > sizeof(buf))
+        nbytes = sizeof(buf);
+    if (apr_generate_random_bytes(buf, nbytes) != APR_SUCCESS)
+        return NULL;
+    return b64url(p, buf, nbytes);
+}
+
+const char *jszg_sha256_hex(apr_pool_t *p, const char *s)
+{
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    char *hex = apr_palloc(p, 2 * sizeof(md) + 1);
+    apr_size_t i;
+
+    SHA256((const unsigned char *)s, strlen(s), md);
+    for (i = 0; i < sizeof(md); i++)
+        apr_snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    return hex;
+}
+
+const char *jszg_hmac_b64(apr_pool_t *p, const unsigned char *key,
+                          apr_size_t klen, const char *msg)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+
+    if (!HMAC(EVP_sha256(), key, (int)klen, (const unsigned char *)msg,
+              strlen(msg), md, &mdlen))
+        return NULL;
+    return b64url(p, md, mdlen);
+}
+
+/* Constant-time comparison of two NUL-terminated strings. */
+int jszg_const_eq(const char *a, const char *b)
+{
+    apr_size_t la, lb;
+
+    if (!a || !b)
+        return 0;
+    la = strlen(a);
+    lb = strlen(b);
+    if (la != lb)
+        return 0;
+    return CRYPTO_memcmp(a, b, la) == 0;
+}
+
+/* A token we issued is base64url of 32 bytes: refuse anything else
+ * before it reaches the database. */
+static int token_well_formed(const char *t)
+{
+    apr_size_t n = 0;
+
+    if (!t)
+        return 0;
+    for (; t[n]; n++) {
+        char c = t[n];
+        if (!(apr_isalnum(c) || c == '-' || c == '_'))
+            return 0;
+    }
+    return n >= 20 && n <= 88;
+}
+
+static int use_secure_cookie(jszg_req *jr)
+{
+    if (jr->sc->cookie_secure == JSZG_SECURE_ON)
+        return 1;
+    if (jr->sc->cookie_secure == JSZG_SECURE_OFF)
+        return 0;
+    return !strcmp(ap_http_scheme(jr->r), "https");
+}
+
+static void set_cookie(jszg_req *jr, const char *name, const char *value,
+                       int max_age)
+{
+    const char *c = apr_psprintf(jr->pool, "%s=%s; Path=/; HttpOnly; "
+                                 "SameSite=Lax%s%s", name, value,
+                                 use_secure_cookie(jr) ? "; Secure" : "",
+                                 max_age >= 0
+                                 ? apr_psprintf(jr->pool, "; Max-Age=%d",
+                                                max_age) : "");
+    /* err_headers_out: the cookie must survive error pages and redirects */
+    apr_table_add(jr->r->err_headers_out, "Set-Cookie", c);
+}
+
+static const char *cookie(jszg_req *jr, const char *name)
+{
+    const char *h = apr_table_get(jr->r->headers_in, "Cookie");
+    return h ? jszg_cookie_get(jr->pool, h, name) : NULL;
+}
+
+/* Load the session named by the cookie, if it is alive.  An expired one is
+ * deleted.  A database failure leaves jr->session NULL and is logged by the
+ * store; the caller decides whether a session was required. */
+jszg_session *jszg_session_get(jszg_req *jr)
+{
+    const char *token, *hash;
+    json_t *row = NULL;
+    apr_time_t created, seen, expires;
+    const char *data;
+
+    if (jr->session_loaded)
+        return jr->session;
+    jr->session_loaded = 1;
+    token = cookie(jr, SID_COOKIE);
+    if (!token_well_formed(token))
+        return NULL;
+    hash = jszg_sha256_hex(jr->pool, token);
+    if (jszg_db_row(jr, "session_get", &row, 1, hash) != JSZG_DB_OK)
+        return NULL;
+    created = apr_time_from_sec(apr_atoi64(
+        json_string_value(json_object_get(row, "created_at"))));
+    seen = apr_time_from_sec(apr_atoi64(
+        json_string_value(json_object_get(row, "last_seen_at"))));
+    expires = apr_time_from_sec(apr_atoi64(
+        json_string_value(json_object_get(row, "expires_at"))));
+    if (jr->now > expires || jr->now > seen + jr->sc->session_idle) {
+        jszg_db_exec(jr, "session_delete", NULL, 1, hash);
+        set_cookie(jr, SID_COOKIE, "", 0);
+        return NULL;
+    }
+    jr->session = apr_pcalloc(jr->pool, sizeof(*jr->session));
+    jr->session->token = token;
+    jr->session->id_hash = hash;
+    jr->session->account_id = json_string_value(json_object_get(row,
+                                                                "account_id"));
+    jr->session->created = created;
+    data = json_string_value(json_object_get(row, "data"));
+    jr->session->data = data ? json_loads(data, 0, NULL) : NULL;
+    if (!json_is_object(jr->session->data)) {
+        json_decref(jr->session->data);
+        jr->session->data = json_object();
+    }
+    jszg_pool_json(jr->pool, jr->session->data);
+    /* Refresh the idle clock at most once a minute: not a write per hit. */
+    if (jr->now - seen > TOUCH_EVERY)
+        jr->session->dirty = 1;
+    return jr->session;
+}
+
+/* Create a session row now (anonymous until login). */
+static jszg_session *session_create(jszg_req *jr, const char *account_id)
+{
+    jszg_session *s;
+    const char *now = apr_psprintf(jr->pool, "%" APR_TIME_T_FMT,
+                                   apr_time_sec(jr->now));
+    const char *exp = apr_psprintf(jr->pool, "%" APR_TIME_T_FMT,
+                                   apr_time_sec(jr->now
+                                                + jr->sc->session_max));
+    const char *ua = apr_table_get(jr->r->headers_in, "User-Agent");
+    char ubuf[200];
+
+    s = apr_pcalloc(jr->pool, sizeof(*s));
+    s->token = jszg_random_token(jr->pool, 32);
+    if (!s->token)
+        return NULL;
+    s->id_hash = jszg_sha256_hex(jr->pool, s->token);
+    s->account_id = account_id;
+    s->created = jr->now;
+    s->data = jszg_pool_json(jr->pool, json_object());
+    /* keep a short, valid-UTF-8 user agent for the account's session list */
+    apr_cpystrn(ubuf, ua ? ua : "", sizeof(ubuf));
+    if (!jszg_utf8_valid(ubuf, strlen(ubuf)))
+        ubuf[0] = '\0';
+    if (jszg_db_exec(jr, "session_insert", NULL, 7, s->id_hash, account_id,
+                     now, now, exp, jr->r->useragent_ip, ubuf)
+        != JSZG_DB_OK)
+        return NULL;
+    set_cookie(jr, SID_COOKIE, s->token, -1);
+    jr->session = s;
+    jr->session_loaded = 1;
+    return s;
+}
+
+jszg_session *jszg_session_ensure(jszg_req *jr)
+{
+    jszg_session *s = jszg_session_get(jr);
+    return s ? s : session_create(jr, NULL);
+}
+
+/* Start a fresh session for an account: the old id is never reused after
+ * a login (no fixation).  Entry data survives the rotation. */
+jszg_session *jszg_session_login(jszg_req *jr, const char *account_id)
+{
+    jszg_session *old = jszg_session_get(jr);
+    json_t *data = old ? json_deep_copy(old->data) : NULL;
+    jszg_session *s;
+
+    if (old)
+        jszg_db_exec(jr, "session_delete", NULL, 1, old->id_hash);
+    jr->session = NULL;
+    s = session_create(jr, account_id);
+    if (s && data) {
+        json_object_update(s->data, data);
+        s->dirty = 1;
+    }
+    json_decref(data);
+    return s;
+}
+
+apr_status_t jszg_session_save(jszg_req *jr)
+{
+    jszg_session *s = jr->session;
+    char *data;
+    int rc;
+
+    if (!s || !s->dirty)
+        return APR_SUCCESS;
+    data = json_dumps(s->data, JSON_COMPACT);
+    rc = jszg_db_exec(jr, "session_touch", NULL, 3,
+                      apr_psprintf(jr->pool, "%" APR_TIME_T_FMT,
+                                   apr_time_sec(jr->now)),
+                      data ? data : "{}", s->id_hash);
+    free(data);
+    s->dirty = 0;
+    return rc == JSZG_DB_OK ? APR_SUCCESS : APR_EGENERAL;
+}
+
+apr_status_t jszg_session_destroy(jszg_req *jr)
+{
+    jszg_session *s = jszg_session_get(jr);
+
+    set_cookie(jr, SID_COOKIE, "", 0);
+    jr->session = NULL;
+    if (!s)
+        return APR_SUCCESS;
+    return jszg_db_exec(jr, "session_delete", NULL, 1, s->id_hash)
+           == JSZG_DB_OK ? APR_SUCCESS : APR_EGENERAL;
+}
+
+/* The token forms and API clients must send back.  Bound to the session
+ * when there is one; before that, to a random cookie of its own, which we
+ * set here if it is missing. */
+const char *jszg_csrf_token(jszg_req *jr)
+{
+    jszg_session *s = jszg_session_get(jr);
+    const char *anon;
+
+    if (s)
+        return jszg_hmac_b64(jr->pool, jr->sc->secret, jr->sc->secret_len,
+                             apr_pstrcat(jr->pool, "s:", s->token, NULL));
+    anon = apr_table_get(jr->r->notes, "jszg-anon-csrf");
+    if (!anon) {
+        anon = cookie(jr, ANON_COOKIE);
+        if (!token_well_formed(anon)) {
+            anon = jszg_random_token(jr->pool, 18);
+            set_cookie(jr, ANON_COOKIE, anon, -1);
+        }
+        apr_table_setn(jr->r->notes, "jszg-anon-csrf", anon);
+    }
+    return jszg_hmac_b64(jr->pool, jr->sc->secret, jr->sc->secret_len,
+                         apr_pstrcat(jr->pool, "a:", anon, NULL));
+}
+
+int jszg_csrf_check(jszg_req *jr)
+{
+    const char *sent = jszg_field(jr, "_csrf");
+    const char *anon;
+
+    if (!sent)
+        sent = apr_table_get(jr->r->headers_in, "X-CSRF-Token");
+    if (!sent)
+        return 0;
+    if (jszg_session_get(jr))
+        return jszg_const_eq(sent, jszg_csrf_token(jr));
+    anon = cookie(jr, ANON_COOKIE);
+    if (!token_well_formed(anon))
+        return 0;
+    return jszg_const_eq(sent,
+                         jszg_hmac_b64(jr->pool, jr->sc->secret,
+                                       jr->sc->secret_len,
+                                       apr_pstrcat(jr->pool, "a:", anon,
+                                                   NULL)));
+}

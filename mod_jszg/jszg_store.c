@@ -1,0 +1,400 @@
+/*
+ * jszg_store.c -- the database, through mod_dbd.
+ *
+ * Every statement is prepared once by label (ap_dbd_prepare at config
+ * time) and looked up per request.  The same SQL text serves the sqlite3
+ * and pgsql apr_dbd drivers.  Values are always passed as strings; the
+ * placeholder names the SQL type, which the pgsql driver needs for its
+ * prepare: %s text, %d INTEGER, %lld BIGINT (epoch seconds), %pDd DATE,
+ * %pDs TIMESTAMP.  Literal percent signs are written %%.  Rows come back as JSON objects
+ * of strings (NULL columns are absent), ready for templates and the API.
+ *
+ * Statement tables live beside the area that uses them (jszg_store_*.c);
+ * this file holds the mechanics and the foundation's statements.
+ */
+#include "jszg_private.h"
+#include "jszg_store.h"
+#include "apr_strings.h"
+#include "apr_optional.h"
+#include <libpq-fe.h>
+
+static APR_OPTIONAL_FN_TYPE(ap_dbd_prepare) *dbd_prepare_fn;
+static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *dbd_acquire_fn;
+
+static const jszg_stmt core_stmts[] = {
+    { "schema_version",
+      "SELECT MAX(version) AS version FROM schema_version" },
+    { "session_get",
+      "SELECT account_id, created_at, last_seen_at, expires_at, data "
+      "FROM sessions WHERE id_hash = %s" },
+    { "session_insert",
+      "INSERT INTO sessions (id_hash, account_id, created_at, last_seen_at, "
+      "expires_at, ip, user_agent, data) "
+      "VALUES (%s, %lld, %lld, %lld, %lld, %s, %s, '{}')" },
+    { "session_touch",
+      "UPDATE sessions SET last_seen_at = %lld, data = %s "
+      "WHERE id_hash = %s" },
+    { "session_delete", "DELETE FROM sessions WHERE id_hash = %s" },
+    { "session_delete_account",
+      "DELETE FROM sessions WHERE account_id = %lld" },
+    { "session_purge",
+      "DELETE FROM sessions WHERE expires_at < %lld OR last_seen_at < %lld" },
+    { "home_news",
+      "SELECT id, title, published_on FROM news "
+      "ORDER BY published_on DESC, id DESC LIMIT 6" },
+    { "home_notices",
+      "SELECT n.id, n.title, n.published_on, r.name AS province "
+      "FROM notices n JOIN regions r ON r.code = n.province_code "
+      "WHERE n.business = '定期注册' "
+      "ORDER BY n.published_on DESC, n.id DESC LIMIT 6" },
+    { NULL, NULL }
+};
+
+/* Every table of statements the module prepares. */
+static const jszg_stmt *const all_tables[] = {
+    core_stmts,
+    jszg_portal_stmts,
+    jszg_account_stmts,
+    NULL
+};
+
+void jszg_store_prepare_all(server_rec *s)
+{
+    const jszg_stmt *const *t;
+    const jszg_stmt *st;
+
+    if (!dbd_prepare_fn) {
+        dbd_prepare_fn = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_prepare);
+        dbd_acquire_fn = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
+    }
+    if (!dbd_prepare_fn || !dbd_acquire_fn) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, JSZGLOGNO(10010)
+                     "mod_dbd is not loaded: LoadModule dbd_module first");
+        return;
+    }
+    for (t = all_tables; *t; t++)
+        for (st = *t; st->label; st++)
+            dbd_prepare_fn(s, st->sql, st->label);
+}
+
+/* Prepare every statement again on this connection. */
+static int reprepare_all(jszg_req *jr)
+{
+    const jszg_stmt *const *t;
+    const jszg_stmt *st;
+
+    for (t = all_tables; *t; t++) {
+        for (st = *t; st->label; st++) {
+            apr_dbd_prepared_t *p = NULL;
+            int rv = apr_dbd_prepare(jr->dbd->driver, jr->dbd->pool,
+                                     jr->dbd->handle, st->sql, st->label,
+                                     &p);
+            if (rv != 0) {
+                ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, jr->r,
+                              JSZGLOGNO(10014) "re-preparing %s: %s",
+                              st->label, apr_dbd_error(jr->dbd->driver,
+                                                       jr->dbd->handle, rv));
+                return JSZG_DB_DOWN;
+            }
+            apr_hash_set(jr->dbd->prepared, st->label, APR_HASH_KEY_STRING,
+                         p);
+        }
+    }
+    return JSZG_DB_OK;
+}
+
+/* The pgsql driver's connection check quietly PQreset()s a broken
+ * connection (after a database restart, say): mod_dbd then hands it out
+ * as healthy, but the server-side prepared statements died with the old
+ * backend.  We remember each connection's backend pid beside its
+ * statements and prepare them again when it changes. */
+#define BACKEND_KEY "jszg:backend-pid"
+
+enum { CONN_SAME, CONN_NEW, CONN_DOWN };
+
+static int check_backend(jszg_req *jr)
+{
+    PGconn *conn;
+    int *seen, pid;
+
+    if (strcmp(apr_dbd_name(jr->dbd->driver), "pgsql"))
+        return CONN_SAME;
+    conn = apr_dbd_native_handle(jr->dbd->driver, jr->dbd->handle);
+    if (!conn || PQstatus(conn) != CONNECTION_OK)
+        return CONN_DOWN;
+    pid = PQbackendPID(conn);
+    seen = apr_hash_get(jr->dbd->prepared, BACKEND_KEY, APR_HASH_KEY_STRING);
+    if (!seen) {
+        seen = apr_palloc(jr->dbd->pool, sizeof(*seen));
+        *seen = pid;
+        apr_hash_set(jr->dbd->prepared, BACKEND_KEY, APR_HASH_KEY_STRING,
+                     seen);
+        return CONN_SAME;
+    }
+    if (*seen == pid)
+        return CONN_SAME;
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, jr->r, JSZGLOGNO(10015)
+                  "database connection was re-established (backend %d, "
+                  "was %d): preparing statements again", pid, *seen);
+    if (reprepare_all(jr) != JSZG_DB_OK)
+        return CONN_DOWN;
+    *seen = pid;
+    return CONN_NEW;
+}
+
+/* After a failed statement outside a transaction: was the connection
+ * broken and is it back now?  Then the statement is worth one retry. */
+static int reconnected(jszg_req *jr)
+{
+    if (jr->trans)
+        return 0;
+    if (apr_dbd_check_conn(jr->dbd->driver, jr->pool, jr->dbd->handle)
+        != APR_SUCCESS)
+        return 0;
+    return check_backend(jr) == CONN_NEW;
+}
+
+ap_dbd_t *jszg_db(jszg_req *jr)
+{
+    if (!jr->dbd && dbd_acquire_fn) {
+        jr->dbd = dbd_acquire_fn(jr->r);
+        if (jr->dbd && check_backend(jr) == CONN_DOWN)
+            jr->dbd = NULL;
+    }
+    return jr->dbd;
+}
+
+static apr_dbd_prepared_t *stmt(jszg_req *jr, const char *label)
+{
+    apr_dbd_prepared_t *st = apr_hash_get(jr->dbd->prepared, label,
+                                          APR_HASH_KEY_STRING);
+    if (!st)
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, jr->r, JSZGLOGNO(10011)
+                      "no prepared statement '%s' (check the error log at "
+                      "startup for a failed prepare)", label);
+    return st;
+}
+
+/* After a failed call: is the connection gone (503) or the statement
+ * wrong (500)?  Logged either way. */
+static int classify_failure(jszg_req *jr, const char *label, int rv)
+{
+    const char *msg = apr_dbd_error(jr->dbd->driver, jr->dbd->handle, rv);
+    int down = apr_dbd_check_conn(jr->dbd->driver, jr->pool,
+                                  jr->dbd->handle) != APR_SUCCESS;
+
+    ap_log_rerror(APLOG_MARK, down ? APLOG_WARNING : APLOG_ERR, 0, jr->r,
+                  JSZGLOGNO(10012) "statement %s failed%s: %s", label,
+                  down ? " (database unreachable)" : "",
+                  msg ? msg : "unknown error");
+    return down ? JSZG_DB_DOWN : JSZG_DB_ERROR;
+}
+
+static const char **collect_args(apr_pool_t *p, int nargs, va_list ap)
+{
+    const char **args = apr_pcalloc(p, sizeof(*args) * (nargs + 1));
+    int i;
+
+    for (i = 0; i < nargs; i++)
+        args[i] = va_arg(ap, const char *);
+    return args;
+}
+
+static int select_rows(jszg_req *jr, const char *label, json_t **rows,
+                       int nargs, const char **args)
+{
+    apr_dbd_prepared_t *st;
+    apr_dbd_results_t *res = NULL;
+    apr_dbd_row_t *row = NULL;
+    int rv, ncols, i;
+    json_t *out;
+
+    *rows = NULL;
+    if (!jszg_db(jr))
+        return JSZG_DB_DOWN;
+    if (!(st = stmt(jr, label)))
+        return JSZG_DB_ERROR;
+    /* Random access (1): the pgsql driver's sequential mode has no
+     * column names before the first row is read. */
+    rv = apr_dbd_pselect(jr->dbd->driver, jr->pool, jr->dbd->handle, &res,
+                         st, 1, nargs, args);
+    if (rv != 0 && reconnected(jr)) {
+        st = stmt(jr, label);
+        res = NULL;
+        rv = apr_dbd_pselect(jr->dbd->driver, jr->pool, jr->dbd->handle,
+                             &res, st, 1, nargs, args);
+    }
+    if (rv != 0)
+        return classify_failure(jr, label, rv);
+    out = jszg_pool_json(jr->pool, json_array());
+    ncols = apr_dbd_num_cols(jr->dbd->driver, res);
+    /* Always read to the end: leaving rows unread leaks the result. */
+    while (apr_dbd_get_row(jr->dbd->driver, jr->pool, res, &row, -1) == 0) {
+        json_t *obj = json_object();
+        for (i = 0; i < ncols; i++) {
+            const char *v = apr_dbd_get_entry(jr->dbd->driver, row, i);
+            if (v)
+                json_object_set_new(obj, apr_dbd_get_name(jr->dbd->driver,
+                                                          res, i),
+                                    json_string(v));
+        }
+        json_array_append_new(out, obj);
+    }
+    *rows = out;
+    return JSZG_DB_OK;
+}
+
+int jszg_db_rows(jszg_req *jr, const char *label, json_t **rows,
+                 int nargs, ...)
+{
+    va_list ap;
+    const char **args;
+
+    va_start(ap, nargs);
+    args = collect_args(jr->pool, nargs, ap);
+    va_end(ap);
+    return select_rows(jr, label, rows, nargs, args);
+}
+
+int jszg_db_row(jszg_req *jr, const char *label, json_t **row,
+                int nargs, ...)
+{
+    va_list ap;
+    const char **args;
+    json_t *rows;
+    int rc;
+
+    va_start(ap, nargs);
+    args = collect_args(jr->pool, nargs, ap);
+    va_end(ap);
+    *row = NULL;
+    rc = select_rows(jr, label, &rows, nargs, args);
+    if (rc != JSZG_DB_OK)
+        return rc;
+    if (json_array_size(rows) == 0)
+        return JSZG_DB_NOTFOUND;
+    *row = json_array_get(rows, 0);
+    return JSZG_DB_OK;
+}
+
+int jszg_db_exec(jszg_req *jr, const char *label, int *nrows,
+                 int nargs, ...)
+{
+    apr_dbd_prepared_t *st;
+    va_list ap;
+    const char **args;
+    int rv, n = 0;
+
+    va_start(ap, nargs);
+    args = collect_args(jr->pool, nargs, ap);
+    va_end(ap);
+    if (!jszg_db(jr))
+        return JSZG_DB_DOWN;
+    if (!(st = stmt(jr, label)))
+        return JSZG_DB_ERROR;
+    rv = apr_dbd_pquery(jr->dbd->driver, jr->pool, jr->dbd->handle, &n, st,
+                        nargs, args);
+    if (rv != 0 && reconnected(jr)) {
+        st = stmt(jr, label);
+        rv = apr_dbd_pquery(jr->dbd->driver, jr->pool, jr->dbd->handle, &n,
+                            st, nargs, args);
+    }
+    if (rv != 0)
+        return classify_failure(jr, label, rv);
+    if (nrows)
+        *nrows = n;
+    return JSZG_DB_OK;
+}
+
+int jszg_db_begin(jszg_req *jr)
+{
+    int rv;
+
+    if (!jszg_db(jr))
+        return JSZG_DB_DOWN;
+    /* Statements inside a transaction are not retried: make sure the
+     * connection is alive (and its statements prepared) before. */
+    if (apr_dbd_check_conn(jr->dbd->driver, jr->pool, jr->dbd->handle)
+        != APR_SUCCESS || check_backend(jr) == CONN_DOWN)
+        return JSZG_DB_DOWN;
+    jr->trans = NULL;
+    rv = apr_dbd_transaction_start(jr->dbd->driver, jr->pool,
+                                   jr->dbd->handle, &jr->trans);
+    if (rv != 0)
+        return classify_failure(jr, "BEGIN", rv);
+    return JSZG_DB_OK;
+}
+
+int jszg_db_commit(jszg_req *jr)
+{
+    int rv;
+
+    if (!jr->trans)
+        return JSZG_DB_ERROR;
+    /* A statement that failed inside marks the transaction: ending it then
+     * rolls back, and we report the failure. */
+    rv = apr_dbd_transaction_end(jr->dbd->driver, jr->pool, jr->trans);
+    jr->trans = NULL;
+    if (rv != 0)
+        return classify_failure(jr, "COMMIT", rv);
+    return JSZG_DB_OK;
+}
+
+void jszg_db_rollback(jszg_req *jr)
+{
+    if (!jr->trans)
+        return;
+    apr_dbd_transaction_mode_set(jr->dbd->driver, jr->trans,
+                                 APR_DBD_TRANSACTION_ROLLBACK);
+    apr_dbd_transaction_end(jr->dbd->driver, jr->pool, jr->trans);
+    jr->trans = NULL;
+}
+
+/* Checked once per child: an old schema gets a clear log line and 503s
+ * instead of SQL errors on every page. */
+int jszg_schema_check(jszg_req *jr)
+{
+    static volatile int state;  /* 0 unknown, 1 good, 2 too old */
+    json_t *row;
+    long v;
+    int rc;
+
+    if (state == 1)
+        return JSZG_DB_OK;
+    rc = jszg_db_row(jr, "schema_version", &row, 0);
+    if (rc == JSZG_DB_DOWN)
+        return rc;
+    v = 0;
+    if (rc == JSZG_DB_OK) {
+        const char *s = json_string_value(json_object_get(row, "version"));
+        v = s ? atol(s) : 0;
+    }
+    if (v >= JSZG_SCHEMA_VERSION) {
+        state = 1;
+        return JSZG_DB_OK;
+    }
+    if (state != 2)
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, jr->r, JSZGLOGNO(10013)
+                      "database schema is at version %ld, this module needs "
+                      "%d: run sql/apply.sh (make migrate)", v,
+                      JSZG_SCHEMA_VERSION);
+    state = 2;
+    return JSZG_DB_DOWN;
+}
+
+/* Turn the named string columns of each row into JSON integers (ids,
+ * counts) for API clients. */
+void jszg_json_intify(json_t *rows, const char *const *cols)
+{
+    size_t i;
+    json_t *row;
+
+    json_array_foreach(rows, i, row) {
+        const char *const *c;
+        for (c = cols; *c; c++) {
+            const char *v = json_string_value(json_object_get(row, *c));
+            if (v)
+                json_object_set_new(row, *c, json_integer(apr_atoi64(v)));
+        }
+    }
+}

@@ -1,0 +1,405 @@
+/*
+ * mod_jszg.c -- 中国教师资格网 中小学教师资格定期注册 portal for httpd 2.4.
+ *
+ * The module record, configuration (create/merge, directives) and hook
+ * registration.  Request handling lives in jszg_http.c, the URL map in
+ * jszg_routes.c.
+ */
+#define JSZG_MODULE_FILE
+#include "jszg_private.h"
+#include "jszg_admission.h"
+#include "http_core.h"
+#include "ap_mpm.h"
+#include "apr_strings.h"
+#include <libxml/parser.h>
+
+#define JSZG_DEFAULT_IDLE       apr_time_from_sec(30 * 60)
+#define JSZG_DEFAULT_MAXLIFE    apr_time_from_sec(8 * 60 * 60)
+#define JSZG_DEFAULT_PAGE_SIZE  10
+#define JSZG_DEFAULT_MAX_BODY   (4 * 1024 * 1024)
+#define JSZG_DEFAULT_MAX_FIELDS 200
+#define JSZG_DEFAULT_FIELD_LEN  (16 * 1024)
+#define JSZG_DEFAULT_FILE_LEN   (2 * 1024 * 1024)
+#define JSZG_DEFAULT_MAX_FILES  4
+
+jszg_server_conf *jszg_sconf(request_rec *r)
+{
+    return ap_get_module_config(r->server->module_config, &jszg_module);
+}
+
+static void *create_server_conf(apr_pool_t *p, server_rec *s)
+{
+    jszg_server_conf *sc = apr_pcalloc(p, sizeof(*sc));
+    (void)s;
+    sc->mode = -1;
+    sc->cookie_secure = -1;
+    sc->session_idle = -1;
+    sc->session_max = -1;
+    sc->test_clock = -1;
+    sc->page_size = -1;
+    sc->adm = jszg_adm_create_conf(p);
+    return sc;
+}
+
+#define MERGE_PTR(f) (add->f ? add->f : base->f)
+#define MERGE_INT(f) (add->f != -1 ? add->f : base->f)
+
+static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
+{
+    jszg_server_conf *base = basev, *add = addv;
+    jszg_server_conf *sc = apr_pcalloc(p, sizeof(*sc));
+
+    sc->template_dir = MERGE_PTR(template_dir);
+    sc->upload_dir = MERGE_PTR(upload_dir);
+    sc->secret_file = MERGE_PTR(secret_file);
+    sc->mode = MERGE_INT(mode);
+    sc->cookie_secure = MERGE_INT(cookie_secure);
+    sc->session_idle = MERGE_INT(session_idle);
+    sc->session_max = MERGE_INT(session_max);
+    sc->test_clock = MERGE_INT(test_clock);
+    sc->page_size = MERGE_INT(page_size);
+    sc->adm = jszg_adm_merge_conf(p, base->adm, add->adm);
+    if (add->secret_len) {
+        memcpy(sc->secret, add->secret, add->secret_len);
+        sc->secret_len = add->secret_len;
+    }
+    else {
+        memcpy(sc->secret, base->secret, base->secret_len);
+        sc->secret_len = base->secret_len;
+    }
+    /* view is parsed per child (child_init), never inherited. */
+    return sc;
+}
+
+static void *create_dir_conf(apr_pool_t *p, char *dir)
+{
+    jszg_dir_conf *dc = apr_pcalloc(p, sizeof(*dc));
+    (void)dir;
+    dc->max_body = -1;
+    dc->max_fields = -1;
+    dc->max_field_len = -1;
+    dc->max_file_len = -1;
+    dc->max_files = -1;
+    return dc;
+}
+
+static void *merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
+{
+    jszg_dir_conf *base = basev, *add = addv;
+    jszg_dir_conf *dc = apr_pcalloc(p, sizeof(*dc));
+
+    dc->max_body = MERGE_INT(max_body);
+    dc->max_fields = MERGE_INT(max_fields);
+    dc->max_field_len = MERGE_INT(max_field_len);
+    dc->max_file_len = MERGE_INT(max_file_len);
+    dc->max_files = MERGE_INT(max_files);
+    return dc;
+}
+
+/* Fill defaults into a merged server config (the "unset" markers stay
+ * in the config objects so that merging keeps working). */
+static void server_conf_defaults(jszg_server_conf *sc)
+{
+    if (sc->mode == -1)
+        sc->mode = JSZG_MODE_DEV;
+    if (sc->cookie_secure == -1)
+        sc->cookie_secure = JSZG_SECURE_AUTO;
+    if (sc->session_idle == -1)
+        sc->session_idle = JSZG_DEFAULT_IDLE;
+    if (sc->session_max == -1)
+        sc->session_max = JSZG_DEFAULT_MAXLIFE;
+    if (sc->test_clock == -1)
+        sc->test_clock = 0;
+    if (sc->page_size == -1)
+        sc->page_size = JSZG_DEFAULT_PAGE_SIZE;
+}
+
+/* ---- directive setters ---------------------------------------------- */
+
+static jszg_server_conf *cmd_sconf(cmd_parms *cmd)
+{
+    return ap_get_module_config(cmd->server->module_config, &jszg_module);
+}
+
+/* JszgTemplateDir, JszgUploadDir, JszgSecretFile: cmd->info says which. */
+static const char *set_server_path(cmd_parms *cmd, void *dummy,
+                                   const char *arg)
+{
+    jszg_server_conf *sc = cmd_sconf(cmd);
+    const char *path = ap_server_root_relative(cmd->pool, arg);
+    const char *which = cmd->info;
+    (void)dummy;
+
+    if (!path)
+        return apr_pstrcat(cmd->pool, cmd->cmd->name, ": invalid path '",
+                           arg, "'", NULL);
+    if (!strcmp(which, "template"))
+        sc->template_dir = path;
+    else if (!strcmp(which, "upload"))
+        sc->upload_dir = path;
+    else {
+        const char *err = NULL;
+        sc->secret_file = path;
+        /* Read now, so that `apache2 -t` catches a missing or short file. */
+        if (jszg_secret_load(cmd->pool, sc, &err) != APR_SUCCESS)
+            return apr_psprintf(cmd->pool, "JszgSecretFile %s: %s", path,
+                                err);
+    }
+    return NULL;
+}
+
+static const char *set_mode(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    jszg_server_conf *sc = cmd_sconf(cmd);
+    (void)dummy;
+    if (!strcasecmp(arg, "dev"))
+        sc->mode = JSZG_MODE_DEV;
+    else if (!strcasecmp(arg, "production"))
+        sc->mode = JSZG_MODE_PRODUCTION;
+    else
+        return "JszgMode must be 'dev' or 'production'";
+    return NULL;
+}
+
+static const char *set_cookie_secure(cmd_parms *cmd, void *dummy,
+                                     const char *arg)
+{
+    jszg_server_conf *sc = cmd_sconf(cmd);
+    (void)dummy;
+    if (!strcasecmp(arg, "auto"))
+        sc->cookie_secure = JSZG_SECURE_AUTO;
+    else if (!strcasecmp(arg, "on"))
+        sc->cookie_secure = JSZG_SECURE_ON;
+    else if (!strcasecmp(arg, "off"))
+        sc->cookie_secure = JSZG_SECURE_OFF;
+    else
+        return "JszgCookieSecure must be 'auto', 'on' or 'off'";
+    return NULL;
+}
+
+/* Parse a whole number in [min, max] or return a message naming the
+ * directive.  No atoi: trailing junk and overflow are errors. */
+static const char *parse_range(cmd_parms *cmd, const char *arg,
+                               apr_int64_t min, apr_int64_t max,
+                               apr_int64_t *out)
+{
+    char *end;
+    apr_int64_t v;
+
+    errno = 0;
+    v = apr_strtoi64(arg, &end, 10);
+    if (errno || end == arg || *end || v < min || v > max)
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a number between "
+                            "%" APR_INT64_T_FMT " and %" APR_INT64_T_FMT,
+                            cmd->cmd->name, arg, min, max);
+    *out = v;
+    return NULL;
+}
+
+/* JszgSessionIdle / JszgSessionMaxLife: seconds. */
+static const char *set_session_time(cmd_parms *cmd, void *dummy,
+                                    const char *arg)
+{
+    jszg_server_conf *sc = cmd_sconf(cmd);
+    apr_int64_t v;
+    const char *err = parse_range(cmd, arg, 60, 7 * 24 * 3600, &v);
+    (void)dummy;
+    if (err)
+        return err;
+    if (!strcmp(cmd->info, "idle"))
+        sc->session_idle = apr_time_from_sec(v);
+    else
+        sc->session_max = apr_time_from_sec(v);
+    return NULL;
+}
+
+static const char *set_page_size(cmd_parms *cmd, void *dummy,
+                                 const char *arg)
+{
+    apr_int64_t v;
+    const char *err = parse_range(cmd, arg, 1, 100, &v);
+    (void)dummy;
+    if (err)
+        return err;
+    cmd_sconf(cmd)->page_size = (int)v;
+    return NULL;
+}
+
+static const char *set_test_clock(cmd_parms *cmd, void *dummy, int on)
+{
+    (void)dummy;
+    cmd_sconf(cmd)->test_clock = on;
+    return NULL;
+}
+
+/* Body limits, per directory: cmd->info names the field. */
+static const char *set_limit(cmd_parms *cmd, void *dcv, const char *arg)
+{
+    jszg_dir_conf *dc = dcv;
+    const char *which = cmd->info;
+    apr_int64_t v;
+    const char *err;
+
+    if (!strcmp(which, "body")) {
+        if (!(err = parse_range(cmd, arg, 1024, APR_INT64_C(1) << 30, &v)))
+            dc->max_body = (apr_off_t)v;
+    }
+    else if (!strcmp(which, "fields")) {
+        if (!(err = parse_range(cmd, arg, 1, 10000, &v)))
+            dc->max_fields = (int)v;
+    }
+    else if (!strcmp(which, "fieldlen")) {
+        if (!(err = parse_range(cmd, arg, 16, 16 * 1024 * 1024, &v)))
+            dc->max_field_len = (apr_off_t)v;
+    }
+    else if (!strcmp(which, "filelen")) {
+        if (!(err = parse_range(cmd, arg, 1024, APR_INT64_C(1) << 30, &v)))
+            dc->max_file_len = (apr_off_t)v;
+    }
+    else {
+        if (!(err = parse_range(cmd, arg, 0, 100, &v)))
+            dc->max_files = (int)v;
+    }
+    return err;
+}
+
+static const command_rec jszg_cmds[] = {
+    AP_INIT_TAKE1("JszgTemplateDir", set_server_path, "template",
+                  RSRC_CONF, "Directory of the XHTML templates "
+                  "(default: ServerRoot/htdocs/templates)"),
+    AP_INIT_TAKE1("JszgUploadDir", set_server_path, "upload", RSRC_CONF,
+                  "Directory for uploaded photos and scans, outside the "
+                  "web root (default: ServerRoot/uploads)"),
+    AP_INIT_TAKE1("JszgSecretFile", set_server_path, "secret", RSRC_CONF,
+                  "File holding the server secret (at least 32 bytes) that "
+                  "signs CSRF tokens and tickets (required)"),
+    AP_INIT_TAKE1("JszgMode", set_mode, NULL, RSRC_CONF,
+                  "'dev' or 'production' (default: dev); production hides "
+                  "the SMS outbox and refuses test-only directives"),
+    AP_INIT_TAKE1("JszgCookieSecure", set_cookie_secure, NULL, RSRC_CONF,
+                  "Secure flag on cookies: auto (when served over TLS), on, "
+                  "off (default: auto)"),
+    AP_INIT_TAKE1("JszgSessionIdle", set_session_time, "idle", RSRC_CONF,
+                  "Seconds of inactivity that end a session (default 1800)"),
+    AP_INIT_TAKE1("JszgSessionMaxLife", set_session_time, "max", RSRC_CONF,
+                  "Seconds after login that end a session regardless of "
+                  "activity (default 28800)"),
+    AP_INIT_TAKE1("JszgPageSize", set_page_size, NULL, RSRC_CONF,
+                  "Items per page in lists (1-100, default 10)"),
+    AP_INIT_FLAG("JszgTestClock", set_test_clock, NULL, RSRC_CONF,
+                 "Honour the X-Jszg-Test-Now header (tests only; refused "
+                 "with JszgMode production; default Off)"),
+    AP_INIT_TAKE1("JszgMaxBody", set_limit, "body", RSRC_CONF | ACCESS_CONF,
+                  "Largest request body in bytes (default 4194304)"),
+    AP_INIT_TAKE1("JszgMaxFields", set_limit, "fields",
+                  RSRC_CONF | ACCESS_CONF,
+                  "Most form fields in one request (default 200)"),
+    AP_INIT_TAKE1("JszgMaxFieldLength", set_limit, "fieldlen",
+                  RSRC_CONF | ACCESS_CONF,
+                  "Longest text field in bytes (default 16384)"),
+    AP_INIT_TAKE1("JszgMaxFileSize", set_limit, "filelen",
+                  RSRC_CONF | ACCESS_CONF,
+                  "Largest uploaded file in bytes (default 2097152)"),
+    AP_INIT_TAKE1("JszgMaxFiles", set_limit, "files",
+                  RSRC_CONF | ACCESS_CONF,
+                  "Most uploaded files in one request (default 4)"),
+    JSZG_ADMISSION_CMDS
+    {NULL}
+};
+
+/* Fill in the body limits a handler sees, defaults included. */
+void jszg_dir_limits(const jszg_dir_conf *dc, jszg_form_limits *lim)
+{
+    lim->max_body = dc->max_body != -1 ? (apr_size_t)dc->max_body
+                                        : JSZG_DEFAULT_MAX_BODY;
+    lim->max_fields = dc->max_fields != -1 ? dc->max_fields
+                                            : JSZG_DEFAULT_MAX_FIELDS;
+    lim->max_field_len = dc->max_field_len != -1
+                         ? (apr_size_t)dc->max_field_len
+                         : JSZG_DEFAULT_FIELD_LEN;
+    lim->max_file_len = dc->max_file_len != -1
+                        ? (apr_size_t)dc->max_file_len
+                        : JSZG_DEFAULT_FILE_LEN;
+    lim->max_files = dc->max_files != -1 ? dc->max_files
+                                          : JSZG_DEFAULT_MAX_FILES;
+}
+
+/* ---- hooks ------------------------------------------------------------ */
+
+static int jszg_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                            apr_pool_t *ptemp, server_rec *s)
+{
+    server_rec *vs;
+    (void)plog; (void)ptemp;
+
+    xmlInitParser();
+    for (vs = s; vs; vs = vs->next) {
+        jszg_server_conf *sc = ap_get_module_config(vs->module_config,
+                                                    &jszg_module);
+        server_conf_defaults(sc);
+        if (!sc->template_dir)
+            sc->template_dir = ap_server_root_relative(pconf,
+                                                       "htdocs/templates");
+        if (!sc->upload_dir)
+            sc->upload_dir = ap_server_root_relative(pconf, "uploads");
+        if (sc->test_clock && sc->mode == JSZG_MODE_PRODUCTION) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, 0, vs, JSZGLOGNO(10001)
+                         "JszgTestClock On is refused with JszgMode "
+                         "production");
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        if (!sc->secret_file) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, 0, vs, JSZGLOGNO(10002)
+                         "JszgSecretFile is required: a file with at least "
+                         "%d random bytes", JSZG_SECRET_MIN);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        jszg_store_prepare_all(vs);
+    }
+    return OK;
+}
+
+/* Templates are parsed once per child, after fork: libxml2 trees are not
+ * shared across processes, and threads of one child only read them. */
+static void jszg_child_init(apr_pool_t *p, server_rec *s)
+{
+    server_rec *vs;
+
+    for (vs = s; vs; vs = vs->next) {
+        jszg_server_conf *sc = ap_get_module_config(vs->module_config,
+                                                    &jszg_module);
+        const char *err = NULL;
+
+        if (sc->view)
+            continue;
+        if (jszg_view_create(p, sc->template_dir, &sc->view, &err)
+            != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_ERR, 0, vs, JSZGLOGNO(10004)
+                         "templates in %s: %s", sc->template_dir,
+                         err ? err : "unreadable");
+            sc->view = NULL;
+        }
+    }
+}
+
+static void register_hooks(apr_pool_t *p)
+{
+    /* Prepare our statements before mod_dbd sets up its pools. */
+    static const char *const succ[] = { "mod_dbd.c", NULL };
+
+    ap_hook_post_config(jszg_post_config, NULL, succ, APR_HOOK_MIDDLE);
+    ap_hook_child_init(jszg_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(jszg_handle, NULL, NULL, APR_HOOK_MIDDLE);
+    jszg_adm_register_hooks(p);
+}
+
+AP_DECLARE_MODULE(jszg) = {
+    STANDARD20_MODULE_STUFF,
+    create_dir_conf,        /* create per-directory config */
+    merge_dir_conf,         /* merge per-directory config */
+    create_server_conf,     /* create per-server config */
+    merge_server_conf,      /* merge per-server config */
+    jszg_cmds,              /* directive table */
+    register_hooks,         /* register hooks */
+    AP_MODULE_FLAG_NONE     /* flags */
+};

@@ -1,0 +1,296 @@
+"""Foundation: home page, error pages, limits, CSRF, sessions, DB down."""
+import hashlib
+import json
+import os
+import subprocess
+import time
+
+import pytest
+import requests
+
+from jszg_env import MODULE, mkroot
+
+
+def test_home_page(env):
+    r = env.get("/")
+    assert r.status_code == 200
+    assert r.headers["Content-Type"] == "text/html; charset=utf-8"
+    html = r.text
+    assert html.startswith("<!DOCTYPE html>")
+    assert "<title>首页 - 中国教师资格网</title>" in html
+    for nav in ("首页", "资格资讯", "网上办事", "证书查询", "咨询服务"):
+        assert ">%s</a>" % nav in html
+    assert "中小学教师资格定期注册" in html and "教师资格认定" in html
+    assert "中小学教师定期注册业务于每年的下半年开展" in html
+    # seed data is on the page: the newest news item by date
+    newest = env.sql("SELECT title FROM news ORDER BY published_on DESC, "
+                     "id DESC LIMIT 1")
+    assert newest in html
+
+
+def test_unknown_path_404_page(env):
+    r = env.get("/no/such/page")
+    assert r.status_code == 404
+    assert "页面不存在" in r.text and "<!DOCTYPE html>" in r.text
+
+
+def test_home_page_in_chromium(env):
+    from browser import chromium, screenshot
+    d = chromium()
+    try:
+        d.get(env.url + "/")
+        assert "首页 - 中国教师资格网" in d.title
+        assert d.find_element("css selector", ".site-nav").is_displayed()
+        path = screenshot(d, "home-%s" % env.engine)
+        assert os.path.getsize(path) > 10000
+    finally:
+        d.quit()
+
+
+def test_static_files_served_by_httpd_with_cache_headers(env):
+    r = env.get("/static/css/site.css")
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].startswith("text/css")
+    assert "max-age=86400" in r.headers.get("Cache-Control", "")
+    missing = env.get("/static/none.css")
+    assert missing.status_code == 404
+    assert "页面不存在" in missing.text      # ErrorDocument in the layout
+    env.expect_log(r"AH00128: File does not exist")
+
+
+def test_security_headers(env):
+    r = env.get("/")
+    csp = r.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_json_error_shape(env):
+    r = env.get("/api/v1/no-such-thing")
+    assert r.status_code == 404
+    assert r.headers["Content-Type"] == "application/json; charset=utf-8"
+    err = r.json()["error"]
+    assert err["code"] == "not_found" and err["message"]
+    r = env.post("/api/v1/csrf")
+    assert r.status_code == 405
+    assert r.json()["error"]["code"] == "method_not_allowed"
+    assert "GET" in r.headers["Allow"]
+
+
+def test_method_not_allowed_page(env):
+    r = requests.put(env.url + "/", data="x", timeout=5)
+    assert r.status_code == 405
+    assert "不支持的请求方法" in r.text
+
+
+def _enter(env, s, **kw):
+    return env.post("/services/dqzc/enter", s, **kw)
+
+
+def test_csrf_missing_or_wrong_is_refused(env):
+    s = env.session()
+    before = env.sql("SELECT COUNT(*) FROM sessions")
+    r = _enter(env, s, data={"x": "1"})
+    assert r.status_code == 403 and "页面已过期" in r.text
+    r = _enter(env, s, data={"_csrf": "forged-token-value-123456"})
+    assert r.status_code == 403
+    # another browser's valid token does not work in this one
+    other = env.session()
+    r = _enter(env, s, data={"_csrf": env.csrf(other)})
+    assert r.status_code == 403
+    assert env.sql("SELECT COUNT(*) FROM sessions") == before
+    r = _enter(env, s, data={"_csrf": env.csrf(s)})
+    assert r.status_code == 303 and r.headers["Location"] == "/login"
+    r = env.post("/api/v1/csrf", s)
+    assert r.status_code == 405
+
+
+def test_csrf_header_works_for_api_clients(env):
+    s = env.session()
+    r = _enter(env, s, headers={"X-CSRF-Token": env.csrf(s)})
+    assert r.status_code == 303
+
+
+def test_session_cookie_flags_and_storage(env):
+    s = env.session()
+    r = _enter(env, s, data={"_csrf": env.csrf(s)})
+    cookie = [c for c in r.headers["Set-Cookie"].split(", ")
+              if c.startswith("jszg_sid=")][0]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Secure" not in cookie              # plain http on loopback
+    token = s.cookies["jszg_sid"]
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    # only the hash is stored, never the token
+    assert env.sql("SELECT COUNT(*) FROM sessions WHERE id_hash = '%s'"
+                   % digest) == "1"
+    assert env.sql("SELECT COUNT(*) FROM sessions WHERE id_hash = '%s'"
+                   % token) == "0"
+    data = json.loads(env.sql("SELECT data FROM sessions WHERE id_hash = "
+                              "'%s'" % digest))
+    assert data["entry"] == "dqzc"
+
+
+def test_session_idle_expiry(env):
+    s = env.session()
+    now = int(time.time())
+    _enter(env, s, data={"_csrf": env.csrf(s)})
+    digest = hashlib.sha256(s.cookies["jszg_sid"].encode()).hexdigest()
+    # 29 minutes later the session is alive and its clock is refreshed
+    r = env.get("/", s, headers={"X-Jszg-Test-Now": str(now + 29 * 60)})
+    assert r.status_code == 200 and "jszg_sid=;" not in \
+        r.headers.get("Set-Cookie", "")
+    # 31 minutes after that the session has idled out and is deleted
+    r = env.get("/", s, headers={"X-Jszg-Test-Now": str(now + 60 * 60)})
+    assert r.status_code == 200
+    assert "jszg_sid=;" in r.headers.get("Set-Cookie", "")
+    assert env.sql("SELECT COUNT(*) FROM sessions WHERE id_hash = '%s'"
+                   % digest) == "0"
+
+
+def test_session_absolute_expiry(env):
+    s = env.session()
+    now = int(time.time())
+    _enter(env, s, data={"_csrf": env.csrf(s)})
+    digest = hashlib.sha256(s.cookies["jszg_sid"].encode()).hexdigest()
+    # active every 20 minutes, but 8 hours is the limit
+    for minutes in range(20, 8 * 60, 20):
+        env.get("/", s, headers={"X-Jszg-Test-Now":
+                                 str(now + minutes * 60)})
+    assert env.sql("SELECT COUNT(*) FROM sessions WHERE id_hash = '%s'"
+                   % digest) == "1"
+    env.get("/", s, headers={"X-Jszg-Test-Now": str(now + 8 * 3600 + 60)})
+    assert env.sql("SELECT COUNT(*) FROM sessions WHERE id_hash = '%s'"
+                   % digest) == "0"
+
+
+def test_forged_session_cookie_is_ignored(env):
+    s = env.session()
+    s.cookies.set("jszg_sid", "x' OR '1'='1")
+    r = env.get("/", s)
+    assert r.status_code == 200
+    s.cookies.set("jszg_sid", "A" * 43)
+    assert env.get("/", s).status_code == 200
+
+
+def test_oversized_body_413(env):
+    s = env.session()
+    body = "_csrf=%s&big=%s" % (env.csrf(s), "x" * (5 * 1024 * 1024))
+    r = _enter(env, s, data=body, headers={
+        "Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 413
+    assert "提交的内容过大" in r.text
+
+
+def test_oversized_chunked_body_413(env):
+    s = env.session()
+
+    def chunks():
+        for _ in range(80):
+            yield b"x" * 65536
+    r = _enter(env, s, data=chunks(), headers={
+        "Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 413
+
+
+def test_too_long_field_and_too_many_fields(env):
+    s = env.session()
+    r = _enter(env, s, data={"_csrf": env.csrf(s), "f": "x" * 20000})
+    assert r.status_code == 413
+    many = "&".join("f%d=1" % i for i in range(300))
+    r = _enter(env, s, data=many, headers={
+        "Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 413
+
+
+def test_malformed_multipart_400(env):
+    s = env.session()
+    tok = env.csrf(s)
+    body = ("--XyZ\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n"
+            "%s\r\n--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n"
+            "\r\nno closing boundary" % tok)
+    r = _enter(env, s, data=body.encode(), headers={
+        "Content-Type": "multipart/form-data; boundary=XyZ"})
+    assert r.status_code == 400
+    assert "multipart" not in r.text.lower() or "格式" in r.text
+    r = _enter(env, s, data=b"--XyZ--", headers={
+        "Content-Type": "multipart/form-data"})       # no boundary
+    assert r.status_code in (400, 415)
+    # a well-formed multipart form is accepted
+    body = ("--XyZ\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n"
+            "%s\r\n--XyZ--\r\n" % tok)
+    r = _enter(env, s, data=body.encode(), headers={
+        "Content-Type": "multipart/form-data; boundary=XyZ"})
+    assert r.status_code == 303
+
+
+def test_invalid_utf8_rejected(env):
+    s = env.session()
+    tok = env.csrf(s)
+    for bad in ("%C0%AF", "%ED%A0%80", "%FF", "a%00b"):
+        r = _enter(env, s, data="_csrf=%s&name=%s" % (tok, bad), headers={
+            "Content-Type": "application/x-www-form-urlencoded"})
+        assert r.status_code == 400, bad
+    r = env.get("/?q=%C0%AF")
+    assert r.status_code == 400
+    status, _, body = env.raw_get("/api/v1/health?x=%ZZ")
+    assert status == 400
+    assert json.loads(body)["error"]["code"] == "bad_encoding"
+
+
+def test_unsupported_content_type_415(env):
+    s = env.session()
+    r = _enter(env, s, data=b"{}", headers={
+        "Content-Type": "application/json"})
+    assert r.status_code == 415
+
+
+def test_health_api(env):
+    r = env.get("/api/v1/health")
+    assert r.status_code == 200 and r.json()["status"] == "ok"
+
+
+def test_database_down_503_and_recovery(env):
+    if env.engine != "pgsql":
+        pytest.skip("an embedded SQLite database cannot go down")
+    env.expect_log(r"dbd:error|JSZG10012|AH00629|AH02655|AH00633|AH00632")
+    assert env.get("/").status_code == 200
+    env.pg.stop_server()
+    try:
+        r = env.get("/")
+        assert r.status_code == 503
+        assert "数据库暂时无法访问" in r.text
+        assert r.headers["Retry-After"]
+        r = env.get("/api/v1/health")
+        assert r.status_code == 503
+        assert r.json()["error"]["code"] == "db_unavailable"
+    finally:
+        env.pg.start_server()
+    deadline = time.time() + 15
+    while time.time() < deadline:
+        if env.get("/").status_code == 200:
+            break
+        time.sleep(0.3)
+    assert env.get("/").status_code == 200
+    assert env.get("/api/v1/health").status_code == 200
+
+
+def test_config_error_named_by_apache2_t(env, tmp_path):
+    for bad, name in (("JszgSessionIdle soon", "JszgSessionIdle"),
+                      ("JszgMaxBody -5", "JszgMaxBody"),
+                      ("JszgMode staging", "JszgMode"),
+                      ("JszgSecretFile /nonexistent/secret",
+                       "JszgSecretFile")):
+        root = tmp_path / name
+        conf = mkroot.write_root(str(root), 1, MODULE, env.dbd[0],
+                                 env.dbd[1], "event", "warn", bad)
+        out = subprocess.run(["/usr/sbin/apache2", "-t", "-f", conf],
+                             capture_output=True, text=True)
+        assert out.returncode != 0, bad
+        assert name in out.stderr, out.stderr
+    conf = mkroot.write_root(str(tmp_path / "ok"), 1, MODULE, env.dbd[0],
+                             env.dbd[1], "event", "warn", "")
+    out = subprocess.run(["/usr/sbin/apache2", "-t", "-f", conf],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr

@@ -1,0 +1,270 @@
+/*
+ * Unit tests for jszg_idcard.c (GB 11643 ID numbers, certificate numbers,
+ * mobile numbers, masking).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <apr_general.h>
+#include <apr_pools.h>
+
+#include "jszg_idcard.h"
+
+#define TODAY 20240601L
+
+static apr_pool_t *pool;
+
+static int setup(void **state)
+{
+    (void)state;
+    return apr_pool_create(&pool, NULL) == APR_SUCCESS ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    apr_pool_destroy(pool);
+    return 0;
+}
+
+static jszg_id_status check(const char *in)
+{
+    char out[19];
+
+    return jszg_idcard_check(in, TODAY, out);
+}
+
+static void id_valid_examples(void **state)
+{
+    char out[19];
+
+    (void)state;
+    assert_int_equal(jszg_idcard_check("11010519491231002X", TODAY, out),
+                     JSZG_ID_OK);
+    assert_string_equal(out, "11010519491231002X");
+    assert_int_equal(jszg_idcard_check("440524188001010014", TODAY, out),
+                     JSZG_ID_OK);
+    assert_string_equal(out, "440524188001010014");
+}
+
+static void id_lower_x_normalised(void **state)
+{
+    char out[19];
+
+    (void)state;
+    assert_int_equal(jszg_idcard_check("11010519491231002x", TODAY, out),
+                     JSZG_ID_OK);
+    assert_string_equal(out, "11010519491231002X");
+}
+
+static void id_blanks_trimmed(void **state)
+{
+    char out[19];
+
+    (void)state;
+    assert_int_equal(jszg_idcard_check(" 440524188001010014\t", TODAY, out),
+                     JSZG_ID_OK);
+    assert_string_equal(out, "440524188001010014");
+}
+
+static void id_wrong_check(void **state)
+{
+    char out[19] = "junk";
+
+    (void)state;
+    assert_int_equal(jszg_idcard_check("110105194912310021", TODAY, out),
+                     JSZG_ID_BAD_CHECK);
+    assert_string_equal(out, "");
+    assert_int_equal(check("440524188001010015"), JSZG_ID_BAD_CHECK);
+    assert_string_equal(jszg_idcard_message(JSZG_ID_BAD_CHECK),
+                        "身份证号码校验位不正确，请核对后重新输入");
+}
+
+/* Builds a number with a correct check character for region 110105. */
+static void make_id(const char *ymd, char id[19])
+{
+    static const int w[17] = { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3,
+                               7, 9, 10, 5, 8, 4, 2 };
+    int i, sum = 0;
+
+    memcpy(id, "110105", 6);
+    memcpy(id + 6, ymd, 8);
+    memcpy(id + 14, "123", 3);
+    for (i = 0; i < 17; i++) {
+        sum += (id[i] - '0') * w[i];
+    }
+    id[17] = "10X98765432"[sum % 11];
+    id[18] = '\0';
+}
+
+static jszg_id_status check_date(const char *ymd)
+{
+    char id[19];
+
+    make_id(ymd, id);
+    return check(id);
+}
+
+static void id_dates(void **state)
+{
+    (void)state;
+    assert_int_equal(check_date("19900230"), JSZG_ID_BAD_DATE);
+    assert_int_equal(check_date("20000229"), JSZG_ID_OK);   /* leap */
+    assert_int_equal(check_date("19960229"), JSZG_ID_OK);   /* leap */
+    assert_int_equal(check_date("19000229"), JSZG_ID_BAD_DATE); /* /100 */
+    assert_int_equal(check_date("19990229"), JSZG_ID_BAD_DATE);
+    assert_int_equal(check_date("19991301"), JSZG_ID_BAD_DATE);
+    assert_int_equal(check_date("19990001"), JSZG_ID_BAD_DATE);
+    assert_int_equal(check_date("19990100"), JSZG_ID_BAD_DATE);
+    assert_int_equal(check_date("19990431"), JSZG_ID_BAD_DATE);
+    assert_int_equal(check_date("17991231"), JSZG_ID_BAD_DATE);
+}
+
+static void id_future_date(void **state)
+{
+    char id[19], out[19];
+
+    (void)state;
+    assert_int_equal(check_date("20240601"), JSZG_ID_OK);   /* today */
+    assert_int_equal(check_date("20240602"), JSZG_ID_BAD_DATE);
+    assert_int_equal(check_date("20300101"), JSZG_ID_BAD_DATE);
+    make_id("20300101", id);
+    assert_int_equal(jszg_idcard_check(id, 0, out), JSZG_ID_OK);
+}
+
+static void id_bad_region(void **state)
+{
+    (void)state;
+    /* the region is checked before the check character */
+    assert_int_equal(check("100105194912310020"), JSZG_ID_BAD_REGION);
+    assert_int_equal(check("000000000000000000"), JSZG_ID_BAD_REGION);
+    assert_int_equal(check("910105194912310020"), JSZG_ID_BAD_REGION);
+    assert_int_equal(check("720105194912310020"), JSZG_ID_BAD_REGION);
+}
+
+static void id_lengths_and_chars(void **state)
+{
+    char out[19] = "junk";
+
+    (void)state;
+    assert_int_equal(check("11010519491231002"), JSZG_ID_BAD_LENGTH);
+    assert_int_equal(check("11010519491231002X1"), JSZG_ID_BAD_LENGTH);
+    assert_int_equal(check("110105194912310"), JSZG_ID_BAD_LENGTH);
+    assert_int_equal(check("11010519491231002A"), JSZG_ID_BAD_CHAR);
+    assert_int_equal(check("1101051949123100X2"), JSZG_ID_BAD_CHAR);
+    assert_int_equal(check("11010519491231002\xef"), JSZG_ID_BAD_CHAR);
+    assert_int_equal(check("abcdefghijklmnopqr"), JSZG_ID_BAD_CHAR);
+    assert_int_equal(check("1101051949 231002X"), JSZG_ID_BAD_CHAR);
+    assert_int_equal(jszg_idcard_check("", TODAY, out), JSZG_ID_EMPTY);
+    assert_string_equal(out, "");
+    assert_int_equal(check("   "), JSZG_ID_EMPTY);
+    assert_int_equal(jszg_idcard_check(NULL, TODAY, NULL), JSZG_ID_EMPTY);
+    assert_int_equal(jszg_idcard_check("11010519491231002X", TODAY, NULL),
+                     JSZG_ID_OK);
+}
+
+static void id_messages(void **state)
+{
+    int st;
+
+    (void)state;
+    for (st = JSZG_ID_OK; st <= JSZG_ID_BAD_CHECK; st++) {
+        assert_non_null(jszg_idcard_message((jszg_id_status)st));
+        assert_non_null(jszg_idcard_code((jszg_id_status)st));
+    }
+    assert_non_null(jszg_idcard_message((jszg_id_status)99));
+    assert_string_equal(jszg_idcard_code(JSZG_ID_BAD_DATE), "id_bad_date");
+}
+
+static void id_sex(void **state)
+{
+    (void)state;
+    assert_int_equal(jszg_idcard_sex("11010519491231002X"), 2);
+    assert_int_equal(jszg_idcard_sex("440524188001010014"), 1);
+    assert_int_equal(jszg_idcard_sex("4405241880010100"), 0);
+    assert_int_equal(jszg_idcard_sex(NULL), 0);
+}
+
+static void certno(void **state)
+{
+    (void)state;
+    /* 17 digits: 2012 45 001 3 2 000123 */
+    assert_true(jszg_certno_valid("20124500132000123", 2024));
+    assert_int_equal(jszg_certno_kind("20124500132000123"), 3);
+    assert_true(jszg_certno_valid("19964500172000123", 2024));
+    assert_int_equal(jszg_certno_kind("19964500172000123"), 7);
+    assert_false(jszg_certno_valid("19954500132000123", 2024));
+    assert_false(jszg_certno_valid("20254500132000123", 2024));
+    assert_false(jszg_certno_valid("20124500182000123", 2024));
+    assert_false(jszg_certno_valid("20124500102000123", 2024));
+    assert_int_equal(jszg_certno_kind("20124500182000123"), 0);
+    /* 15 digits: 98 450102 2 0 00001 */
+    assert_true(jszg_certno_valid("984501022000001", 2024));
+    assert_int_equal(jszg_certno_kind("984501022000001"), 2);
+    assert_true(jszg_certno_valid("054501022000001", 2024));
+    assert_false(jszg_certno_valid("954501022000001", 2024));
+    assert_false(jszg_certno_valid("304501022000001", 2024));
+    /* shapes */
+    assert_false(jszg_certno_valid("2012450013200012", 2024));
+    assert_false(jszg_certno_valid("201245001320001234", 2024));
+    assert_false(jszg_certno_valid("2012450013200012a", 2024));
+    assert_false(jszg_certno_valid("", 2024));
+    assert_false(jszg_certno_valid(NULL, 2024));
+    assert_int_equal(jszg_certno_kind(NULL), 0);
+    assert_int_equal(jszg_certno_kind("abc"), 0);
+}
+
+static void phone(void **state)
+{
+    (void)state;
+    assert_true(jszg_phone_valid("13800138000"));
+    assert_true(jszg_phone_valid("19912345678"));
+    assert_false(jszg_phone_valid("12800138000"));
+    assert_false(jszg_phone_valid("23800138000"));
+    assert_false(jszg_phone_valid("1380013800"));
+    assert_false(jszg_phone_valid("138001380000"));
+    assert_false(jszg_phone_valid("1380013800a"));
+    assert_false(jszg_phone_valid("+8613800138"));
+    assert_false(jszg_phone_valid(NULL));
+}
+
+static void mask(void **state)
+{
+    (void)state;
+    assert_string_equal(jszg_mask_id(pool, "420102198001010060"),
+                        "42*****60");
+    assert_string_equal(jszg_mask_id(pool, "13800138000"), "13*****00");
+    assert_string_equal(jszg_mask_id(pool, "12345"), "12*****45");
+    assert_string_equal(jszg_mask_id(pool, "1234"), "*****");
+    assert_string_equal(jszg_mask_id(pool, ""), "*****");
+    assert_string_equal(jszg_mask_id(pool, NULL), "");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(id_valid_examples),
+        cmocka_unit_test(id_lower_x_normalised),
+        cmocka_unit_test(id_blanks_trimmed),
+        cmocka_unit_test(id_wrong_check),
+        cmocka_unit_test(id_dates),
+        cmocka_unit_test(id_future_date),
+        cmocka_unit_test(id_bad_region),
+        cmocka_unit_test(id_lengths_and_chars),
+        cmocka_unit_test(id_messages),
+        cmocka_unit_test(id_sex),
+        cmocka_unit_test(certno),
+        cmocka_unit_test(phone),
+        cmocka_unit_test(mask),
+    };
+    int rc;
+
+    apr_initialize();
+    rc = cmocka_run_group_tests(tests, setup, teardown);
+    apr_terminate();
+    return rc;
+}
