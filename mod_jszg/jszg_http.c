@@ -419,6 +419,26 @@ static int method_not_allowed(jszg_req *jr)
     return jszg_error(jr, HTTP_METHOD_NOT_ALLOWED, NULL, NULL);
 }
 
+/* Routes marked JSZG_R_AUTH need a logged-in applicant: the API answers
+ * 401, a page GET goes to the login page and comes back afterwards. */
+static int require_login(jszg_req *jr)
+{
+    jszg_session *s = jszg_session_get(jr);
+    const char *next;
+
+    if (s && s->account_id)
+        return OK;
+    jszg_no_store(jr->r);
+    if (jr->is_api || jr->r->method_number != M_GET)
+        return jszg_error(jr, HTTP_UNAUTHORIZED, "login_required",
+                          "您尚未登录或登录已超时，请重新登录。");
+    next = jr->r->unparsed_uri;
+    return jszg_redirect(jr, apr_pstrcat(jr->pool, "/login?next=",
+                                         ap_escape_urlencoded(jr->pool,
+                                                              next),
+                                         NULL));
+}
+
 static int db_unavailable(jszg_req *jr)
 {
     return jszg_error(jr, HTTP_SERVICE_UNAVAILABLE, "db_unavailable",
@@ -471,6 +491,8 @@ int jszg_handle(request_rec *r)
         if (rc != JSZG_DB_OK)
             return db_unavailable(jr);
     }
+    if ((jr->route->flags & JSZG_R_AUTH) && (rc = require_login(jr)) != OK)
+        return rc;
     rc = jr->route->fn(jr);
     if (rc == HTTP_SERVICE_UNAVAILABLE)
         return db_unavailable(jr);

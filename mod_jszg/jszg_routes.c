@@ -6,6 +6,7 @@
 #include "jszg_private.h"
 #include "jszg_portal.h"
 #include "jszg_account.h"
+#include "jszg_wizard.h"
 #include "apr_strings.h"
 
 static const jszg_route routes[] = {
@@ -22,6 +23,9 @@ static const jszg_route routes[] = {
 
     /* accounts: 注册, 登录, 忘记密码, 个人信息中心, 实名核验 */
     JSZG_ACCOUNT_ROUTES
+
+    /* 定期注册: 业务平台, 须知, 网报时间, the wizard, 证书查询 */
+    JSZG_WIZARD_ROUTES
 
     { NULL, NULL, NULL, 0 }
 };

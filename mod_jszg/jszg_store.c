@@ -55,6 +55,7 @@ static const jszg_stmt *const all_tables[] = {
     core_stmts,
     jszg_portal_stmts,
     jszg_account_stmts,
+    jszg_wizard_stmts,
     NULL
 };
 
