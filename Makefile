@@ -38,7 +38,12 @@ endif
 
 all: .libs/mod_jszg.so
 
-.libs/mod_jszg.so: $(SRCS) $(HDRS) | deps
+# Rebuild when SANITIZE changes: the stamp names the flavour.
+FLAVOUR := $(BUILDDIR)/.flavour-$(if $(filter 1,$(SANITIZE)),san,plain)
+$(FLAVOUR):
+	@mkdir -p $(BUILDDIR); rm -f $(BUILDDIR)/.flavour-*; touch $@
+
+.libs/mod_jszg.so: $(SRCS) $(HDRS) $(FLAVOUR) | deps
 	$(APXS) -c -o mod_jszg.la \
 	    $(addprefix -Wc$(comma),$(WARN) $(SAN_CF) $(shell xml2-config --cflags) -I$(shell pg_config --includedir)) \
 	    $(addprefix -Wl$(comma),$(SAN_LD)) \
@@ -75,7 +80,7 @@ run: all db
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILDDIR)/%,$(UNIT_SRCS))
 
-$(BUILDDIR)/test_%: tests/unit/test_%.c $(PURE) $(wildcard mod_jszg/jszg_*.h)
+$(BUILDDIR)/test_%: tests/unit/test_%.c $(PURE) $(wildcard mod_jszg/jszg_*.h) $(FLAVOUR)
 	@mkdir -p $(BUILDDIR)
 	gcc $(WARN) -g $(SAN_CF) $(APR_CF) -Imod_jszg -o $@ $< $(PURE) \
 	    $(APR_LD) -lcmocka -lpthread $(SAN_LD)
@@ -85,9 +90,14 @@ unit: deps-test $(UNIT_BINS)
 	    (cd tests/unit && $$t); done
 
 http-test: all deps-test
-	$(PYTHON) -m pytest -q -p no:cacheprovider tests/http $(PYTEST_ARGS)
+	JSZG_SANITIZE=$(SANITIZE) $(PYTHON) -m pytest -q -p no:cacheprovider \
+	    tests/http $(PYTEST_ARGS)
 
-test: deps-test all unit http-test
+# The test run uses the ASan+UBSan build of the module and the unit tests
+# (TEST_SANITIZE=0 for a plain build).
+TEST_SANITIZE ?= 1
+test: deps-test
+	$(MAKE) SANITIZE=$(TEST_SANITIZE) all unit http-test
 
 # ---- fuzzing --------------------------------------------------------------
 

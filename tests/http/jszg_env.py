@@ -24,7 +24,26 @@ import mkroot  # noqa: E402
 APACHE = "/usr/sbin/apache2"
 MODULE = os.path.join(TOP, ".libs", "mod_jszg.so")
 OUT = os.path.join(TOP, "build", "test-output")
-BAD_LEVEL = re.compile(r"\[(?:[\w.]+:)?(warn|error|crit|alert|emerg)\]")
+BAD_LEVEL = re.compile(r"\[(?:[\w.]+:)?(warn|error|crit|alert|emerg)\]"
+                       r"|ERROR: AddressSanitizer|runtime error:"
+                       r"|Segmentation fault|exit signal")
+SANITIZE = os.environ.get("JSZG_SANITIZE") == "1"
+
+
+def server_environ():
+    """The environment httpd runs in: with a sanitizer build of the module,
+    its runtimes are preloaded (httpd itself is not instrumented)."""
+    env = dict(os.environ)
+    if SANITIZE:
+        libs = [subprocess.run(["gcc", "-print-file-name=" + lib],
+                               capture_output=True, text=True,
+                               check=True).stdout.strip()
+                for lib in ("libasan.so", "libubsan.so")]
+        env["LD_PRELOAD"] = ":".join(libs)
+        # httpd frees by pool at exit; leaks are checked with valgrind
+        env["ASAN_OPTIONS"] = "detect_leaks=0:abort_on_error=0"
+        env["UBSAN_OPTIONS"] = "print_stacktrace=1"
+    return env
 
 
 class JszgEnv:
@@ -93,7 +112,8 @@ class JszgEnv:
 
     def apachectl(self, *args, check=True):
         return subprocess.run([APACHE, "-f", self.conf] + list(args),
-                              capture_output=True, text=True, check=check)
+                              capture_output=True, text=True, check=check,
+                              env=server_environ())
 
     # Every test server honours X-Jszg-Test-Now (refused in production).
     BASE_EXTRA = "JszgTestClock On"

@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include <apr_file_info.h>
 #include <apr_general.h>
 #include <apr_strings.h>
 #include <apr_thread_proc.h>
@@ -30,20 +31,30 @@ static apr_pool_t *pool;
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
 
+/* JSZG_TEST_TEMPLATES, else next to this source, else relative to cwd
+ * (the Makefile runs the tests from tests/unit). */
 static const char *templates_dir(const char *which)
 {
-    const char *env = getenv("JSZG_TEST_TEMPLATES");
     const char *src = __FILE__;
     const char *slash = strrchr(src, '/');
+    const char *cand[4];
+    apr_finfo_t fi;
+    int i;
 
-    if (env != NULL) {
-        return apr_pstrcat(pool, env, "/", which, NULL);
+    cand[0] = getenv("JSZG_TEST_TEMPLATES");
+    cand[1] = slash ? apr_pstrcat(pool, apr_pstrmemdup(pool, src, slash - src),
+                                  "/templates", NULL) : NULL;
+    cand[2] = "templates";
+    cand[3] = "tests/unit/templates";
+    for (i = 0; i < 4; i++) {
+        if (cand[i] != NULL
+            && apr_stat(&fi, apr_pstrcat(pool, cand[i], "/good", NULL),
+                        APR_FINFO_TYPE, pool) == APR_SUCCESS) {
+            return apr_pstrcat(pool, cand[i], "/", which, NULL);
+        }
     }
-    if (slash == NULL) {
-        return apr_pstrcat(pool, "templates/", which, NULL);
-    }
-    return apr_pstrcat(pool, apr_pstrmemdup(pool, src, slash - src),
-                       "/templates/", which, NULL);
+    fail_msg("tests/unit/templates not found; set JSZG_TEST_TEMPLATES");
+    return NULL;
 }
 
 static json_t *js(const char *text)
