@@ -127,6 +127,10 @@ install: all
 	install -m 644 conf/jszg.load conf/jszg.conf \
 	    $(DESTDIR)/etc/apache2/mods-available/
 	cp -r htdocs sql $(SHAREDIR)/
+	install -d -o www-data -g www-data $(DESTDIR)/var/lib/mod_jszg/uploads
+	@# the server secret: made once, kept across upgrades
+	test -s $(DESTDIR)/etc/apache2/jszg.secret || \
+	    (umask 077; head -c 48 /dev/urandom > $(DESTDIR)/etc/apache2/jszg.secret)
 
 bench: all deps-test
 	bench/run.sh

@@ -326,6 +326,22 @@ void jszg_dir_limits(const jszg_dir_conf *dc, jszg_form_limits *lim)
 
 /* ---- hooks ------------------------------------------------------------ */
 
+/* Parse the templates once at startup, only to refuse to start with a
+ * broken one (children parse their own copy after fork). */
+static int check_templates(server_rec *s, jszg_server_conf *sc,
+                           apr_pool_t *ptemp)
+{
+    jszg_view *v = NULL;
+    const char *err = NULL;
+
+    if (jszg_view_create(ptemp, sc->template_dir, &v, &err) == APR_SUCCESS)
+        return OK;
+    ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, JSZGLOGNO(10005)
+                 "JszgTemplateDir %s: %s", sc->template_dir,
+                 err ? err : "cannot be read");
+    return HTTP_INTERNAL_SERVER_ERROR;
+}
+
 static int jszg_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                             apr_pool_t *ptemp, server_rec *s)
 {
@@ -354,6 +370,8 @@ static int jszg_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                          "%d random bytes", JSZG_SECRET_MIN);
             return HTTP_INTERNAL_SERVER_ERROR;
         }
+        if (check_templates(vs, sc, ptemp) != OK)
+            return HTTP_INTERNAL_SERVER_ERROR;
         jszg_store_prepare_all(vs);
     }
     return OK;

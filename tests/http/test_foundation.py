@@ -295,3 +295,23 @@ def test_config_error_named_by_apache2_t(env, tmp_path):
     out = subprocess.run(["/usr/sbin/apache2", "-t", "-f", conf],
                          capture_output=True, text=True, env=server_environ())
     assert out.returncode == 0, out.stderr
+
+
+def test_broken_template_refuses_startup(env, tmp_path):
+    """A template that does not parse stops httpd at startup with a log
+    line naming the file, instead of failing on every request."""
+    import shutil
+    tdir = tmp_path / "templates"
+    shutil.copytree(os.path.join(os.path.dirname(MODULE), "..", "htdocs",
+                                 "templates"), tdir)
+    (tdir / "broken.html").write_text("<div><p>unclosed</div>")
+    root = tmp_path / "root"
+    conf = mkroot.write_root(str(root), 1, MODULE, env.dbd[0], env.dbd[1],
+                             "event", "warn",
+                             "JszgTemplateDir %s" % tdir)
+    out = subprocess.run(["/usr/sbin/apache2", "-X", "-f", conf],
+                         capture_output=True, text=True, timeout=20,
+                         env=server_environ())
+    assert out.returncode != 0
+    log = (root / "logs" / "error_log").read_text()
+    assert "JSZG10005" in log and "broken.html" in log
