@@ -13,7 +13,8 @@ PKGS_BUILD := apache2 apache2-dev libaprutil1-dbd-sqlite3 \
               sqlite3 gcc make pkg-config
 PKGS_TEST  := libcmocka-dev python3-pytest python3-requests postgresql \
               postgresql-client chromium chromium-driver python3-selenium \
-              clang libclang-rt-14-dev wrk fonts-noto-cjk poppler-utils
+              clang libclang-rt-14-dev wrk fonts-noto-cjk poppler-utils \
+              valgrind curl
 PKGS_BENCH := wrk
 
 SRCS := $(wildcard mod_jszg/*.c)
@@ -33,7 +34,7 @@ SAN_CF  := -fsanitize=address,undefined -fno-omit-frame-pointer
 SAN_LD  := -fsanitize=address,undefined
 endif
 
-.PHONY: all deps deps-test run test unit http-test install fuzz bench \
+.PHONY: all deps deps-test run test unit http-test install fuzz bench valgrind \
         clean migrate db
 
 all: .libs/mod_jszg.so
@@ -131,6 +132,11 @@ install: all
 	@# the server secret: made once, kept across upgrades
 	test -s $(DESTDIR)/etc/apache2/jszg.secret || \
 	    (umask 077; head -c 48 /dev/urandom > $(DESTDIR)/etc/apache2/jszg.secret)
+
+# httpd -X under valgrind: no definite leaks, no invalid accesses.
+valgrind: deps-test
+	$(MAKE) SANITIZE=0 all
+	tests/valgrind.sh
 
 bench: all deps-test
 	bench/run.sh
