@@ -62,3 +62,27 @@ int jszg_api_health(jszg_req *jr)
     json_object_set_new(body, "schema", json_integer(JSZG_SCHEMA_VERSION));
     return jszg_json(jr, HTTP_OK, body);
 }
+
+/* The route table as JSON, for developers and for the test that every
+ * state-changing route checks CSRF.  Dev mode only. */
+int jszg_api_routes(jszg_req *jr)
+{
+    json_t *body, *list;
+    const jszg_route *rt;
+    int n, i;
+
+    if (jr->sc->mode != JSZG_MODE_DEV)
+        return jszg_error(jr, HTTP_NOT_FOUND, NULL, NULL);
+    body = jszg_pool_json(jr->pool, json_object());
+    list = json_array();
+    rt = jszg_routes_all(&n);
+    for (i = 0; i < n; i++)
+        json_array_append_new(list, json_pack(
+            "{s:s, s:s, s:b, s:b, s:b}", "method", rt[i].method,
+            "pattern", rt[i].pattern,
+            "api", (rt[i].flags & JSZG_R_API) != 0,
+            "auth", (rt[i].flags & JSZG_R_AUTH) != 0,
+            "csrf", (rt[i].flags & JSZG_R_NOCSRF) == 0));
+    json_object_set_new(body, "routes", list);
+    return jszg_json(jr, HTTP_OK, body);
+}

@@ -183,5 +183,6 @@ int jszg_page_error(jszg_req *jr);
 int jszg_api_csrf(jszg_req *jr);
 int jszg_api_health(jszg_req *jr);
 int jszg_page_enter(jszg_req *jr);
+int jszg_api_routes(jszg_req *jr);
 
 #endif /* JSZG_PRIVATE_H */

@@ -118,9 +118,10 @@ class JszgEnv:
     # Every test server honours X-Jszg-Test-Now (refused in production).
     BASE_EXTRA = "JszgTestClock On"
 
-    def start(self, extra=""):
+    def start(self, extra="", test_clock=True):
         self.extra = extra
-        self.write_config(self.BASE_EXTRA + "\n" + extra)
+        self.write_config((self.BASE_EXTRA if test_clock else "") + "\n"
+                          + extra)
         self.apachectl("-k", "start")
         self.wait_up()
 
@@ -133,10 +134,10 @@ class JszgEnv:
         while os.path.exists(pidfile) and time.time() < end:
             time.sleep(0.1)
 
-    def restart(self, extra=""):
+    def restart(self, extra="", test_clock=True):
         """A full stop and start with a new config snippet."""
         self.stop()
-        self.start(extra)
+        self.start(extra, test_clock)
 
     def wait_up(self, timeout=15):
         end = time.time() + timeout

@@ -315,3 +315,15 @@ def test_broken_template_refuses_startup(env, tmp_path):
     assert out.returncode != 0
     log = (root / "logs" / "error_log").read_text()
     assert "JSZG10005" in log and "broken.html" in log
+
+
+def test_test_clock_refused_in_production(env, tmp_path):
+    conf = mkroot.write_root(str(tmp_path / "prod"), 1, MODULE, env.dbd[0],
+                             env.dbd[1], "event", "warn",
+                             "JszgMode production\nJszgTestClock On")
+    out = subprocess.run(["/usr/sbin/apache2", "-X", "-f", conf],
+                         capture_output=True, text=True, timeout=20,
+                         env=server_environ())
+    assert out.returncode != 0
+    log = (tmp_path / "prod" / "logs" / "error_log").read_text()
+    assert "JszgTestClock On is refused with JszgMode production" in log
