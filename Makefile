@@ -20,7 +20,8 @@ PKGS_BENCH := wrk
 SRCS := $(wildcard mod_jszg/*.c)
 HDRS := $(wildcard mod_jszg/*.h)
 # Pure helpers: no httpd headers, unit-tested and fuzzed on their own.
-PURE := mod_jszg/jszg_view.c mod_jszg/jszg_form.c mod_jszg/jszg_idcard.c
+PURE := mod_jszg/jszg_view.c mod_jszg/jszg_form.c mod_jszg/jszg_idcard.c \
+        mod_jszg/jszg_pager.c
 
 WARN    := -std=c11 -Wall -Wextra -Werror
 APR_CF   = $(shell apr-1-config --cflags --cppflags --includes) \

@@ -1,0 +1,334 @@
+/*
+ * jszg_page_portal.c -- 网上办事 and 办事指南, plus the helpers the
+ * portal's pages and APIs share: id and code checks, pagination, the
+ * window (网报计划) state, paragraphs, the 咨询服务 menu.
+ */
+#include "jszg_portal.h"
+#include "jszg_pager.h"
+#include "apr_strings.h"
+#include "apr_lib.h"
+
+/* Beijing time, the time zone of every 网报计划 (UTC+8, no DST). */
+#define BEIJING_OFFSET (8 * 3600)
+
+/* How many numbered page links the pager shows. */
+#define PAGER_WIDTH 7
+
+#define MSG_NO_PLAN    "该机构未设置网报计划，请联系所选的教育局。"
+#define MSG_INACTIVE   "该机构目前未开展注册工作，请联系所选的教育局。"
+#define MSG_NOT_OPEN   "还未到网报时间"
+#define MSG_CLOSED     "网报时间已截止"
+#define MSG_OPEN       "当前为网报时间，请在网报结束时间前完成网上报名。"
+
+const char *const jszg_portal_stages[] = {
+    "幼儿园", "小学", "初级中学", "高级中学", "中等职业学校", NULL
+};
+
+/* Slugs are part of URLs (?category=dqzc on the home page) and the API. */
+const jszg_faq_category jszg_faq_categories[] = {
+    { "account", "账号问题" },
+    { "rd",      "认定申请问题" },
+    { "cert",    "证书相关问题" },
+    { "dqzc",    "定期注册相关问题" },
+    { "exam",    "考试相关问题" },
+    { "names",   "姓名生僻字问题" },
+    { NULL, NULL }
+};
+
+const jszg_faq_category *jszg_faq_category_by_slug(const char *slug)
+{
+    const jszg_faq_category *c;
+
+    for (c = jszg_faq_categories; slug && c->slug; c++)
+        if (!strcmp(c->slug, slug))
+            return c;
+    return NULL;
+}
+
+const jszg_faq_category *jszg_faq_category_by_name(const char *name)
+{
+    const jszg_faq_category *c;
+
+    for (c = jszg_faq_categories; name && c->slug; c++)
+        if (!strcmp(c->name, name))
+            return c;
+    return NULL;
+}
+
+static int all_digits(const char *s, apr_size_t min, apr_size_t max)
+{
+    apr_size_t n = 0;
+
+    if (!s)
+        return 0;
+    for (; s[n]; n++)
+        if (!apr_isdigit(s[n]) || n >= max)
+            return 0;
+    return n >= min;
+}
+
+const char *jszg_portal_id(const char *s)
+{
+    if (!all_digits(s, 1, 12))
+        return NULL;
+    while (*s == '0' && s[1])
+        s++;
+    return *s == '0' ? NULL : s;
+}
+
+const char *jszg_portal_region_code(const char *s)
+{
+    return all_digits(s, 6, 6) ? s : NULL;
+}
+
+int jszg_portal_stage_ok(const char *s)
+{
+    const char *const *st;
+
+    for (st = jszg_portal_stages; s && *st; st++)
+        if (!strcmp(*st, s))
+            return 1;
+    return 0;
+}
+
+long jszg_portal_long(json_t *row, const char *col)
+{
+    const char *v = json_string_value(json_object_get(row, col));
+
+    return v ? (long)apr_atoi64(v) : 0;
+}
+
+/* ---- pagination -------------------------------------------------------- */
+
+int jszg_portal_page_arg(jszg_req *jr, long *page)
+{
+    if (jszg_page_parse(jszg_query(jr, "page"), page) != JSZG_PAGE_OK)
+        return jszg_error(jr, HTTP_BAD_REQUEST, "bad_page",
+                          "页码不正确：页码须为从 1 开始的整数。");
+    return DECLINED;
+}
+
+static const char *page_href(jszg_req *jr, const char *base, long n)
+{
+    return apr_psprintf(jr->pool, "%s%spage=%ld", base,
+                        strchr(base, '?') ? "&" : "?", n);
+}
+
+static void pager_data(jszg_req *jr, json_t *data, const char *base,
+                       const jszg_pager *pg)
+{
+    json_t *p = json_object(), *links = json_array();
+    long from, to, n;
+
+    json_object_set_new(p, "page", json_integer(pg->page));
+    json_object_set_new(p, "pages", json_integer(pg->pages));
+    json_object_set_new(p, "total", json_integer(pg->total));
+    json_object_set_new(p, "first_href",
+                        json_string(page_href(jr, base, 1)));
+    json_object_set_new(p, "last_href",
+                        json_string(page_href(jr, base, pg->pages)));
+    if (pg->page > 1)
+        json_object_set_new(p, "prev_href",
+                            json_string(page_href(jr, base, pg->page - 1)));
+    if (pg->page < pg->pages)
+        json_object_set_new(p, "next_href",
+                            json_string(page_href(jr, base, pg->page + 1)));
+    jszg_pager_window(pg, PAGER_WIDTH, &from, &to);
+    for (n = from; n <= to; n++)
+        json_array_append_new(links, json_pack("{s:I, s:s, s:b}",
+                              "n", (json_int_t)n,
+                              "href", page_href(jr, base, n),
+                              "current", n == pg->page));
+    json_object_set_new(p, "links", links);
+    json_object_set_new(data, "pager", p);
+}
+
+int jszg_portal_pager(jszg_req *jr, json_t *data, const char *base,
+                      long page, long total, jszg_page_slice *slice)
+{
+    jszg_pager pg;
+
+    if (jszg_pager_init(&pg, page, jr->sc->page_size, total)
+        != JSZG_PAGE_OK)
+        return jszg_error(jr, HTTP_NOT_FOUND, "page_not_found",
+                          apr_psprintf(jr->pool, "该页不存在：列表共 %ld "
+                                       "页。", pg.pages));
+    slice->offset = apr_ltoa(jr->pool, pg.offset);
+    slice->limit = apr_ltoa(jr->pool, pg.per_page);
+    slice->total = pg.total;
+    slice->page = pg.page;
+    slice->pages = pg.pages;
+    if (data)
+        pager_data(jr, data, base, &pg);
+    return DECLINED;
+}
+
+/* ---- text ---------------------------------------------------------------- */
+
+/* Paragraphs are separated by blank lines (sql/README.md); single line
+ * breaks inside a paragraph are kept as they are. */
+json_t *jszg_portal_paragraphs(const char *text)
+{
+    json_t *out = json_array();
+    const char *p = text ? text : "";
+
+    while (*p) {
+        const char *end = strstr(p, "\n\n");
+        const char *crlf = strstr(p, "\r\n\r\n");
+        const char *s, *e;
+        if (crlf && (!end || crlf < end))
+            end = crlf;
+        if (!end)
+            end = p + strlen(p);
+        for (s = p; s < end && apr_isspace(*s); s++)
+            ;
+        for (e = end; e > s && apr_isspace(e[-1]); e--)
+            ;
+        if (e > s)
+            json_array_append_new(out, json_stringn(s, e - s));
+        p = end;
+        while (*p == '\r' || *p == '\n')
+            p++;
+    }
+    return out;
+}
+
+/* ---- 网报计划 state ------------------------------------------------------ */
+
+/* jr->now as Beijing wall-clock text, comparable with the window times
+ * ('YYYY-MM-DD HH:MM:SS' from both engines). */
+static const char *beijing_now(jszg_req *jr, int *year)
+{
+    apr_time_exp_t tm;
+    char buf[32];
+    apr_size_t len;
+
+    apr_time_exp_tz(&tm, jr->now, BEIJING_OFFSET);
+    apr_strftime(buf, &len, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
+    *year = tm.tm_year + 1900;
+    return apr_pstrdup(jr->pool, buf);
+}
+
+static json_t *state(const char *status, const char *message)
+{
+    return json_pack("{s:s, s:s}", "status", status, "message", message);
+}
+
+/*
+ * Which plan counts: the institution's newest one (highest cycle_year).
+ * It is open from `starts` up to, not including, `ends`.  A plan of an
+ * earlier year that is over is history: for this year the institution
+ * has no plan yet, which is what an applicant must be told.
+ */
+int jszg_portal_window_state(jszg_req *jr, json_t *inst, json_t **out)
+{
+    const char *id = json_string_value(json_object_get(inst, "id"));
+    const char *now, *starts, *ends;
+    json_t *w, *st;
+    int rc, year;
+
+    *out = NULL;
+    if (jszg_portal_long(inst, "active") != 1) {
+        *out = jszg_pool_json(jr->pool, state("none", MSG_INACTIVE));
+        return JSZG_DB_OK;
+    }
+    rc = jszg_db_row(jr, "portal_window_latest", &w, 1, id);
+    if (rc == JSZG_DB_NOTFOUND) {
+        *out = jszg_pool_json(jr->pool, state("none", MSG_NO_PLAN));
+        return JSZG_DB_OK;
+    }
+    if (rc != JSZG_DB_OK)
+        return rc;
+    now = beijing_now(jr, &year);
+    starts = json_string_value(json_object_get(w, "starts"));
+    ends = json_string_value(json_object_get(w, "ends"));
+    if (!starts || !ends) {
+        /* NOT NULL in the schema: a broken row, not the applicant's fault */
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, jr->r, JSZGLOGNO(13001)
+                      "window of institution %s has no start or end time",
+                      id);
+        return JSZG_DB_ERROR;
+    }
+    if (strcmp(now, ends) >= 0 && jszg_portal_long(w, "cycle_year") < year)
+        st = state("none", MSG_NO_PLAN);
+    else if (strcmp(now, starts) < 0)
+        st = state("not_open", MSG_NOT_OPEN);
+    else if (strcmp(now, ends) >= 0)
+        st = state("closed", MSG_CLOSED);
+    else
+        st = state("open", MSG_OPEN);
+    if (strcmp(json_string_value(json_object_get(st, "status")), "none")) {
+        json_object_set_new(st, "cycle_year",
+                            json_integer(jszg_portal_long(w, "cycle_year")));
+        json_object_set(st, "starts", json_object_get(w, "starts"));
+        json_object_set(st, "ends", json_object_get(w, "ends"));
+        if (json_object_get(w, "confirm_starts"))
+            json_object_set(st, "confirm_starts",
+                            json_object_get(w, "confirm_starts"));
+        if (json_object_get(w, "confirm_ends"))
+            json_object_set(st, "confirm_ends",
+                            json_object_get(w, "confirm_ends"));
+    }
+    *out = jszg_pool_json(jr->pool, st);
+    return JSZG_DB_OK;
+}
+
+/* ---- 咨询服务 menu ------------------------------------------------------- */
+
+json_t *jszg_portal_help_menu(const char *active)
+{
+    static const char *const items[][3] = {
+        { "faq",      "常见问题",               "/help/faq" },
+        { "mail",     "邮件咨询",               "/help/mail" },
+        { "phone",    "电话咨询",               "/help/phone" },
+        { "contacts", "各省份认定工作联系方式", "/help/contacts" },
+        { "manual",   "操作手册",               "/help/manual" },
+    };
+    json_t *menu = json_array();
+    size_t i;
+
+    for (i = 0; i < sizeof(items) / sizeof(items[0]); i++)
+        json_array_append_new(menu, json_pack("{s:s, s:s, s:b}",
+                              "name", items[i][1], "href", items[i][2],
+                              "active", active
+                                        && !strcmp(active, items[i][0])));
+    return menu;
+}
+
+/* ---- 网上办事 ------------------------------------------------------------ */
+
+int jszg_page_services(jszg_req *jr)
+{
+    json_t *d = jszg_page_data(jr, "网上办事", "services");
+
+    jszg_crumbs(jr, d, "首页", "/", "网上办事", NULL, NULL);
+    json_object_set_new(d, "csrf", json_string(jszg_csrf_token(jr)));
+    return jszg_render(jr, HTTP_OK, "services", d);
+}
+
+/* 办事指南: the text is the template (guide_dqzc / guide_rd), from the
+ * 须知 of the applicant manual. */
+int jszg_page_guide(jszg_req *jr)
+{
+    const char *biz = jszg_param(jr, "biz");
+    const char *title, *tpl;
+    json_t *d;
+
+    if (!strcmp(biz, "dqzc")) {
+        title = "中小学教师资格定期注册办事指南";
+        tpl = "guide_dqzc";
+    }
+    else if (!strcmp(biz, "rd")) {
+        title = "教师资格认定办事指南";
+        tpl = "guide_rd";
+    }
+    else {
+        return jszg_error(jr, HTTP_NOT_FOUND, NULL,
+                          "没有这项业务的办事指南。");
+    }
+    d = jszg_page_data(jr, title, "services");
+    jszg_crumbs(jr, d, "首页", "/", "网上办事", "/services", "办事指南",
+                NULL, NULL);
+    json_object_set_new(d, "csrf", json_string(jszg_csrf_token(jr)));
+    return jszg_render(jr, HTTP_OK, tpl, d);
+}
