@@ -10,6 +10,7 @@ BUILDDIR  := $(CURDIR)/build
 # Debian packages the build, the run and the tests need.
 PKGS_BUILD := apache2 apache2-dev libaprutil1-dbd-sqlite3 \
               libaprutil1-dbd-pgsql libxml2-dev libjansson-dev libssl-dev libpq-dev \
+              libpng-dev libjpeg-dev zlib1g-dev \
               sqlite3 gcc make pkg-config
 PKGS_TEST  := libcmocka-dev python3-pytest python3-requests postgresql \
               postgresql-client chromium chromium-driver python3-selenium \
@@ -21,14 +22,17 @@ SRCS := $(wildcard mod_jszg/*.c)
 HDRS := $(wildcard mod_jszg/*.h)
 # Pure helpers: no httpd headers, unit-tested and fuzzed on their own.
 PURE := mod_jszg/jszg_view.c mod_jszg/jszg_form.c mod_jszg/jszg_idcard.c \
-        mod_jszg/jszg_pager.c
+        mod_jszg/jszg_pager.c mod_jszg/jszg_tokenbucket.c mod_jszg/jszg_ticket.c
 
 WARN    := -std=c11 -Wall -Wextra -Werror
+# The schema version the module expects: the newest migration's number.
+SCHEMA_VERSION := $(shell ls sql/sqlite/ | sed -n 's/^0*\([0-9][0-9]*\)_.*\.sql$$/\1/p' | sort -n | tail -1)
+DEFS    := -DJSZG_SCHEMA_VERSION=$(SCHEMA_VERSION)
 APR_CF   = $(shell apr-1-config --cflags --cppflags --includes) \
            $(shell apu-1-config --includes) $(shell xml2-config --cflags)
 APR_LD   = $(shell apu-1-config --link-ld) $(shell apr-1-config --link-ld) \
            $(shell xml2-config --libs) -ljansson -lcrypto
-LIBS    := -lxml2 -ljansson -lcrypto -lpq
+LIBS    := -lxml2 -ljansson -lcrypto -lpq -lpng -lz -ljpeg -ljpeg -lpng
 
 ifeq ($(SANITIZE),1)
 SAN_CF  := -fsanitize=address,undefined -fno-omit-frame-pointer
@@ -45,9 +49,9 @@ FLAVOUR := $(BUILDDIR)/.flavour-$(if $(filter 1,$(SANITIZE)),san,plain)
 $(FLAVOUR):
 	@mkdir -p $(BUILDDIR); rm -f $(BUILDDIR)/.flavour-*; touch $@
 
-.libs/mod_jszg.so: $(SRCS) $(HDRS) $(FLAVOUR) | deps
+.libs/mod_jszg.so: $(SRCS) $(HDRS) $(FLAVOUR) $(wildcard sql/sqlite/*.sql) | deps
 	$(APXS) -c -o mod_jszg.la \
-	    $(addprefix -Wc$(comma),$(WARN) $(SAN_CF) $(shell xml2-config --cflags) -I$(shell pg_config --includedir)) \
+	    $(addprefix -Wc$(comma),$(WARN) $(DEFS) $(SAN_CF) $(shell xml2-config --cflags) -I$(shell pg_config --includedir)) \
 	    $(addprefix -Wl$(comma),$(SAN_LD)) \
 	    $(SRCS) $(LIBS) >$(BUILDDIR).log 2>&1 || { cat $(BUILDDIR).log; exit 1; }
 	@grep -i 'warning' $(BUILDDIR).log || true
@@ -141,6 +145,7 @@ valgrind: deps-test
 
 bench: all deps-test
 	bench/run.sh
+	bench/admission/run.sh
 
 clean:
 	rm -rf .libs build build.log mod_jszg/*.lo mod_jszg/*.slo mod_jszg/*.o \

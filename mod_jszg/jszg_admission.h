@@ -1,10 +1,63 @@
-/* jszg_admission.h -- placeholder until admission control lands. */
+/*
+ * jszg_admission.h -- peak-load smoothing: admission control in shared
+ * memory, a fair waiting room, per-client rate limits and a status handler
+ * (jszg_admission.c).  mod_jszg.c calls the three functions below and puts
+ * JSZG_ADMISSION_CMDS into its directive table.
+ */
 #ifndef JSZG_ADMISSION_H
 #define JSZG_ADMISSION_H
-#include "apr_pools.h"
-#define JSZG_ADMISSION_CMDS
-static inline void *jszg_adm_create_conf(apr_pool_t *p) { (void)p; return NULL; }
-static inline void *jszg_adm_merge_conf(apr_pool_t *p, void *b, void *a)
-{ (void)p; (void)b; (void)a; return NULL; }
-static inline void jszg_adm_register_hooks(apr_pool_t *p) { (void)p; }
-#endif
+
+#include "httpd.h"
+#include "http_config.h"
+
+void *jszg_adm_create_conf(apr_pool_t *p);
+void *jszg_adm_merge_conf(apr_pool_t *p, void *base, void *add);
+void jszg_adm_register_hooks(apr_pool_t *p);
+
+/* Directive setters (jszg_admission.c). */
+const char *jszg_adm_set_enabled(cmd_parms *cmd, void *d, int on);
+const char *jszg_adm_set_max(cmd_parms *cmd, void *d, const char *arg);
+const char *jszg_adm_set_admit_rate(cmd_parms *cmd, void *d,
+                                    const char *rate, const char *burst);
+const char *jszg_adm_set_lifetime(cmd_parms *cmd, void *d, const char *arg);
+const char *jszg_adm_set_client_rate(cmd_parms *cmd, void *d,
+                                     const char *rate, const char *burst);
+const char *jszg_adm_set_exempt(cmd_parms *cmd, void *d, const char *arg);
+const char *jszg_adm_set_proxy(cmd_parms *cmd, void *d, int argc,
+                               char *const argv[]);
+const char *jszg_adm_set_template(cmd_parms *cmd, void *d,
+                                  const char *arg);
+
+/* Every line ends with a comma: mod_jszg.c follows the macro with {NULL}. */
+#define JSZG_ADMISSION_CMDS                                                 \
+    AP_INIT_FLAG("JszgAdmission", jszg_adm_set_enabled, NULL, RSRC_CONF,    \
+                 "Admission control and the waiting room for dynamic "      \
+                 "pages: On or Off (default Off); main server only"),       \
+    AP_INIT_TAKE1("JszgMaxInFlight", jszg_adm_set_max, NULL, RSRC_CONF,     \
+                  "Most dynamic requests served at once, 1-100000, or "     \
+                  "'auto' (default): DBDMax (at most ThreadsPerChild) "     \
+                  "times the MPM's process limit"),                         \
+    AP_INIT_TAKE12("JszgAdmitRate", jszg_adm_set_admit_rate, NULL,          \
+                   RSRC_CONF, "New visitors admitted per second and "       \
+                   "burst, e.g. '5 10', or 'auto' (default: as fast as "    \
+                   "JszgMaxInFlight leaves room)"),                         \
+    AP_INIT_TAKE1("JszgAdmissionLifetime", jszg_adm_set_lifetime, NULL,     \
+                  RSRC_CONF, "Seconds an admission stays valid after "      \
+                  "the visitor's last page, 60-86400 (default 1800)"),      \
+    AP_INIT_TAKE12("JszgClientRate", jszg_adm_set_client_rate, NULL,        \
+                   RSRC_CONF, "Per-client token bucket: requests per "      \
+                   "second and burst (default '20 40'), or 'off'; IPv6 "    \
+                   "clients count per /64"),                                \
+    AP_INIT_ITERATE("JszgAdmissionExempt", jszg_adm_set_exempt, NULL,       \
+                    RSRC_CONF, "URL path prefixes never gated nor "         \
+                    "counted (default /api/v1/health); 'none' for none"),   \
+    AP_INIT_TAKE_ARGV("JszgTrustedProxy", jszg_adm_set_proxy, NULL,         \
+                      RSRC_CONF, "Header naming the client (e.g. "          \
+                      "X-Forwarded-For) and the proxy addresses or "        \
+                      "networks trusted to set it (default: none)"),        \
+    AP_INIT_TAKE1("JszgQueueTemplate", jszg_adm_set_template, NULL,         \
+                  RSRC_CONF, "HTML file for the waiting page with "         \
+                  "{{position}} {{wait_seconds}} {{wait_minutes}} "         \
+                  "{{refresh}} {{ticket}} (default: built in)"),
+
+#endif /* JSZG_ADMISSION_H */

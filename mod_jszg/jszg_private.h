@@ -27,8 +27,11 @@ extern module AP_MODULE_DECLARE_DATA jszg_module;
 /* Our own log ids, in the style of APLOGNO: grep-able and unique. */
 #define JSZGLOGNO(n) "JSZG" #n ": "
 
-/* The schema version this build expects (sql/<engine>/NNN_*.sql). */
-#define JSZG_SCHEMA_VERSION 1
+/* The schema version this build expects: the Makefile passes the number
+ * of the newest migration in sql/sqlite/ (NNN_name.sql). */
+#ifndef JSZG_SCHEMA_VERSION
+#error "JSZG_SCHEMA_VERSION must be defined (see the Makefile)"
+#endif
 
 #define JSZG_SECRET_MIN 32
 

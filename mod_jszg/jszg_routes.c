@@ -7,6 +7,7 @@
 #include "jszg_portal.h"
 #include "jszg_account.h"
 #include "jszg_wizard.h"
+#include "jszg_admin.h"
 #include "apr_strings.h"
 
 static const jszg_route routes[] = {
@@ -27,6 +28,9 @@ static const jszg_route routes[] = {
 
     /* 定期注册: 业务平台, 须知, 网报时间, the wizard, 证书查询 */
     JSZG_WIZARD_ROUTES
+
+    /* back office: /admin/ */
+    JSZG_ADMIN_ROUTES
 
     { NULL, NULL, NULL, 0 }
 };

@@ -56,6 +56,7 @@ static const jszg_stmt *const all_tables[] = {
     jszg_portal_stmts,
     jszg_account_stmts,
     jszg_wizard_stmts,
+    jszg_admin_stmts,
     NULL
 };
 

@@ -14,5 +14,6 @@ typedef struct {
 extern const jszg_stmt jszg_portal_stmts[];
 extern const jszg_stmt jszg_account_stmts[];
 extern const jszg_stmt jszg_wizard_stmts[];
+extern const jszg_stmt jszg_admin_stmts[];
 
 #endif /* JSZG_STORE_H */
