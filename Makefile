@@ -22,7 +22,8 @@ SRCS := $(wildcard mod_jszg/*.c)
 HDRS := $(wildcard mod_jszg/*.h)
 # Pure helpers: no httpd headers, unit-tested and fuzzed on their own.
 PURE := mod_jszg/jszg_view.c mod_jszg/jszg_form.c mod_jszg/jszg_idcard.c \
-        mod_jszg/jszg_pager.c mod_jszg/jszg_tokenbucket.c mod_jszg/jszg_ticket.c
+        mod_jszg/jszg_pager.c mod_jszg/jszg_tokenbucket.c mod_jszg/jszg_ticket.c \
+        mod_jszg/jszg_password.c mod_jszg/jszg_captcha.c mod_jszg/jszg_jpeg.c
 
 WARN    := -std=c11 -Wall -Wextra -Werror
 # The schema version the module expects: the newest migration's number.
@@ -31,7 +32,7 @@ DEFS    := -DJSZG_SCHEMA_VERSION=$(SCHEMA_VERSION)
 APR_CF   = $(shell apr-1-config --cflags --cppflags --includes) \
            $(shell apu-1-config --includes) $(shell xml2-config --cflags)
 APR_LD   = $(shell apu-1-config --link-ld) $(shell apr-1-config --link-ld) \
-           $(shell xml2-config --libs) -ljansson -lcrypto
+           $(shell xml2-config --libs) -ljansson -lcrypto -lpng -lz -ljpeg
 LIBS    := -lxml2 -ljansson -lcrypto -lpq -lpng -lz -ljpeg -ljpeg -lpng
 
 ifeq ($(SANITIZE),1)

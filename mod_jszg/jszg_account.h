@@ -1,5 +1,239 @@
-/* jszg_account.h -- placeholder until the account pages land. */
+/*
+ * jszg_account.h -- accounts and identity: 账号注册, 登录 with the slider
+ * captcha, 忘记密码, 退出, 个人信息中心 (个人身份信息, 修改个人信息, 实名核验,
+ * 人工审核, 修改密码, 修改手机号码) and the dev-only SMS outbox.
+ *
+ * The services (jszg_account.c) take typed arguments and return
+ * JSZG_ACCT_OK, JSZG_ACCT_EDOMAIN with the error in a jszg_acct_err, or a
+ * store failure (JSZG_DB_DOWN / JSZG_DB_ERROR: answer jszg_db_status()).
+ * They never write to the client: the page handlers
+ * (jszg_page_account*.c) and the JSON API twins under /api/v1/ call the
+ * same functions.
+ */
 #ifndef JSZG_ACCOUNT_H
 #define JSZG_ACCOUNT_H
-#define JSZG_ACCOUNT_ROUTES
-#endif
+
+#include "jszg_private.h"
+
+#define JSZG_ACCT_OK        0
+#define JSZG_ACCT_EDOMAIN   100     /* see the jszg_acct_err */
+
+/* Limits (DESIGN: in the database, so they survive child restarts). */
+#define JSZG_LOGIN_MAX_FAILS    5       /* per account ... */
+#define JSZG_LOGIN_FAIL_SPAN    900     /* ... in 15 minutes, then locked */
+#define JSZG_LOGIN_IP_MAX       200     /* per IP in 15 min (school NATs) */
+#define JSZG_REGISTER_IP_MAX    30      /* per IP per hour */
+#define JSZG_SMS_PHONE_GAP      60      /* seconds between two codes */
+#define JSZG_SMS_PHONE_DAY      5       /* codes per phone per day */
+#define JSZG_SMS_IP_MAX         20      /* codes per IP per hour */
+#define JSZG_CODE_TTL           600     /* an SMS code lives 10 minutes */
+#define JSZG_CODE_TRIES         5
+#define JSZG_VERIFY_PER_DAY     3       /* 实名核验, Asia/Shanghai day */
+#define JSZG_REVIEW_MIN_SIDE    200     /* ID photo, px */
+#define JSZG_REVIEW_MAX_SIDE    6000
+
+/* One field's error, shown next to the field. */
+typedef struct {
+    const char *field;
+    const char *code;
+    const char *message;
+} jszg_acct_fielderr;
+
+/* A domain error. */
+typedef struct {
+    int status;                 /* HTTP status for it: 400, 401, 403, ... */
+    const char *code;           /* the first error's stable code */
+    const char *message;        /* and its Chinese message */
+    apr_array_header_t *fields; /* jszg_acct_fielderr, in form order */
+    const char *locked_until;   /* login lockout: when it lifts */
+    int remaining;              /* 实名核验 left today; -1 when n/a */
+} jszg_acct_err;
+
+void jszg_acct_err_init(apr_pool_t *p, jszg_acct_err *e);
+/* The message for one field, or NULL. */
+const char *jszg_acct_err_field(const jszg_acct_err *e, const char *field);
+
+/* ---- slider captcha (jszg_captcha.h draws it) ---- */
+int jszg_acct_captcha_issue(jszg_req *jr, int mode, const char **token);
+/* JSZG_DB_NOTFOUND for an unknown, used or expired token. */
+int jszg_acct_captcha_image(jszg_req *jr, const char *token, int which,
+                            const unsigned char **png, apr_size_t *len);
+/* Spends the token whatever the outcome (single use). */
+int jszg_acct_captcha_check(jszg_req *jr, const char *token,
+                            const char *answer, const char *drag_ms,
+                            jszg_acct_err *e);
+
+/* ---- account ---- */
+typedef struct {
+    const char *id_type, *id_number, *name, *phone, *password, *confirm;
+} jszg_register_in;
+
+typedef struct {
+    const char *account_id;
+    const char *id_number;      /* normalised: the account name */
+    const char *name;
+    const char *prev_login;     /* 'YYYY-MM-DD HH:MM', NULL the first time */
+} jszg_login_out;
+
+/* Field checks only (no database): the page shows them beside fields. */
+void jszg_acct_register_validate(jszg_req *jr, jszg_register_in *in,
+                                 jszg_acct_err *e);
+int jszg_acct_register(jszg_req *jr, jszg_register_in *in,
+                       jszg_acct_err *e, const char **id_number);
+int jszg_acct_login(jszg_req *jr, const char *login, const char *password,
+                    jszg_login_out *out, jszg_acct_err *e);
+int jszg_acct_reset_send(jszg_req *jr, const char *login,
+                         const char *phone, jszg_acct_err *e);
+int jszg_acct_reset_finish(jszg_req *jr, const char *login,
+                           const char *code, const char *password,
+                           const char *confirm, jszg_acct_err *e);
+
+/* ---- 个人信息中心 ---- */
+typedef struct {
+    const char *ethnicity, *sex, *birth_date, *address, *postcode, *email;
+} jszg_profile_in;
+
+typedef struct {
+    const char *name;           /* the name to check / review */
+    const jszg_form_field *front, *back;
+} jszg_review_in;
+
+/* The account as the owner may see it: id number masked, no hash. */
+int jszg_acct_profile(jszg_req *jr, const char *account_id, json_t **acct);
+int jszg_acct_profile_update(jszg_req *jr, const char *account_id,
+                             jszg_profile_in *in, jszg_acct_err *e);
+int jszg_acct_password_change(jszg_req *jr, const char *account_id,
+                              const char *old_pw, const char *new_pw,
+                              const char *confirm, jszg_acct_err *e);
+int jszg_acct_phone_send(jszg_req *jr, const char *account_id,
+                         const char *phone, jszg_acct_err *e);
+int jszg_acct_phone_change(jszg_req *jr, const char *account_id,
+                           const char *phone, const char *code,
+                           jszg_acct_err *e);
+int jszg_acct_verify_remaining(jszg_req *jr, const char *account_id,
+                               int *remaining);
+/* On success *new_name is the verified name (now the account's). */
+int jszg_acct_verify(jszg_req *jr, const char *account_id, const char *name,
+                     const char **new_name, jszg_acct_err *e);
+int jszg_acct_review_submit(jszg_req *jr, const char *account_id,
+                            jszg_review_in *in, jszg_acct_err *e);
+/* Staff decision (back office, issue 6; /dev/reviews until then). */
+int jszg_acct_review_decide(jszg_req *jr, const char *review_id,
+                            int approve, const char *staff,
+                            const char *note, jszg_acct_err *e);
+int jszg_acct_reviews_pending(jszg_req *jr, json_t **rows);
+int jszg_acct_sms_outbox(jszg_req *jr, json_t **rows);
+
+/* For the business platform: 实名核验 must pass before 定期注册.
+ * *verified is 1 only for a passed verification (not while 人工审核中). */
+int jszg_account_is_verified(jszg_req *jr, const char *account_id,
+                             int *verified);
+
+/* 'YYYY-MM-DD HH:MM' (Asia/Shanghai) of an epoch-seconds string. */
+const char *jszg_acct_time(apr_pool_t *p, const char *epoch);
+
+/* The lists of the forms. */
+extern const char *const jszg_id_types[];
+extern const char *const jszg_ethnicities[];
+
+/* ---- helpers shared by the page files (jszg_page_account.c) ---- */
+/* Page data with csrf, the kept form values and the errors. */
+json_t *jszg_acct_page(jszg_req *jr, const char *title);
+void jszg_acct_keep(jszg_req *jr, json_t *data, const char *const *names);
+void jszg_acct_errors(json_t *data, const jszg_acct_err *e);
+/* The JSON error of the API, with the field messages. */
+int jszg_acct_api_error(jszg_req *jr, const jszg_acct_err *e);
+/* A fresh no-JS (pick mode) challenge into data.captcha. */
+int jszg_acct_captcha_widget(jszg_req *jr, json_t *data);
+/* Check the captcha_* fields of the request. */
+int jszg_acct_captcha_form(jszg_req *jr, jszg_acct_err *e);
+/* The logged-in account's id, or NULL. */
+const char *jszg_acct_user(jszg_req *jr);
+
+/* ---- handlers ---- */
+int jszg_page_register(jszg_req *jr);
+int jszg_page_register_post(jszg_req *jr);
+int jszg_page_login(jszg_req *jr);
+int jszg_page_login_post(jszg_req *jr);
+int jszg_page_logout(jszg_req *jr);
+int jszg_page_forgot(jszg_req *jr);
+int jszg_page_forgot_post(jszg_req *jr);
+int jszg_page_forgot_reset(jszg_req *jr);
+int jszg_page_captcha_img(jszg_req *jr);
+int jszg_api_captcha(jszg_req *jr);
+int jszg_api_register(jszg_req *jr);
+int jszg_api_login(jszg_req *jr);
+int jszg_api_logout(jszg_req *jr);
+int jszg_api_forgot(jszg_req *jr);
+int jszg_api_reset(jszg_req *jr);
+
+int jszg_page_account(jszg_req *jr);
+int jszg_page_account_profile(jszg_req *jr);
+int jszg_page_account_profile_post(jszg_req *jr);
+int jszg_page_account_verify(jszg_req *jr);
+int jszg_page_account_verify_post(jszg_req *jr);
+int jszg_page_account_review(jszg_req *jr);
+int jszg_page_account_review_post(jszg_req *jr);
+int jszg_page_account_password(jszg_req *jr);
+int jszg_page_account_password_post(jszg_req *jr);
+int jszg_page_account_phone(jszg_req *jr);
+int jszg_page_account_phone_post(jszg_req *jr);
+int jszg_api_account(jszg_req *jr);
+int jszg_api_account_profile(jszg_req *jr);
+int jszg_api_account_verify(jszg_req *jr);
+int jszg_api_account_review(jszg_req *jr);
+int jszg_api_account_password(jszg_req *jr);
+int jszg_api_account_phone_code(jszg_req *jr);
+int jszg_api_account_phone(jszg_req *jr);
+
+int jszg_page_dev_sms(jszg_req *jr);
+int jszg_page_dev_reviews(jszg_req *jr);
+int jszg_page_dev_review_decide(jszg_req *jr);
+
+#define JSZG_ACCOUNT_ROUTES \
+    { "GET",  "/register",               jszg_page_register, 0 }, \
+    { "POST", "/register",               jszg_page_register_post, 0 }, \
+    { "GET",  "/login",                  jszg_page_login, 0 }, \
+    { "POST", "/login",                  jszg_page_login_post, 0 }, \
+    { "POST", "/logout",                 jszg_page_logout, 0 }, \
+    { "GET",  "/forgot",                 jszg_page_forgot, 0 }, \
+    { "POST", "/forgot",                 jszg_page_forgot_post, 0 }, \
+    { "POST", "/forgot/reset",           jszg_page_forgot_reset, 0 }, \
+    { "GET",  "/captcha/{token}/{img}",  jszg_page_captcha_img, 0 }, \
+    { "GET",  "/account",                jszg_page_account, 0 }, \
+    { "GET",  "/account/profile",        jszg_page_account_profile, 0 }, \
+    { "POST", "/account/profile",        jszg_page_account_profile_post, 0 }, \
+    { "GET",  "/account/verify",         jszg_page_account_verify, 0 }, \
+    { "POST", "/account/verify",         jszg_page_account_verify_post, 0 }, \
+    { "GET",  "/account/review",         jszg_page_account_review, 0 }, \
+    { "POST", "/account/review",         jszg_page_account_review_post, 0 }, \
+    { "GET",  "/account/password",       jszg_page_account_password, 0 }, \
+    { "POST", "/account/password",       jszg_page_account_password_post, \
+      0 }, \
+    { "GET",  "/account/phone",          jszg_page_account_phone, 0 }, \
+    { "POST", "/account/phone",          jszg_page_account_phone_post, 0 }, \
+    { "GET",  "/dev/sms",                jszg_page_dev_sms, 0 }, \
+    { "GET",  "/dev/reviews",            jszg_page_dev_reviews, 0 }, \
+    { "POST", "/dev/reviews/{id}",       jszg_page_dev_review_decide, 0 }, \
+    { "POST", "/api/v1/captcha",         jszg_api_captcha, JSZG_R_API }, \
+    { "POST", "/api/v1/register",        jszg_api_register, JSZG_R_API }, \
+    { "POST", "/api/v1/login",           jszg_api_login, JSZG_R_API }, \
+    { "POST", "/api/v1/logout",          jszg_api_logout, JSZG_R_API }, \
+    { "POST", "/api/v1/password/forgot", jszg_api_forgot, JSZG_R_API }, \
+    { "POST", "/api/v1/password/reset",  jszg_api_reset, JSZG_R_API }, \
+    { "GET",  "/api/v1/account",         jszg_api_account, \
+      JSZG_R_API | JSZG_R_AUTH }, \
+    { "POST", "/api/v1/account/profile", jszg_api_account_profile, \
+      JSZG_R_API | JSZG_R_AUTH }, \
+    { "POST", "/api/v1/account/verify",  jszg_api_account_verify, \
+      JSZG_R_API | JSZG_R_AUTH }, \
+    { "POST", "/api/v1/account/review",  jszg_api_account_review, \
+      JSZG_R_API | JSZG_R_AUTH }, \
+    { "POST", "/api/v1/account/password", jszg_api_account_password, \
+      JSZG_R_API | JSZG_R_AUTH }, \
+    { "POST", "/api/v1/account/phone/code", jszg_api_account_phone_code, \
+      JSZG_R_API | JSZG_R_AUTH }, \
+    { "POST", "/api/v1/account/phone",   jszg_api_account_phone, \
+      JSZG_R_API | JSZG_R_AUTH },
+
+#endif /* JSZG_ACCOUNT_H */

@@ -26,9 +26,11 @@ static void security_headers(request_rec *r)
     apr_table_setn(h, "Referrer-Policy", "same-origin");
 }
 
+/* err_headers_out only: it is sent with every answer, and setting both
+ * tables would send the header twice. */
 void jszg_no_store(request_rec *r)
 {
-    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+    apr_table_unset(r->headers_out, "Cache-Control");
     apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
 }
 

@@ -234,7 +234,12 @@ static int select_rows(jszg_req *jr, const char *label, json_t **rows,
     while (apr_dbd_get_row(jr->dbd->driver, jr->pool, res, &row, -1) == 0) {
         json_t *obj = json_object();
         for (i = 0; i < ncols; i++) {
-            const char *v = apr_dbd_get_entry(jr->dbd->driver, row, i);
+            const char *v = NULL;
+            /* not apr_dbd_get_entry(): the pgsql driver returns "" for a
+             * NULL there; datum_get says APR_ENOENT on both drivers */
+            if (apr_dbd_datum_get(jr->dbd->driver, row, i,
+                                  APR_DBD_TYPE_STRING, &v) != APR_SUCCESS)
+                v = NULL;
             if (v)
                 json_object_set_new(obj, apr_dbd_get_name(jr->dbd->driver,
                                                           res, i),

@@ -1,0 +1,176 @@
+"""Helpers for the account tests (and for any test that needs a logged-in
+applicant): valid ID numbers, the injected clock, solving the slider
+captcha from the database (a test may read the answer there; HTTP never
+shows it), registering and logging in.
+
+No tests live here.  Usage:
+
+    from test_account_lib import Clock, clock_env, login, new_account
+"""
+import hashlib
+import random
+import re
+import time
+
+import pytest
+import requests
+
+# bcrypt of "Jszg@2026" (cost 10): the seed's demo password.
+DEMO_PASSWORD = "Jszg@2026"
+DEMO_HASH = "$2y$10$BTuNMWWRLbUlGvr5sDbcyeKXv/zv77d59tO8hD6XjEBdgb/X1pkpO"
+
+_W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+_CHECK = "10X98765432"
+
+
+def id_check_char(first17):
+    return _CHECK[sum(int(a) * w for a, w in zip(first17, _W)) % 11]
+
+
+def valid_id(region="110105", birth=None, seq=None):
+    """A random GB 11643 number nobody else in this run has."""
+    birth = birth or "19%02d%02d%02d" % (random.randint(60, 99),
+                                         random.randint(1, 12),
+                                         random.randint(1, 28))
+    seq = seq or "%03d" % random.randint(0, 999)
+    first = region + birth + seq
+    return first + id_check_char(first)
+
+
+def random_phone():
+    return "139%08d" % random.randint(0, 99999999)
+
+
+class Clock:
+    """The X-Jszg-Test-Now clock (JszgTestClock On): whole seconds."""
+
+    def __init__(self, start=None):
+        self.now = int(start or time.time())
+
+    def advance(self, seconds):
+        self.now += int(seconds)
+        return self.now
+
+
+class ClockSession(requests.Session):
+    """A browser-like session whose every request carries the clock."""
+
+    def __init__(self, clock):
+        super().__init__()
+        self.clock = clock
+        self.headers["User-Agent"] = "jszg-tests"
+
+    def request(self, method, url, **kw):
+        headers = dict(kw.pop("headers", None) or {})
+        headers.setdefault("X-Jszg-Test-Now", str(self.clock.now))
+        return super().request(method, url, headers=headers, **kw)
+
+
+@pytest.fixture(scope="module")
+def clock_env(env):
+    """The env, which honours X-Jszg-Test-Now (JszgTestClock On is the
+    test servers' default)."""
+    yield env
+
+
+def field(html, name):
+    m = re.search(r'name="%s"[^>]*?value="([^"]*)"' % re.escape(name), html)
+    if not m:
+        m = re.search(r'value="([^"]*)"[^>]*?name="%s"' % re.escape(name),
+                      html)
+    return m.group(1) if m else None
+
+
+def csrf_of(html):
+    return field(html, "_csrf")
+
+
+def captcha_row(env, token):
+    h = hashlib.sha256(token.encode()).hexdigest()
+    out = env.sql("SELECT mode, answer, expires_at, used_at FROM captchas "
+                  "WHERE id_hash = '%s'" % h)
+    if not out:
+        return None
+    mode, answer, expires, used = (out.split("|") + [""] * 4)[:4]
+    return {"mode": mode, "answer": int(answer), "expires_at": int(expires),
+            "used_at": used}
+
+
+def captcha_answer(env, token):
+    return captcha_row(env, token)["answer"]
+
+
+def solve_page(env, s, html, delta=0, wait=2):
+    """The captcha fields for the no-JS challenge of a rendered form."""
+    token = field(html, "captcha_token")
+    answer = captcha_answer(env, token) + delta
+    s.clock.advance(wait)
+    return {"captcha_token": token, "captcha_answer": str(answer)}
+
+
+def new_slider(env, s, csrf):
+    r = env.post("/api/v1/captcha", s, headers={"X-CSRF-Token": csrf})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def solve_slider(env, s, csrf, delta=0, wait=2, drag_ms=900):
+    c = new_slider(env, s, csrf)
+    s.clock.advance(wait)
+    return {"captcha_token": c["token"],
+            "captcha_answer": str(captcha_answer(env, c["token"]) + delta),
+            "captcha_ms": str(drag_ms)}
+
+
+def insert_account(env, id_number=None, name="测试", phone=None,
+                   verified=0, id_type="居民身份证"):
+    """An account straight into the database (password DEMO_PASSWORD):
+    no registration rate limit is spent.  Returns (id, id_number, phone)."""
+    id_number = id_number or valid_id()
+    phone = phone or random_phone()
+    env.sql("INSERT INTO accounts (id_type, id_number, name, phone, "
+            "password_hash, verified, created_at) VALUES ('%s', '%s', '%s', "
+            "'%s', '%s', %d, %d)" % (id_type, id_number, name, phone,
+                                     DEMO_HASH, verified, int(time.time())))
+    aid = env.sql("SELECT id FROM accounts WHERE id_number = '%s'"
+                  % id_number)
+    return int(aid), id_number, phone
+
+
+def login(env, s, login_name, password=DEMO_PASSWORD, slider=False):
+    """Log in through /login (or the slider API challenge); returns the
+    response of the POST."""
+    r = env.get("/login", s)
+    assert r.status_code == 200
+    csrf = csrf_of(r.text)
+    cap = solve_slider(env, s, csrf) if slider else solve_page(env, s, r.text)
+    data = {"_csrf": csrf, "login": login_name, "password": password}
+    data.update(cap)
+    return env.post("/login", s, data=data)
+
+
+def new_account(env, s, **kw):
+    """insert_account + login; returns (id, id_number, phone)."""
+    acct = insert_account(env, **kw)
+    r = login(env, s, acct[1])
+    assert r.status_code == 303, r.text
+    return acct
+
+
+def page_csrf(env, s, path="/account"):
+    r = env.get(path, s)
+    assert r.status_code == 200, (path, r.status_code)
+    return csrf_of(r.text), r.text
+
+
+def outbox_code(env, phone):
+    """The newest 6-digit code sent to phone, read from the dev outbox page
+    (as a developer would)."""
+    r = env.get("/dev/sms")
+    assert r.status_code == 200
+    for row in re.findall(r"<tr>(.*?)</tr>", r.text, re.S):
+        if phone in row:
+            m = re.search(r"验证码(\d{6})", row)
+            if m:
+                return m.group(1)
+    return None
