@@ -8,6 +8,7 @@
 #include "jszg_account.h"
 #include "jszg_wizard.h"
 #include "jszg_admin.h"
+#include "jszg_records.h"
 #include "apr_strings.h"
 
 static const jszg_route routes[] = {
@@ -31,6 +32,9 @@ static const jszg_route routes[] = {
 
     /* back office: /admin/ */
     JSZG_ADMIN_ROUTES
+
+    /* after submission: 查询报名信息, 详情, 修改, 申请表, 留言 */
+    JSZG_RECORDS_ROUTES
 
     { NULL, NULL, NULL, 0 }
 };

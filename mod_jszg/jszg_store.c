@@ -57,6 +57,7 @@ static const jszg_stmt *const all_tables[] = {
     jszg_account_stmts,
     jszg_wizard_stmts,
     jszg_admin_stmts,
+    jszg_records_stmts,
     NULL
 };
 

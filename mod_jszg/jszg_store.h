@@ -15,5 +15,6 @@ extern const jszg_stmt jszg_portal_stmts[];
 extern const jszg_stmt jszg_account_stmts[];
 extern const jszg_stmt jszg_wizard_stmts[];
 extern const jszg_stmt jszg_admin_stmts[];
+extern const jszg_stmt jszg_records_stmts[];
 
 #endif /* JSZG_STORE_H */
