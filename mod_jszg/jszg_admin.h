@@ -1,5 +1,249 @@
-/* jszg_admin.h -- placeholder until the back office lands. */
+/*
+ * jszg_admin.h -- the back office (/admin/): staff login and sessions,
+ * roles and scopes, 现场确认, 注册机构 decisions, 网报计划, manual review
+ * queues, CSV import of registry data, statistics and the audit log.
+ *
+ * Layers, as everywhere in the module:
+ *   jszg_admin_auth.c     staff sessions (cookie jszg_admin, Path=/admin),
+ *                         login/logout, CSRF bound to the admin session,
+ *                         the per-request guard, audit and rendering helpers
+ *   jszg_admin_apps.c     the status machine's staff transitions (services)
+ *                         and the pages/API that call them
+ *   jszg_admin_province.c 网报计划 and 注意事项 (province admins)
+ *   jszg_admin_review.c   实名 manual reviews and hand-entered certificates
+ *   jszg_admin_import.c   CSV import: dry run, transactional apply
+ *   jszg_admin_stats.c    statistics (SVG + CSV) and the audit log viewer
+ *   jszg_store_admin.c    every SQL statement of the above
+ *
+ * Services take typed arguments and return JSZG_ADM_OK or a domain error
+ * (jszg_adm_err) with a stable code and a Chinese message; page and JSON
+ * handlers call the same service and only differ in how they answer.
+ */
 #ifndef JSZG_ADMIN_H
 #define JSZG_ADMIN_H
-#define JSZG_ADMIN_ROUTES
-#endif
+
+#include "jszg_private.h"
+
+/* Roles, from the narrowest scope to the widest. */
+typedef enum {
+    JSZG_ROLE_POINT = 1,        /* 确认点 staff: one confirmation point */
+    JSZG_ROLE_INSTITUTION = 2,  /* 注册机构 reviewer: one institution */
+    JSZG_ROLE_PROVINCE = 4,     /* province admin: one province */
+    JSZG_ROLE_SYSTEM = 8        /* system admin: everything */
+} jszg_role;
+
+#define JSZG_ROLES_ALL  (JSZG_ROLE_POINT | JSZG_ROLE_INSTITUTION \
+                         | JSZG_ROLE_PROVINCE | JSZG_ROLE_SYSTEM)
+
+/* The logged-in staff member of a request. */
+typedef struct {
+    const char *id;
+    const char *username;
+    const char *name;
+    jszg_role role;
+    const char *point_id;       /* role point */
+    const char *institution_id; /* role point (the point's) and institution */
+    const char *province_code;  /* role province */
+    const char *token;          /* raw admin session token */
+    const char *id_hash;
+    json_t *data;               /* session data (flash) */
+    int dirty;
+} jszg_staff;
+
+/* A domain error: HTTP status, stable code, Chinese message. */
+typedef struct {
+    int status;
+    const char *code;
+    const char *message;
+} jszg_adm_err;
+
+#define JSZG_ADM_OK 0
+
+/* ---- jszg_admin_auth.c --------------------------------------------- */
+
+/* The guard every back-office handler starts with: a live admin session
+ * whose role is in `roles`, and for POST the admin CSRF token.  Returns
+ * OK with *st set, or DONE/an HTTP status when it has answered (the
+ * handler returns that as it is). */
+int jszg_admin_begin(jszg_req *jr, int roles, jszg_staff **st);
+
+/* Page data for the back-office layout (title, staff, csrf tokens). */
+json_t *jszg_admin_data(jszg_req *jr, jszg_staff *st, const char *title,
+                        const char *nav);
+
+/* Render `tpl` inside `layout` (jszg_render always uses "layout"). */
+int jszg_render_layout(jszg_req *jr, int status, const char *tpl,
+                       const char *layout, json_t *data);
+
+/* Error answer in the back-office layout, or JSON for the admin API. */
+int jszg_admin_error(jszg_req *jr, jszg_staff *st, int status,
+                     const char *code, const char *message);
+int jszg_admin_fail(jszg_req *jr, jszg_staff *st, const jszg_adm_err *e);
+
+/* 403 for an object outside the staff member's scope: logged at notice
+ * and written to audit_log. */
+int jszg_admin_forbidden(jszg_req *jr, jszg_staff *st, const char *target);
+/* The logging half of it, for bulk actions that answer once at the end. */
+void jszg_admin_denied(jszg_req *jr, jszg_staff *st, const char *target);
+
+/* One audit_log row (inside the caller's transaction, if any). */
+int jszg_admin_audit(jszg_req *jr, jszg_staff *st, const char *action,
+                     const char *target, const char *note);
+
+/* One-shot message for the next page (after a redirect). */
+void jszg_admin_flash(jszg_req *jr, jszg_staff *st, const char *msg);
+
+/* Answers: the admin API's JSON, and the CSRF/session-bound token. */
+const char *jszg_admin_csrf_token(jszg_req *jr, jszg_staff *st);
+const char *jszg_admin_role_name(jszg_role role);
+const char *jszg_now_str(jszg_req *jr);
+void jszg_admin_times(jszg_req *jr, json_t *rows, const char *col);
+void jszg_admin_save(jszg_req *jr, jszg_staff *st);
+int jszg_adm_domain(jszg_adm_err *e, int status, const char *code,
+                    const char *message);
+
+int jszg_admin_login_page(jszg_req *jr);
+int jszg_admin_login_post(jszg_req *jr);
+int jszg_admin_logout(jszg_req *jr);
+int jszg_admin_home(jszg_req *jr);
+int jszg_admin_api_csrf(jszg_req *jr);
+int jszg_admin_api_me(jszg_req *jr);
+
+/* ---- jszg_admin_apps.c ---------------------------------------------- */
+
+/* Statuses of the 定期注册 machine (DESIGN.md). */
+#define JSZG_ST_PENDING   "网报待确认"
+#define JSZG_ST_CONFIRMED "待注册审批"
+#define JSZG_ST_REJECTED  "确认未通过"
+#define JSZG_ST_PASS      "注册合格"
+#define JSZG_ST_DEFER     "暂缓注册"
+#define JSZG_ST_FAIL      "注册不合格"
+
+/* Load an application the staff member may see (else 403/404). */
+int jszg_adm_app_get(jszg_req *jr, jszg_staff *st, const char *id,
+                     json_t **app, jszg_adm_err *e);
+/* 现场确认: complete → 待注册审批; incomplete → 确认未通过 with the
+ * missing items as the message.  `message`: optional words for the
+ * applicant (有留言) either way. */
+int jszg_adm_app_confirm(jszg_req *jr, jszg_staff *st, const char *id,
+                         int complete, const char *missing,
+                         const char *message, jszg_adm_err *e);
+/* 确认未通过 → 网报待确认. */
+int jszg_adm_app_reopen(jszg_req *jr, jszg_staff *st, const char *id,
+                        const char *note, jszg_adm_err *e);
+/* 待注册审批 → 注册合格 | 暂缓注册 | 注册不合格 (reason required for the
+ * last two), with an optional message to the applicant. */
+int jszg_adm_app_decide(jszg_req *jr, jszg_staff *st, const char *id,
+                        const char *conclusion, const char *reason,
+                        const char *message, jszg_adm_err *e);
+
+/* 报名号 or 证件号码, within the scope. */
+int jszg_adm_search(jszg_req *jr, jszg_staff *st, const char *q,
+                    json_t **rows, jszg_adm_err *e);
+/* One page of applications in `status`, within the scope. */
+int jszg_adm_queue(jszg_req *jr, jszg_staff *st, const char *status,
+                   const char *stage, const char *q, long page,
+                   json_t **rows, long *total, jszg_adm_err *e);
+/* The rule check beside an application (imported data vs domain.md). */
+int jszg_adm_verify(jszg_req *jr, json_t *app, json_t **out);
+
+int jszg_admin_search(jszg_req *jr);
+int jszg_admin_app_page(jszg_req *jr);
+int jszg_admin_app_photo(jszg_req *jr);
+int jszg_admin_app_confirm_post(jszg_req *jr);
+int jszg_admin_app_reopen_post(jszg_req *jr);
+int jszg_admin_app_decide_post(jszg_req *jr);
+int jszg_admin_queue(jszg_req *jr);
+int jszg_admin_bulk_decide_post(jszg_req *jr);
+int jszg_admin_api_app(jszg_req *jr);
+int jszg_admin_api_search(jszg_req *jr);
+int jszg_admin_api_confirm(jszg_req *jr);
+int jszg_admin_api_reopen(jszg_req *jr);
+int jszg_admin_api_decide(jszg_req *jr);
+
+/* ---- jszg_admin_province.c ----------------------------------------- */
+int jszg_admin_windows(jszg_req *jr);
+int jszg_admin_window_new(jszg_req *jr);
+int jszg_admin_window_edit(jszg_req *jr);
+int jszg_admin_window_save(jszg_req *jr);
+int jszg_admin_window_delete(jszg_req *jr);
+int jszg_admin_inst_notes(jszg_req *jr);
+int jszg_admin_inst_notes_post(jszg_req *jr);
+
+/* ---- jszg_admin_review.c -------------------------------------------- */
+int jszg_admin_identity_list(jszg_req *jr);
+int jszg_admin_identity_page(jszg_req *jr);
+int jszg_admin_identity_image(jszg_req *jr);
+int jszg_admin_identity_decide(jszg_req *jr);
+int jszg_admin_certs_list(jszg_req *jr);
+int jszg_admin_cert_page(jszg_req *jr);
+int jszg_admin_cert_image(jszg_req *jr);
+int jszg_admin_cert_decide(jszg_req *jr);
+
+/* ---- jszg_admin_import.c -------------------------------------------- */
+int jszg_admin_import_page(jszg_req *jr);
+int jszg_admin_import_post(jszg_req *jr);
+
+/* ---- jszg_admin_stats.c --------------------------------------------- */
+int jszg_admin_stats(jszg_req *jr);
+int jszg_admin_stats_csv(jszg_req *jr);
+int jszg_admin_audit_page(jszg_req *jr);
+
+/* Serve a file under JszgUploadDir (relative path from the database). */
+int jszg_admin_send_upload(jszg_req *jr, const char *rel,
+                           const char *download_name);
+
+/* The back office's routes, for jszg_routes.c.  Every POST carries the
+ * general `_csrf` token (checked by jszg_handle like everywhere) and
+ * `_admin_csrf`, bound to the admin session (checked by
+ * jszg_admin_begin).  The admin API lives under /admin/api/ because the
+ * admin cookie is Path=/admin. */
+#define JSZG_ADMIN_ROUTES \
+    { "GET",  "/admin",                       jszg_admin_home, 0 }, \
+    { "GET",  "/admin/",                      jszg_admin_home, 0 }, \
+    { "GET",  "/admin/login",                 jszg_admin_login_page, 0 }, \
+    { "POST", "/admin/login",                 jszg_admin_login_post, 0 }, \
+    { "POST", "/admin/logout",                jszg_admin_logout, 0 }, \
+    { "GET",  "/admin/search",                jszg_admin_search, 0 }, \
+    { "GET",  "/admin/apps/{id}",             jszg_admin_app_page, 0 }, \
+    { "GET",  "/admin/apps/{id}/photo",       jszg_admin_app_photo, 0 }, \
+    { "POST", "/admin/apps/{id}/confirm", \
+      jszg_admin_app_confirm_post, 0 }, \
+    { "POST", "/admin/apps/{id}/reopen",      jszg_admin_app_reopen_post, 0 }, \
+    { "POST", "/admin/apps/{id}/decide",      jszg_admin_app_decide_post, 0 }, \
+    { "GET",  "/admin/queue",                 jszg_admin_queue, 0 }, \
+    { "POST", "/admin/queue/decide", \
+      jszg_admin_bulk_decide_post, 0 }, \
+    { "GET",  "/admin/windows",               jszg_admin_windows, 0 }, \
+    { "GET",  "/admin/windows/new",           jszg_admin_window_new, 0 }, \
+    { "GET",  "/admin/windows/{id}",          jszg_admin_window_edit, 0 }, \
+    { "POST", "/admin/windows/save",          jszg_admin_window_save, 0 }, \
+    { "POST", "/admin/windows/{id}/delete",   jszg_admin_window_delete, 0 }, \
+    { "GET",  "/admin/institutions/{id}/notes", jszg_admin_inst_notes, 0 }, \
+    { "POST", "/admin/institutions/{id}/notes", \
+      jszg_admin_inst_notes_post, 0 }, \
+    { "GET",  "/admin/reviews/identity",      jszg_admin_identity_list, 0 }, \
+    { "GET",  "/admin/reviews/identity/{id}", jszg_admin_identity_page, 0 }, \
+    { "GET",  "/admin/reviews/identity/{id}/{side}", \
+      jszg_admin_identity_image, 0 }, \
+    { "POST", "/admin/reviews/identity/{id}/decide", \
+      jszg_admin_identity_decide, 0 }, \
+    { "GET",  "/admin/reviews/certs",         jszg_admin_certs_list, 0 }, \
+    { "GET",  "/admin/reviews/certs/{id}",    jszg_admin_cert_page, 0 }, \
+    { "GET",  "/admin/reviews/certs/{id}/photo", jszg_admin_cert_image, 0 }, \
+    { "POST", "/admin/reviews/certs/{id}/decide", \
+      jszg_admin_cert_decide, 0 }, \
+    { "GET",  "/admin/import",                jszg_admin_import_page, 0 }, \
+    { "POST", "/admin/import",                jszg_admin_import_post, 0 }, \
+    { "GET",  "/admin/stats",                 jszg_admin_stats, 0 }, \
+    { "GET",  "/admin/stats.csv",             jszg_admin_stats_csv, 0 }, \
+    { "GET",  "/admin/audit",                 jszg_admin_audit_page, 0 }, \
+    { "GET",  "/admin/api/csrf",              jszg_admin_api_csrf, 0 }, \
+    { "GET",  "/admin/api/me",                jszg_admin_api_me, 0 }, \
+    { "GET",  "/admin/api/search",            jszg_admin_api_search, 0 }, \
+    { "GET",  "/admin/api/apps/{id}",         jszg_admin_api_app, 0 }, \
+    { "POST", "/admin/api/apps/{id}/confirm", jszg_admin_api_confirm, 0 }, \
+    { "POST", "/admin/api/apps/{id}/reopen",  jszg_admin_api_reopen, 0 }, \
+    { "POST", "/admin/api/apps/{id}/decide",  jszg_admin_api_decide, 0 },
+
+#endif /* JSZG_ADMIN_H */

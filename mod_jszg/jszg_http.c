@@ -421,23 +421,37 @@ static int method_not_allowed(jszg_req *jr)
     return jszg_error(jr, HTTP_METHOD_NOT_ALLOWED, NULL, NULL);
 }
 
+/* Percent-encode for a query value, with upper-case hex (RFC 3986 2.1;
+ * ap_escape_urlencoded writes lower case). */
+static const char *url_escape(apr_pool_t *p, const char *s)
+{
+    char *e = ap_escape_urlencoded(p, s), *c;
+
+    for (c = e; *c; c++)
+        if (*c == '%' && c[1] && c[2]) {
+            c[1] = apr_toupper(c[1]);
+            c[2] = apr_toupper(c[2]);
+            c += 2;
+        }
+    return e;
+}
+
 /* Routes marked JSZG_R_AUTH need a logged-in applicant: the API answers
- * 401, a page GET goes to the login page and comes back afterwards. */
+ * 401, a page GET goes to the login page and comes back afterwards.
+ * DECLINED means "logged in, go on"; anything else is the answer sent. */
 static int require_login(jszg_req *jr)
 {
     jszg_session *s = jszg_session_get(jr);
     const char *next;
 
     if (s && s->account_id)
-        return OK;
+        return DECLINED;
     jszg_no_store(jr->r);
     if (jr->is_api || jr->r->method_number != M_GET)
         return jszg_error(jr, HTTP_UNAUTHORIZED, "login_required",
                           "您尚未登录或登录已超时，请重新登录。");
-    next = jr->r->unparsed_uri;
-    return jszg_redirect(jr, apr_pstrcat(jr->pool, "/login?next=",
-                                         ap_escape_urlencoded(jr->pool,
-                                                              next),
+    next = url_escape(jr->pool, jr->r->unparsed_uri);
+    return jszg_redirect(jr, apr_pstrcat(jr->pool, "/login?next=", next,
                                          NULL));
 }
 
@@ -493,7 +507,8 @@ int jszg_handle(request_rec *r)
         if (rc != JSZG_DB_OK)
             return db_unavailable(jr);
     }
-    if ((jr->route->flags & JSZG_R_AUTH) && (rc = require_login(jr)) != OK)
+    if ((jr->route->flags & JSZG_R_AUTH)
+        && (rc = require_login(jr)) != DECLINED)
         return rc;
     rc = jr->route->fn(jr);
     if (rc == HTTP_SERVICE_UNAVAILABLE)

@@ -1,3 +1,195 @@
+/*
+ * jszg_store_wizard.c -- the SQL of 定期注册: 业务平台, the wizard's
+ * drafts, certificates, schools, applications and their events, the
+ * online-verification tables, 证书查询 and its rate limit.
+ *
+ * Portable between SQLite and PostgreSQL: dates are compared with
+ * literals or %pDd parameters, never through engine functions; window
+ * times are compared in C (jszg_wizard.c), as in jszg_store_portal.c.
+ */
 #include "jszg_store.h"
 #include <stddef.h>
-const jszg_stmt jszg_wizard_stmts[] = { { NULL, NULL } };
+
+/* Certificates the registry can sync: issued 2008 or later (广西 2012). */
+#define SYNCED_SINCE \
+    "((c.province_code = '450000' AND c.issued_on >= '2012-01-01') " \
+    "OR (c.province_code <> '450000' AND c.issued_on >= '2008-01-01'))"
+
+#define CERT_COLS \
+    "c.id, c.cert_no, c.kind, c.kind_name, c.subject, c.authority_name, " \
+    "c.province_code, c.issued_on, c.status, c.restricted_until"
+
+#define OPEN_STATUSES "('网报待确认', '确认未通过', '待注册审批')"
+
+const jszg_stmt jszg_wizard_stmts[] = {
+    { "wz_account",
+      "SELECT id, id_type, id_number, name, ethnicity, sex, birth_date, "
+      "verified, last_login_at, address, postcode FROM accounts "
+      "WHERE id = %lld" },
+
+    /* drafts */
+    { "wz_draft_get",
+      "SELECT account_id, step_done, data, submit_key, created_at, "
+      "updated_at FROM wizard_drafts WHERE account_id = %lld" },
+    { "wz_draft_insert",
+      "INSERT INTO wizard_drafts (account_id, step_done, data, submit_key, "
+      "created_at, updated_at) VALUES (%lld, 0, %s, %s, %lld, %lld)" },
+    { "wz_draft_update",
+      "UPDATE wizard_drafts SET step_done = %d, data = %s, updated_at = %lld "
+      "WHERE account_id = %lld" },
+    { "wz_draft_touch",
+      "UPDATE wizard_drafts SET updated_at = %lld WHERE account_id = %lld" },
+    { "wz_draft_delete",
+      "DELETE FROM wizard_drafts WHERE account_id = %lld" },
+
+    /* certificates: 个人信息中心 (synced only) and the wizard's list
+     * (synced, or older ones with a 首次注册 record) */
+    { "wz_certs_synced",
+      "SELECT " CERT_COLS " FROM certificates c "
+      "WHERE c.id_number = %s AND c.holder_name = %s AND " SYNCED_SINCE
+      " ORDER BY c.issued_on, c.cert_no" },
+    { "wz_certs_wizard",
+      "SELECT " CERT_COLS " FROM certificates c "
+      "WHERE c.id_number = %s AND c.holder_name = %s AND (" SYNCED_SINCE
+      " OR EXISTS (SELECT 1 FROM registrations_history h "
+      "WHERE h.cert_no = c.cert_no AND h.kind = '首次注册')) "
+      "ORDER BY c.issued_on, c.cert_no" },
+    { "wz_cert_get",
+      "SELECT " CERT_COLS ", c.holder_name, c.id_number FROM certificates c "
+      "WHERE c.cert_no = %s" },
+    { "wz_cert_history",
+      "SELECT kind, registered_on, conclusion, valid_until, "
+      "institution_name FROM registrations_history WHERE cert_no = %s "
+      "ORDER BY registered_on DESC, id DESC" },
+    { "wz_cert_first_reg",
+      "SELECT COUNT(*) AS n FROM registrations_history "
+      "WHERE cert_no = %s AND kind = '首次注册'" },
+    { "wz_manual_certs",
+      "SELECT id, cert_no, kind, kind_name, subject, authority_name, "
+      "province_code, issued_on, review_state FROM manual_certificates "
+      "WHERE account_id = %lld ORDER BY id" },
+    { "wz_manual_insert",
+      "INSERT INTO manual_certificates (account_id, cert_no, holder_name, "
+      "id_number, issued_on, province_code, city_code, kind, kind_name, "
+      "subject, authority_name, photo_path, created_at) VALUES "
+      "(%lld, %s, %s, %s, %pDd, %s, %s, %d, %s, %s, %s, %s, %lld)" },
+    { "wz_manual_by_no",
+      "SELECT id FROM manual_certificates WHERE account_id = %lld "
+      "AND cert_no = %s" },
+
+    /* regions and institutions for step 3 */
+    { "wz_provinces",
+      "SELECT code, name FROM regions WHERE level = 1 AND in_service = 1 "
+      "ORDER BY code" },
+    { "wz_cities",
+      "SELECT code, name FROM regions WHERE parent_code = %s AND level = 2 "
+      "ORDER BY code" },
+    { "wz_region",
+      "SELECT code, name, parent_code, level, in_service FROM regions "
+      "WHERE code = %s" },
+    { "wz_institutions",
+      "SELECT id, code, name, level, stages FROM institutions "
+      "WHERE active = 1 AND province_code = %s "
+      "AND (city_code = %s OR city_code IS NULL) "
+      "AND (',' || stages || ',') LIKE ('%%,' || %s || ',%%') "
+      "ORDER BY CASE level WHEN '省级' THEN 1 WHEN '市级' THEN 2 "
+      "ELSE 3 END, code" },
+    { "wz_institution",
+      "SELECT i.id, i.code, i.name, i.level, i.stages, i.province_code, "
+      "i.city_code, i.phone, i.address, i.notes, i.active, "
+      "p.name AS province, c.name AS city FROM institutions i "
+      "JOIN regions p ON p.code = i.province_code "
+      "LEFT JOIN regions c ON c.code = i.city_code WHERE i.id = %lld" },
+    { "wz_window",
+      "SELECT cycle_year, starts, ends, confirm_starts, confirm_ends "
+      "FROM windows WHERE institution_id = %lld "
+      "ORDER BY cycle_year DESC LIMIT 1" },
+    { "wz_points",
+      "SELECT id, name, scope, address, phone, hours FROM "
+      "confirmation_points WHERE institution_id = %lld AND active = 1 "
+      "ORDER BY id" },
+
+    /* 毕业学校 */
+    { "wz_schools_search",
+      "SELECT id, name, kind FROM schools "
+      "WHERE name LIKE %s ESCAPE '\\' ORDER BY name LIMIT 30" },
+    { "wz_school_get", "SELECT id, name, kind FROM schools WHERE id = %lld" },
+    { "wz_school_by_name",
+      "SELECT id, name, kind FROM schools WHERE name = %s" },
+    { "wz_school_insert",
+      "INSERT INTO schools (name, kind, source, created_by, created_at) "
+      "VALUES (%s, %s, 'user', %lld, %lld)" },
+
+    /* online verification, by ID number and the cycle's years */
+    { "wz_assessments",
+      "SELECT year, grade, unit FROM annual_assessments "
+      "WHERE id_number = %s AND year BETWEEN %d AND %d ORDER BY year" },
+    { "wz_training",
+      "SELECT year, hours, course FROM training_hours "
+      "WHERE id_number = %s AND year BETWEEN %d AND %d ORDER BY year, id" },
+    { "wz_ethics",
+      "SELECT recorded_on, result, note FROM ethics_records "
+      "WHERE id_number = %s ORDER BY recorded_on" },
+
+    /* applications */
+    { "wz_app_open_for_cert",
+      "SELECT reg_no, status FROM applications WHERE cert_no = %s "
+      "AND cycle_year = %d AND status IN " OPEN_STATUSES },
+    { "wz_app_last_pass",
+      "SELECT decided_on FROM applications WHERE cert_no = %s "
+      "AND status = '注册合格' AND decided_on IS NOT NULL "
+      "ORDER BY decided_on DESC LIMIT 1" },
+    { "wz_apps_mine",
+      "SELECT a.reg_no, a.cert_no, a.stage, a.subject, a.status, "
+      "a.has_message, a.submitted_at, i.name AS institution "
+      "FROM applications a JOIN institutions i ON i.id = a.institution_id "
+      "WHERE a.account_id = %lld ORDER BY a.submitted_at DESC, a.id DESC" },
+    { "wz_app_get",
+      "SELECT a.id, a.reg_no, a.cert_no, a.cert_kind_name, a.cert_subject, "
+      "a.cert_source, a.cycle_year, a.institution_id, a.point_id, a.stage, "
+      "a.subject, a.status, a.data, a.submitted_at, i.name AS institution, "
+      "i.phone AS institution_phone, i.notes AS institution_notes, "
+      "p.name AS point, p.scope AS point_scope, p.address AS point_address, "
+      "p.phone AS point_phone, p.hours AS point_hours "
+      "FROM applications a JOIN institutions i ON i.id = a.institution_id "
+      "JOIN confirmation_points p ON p.id = a.point_id "
+      "WHERE a.reg_no = %s AND a.account_id = %lld" },
+    { "wz_counter_bump",
+      "UPDATE reg_counters SET last_seq = last_seq + 1 "
+      "WHERE institution_id = %lld AND cycle_year = %d" },
+    { "wz_counter_insert",
+      "INSERT INTO reg_counters (institution_id, cycle_year, last_seq) "
+      "VALUES (%lld, %d, 1)" },
+    { "wz_counter_get",
+      "SELECT last_seq FROM reg_counters WHERE institution_id = %lld "
+      "AND cycle_year = %d" },
+    { "wz_app_insert",
+      "INSERT INTO applications (reg_no, account_id, cert_no, "
+      "cert_kind_name, cert_subject, cert_source, cycle_year, "
+      "institution_id, point_id, stage, subject, status, data, photo_path, "
+      "submitted_at, updated_at) VALUES (%s, %lld, %s, %s, %s, %s, %d, "
+      "%lld, %lld, %s, %s, '网报待确认', %s, %s, %lld, %lld)" },
+    { "wz_event_insert",
+      "INSERT INTO application_events (application_id, at, actor, "
+      "from_status, to_status, note) SELECT id, %lld, %s, NULL, "
+      "'网报待确认', %s FROM applications WHERE reg_no = %s" },
+    { "wz_idem_get",
+      "SELECT result FROM idempotency_keys WHERE key_hash = %s "
+      "AND account_id = %lld" },
+    { "wz_idem_insert",
+      "INSERT INTO idempotency_keys (key_hash, account_id, scope, result, "
+      "created_at) VALUES (%s, %lld, %s, %s, %lld)" },
+
+    /* 证书查询 (public) and its per-IP rate limit */
+    { "cert_query",
+      "SELECT cert_no, kind_name, subject, authority_name, issued_on, "
+      "status FROM certificates WHERE cert_no = %s AND id_number = %s "
+      "AND holder_name = %s" },
+    { "cert_rate_count",
+      "SELECT COUNT(*) AS n FROM rate_events WHERE kind = %s AND key = %s "
+      "AND at > %lld" },
+    { "cert_rate_add",
+      "INSERT INTO rate_events (kind, key, at) VALUES (%s, %s, %lld)" },
+
+    { NULL, NULL }
+};

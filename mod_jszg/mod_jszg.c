@@ -8,6 +8,7 @@
 #define JSZG_MODULE_FILE
 #include "jszg_private.h"
 #include "jszg_admission.h"
+#include "jszg_pdf.h"
 #include "http_core.h"
 #include "ap_mpm.h"
 #include "apr_strings.h"
@@ -342,6 +343,17 @@ static int check_templates(server_rec *s, jszg_server_conf *sc,
     return HTTP_INTERNAL_SERVER_ERROR;
 }
 
+/* fontconfig's configuration is loaded once in the parent, before fork;
+ * a missing font is a warning: rendering falls back to another. */
+static void pdf_init(server_rec *s)
+{
+    const char *err = NULL;
+
+    if (jszg_pdf_init(&err) != APR_SUCCESS)
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, JSZGLOGNO(10006)
+                     "application form fonts: %s", err ? err : "not found");
+}
+
 static int jszg_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                             apr_pool_t *ptemp, server_rec *s)
 {
@@ -349,6 +361,7 @@ static int jszg_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     (void)plog; (void)ptemp;
 
     xmlInitParser();
+    pdf_init(s);
     for (vs = s; vs; vs = vs->next) {
         jszg_server_conf *sc = ap_get_module_config(vs->module_config,
                                                     &jszg_module);

@@ -190,6 +190,25 @@ class JszgEnv:
         kw.setdefault("timeout", 10)
         return (s or requests).post(self.url + path, **kw)
 
+    def write_upload(self, rel, data):
+        """Put a file under the server's upload directory as a fixture,
+        owned (with the directories it needed) by the user the children
+        run as, so that they can still write beside it."""
+        base = os.path.join(self.root, "uploads")
+        path = os.path.join(base, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(data)
+        if os.geteuid() == 0:
+            import pwd
+            pw = pwd.getpwnam("www-data")
+            d = os.path.dirname(path)
+            while len(d) >= len(base):
+                os.chown(d, pw.pw_uid, pw.pw_gid)
+                d = os.path.dirname(d)
+            os.chown(path, pw.pw_uid, pw.pw_gid)
+        return path
+
     def login_as(self, account_id, idle=0):
         """A requests.Session logged in as `account_id`, made by writing
         the session row directly (the login form is tested on its own in

@@ -327,3 +327,16 @@ def test_test_clock_refused_in_production(env, tmp_path):
     assert out.returncode != 0
     log = (tmp_path / "prod" / "logs" / "error_log").read_text()
     assert "JszgTestClock On is refused with JszgMode production" in log
+
+
+def test_login_required_routes(env):
+    """A JSZG_R_AUTH page sends a logged-out visitor to the login page
+    (and back afterwards); its API twin answers 401; the handler never
+    runs for them."""
+    r = env.get("/platform")
+    assert r.status_code == 303
+    assert r.headers["Location"] == "/login?next=%2Fplatform"
+    assert r.text == ""
+    r = env.get("/api/v1/platform")
+    assert r.status_code == 401
+    assert r.json()["error"]["code"] == "login_required"

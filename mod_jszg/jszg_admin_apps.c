@@ -1,0 +1,476 @@
+/*
+ * jszg_admin_apps.c -- the staff side of the 定期注册 status machine
+ * (DESIGN.md):
+ *
+ *   网报待确认 --确认点: 材料齐全--> 待注册审批
+ *   网报待确认 --确认点: 材料不全--> 确认未通过 (missing items as message)
+ *   确认未通过 --reopen--> 网报待确认
+ *   待注册审批 --注册机构--> 注册合格 | 暂缓注册 | 注册不合格
+ *
+ * Each transition is one transaction: the status UPDATE (guarded by the
+ * expected old status, so two clerks clicking at once cannot both win),
+ * an application_events row, an audit_log row and, for a conclusion, a
+ * registrations_history row (the certificate's 上次注册日期/结论 next
+ * cycle).  Anything off the machine is refused with a stable code and
+ * nothing changes.
+ */
+#include "jszg_admin.h"
+#include "apr_strings.h"
+#include "apr_lib.h"
+
+#define MAX_TEXT        500     /* characters in a note, reason, message */
+#define QUEUE_PAGE      20
+#define HOURS_NEEDED    360
+
+static const char *jstr(json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+static int streq(const char *a, const char *b)
+{
+    return a && b && !strcmp(a, b);
+}
+
+/* ---- scope ------------------------------------------------------------- */
+
+/* The 7 arguments of APP_SCOPE in jszg_store_admin.c. */
+typedef struct {
+    const char *a[7];
+} scope_args;
+
+static void scope_fill(jszg_req *jr, jszg_staff *st, scope_args *s)
+{
+    const char *role = apr_itoa(jr->pool, st->role);
+
+    s->a[0] = role;
+    s->a[1] = role;
+    s->a[2] = st->role == JSZG_ROLE_POINT ? st->point_id : "0";
+    s->a[3] = role;
+    s->a[4] = st->role == JSZG_ROLE_INSTITUTION ? st->institution_id : "0";
+    s->a[5] = role;
+    s->a[6] = st->role == JSZG_ROLE_PROVINCE ? st->province_code : "";
+}
+
+#define SCOPE(s) (s).a[0], (s).a[1], (s).a[2], (s).a[3], (s).a[4], \
+                 (s).a[5], (s).a[6]
+
+static int in_scope(jszg_staff *st, json_t *app)
+{
+    switch (st->role) {
+    case JSZG_ROLE_SYSTEM:
+        return 1;
+    case JSZG_ROLE_POINT:
+        return streq(jstr(app, "point_id"), st->point_id);
+    case JSZG_ROLE_INSTITUTION:
+        return streq(jstr(app, "institution_id"), st->institution_id);
+    case JSZG_ROLE_PROVINCE:
+        return streq(jstr(app, "province_code"), st->province_code);
+    }
+    return 0;
+}
+
+/* An id from the URL: 1..15 digits, else it names nothing. */
+static int id_ok(const char *id)
+{
+    apr_size_t n;
+
+    if (!id || !*id || *id == '0')
+        return 0;
+    for (n = 0; id[n]; n++)
+        if (!apr_isdigit(id[n]))
+            return 0;
+    return n <= 15;
+}
+
+static int db_fail(jszg_adm_err *e, int rc)
+{
+    return jszg_adm_domain(e, jszg_db_status(rc), "db", NULL);
+}
+
+int jszg_adm_app_get(jszg_req *jr, jszg_staff *st, const char *id,
+                     json_t **app, jszg_adm_err *e)
+{
+    int rc;
+
+    *app = NULL;
+    if (!id_ok(id))
+        return jszg_adm_domain(e, HTTP_NOT_FOUND, "not_found",
+                               "该报名信息不存在。");
+    rc = jszg_db_row(jr, "admin_app_get", app, 1, id);
+    if (rc == JSZG_DB_NOTFOUND)
+        return jszg_adm_domain(e, HTTP_NOT_FOUND, "not_found",
+                               "该报名信息不存在。");
+    if (rc != JSZG_DB_OK)
+        return db_fail(e, rc);
+    if (!in_scope(st, *app)) {
+        *app = NULL;
+        return jszg_adm_domain(e, HTTP_FORBIDDEN, "forbidden",
+                               "您无权查看或办理该业务（超出您的管辖范围）。");
+    }
+    return JSZG_ADM_OK;
+}
+
+/* ---- text inputs --------------------------------------------------------- */
+
+/* Trimmed copy; NULL when empty.  *too_long when over MAX_TEXT chars. */
+static const char *text_in(apr_pool_t *p, const char *s, int *too_long)
+{
+    char *t;
+    apr_size_t n;
+
+    *too_long = 0;
+    if (!s)
+        return NULL;
+    while (apr_isspace(*s))
+        s++;
+    t = apr_pstrdup(p, s);
+    n = strlen(t);
+    while (n && apr_isspace(t[n - 1]))
+        t[--n] = '\0';
+    if (!n)
+        return NULL;
+    if (jszg_utf8_chars(t, n) > MAX_TEXT)
+        *too_long = 1;
+    return t;
+}
+
+/* ---- the transition ------------------------------------------------------ */
+
+/* Today in Beijing time, 'YYYY-MM-DD' (the date a conclusion carries). */
+static const char *today(jszg_req *jr, int plus_years)
+{
+    apr_time_exp_t tm;
+
+    apr_time_exp_tz(&tm, jr->now, 8 * 3600);
+    return apr_psprintf(jr->pool, "%04d-%02d-%02d",
+                        tm.tm_year + 1900 + plus_years, tm.tm_mon + 1,
+                        tm.tm_mday == 29 && tm.tm_mon == 1 && plus_years
+                        ? 28 : tm.tm_mday);
+}
+
+static int is_conclusion(const char *s)
+{
+    return streq(s, JSZG_ST_PASS) || streq(s, JSZG_ST_DEFER)
+           || streq(s, JSZG_ST_FAIL);
+}
+
+/* The certificate's registration record for the next cycle. */
+static int write_history(jszg_req *jr, json_t *app, const char *to)
+{
+    json_t *row;
+    const char *kind = "定期注册";
+    int rc = jszg_db_row(jr, "admin_history_count", &row, 1,
+                         jstr(app, "cert_no"));
+
+    if (rc != JSZG_DB_OK)
+        return rc;
+    if (apr_atoi64(jstr(row, "n")) == 0)
+        kind = "首次注册";
+    return jszg_db_exec(jr, "admin_history_insert", NULL, 6,
+                        jstr(app, "cert_no"), kind, today(jr, 0), to,
+                        streq(to, JSZG_ST_PASS) ? today(jr, 5) : NULL,
+                        jstr(app, "institution_name"));
+}
+
+/* from → to in one transaction with its event and audit rows.  A status
+ * that moved meanwhile (another clerk, another tab) is a conflict. */
+static int transition(jszg_req *jr, jszg_staff *st, json_t *app,
+                      const char *to, const char *note, const char *message,
+                      jszg_adm_err *e)
+{
+    const char *id = jstr(app, "id"), *from = jstr(app, "status");
+    const char *now = jszg_now_str(jr);
+    const char *actor = apr_pstrcat(jr->pool, "staff:", st->username, NULL);
+    const char *has = message ? "1" : "0";
+    int rc, n = 0;
+
+    if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
+        return db_fail(e, rc);
+    if (is_conclusion(to))
+        rc = jszg_db_exec(jr, "admin_app_conclude", &n, 5, to, has, now,
+                          today(jr, 0), id);
+    else
+        rc = jszg_db_exec(jr, "admin_app_move", &n, 5, to, has, now, id,
+                          from);
+    if (rc == JSZG_DB_OK && n == 0) {
+        jszg_db_rollback(jr);
+        return jszg_adm_domain(e, HTTP_CONFLICT, "status_changed",
+                               "该报名的状态已被他人更新，请刷新后重试。");
+    }
+    if (rc == JSZG_DB_OK)
+        rc = jszg_db_exec(jr, "admin_event_insert", NULL, 7, id, now, actor,
+                          from, to, note, message);
+    if (rc == JSZG_DB_OK)
+        rc = jszg_admin_audit(jr, st, apr_pstrcat(jr->pool, "application.",
+                                                  to, NULL),
+                              apr_pstrcat(jr->pool, "application:", id,
+                                          NULL),
+                              apr_pstrcat(jr->pool, from, " → ", to,
+                                          note ? "：" : "", note, NULL));
+    if (rc == JSZG_DB_OK && is_conclusion(to))
+        rc = write_history(jr, app, to);
+    if (rc != JSZG_DB_OK) {
+        jszg_db_rollback(jr);
+        return db_fail(e, rc);
+    }
+    if ((rc = jszg_db_commit(jr)) != JSZG_DB_OK)
+        return db_fail(e, rc);
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, jr->r, JSZGLOGNO(17010)
+                  "application %s: %s -> %s by %s", id, from, to,
+                  st->username);
+    json_object_set_new(app, "status", json_string(to));
+    return JSZG_ADM_OK;
+}
+
+static int wrong_status(jszg_req *jr, jszg_adm_err *e, json_t *app,
+                        const char *what)
+{
+    return jszg_adm_domain(e, HTTP_CONFLICT, "invalid_transition",
+                           apr_psprintf(jr->pool, "该报名当前状态为“%s”，"
+                                        "不能%s。", jstr(app, "status"),
+                                        what));
+}
+
+static int role_refused(jszg_adm_err *e, const char *what)
+{
+    return jszg_adm_domain(e, HTTP_FORBIDDEN, "role_forbidden", what);
+}
+
+int jszg_adm_app_confirm(jszg_req *jr, jszg_staff *st, const char *id,
+                         int complete, const char *missing,
+                         const char *message, jszg_adm_err *e)
+{
+    json_t *app;
+    const char *msg;
+    int rc, long_text, long_msg;
+
+    if (!(st->role & (JSZG_ROLE_POINT | JSZG_ROLE_SYSTEM)))
+        return role_refused(e, "只有现场确认点工作人员可以进行现场确认。");
+    if ((rc = jszg_adm_app_get(jr, st, id, &app, e)) != JSZG_ADM_OK)
+        return rc;
+    if (!streq(jstr(app, "status"), JSZG_ST_PENDING))
+        return wrong_status(jr, e, app, "进行现场确认");
+    if (complete < 0)
+        return jszg_adm_domain(e, HTTP_BAD_REQUEST, "result_required",
+                               "请选择现场确认结论（材料齐全或材料不全）。");
+    missing = text_in(jr->pool, missing, &long_text);
+    msg = text_in(jr->pool, message, &long_msg);
+    if (long_text || long_msg)
+        return jszg_adm_domain(e, HTTP_BAD_REQUEST, "text_too_long",
+                               "缺少材料说明和留言均不能超过500字。");
+    if (!complete) {
+        if (!missing)
+            return jszg_adm_domain(e, HTTP_BAD_REQUEST, "missing_required",
+                                   "材料不全时，请填写所缺材料，"
+                                   "该说明将作为留言发给申请人。");
+        msg = apr_pstrcat(jr->pool, "现场确认未通过，请补齐以下材料后"
+                          "与确认点联系：", missing, msg ? "。" : NULL, msg,
+                          NULL);
+    }
+    return transition(jr, st, app,
+                      complete ? JSZG_ST_CONFIRMED : JSZG_ST_REJECTED,
+                      complete ? "现场确认：材料齐全" : missing, msg, e);
+}
+
+int jszg_adm_app_reopen(jszg_req *jr, jszg_staff *st, const char *id,
+                        const char *note, jszg_adm_err *e)
+{
+    json_t *app;
+    int rc, long_text;
+
+    if (!(st->role & (JSZG_ROLE_POINT | JSZG_ROLE_INSTITUTION
+                      | JSZG_ROLE_SYSTEM)))
+        return role_refused(e, "您的角色不能重新开放报名。");
+    if ((rc = jszg_adm_app_get(jr, st, id, &app, e)) != JSZG_ADM_OK)
+        return rc;
+    if (!streq(jstr(app, "status"), JSZG_ST_REJECTED))
+        return wrong_status(jr, e, app, "重新开放（只有“确认未通过”的报名"
+                            "可以重新开放）");
+    note = text_in(jr->pool, note, &long_text);
+    if (long_text)
+        return jszg_adm_domain(e, HTTP_BAD_REQUEST, "text_too_long",
+                               "说明不能超过500字。");
+    return transition(jr, st, app, JSZG_ST_PENDING,
+                      note ? note : "重新开放，等待现场确认",
+                      note ? note : "您的报名已重新开放，可修改报名信息后"
+                      "携带齐全的材料到确认点进行现场确认。", e);
+}
+
+int jszg_adm_app_decide(jszg_req *jr, jszg_staff *st, const char *id,
+                        const char *conclusion, const char *reason,
+                        const char *message, jszg_adm_err *e)
+{
+    json_t *app;
+    int rc, long1, long2;
+
+    if (!(st->role & (JSZG_ROLE_INSTITUTION | JSZG_ROLE_SYSTEM)))
+        return role_refused(e, "只有注册机构审核员可以作出注册结论。");
+    if ((rc = jszg_adm_app_get(jr, st, id, &app, e)) != JSZG_ADM_OK)
+        return rc;
+    if (!streq(jstr(app, "status"), JSZG_ST_CONFIRMED))
+        return wrong_status(jr, e, app, "作出注册结论（只有“待注册审批”的"
+                            "报名可以审批）");
+    if (!is_conclusion(conclusion))
+        return jszg_adm_domain(e, HTTP_BAD_REQUEST, "conclusion_invalid",
+                               "请选择注册结论：注册合格、暂缓注册或"
+                               "注册不合格。");
+    reason = text_in(jr->pool, reason, &long1);
+    message = text_in(jr->pool, message, &long2);
+    if (long1 || long2)
+        return jszg_adm_domain(e, HTTP_BAD_REQUEST, "text_too_long",
+                               "理由和留言均不能超过500字。");
+    if (!reason && !streq(conclusion, JSZG_ST_PASS))
+        return jszg_adm_domain(e, HTTP_BAD_REQUEST, "reason_required",
+                               apr_psprintf(jr->pool, "结论为“%s”时必须填写"
+                                            "理由。", conclusion));
+    /* the applicant learns why: the reason is the message unless the
+     * reviewer wrote one */
+    if (!message && reason && !streq(conclusion, JSZG_ST_PASS))
+        message = apr_pstrcat(jr->pool, conclusion, "：", reason, NULL);
+    return transition(jr, st, app, conclusion,
+                      reason ? reason : conclusion, message, e);
+}
+
+/* ---- lists --------------------------------------------------------------- */
+
+/* 报名号 or 证件号码 (upper-cased: the ID number is stored that way). */
+int jszg_adm_search(jszg_req *jr, jszg_staff *st, const char *q,
+                    json_t **rows, jszg_adm_err *e)
+{
+    scope_args s;
+    char *key;
+    int rc, long_text;
+
+    *rows = NULL;
+    q = text_in(jr->pool, q, &long_text);
+    if (!q || long_text || strlen(q) > 32)
+        return jszg_adm_domain(e, HTTP_BAD_REQUEST, "query_invalid",
+                               "请输入报名号或证件号码。");
+    key = apr_pstrdup(jr->pool, q);
+    ap_str_toupper(key);
+    scope_fill(jr, st, &s);
+    rc = jszg_db_rows(jr, "admin_app_search", rows, 9, key, key, SCOPE(s));
+    if (rc != JSZG_DB_OK)
+        return db_fail(e, rc);
+    jszg_rows_link(jr->pool, *rows, "/admin/apps/");
+    return JSZG_ADM_OK;
+}
+
+int jszg_adm_queue(jszg_req *jr, jszg_staff *st, const char *status,
+                   const char *stage, const char *q, long page,
+                   json_t **rows, long *total, jszg_adm_err *e)
+{
+    scope_args s;
+    json_t *row;
+    const char *lim = apr_itoa(jr->pool, QUEUE_PAGE);
+    const char *off = apr_ltoa(jr->pool, (page - 1) * QUEUE_PAGE);
+    char *key;
+    int rc;
+
+    stage = stage ? stage : "";
+    key = apr_pstrdup(jr->pool, q ? q : "");
+    ap_str_toupper(key);
+    scope_fill(jr, st, &s);
+    rc = jszg_db_row(jr, "admin_queue_count", &row, 14, status, SCOPE(s),
+                     stage, stage, key, key, key, q ? q : "");
+    if (rc != JSZG_DB_OK)
+        return db_fail(e, rc);
+    *total = (long)apr_atoi64(jstr(row, "n"));
+    rc = jszg_db_rows(jr, "admin_queue", rows, 16, status, SCOPE(s), stage,
+                      stage, key, key, key, q ? q : "", lim, off);
+    if (rc != JSZG_DB_OK)
+        return db_fail(e, rc);
+    jszg_rows_link(jr->pool, *rows, "/admin/apps/");
+    return JSZG_ADM_OK;
+}
+
+/* ---- the rule check (注册机构's help, never a decision) ------------------ */
+
+static void reason_add(json_t *list, const char *text)
+{
+    json_array_append_new(list, json_string(text));
+}
+
+/* 年度考核 of the five years before the cycle, 学时 against 360, 师德, and
+ * the conclusion domain.md's rules suggest:
+ *   注册不合格: a 师德 record 不合格, or 年度考核不合格 two years running;
+ *   暂缓注册:   a 年度考核不合格, or fewer than 360 学时;
+ *   else 注册合格.  Missing data is flagged, not guessed. */
+int jszg_adm_verify(jszg_req *jr, json_t *app, json_t **out)
+{
+    const char *idn = jstr(app, "id_number");
+    int cycle = (int)apr_atoi64(jstr(app, "cycle_year"));
+    const char *y0 = apr_itoa(jr->pool, cycle - 5);
+    const char *y1 = apr_itoa(jr->pool, cycle - 1);
+    json_t *assess, *train, *ethics, *years, *fail_r, *defer_r, *notes, *row;
+    long hours = 0;
+    int rc, y, prev_bad = 0, two_bad = 0, any_bad = 0, ethics_bad = 0;
+    size_t i;
+
+    if ((rc = jszg_db_rows(jr, "admin_verify_assess", &assess, 3, idn, y0,
+                           y1)) != JSZG_DB_OK
+        || (rc = jszg_db_rows(jr, "admin_verify_training", &train, 3, idn,
+                              y0, y1)) != JSZG_DB_OK
+        || (rc = jszg_db_rows(jr, "admin_verify_ethics", &ethics, 1, idn))
+           != JSZG_DB_OK)
+        return rc;
+    *out = jszg_pool_json(jr->pool, json_object());
+    years = json_array();
+    fail_r = json_array();
+    defer_r = json_array();
+    notes = json_array();
+    for (y = cycle - 5; y <= cycle - 1; y++) {
+        const char *grade = NULL;
+        json_array_foreach(assess, i, row)
+            if (apr_atoi64(jstr(row, "year")) == y)
+                grade = jstr(row, "grade");
+        json_array_append_new(years, json_pack("{s:i, s:s, s:b}", "year", y,
+                              "grade", grade ? grade : "无记录",
+                              "bad", streq(grade, "不合格")));
+        if (!grade)
+            reason_add(notes, apr_psprintf(jr->pool, "缺少%d年度考核记录，"
+                                           "请核实", y));
+        if (streq(grade, "不合格")) {
+            any_bad = 1;
+            two_bad |= prev_bad;
+            prev_bad = 1;
+        }
+        else
+            prev_bad = 0;
+    }
+    json_array_foreach(train, i, row)
+        hours += (long)apr_atoi64(jstr(row, "hours"));
+    json_array_foreach(ethics, i, row)
+        if (streq(jstr(row, "result"), "不合格"))
+            ethics_bad = 1;
+    if (ethics_bad)
+        reason_add(fail_r, "有师德考核不合格记录");
+    if (two_bad)
+        reason_add(fail_r, "周期内连续两年年度考核不合格");
+    if (any_bad && !two_bad)
+        reason_add(defer_r, "周期内有年度考核不合格");
+    if (hours < HOURS_NEEDED)
+        reason_add(defer_r, apr_psprintf(jr->pool, "培训学时%ld，不足%d学时",
+                                         hours, HOURS_NEEDED));
+    if (!json_array_size(ethics))
+        reason_add(notes, "无师德考核记录，请核实");
+    json_object_set_new(*out, "years", years);
+    json_object_set(*out, "training", train);
+    json_object_set(*out, "ethics", ethics);
+    json_object_set_new(*out, "hours", json_integer(hours));
+    json_object_set_new(*out, "hours_needed", json_integer(HOURS_NEEDED));
+    json_object_set_new(*out, "hours_ok", json_boolean(hours
+                                                       >= HOURS_NEEDED));
+    json_object_set_new(*out, "suggestion", json_string(
+        json_array_size(fail_r) ? JSZG_ST_FAIL
+        : json_array_size(defer_r) ? JSZG_ST_DEFER : JSZG_ST_PASS));
+    json_array_extend(fail_r, defer_r);
+    json_decref(defer_r);
+    json_object_set_new(*out, "reasons", fail_r);
+    json_object_set_new(*out, "notes", notes);
+    json_object_set_new(*out, "no_data", json_boolean(
+        !json_array_size(assess) && !json_array_size(train)
+        && !json_array_size(ethics)));
+    return JSZG_DB_OK;
+}

@@ -1,0 +1,587 @@
+/*
+ * jszg_admin_apps_pages.c -- pages and JSON API of the staff workflows:
+ * 查找 (报名号/证件号码), 详情 with photo and rule check, 现场确认,
+ * 重新开放, 注册结论 (single and bulk), the 待注册审批 queue.  Every
+ * handler calls the services of jszg_admin_apps.c and only decides how
+ * to answer.
+ */
+#include "jszg_admin.h"
+#include "apr_strings.h"
+#include "apr_lib.h"
+#include "apr_file_io.h"
+#include "apr_file_info.h"
+
+#define MAX_UPLOAD_SEND (8 * 1024 * 1024)
+#define QUEUE_PAGE      20      /* as in jszg_admin_apps.c */
+
+static const char *jstr(json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+/* ---- serving uploads (photos, ID images) --------------------------------- */
+
+/* A relative path the wizard or the account code wrote: no "..", no
+ * absolute path, only plain characters. */
+static int rel_path_ok(const char *rel)
+{
+    const char *c;
+
+    if (!rel || !*rel || *rel == '/' || strstr(rel, ".."))
+        return 0;
+    for (c = rel; *c; c++)
+        if (!(apr_isalnum(*c) || strchr("/._-", *c)))
+            return 0;
+    return 1;
+}
+
+static const char *sniff_type(const unsigned char *b, apr_size_t n,
+                              const char **ext)
+{
+    if (n >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF) {
+        *ext = "jpg";
+        return "image/jpeg";
+    }
+    if (n >= 8 && !memcmp(b, "\x89PNG\r\n\x1a\n", 8)) {
+        *ext = "png";
+        return "image/png";
+    }
+    *ext = "bin";
+    return "application/octet-stream";
+}
+
+/* Uploads live outside the web root (JszgUploadDir): served only here,
+ * after the caller's scope check, with the sniffed type (never trusted
+ * from the name) and a Content-Disposition naming the object. */
+int jszg_admin_send_upload(jszg_req *jr, const char *rel,
+                           const char *download_name)
+{
+    apr_file_t *f;
+    apr_finfo_t fi;
+    const char *path, *type, *ext;
+    char *buf;
+    apr_size_t n;
+
+    if (!jr->sc->upload_dir || !rel_path_ok(rel))
+        return HTTP_NOT_FOUND;
+    path = apr_pstrcat(jr->pool, jr->sc->upload_dir, "/", rel, NULL);
+    if (apr_file_open(&f, path, APR_FOPEN_READ | APR_FOPEN_BINARY, 0,
+                      jr->pool) != APR_SUCCESS)
+        return HTTP_NOT_FOUND;
+    if (apr_file_info_get(&fi, APR_FINFO_SIZE | APR_FINFO_TYPE, f)
+        != APR_SUCCESS || fi.filetype != APR_REG || fi.size <= 0
+        || fi.size > MAX_UPLOAD_SEND) {
+        apr_file_close(f);
+        return HTTP_NOT_FOUND;
+    }
+    n = (apr_size_t)fi.size;
+    buf = apr_palloc(jr->pool, n);
+    if (apr_file_read_full(f, buf, n, &n) != APR_SUCCESS) {
+        apr_file_close(f);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    apr_file_close(f);
+    type = sniff_type((unsigned char *)buf, n, &ext);
+    jszg_no_store(jr->r);
+    apr_table_setn(jr->r->headers_out, "Content-Disposition",
+                   apr_psprintf(jr->pool, "inline; filename=\"%s.%s\"",
+                                download_name, ext));
+    ap_set_content_type(jr->r, type);
+    ap_set_content_length(jr->r, n);
+    if (!jr->r->header_only)
+        ap_rwrite(buf, (int)n, jr->r);
+    return OK;
+}
+
+/* ---- the application as staff see it ------------------------------------- */
+
+/* Labels of the snapshot's fields (steps 2-3 of the wizard); unknown keys
+ * are shown under their own name rather than hidden. */
+static const char *const field_labels[][2] = {
+    { "name", "姓名" }, { "sex", "性别" }, { "ethnicity", "民族" },
+    { "birth_date", "出生日期" }, { "id_type", "证件类型" },
+    { "id_number", "证件号码" }, { "phone", "手机号码" },
+    { "email", "电子邮箱" }, { "address", "通讯地址" },
+    { "postcode", "邮政编码" }, { "politics", "政治面貌" },
+    { "education", "最高学历" }, { "degree", "学位" },
+    { "major", "所学专业" }, { "major_type", "专业类别" },
+    { "study_form", "学习形式" }, { "graduate_school", "毕业学校" },
+    { "school", "任教学校" }, { "school_type", "任教学校性质" },
+    { "school_location", "任教学校所在地" }, { "post", "岗位性质" },
+    { "title", "教师职务" }, { "mandarin", "普通话水平" },
+    { "work_start", "参加工作时间" }, { "hired_on", "聘用日期" },
+    { "stage", "现任教学段" }, { "subject", "现任教学科" },
+    { NULL, NULL }
+};
+
+static const char *label_of(const char *key)
+{
+    int i;
+
+    for (i = 0; field_labels[i][0]; i++)
+        if (!strcmp(field_labels[i][0], key))
+            return field_labels[i][1];
+    return key;
+}
+
+/* Flatten the submitted snapshot into {label, value} rows (two levels:
+ * the wizard may group fields by step). */
+static void flatten(apr_pool_t *p, json_t *out, json_t *obj, int depth)
+{
+    const char *k;
+    json_t *v;
+
+    json_object_foreach(obj, k, v) {
+        const char *text = NULL;
+        if (json_is_object(v) && depth == 0) {
+            flatten(p, out, v, 1);
+            continue;
+        }
+        if (json_is_string(v))
+            text = json_string_value(v);
+        else if (json_is_integer(v))
+            text = apr_psprintf(p, "%" JSON_INTEGER_FORMAT,
+                                json_integer_value(v));
+        else if (json_is_boolean(v))
+            text = json_is_true(v) ? "是" : "否";
+        if (text && *text)
+            json_array_append_new(out, json_pack("{s:s, s:s}", "label",
+                                                 label_of(k), "value",
+                                                 text));
+    }
+}
+
+static json_t *snapshot(jszg_req *jr, json_t *app)
+{
+    json_t *rows = jszg_pool_json(jr->pool, json_array());
+    const char *data = jstr(app, "data");
+    json_t *obj = data ? json_loads(data, 0, NULL) : NULL;
+
+    if (json_is_object(obj))
+        flatten(jr->pool, rows, obj, 0);
+    json_decref(obj);
+    return rows;
+}
+
+/* Public form of an application row: no file paths, no raw data, the
+ * flag as a boolean (the string "0" would be true in a template). */
+static void app_public(json_t *app)
+{
+    const char *m = jstr(app, "has_message");
+
+    json_object_del(app, "photo_path");
+    json_object_del(app, "data");
+    json_object_set_new(app, "has_message", json_boolean(m && *m == '1'));
+}
+
+static int answer_fail(jszg_req *jr, jszg_staff *st, jszg_adm_err *e,
+                       const char *id)
+{
+    if (e->status == HTTP_FORBIDDEN && !strcmp(e->code, "forbidden"))
+        return jszg_admin_forbidden(jr, st, apr_pstrcat(jr->pool,
+                                                        "application:",
+                                                        id, NULL));
+    if (e->status == HTTP_FORBIDDEN)
+        return jszg_admin_error(jr, st, e->status, e->code, e->message);
+    return jszg_admin_fail(jr, st, e);
+}
+
+/* ---- 查找 ------------------------------------------------------------------ */
+
+int jszg_admin_search(jszg_req *jr)
+{
+    jszg_staff *st;
+    jszg_adm_err e;
+    json_t *d, *rows = NULL;
+    const char *q;
+    int rc = jszg_admin_begin(jr, JSZG_ROLES_ALL, &st);
+
+    if (rc != OK)
+        return rc;
+    d = jszg_admin_data(jr, st, "查找报名信息", "search");
+    q = jszg_query(jr, "q");
+    if (q && *q) {
+        json_object_set_new(d, "q", json_string(q));
+        rc = jszg_adm_search(jr, st, q, &rows, &e);
+        if (rc == HTTP_BAD_REQUEST)
+            json_object_set_new(d, "error", json_string(e.message));
+        else if (rc != JSZG_ADM_OK)
+            return e.status;
+        else {
+            json_object_set(d, "results", rows);
+            json_object_set_new(d, "searched", json_true());
+            json_object_set_new(d, "none", json_boolean(
+                json_array_size(rows) == 0));
+        }
+    }
+    return jszg_render_layout(jr, HTTP_OK, "admin/search", "admin/layout",
+                              d);
+}
+
+int jszg_admin_api_search(jszg_req *jr)
+{
+    jszg_staff *st;
+    jszg_adm_err e;
+    json_t *rows, *b;
+    int rc = jszg_admin_begin(jr, JSZG_ROLES_ALL, &st);
+
+    if (rc != OK)
+        return rc;
+    if (jszg_adm_search(jr, st, jszg_query(jr, "q"), &rows, &e)
+        != JSZG_ADM_OK)
+        return answer_fail(jr, st, &e, "-");
+    b = jszg_pool_json(jr->pool, json_object());
+    json_object_set(b, "applications", rows);
+    return jszg_json(jr, HTTP_OK, b);
+}
+
+/* ---- 详情 ------------------------------------------------------------------ */
+
+static int detail_data(jszg_req *jr, jszg_staff *st, json_t *app,
+                       json_t *d)
+{
+    const char *id = jstr(app, "id"), *status = jstr(app, "status");
+    json_t *events, *verify;
+    int rc;
+
+    rc = jszg_db_rows(jr, "admin_app_events", &events, 1, id);
+    if (rc != JSZG_DB_OK)
+        return rc;
+    if ((rc = jszg_adm_verify(jr, app, &verify)) != JSZG_DB_OK)
+        return rc;
+    jszg_admin_times(jr, events, "at");
+    json_object_set(d, "fields", snapshot(jr, app));
+    json_object_set_new(d, "has_photo", json_boolean(jstr(app,
+                                                          "photo_path")));
+    app_public(app);
+    json_object_set(d, "app", app);
+    json_object_set(d, "events", events);
+    json_object_set(d, "verify", verify);
+    json_object_set_new(d, "photo_href", json_string(
+        apr_pstrcat(jr->pool, "/admin/apps/", id, "/photo", NULL)));
+    json_object_set_new(d, "confirm_href", json_string(
+        apr_pstrcat(jr->pool, "/admin/apps/", id, "/confirm", NULL)));
+    json_object_set_new(d, "reopen_href", json_string(
+        apr_pstrcat(jr->pool, "/admin/apps/", id, "/reopen", NULL)));
+    json_object_set_new(d, "decide_href", json_string(
+        apr_pstrcat(jr->pool, "/admin/apps/", id, "/decide", NULL)));
+    json_object_set_new(d, "show_confirm", json_boolean(
+        (st->role & (JSZG_ROLE_POINT | JSZG_ROLE_SYSTEM))
+        && !strcmp(status, JSZG_ST_PENDING)));
+    json_object_set_new(d, "show_reopen", json_boolean(
+        (st->role & (JSZG_ROLE_POINT | JSZG_ROLE_INSTITUTION
+                     | JSZG_ROLE_SYSTEM))
+        && !strcmp(status, JSZG_ST_REJECTED)));
+    json_object_set_new(d, "show_decide", json_boolean(
+        (st->role & (JSZG_ROLE_INSTITUTION | JSZG_ROLE_SYSTEM))
+        && !strcmp(status, JSZG_ST_CONFIRMED)));
+    return JSZG_DB_OK;
+}
+
+static int app_page(jszg_req *jr, jszg_staff *st, const char *id,
+                    int status, const char *error)
+{
+    jszg_adm_err e;
+    json_t *app, *d;
+    int rc;
+
+    if (jszg_adm_app_get(jr, st, id, &app, &e) != JSZG_ADM_OK)
+        return answer_fail(jr, st, &e, id);
+    d = jszg_admin_data(jr, st, "报名详情", "search");
+    if ((rc = detail_data(jr, st, app, d)) != JSZG_DB_OK)
+        return jszg_db_status(rc);
+    if (error)
+        json_object_set_new(d, "error", json_string(error));
+    jszg_admin_audit(jr, st, "application.view",
+                     apr_pstrcat(jr->pool, "application:", id, NULL), NULL);
+    return jszg_render_layout(jr, status, "admin/app", "admin/layout", d);
+}
+
+int jszg_admin_app_page(jszg_req *jr)
+{
+    jszg_staff *st;
+    int rc = jszg_admin_begin(jr, JSZG_ROLES_ALL, &st);
+
+    if (rc != OK)
+        return rc;
+    return app_page(jr, st, jszg_param(jr, "id"), HTTP_OK, NULL);
+}
+
+int jszg_admin_app_photo(jszg_req *jr)
+{
+    jszg_staff *st;
+    jszg_adm_err e;
+    json_t *app;
+    const char *id = jszg_param(jr, "id");
+    int rc = jszg_admin_begin(jr, JSZG_ROLES_ALL, &st);
+
+    if (rc != OK)
+        return rc;
+    if (jszg_adm_app_get(jr, st, id, &app, &e) != JSZG_ADM_OK)
+        return answer_fail(jr, st, &e, id);
+    rc = jszg_admin_send_upload(jr, jstr(app, "photo_path"),
+                                apr_pstrcat(jr->pool, "photo-",
+                                            jstr(app, "reg_no"), NULL));
+    if (rc == HTTP_NOT_FOUND)
+        return jszg_admin_error(jr, st, rc, "photo_missing",
+                                "该报名没有照片或照片文件已丢失。");
+    return rc;
+}
+
+int jszg_admin_api_app(jszg_req *jr)
+{
+    jszg_staff *st;
+    jszg_adm_err e;
+    json_t *app, *b;
+    const char *id = jszg_param(jr, "id");
+    int rc = jszg_admin_begin(jr, JSZG_ROLES_ALL, &st);
+
+    if (rc != OK)
+        return rc;
+    if (jszg_adm_app_get(jr, st, id, &app, &e) != JSZG_ADM_OK)
+        return answer_fail(jr, st, &e, id);
+    b = jszg_pool_json(jr->pool, json_object());
+    if ((rc = detail_data(jr, st, app, b)) != JSZG_DB_OK)
+        return jszg_db_status(rc);
+    json_object_del(b, "confirm_href");
+    json_object_del(b, "reopen_href");
+    json_object_del(b, "decide_href");
+    json_object_set_new(b, "application", json_deep_copy(app));
+    json_object_del(b, "app");
+    return jszg_json(jr, HTTP_OK, b);
+}
+
+/* ---- transitions: pages and API ------------------------------------------ */
+
+enum { ACT_CONFIRM, ACT_REOPEN, ACT_DECIDE };
+
+static int act(jszg_req *jr, jszg_staff *st, int which, const char *id,
+               jszg_adm_err *e)
+{
+    const char *result = jszg_field(jr, "result");
+    int complete = -1;
+
+    switch (which) {
+    case ACT_CONFIRM:
+        if (result && !strcmp(result, "complete"))
+            complete = 1;
+        else if (result && !strcmp(result, "incomplete"))
+            complete = 0;
+        return jszg_adm_app_confirm(jr, st, id, complete,
+                                    jszg_field(jr, "missing"),
+                                    jszg_field(jr, "message"), e);
+    case ACT_REOPEN:
+        return jszg_adm_app_reopen(jr, st, id, jszg_field(jr, "note"), e);
+    default:
+        return jszg_adm_app_decide(jr, st, id,
+                                   jszg_field(jr, "conclusion"),
+                                   jszg_field(jr, "reason"),
+                                   jszg_field(jr, "message"), e);
+    }
+}
+
+static const char *done_message(int which)
+{
+    switch (which) {
+    case ACT_CONFIRM: return "现场确认结果已保存。";
+    case ACT_REOPEN:  return "报名已重新开放，状态为“网报待确认”。";
+    default:          return "注册结论已保存。";
+    }
+}
+
+static int act_page(jszg_req *jr, int which, int roles)
+{
+    jszg_staff *st;
+    jszg_adm_err e;
+    const char *id = jszg_param(jr, "id");
+    int rc = jszg_admin_begin(jr, roles, &st);
+
+    if (rc != OK)
+        return rc;
+    if (act(jr, st, which, id, &e) != JSZG_ADM_OK) {
+        /* a refusal about the input or the status: the page again,
+         * with the message above the forms */
+        if (e.status == HTTP_BAD_REQUEST || e.status == HTTP_CONFLICT)
+            return app_page(jr, st, id, e.status, e.message);
+        return answer_fail(jr, st, &e, id);
+    }
+    jszg_admin_flash(jr, st, done_message(which));
+    return jszg_redirect(jr, apr_pstrcat(jr->pool, "/admin/apps/", id,
+                                         NULL));
+}
+
+static int act_api(jszg_req *jr, int which, int roles)
+{
+    jszg_staff *st;
+    jszg_adm_err e;
+    json_t *app, *b;
+    const char *id = jszg_param(jr, "id");
+    int rc = jszg_admin_begin(jr, roles, &st);
+
+    if (rc != OK)
+        return rc;
+    if (act(jr, st, which, id, &e) != JSZG_ADM_OK)
+        return answer_fail(jr, st, &e, id);
+    if (jszg_adm_app_get(jr, st, id, &app, &e) != JSZG_ADM_OK)
+        return answer_fail(jr, st, &e, id);
+    app_public(app);
+    b = jszg_pool_json(jr->pool, json_object());
+    json_object_set(b, "application", app);
+    return jszg_json(jr, HTTP_OK, b);
+}
+
+#define CONFIRM_ROLES (JSZG_ROLE_POINT | JSZG_ROLE_SYSTEM)
+#define REOPEN_ROLES  (JSZG_ROLE_POINT | JSZG_ROLE_INSTITUTION \
+                       | JSZG_ROLE_SYSTEM)
+#define DECIDE_ROLES  (JSZG_ROLE_INSTITUTION | JSZG_ROLE_SYSTEM)
+
+int jszg_admin_app_confirm_post(jszg_req *jr)
+{
+    return act_page(jr, ACT_CONFIRM, CONFIRM_ROLES);
+}
+
+int jszg_admin_app_reopen_post(jszg_req *jr)
+{
+    return act_page(jr, ACT_REOPEN, REOPEN_ROLES);
+}
+
+int jszg_admin_app_decide_post(jszg_req *jr)
+{
+    return act_page(jr, ACT_DECIDE, DECIDE_ROLES);
+}
+
+int jszg_admin_api_confirm(jszg_req *jr)
+{
+    return act_api(jr, ACT_CONFIRM, CONFIRM_ROLES);
+}
+
+int jszg_admin_api_reopen(jszg_req *jr)
+{
+    return act_api(jr, ACT_REOPEN, REOPEN_ROLES);
+}
+
+int jszg_admin_api_decide(jszg_req *jr)
+{
+    return act_api(jr, ACT_DECIDE, DECIDE_ROLES);
+}
+
+/* ---- 待注册审批 queue and bulk decisions ------------------------------------- */
+
+static const char *const stages[] = {
+    "幼儿园", "小学", "初级中学", "高级中学", "中等职业学校", NULL
+};
+
+static int stage_ok(const char *s)
+{
+    int i;
+
+    if (!s || !*s)
+        return 1;
+    for (i = 0; stages[i]; i++)
+        if (!strcmp(stages[i], s))
+            return 1;
+    return 0;
+}
+
+int jszg_admin_queue(jszg_req *jr)
+{
+    jszg_staff *st;
+    jszg_adm_err e;
+    json_t *d, *rows, *opts;
+    const char *stage = jszg_query(jr, "stage"), *q = jszg_query(jr, "q");
+    long page, total;
+    int rc = jszg_admin_begin(jr, JSZG_ROLE_INSTITUTION | JSZG_ROLE_PROVINCE
+                              | JSZG_ROLE_SYSTEM, &st);
+    int i;
+
+    if (rc != OK)
+        return rc;
+    if (jszg_query_int(jr, "page", 1, 100000, 1, &page) < 0
+        || !stage_ok(stage) || (q && strlen(q) > 32))
+        return jszg_admin_error(jr, st, HTTP_BAD_REQUEST, "bad_filter",
+                                "筛选条件不正确。");
+    if (jszg_adm_queue(jr, st, JSZG_ST_CONFIRMED, stage, q, page, &rows,
+                       &total, &e) != JSZG_ADM_OK)
+        return e.status;
+    d = jszg_admin_data(jr, st, "待注册审批", "queue");
+    opts = json_array();
+    for (i = 0; stages[i]; i++)
+        json_array_append_new(opts, json_pack("{s:s, s:b}", "name",
+                              stages[i], "selected",
+                              stage && !strcmp(stage, stages[i])));
+    json_object_set_new(d, "stages", opts);
+    json_object_set(d, "rows", rows);
+    json_object_set_new(d, "total", json_integer(total));
+    json_object_set_new(d, "empty", json_boolean(total == 0));
+    json_object_set_new(d, "page", json_integer(page));
+    if (q)
+        json_object_set_new(d, "q", json_string(q));
+    if (page > 1)
+        json_object_set_new(d, "prev_href", json_string(apr_psprintf(
+            jr->pool, "/admin/queue?page=%ld&stage=%s&q=%s", page - 1,
+            ap_escape_urlencoded(jr->pool, stage ? stage : ""),
+            ap_escape_urlencoded(jr->pool, q ? q : ""))));
+    if (page * QUEUE_PAGE < total)
+        json_object_set_new(d, "next_href", json_string(apr_psprintf(
+            jr->pool, "/admin/queue?page=%ld&stage=%s&q=%s", page + 1,
+            ap_escape_urlencoded(jr->pool, stage ? stage : ""),
+            ap_escape_urlencoded(jr->pool, q ? q : ""))));
+    json_object_set_new(d, "can_bulk", json_boolean(st->role
+                        & (JSZG_ROLE_INSTITUTION | JSZG_ROLE_SYSTEM)));
+    return jszg_render_layout(jr, HTTP_OK, "admin/queue", "admin/layout", d);
+}
+
+/* Each selected application is its own transaction: one refused (moved
+ * meanwhile, out of scope) does not undo the others; the page lists
+ * what happened to each. */
+int jszg_admin_bulk_decide_post(jszg_req *jr)
+{
+    jszg_staff *st;
+    jszg_adm_err e;
+    const jszg_form_field *f;
+    const char *conclusion = jszg_field(jr, "conclusion");
+    const char *reason = jszg_field(jr, "reason");
+    int rc = jszg_admin_begin(jr, DECIDE_ROLES, &st);
+    int i, ok = 0, bad = 0;
+    json_t *d, *failures;
+
+    if (rc != OK)
+        return rc;
+    failures = json_array();
+    for (i = 0; jr->form && i < jr->form->nelts; i++) {
+        f = &APR_ARRAY_IDX(jr->form, i, jszg_form_field);
+        if (f->filename || strcmp(f->name, "id"))
+            continue;
+        if (jszg_adm_app_decide(jr, st, f->value, conclusion, reason, NULL,
+                                &e) == JSZG_ADM_OK) {
+            ok++;
+            continue;
+        }
+        bad++;
+        if (e.status == HTTP_FORBIDDEN)
+            jszg_admin_denied(jr, st, apr_pstrcat(jr->pool,
+                              "application:", f->value, NULL));
+        if (e.status >= 500) {
+            json_decref(failures);
+            return e.status;
+        }
+        json_array_append_new(failures, json_pack("{s:s, s:s}", "id",
+                              f->value, "message", e.message));
+    }
+    if (ok + bad == 0) {
+        json_decref(failures);
+        return jszg_admin_error(jr, st, HTTP_BAD_REQUEST, "none_selected",
+                                "请先勾选要审批的报名。");
+    }
+    if (!bad) {
+        json_decref(failures);
+        jszg_admin_flash(jr, st, apr_psprintf(jr->pool, "已批量审批%d条报名，"
+                                              "结论：%s。", ok, conclusion));
+        return jszg_redirect(jr, "/admin/queue");
+    }
+    d = jszg_admin_data(jr, st, "批量审批结果", "queue");
+    json_object_set_new(d, "ok", json_integer(ok));
+    json_object_set_new(d, "failures", failures);
+    return jszg_render_layout(jr, HTTP_CONFLICT, "admin/bulk_result",
+                              "admin/layout", d);
+}

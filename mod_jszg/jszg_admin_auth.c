@@ -1,0 +1,627 @@
+/*
+ * jszg_admin_auth.c -- back-office staff: login, sessions, the guard every
+ * /admin/ handler starts with, CSRF bound to the admin session, audit and
+ * rendering helpers.
+ *
+ * Staff sessions are separate from applicant sessions on purpose: their
+ * own table (admin_sessions), their own cookie (jszg_admin, Path=/admin,
+ * SameSite=Strict), their own idle clock.  A browser logged in as an
+ * applicant gets nothing from it here, and an admin cookie is never even
+ * sent to the applicant pages.
+ */
+#include "jszg_admin.h"
+#include "jszg_password.h"
+#include "apr_strings.h"
+#include "apr_lib.h"
+
+#define ADMIN_COOKIE    "jszg_admin"
+#define ADMIN_PATH      "/admin"
+#define TOUCH_EVERY     60              /* seconds between idle refreshes */
+#define LOCK_WINDOW     (15 * 60)       /* lockout: failures counted over */
+#define LOCK_FAILURES   5               /* … this many lock the username */
+#define LOCK_KIND       "admin.login"
+#define STAFF_KEY       "jszg-admin-staff"
+
+#define DOC_SUFFIX      " - 教师资格定期注册管理系统"
+#define LOGIN_FAILED    "用户名或密码错误。"
+#define LOGIN_LOCKED    "登录失败次数过多，该账号已暂时锁定，请15分钟后再试。"
+
+/* ---- small helpers --------------------------------------------------- */
+
+static const char *jstr(json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+const char *jszg_now_str(jszg_req *jr)
+{
+    return apr_psprintf(jr->pool, "%" APR_TIME_T_FMT, apr_time_sec(jr->now));
+}
+
+/* Add "<col>_text" (Beijing time, YYYY-MM-DD HH:MM) beside an epoch. */
+void jszg_admin_times(jszg_req *jr, json_t *rows, const char *col)
+{
+    const char *tcol = apr_pstrcat(jr->pool, col, "_text", NULL);
+    json_t *row;
+    size_t i;
+
+    json_array_foreach(rows, i, row) {
+        const char *v = jstr(row, col);
+        apr_time_exp_t tm;
+        if (!v)
+            continue;
+        apr_time_exp_tz(&tm, apr_time_from_sec(apr_atoi64(v)), 8 * 3600);
+        json_object_set_new(row, tcol, json_string(apr_psprintf(
+            jr->pool, "%04d-%02d-%02d %02d:%02d", tm.tm_year + 1900,
+            tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min)));
+    }
+}
+
+int jszg_adm_domain(jszg_adm_err *e, int status, const char *code,
+                    const char *message)
+{
+    e->status = status;
+    e->code = code;
+    e->message = message;
+    return status;
+}
+
+const char *jszg_admin_role_name(jszg_role role)
+{
+    switch (role) {
+    case JSZG_ROLE_POINT:       return "确认点工作人员";
+    case JSZG_ROLE_INSTITUTION: return "注册机构审核员";
+    case JSZG_ROLE_PROVINCE:    return "省级管理员";
+    case JSZG_ROLE_SYSTEM:      return "系统管理员";
+    }
+    return "";
+}
+
+static jszg_role role_of(const char *s)
+{
+    if (!s)
+        return 0;
+    if (!strcmp(s, "point"))
+        return JSZG_ROLE_POINT;
+    if (!strcmp(s, "institution"))
+        return JSZG_ROLE_INSTITUTION;
+    if (!strcmp(s, "province"))
+        return JSZG_ROLE_PROVINCE;
+    if (!strcmp(s, "system"))
+        return JSZG_ROLE_SYSTEM;
+    return 0;
+}
+
+/* Tokens we issue are base64url of 32 bytes: refuse anything else before
+ * it reaches the database. */
+static int token_ok(const char *t)
+{
+    apr_size_t n;
+
+    if (!t)
+        return 0;
+    for (n = 0; t[n]; n++)
+        if (!(apr_isalnum(t[n]) || t[n] == '-' || t[n] == '_'))
+            return 0;
+    return n >= 40 && n <= 64;
+}
+
+static int secure_cookie(jszg_req *jr)
+{
+    if (jr->sc->cookie_secure == JSZG_SECURE_ON)
+        return 1;
+    if (jr->sc->cookie_secure == JSZG_SECURE_OFF)
+        return 0;
+    return !strcmp(ap_http_scheme(jr->r), "https");
+}
+
+/* Strict: a link from another site never arrives logged in. */
+static void set_admin_cookie(jszg_req *jr, const char *value, int clear)
+{
+    apr_table_add(jr->r->err_headers_out, "Set-Cookie",
+                  apr_psprintf(jr->pool, "%s=%s; Path=%s; HttpOnly; "
+                               "SameSite=Strict%s%s", ADMIN_COOKIE, value,
+                               ADMIN_PATH,
+                               secure_cookie(jr) ? "; Secure" : "",
+                               clear ? "; Max-Age=0" : ""));
+}
+
+static const char *admin_cookie(jszg_req *jr)
+{
+    const char *h = apr_table_get(jr->r->headers_in, "Cookie");
+    return h ? jszg_cookie_get(jr->pool, h, ADMIN_COOKIE) : NULL;
+}
+
+static const char *client_ip(jszg_req *jr)
+{
+    return jr->r->useragent_ip ? jr->r->useragent_ip : "";
+}
+
+/* ---- sessions -------------------------------------------------------- */
+
+static jszg_staff *staff_from_row(jszg_req *jr, json_t *row,
+                                  const char *token, const char *hash)
+{
+    jszg_staff *st = apr_pcalloc(jr->pool, sizeof(*st));
+    const char *data = jstr(row, "data");
+
+    st->id = jstr(row, "staff_id");
+    st->username = jstr(row, "username");
+    st->name = jstr(row, "name");
+    st->role = role_of(jstr(row, "role"));
+    st->point_id = jstr(row, "point_id");
+    st->institution_id = jstr(row, "institution_id");
+    st->province_code = jstr(row, "province_code");
+    st->token = token;
+    st->id_hash = hash;
+    st->data = data ? json_loads(data, 0, NULL) : NULL;
+    if (!json_is_object(st->data)) {
+        json_decref(st->data);
+        st->data = json_object();
+    }
+    jszg_pool_json(jr->pool, st->data);
+    json_object_set_new(st->data, "_scope", json_pack(
+        "{s:s?, s:s?, s:s?}", "point", jstr(row, "point_name"),
+        "institution", jstr(row, "institution_name"),
+        "province", jstr(row, "province_name")));
+    return st;
+}
+
+/* The staff member of this request, or NULL.  An expired session (idle
+ * or past its maximum life) is deleted and its cookie cleared. */
+static jszg_staff *staff_get(jszg_req *jr)
+{
+    const char *token, *hash;
+    void *cached = NULL;
+    json_t *row;
+    apr_int64_t seen, expires, now = apr_time_sec(jr->now);
+    jszg_staff *st;
+
+    apr_pool_userdata_get(&cached, STAFF_KEY, jr->pool);
+    if (cached)
+        return *(jszg_staff **)cached;
+    cached = apr_pcalloc(jr->pool, sizeof(jszg_staff *));
+    apr_pool_userdata_setn(cached, STAFF_KEY, NULL, jr->pool);
+    token = admin_cookie(jr);
+    if (!token_ok(token))
+        return NULL;
+    hash = jszg_sha256_hex(jr->pool, token);
+    if (jszg_db_row(jr, "admin_session_get", &row, 1, hash) != JSZG_DB_OK)
+        return NULL;
+    seen = apr_atoi64(jstr(row, "last_seen_at"));
+    expires = apr_atoi64(jstr(row, "expires_at"));
+    if (now > expires || now > seen + apr_time_sec(jr->sc->session_idle)
+        || !role_of(jstr(row, "role"))) {
+        jszg_db_exec(jr, "admin_session_delete", NULL, 1, hash);
+        set_admin_cookie(jr, "", 1);
+        return NULL;
+    }
+    st = staff_from_row(jr, row, token, hash);
+    /* the idle clock moves at most once a minute: not a write per hit */
+    if (now - seen > TOUCH_EVERY)
+        st->dirty = 1;
+    *(jszg_staff **)cached = st;
+    return st;
+}
+
+void jszg_admin_save(jszg_req *jr, jszg_staff *st)
+{
+    json_t *copy;
+    char *s;
+
+    if (!st || !st->dirty)
+        return;
+    copy = json_copy(st->data);
+    json_object_del(copy, "_scope");
+    s = json_dumps(copy, JSON_COMPACT);
+    json_decref(copy);
+    jszg_db_exec(jr, "admin_session_touch", NULL, 3, jszg_now_str(jr),
+                 s ? s : "{}", st->id_hash);
+    free(s);
+    st->dirty = 0;
+}
+
+void jszg_admin_flash(jszg_req *jr, jszg_staff *st, const char *msg)
+{
+    json_object_set_new(st->data, "flash", json_string(msg));
+    st->dirty = 1;
+    jszg_admin_save(jr, st);
+}
+
+const char *jszg_admin_csrf_token(jszg_req *jr, jszg_staff *st)
+{
+    return jszg_hmac_b64(jr->pool, jr->sc->secret, jr->sc->secret_len,
+                         apr_pstrcat(jr->pool, "admin:", st->token, NULL));
+}
+
+static int admin_csrf_ok(jszg_req *jr, jszg_staff *st)
+{
+    const char *sent = jszg_field(jr, "_admin_csrf");
+
+    if (!sent)
+        sent = apr_table_get(jr->r->headers_in, "X-Admin-CSRF-Token");
+    return sent && jszg_const_eq(sent, jszg_admin_csrf_token(jr, st));
+}
+
+/* ---- audit ----------------------------------------------------------- */
+
+int jszg_admin_audit(jszg_req *jr, jszg_staff *st, const char *action,
+                     const char *target, const char *note)
+{
+    const char *actor = st ? apr_pstrcat(jr->pool, "staff:", st->username,
+                                         NULL)
+                           : "staff:-";
+
+    return jszg_db_exec(jr, "admin_audit_insert", NULL, 6, jszg_now_str(jr),
+                        actor, action, target, client_ip(jr), note);
+}
+
+/* ---- answers --------------------------------------------------------- */
+
+int jszg_render_layout(jszg_req *jr, int status, const char *tpl,
+                       const char *layout, json_t *data)
+{
+    const char *html = NULL, *err = NULL;
+    apr_size_t len = 0;
+    apr_status_t rv;
+
+    if (!jr->sc->view)
+        return HTTP_INTERNAL_SERVER_ERROR;
+    rv = jszg_view_render(jr->sc->view, jr->pool, tpl, layout, data, &html,
+                          &len, &err);
+    if (rv != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, jr->r, JSZGLOGNO(17001)
+                      "rendering %s in %s: %s", tpl, layout,
+                      err ? err : "failed");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    jr->r->status = status;
+    ap_set_content_type(jr->r, "text/html; charset=utf-8");
+    ap_set_content_length(jr->r, len);
+    if (!jr->r->header_only)
+        ap_rwrite(html, (int)len, jr->r);
+    return OK;
+}
+
+json_t *jszg_admin_data(jszg_req *jr, jszg_staff *st, const char *title,
+                        const char *nav)
+{
+    json_t *d = jszg_pool_json(jr->pool, json_object());
+    json_t *flash;
+
+    json_object_set_new(d, "title", json_string(title));
+    json_object_set_new(d, "doc_title",
+                        json_string(apr_pstrcat(jr->pool, title, DOC_SUFFIX,
+                                                NULL)));
+    if (nav)
+        json_object_set_new(d, apr_pstrcat(jr->pool, "nav_", nav, NULL),
+                            json_true());
+    json_object_set_new(d, "csrf", json_string(jszg_csrf_token(jr)));
+    if (!st)
+        return d;
+    json_object_set_new(d, "admin_csrf",
+                        json_string(jszg_admin_csrf_token(jr, st)));
+    json_object_set_new(d, "staff", json_pack(
+        "{s:s, s:s, s:s, s:O}", "name", st->name, "username", st->username,
+        "role_name", jszg_admin_role_name(st->role),
+        "scope", json_object_get(st->data, "_scope")));
+    json_object_set_new(d, "is_point", json_boolean(st->role
+                                                    == JSZG_ROLE_POINT));
+    json_object_set_new(d, "is_reviewer",
+                        json_boolean(st->role == JSZG_ROLE_INSTITUTION));
+    json_object_set_new(d, "is_province",
+                        json_boolean(st->role == JSZG_ROLE_PROVINCE));
+    json_object_set_new(d, "is_system", json_boolean(st->role
+                                                     == JSZG_ROLE_SYSTEM));
+    json_object_set_new(d, "can_confirm", json_boolean(
+        st->role & (JSZG_ROLE_POINT | JSZG_ROLE_SYSTEM)));
+    json_object_set_new(d, "can_decide", json_boolean(
+        st->role & (JSZG_ROLE_INSTITUTION | JSZG_ROLE_SYSTEM)));
+    json_object_set_new(d, "can_plan", json_boolean(
+        st->role & (JSZG_ROLE_PROVINCE | JSZG_ROLE_SYSTEM)));
+    json_object_set_new(d, "can_stats", json_boolean(
+        st->role & (JSZG_ROLE_INSTITUTION | JSZG_ROLE_PROVINCE
+                    | JSZG_ROLE_SYSTEM)));
+    if ((flash = json_object_get(st->data, "flash"))) {
+        json_object_set(d, "flash", flash);
+        json_object_del(st->data, "flash");
+        st->dirty = 1;
+        jszg_admin_save(jr, st);
+    }
+    return d;
+}
+
+int jszg_admin_error(jszg_req *jr, jszg_staff *st, int status,
+                     const char *code, const char *message)
+{
+    json_t *d;
+
+    if (jr->is_api)
+        return jszg_error(jr, status, code, message);
+    d = jszg_admin_data(jr, st, status == 403 ? "无权访问" : "操作未完成",
+                        NULL);
+    json_object_set_new(d, "status", json_integer(status));
+    json_object_set_new(d, "code", json_string(code ? code : "error"));
+    json_object_set_new(d, "message", json_string(message));
+    if (jszg_render_layout(jr, status, "admin/error", "admin/layout", d)
+        != OK)
+        return jszg_error(jr, status, code, message);
+    return OK;
+}
+
+int jszg_admin_fail(jszg_req *jr, jszg_staff *st, const jszg_adm_err *e)
+{
+    if (e->status == HTTP_SERVICE_UNAVAILABLE
+        || e->status == HTTP_INTERNAL_SERVER_ERROR)
+        return e->status;
+    return jszg_admin_error(jr, st, e->status, e->code, e->message);
+}
+
+void jszg_admin_denied(jszg_req *jr, jszg_staff *st, const char *target)
+{
+    /* notice, not warn: a guessed id is an event to record, not a fault */
+    ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, jr->r, JSZGLOGNO(17002)
+                  "back office: %s (%s) denied %s %s (target %s)",
+                  st ? st->username : "-",
+                  st ? jszg_admin_role_name(st->role) : "-",
+                  jr->r->method, jr->r->uri, target ? target : "-");
+    jszg_admin_audit(jr, st, "scope.denied", target,
+                     apr_pstrcat(jr->pool, jr->r->method, " ", jr->r->uri,
+                                 NULL));
+}
+
+int jszg_admin_forbidden(jszg_req *jr, jszg_staff *st, const char *target)
+{
+    jszg_admin_denied(jr, st, target);
+    return jszg_admin_error(jr, st, HTTP_FORBIDDEN, "forbidden",
+                            "您无权查看或办理该业务（超出您的管辖范围）。");
+}
+
+/* ---- the guard --------------------------------------------------------- */
+
+static int need_login(jszg_req *jr)
+{
+    const char *uri = jr->r->unparsed_uri;
+
+    jszg_no_store(jr->r);
+    if (jr->is_api || jr->r->method_number != M_GET)
+        return jszg_admin_error(jr, NULL, HTTP_UNAUTHORIZED,
+                                "admin_login_required",
+                                "您尚未登录管理系统或登录已超时，请重新登录。");
+    return jszg_redirect(jr, apr_pstrcat(jr->pool, "/admin/login?next=",
+                                         ap_escape_urlencoded(jr->pool, uri),
+                                         NULL));
+}
+
+/* An answer was sent (OK from the answer functions): tell the handler
+ * to stop with DONE, which jszg_handle treats as success. */
+static int answered(int rc)
+{
+    return rc == OK ? DONE : rc;
+}
+
+int jszg_admin_begin(jszg_req *jr, int roles, jszg_staff **out)
+{
+    jszg_staff *st;
+
+    *out = NULL;
+    if (!strncmp(jr->r->uri, "/admin/api/", 11))
+        jr->is_api = 1;
+    jszg_no_store(jr->r);
+    if (!(st = staff_get(jr)))
+        return answered(need_login(jr));
+    *out = st;
+    if (jr->r->method_number == M_POST && !admin_csrf_ok(jr, st))
+        return answered(jszg_admin_error(jr, st, HTTP_FORBIDDEN, "csrf",
+                        "页面已过期或来源无效，请刷新页面后重新提交。"));
+    jszg_admin_save(jr, st);
+    if (!(st->role & roles))
+        return answered(jszg_admin_forbidden(jr, st, jr->r->uri));
+    return OK;
+}
+
+/* ---- login / logout ---------------------------------------------------- */
+
+/* Only back-office paths are valid targets after login. */
+static const char *safe_next(const char *next)
+{
+    if (!next || strncmp(next, "/admin/", 7) || strstr(next, "//")
+        || strchr(next, '\\') || !strncmp(next, "/admin/login", 12))
+        return "/admin/";
+    return next;
+}
+
+static int login_form(jszg_req *jr, int status, const char *username,
+                      const char *next, const char *error)
+{
+    json_t *d = jszg_admin_data(jr, NULL, "工作人员登录", NULL);
+
+    jszg_no_store(jr->r);
+    json_object_set_new(d, "login_page", json_true());
+    json_object_set_new(d, "next", json_string(safe_next(next)));
+    if (username)
+        json_object_set_new(d, "username", json_string(username));
+    if (error)
+        json_object_set_new(d, "error", json_string(error));
+    return jszg_render_layout(jr, status, "admin/login", "admin/layout", d);
+}
+
+int jszg_admin_login_page(jszg_req *jr)
+{
+    if (staff_get(jr))
+        return jszg_redirect(jr, safe_next(jszg_query(jr, "next")));
+    return login_form(jr, HTTP_OK, NULL, jszg_query(jr, "next"), NULL);
+}
+
+/* A username is 3..32 of [a-z0-9._-]; compared lower-case. */
+static char *clean_username(apr_pool_t *p, const char *in)
+{
+    char *u;
+    apr_size_t i, n;
+
+    if (!in)
+        return NULL;
+    while (apr_isspace(*in))
+        in++;
+    u = apr_pstrdup(p, in);
+    n = strlen(u);
+    while (n && apr_isspace(u[n - 1]))
+        u[--n] = '\0';
+    if (n < 3 || n > 32)
+        return NULL;
+    for (i = 0; i < n; i++) {
+        u[i] = (char)apr_tolower(u[i]);
+        if (!(apr_isalnum(u[i]) || u[i] == '.' || u[i] == '_'
+              || u[i] == '-'))
+            return NULL;
+    }
+    return u;
+}
+
+static int locked_out(jszg_req *jr, const char *key, int *rc)
+{
+    json_t *row;
+    const char *since = apr_psprintf(jr->pool, "%" APR_INT64_T_FMT,
+                                     (apr_int64_t)apr_time_sec(jr->now)
+                                     - LOCK_WINDOW);
+
+    *rc = jszg_db_row(jr, "admin_fail_count", &row, 3, LOCK_KIND, key,
+                      since);
+    if (*rc != JSZG_DB_OK)
+        return 0;
+    return apr_atoi64(jstr(row, "n")) >= LOCK_FAILURES;
+}
+
+static int start_session(jszg_req *jr, json_t *staff)
+{
+    const char *old = admin_cookie(jr);
+    const char *token = jszg_random_token(jr->pool, 32);
+    const char *hash, *now = jszg_now_str(jr);
+    const char *exp = apr_psprintf(jr->pool, "%" APR_TIME_T_FMT,
+                                   apr_time_sec(jr->now
+                                                + jr->sc->session_max));
+    const char *ua = apr_table_get(jr->r->headers_in, "User-Agent");
+    char ubuf[200];
+    int rc;
+
+    if (!token)
+        return JSZG_DB_ERROR;
+    /* rotation: whatever session this browser had is gone */
+    if (token_ok(old))
+        jszg_db_exec(jr, "admin_session_delete", NULL, 1,
+                     jszg_sha256_hex(jr->pool, old));
+    apr_cpystrn(ubuf, ua ? ua : "", sizeof(ubuf));
+    if (!jszg_utf8_valid(ubuf, strlen(ubuf)))
+        ubuf[0] = '\0';
+    hash = jszg_sha256_hex(jr->pool, token);
+    rc = jszg_db_exec(jr, "admin_session_insert", NULL, 7, hash,
+                      jstr(staff, "id"), now, now, exp, client_ip(jr), ubuf);
+    if (rc != JSZG_DB_OK)
+        return rc;
+    jszg_db_exec(jr, "admin_staff_login_at", NULL, 2, now,
+                 jstr(staff, "id"));
+    set_admin_cookie(jr, token, 0);
+    return JSZG_DB_OK;
+}
+
+int jszg_admin_login_post(jszg_req *jr)
+{
+    const char *pw = jszg_field(jr, "password");
+    const char *next = jszg_field(jr, "next");
+    char *user = clean_username(jr->pool, jszg_field(jr, "username"));
+    json_t *staff = NULL;
+    jszg_staff who = { 0 };
+    int rc;
+
+    jszg_no_store(jr->r);
+    if (!user || !pw || !*pw)
+        return login_form(jr, HTTP_OK, user, next,
+                          "请输入用户名和密码。");
+    who.username = user;
+    if (locked_out(jr, user, &rc)) {
+        jszg_admin_audit(jr, &who, "login.locked", NULL, NULL);
+        return login_form(jr, HTTP_TOO_MANY_REQUESTS, user, next,
+                          LOGIN_LOCKED);
+    }
+    if (rc != JSZG_DB_OK)
+        return jszg_db_status(rc);
+    rc = jszg_db_row(jr, "admin_staff_by_username", &staff, 1, user);
+    if (rc != JSZG_DB_OK && rc != JSZG_DB_NOTFOUND)
+        return jszg_db_status(rc);
+    /* an unknown username costs one bcrypt too (dummy hash) */
+    if (!jszg_password_verify(pw, staff ? jstr(staff, "password_hash")
+                                        : NULL)) {
+        jszg_db_exec(jr, "admin_fail_insert", NULL, 3, LOCK_KIND, user,
+                     jszg_now_str(jr));
+        jszg_admin_audit(jr, &who, "login.failed", NULL, NULL);
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, jr->r, JSZGLOGNO(17003)
+                      "back office: failed login for '%s'", user);
+        return login_form(jr, HTTP_OK, user, next, LOGIN_FAILED);
+    }
+    if ((rc = start_session(jr, staff)) != JSZG_DB_OK)
+        return jszg_db_status(rc);
+    jszg_db_exec(jr, "admin_fail_clear", NULL, 2, LOCK_KIND, user);
+    jszg_admin_audit(jr, &who, "login", NULL, NULL);
+    return jszg_redirect(jr, safe_next(next));
+}
+
+int jszg_admin_logout(jszg_req *jr)
+{
+    jszg_staff *st;
+    int rc = jszg_admin_begin(jr, JSZG_ROLES_ALL, &st);
+
+    if (rc != OK)
+        return rc;
+    jszg_db_exec(jr, "admin_session_delete", NULL, 1, st->id_hash);
+    set_admin_cookie(jr, "", 1);
+    jszg_admin_audit(jr, st, "logout", NULL, NULL);
+    return jszg_redirect(jr, "/admin/login");
+}
+
+/* ---- home and small API ------------------------------------------------ */
+
+int jszg_admin_home(jszg_req *jr)
+{
+    jszg_staff *st;
+    json_t *d;
+    int rc = jszg_admin_begin(jr, JSZG_ROLES_ALL, &st);
+
+    if (rc != OK)
+        return rc;
+    d = jszg_admin_data(jr, st, "工作台", "home");
+    return jszg_render_layout(jr, HTTP_OK, "admin/home", "admin/layout", d);
+}
+
+/* Both tokens an API client must send with a POST: X-CSRF-Token (the
+ * site-wide check) and X-Admin-CSRF-Token (bound to this admin session). */
+int jszg_admin_api_csrf(jszg_req *jr)
+{
+    jszg_staff *st;
+    json_t *b;
+    int rc = jszg_admin_begin(jr, JSZG_ROLES_ALL, &st);
+
+    if (rc != OK)
+        return rc;
+    b = jszg_pool_json(jr->pool, json_object());
+    json_object_set_new(b, "csrf", json_string(jszg_csrf_token(jr)));
+    json_object_set_new(b, "admin_csrf",
+                        json_string(jszg_admin_csrf_token(jr, st)));
+    return jszg_json(jr, HTTP_OK, b);
+}
+
+int jszg_admin_api_me(jszg_req *jr)
+{
+    jszg_staff *st;
+    json_t *b;
+    int rc = jszg_admin_begin(jr, JSZG_ROLES_ALL, &st);
+
+    if (rc != OK)
+        return rc;
+    b = jszg_pool_json(jr->pool, json_object());
+    json_object_set_new(b, "username", json_string(st->username));
+    json_object_set_new(b, "name", json_string(st->name));
+    json_object_set_new(b, "role_name",
+                        json_string(jszg_admin_role_name(st->role)));
+    json_object_set(b, "scope", json_object_get(st->data, "_scope"));
+    return jszg_json(jr, HTTP_OK, b);
+}

@@ -1,0 +1,434 @@
+/*
+ * jszg_admin_province.c -- 网报计划 (application windows) and the
+ * institutions' 注意事项, for province admins (their province) and system
+ * admins (all).
+ *
+ * A window is one per institution and cycle (the schema's UNIQUE, checked
+ * here first for a clear message); it ends after it starts, and the
+ * optional confirmation period likewise.  Times are Beijing time,
+ * 'YYYY-MM-DD HH:MM:SS'; the form's datetime-local value is accepted.
+ */
+#include "jszg_admin.h"
+#include "apr_strings.h"
+#include "apr_lib.h"
+
+#define PLAN_ROLES (JSZG_ROLE_PROVINCE | JSZG_ROLE_SYSTEM)
+#define NOTES_MAX  2000
+
+static const char *jstr(json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+static int inst_in_scope(jszg_staff *st, json_t *row)
+{
+    const char *prov = jstr(row, "province_code");
+
+    return st->role == JSZG_ROLE_SYSTEM
+           || (prov && st->province_code && !strcmp(prov,
+                                                    st->province_code));
+}
+
+static int id_ok(const char *id)
+{
+    apr_size_t n;
+
+    if (!id || !*id || *id == '0')
+        return 0;
+    for (n = 0; id[n]; n++)
+        if (!apr_isdigit(id[n]))
+            return 0;
+    return n <= 15;
+}
+
+/* "2026-11-01T09:00", "2026-11-01 09:00" or with seconds → canonical
+ * "2026-11-01 09:00:00"; NULL when empty, "" when malformed. */
+static const char *datetime_in(apr_pool_t *p, const char *s)
+{
+    static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+                                 30, 31 };
+    char *t;
+    int i, y, mo, d, h, mi, sec = 0;
+    apr_size_t n;
+
+    if (!s || !*s)
+        return NULL;
+    n = strlen(s);
+    if (n != 16 && n != 19)
+        return "";
+    t = apr_pstrdup(p, s);
+    if (t[10] == 'T')
+        t[10] = ' ';
+    for (i = 0; i < (int)n; i++) {
+        char want = i == 4 || i == 7 ? '-' : i == 10 ? ' '
+                    : i == 13 || i == 16 ? ':' : 0;
+        if (want ? t[i] != want : !apr_isdigit(t[i]))
+            return "";
+    }
+    y = atoi(t);
+    mo = atoi(t + 5);
+    d = atoi(t + 8);
+    h = atoi(t + 11);
+    mi = atoi(t + 14);
+    if (n == 19)
+        sec = atoi(t + 17);
+    if (y < 2013 || y > 2100 || mo < 1 || mo > 12 || d < 1
+        || d > mdays[mo - 1] || (mo == 2 && d == 29 && y % 4) || h > 23
+        || mi > 59 || sec > 59)
+        return "";
+    return apr_psprintf(p, "%04d-%02d-%02d %02d:%02d:%02d", y, mo, d, h, mi,
+                        sec);
+}
+
+/* ---- service ---------------------------------------------------------- */
+
+typedef struct {
+    const char *id;             /* NULL for a new window */
+    const char *institution_id;
+    const char *cycle_year;
+    const char *starts, *ends, *confirm_starts, *confirm_ends;
+} window_in;
+
+static int field_err(jszg_adm_err *e, const char *msg)
+{
+    return jszg_adm_domain(e, HTTP_BAD_REQUEST, "window_invalid", msg);
+}
+
+int jszg_adm_window_save(jszg_req *jr, jszg_staff *st, window_in *w,
+                         const char **saved_id, jszg_adm_err *e);
+
+int jszg_adm_window_save(jszg_req *jr, jszg_staff *st, window_in *w,
+                         const char **saved_id, jszg_adm_err *e)
+{
+    json_t *inst, *old, *dup;
+    long year;
+    char *end;
+    int rc;
+
+    if (w->id && (rc = jszg_db_row(jr, "admin_window_get", &old, 1, w->id))
+                 != JSZG_DB_OK)
+        return rc == JSZG_DB_NOTFOUND
+               ? jszg_adm_domain(e, HTTP_NOT_FOUND, "not_found",
+                                 "该网报计划不存在。")
+               : jszg_adm_domain(e, jszg_db_status(rc), "db", NULL);
+    if (w->id && !inst_in_scope(st, old))
+        return jszg_adm_domain(e, HTTP_FORBIDDEN, "forbidden", NULL);
+    if (!id_ok(w->institution_id))
+        return field_err(e, "请选择注册机构。");
+    rc = jszg_db_row(jr, "admin_inst_get", &inst, 1, w->institution_id);
+    if (rc == JSZG_DB_NOTFOUND)
+        return field_err(e, "请选择注册机构。");
+    if (rc != JSZG_DB_OK)
+        return jszg_adm_domain(e, jszg_db_status(rc), "db", NULL);
+    if (!inst_in_scope(st, inst))
+        return jszg_adm_domain(e, HTTP_FORBIDDEN, "forbidden", NULL);
+    year = w->cycle_year ? strtol(w->cycle_year, &end, 10) : 0;
+    if (!w->cycle_year || *end || year < 2013 || year > 2100)
+        return field_err(e, "年度应为2013至2100之间的年份。");
+    w->starts = datetime_in(jr->pool, w->starts);
+    w->ends = datetime_in(jr->pool, w->ends);
+    w->confirm_starts = datetime_in(jr->pool, w->confirm_starts);
+    w->confirm_ends = datetime_in(jr->pool, w->confirm_ends);
+    if (!w->starts || !*w->starts || !w->ends || !*w->ends)
+        return field_err(e, "请填写正确的网报开始时间和结束时间。");
+    if (strcmp(w->ends, w->starts) <= 0)
+        return field_err(e, "网报结束时间必须晚于开始时间。");
+    if ((w->confirm_starts && !*w->confirm_starts)
+        || (w->confirm_ends && !*w->confirm_ends))
+        return field_err(e, "现场确认时间格式不正确。");
+    if (!w->confirm_starts != !w->confirm_ends)
+        return field_err(e, "现场确认开始时间和结束时间须同时填写。");
+    if (w->confirm_starts && strcmp(w->confirm_ends, w->confirm_starts) <= 0)
+        return field_err(e, "现场确认结束时间必须晚于开始时间。");
+    rc = jszg_db_row(jr, "admin_window_dup", &dup, 3, w->institution_id,
+                     w->cycle_year, w->id ? w->id : "0");
+    if (rc == JSZG_DB_OK)
+        return field_err(e, apr_psprintf(jr->pool, "%s在%ld年度已有网报计划，"
+                                         "每个注册机构每个年度只能有一个。",
+                                         jstr(inst, "name"), year));
+    if (rc != JSZG_DB_NOTFOUND)
+        return jszg_adm_domain(e, jszg_db_status(rc), "db", NULL);
+    if (w->id)
+        rc = jszg_db_exec(jr, "admin_window_update", NULL, 7,
+                          w->institution_id, w->cycle_year, w->starts,
+                          w->ends, w->confirm_starts, w->confirm_ends, w->id);
+    else
+        rc = jszg_db_exec(jr, "admin_window_insert", NULL, 8,
+                          w->institution_id, w->cycle_year, w->starts,
+                          w->ends, w->confirm_starts, w->confirm_ends,
+                          apr_pstrcat(jr->pool, "staff:", st->username,
+                                      NULL), jszg_now_str(jr));
+    if (rc != JSZG_DB_OK)
+        return jszg_adm_domain(e, jszg_db_status(rc), "db", NULL);
+    jszg_admin_audit(jr, st, w->id ? "window.update" : "window.create",
+                     apr_pstrcat(jr->pool, "institution:", w->institution_id,
+                                 NULL),
+                     apr_psprintf(jr->pool, "%s %s → %s", w->cycle_year,
+                                  w->starts, w->ends));
+    *saved_id = w->id;
+    return JSZG_ADM_OK;
+}
+
+/* ---- pages -------------------------------------------------------------- */
+
+static json_t *institutions(jszg_req *jr, jszg_staff *st, const char *sel)
+{
+    json_t *rows = NULL, *row;
+    const char *role = apr_itoa(jr->pool, st->role);
+    size_t i;
+
+    if (jszg_db_rows(jr, "admin_institutions", &rows, 3, role, role,
+                     st->province_code ? st->province_code : "")
+        != JSZG_DB_OK)
+        return jszg_pool_json(jr->pool, json_array());
+    json_array_foreach(rows, i, row)
+        json_object_set_new(row, "selected", json_boolean(
+            sel && !strcmp(sel, jstr(row, "id"))));
+    return rows;
+}
+
+int jszg_admin_windows(jszg_req *jr)
+{
+    jszg_staff *st;
+    json_t *d, *rows, *row;
+    const char *role;
+    long year;
+    size_t i;
+    int rc = jszg_admin_begin(jr, PLAN_ROLES, &st);
+
+    if (rc != OK)
+        return rc;
+    if (jszg_query_int(jr, "year", 2013, 2100, 0, &year) < 0)
+        year = 0;
+    role = apr_itoa(jr->pool, st->role);
+    rc = jszg_db_rows(jr, "admin_windows_list", &rows, 5, role, role,
+                      st->province_code ? st->province_code : "",
+                      apr_ltoa(jr->pool, year), apr_ltoa(jr->pool, year));
+    if (rc != JSZG_DB_OK)
+        return jszg_db_status(rc);
+    json_array_foreach(rows, i, row)
+        json_object_set_new(row, "notes_href", json_string(apr_pstrcat(
+            jr->pool, "/admin/institutions/", jstr(row, "institution_id"),
+            "/notes", NULL)));
+    jszg_rows_link(jr->pool, rows, "/admin/windows/");
+    d = jszg_admin_data(jr, st, "网报计划", "windows");
+    json_object_set(d, "rows", rows);
+    json_object_set(d, "institutions", institutions(jr, st, NULL));
+    return jszg_render_layout(jr, HTTP_OK, "admin/windows", "admin/layout",
+                              d);
+}
+
+static int window_form(jszg_req *jr, jszg_staff *st, int status,
+                       json_t *w, const char *error)
+{
+    json_t *d = jszg_admin_data(jr, st, w && jstr(w, "id") ? "修改网报计划"
+                                                          : "新增网报计划",
+                                "windows");
+    const char *k;
+    json_t *v;
+
+    if (w) {
+        /* the form's datetime-local inputs want "YYYY-MM-DDTHH:MM" */
+        json_object_foreach(w, k, v) {
+            const char *s = json_string_value(v);
+            if (s && strlen(s) >= 16 && s[10] == ' ')
+                json_object_set_new(w, k, json_string(apr_pstrcat(
+                    jr->pool, apr_pstrndup(jr->pool, s, 10), "T",
+                    apr_pstrndup(jr->pool, s + 11, 5), NULL)));
+        }
+        json_object_set(d, "w", w);
+        if (jstr(w, "id"))
+            json_object_set_new(d, "delete_href", json_string(apr_pstrcat(
+                jr->pool, "/admin/windows/", jstr(w, "id"), "/delete",
+                NULL)));
+    }
+    json_object_set(d, "institutions",
+                    institutions(jr, st, w ? jstr(w, "institution_id")
+                                           : NULL));
+    if (error)
+        json_object_set_new(d, "error", json_string(error));
+    return jszg_render_layout(jr, status, "admin/window_form",
+                              "admin/layout", d);
+}
+
+int jszg_admin_window_new(jszg_req *jr)
+{
+    jszg_staff *st;
+    int rc = jszg_admin_begin(jr, PLAN_ROLES, &st);
+
+    if (rc != OK)
+        return rc;
+    return window_form(jr, st, HTTP_OK, NULL, NULL);
+}
+
+int jszg_admin_window_edit(jszg_req *jr)
+{
+    jszg_staff *st;
+    json_t *w;
+    const char *id = jszg_param(jr, "id");
+    int rc = jszg_admin_begin(jr, PLAN_ROLES, &st);
+
+    if (rc != OK)
+        return rc;
+    if (!id_ok(id))
+        return jszg_admin_error(jr, st, HTTP_NOT_FOUND, "not_found",
+                                "该网报计划不存在。");
+    rc = jszg_db_row(jr, "admin_window_get", &w, 1, id);
+    if (rc == JSZG_DB_NOTFOUND)
+        return jszg_admin_error(jr, st, HTTP_NOT_FOUND, "not_found",
+                                "该网报计划不存在。");
+    if (rc != JSZG_DB_OK)
+        return jszg_db_status(rc);
+    if (!inst_in_scope(st, w))
+        return jszg_admin_forbidden(jr, st, apr_pstrcat(jr->pool, "window:",
+                                                        id, NULL));
+    return window_form(jr, st, HTTP_OK, w, NULL);
+}
+
+int jszg_admin_window_save(jszg_req *jr)
+{
+    jszg_staff *st;
+    jszg_adm_err e;
+    window_in w;
+    const char *saved;
+    json_t *back;
+    int rc = jszg_admin_begin(jr, PLAN_ROLES, &st);
+
+    if (rc != OK)
+        return rc;
+    w.id = jszg_field(jr, "id");
+    if (w.id && !*w.id)
+        w.id = NULL;
+    if (w.id && !id_ok(w.id))
+        return jszg_admin_error(jr, st, HTTP_NOT_FOUND, "not_found",
+                                "该网报计划不存在。");
+    w.institution_id = jszg_field(jr, "institution_id");
+    w.cycle_year = jszg_field(jr, "cycle_year");
+    w.starts = jszg_field(jr, "starts");
+    w.ends = jszg_field(jr, "ends");
+    w.confirm_starts = jszg_field(jr, "confirm_starts");
+    w.confirm_ends = jszg_field(jr, "confirm_ends");
+    back = jszg_pool_json(jr->pool, json_pack(
+        "{s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?}", "id", w.id,
+        "institution_id", w.institution_id, "cycle_year", w.cycle_year,
+        "starts", w.starts, "ends", w.ends, "confirm_starts",
+        w.confirm_starts, "confirm_ends", w.confirm_ends));
+    rc = jszg_adm_window_save(jr, st, &w, &saved, &e);
+    if (rc == HTTP_FORBIDDEN)
+        return jszg_admin_forbidden(jr, st, apr_pstrcat(jr->pool,
+                                    "institution:", w.institution_id ?
+                                    w.institution_id : "-", NULL));
+    if (rc == HTTP_BAD_REQUEST)
+        return window_form(jr, st, rc, back, e.message);
+    if (rc != JSZG_ADM_OK)
+        return jszg_admin_fail(jr, st, &e);
+    jszg_admin_flash(jr, st, "网报计划已保存。");
+    return jszg_redirect(jr, "/admin/windows");
+}
+
+int jszg_admin_window_delete(jszg_req *jr)
+{
+    jszg_staff *st;
+    json_t *w;
+    const char *id = jszg_param(jr, "id");
+    int rc = jszg_admin_begin(jr, PLAN_ROLES, &st);
+
+    if (rc != OK)
+        return rc;
+    if (!id_ok(id) || (rc = jszg_db_row(jr, "admin_window_get", &w, 1, id))
+                      == JSZG_DB_NOTFOUND)
+        return jszg_admin_error(jr, st, HTTP_NOT_FOUND, "not_found",
+                                "该网报计划不存在。");
+    if (rc != JSZG_DB_OK)
+        return jszg_db_status(rc);
+    if (!inst_in_scope(st, w))
+        return jszg_admin_forbidden(jr, st, apr_pstrcat(jr->pool, "window:",
+                                                        id, NULL));
+    if ((rc = jszg_db_exec(jr, "admin_window_delete", NULL, 1, id))
+        != JSZG_DB_OK)
+        return jszg_db_status(rc);
+    jszg_admin_audit(jr, st, "window.delete", apr_pstrcat(jr->pool,
+                     "institution:", jstr(w, "institution_id"), NULL),
+                     apr_psprintf(jr->pool, "%s %s → %s",
+                                  jstr(w, "cycle_year"), jstr(w, "starts"),
+                                  jstr(w, "ends")));
+    jszg_admin_flash(jr, st, "网报计划已删除。");
+    return jszg_redirect(jr, "/admin/windows");
+}
+
+/* ---- 注意事项 ------------------------------------------------------------ */
+
+/* OK with *inst, or DONE / a status once an answer has been sent. */
+static int notes_load(jszg_req *jr, jszg_staff *st, json_t **inst)
+{
+    const char *id = jszg_param(jr, "id");
+    int rc = JSZG_DB_NOTFOUND;
+
+    if (id_ok(id))
+        rc = jszg_db_row(jr, "admin_inst_get", inst, 1, id);
+    if (rc == JSZG_DB_NOTFOUND)
+        rc = jszg_admin_error(jr, st, HTTP_NOT_FOUND, "not_found",
+                              "该注册机构不存在。");
+    else if (rc != JSZG_DB_OK)
+        return jszg_db_status(rc);
+    else if (!inst_in_scope(st, *inst))
+        rc = jszg_admin_forbidden(jr, st, apr_pstrcat(jr->pool,
+                                  "institution:", id, NULL));
+    else
+        return OK;
+    return rc == OK ? DONE : rc;
+}
+
+static int notes_page(jszg_req *jr, jszg_staff *st, json_t *inst,
+                      int status, const char *error)
+{
+    json_t *d = jszg_admin_data(jr, st, "注意事项", "windows");
+
+    json_object_set(d, "inst", inst);
+    json_object_set_new(d, "action", json_string(apr_pstrcat(jr->pool,
+                        "/admin/institutions/", jstr(inst, "id"), "/notes",
+                        NULL)));
+    if (error)
+        json_object_set_new(d, "error", json_string(error));
+    return jszg_render_layout(jr, status, "admin/notes", "admin/layout", d);
+}
+
+int jszg_admin_inst_notes(jszg_req *jr)
+{
+    jszg_staff *st;
+    json_t *inst;
+    int rc = jszg_admin_begin(jr, PLAN_ROLES, &st);
+
+    if (rc != OK)
+        return rc;
+    if ((rc = notes_load(jr, st, &inst)) != OK)
+        return rc;
+    return notes_page(jr, st, inst, HTTP_OK, NULL);
+}
+
+int jszg_admin_inst_notes_post(jszg_req *jr)
+{
+    jszg_staff *st;
+    json_t *inst;
+    const char *notes = jszg_field(jr, "notes");
+    int rc = jszg_admin_begin(jr, PLAN_ROLES, &st);
+
+    if (rc != OK)
+        return rc;
+    if ((rc = notes_load(jr, st, &inst)) != OK)
+        return rc;
+    if (notes && jszg_utf8_chars(notes, strlen(notes)) > NOTES_MAX) {
+        json_object_set_new(inst, "notes", json_string(notes));
+        return notes_page(jr, st, inst, HTTP_BAD_REQUEST,
+                          "注意事项不能超过2000字。");
+    }
+    rc = jszg_db_exec(jr, "admin_inst_notes_set", NULL, 2,
+                      notes && *notes ? notes : NULL, jstr(inst, "id"));
+    if (rc != JSZG_DB_OK)
+        return jszg_db_status(rc);
+    jszg_admin_audit(jr, st, "institution.notes",
+                     apr_pstrcat(jr->pool, "institution:", jstr(inst, "id"),
+                                 NULL), NULL);
+    jszg_admin_flash(jr, st, "注意事项已保存。");
+    return jszg_redirect(jr, "/admin/windows");
+}

@@ -1,0 +1,450 @@
+/*
+ * jszg_admin_stats.c -- statistics (counts by status per institution and
+ * per day, as server-drawn SVG and as CSV) and the audit log viewer.
+ *
+ * The charts are inline <svg> in admin/stats.html, filled by the template
+ * engine like any page: this file only computes geometry (numbers) into
+ * the page data, so no markup is ever assembled from strings.
+ */
+#include "jszg_admin.h"
+#include "apr_strings.h"
+#include "apr_lib.h"
+
+#define STATS_ROLES (JSZG_ROLE_INSTITUTION | JSZG_ROLE_PROVINCE \
+                     | JSZG_ROLE_SYSTEM)
+#define DAYS        30
+#define AUDIT_PAGE  50
+
+/* Chart geometry (px). */
+#define BAR_H       18
+#define BAR_GAP     8
+#define LABEL_W     190
+#define PLOT_W      520
+#define DAY_W       18
+#define PLOT_H      180
+
+static const char *const statuses[] = {
+    JSZG_ST_PENDING, JSZG_ST_REJECTED, JSZG_ST_CONFIRMED, JSZG_ST_PASS,
+    JSZG_ST_DEFER, JSZG_ST_FAIL, NULL
+};
+#define NSTATUS 6
+
+static const char *jstr(json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+static int status_index(const char *s)
+{
+    int i;
+
+    for (i = 0; s && statuses[i]; i++)
+        if (!strcmp(statuses[i], s))
+            return i;
+    return -1;
+}
+
+typedef struct {
+    const char *a[7];
+} scope7;
+
+static void scope_fill(jszg_req *jr, jszg_staff *st, scope7 *s)
+{
+    const char *role = apr_itoa(jr->pool, st->role);
+
+    s->a[0] = s->a[1] = s->a[3] = s->a[5] = role;
+    s->a[2] = st->role == JSZG_ROLE_POINT ? st->point_id : "0";
+    s->a[4] = st->role == JSZG_ROLE_INSTITUTION ? st->institution_id : "0";
+    s->a[6] = st->role == JSZG_ROLE_PROVINCE ? st->province_code : "";
+}
+
+#define SCOPE(s) (s).a[0], (s).a[1], (s).a[2], (s).a[3], (s).a[4], \
+                 (s).a[5], (s).a[6]
+
+/* ---- per institution ----------------------------------------------------- */
+
+typedef struct {
+    const char *id, *name;
+    long n[NSTATUS];
+    long total;
+} inst_row;
+
+/* Rows of (institution, status, n) → one entry per institution. */
+static apr_array_header_t *by_institution(jszg_req *jr, json_t *rows)
+{
+    apr_array_header_t *out = apr_array_make(jr->pool, 16, sizeof(inst_row));
+    inst_row *cur = NULL;
+    json_t *row;
+    size_t i;
+
+    json_array_foreach(rows, i, row) {
+        int k = status_index(jstr(row, "status"));
+        long n = (long)apr_atoi64(jstr(row, "n"));
+        if (!cur || strcmp(cur->id, jstr(row, "id"))) {
+            cur = apr_array_push(out);
+            memset(cur, 0, sizeof(*cur));
+            cur->id = jstr(row, "id");
+            cur->name = jstr(row, "name");
+        }
+        if (k >= 0)
+            cur->n[k] += n;
+        cur->total += n;
+    }
+    return out;
+}
+
+/* Horizontal stacked bars, one per institution. */
+static json_t *inst_chart(jszg_req *jr, apr_array_header_t *insts)
+{
+    json_t *c = jszg_pool_json(jr->pool, json_object());
+    json_t *bars = json_array(), *labels = json_array();
+    long max = 1;
+    int i, k;
+
+    for (i = 0; i < insts->nelts; i++)
+        if (APR_ARRAY_IDX(insts, i, inst_row).total > max)
+            max = APR_ARRAY_IDX(insts, i, inst_row).total;
+    for (i = 0; i < insts->nelts; i++) {
+        inst_row *ir = &APR_ARRAY_IDX(insts, i, inst_row);
+        long y = 10 + i * (BAR_H + BAR_GAP), x = LABEL_W;
+        json_array_append_new(labels, json_pack(
+            "{s:i, s:i, s:s, s:i, s:I}", "x", LABEL_W - 6, "y",
+            (int)(y + BAR_H - 5), "name", ir->name, "tx",
+            (int)(LABEL_W + (ir->total * PLOT_W) / max + 4), "total",
+            (json_int_t)ir->total));
+        for (k = 0; k < NSTATUS; k++) {
+            long w = (ir->n[k] * PLOT_W) / max;
+            if (!ir->n[k])
+                continue;
+            json_array_append_new(bars, json_pack(
+                "{s:I, s:I, s:I, s:i, s:s, s:s}", "x", (json_int_t)x, "y",
+                (json_int_t)y, "w", (json_int_t)(w ? w : 1), "h", BAR_H,
+                "cls", apr_psprintf(jr->pool, "s%d", k), "tip",
+                apr_psprintf(jr->pool, "%s %s：%ld", ir->name, statuses[k],
+                             ir->n[k])));
+            x += w;
+        }
+    }
+    json_object_set_new(c, "bars", bars);
+    json_object_set_new(c, "labels", labels);
+    json_object_set_new(c, "width", json_integer(LABEL_W + PLOT_W + 60));
+    json_object_set_new(c, "height", json_integer(
+        20 + insts->nelts * (BAR_H + BAR_GAP)));
+    return c;
+}
+
+/* ---- per day ------------------------------------------------------------- */
+
+static const char *day_text(apr_pool_t *p, long day, int short_form)
+{
+    apr_time_exp_t tm;
+
+    /* day numbers are Beijing days since the epoch: noon is safely
+     * inside the day whatever the zone arithmetic */
+    apr_time_exp_gmt(&tm, apr_time_from_sec((apr_time_t)day * 86400
+                                            + 43200));
+    return short_form ? apr_psprintf(p, "%02d-%02d", tm.tm_mon + 1,
+                                     tm.tm_mday)
+                      : apr_psprintf(p, "%04d-%02d-%02d", tm.tm_year + 1900,
+                                     tm.tm_mon + 1, tm.tm_mday);
+}
+
+/* Stacked columns: transitions into each status per day, last DAYS days. */
+static json_t *day_chart(jszg_req *jr, json_t *rows, long first_day,
+                         long counts[DAYS][NSTATUS])
+{
+    json_t *c = jszg_pool_json(jr->pool, json_object());
+    json_t *bars = json_array(), *ticks = json_array();
+    long max = 1, tot;
+    json_t *row;
+    size_t i;
+    int d, k;
+
+    memset(counts, 0, sizeof(long) * DAYS * NSTATUS);
+    json_array_foreach(rows, i, row) {
+        long day = (long)apr_atoi64(jstr(row, "day")) - first_day;
+        k = status_index(jstr(row, "to_status"));
+        if (day >= 0 && day < DAYS && k >= 0)
+            counts[day][k] += (long)apr_atoi64(jstr(row, "n"));
+    }
+    for (d = 0; d < DAYS; d++) {
+        for (tot = 0, k = 0; k < NSTATUS; k++)
+            tot += counts[d][k];
+        if (tot > max)
+            max = tot;
+    }
+    for (d = 0; d < DAYS; d++) {
+        long y = PLOT_H + 10;
+        int x = 40 + d * (DAY_W + 4);
+        for (k = 0; k < NSTATUS; k++) {
+            long h = (counts[d][k] * PLOT_H) / max;
+            if (!counts[d][k])
+                continue;
+            h = h ? h : 1;
+            y -= h;
+            json_array_append_new(bars, json_pack(
+                "{s:i, s:I, s:i, s:I, s:s, s:s}", "x", x, "y",
+                (json_int_t)y, "w", DAY_W, "h", (json_int_t)h, "cls",
+                apr_psprintf(jr->pool, "s%d", k), "tip",
+                apr_psprintf(jr->pool, "%s %s：%ld",
+                             day_text(jr->pool, first_day + d, 0),
+                             statuses[k], counts[d][k])));
+        }
+        if (d % 5 == 0)
+            json_array_append_new(ticks, json_pack(
+                "{s:i, s:i, s:s}", "x", x, "y", PLOT_H + 26, "label",
+                day_text(jr->pool, first_day + d, 1)));
+    }
+    json_object_set_new(c, "bars", bars);
+    json_object_set_new(c, "ticks", ticks);
+    json_object_set_new(c, "max", json_integer(max));
+    json_object_set_new(c, "width", json_integer(60 + DAYS * (DAY_W + 4)));
+    json_object_set_new(c, "height", json_integer(PLOT_H + 40));
+    json_object_set_new(c, "axis_y", json_integer(PLOT_H + 10));
+    json_object_set_new(c, "axis_x2", json_integer(40 + DAYS * (DAY_W + 4)));
+    return c;
+}
+
+/* ---- the page ------------------------------------------------------------ */
+
+static int load(jszg_req *jr, jszg_staff *st, long year, json_t **inst,
+                json_t **days, long *first_day)
+{
+    scope7 s;
+    long today = (long)((apr_time_sec(jr->now) + 28800) / 86400);
+    const char *y = apr_ltoa(jr->pool, year);
+    int rc;
+
+    *first_day = today - DAYS + 1;
+    scope_fill(jr, st, &s);
+    rc = jszg_db_rows(jr, "admin_stats_inst", inst, 8, y, SCOPE(s));
+    if (rc == JSZG_DB_OK)
+        rc = jszg_db_rows(jr, "admin_stats_day", days, 9, y,
+                          apr_psprintf(jr->pool, "%ld",
+                                       *first_day * 86400 - 28800),
+                          SCOPE(s));
+    return rc;
+}
+
+static long this_year(jszg_req *jr)
+{
+    apr_time_exp_t tm;
+
+    apr_time_exp_tz(&tm, jr->now, 8 * 3600);
+    return tm.tm_year + 1900;
+}
+
+int jszg_admin_stats(jszg_req *jr)
+{
+    jszg_staff *st;
+    json_t *d, *inst, *days, *table, *legend;
+    apr_array_header_t *insts;
+    long year, first_day, counts[DAYS][NSTATUS];
+    int rc = jszg_admin_begin(jr, STATS_ROLES, &st), i, k;
+
+    if (rc != OK)
+        return rc;
+    if (jszg_query_int(jr, "year", 2013, 2100, this_year(jr), &year) < 0)
+        return jszg_admin_error(jr, st, HTTP_BAD_REQUEST, "bad_year",
+                                "年度不正确。");
+    if ((rc = load(jr, st, year, &inst, &days, &first_day)) != JSZG_DB_OK)
+        return jszg_db_status(rc);
+    insts = by_institution(jr, inst);
+    d = jszg_admin_data(jr, st, "统计", "stats");
+    table = json_array();
+    for (i = 0; i < insts->nelts; i++) {
+        inst_row *ir = &APR_ARRAY_IDX(insts, i, inst_row);
+        json_t *cells = json_array();
+        for (k = 0; k < NSTATUS; k++)
+            json_array_append_new(cells, json_integer(ir->n[k]));
+        json_array_append_new(table, json_pack("{s:s, s:o, s:I}", "name",
+                              ir->name, "cells", cells, "total",
+                              (json_int_t)ir->total));
+    }
+    legend = json_array();
+    for (k = 0; k < NSTATUS; k++)
+        json_array_append_new(legend, json_pack("{s:s, s:s}", "name",
+                              statuses[k], "cls",
+                              apr_psprintf(jr->pool, "sw s%d", k)));
+    json_object_set_new(d, "year", json_integer(year));
+    json_object_set_new(d, "table", table);
+    json_object_set_new(d, "legend", legend);
+    json_object_set_new(d, "empty", json_boolean(insts->nelts == 0));
+    json_object_set(d, "inst_chart", inst_chart(jr, insts));
+    json_object_set(d, "day_chart", day_chart(jr, days, first_day, counts));
+    json_object_set_new(d, "first_day", json_string(day_text(jr->pool,
+                                                             first_day, 0)));
+    json_object_set_new(d, "csv_href", json_string(apr_psprintf(
+        jr->pool, "/admin/stats.csv?year=%ld", year)));
+    return jszg_render_layout(jr, HTTP_OK, "admin/stats", "admin/layout", d);
+}
+
+/* ---- CSV export ---------------------------------------------------------- */
+
+/* RFC 4180 quoting; a leading = + - @ gets a ' so that a spreadsheet
+ * does not run it as a formula (CSV injection). */
+static const char *csv_cell(apr_pool_t *p, const char *v)
+{
+    const char *c;
+    char *out, *o;
+
+    if (!v)
+        return "";
+    out = o = apr_palloc(p, strlen(v) * 2 + 4);
+    *o++ = '"';
+    if (*v == '=' || *v == '+' || *v == '-' || *v == '@')
+        *o++ = '\'';
+    for (c = v; *c; c++) {
+        if (*c == '"')
+            *o++ = '"';
+        *o++ = *c;
+    }
+    *o++ = '"';
+    *o = '\0';
+    return out;
+}
+
+int jszg_admin_stats_csv(jszg_req *jr)
+{
+    jszg_staff *st;
+    json_t *inst, *days;
+    apr_array_header_t *insts;
+    long year, first_day, counts[DAYS][NSTATUS];
+    apr_pool_t *p = jr->pool;
+    const char *out;
+    int rc = jszg_admin_begin(jr, STATS_ROLES, &st), i, k;
+
+    if (rc != OK)
+        return rc;
+    if (jszg_query_int(jr, "year", 2013, 2100, this_year(jr), &year) < 0)
+        return jszg_admin_error(jr, st, HTTP_BAD_REQUEST, "bad_year",
+                                "年度不正确。");
+    if ((rc = load(jr, st, year, &inst, &days, &first_day)) != JSZG_DB_OK)
+        return jszg_db_status(rc);
+    insts = by_institution(jr, inst);
+    /* the BOM makes Excel read the file as UTF-8 */
+    out = "\xEF\xBB\xBF\"注册机构\"";
+    for (k = 0; k < NSTATUS; k++)
+        out = apr_pstrcat(p, out, ",", csv_cell(p, statuses[k]), NULL);
+    out = apr_pstrcat(p, out, ",\"合计\"\r\n", NULL);
+    for (i = 0; i < insts->nelts; i++) {
+        inst_row *ir = &APR_ARRAY_IDX(insts, i, inst_row);
+        out = apr_pstrcat(p, out, csv_cell(p, ir->name), NULL);
+        for (k = 0; k < NSTATUS; k++)
+            out = apr_psprintf(p, "%s,%ld", out, ir->n[k]);
+        out = apr_psprintf(p, "%s,%ld\r\n", out, ir->total);
+    }
+    day_chart(jr, days, first_day, counts);
+    out = apr_pstrcat(p, out, "\r\n\"日期\"", NULL);
+    for (k = 0; k < NSTATUS; k++)
+        out = apr_pstrcat(p, out, ",", csv_cell(p, statuses[k]), NULL);
+    out = apr_pstrcat(p, out, "\r\n", NULL);
+    for (i = 0; i < DAYS; i++) {
+        out = apr_pstrcat(p, out, day_text(p, first_day + i, 0), NULL);
+        for (k = 0; k < NSTATUS; k++)
+            out = apr_psprintf(p, "%s,%ld", out, counts[i][k]);
+        out = apr_pstrcat(p, out, "\r\n", NULL);
+    }
+    jszg_admin_audit(jr, st, "stats.export", NULL,
+                     apr_psprintf(p, "year %ld", year));
+    apr_table_setn(jr->r->headers_out, "Content-Disposition",
+                   apr_psprintf(p, "attachment; filename=\"jszg-stats-%ld"
+                                ".csv\"", year));
+    ap_set_content_type(jr->r, "text/csv; charset=utf-8");
+    ap_set_content_length(jr->r, strlen(out));
+    if (!jr->r->header_only)
+        ap_rwrite(out, (int)strlen(out), jr->r);
+    return OK;
+}
+
+/* ---- audit log ----------------------------------------------------------- */
+
+/* 'YYYY-MM-DD' (Beijing) → epoch of its midnight; -1 when malformed. */
+static apr_int64_t day_start(const char *s)
+{
+    int y, m, d, i;
+    apr_time_exp_t tm;
+    apr_time_t t;
+
+    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return -1;
+    for (i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && !apr_isdigit(s[i]))
+            return -1;
+    y = atoi(s);
+    m = atoi(s + 5);
+    d = atoi(s + 8);
+    if (y < 2000 || y > 2100 || m < 1 || m > 12 || d < 1 || d > 31)
+        return -1;
+    memset(&tm, 0, sizeof(tm));
+    tm.tm_year = y - 1900;
+    tm.tm_mon = m - 1;
+    tm.tm_mday = d;
+    if (apr_time_exp_gmt_get(&t, &tm) != APR_SUCCESS)
+        return -1;
+    return apr_time_sec(t) - 28800;
+}
+
+static const char *filter(jszg_req *jr, const char *name, json_t *d)
+{
+    const char *v = jszg_query(jr, name);
+
+    if (!v || !*v || strlen(v) > 64)
+        return "";
+    json_object_set_new(d, apr_pstrcat(jr->pool, "f_", name, NULL),
+                        json_string(v));
+    return v;
+}
+
+int jszg_admin_audit_page(jszg_req *jr)
+{
+    jszg_staff *st;
+    json_t *d, *rows, *cnt;
+    const char *actor, *action, *target, *from, *to;
+    apr_int64_t t0 = 0, t1 = APR_INT64_C(4102444800);
+    long page, total;
+    int rc = jszg_admin_begin(jr, JSZG_ROLE_SYSTEM, &st);
+
+    if (rc != OK)
+        return rc;
+    d = jszg_admin_data(jr, st, "审计日志", "audit");
+    actor = filter(jr, "actor", d);
+    action = filter(jr, "action", d);
+    target = filter(jr, "target", d);
+    from = filter(jr, "from", d);
+    to = filter(jr, "to", d);
+    if ((*from && (t0 = day_start(from)) < 0)
+        || (*to && (t1 = day_start(to)) < 0)
+        || jszg_query_int(jr, "page", 1, 100000, 1, &page) < 0)
+        return jszg_admin_error(jr, st, HTTP_BAD_REQUEST, "bad_filter",
+                                "筛选条件不正确（日期格式为YYYY-MM-DD）。");
+    if (*to)
+        t1 += 86400;
+    rc = jszg_db_row(jr, "admin_audit_count", &cnt, 8, actor, actor, action,
+                     action, target, target,
+                     apr_psprintf(jr->pool, "%" APR_INT64_T_FMT, t0),
+                     apr_psprintf(jr->pool, "%" APR_INT64_T_FMT, t1));
+    if (rc == JSZG_DB_OK)
+        rc = jszg_db_rows(jr, "admin_audit_list", &rows, 10, actor, actor,
+                          action, action, target, target,
+                          apr_psprintf(jr->pool, "%" APR_INT64_T_FMT, t0),
+                          apr_psprintf(jr->pool, "%" APR_INT64_T_FMT, t1),
+                          apr_itoa(jr->pool, AUDIT_PAGE),
+                          apr_ltoa(jr->pool, (page - 1) * AUDIT_PAGE));
+    if (rc != JSZG_DB_OK)
+        return jszg_db_status(rc);
+    total = (long)apr_atoi64(jstr(cnt, "n"));
+    jszg_admin_times(jr, rows, "at");
+    json_object_set(d, "rows", rows);
+    json_object_set_new(d, "total", json_integer(total));
+    json_object_set_new(d, "page", json_integer(page));
+    if (page * AUDIT_PAGE < total)
+        json_object_set_new(d, "next_href", json_string(apr_psprintf(
+            jr->pool, "/admin/audit?actor=%s&action=%s&target=%s&from=%s"
+            "&to=%s&page=%ld", ap_escape_urlencoded(jr->pool, actor),
+            ap_escape_urlencoded(jr->pool, action),
+            ap_escape_urlencoded(jr->pool, target),
+            ap_escape_urlencoded(jr->pool, from),
+            ap_escape_urlencoded(jr->pool, to), page + 1)));
+    return jszg_render_layout(jr, HTTP_OK, "admin/audit", "admin/layout", d);
+}
