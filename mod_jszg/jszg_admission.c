@@ -24,6 +24,7 @@
 #include "jszg_admission.h"
 #include "jszg_tokenbucket.h"
 #include "jszg_ticket.h"
+#include "jszg_admission_redis.h"
 
 #include "http_core.h"
 #include "ap_mpm.h"
@@ -36,6 +37,7 @@
 #include "apr_file_io.h"
 #include "apr_network_io.h"
 #include "apr_lib.h"
+#include "apr_thread_mutex.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -44,7 +46,7 @@
 #define ADM_MUTEX       "jszg-admission"
 #define ADM_RETAINED    "mod_jszg-admission"
 #define ADM_MAGIC       0x4a535a47u         /* "JSZG" */
-#define ADM_VERSION     1
+#define ADM_VERSION     2
 
 /* Sizes of the shared tables (about 6 MB in all). */
 #define ADM_PROCS       1024        /* processes tracked (2 generations) */
@@ -58,7 +60,14 @@
 #define ADM_POLL        3       /* queue.js polling interval */
 #define ADM_ABANDON     60      /* a ticket not asked for this long is
                                    skipped (background tabs are slow) */
-#define ADM_PENDING     15      /* a called ticket holds its place so long */
+/* A ticket whose holder never asked again is given up after two page
+ * refreshes: a browser on the waiting page polls every ADM_POLL s and
+ * reloads every ADM_REFRESH s; a client that never comes back (a script
+ * without cookies) must not keep a place. */
+#define ADM_FIRST_BACK  (2 * ADM_REFRESH)
+#define ADM_SLACK       2       /* late polls a called ticket tolerates */
+#define ADM_PENDING     15      /* a called ticket holds its place at most
+                                   so long (see jszg_q_hold_until) */
 #define ADM_MAX_SKIP    4096    /* abandoned tickets passed per call */
 #define ADM_TICKET_TTL  (6 * 3600)
 /* A POST with an authentic but expired admission still goes in: the
@@ -68,6 +77,15 @@
  * (counted as overdraft): admitted work is never turned away. */
 #define ADM_SLOT_WAIT   apr_time_from_sec(10)
 #define ADM_SLOT_POLL   apr_time_from_msec(5)
+
+/* The shared queue (JszgSharedQueue). */
+#define ADM_REJOIN      1       /* seconds between attempts to rejoin */
+#define ADM_PUBLISH_TTL 15      /* a front end's in-flight count expires:
+                                   idle this long, it is not counted */
+
+static const jszg_q_timing adm_timing = {
+    ADM_ABANDON, ADM_FIRST_BACK, ADM_POLL, ADM_SLACK, ADM_PENDING
+};
 
 #define ADM_COOKIE      "jszg_adm"
 #define TICKET_COOKIE   "jszg_qt"
@@ -93,6 +111,10 @@ typedef struct {
     apr_array_header_t *proxies;    /* apr_ipsubnet_t * */
     const char *tpl_file;
     const char *tpl;
+    const char *shared_url;         /* NULL: unset; "": none */
+    const char *shared_host;
+    apr_port_t shared_port;
+    const char *shared_prefix;
 } adm_conf;
 
 #define DEFAULT_LIFETIME        1800
@@ -147,6 +169,10 @@ static const char page_full[] =
 
 /* ---- shared state ----------------------------------------------------- */
 
+/* The shared queue's state in this front end. */
+enum { SQ_JOINING = 0, SQ_UP, SQ_DOWN };
+static const char *const sq_names[] = { "joining", "up", "fallback" };
+
 enum {
     C_SERVED = 0,       /* requests let through to the handler */
     C_ADMITTED,         /* new admissions (cookies issued) */
@@ -162,6 +188,7 @@ enum {
     C_OVERDRAFT,        /* admitted request let in over the limit */
     C_RECLAIMED,        /* slots taken back from dead processes */
     C_LOCK_FAILED,
+    C_SHARED_FALLBACK,  /* times the shared queue was lost */
     C_COUNT
 };
 
@@ -169,7 +196,7 @@ static const char *const counter_names[C_COUNT] = {
     "served", "admitted", "queued", "client_rate", "queue_full",
     "forged_ticket", "replayed_ticket", "stale_ticket", "forged_admission",
     "expired_admission", "post_grace", "overdraft", "reclaimed",
-    "lock_failed"
+    "lock_failed", "shared_fallbacks"
 };
 
 typedef struct {
@@ -195,6 +222,16 @@ typedef struct {
     /* below: only under the mutex */
     jszg_tb admit_tb;
     apr_int64_t last_sweep;
+    /* the shared queue: state changes by CAS, the rest under the mutex */
+    volatile apr_uint32_t shared_state;     /* SQ_* */
+    volatile apr_uint32_t shared_gen;       /* processes reopen their
+                                               client when it moves */
+    volatile apr_uint32_t shared_retry;     /* second of the next rejoin */
+    volatile apr_uint32_t shared_calling;   /* a thread is calling */
+    volatile apr_uint32_t shared_published; /* second of the last publish */
+    apr_uint32_t shared_node;
+    apr_uint64_t shared_epoch;
+    jszg_calls shared_calls;                /* tickets this node called */
     adm_second secs[ADM_SECS];
     adm_proc procs[ADM_PROCS];
     apr_size_t off_queue, off_clients, off_sessions;
@@ -225,7 +262,19 @@ static struct {
     adm_shared *sh;
     apr_global_mutex_t *mutex;
     adm_proc *me;
+    int shared;                     /* JszgSharedQueue set */
 } rt;
+
+/* This process's Redis client, reopened when shared_gen moves (a lost
+ * connection pool is not reused after an outage).  Old clients are left
+ * to the process pool: other threads may still hold them. */
+static struct {
+    apr_pool_t *pool;
+    apr_thread_mutex_t *lock;
+    jszg_rq *rq;
+    apr_uint32_t gen;
+    int threads;
+} pc;
 
 #define SH_COUNT(c) apr_atomic_inc64(&rt.sh->counters[c])
 
@@ -293,6 +342,18 @@ void *jszg_adm_merge_conf(apr_pool_t *p, void *basev, void *addv)
     }
     c->tpl_file = add->tpl_file ? add->tpl_file : base->tpl_file;
     c->tpl = add->tpl ? add->tpl : base->tpl;
+    if (add->shared_url) {
+        c->shared_url = add->shared_url;
+        c->shared_host = add->shared_host;
+        c->shared_port = add->shared_port;
+        c->shared_prefix = add->shared_prefix;
+    }
+    else {
+        c->shared_url = base->shared_url;
+        c->shared_host = base->shared_host;
+        c->shared_port = base->shared_port;
+        c->shared_prefix = base->shared_prefix;
+    }
     return c;
 }
 
@@ -473,6 +534,29 @@ const char *jszg_adm_set_proxy(cmd_parms *cmd, void *d, int argc,
     return NULL;
 }
 
+/* Checked now, so that `apache2 -t` names a bad URL; Redis itself is
+ * only reached by the children (an outage must not stop a start). */
+const char *jszg_adm_set_shared(cmd_parms *cmd, void *d, const char *arg)
+{
+    adm_conf *c = cmd_conf(cmd);
+    const char *why;
+    (void)d;
+
+    MAIN_ONLY(cmd);
+    if (!strcasecmp(arg, "none")) {
+        c->shared_url = "";
+        return NULL;
+    }
+    why = jszg_rq_parse(cmd->pool, arg, &c->shared_host, &c->shared_port,
+                        &c->shared_prefix);
+    if (why)
+        return apr_psprintf(cmd->pool, "JszgSharedQueue: '%s' is not a "
+                            "Redis URL: %s (e.g. redis://127.0.0.1:6379, "
+                            "or 'none')", arg, why);
+    c->shared_url = arg;
+    return NULL;
+}
+
 /* Read and check the template now, so that `apache2 -t` catches it. */
 const char *jszg_adm_set_template(cmd_parms *cmd, void *d, const char *arg)
 {
@@ -591,6 +675,7 @@ static void runtime_from_conf(server_rec *s, const adm_conf *c)
                                          : DEFAULT_CLIENT_BURST;
     rt.lifetime = c->lifetime > 0 ? c->lifetime : DEFAULT_LIFETIME;
     rt.tpl = c->tpl ? c->tpl : default_tpl;
+    rt.shared = c->shared_url && *c->shared_url;
     rt.exempt = c->exempt;
     if (!rt.exempt) {
         apr_array_header_t *a = apr_array_make(s->process->pconf, 1,
@@ -778,6 +863,32 @@ static void adm_unlock(void)
     apr_global_mutex_unlock(rt.mutex);
 }
 
+/* The Redis client's pool: its own allocator, locked, since connections
+ * are made by whichever worker thread needs one. */
+static void shared_child_init(apr_pool_t *p, server_rec *s)
+{
+    apr_allocator_t *a;
+    apr_thread_mutex_t *am;
+
+    ap_mpm_query(AP_MPMQ_MAX_THREADS, &pc.threads);
+    if (pc.threads < 1)
+        pc.threads = 1;
+    if (apr_allocator_create(&a) != APR_SUCCESS
+        || apr_pool_create_ex(&pc.pool, p, NULL, a) != APR_SUCCESS
+        || apr_thread_mutex_create(&am, APR_THREAD_MUTEX_DEFAULT, pc.pool)
+           != APR_SUCCESS
+        || apr_thread_mutex_create(&pc.lock, APR_THREAD_MUTEX_DEFAULT,
+                                   pc.pool) != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, JSZGLOGNO(15103)
+                     "admission control: cannot set up the shared queue "
+                     "client; this process uses the local queue");
+        pc.lock = NULL;
+        return;
+    }
+    apr_allocator_owner_set(a, pc.pool);
+    apr_allocator_mutex_set(a, am);
+}
+
 static void adm_child_init(apr_pool_t *p, server_rec *s)
 {
     apr_uint32_t self = (apr_uint32_t)getpid();
@@ -805,6 +916,8 @@ static void adm_child_init(apr_pool_t *p, server_rec *s)
             rt.me->pid = self;
         }
     adm_unlock();
+    if (rt.shared)
+        shared_child_init(p, s);
     if (rt.me)
         apr_pool_cleanup_register(p, rt.me, proc_release,
                                   apr_pool_cleanup_null);
@@ -897,7 +1010,9 @@ static void slot_wait(request_rec *r)
 
 /* ---- one request ------------------------------------------------------ */
 
-typedef enum { V_ENTER, V_WAIT, V_LIMITED, V_FULL } adm_verdict;
+typedef enum { V_ENTER, V_WAIT, V_LIMITED, V_FULL, V_SHARED } adm_verdict;
+
+enum { TK_NONE = 0, TK_LOCAL, TK_SHARED };
 
 typedef struct {
     request_rec *r;
@@ -914,6 +1029,9 @@ typedef struct {
     int admitted;               /* valid, or a POST within the grace */
     int renew;
     /* ticket */
+    int tk_kind;                /* TK_*: the queue of the ticket brought */
+    apr_uint64_t tk_seq;        /* its number */
+    jszg_rq *rq;                /* the shared queue, when usable now */
     apr_uint64_t seq;           /* 0: none */
     const char *ticket;         /* encoded, when a new one was issued */
     const char *ticket_in;      /* as the client sent it */
@@ -1066,8 +1184,13 @@ static apr_uint64_t read_ticket(adm_req *ar)
                       ? "bad signature" : "malformed");
         return 0;
     }
-    if (t.epoch != rt.sh->epoch
-        || t.issued + ADM_TICKET_TTL < apr_time_sec(ar->now)) {
+    if (t.issued + ADM_TICKET_TTL < apr_time_sec(ar->now))
+        ar->tk_kind = TK_NONE;
+    else if (t.epoch == rt.sh->epoch)
+        ar->tk_kind = TK_LOCAL;
+    else if (rt.shared && t.epoch == rt.sh->shared_epoch)
+        ar->tk_kind = TK_SHARED;
+    if (ar->tk_kind == TK_NONE) {
         SH_COUNT(C_STALE_TICKET);
         return 0;
     }
@@ -1094,7 +1217,10 @@ static int room_for_new(apr_int64_t now)
 {
     apr_uint32_t used = apr_atomic_read32(&rt.sh->in_flight)
                         + apr_atomic_read32(&rt.sh->waiting)
-                        + jszg_queue_pending(sh_queue(), now, ADM_PENDING);
+                        + jszg_queue_pending(sh_queue(), now, &adm_timing);
+
+    if (rt.shared)
+        used += jszg_calls_pending(&rt.sh->shared_calls, now);
 
     return used + (apr_uint32_t)rt.reserve < (apr_uint32_t)rt.max_in_flight;
 }
@@ -1116,10 +1242,307 @@ static void call_up_to(adm_req *ar, apr_uint64_t seq)
 
     while (q->called < seq && room_for_new(now)
            && admit_token(ar->now, 0)) {
-        if (!jszg_queue_call(q, now, ADM_ABANDON, ADM_MAX_SKIP))
+        if (!jszg_queue_call(q, now, &adm_timing, ADM_MAX_SKIP))
             break;
         admit_token(ar->now, 1);
     }
+}
+
+/* ---- the shared queue (JszgSharedQueue) ------------------------------- */
+
+static adm_verdict arrive(adm_req *ar);
+
+static apr_uint32_t now32(void)
+{
+    return (apr_uint32_t)apr_time_sec(apr_time_now());
+}
+
+/* This process's client for the current generation. */
+static jszg_rq *client(void)
+{
+    apr_uint32_t gen = apr_atomic_read32(&rt.sh->shared_gen);
+    const adm_conf *c = rt.conf;
+    apr_pool_t *sub;
+    jszg_rq *rq;
+
+    apr_thread_mutex_lock(pc.lock);
+    if (!pc.rq || pc.gen != gen) {
+        pc.rq = NULL;
+        if (apr_pool_create(&sub, pc.pool) == APR_SUCCESS
+            && jszg_rq_open(sub, c->shared_host, c->shared_port,
+                            c->shared_prefix, pc.threads, &pc.rq)
+               == APR_SUCCESS)
+            pc.gen = gen;
+    }
+    rq = pc.rq;
+    apr_thread_mutex_unlock(pc.lock);
+    return rq;
+}
+
+/* Redis failed: fall back to the local queue, logged once per outage
+ * (whichever process sees it first), and try again in ADM_REJOIN s. */
+static void shared_failed(server_rec *s, apr_status_t rv)
+{
+    apr_uint32_t st = apr_atomic_read32(&rt.sh->shared_state);
+
+    if (st == SQ_DOWN
+        || apr_atomic_cas32(&rt.sh->shared_state, SQ_DOWN, st) != st)
+        return;
+    /* connections of the pool before the outage are not to be trusted */
+    apr_atomic_inc32(&rt.sh->shared_gen);
+    apr_atomic_set32(&rt.sh->shared_retry, now32() + ADM_REJOIN);
+    SH_COUNT(C_SHARED_FALLBACK);
+    ap_log_error(APLOG_MARK, APLOG_WARNING,
+                 rv == JSZG_RQ_DOWN ? 0 : rv, s, JSZGLOGNO(15100)
+                 "shared queue %s unreachable: this front end keeps its "
+                 "own waiting room until it is back", rt.conf->shared_url);
+}
+
+/* Join (or rejoin) the shared queue: one thread of the front end tries,
+ * at most every ADM_REJOIN seconds.  Returns 1 when the queue is up. */
+static int shared_join(request_rec *r)
+{
+    apr_uint32_t now = now32(), retry = apr_atomic_read32(&rt.sh->shared_retry);
+    apr_uint32_t st, node = 0;
+    apr_uint64_t epoch = 0;
+    apr_status_t rv;
+    jszg_rq *rq;
+
+    if (now < retry
+        || apr_atomic_cas32(&rt.sh->shared_retry, now + ADM_REJOIN, retry)
+           != retry)
+        return 0;
+    if (!(rq = client()))
+        return 0;
+    if ((rv = jszg_rq_ping(rq)) == APR_SUCCESS
+        && (rv = jszg_rq_epoch(rq, r->pool, &epoch)) == APR_SUCCESS)
+        rv = jszg_rq_node(rq, &node);
+    if (rv != APR_SUCCESS) {
+        shared_failed(r->server, rv);
+        return 0;
+    }
+    if (adm_lock()) {
+        if (epoch != rt.sh->shared_epoch) {
+            /* a new queue (Redis lost its data): old calls mean nothing */
+            memset(&rt.sh->shared_calls, 0, sizeof(rt.sh->shared_calls));
+            rt.sh->shared_epoch = epoch;
+        }
+        rt.sh->shared_node = node;
+        adm_unlock();
+    }
+    st = apr_atomic_read32(&rt.sh->shared_state);
+    if (st != SQ_UP
+        && apr_atomic_cas32(&rt.sh->shared_state, SQ_UP, st) == st)
+        ap_log_error(APLOG_MARK, st == SQ_DOWN ? APLOG_NOTICE : APLOG_INFO,
+                     0, r->server, JSZGLOGNO(15101)
+                     "shared queue %s %s: front end %u, queue %016"
+                     APR_UINT64_T_HEX_FMT, rt.conf->shared_url,
+                     st == SQ_DOWN ? "is back, rejoined" : "joined", node,
+                     epoch);
+    return 1;
+}
+
+/* Once a second, the front end's in-flight count for the others. */
+static apr_status_t shared_publish(jszg_rq *rq)
+{
+    apr_uint32_t now = now32(),
+                 last = apr_atomic_read32(&rt.sh->shared_published);
+
+    if (last == now
+        || apr_atomic_cas32(&rt.sh->shared_published, now, last) != last)
+        return APR_SUCCESS;
+    return jszg_rq_publish(rq, rt.sh->shared_node,
+                           apr_atomic_read32(&rt.sh->in_flight),
+                           (apr_uint32_t)rt.max_in_flight, ADM_PUBLISH_TTL);
+}
+
+/* The shared queue's client, or NULL: not configured, or unreachable
+ * (the request then uses the local queue). */
+static jszg_rq *shared_client(request_rec *r)
+{
+    apr_status_t rv;
+    jszg_rq *rq;
+
+    if (!rt.shared || !pc.lock)
+        return NULL;
+    if (apr_atomic_read32(&rt.sh->shared_state) != SQ_UP
+        && !shared_join(r))
+        return NULL;
+    if (!(rq = client()))
+        return NULL;
+    if ((rv = shared_publish(rq)) != APR_SUCCESS) {
+        shared_failed(r->server, rv);
+        return NULL;
+    }
+    return rq;
+}
+
+/* Lost Redis in the middle of a decision: decide on the local queue. */
+static adm_verdict shared_lost(adm_req *ar, apr_status_t rv)
+{
+    adm_verdict v = V_ENTER;
+
+    shared_failed(ar->r->server, rv);
+    ar->rq = NULL;
+    ar->tk_kind = TK_NONE;
+    ar->ticket = NULL;
+    ar->seq = 0;
+    if (adm_lock()) {
+        v = arrive(ar);
+        adm_unlock();
+    }
+    return v;
+}
+
+/* Take the calling turn of this front end: one thread at a time calls,
+ * so that front ends, not threads, bound how far "called" may run ahead.
+ * A turn older than 2 s is taken over (its thread died). */
+static int calling_take(void)
+{
+    apr_uint32_t now = now32(), cur = apr_atomic_read32(&rt.sh->shared_calling);
+
+    if (cur && now - cur < 2)
+        return 0;
+    return apr_atomic_cas32(&rt.sh->shared_calling, now, cur) == cur;
+}
+
+static int shared_room(adm_req *ar, int take_token)
+{
+    int ok = 0;
+
+    if (adm_lock()) {
+        ok = room_for_new(apr_time_sec(ar->now)) && admit_token(ar->now, 0);
+        if (ok && take_token)
+            admit_token(ar->now, 1);
+        adm_unlock();
+    }
+    return ok;
+}
+
+/* Call shared tickets, in order, while this front end has room, up to
+ * seq; each one called holds a place here (shared_calls). */
+static apr_status_t shared_call_up_to(adm_req *ar, apr_uint64_t seq,
+                                      jszg_rq_head *h)
+{
+    apr_int64_t now = apr_time_sec(ar->now), until;
+    apr_status_t rv = APR_SUCCESS;
+    apr_uint64_t c;
+
+    if (h->called >= seq || !calling_take())
+        return APR_SUCCESS;
+    while (h->called < seq && shared_room(ar, 0)) {
+        rv = jszg_rq_call(ar->rq, ar->r->pool, now, &adm_timing, 64, h, &c,
+                          &until);
+        if (rv != APR_SUCCESS) {
+            if (rv == APR_NOTFOUND)
+                rv = APR_SUCCESS;
+            break;
+        }
+        if (adm_lock()) {
+            jszg_calls_add(&rt.sh->shared_calls, c, until);
+            admit_token(ar->now, 1);
+            adm_unlock();
+        }
+    }
+    apr_atomic_set32(&rt.sh->shared_calling, 0);
+    return rv;
+}
+
+/* Nobody waits here or in the shared queue, and there is room. */
+static int shared_straight_in(adm_req *ar, const jszg_rq_head *h)
+{
+    int in = 0;
+
+    if (h->last > h->called || !adm_lock())
+        return 0;
+    if (!jszg_queue_waiting(sh_queue())
+        && room_for_new(apr_time_sec(ar->now)) && admit_token(ar->now, 0)
+        && (ar->poll || slot_try())) {
+        admit_token(ar->now, 1);
+        ar->have_slot = !ar->poll;
+        in = 1;
+    }
+    adm_unlock();
+    return in;
+}
+
+/* The ticket brought, checked against the shared queue: its number if it
+ * is still waiting or called, else 0 (counted). */
+static apr_status_t shared_ticket(adm_req *ar, jszg_rq_head *h,
+                                  apr_uint64_t *seq)
+{
+    jszg_q_state st;
+    apr_status_t rv;
+
+    *seq = 0;
+    if (ar->tk_kind != TK_SHARED)
+        return APR_SUCCESS;
+    rv = jszg_rq_state(ar->rq, ar->r->pool, ar->tk_seq, h, &st);
+    if (rv != APR_SUCCESS)
+        return rv;
+    if (st == JSZG_Q_USED)
+        SH_COUNT(C_REPLAYED_TICKET);
+    else if (st == JSZG_Q_UNKNOWN)
+        SH_COUNT(C_STALE_TICKET);
+    else
+        *seq = ar->tk_seq;
+    if (st == JSZG_Q_WAITING)
+        rv = jszg_rq_touch(ar->rq, ar->r->pool, *seq,
+                           apr_time_sec(ar->now), &adm_timing);
+    return rv;
+}
+
+static apr_status_t shared_issue(adm_req *ar, jszg_rq_head *h,
+                                 apr_uint64_t *seq)
+{
+    jszg_ticket t;
+    apr_status_t rv;
+
+    rv = jszg_rq_issue(ar->rq, apr_time_sec(ar->now), &adm_timing, seq);
+    if (rv != APR_SUCCESS)
+        return rv;
+    if (*seq > h->last)
+        h->last = *seq;
+    t.epoch = rt.sh->shared_epoch;
+    t.seq = *seq;
+    t.issued = apr_time_sec(ar->now);
+    ar->ticket = jszg_ticket_encode(ar->r->pool, rt.tkey, &t);
+    return APR_SUCCESS;
+}
+
+/* A new arrival, or a waiting one asking again, on the shared queue.
+ * Without the mutex: every step is one atomic Redis command. */
+static adm_verdict shared_arrive(adm_req *ar)
+{
+    jszg_rq_head h;
+    apr_uint64_t seq;
+    apr_status_t rv;
+
+    if ((rv = jszg_rq_head_get(ar->rq, ar->r->pool, &h)) != APR_SUCCESS
+        || (rv = shared_ticket(ar, &h, &seq)) != APR_SUCCESS)
+        return shared_lost(ar, rv);
+    if (!seq) {
+        if (shared_straight_in(ar, &h))
+            return V_ENTER;
+        if ((rv = shared_issue(ar, &h, &seq)) != APR_SUCCESS)
+            return shared_lost(ar, rv);
+    }
+    ar->seq = seq;
+    /* everyone ahead may have gone: then this one is called at once */
+    if ((rv = shared_call_up_to(ar, seq, &h)) != APR_SUCCESS)
+        return shared_lost(ar, rv);
+    if (seq > h.called) {
+        ar->position = seq - h.called;
+        return V_WAIT;
+    }
+    if ((rv = jszg_rq_consume(ar->rq, seq, ADM_TICKET_TTL)) != APR_SUCCESS)
+        return shared_lost(ar, rv);
+    if (adm_lock()) {
+        jszg_calls_done(&rt.sh->shared_calls, seq);
+        adm_unlock();
+    }
+    ar->have_slot = !ar->poll && slot_try();
+    return V_ENTER;
 }
 
 /* A new arrival, or a waiting one asking again.  Under the mutex. */
@@ -1127,7 +1550,7 @@ static adm_verdict arrive(adm_req *ar)
 {
     jszg_queue *q = sh_queue();
     apr_int64_t now = apr_time_sec(ar->now);
-    apr_uint64_t seq = read_ticket(ar);
+    apr_uint64_t seq = ar->tk_kind == TK_LOCAL ? ar->tk_seq : 0;
 
     if (seq) {
         switch (jszg_queue_state(q, seq)) {
@@ -1188,10 +1611,26 @@ static adm_verdict arrive(adm_req *ar)
     return V_WAIT;
 }
 
+/* A local ticket (from a time without the shared queue) still waiting or
+ * called: it is served from the local queue. */
+static int local_ticket_live(const adm_req *ar)
+{
+    jszg_q_state st;
+
+    if (ar->tk_kind != TK_LOCAL)
+        return 0;
+    st = jszg_queue_state(sh_queue(), ar->tk_seq);
+    return st == JSZG_Q_WAITING || st == JSZG_Q_CALLED;
+}
+
 static adm_verdict decide(adm_req *ar)
 {
     adm_verdict v = V_ENTER;
 
+    if (!ar->admitted) {
+        ar->tk_seq = read_ticket(ar);
+        ar->rq = shared_client(ar->r);
+    }
     if (!adm_lock())
         return V_ENTER;         /* fail open: never a broken site */
     if (apr_atomic_read32(&rt.sh->in_flight)
@@ -1206,10 +1645,15 @@ static adm_verdict decide(adm_req *ar)
         if (!ar->poll)
             count_second(0);
     }
+    else if (ar->rq && !local_ticket_live(ar))
+        v = V_SHARED;           /* decided below, Redis is not asked
+                                   while holding the mutex */
     else {
         v = arrive(ar);
     }
     adm_unlock();
+    if (v == V_SHARED)
+        v = shared_arrive(ar);
     return v;
 }
 
@@ -1495,6 +1939,8 @@ static int adm_gate(request_rec *r)
         return DECLINED;
     }
     init_req(&ar, r);
+    if (ar.admitted && rt.shared)
+        shared_client(r);       /* publishes this front end's count */
     v = decide(&ar);
     switch (v) {
     case V_LIMITED:
@@ -1516,6 +1962,7 @@ typedef struct {
     apr_uint32_t served_ps, admitted_ps;
     apr_uint64_t counters[C_COUNT];
     json_t *procs;
+    json_t *shared;
 } adm_snapshot;
 
 static void snapshot(adm_snapshot *s)
@@ -1533,7 +1980,7 @@ static void snapshot(adm_snapshot *s)
     s->in_flight = apr_atomic_read32(&rt.sh->in_flight);
     s->waiting = apr_atomic_read32(&rt.sh->waiting);
     s->sessions = jszg_adset_count(sh_sessions(), secs, rt.lifetime);
-    s->pending = jszg_queue_pending(q, secs, ADM_PENDING);
+    s->pending = jszg_queue_pending(q, secs, &adm_timing);
     s->queue_length = jszg_queue_waiting(q);
     s->head = s->queue_length ? q->called + 1 : 0;
     s->next = q->next;
@@ -1564,6 +2011,40 @@ static void snapshot(adm_snapshot *s)
     adm_unlock();
     for (i = 0; i < C_COUNT; i++)
         s->counters[i] = apr_atomic_read64(&rt.sh->counters[i]);
+}
+
+/* The shared queue as Redis sees it, for the status handler. */
+static json_t *shared_status(request_rec *r)
+{
+    json_t *j = json_object();
+    jszg_rq *rq = shared_client(r);
+    jszg_rq_head h = { 0, 0 };
+    apr_uint32_t nodes = 0, in_flight = 0, max = 0, pending = 0;
+    apr_status_t rv = APR_SUCCESS;
+
+    if (rq && (rv = jszg_rq_head_get(rq, r->pool, &h)) == APR_SUCCESS)
+        rv = jszg_rq_cluster(rq, r->pool, &nodes, &in_flight, &max);
+    if (rq && rv != APR_SUCCESS)
+        shared_failed(r->server, rv);
+    if (adm_lock()) {
+        pending = jszg_calls_pending(&rt.sh->shared_calls,
+                                     apr_time_sec(apr_time_now()));
+        adm_unlock();
+    }
+    json_object_set_new(j, "state", json_string(
+        sq_names[apr_atomic_read32(&rt.sh->shared_state) % 3]));
+    json_object_set_new(j, "node", json_integer(rt.sh->shared_node));
+    json_object_set_new(j, "queue_length", json_integer(
+        (json_int_t)(h.last > h.called ? h.last - h.called : 0)));
+    json_object_set_new(j, "head_ticket", json_integer(
+        (json_int_t)(h.last > h.called ? h.called + 1 : 0)));
+    json_object_set_new(j, "last_ticket", json_integer((json_int_t)h.last));
+    json_object_set_new(j, "called", json_integer((json_int_t)h.called));
+    json_object_set_new(j, "called_pending_here", json_integer(pending));
+    json_object_set_new(j, "front_ends", json_integer(nodes));
+    json_object_set_new(j, "cluster_in_flight", json_integer(in_flight));
+    json_object_set_new(j, "cluster_max_in_flight", json_integer(max));
+    return j;
 }
 
 static json_t *status_json(const adm_snapshot *s)
@@ -1600,6 +2081,8 @@ static json_t *status_json(const adm_snapshot *s)
     }
     json_object_set_new(j, "rejected", rej);
     json_object_set_new(j, "totals", tot);
+    if (s->shared)
+        json_object_set_new(j, "shared", s->shared);
     json_object_set_new(j, "processes", s->procs);
     return j;
 }
@@ -1618,9 +2101,12 @@ static const char *status_text(apr_pool_t *p, json_t *j)
             json_t *v2;
             json_object_foreach(v, k2, v2)
                 APR_ARRAY_PUSH(lines, char *) =
-                    apr_psprintf(p, "%s.%s: %" APR_INT64_T_FMT "\n",
-                                 key, k2,
-                                 (apr_int64_t)json_integer_value(v2));
+                    json_is_string(v2)
+                    ? apr_psprintf(p, "%s.%s: %s\n", key, k2,
+                                   json_string_value(v2))
+                    : apr_psprintf(p, "%s.%s: %" APR_INT64_T_FMT "\n",
+                                   key, k2,
+                                   (apr_int64_t)json_integer_value(v2));
         }
         else if (json_is_integer(v))
             APR_ARRAY_PUSH(lines, char *) =
@@ -1647,6 +2133,8 @@ static int adm_status(request_rec *r)
     if (!rt.sh)
         return HTTP_SERVICE_UNAVAILABLE;
     snapshot(&s);
+    if (rt.shared)
+        s.shared = shared_status(r);
     j = status_json(&s);
     if (r->args && !strcmp(r->args, "json"))
         return write_json(r, HTTP_OK, j);

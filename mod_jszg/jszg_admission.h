@@ -27,6 +27,7 @@ const char *jszg_adm_set_proxy(cmd_parms *cmd, void *d, int argc,
                                char *const argv[]);
 const char *jszg_adm_set_template(cmd_parms *cmd, void *d,
                                   const char *arg);
+const char *jszg_adm_set_shared(cmd_parms *cmd, void *d, const char *arg);
 
 /* Every line ends with a comma: mod_jszg.c follows the macro with {NULL}. */
 #define JSZG_ADMISSION_CMDS                                                 \
@@ -58,6 +59,11 @@ const char *jszg_adm_set_template(cmd_parms *cmd, void *d,
     AP_INIT_TAKE1("JszgQueueTemplate", jszg_adm_set_template, NULL,         \
                   RSRC_CONF, "HTML file for the waiting page with "         \
                   "{{position}} {{wait_seconds}} {{wait_minutes}} "         \
-                  "{{refresh}} {{ticket}} (default: built in)"),
+                  "{{refresh}} {{ticket}} (default: built in)"),            \
+    AP_INIT_TAKE1("JszgSharedQueue", jszg_adm_set_shared, NULL, RSRC_CONF,  \
+                  "One waiting room for several front ends: "               \
+                  "redis://host:port[/name] (apr_redis), or 'none' "        \
+                  "(default: this server's own queue); when Redis is "      \
+                  "unreachable each front end falls back to its own"),
 
 #endif /* JSZG_ADMISSION_H */

@@ -220,6 +220,36 @@ void jszg_queue_init(jszg_queue *q, apr_uint32_t nslots)
     q->next = 1;
 }
 
+apr_int64_t jszg_q_hold_until(const jszg_q_timing *t, apr_int64_t called_at,
+                              apr_int64_t seen, apr_uint32_t gap)
+{
+    apr_int64_t until = seen + (gap ? (apr_int64_t)gap : t->poll) + t->slack;
+
+    if (until < called_at + 1)
+        until = called_at + 1;
+    if (until > called_at + t->hold_max)
+        until = called_at + t->hold_max;
+    return until;
+}
+
+int jszg_q_abandoned(const jszg_q_timing *t, apr_int64_t now,
+                     apr_int64_t seen, apr_uint32_t gap)
+{
+    return now - seen > (gap ? t->abandon : t->first_back);
+}
+
+apr_uint32_t jszg_q_gap_update(apr_uint32_t gap, apr_int64_t interval)
+{
+    if (interval <= 0)
+        return gap;             /* same second: a reload, no news */
+    if (interval > 3600)
+        interval = 3600;
+    if (!gap)
+        return (apr_uint32_t)interval;
+    /* 3/4 old, 1/4 new, rounded: one slow poll does not double it */
+    return (apr_uint32_t)((3 * (apr_int64_t)gap + interval + 2) / 4);
+}
+
 static jszg_qslot *qslot(const jszg_queue *q, apr_uint64_t seq)
 {
     return (jszg_qslot *)&q->slots[seq & (q->nslots - 1)];
@@ -240,6 +270,7 @@ apr_status_t jszg_queue_issue(jszg_queue *q, apr_int64_t now,
     s->seen = now;
     s->called_at = 0;
     s->consumed = 0;
+    s->gap = 0;
     *seq = q->next++;
     q->issued++;
     return APR_SUCCESS;
@@ -263,11 +294,13 @@ void jszg_queue_touch(jszg_queue *q, apr_uint64_t seq, apr_int64_t now)
 {
     jszg_qslot *s = qslot(q, seq);
 
-    if (s->seq == seq && now > s->seen)
+    if (s->seq == seq && now > s->seen) {
+        s->gap = jszg_q_gap_update(s->gap, now - s->seen);
         s->seen = now;
+    }
 }
 
-int jszg_queue_call(jszg_queue *q, apr_int64_t now, apr_int64_t abandon,
+int jszg_queue_call(jszg_queue *q, apr_int64_t now, const jszg_q_timing *t,
                     apr_uint32_t max_skip)
 {
     apr_uint32_t skipped = 0;
@@ -275,7 +308,7 @@ int jszg_queue_call(jszg_queue *q, apr_int64_t now, apr_int64_t abandon,
     while (q->called + 1 < q->next && skipped < max_skip) {
         jszg_qslot *s = qslot(q, ++q->called);
         if (s->seq == q->called && !s->consumed
-            && now - s->seen <= abandon) {
+            && !jszg_q_abandoned(t, now, s->seen, s->gap)) {
             s->called_at = now;
             return 1;
         }
@@ -296,7 +329,7 @@ void jszg_queue_consume(jszg_queue *q, apr_uint64_t seq)
 }
 
 apr_uint32_t jszg_queue_pending(const jszg_queue *q, apr_int64_t now,
-                                apr_int64_t ttl)
+                                const jszg_q_timing *t)
 {
     apr_uint64_t seq = q->called;
     apr_uint32_t n = 0, looked = 0;
@@ -311,9 +344,10 @@ apr_uint32_t jszg_queue_pending(const jszg_queue *q, apr_int64_t now,
             break;
         if (!s->called_at)
             continue;
-        if (now - s->called_at > ttl)
+        if (now - s->called_at > t->hold_max)
             break;
-        if (!s->consumed)
+        if (!s->consumed
+            && now <= jszg_q_hold_until(t, s->called_at, s->seen, s->gap))
             n++;
     }
     return n;
@@ -327,6 +361,35 @@ apr_uint64_t jszg_queue_waiting(const jszg_queue *q)
 apr_uint64_t jszg_queue_position(const jszg_queue *q, apr_uint64_t seq)
 {
     return seq > q->called ? seq - q->called : 0;
+}
+
+/* ---- tickets of a shared queue called by this front end --------------- */
+
+void jszg_calls_add(jszg_calls *c, apr_uint64_t seq, apr_int64_t until)
+{
+    jszg_call *e = &c->c[c->next++ % JSZG_CALLS];
+
+    e->seq = seq;
+    e->until = until;
+}
+
+void jszg_calls_done(jszg_calls *c, apr_uint64_t seq)
+{
+    apr_uint32_t i;
+
+    for (i = 0; i < JSZG_CALLS; i++)
+        if (c->c[i].seq == seq)
+            c->c[i].seq = 0;
+}
+
+apr_uint32_t jszg_calls_pending(const jszg_calls *c, apr_int64_t now)
+{
+    apr_uint32_t i, n = 0;
+
+    for (i = 0; i < JSZG_CALLS; i++)
+        if (c->c[i].seq && now <= c->c[i].until)
+            n++;
+    return n;
 }
 
 /* ---- admitted sessions seen recently ---------------------------------- */

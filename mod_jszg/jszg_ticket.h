@@ -78,7 +78,8 @@ typedef struct {
     apr_int64_t seen;           /* last time its holder asked (seconds) */
     apr_int64_t called_at;      /* when it was called; 0: not yet */
     apr_uint32_t consumed;      /* admitted */
-    apr_uint32_t pad;
+    apr_uint32_t gap;           /* its holder's poll interval, seconds
+                                   (smoothed); 0: never came back */
 } jszg_qslot;
 
 typedef struct {
@@ -100,6 +101,37 @@ typedef enum {
     JSZG_Q_WAITING
 } jszg_q_state;
 
+/*
+ * How long a waiting room trusts its visitors (seconds).  A holder who
+ * never came back after the ticket was issued is given up after
+ * first_back (a real browser asks again within one poll interval); one
+ * who did come back, after abandon (background tabs are throttled).  A
+ * called ticket keeps a place free until its holder's next poll is
+ * overdue: one poll interval (the observed one, else poll) after it was
+ * last seen, plus slack, at least 1 s after the call and never more
+ * than hold_max.  Cookie-less clients that never return so cost a place
+ * for a second or two instead of hold_max.
+ */
+typedef struct {
+    apr_int64_t abandon;
+    apr_int64_t first_back;
+    apr_int64_t poll;
+    apr_int64_t slack;
+    apr_int64_t hold_max;
+} jszg_q_timing;
+
+/* The last second a called ticket holds its place. */
+apr_int64_t jszg_q_hold_until(const jszg_q_timing *t, apr_int64_t called_at,
+                              apr_int64_t seen, apr_uint32_t gap);
+
+/* Is the holder of a waiting ticket gone? */
+int jszg_q_abandoned(const jszg_q_timing *t, apr_int64_t now,
+                     apr_int64_t seen, apr_uint32_t gap);
+
+/* The smoothed poll interval after the holder asked again `interval`
+ * seconds after the previous time. */
+apr_uint32_t jszg_q_gap_update(apr_uint32_t gap, apr_int64_t interval);
+
 apr_size_t jszg_queue_size(apr_uint32_t nslots);
 void jszg_queue_init(jszg_queue *q, apr_uint32_t nslots);
 
@@ -114,25 +146,50 @@ void jszg_queue_touch(jszg_queue *q, apr_uint64_t seq, apr_int64_t now);
 
 /*
  * Call the next live waiting ticket: advance "called" past abandoned ones
- * (not seen for more than `abandon` seconds; at most max_skip of them per
- * call).  Returns 1 when a live ticket was called, 0 when none waits.
+ * (jszg_q_abandoned; at most max_skip of them per call).  Returns 1 when
+ * a live ticket was called, 0 when none waits.
  */
-int jszg_queue_call(jszg_queue *q, apr_int64_t now, apr_int64_t abandon,
+int jszg_queue_call(jszg_queue *q, apr_int64_t now, const jszg_q_timing *t,
                     apr_uint32_t max_skip);
 
 /* Mark seq admitted. */
 void jszg_queue_consume(jszg_queue *q, apr_uint64_t seq);
 
-/* Tickets called within the last `ttl` seconds and not yet admitted: they
- * hold a place that the in-flight gate must keep free for them. */
+/* Tickets called, not yet admitted and still holding their place
+ * (jszg_q_hold_until): places the in-flight gate must keep free. */
 apr_uint32_t jszg_queue_pending(const jszg_queue *q, apr_int64_t now,
-                                apr_int64_t ttl);
+                                const jszg_q_timing *t);
 
 /* Tickets not yet called (abandoned ones included until skipped). */
 apr_uint64_t jszg_queue_waiting(const jszg_queue *q);
 
 /* Place of a waiting ticket: 1 for the next to be called; 0 if called. */
 apr_uint64_t jszg_queue_position(const jszg_queue *q, apr_uint64_t seq);
+
+/* ---- tickets of a shared queue called by this front end --------------- */
+
+/*
+ * With a queue shared through Redis, each front end remembers the
+ * tickets it called until their holder comes in (here: done) or their
+ * hold runs out, so that it keeps their places free like local ones.
+ * A ring: past JSZG_CALLS entries the oldest is forgotten.
+ */
+#define JSZG_CALLS 512
+
+typedef struct {
+    apr_uint64_t seq;
+    apr_int64_t until;          /* last second of the hold */
+} jszg_call;
+
+typedef struct {
+    apr_uint32_t next;
+    apr_uint32_t pad;
+    jszg_call c[JSZG_CALLS];
+} jszg_calls;
+
+void jszg_calls_add(jszg_calls *c, apr_uint64_t seq, apr_int64_t until);
+void jszg_calls_done(jszg_calls *c, apr_uint64_t seq);
+apr_uint32_t jszg_calls_pending(const jszg_calls *c, apr_int64_t now);
 
 /* ---- admitted sessions seen recently ---------------------------------- */
 

@@ -1,63 +1,126 @@
 #!/bin/sh
-# bench/admission/run.sh -- admission control under overload, side by side.
+# bench/admission/run.sh -- admission control under overload, side by side
+# with no control and with mod_qos, in one run.
 #
 # One httpd (event MPM, SQLite, the test server tuning), restarted between
-# modes.  "Admitted" clients are ADM connections carrying an admission
-# cookie (mid-application applicants); "new arrivals" are N x ADM
-# connections without one.  For each mode and overload factor the run
-# prints the admitted clients' goodput (200/s, also as a ratio of the
-# capacity measured with admission off and only the admitted clients),
-# their p50/p99 latency and 5xx count, and the new arrivals' answers.
+# modes.  "Admitted" clients are mid-application applicants: ADM
+# connections reading pages and POSTS connections submitting (POST
+# /api/v1/schools, one row each), all with a logged-in session and an
+# admission cookie.  "New arrivals" are N x ADM connections without any
+# cookie, hammering the same page.  The submission is POST
+# /api/v1/schools (a captcha challenge where the schema has no schools).  For each mode and load it prints the
+# goodput (200/201 per second, also as a share of the capacity measured
+# with no control and only the admitted clients), the admitted clients'
+# p50/p99, their 5xx, and lost submissions: POSTs answered minus rows
+# created (counted in the database after each run).
 #
-#   bench/admission/run.sh            (DURATION=10 ADM=8 FACTORS="1 5 20")
+#   bench/admission/run.sh      (DURATION=10 ADM=8 POSTS=2 FACTORS="1 20"
+#                                MODES="none jszg mod_qos")
 #
-# mod_qos (Debian libapache2-mod-qos) is run too when its module is
-# installed; see bench/admission/README for why it may be missing.
+# mod_qos (Debian libapache2-mod-qos) is configured as a sysadmin would:
+# a request limit on the dynamic location, a per-IP connection cap, 503
+# instead of its default 500.  It loads into Debian's httpd only after
+# LoadFile libpcre.so.3.
 set -eu
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 ROOT=$TOP/build/bench-admission
-PORT=${PORT:-18090}
+PORT=${PORT:-$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}
 DURATION=${DURATION:-10}
 ADM=${ADM:-8}
-FACTORS=${FACTORS:-"1 5 20"}
+POSTS=${POSTS:-2}
+FACTORS=${FACTORS:-"1 20"}
+MODES=${MODES:-"none jszg mod_qos"}
 PAGE=${PAGE:-/news}
-URL=http://127.0.0.1:$PORT$PAGE
-LUA=$TOP/bench/admission/count.lua
+BASE=http://127.0.0.1:$PORT
+DIR=$TOP/bench/admission
 QOS=/usr/lib/apache2/modules/mod_qos.so
+DB=$ROOT/db/jszg.db
 
 rm -rf "$ROOT"; mkdir -p "$ROOT/db"
-"$TOP/sql/apply.sh" sqlite "$ROOT/db/jszg.db" --seed >/dev/null
+"$TOP/sql/apply.sh" sqlite "$DB" --seed >/dev/null
 
 start() {   # $1: extra config
+    stop
+    /usr/bin/python3 "$TOP/conf/mkroot.py" --root "$ROOT" --port "$PORT" \
+        --dbd-driver sqlite3 --dbd-params "$DB" --extra "$1" >/dev/null
+    /usr/sbin/apache2 -f "$ROOT/conf/httpd.conf" -k start
+    until curl -fs "$BASE/static/css/site.css" >/dev/null; do sleep 0.2; done
+}
+
+stop() {
+    [ -f "$ROOT/conf/httpd.conf" ] || return 0
     /usr/sbin/apache2 -f "$ROOT/conf/httpd.conf" -k stop 2>/dev/null || true
     while [ -f "$ROOT/run/httpd.pid" ]; do sleep 0.2; done
-    /usr/bin/python3 "$TOP/conf/mkroot.py" --root "$ROOT" --port "$PORT" \
-        --dbd-driver sqlite3 --dbd-params "$ROOT/db/jszg.db" \
-        --extra "$1" >/dev/null
-    /usr/sbin/apache2 -f "$ROOT/conf/httpd.conf" -k start
-    until curl -fs "http://127.0.0.1:$PORT/static/css/site.css" >/dev/null
-    do sleep 0.2; done
+}
+trap stop EXIT
+
+sql() {
+    if [ "$(id -u)" = 0 ]; then su -s /bin/sh www-data -c "sqlite3 '$DB' \"$1\""
+    else sqlite3 "$DB" "$1"; fi
 }
 
-admission_cookie() {
-    curl -s -o /dev/null -D - "$URL" \
-        | sed -n 's/^Set-Cookie: \(jszg_adm=[^;]*\).*/\1/p' | head -1
+# The admission cookie and CSRF token of that session (admission on).
+session_cookies() {
+    adm=$(curl -s -o /dev/null -D - -H "Cookie: $SID" "$BASE$PAGE" \
+          | sed -n 's/^Set-Cookie: \(jszg_adm=[^;]*\).*/\1/p' | head -1)
+    COOKIE="$SID${adm:+; $adm}"
+    CSRF=$(curl -s -H "Cookie: $COOKIE" "$BASE/api/v1/csrf" \
+           | sed -n 's/.*"csrf":"\([^"]*\)".*/\1/p')
 }
 
-run() {   # $1 mode, $2 factor, $3 cookie for admitted clients
-    newconns=$(( $2 * ADM ))
-    wrk -t2 -c"$ADM" -d"${DURATION}s" --latency -s "$LUA" "$URL" \
-        -- "$3" "admitted" >"$ROOT/adm.out" 2>&1 &
+# A logged-in applicant (张伟), as the login form would leave it (after
+# the first start: the children own the database from then on).
+make_session() {
+TOKEN=$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+HASH=$(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)
+NOW=$(date +%s)
+sql "INSERT INTO sessions (id_hash, account_id, created_at, last_seen_at,
+     expires_at, ip, user_agent, data) VALUES ('$HASH', 1, $NOW, $NOW,
+     $NOW + 28800, '127.0.0.1', 'wrk', '{\\\"name\\\":\\\"张伟\\\"}')"
+SID="jszg_sid=$TOKEN"
+}
+
+# The submission: a new school in the wizard (one row each); on a schema
+# without it, a new captcha challenge (one row each) stands in.
+pick_submission() {
+    if [ -n "$(sql "SELECT name FROM sqlite_master WHERE name = 'schools'")" ]
+    then
+        POST_PATH=/api/v1/schools
+        POST_BODY='kind=%E5%85%B6%E4%BB%96&name='
+        ROWS="SELECT COUNT(*) FROM schools WHERE name LIKE 'bench-%'"
+    else
+        POST_PATH=/api/v1/captcha
+        POST_BODY='mode=slide&n='
+        ROWS="SELECT COUNT(*) FROM captchas"
+    fi
+}
+
+rows() { sql "$ROWS"; }
+
+run() {   # $1 mode, $2 factor
+    runid=$1x$2
+    before=$(rows)
+    wrk -t2 -c"$ADM" -d"${DURATION}s" --latency -s "$DIR/count.lua" \
+        "$BASE$PAGE" -- "$COOKIE" admitted >"$ROOT/adm.out" 2>&1 &
     a=$!
+    wrk -t1 -c"$POSTS" -d"${DURATION}s" --latency -s "$DIR/post.lua" \
+        "$BASE$POST_PATH" -- "$COOKIE" "$CSRF" "$runid" "$POST_BODY" \
+        >"$ROOT/post.out" 2>&1 &
+    p=$!
+    n=
     if [ "$2" -gt 1 ]; then
-        wrk -t2 -c"$newconns" -d"${DURATION}s" -s "$LUA" "$URL" \
-            -- "-" "new" >"$ROOT/new.out" 2>&1 &
+        wrk -t2 -c"$(( $2 * ADM ))" -d"${DURATION}s" -s "$DIR/count.lua" \
+            "$BASE$PAGE" -- "-" new >"$ROOT/new.out" 2>&1 &
         n=$!
     fi
-    wait $a; [ "$2" -gt 1 ] && wait $n
-    adm=$(grep '^RESULT' "$ROOT/adm.out")
-    new=$( [ "$2" -gt 1 ] && grep '^RESULT' "$ROOT/new.out" || echo "")
-    printf '%s %s | %s | %s\n' "$1" "$2" "$adm" "$new" >>"$ROOT/results"
+    wait $a; wait $p; [ -n "$n" ] && wait $n
+    sleep 1         # requests cut off at the end finish their work
+    created=$(( $(rows) - before ))
+    printf '%s %s | %s | %s | %s | rows=%s\n' "$1" "$2" \
+        "$(grep '^RESULT' "$ROOT/adm.out")" \
+        "$(grep '^RESULT' "$ROOT/post.out")" \
+        "$( [ -n "$n" ] && grep '^RESULT' "$ROOT/new.out" || echo -)" \
+        "$created" >>"$ROOT/results"
 }
 
 STATUS='<If "%{REQUEST_URI} == '"'"'/jszg-status'"'"'">
@@ -66,22 +129,43 @@ Require ip 127.0.0.1
 </If>'
 : >"$ROOT/results"
 
-# admission off: capacity (admitted clients only), then overload
+want() { case " $MODES " in *" $1 "*) return 0;; esac; return 1; }
+
+# no control: capacity (admitted clients only), then overload
 start "$STATUS"
-for f in $FACTORS; do run off "$f" ""; done
-# admission on, with the automatic limit
-start "JszgAdmission On
+make_session
+pick_submission
+session_cookies
+if want none; then
+    for f in $FACTORS; do run none "$f"; done
+fi
+
+# mod_jszg admission, automatic limit (DBDMax 8 x 4 processes = 32)
+if want jszg; then
+    start "JszgAdmission On
 JszgClientRate off
 $STATUS"
-COOKIE=$(admission_cookie)
-for f in $FACTORS; do run on "$f" "$COOKIE"; done
-curl -s "http://127.0.0.1:$PORT/jszg-status" >"$ROOT/status.txt"
-if [ -f "$QOS" ]; then
+    session_cookies
+    for f in $FACTORS; do run jszg "$f"; done
+    curl -s "$BASE/jszg-status" >"$ROOT/status.txt"
+fi
+
+# mod_qos as a sysadmin would set it for the same 32 database slots.
+# Every client is 127.0.0.1 here, so the per-IP cap is set above the
+# bench's connection count (with a real per-IP cap the flood from one
+# address would be refused outright, and so would an office behind NAT).
+if want mod_qos && [ -f "$QOS" ]; then
     start "LoadFile /usr/lib/x86_64-linux-gnu/libpcre.so.3
 LoadModule qos_module $QOS
-QS_LocRequestLimit $PAGE 32"
-    for f in $FACTORS; do run mod_qos "$f" ""; done
+QS_ErrorResponseCode 503
+QS_SrvMaxConnPerIP 400
+QS_LocRequestLimitMatch \"^/(?!static/)\" 32
+$STATUS"
+    session_cookies
+    for f in $FACTORS; do run mod_qos "$f"; done
+else
+    echo "mod_qos not installed (apt-get install libapache2-mod-qos): skipped" >&2
 fi
-/usr/sbin/apache2 -f "$ROOT/conf/httpd.conf" -k stop
+stop
 
-python3 "$TOP/bench/admission/table.py" "$ROOT/results"
+/usr/bin/python3 "$DIR/table.py" "$ROOT/results" "$DURATION"

@@ -139,6 +139,9 @@ static void test_admit_roundtrip_and_forgery(void **state)
     assert_int_equal(jszg_admit_decode(key2, "A1.x", &b), JSZG_TK_MALFORMED);
 }
 
+/* The timing of jszg_admission.c */
+static const jszg_q_timing T = { 60, 10, 3, 2, 15 };
+
 static jszg_queue *new_queue(apr_uint32_t n)
 {
     jszg_queue *q = malloc(jszg_queue_size(n));
@@ -160,20 +163,20 @@ static void test_queue_fifo(void **state)
     assert_int_equal(jszg_queue_position(q, c), 3);
     assert_int_equal(jszg_queue_state(q, c), JSZG_Q_WAITING);
     /* calls go strictly in order */
-    assert_int_equal(jszg_queue_call(q, 102, 60, 100), 1);
+    assert_int_equal(jszg_queue_call(q, 102, &T, 100), 1);
     assert_int_equal(jszg_queue_state(q, a), JSZG_Q_CALLED);
     assert_int_equal(jszg_queue_state(q, b), JSZG_Q_WAITING);
     assert_int_equal(jszg_queue_position(q, b), 1);
-    assert_int_equal(jszg_queue_pending(q, 102, 15), 1);
+    assert_int_equal(jszg_queue_pending(q, 102, &T), 1);
     jszg_queue_consume(q, a);
     assert_int_equal(jszg_queue_state(q, a), JSZG_Q_USED);
-    assert_int_equal(jszg_queue_pending(q, 102, 15), 0);
+    assert_int_equal(jszg_queue_pending(q, 102, &T), 0);
     /* consuming twice counts once */
     jszg_queue_consume(q, a);
     assert_true(q->admitted == 1);
-    assert_int_equal(jszg_queue_call(q, 103, 60, 100), 1);
-    assert_int_equal(jszg_queue_call(q, 103, 60, 100), 1);
-    assert_int_equal(jszg_queue_call(q, 103, 60, 100), 0);
+    assert_int_equal(jszg_queue_call(q, 103, &T, 100), 1);
+    assert_int_equal(jszg_queue_call(q, 103, &T, 100), 1);
+    assert_int_equal(jszg_queue_call(q, 103, &T, 100), 0);
     assert_int_equal(jszg_queue_waiting(q), 0);
     /* never issued */
     assert_int_equal(jszg_queue_state(q, 4), JSZG_Q_UNKNOWN);
@@ -190,23 +193,94 @@ static void test_queue_skips_abandoned(void **state)
 
     for (i = 0; i < 5; i++)
         jszg_queue_issue(q, 100, &s[i]);
-    /* only the 4th keeps asking */
+    /* only the 4th keeps asking; the 5th came back once, long ago */
+    jszg_queue_touch(q, s[4], 103);
+    jszg_queue_touch(q, s[3], 197);
     jszg_queue_touch(q, s[3], 200);
-    assert_int_equal(jszg_queue_call(q, 200, 60, 100), 1);
+    assert_int_equal(jszg_queue_call(q, 200, &T, 100), 1);
     assert_true(q->called == s[3]);
     assert_true(q->skipped == 3);
     /* a skipped holder who comes back counts as called (it may enter
      * when there is room) rather than losing its place */
     assert_int_equal(jszg_queue_state(q, s[1]), JSZG_Q_CALLED);
     /* pending counts only the one really called */
-    assert_int_equal(jszg_queue_pending(q, 200, 15), 1);
-    assert_int_equal(jszg_queue_pending(q, 300, 15), 0);
+    assert_int_equal(jszg_queue_pending(q, 200, &T), 1);
+    assert_int_equal(jszg_queue_pending(q, 300, &T), 0);
     /* the skip walk is bounded */
     q->called = 0;
     q->skipped = 0;
-    assert_int_equal(jszg_queue_call(q, 400, 60, 2), 0);
+    assert_int_equal(jszg_queue_call(q, 400, &T, 2), 0);
     assert_true(q->called == 2);
     free(q);
+}
+
+/* Never came back: given up after first_back, not abandon. */
+static void test_queue_never_back(void **state)
+{
+    jszg_queue *q = new_queue(64);
+    apr_uint64_t a, b;
+    (void)state;
+
+    jszg_queue_issue(q, 100, &a);
+    jszg_queue_issue(q, 100, &b);
+    jszg_queue_touch(q, b, 103);             /* b polls every 3 s */
+    jszg_queue_touch(q, b, 106);
+    assert_int_equal(q->slots[b].gap, 3);
+    assert_int_equal(jszg_queue_call(q, 111, &T, 100), 1);
+    assert_true(q->called == b && q->skipped == 1);
+    /* within first_back a silent ticket is still called */
+    jszg_queue_issue(q, 111, &a);
+    assert_int_equal(jszg_queue_call(q, 121, &T, 100), 1);
+    free(q);
+}
+
+/* A called ticket holds its place until its holder's poll is overdue. */
+static void test_queue_hold_adapts(void **state)
+{
+    jszg_queue *q = new_queue(64);
+    apr_uint64_t ghost, live;
+    (void)state;
+
+    jszg_queue_issue(q, 100, &ghost);        /* never asks again */
+    jszg_queue_issue(q, 100, &live);
+    jszg_queue_touch(q, live, 104);
+    jszg_queue_touch(q, live, 108);          /* every 4 s */
+    /* the ghost is called 8 s after issue: held 1 s, not 15 */
+    assert_int_equal(jszg_queue_call(q, 108, &T, 100), 1);
+    assert_int_equal(jszg_queue_call(q, 108, &T, 100), 1);
+    assert_int_equal(jszg_queue_pending(q, 109, &T), 2);
+    assert_int_equal(jszg_queue_pending(q, 110, &T), 1);
+    /* the live one: seen at 108, polls every 4 s, 2 s slack */
+    assert_int_equal(jszg_queue_pending(q, 114, &T), 1);
+    assert_int_equal(jszg_queue_pending(q, 115, &T), 0);
+    /* the arithmetic */
+    assert_int_equal(jszg_q_hold_until(&T, 100, 100, 0), 105);
+    assert_int_equal(jszg_q_hold_until(&T, 100, 90, 0), 101);
+    assert_int_equal(jszg_q_hold_until(&T, 100, 100, 60), 115);
+    assert_int_equal(jszg_q_gap_update(0, 5), 5);
+    assert_int_equal(jszg_q_gap_update(4, 0), 4);
+    assert_int_equal(jszg_q_gap_update(4, 8), 5);
+    assert_int_equal(jszg_q_gap_update(3, 3), 3);
+    free(q);
+}
+
+static void test_calls_ring(void **state)
+{
+    jszg_calls *c = calloc(1, sizeof(*c));
+    apr_uint32_t i;
+    (void)state;
+
+    jszg_calls_add(c, 7, 105);
+    jszg_calls_add(c, 8, 102);
+    assert_int_equal(jszg_calls_pending(c, 100), 2);
+    assert_int_equal(jszg_calls_pending(c, 103), 1);
+    jszg_calls_done(c, 7);
+    assert_int_equal(jszg_calls_pending(c, 100), 1);
+    /* a ring: the oldest are forgotten */
+    for (i = 0; i < JSZG_CALLS + 10; i++)
+        jszg_calls_add(c, 100 + i, 200);
+    assert_int_equal(jszg_calls_pending(c, 150), JSZG_CALLS);
+    free(c);
 }
 
 static void test_queue_full_and_ring_reuse(void **state)
@@ -219,7 +293,7 @@ static void test_queue_full_and_ring_reuse(void **state)
     while (jszg_queue_issue(q, 100, &seq) == APR_SUCCESS)
         n++;
     assert_int_equal(n, 11);    /* a quarter is kept for called tickets */
-    while (jszg_queue_call(q, 100, 60, 100))
+    while (jszg_queue_call(q, 100, &T, 100))
         jszg_queue_consume(q, q->called);
     for (n = 0; n < 11; n++)
         assert_int_equal(jszg_queue_issue(q, 101, &seq), APR_SUCCESS);
@@ -277,6 +351,9 @@ int main(void)
         cmocka_unit_test(test_queue_fifo),
         cmocka_unit_test(test_queue_skips_abandoned),
         cmocka_unit_test(test_queue_full_and_ring_reuse),
+        cmocka_unit_test(test_queue_never_back),
+        cmocka_unit_test(test_queue_hold_adapts),
+        cmocka_unit_test(test_calls_ring),
         cmocka_unit_test(test_adset),
         cmocka_unit_test(test_tpl),
     };

@@ -1,0 +1,278 @@
+"""Admission control across front ends: one waiting room shared by two
+httpd instances through a real redis-server (JszgSharedQueue), and the
+fallback to each front end's own queue while Redis is away.
+
+The second front end has its own server root and port but the same
+database and the same server secret (tickets signed by one are honoured
+by the other, as behind a load balancer).  redis-server is started by the
+test on a free loopback port in a temporary directory and stopped at the
+end.  As in test_admission.py, "full" is a request held open and every
+wait is on the status handler, never a sleep.
+"""
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+
+import pytest
+
+from jszg_env import JszgEnv
+from ports import free_port
+from test_admission import (OPEN, config, hold_full, position, queued,
+                            release, status, wait_for)
+
+REDIS = "/usr/bin/redis-server"
+
+
+class Redis:
+    """A redis-server of our own: loopback, free port, no persistence."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="jszg-redis-")
+        self.port = free_port()
+        self.proc = None
+
+    @property
+    def url(self):
+        return "redis://127.0.0.1:%d" % self.port
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            [REDIS, "--port", str(self.port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no", "--dir", self.dir,
+             "--logfile", os.path.join(self.dir, "redis.log")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        end = time.time() + 10
+        while time.time() < end:
+            if self.ping():
+                return
+            time.sleep(0.05)
+        raise RuntimeError("redis-server did not start; see %s" % self.dir)
+
+    def ping(self):
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), 1) as s:
+                s.sendall(b"PING\r\n")
+                return s.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+        self.proc = None
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def peer_of(env, extra):
+    """A second front end: own root and port, same database and secret."""
+    e = JszgEnv(env.engine, env.pg, env.mpm)
+    e.root = env.root + "-peer"
+    shutil.rmtree(e.root, ignore_errors=True)
+    os.makedirs(os.path.join(e.root, "conf"))
+    shutil.copy2(os.path.join(env.root, "conf", "secret"),
+                 os.path.join(e.root, "conf", "secret"))
+    e.dbd = env.dbd
+    if env.engine == "sqlite":
+        e.dbfile = env.dbfile
+    e.start(extra)
+    e.mark_log()
+    return e
+
+
+def log_count(e, pattern):
+    with open(e.error_log, encoding="utf-8", errors="replace") as f:
+        f.seek(e.log_pos)
+        return len(re.findall(pattern, f.read()))
+
+
+FALLBACK = r"JSZG15100: shared queue redis://127\.0\.0\.1:%d unreachable"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _restore(env):
+    yield
+    env.restart("")
+
+
+@pytest.fixture(autouse=True)
+def _close_holds():
+    yield
+    while OPEN:
+        OPEN.pop().close()
+
+
+@pytest.fixture
+def shared(env):
+    """Two front ends (env and a peer), JszgMaxInFlight 1 each, sharing
+    one queue in a fresh redis-server."""
+    redis = Redis()
+    peer = None
+    try:
+        redis.start()
+        cfg = config("JszgMaxInFlight 1", "JszgClientRate off",
+                     "JszgSharedQueue %s" % redis.url)
+        env.restart(cfg)
+        env.mark_log()
+        peer = peer_of(env, cfg)
+        # both have joined (the status handler joins too)
+        for e in (env, peer):
+            wait_for(e, lambda st: st["shared"]["state"] == "up", "joined")
+        yield env, peer, redis
+        bad = peer.unexpected_log_lines()
+        assert not bad, "peer: unexpected error log lines:\n" + \
+            "\n".join(bad)
+    finally:
+        while OPEN:
+            OPEN.pop().close()
+        if peer:
+            peer.stop()
+        redis.cleanup()
+
+
+def test_admission_shared_queue_two_front_ends(shared):
+    a, b, redis = shared
+    ha, hb = hold_full(a), hold_full(b)
+    s1, s2, s3 = a.session(), a.session(), a.session()
+    # arrivals at either front end join the one queue, in order
+    r = a.get("/news?page=1", s1)
+    assert queued(r) and position(r) == 1
+    r = b.get("/", s2)
+    assert queued(r) and position(r) == 2
+    r = a.get("/", s3)
+    assert queued(r) and position(r) == 3
+    # a ticket from A keeps its place at B (same secret, same queue)
+    assert position(b.get("/news?page=1", s1)) == 1
+    j = b.get("/api/v1/queue", s3).json()
+    assert j["status"] == "waiting" and j["position"] == 3
+    for e in (a, b):
+        sh = status(e)["shared"]
+        assert sh["queue_length"] == 3 and sh["head_ticket"] == 1
+    # each front end publishes its count at most once a second
+    other = {a: b, b: a}
+    for e in (a, b):
+        wait_for(e, lambda st, o=other[e]: status(o) and
+                 st["shared"]["front_ends"] == 2 and
+                 st["shared"]["cluster_in_flight"] == 2, "counts shared")
+    # B has room: it calls the head of the shared queue, A's arrival,
+    # not the one that happens to ask B
+    release(b, hb)
+    j = b.get("/api/v1/queue", s2).json()
+    assert j["status"] == "waiting" and j["position"] == 1
+    assert status(b)["shared"]["called"] == 1
+    assert status(b)["shared"]["called_pending_here"] == 1
+    r = b.get("/news?page=1", s1)
+    assert r.status_code == 200 and "jszg_adm" in s1.cookies
+    wait_for(b, lambda st: st["in_flight"] == 0, "s1 done")
+    assert status(b)["shared"]["called_pending_here"] == 0
+    # then the second, wherever it asks
+    assert b.get("/api/v1/queue", s2).json()["status"] == "admitted"
+    assert b.get("/", s2).status_code == 200
+    wait_for(b, lambda st: st["in_flight"] == 0, "s2 done")
+    # the third asks the full front end: it waits there, first in line
+    j = a.get("/api/v1/queue", s3).json()
+    assert j["status"] == "waiting" and j["position"] == 1
+    release(a, ha)
+    assert a.get("/api/v1/queue", s3).json()["status"] == "admitted"
+    sh = status(a)["shared"]
+    assert sh["queue_length"] == 0 and sh["called"] == 3
+    # a used ticket copied to the other front end goes to the back
+    copy = a.session()
+    copy.cookies.set("jszg_qt", s1.cookies["jszg_qt"])
+    hb = hold_full(b)
+    r = b.get("/", copy)
+    assert queued(r) and position(r) == 1
+    assert status(b)["rejected"]["replayed_ticket"] == 1
+    release(b, hb)
+
+
+def test_admission_shared_queue_redis_stops(shared):
+    a, b, redis = shared
+    applicant = a.session()
+    assert a.get("/", applicant).status_code == 200     # admitted
+    wait_for(a, lambda st: st["in_flight"] == 0, "quiet")
+    holds = hold_full(a)
+    w = a.session()
+    r = a.get("/", w)
+    assert queued(r) and position(r) == 1
+    redis.stop()
+    a.expect_log(FALLBACK % redis.port)
+    b.expect_log(FALLBACK % redis.port)
+    # each front end notices, falls back to its own queue and serves on
+    r = a.get("/", w)
+    assert queued(r) and position(r) == 1
+    r = a.get("/", a.session())
+    assert queued(r) and position(r) == 2
+    for path in ("/", "/help", "/news?page=1", "/api/v1/regions"):
+        assert b.get(path, applicant).status_code == 200
+    # (a slot is given back just after the answer: wait for it)
+    wait_for(b, lambda st: st["in_flight"] == 0, "B quiet")
+    assert b.get("/", b.session()).status_code == 200   # room at B
+    for e in (a, b):
+        st = status(e)
+        assert st["shared"]["state"] == "fallback"
+        assert st["totals"]["shared_fallbacks"] == 1
+    # logged once per front end, however many requests
+    for _ in range(3):
+        assert queued(a.get("/", a.session()))
+    assert log_count(a, "JSZG15100") == 1
+    assert log_count(b, "JSZG15100") == 1
+    # Redis is back (empty): both rejoin a new shared queue
+    redis.start()
+    for e in (a, b):
+        wait_for(e, lambda st: st["shared"]["state"] == "up", "rejoined")
+    # the one waiting since the outage still goes first at A
+    release(a, holds)
+    assert a.get("/", w).status_code == 200
+    wait_for(a, lambda st: st["in_flight"] == 0, "w done")
+    for path in ("/", "/help"):
+        assert a.get(path, applicant).status_code == 200
+    # and new arrivals get tickets of the shared queue again
+    hb = hold_full(b)
+    r = b.get("/", b.session())
+    assert queued(r)
+    assert status(b)["shared"]["queue_length"] >= 1
+    release(b, hb)
+
+
+def test_admission_shared_queue_unreachable_at_start(env):
+    port = free_port()          # nobody listens there
+    env.restart(config("JszgClientRate off",
+                       "JszgSharedQueue redis://127.0.0.1:%d" % port))
+    env.mark_log()
+    env.expect_log(FALLBACK % port)
+    assert env.get("/").status_code == 200
+    st = status(env)
+    assert st["shared"]["state"] == "fallback"
+    assert log_count(env, "JSZG15100") == 1
+
+
+BAD = [
+    ("JszgSharedQueue memcache://127.0.0.1:11211",
+     "JszgSharedQueue: 'memcache://127.0.0.1:11211' is not a Redis URL: "
+     "it must start with redis://"),
+    ("JszgSharedQueue redis://127.0.0.1", "needs a host and a port"),
+    ("JszgSharedQueue redis://127.0.0.1:0", "port must be a number"),
+    ("JszgSharedQueue redis://127.0.0.1:99999", "port must be a number"),
+    ("JszgSharedQueue redis://127.0.0.1:6379/a.b", "the name after the port"),
+    ("<VirtualHost 127.0.0.1:1>\nJszgSharedQueue none\n</VirtualHost>",
+     "JszgSharedQueue cannot occur within <VirtualHost> section"),
+]
+
+
+@pytest.mark.parametrize("line,message", BAD)
+def test_admission_shared_queue_config_errors(env, line, message):
+    try:
+        env.write_config(config(line))
+        out = env.apachectl("-t", check=False)
+        assert out.returncode != 0
+        assert message in out.stderr, out.stderr
+    finally:
+        env.write_config(env.extra)
