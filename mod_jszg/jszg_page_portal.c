@@ -110,6 +110,8 @@ int jszg_portal_page_arg(jszg_req *jr, long *page)
 
 static const char *page_href(jszg_req *jr, const char *base, long n)
 {
+    if (!base)
+        base = "";
     return apr_psprintf(jr->pool, "%s%spage=%ld", base,
                         strchr(base, '?') ? "&" : "?", n);
 }

@@ -148,8 +148,13 @@ static void fill_platform(jszg_req *jr, json_t *d, const jszg_applicant *a,
     platform_buttons(d, a);
     json_array_foreach(records, i, row) {
         const char *no = json_string_value(json_object_get(row, "reg_no"));
-        json_object_set_new(row, "href", json_string(apr_pstrcat(jr->pool,
-                            "/platform/dqzc/applications/", no, NULL)));
+        const char *base = apr_pstrcat(jr->pool, "/platform/dqzc/records/",
+                                       no, NULL);
+        json_object_set_new(row, "href", json_string(base));
+        json_object_set_new(row, "href_notes", json_string(
+            apr_pstrcat(jr->pool, base, "/notes", NULL)));
+        json_object_set_new(row, "href_msg", json_string(
+            apr_pstrcat(jr->pool, base, "/messages", NULL)));
         json_object_set_new(row, "message", json_boolean(!strcmp(
             json_string_value(json_object_get(row, "has_message")), "1")));
     }

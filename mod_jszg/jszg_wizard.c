@@ -442,9 +442,14 @@ int jszg_wz_draft_load(jszg_req *jr, const jszg_applicant *a,
 
 static int draft_save(jszg_req *jr, jszg_draft *d, int step_done)
 {
-    char *data = json_dumps(d->data, JSON_COMPACT);
+    char *data;
     int rc;
 
+    /* A draft without an account lives only in memory: 修改 of a
+     * submitted record validates through the wizard's steps with one. */
+    if (!d->account_id)
+        return JSZG_DB_OK;
+    data = json_dumps(d->data, JSON_COMPACT);
     if (step_done > d->step_done)
         d->step_done = step_done;
     rc = jszg_db_exec(jr, "wz_draft_update", NULL, 4,
@@ -1606,7 +1611,7 @@ int jszg_wz_mark_done(jszg_req *jr, jszg_draft *d, int step)
     "1. 网上报名成功后，请在注册机构规定的现场确认时间内，携带《教师资格定期" \
     "注册申请表》一式2份（须学校负责人签字并加盖学校公章）、《教师资格证书》" \
     "原件及复印件、中小学或主管部门聘用合同到所选确认点进行现场确认。\n\n" \
-    "2. 申请表照片须与网上报名照片一致。请在完成报名1小时后再下载打印申请表。" \
+    "2. 申请表照片须与网上报名照片一致。申请表在报名成功后即可下载打印。" \
     "\n\n3. 在“网报待确认”状态下，如需修改报名信息，可在业务平台点击【修改】" \
     "后重新提交；现场确认后将不能修改。\n\n4. 注册结论以教育局公示结果为准，" \
     "请及时登录系统查看注册进度和留言。"
