@@ -68,7 +68,8 @@ def test_statistics_page_in_chromium(env):
         d.find_element(By.CSS_SELECTOR, ".adm-login button").click()
         WebDriverWait(d, 10).until(ec.url_contains("/admin/stats"))
         rects = d.find_elements(By.CSS_SELECTOR, "#chart-inst rect")
-        assert rects and rects[0].size["width"] > 0
+        # bars are per institution in id order; the first may be empty
+        assert rects and any(r.size["width"] > 0 for r in rects)
         screenshot(d, "admin-stats-%s" % env.engine)
     finally:
         d.quit()
