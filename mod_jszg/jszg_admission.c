@@ -371,23 +371,6 @@ static adm_conf *cmd_conf(cmd_parms *cmd)
         return e_;                                                      \
 } while (0)
 
-static const char *parse_int(cmd_parms *cmd, const char *arg,
-                             apr_int64_t min, apr_int64_t max,
-                             apr_int64_t *out)
-{
-    char *end;
-    apr_int64_t v;
-
-    errno = 0;
-    v = apr_strtoi64(arg, &end, 10);
-    if (errno || end == arg || *end || v < min || v > max)
-        return apr_psprintf(cmd->pool, "%s: '%s' is not a number between "
-                            "%" APR_INT64_T_FMT " and %" APR_INT64_T_FMT,
-                            cmd->cmd->name, arg, min, max);
-    *out = v;
-    return NULL;
-}
-
 static const char *parse_rate(cmd_parms *cmd, const char *arg,
                               apr_int64_t *milli)
 {
@@ -418,7 +401,7 @@ const char *jszg_adm_set_max(cmd_parms *cmd, void *d, const char *arg)
         cmd_conf(cmd)->max_in_flight = 0;
         return NULL;
     }
-    if ((err = parse_int(cmd, arg, 1, 100000, &v)))
+    if ((err = jszg_cmd_range(cmd, arg, 1, 100000, &v)))
         return apr_pstrcat(cmd->pool, err, " (or 'auto')", NULL);
     cmd_conf(cmd)->max_in_flight = (int)v;
     return NULL;
@@ -443,7 +426,7 @@ const char *jszg_adm_set_admit_rate(cmd_parms *cmd, void *d,
         return err;
     if (!burst)
         b = c->admit_rate / 1000 > 1 ? c->admit_rate / 1000 : 1;
-    else if ((err = parse_int(cmd, burst, 1, 100000, &b)))
+    else if ((err = jszg_cmd_range(cmd, burst, 1, 100000, &b)))
         return err;
     c->admit_burst = b;
     return NULL;
@@ -453,7 +436,7 @@ const char *jszg_adm_set_lifetime(cmd_parms *cmd, void *d, const char *arg)
 {
     (void)d;
     MAIN_ONLY(cmd);
-    return parse_int(cmd, arg, 60, 86400, &cmd_conf(cmd)->lifetime);
+    return jszg_cmd_range(cmd, arg, 60, 86400, &cmd_conf(cmd)->lifetime);
 }
 
 const char *jszg_adm_set_client_rate(cmd_parms *cmd, void *d,
@@ -475,7 +458,7 @@ const char *jszg_adm_set_client_rate(cmd_parms *cmd, void *d,
                "or 'off'";
     if ((err = parse_rate(cmd, rate, &c->client_rate)))
         return err;
-    return parse_int(cmd, burst, 1, 100000, &c->client_burst);
+    return jszg_cmd_range(cmd, burst, 1, 100000, &c->client_burst);
 }
 
 const char *jszg_adm_set_exempt(cmd_parms *cmd, void *d, const char *arg)
@@ -1661,16 +1644,8 @@ static adm_verdict decide(adm_req *ar)
 
 static void common_headers(request_rec *r)
 {
-    apr_table_t *h = r->err_headers_out;
-
-    apr_table_setn(h, "Cache-Control", "no-store");
-    apr_table_setn(h, "Content-Security-Policy",
-                   "default-src 'self'; script-src 'self'; "
-                   "style-src 'self'; img-src 'self' data:; "
-                   "object-src 'none'; base-uri 'self'; "
-                   "form-action 'self'; frame-ancestors 'none'");
-    apr_table_setn(h, "X-Content-Type-Options", "nosniff");
-    apr_table_setn(h, "X-Frame-Options", "DENY");
+    jszg_security_headers(r);
+    jszg_no_store(r);
 }
 
 static int write_answer(request_rec *r, int status, const char *ct,

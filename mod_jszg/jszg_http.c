@@ -11,8 +11,9 @@
 #define JSON_CT "application/json; charset=utf-8"
 #define HTML_CT "text/html; charset=utf-8"
 
-/* Headers every dynamic answer carries, error pages included. */
-static void security_headers(request_rec *r)
+/* Headers every dynamic answer carries, error pages and the waiting room
+ * included. */
+void jszg_security_headers(request_rec *r)
 {
     apr_table_t *h = r->err_headers_out;
 
@@ -480,7 +481,7 @@ int jszg_handle(request_rec *r)
     jr->params = apr_table_make(r->pool, 4);
     jr->now = request_now(jr);
     jr->is_api = !strncmp(r->uri, "/api/", 5);
-    security_headers(r);
+    jszg_security_headers(r);
     jszg_dir_limits(jr->dc, &lim);
 
     method = r->method_number == M_GET ? "GET"

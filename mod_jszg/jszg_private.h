@@ -112,6 +112,9 @@ struct jszg_req {
 jszg_server_conf *jszg_sconf(request_rec *r);
 
 void jszg_dir_limits(const jszg_dir_conf *dc, jszg_form_limits *lim);
+const char *jszg_cmd_range(cmd_parms *cmd, const char *arg,
+                           apr_int64_t min, apr_int64_t max,
+                           apr_int64_t *out);
 
 /* jszg_routes.c */
 const jszg_route *jszg_route_match(apr_pool_t *p, const char *method,
@@ -136,6 +139,7 @@ json_t *jszg_pool_json(apr_pool_t *p, json_t *j);
 void jszg_rows_link(apr_pool_t *p, json_t *rows, const char *prefix);
 void jszg_crumbs(jszg_req *jr, json_t *data, ...);
 void jszg_no_store(request_rec *r);
+void jszg_security_headers(request_rec *r);
 
 /* jszg_session.c */
 apr_status_t jszg_secret_load(apr_pool_t *p, jszg_server_conf *sc,

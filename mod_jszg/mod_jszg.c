@@ -179,10 +179,11 @@ static const char *set_cookie_secure(cmd_parms *cmd, void *dummy,
 }
 
 /* Parse a whole number in [min, max] or return a message naming the
- * directive.  No atoi: trailing junk and overflow are errors. */
-static const char *parse_range(cmd_parms *cmd, const char *arg,
-                               apr_int64_t min, apr_int64_t max,
-                               apr_int64_t *out)
+ * directive.  No atoi: trailing junk and overflow are errors.  Shared by
+ * every directive setter of the module. */
+const char *jszg_cmd_range(cmd_parms *cmd, const char *arg,
+                           apr_int64_t min, apr_int64_t max,
+                           apr_int64_t *out)
 {
     char *end;
     apr_int64_t v;
@@ -203,7 +204,7 @@ static const char *set_session_time(cmd_parms *cmd, void *dummy,
 {
     jszg_server_conf *sc = cmd_sconf(cmd);
     apr_int64_t v;
-    const char *err = parse_range(cmd, arg, 60, 7 * 24 * 3600, &v);
+    const char *err = jszg_cmd_range(cmd, arg, 60, 7 * 24 * 3600, &v);
     (void)dummy;
     if (err)
         return err;
@@ -218,7 +219,7 @@ static const char *set_page_size(cmd_parms *cmd, void *dummy,
                                  const char *arg)
 {
     apr_int64_t v;
-    const char *err = parse_range(cmd, arg, 1, 100, &v);
+    const char *err = jszg_cmd_range(cmd, arg, 1, 100, &v);
     (void)dummy;
     if (err)
         return err;
@@ -242,23 +243,23 @@ static const char *set_limit(cmd_parms *cmd, void *dcv, const char *arg)
     const char *err;
 
     if (!strcmp(which, "body")) {
-        if (!(err = parse_range(cmd, arg, 1024, APR_INT64_C(1) << 30, &v)))
+        if (!(err = jszg_cmd_range(cmd, arg, 1024, APR_INT64_C(1) << 30, &v)))
             dc->max_body = (apr_off_t)v;
     }
     else if (!strcmp(which, "fields")) {
-        if (!(err = parse_range(cmd, arg, 1, 10000, &v)))
+        if (!(err = jszg_cmd_range(cmd, arg, 1, 10000, &v)))
             dc->max_fields = (int)v;
     }
     else if (!strcmp(which, "fieldlen")) {
-        if (!(err = parse_range(cmd, arg, 16, 16 * 1024 * 1024, &v)))
+        if (!(err = jszg_cmd_range(cmd, arg, 16, 16 * 1024 * 1024, &v)))
             dc->max_field_len = (apr_off_t)v;
     }
     else if (!strcmp(which, "filelen")) {
-        if (!(err = parse_range(cmd, arg, 1024, APR_INT64_C(1) << 30, &v)))
+        if (!(err = jszg_cmd_range(cmd, arg, 1024, APR_INT64_C(1) << 30, &v)))
             dc->max_file_len = (apr_off_t)v;
     }
     else {
-        if (!(err = parse_range(cmd, arg, 0, 100, &v)))
+        if (!(err = jszg_cmd_range(cmd, arg, 0, 100, &v)))
             dc->max_files = (int)v;
     }
     return err;

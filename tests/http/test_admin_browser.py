@@ -23,8 +23,8 @@ def test_point_clerk_confirms_in_chromium(env):
         d.find_element(By.ID, "adm-password").send_keys(STAFF_PASSWORD)
         screenshot(d, "admin-login-%s" % env.engine)
         d.find_element(By.CSS_SELECTOR, ".adm-login button").click()
-        WebDriverWait(d, 10).until(ec.url_contains("/admin/search"))
-        d.find_element(By.ID, "adm-q").send_keys(reg)
+        WebDriverWait(d, 10).until(ec.presence_of_element_located(
+            (By.ID, "adm-q"))).send_keys(reg)
         d.find_element(By.CSS_SELECTOR, ".adm-search button").click()
         WebDriverWait(d, 10).until(
             ec.presence_of_element_located((By.LINK_TEXT, reg))).click()
@@ -66,7 +66,9 @@ def test_statistics_page_in_chromium(env):
         d.find_element(By.ID, "adm-username").send_keys("bj-province")
         d.find_element(By.ID, "adm-password").send_keys(STAFF_PASSWORD)
         d.find_element(By.CSS_SELECTOR, ".adm-login button").click()
-        WebDriverWait(d, 10).until(ec.url_contains("/admin/stats"))
+        # not url_contains: the login page's own URL holds next=/admin/stats
+        WebDriverWait(d, 10).until(ec.presence_of_element_located(
+            (By.CSS_SELECTOR, "#chart-inst")))
         rects = d.find_elements(By.CSS_SELECTOR, "#chart-inst rect")
         # bars are per institution in id order; the first may be empty
         assert rects and any(r.size["width"] > 0 for r in rects)
