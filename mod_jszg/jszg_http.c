@@ -415,6 +415,12 @@ static apr_time_t request_now(jszg_req *jr)
     return apr_time_now();
 }
 
+/* JSON errors for API clients: the applicant API and the back office's. */
+static int path_is_api(const char *uri)
+{
+    return !strncmp(uri, "/api/", 5) || !strncmp(uri, "/admin/api/", 11);
+}
+
 static int method_not_allowed(jszg_req *jr)
 {
     jr->r->allowed = (AP_METHOD_BIT << M_GET) | (AP_METHOD_BIT << M_POST);
@@ -480,7 +486,7 @@ int jszg_handle(request_rec *r)
     jr->dc = ap_get_module_config(r->per_dir_config, &jszg_module);
     jr->params = apr_table_make(r->pool, 4);
     jr->now = request_now(jr);
-    jr->is_api = !strncmp(r->uri, "/api/", 5);
+    jr->is_api = path_is_api(r->uri);
     jszg_security_headers(r);
     jszg_dir_limits(jr->dc, &lim);
 
@@ -493,6 +499,8 @@ int jszg_handle(request_rec *r)
             return method_not_allowed(jr);
         return jszg_error(jr, HTTP_NOT_FOUND, NULL, NULL);
     }
+    if (jr->route->flags & JSZG_R_API)
+        jr->is_api = 1;
     r->allowed = (AP_METHOD_BIT << M_GET) | (AP_METHOD_BIT << M_POST);
     if ((rc = parse_query(jr, &lim)) != DECLINED)
         return rc;
@@ -534,6 +542,6 @@ int jszg_page_error(jszg_req *jr)
     status = st ? atoi(st) : HTTP_INTERNAL_SERVER_ERROR;
     if (status < 400 || status > 599)
         status = HTTP_INTERNAL_SERVER_ERROR;
-    jr->is_api = !strncmp(jr->r->prev->uri, "/api/", 5);
+    jr->is_api = path_is_api(jr->r->prev->uri);
     return jszg_error(jr, status, NULL, NULL);
 }

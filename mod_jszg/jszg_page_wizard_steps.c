@@ -57,7 +57,7 @@ int jszg_wz_step_data(jszg_req *jr, const jszg_applicant *a,
     apr_strftime(buf, &n, sizeof(buf), "%H:%M", &tm);
     json_object_set_new(out, "expires_hm", json_string(buf));
     json_object_set_new(out, "idle_hours",
-                        json_integer(JSZG_WIZARD_DRAFT_IDLE / 3600));
+                        json_integer(apr_time_sec(jr->sc->draft_idle) / 3600));
     switch (step) {
     case 1:
         json_object_set_new(out, "agreed", json_boolean(json_is_true(

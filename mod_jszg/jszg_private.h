@@ -52,6 +52,7 @@ typedef struct {
     apr_interval_time_t session_max;
     int test_clock;             /* honour X-Jszg-Test-Now (dev only) */
     int page_size;
+    apr_interval_time_t draft_idle;     /* wizard draft expiry */
     jszg_view *view;            /* parsed templates, per child */
     void *adm;                  /* admission control (jszg_admission.c) */
 } jszg_server_conf;

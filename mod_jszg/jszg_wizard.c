@@ -422,7 +422,7 @@ int jszg_wz_draft_load(jszg_req *jr, const jszg_applicant *a,
     d->step_done = (int)L(row, "step_done");
     d->submit_key = S(row, "submit_key");
     d->updated = apr_time_from_sec(apr_atoi64(S(row, "updated_at")));
-    d->expires = d->updated + apr_time_from_sec(JSZG_WIZARD_DRAFT_IDLE);
+    d->expires = d->updated + jr->sc->draft_idle;
     if (jr->now > d->expires) {
         jszg_db_exec(jr, "wz_draft_delete", NULL, 1, a->id);
         return JSZG_DB_NOTFOUND;
@@ -434,7 +434,7 @@ int jszg_wz_draft_load(jszg_req *jr, const jszg_applicant *a,
     if (jr->now - d->updated > apr_time_from_sec(60)) {
         rc = jszg_db_exec(jr, "wz_draft_touch", NULL, 2, epoch(jr), a->id);
         d->updated = jr->now;
-        d->expires = jr->now + apr_time_from_sec(JSZG_WIZARD_DRAFT_IDLE);
+        d->expires = jr->now + jr->sc->draft_idle;
     }
     *out = d;
     return rc;
@@ -458,7 +458,7 @@ static int draft_save(jszg_req *jr, jszg_draft *d, int step_done)
                       epoch(jr), d->account_id);
     free(data);
     d->updated = jr->now;
-    d->expires = jr->now + apr_time_from_sec(JSZG_WIZARD_DRAFT_IDLE);
+    d->expires = jr->now + jr->sc->draft_idle;
     return rc;
 }
 

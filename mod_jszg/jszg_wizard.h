@@ -14,10 +14,8 @@
 
 #include "jszg_private.h"
 
-/* A draft is dropped after this long without activity (manual §3.1.2:
- * "中途退出登录或关闭页面将不长时间保存所有报名进度").  A directive
- * (JszgWizardDraftIdle) is proposed to the lead; until then, 2 hours. */
-#define JSZG_WIZARD_DRAFT_IDLE  (2 * 60 * 60)
+/* A draft is dropped after JszgWizardDraftIdle (default 2 hours) without
+ * activity (manual §3.1.2: "中途退出登录或关闭页面将不长时间保存所有报名进度"). */
 
 /* Steps: 1 协议, 2 注册信息, 3 注册机构, 4 确认, 5 注意事项, 6 提交,
  * 7 申报提醒 (after submission, shown per application). */

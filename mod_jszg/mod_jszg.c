@@ -17,6 +17,7 @@
 #define JSZG_DEFAULT_IDLE       apr_time_from_sec(30 * 60)
 #define JSZG_DEFAULT_MAXLIFE    apr_time_from_sec(8 * 60 * 60)
 #define JSZG_DEFAULT_PAGE_SIZE  10
+#define JSZG_DEFAULT_DRAFT_IDLE apr_time_from_sec(2 * 60 * 60)
 #define JSZG_DEFAULT_MAX_BODY   (4 * 1024 * 1024)
 #define JSZG_DEFAULT_MAX_FIELDS 200
 #define JSZG_DEFAULT_FIELD_LEN  (16 * 1024)
@@ -38,6 +39,7 @@ static void *create_server_conf(apr_pool_t *p, server_rec *s)
     sc->session_max = -1;
     sc->test_clock = -1;
     sc->page_size = -1;
+    sc->draft_idle = -1;
     sc->adm = jszg_adm_create_conf(p);
     return sc;
 }
@@ -59,6 +61,7 @@ static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     sc->session_max = MERGE_INT(session_max);
     sc->test_clock = MERGE_INT(test_clock);
     sc->page_size = MERGE_INT(page_size);
+    sc->draft_idle = MERGE_INT(draft_idle);
     sc->adm = jszg_adm_merge_conf(p, base->adm, add->adm);
     if (add->secret_len) {
         memcpy(sc->secret, add->secret, add->secret_len);
@@ -113,6 +116,8 @@ static void server_conf_defaults(jszg_server_conf *sc)
         sc->test_clock = 0;
     if (sc->page_size == -1)
         sc->page_size = JSZG_DEFAULT_PAGE_SIZE;
+    if (sc->draft_idle == -1)
+        sc->draft_idle = JSZG_DEFAULT_DRAFT_IDLE;
 }
 
 /* ---- directive setters ---------------------------------------------- */
@@ -198,7 +203,7 @@ const char *jszg_cmd_range(cmd_parms *cmd, const char *arg,
     return NULL;
 }
 
-/* JszgSessionIdle / JszgSessionMaxLife: seconds. */
+/* JszgSessionIdle / JszgSessionMaxLife / JszgWizardDraftIdle: seconds. */
 static const char *set_session_time(cmd_parms *cmd, void *dummy,
                                     const char *arg)
 {
@@ -210,6 +215,8 @@ static const char *set_session_time(cmd_parms *cmd, void *dummy,
         return err;
     if (!strcmp(cmd->info, "idle"))
         sc->session_idle = apr_time_from_sec(v);
+    else if (!strcmp(cmd->info, "draft"))
+        sc->draft_idle = apr_time_from_sec(v);
     else
         sc->session_max = apr_time_from_sec(v);
     return NULL;
@@ -286,6 +293,10 @@ static const command_rec jszg_cmds[] = {
     AP_INIT_TAKE1("JszgSessionMaxLife", set_session_time, "max", RSRC_CONF,
                   "Seconds after login that end a session regardless of "
                   "activity (default 28800)"),
+    AP_INIT_TAKE1("JszgWizardDraftIdle", set_session_time, "draft",
+                  RSRC_CONF, "Seconds of inactivity after which an unfinished "
+                  "定期注册 application (the wizard's draft) is discarded "
+                  "(default 7200)"),
     AP_INIT_TAKE1("JszgPageSize", set_page_size, NULL, RSRC_CONF,
                   "Items per page in lists (1-100, default 10)"),
     AP_INIT_FLAG("JszgTestClock", set_test_clock, NULL, RSRC_CONF,

@@ -340,3 +340,23 @@ def test_login_required_routes(env):
     r = env.get("/api/v1/platform")
     assert r.status_code == 401
     assert r.json()["error"]["code"] == "login_required"
+
+
+def test_admin_api_errors_are_json(env):
+    """The back office's API gets JSON errors like the applicant API, also
+    for a refusal made before its handler runs (CSRF, unknown path)."""
+    r = env.post("/admin/api/apps/1/confirm", data={"x": "1"})
+    assert r.status_code == 403
+    assert r.json()["error"]["code"] == "csrf"
+    r = env.get("/admin/api/no-such-thing")
+    assert r.status_code == 404
+    assert r.json()["error"]["code"] == "not_found"
+
+
+def test_wizard_draft_idle_directive(env, tmp_path):
+    out_bad = mkroot.write_root(str(tmp_path / "bad"), 1, MODULE, env.dbd[0],
+                                env.dbd[1], "event", "warn",
+                                "JszgWizardDraftIdle 5")
+    r = subprocess.run(["/usr/sbin/apache2", "-t", "-f", out_bad],
+                       capture_output=True, text=True, env=server_environ())
+    assert r.returncode != 0 and "JszgWizardDraftIdle" in r.stderr
