@@ -44,6 +44,8 @@ typedef struct {
     const char *template_dir;
     const char *upload_dir;
     const char *secret_file;
+    const char *sms_gateway;    /* NULL: outbox only */
+    int sms_gateway_set;
     unsigned char secret[64];
     apr_size_t secret_len;
     int mode;                   /* jszg_mode_e */
@@ -103,6 +105,8 @@ struct jszg_req {
     apr_array_header_t *form;   /* parsed body (POST) */
     jszg_session *session;      /* loaded lazily */
     int session_loaded;
+    int session_db_down;        /* the cookie's session could not be read:
+                                   the database is unreachable */
     ap_dbd_t *dbd;              /* acquired lazily */
     apr_dbd_transaction_t *trans;
     apr_time_t now;             /* wall clock, or the injected test clock */

@@ -39,6 +39,16 @@ static const jszg_stmt core_stmts[] = {
       "DELETE FROM sessions WHERE account_id = %lld" },
     { "session_purge",
       "DELETE FROM sessions WHERE expires_at < %lld OR last_seen_at < %lld" },
+    /* the SMS relay (jszg_sms.c) */
+    { "sms_pending",
+      "SELECT id, phone, body FROM sms_outbox "
+      "WHERE sent_at IS NULL AND attempts < 5 ORDER BY id LIMIT %d" },
+    { "sms_sent",
+      "UPDATE sms_outbox SET sent_at = %lld, attempts = attempts + 1, "
+      "last_error = NULL WHERE id = %d" },
+    { "sms_failed",
+      "UPDATE sms_outbox SET attempts = attempts + 1, last_error = %s "
+      "WHERE id = %d" },
     { "home_news",
       "SELECT id, title, published_on FROM news "
       "ORDER BY published_on DESC, id DESC LIMIT 6" },

@@ -9,6 +9,7 @@
 #include "jszg_private.h"
 #include "jszg_admission.h"
 #include "jszg_pdf.h"
+#include "jszg_sms.h"
 #include "http_core.h"
 #include "ap_mpm.h"
 #include "apr_strings.h"
@@ -54,6 +55,9 @@ static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
 
     sc->template_dir = MERGE_PTR(template_dir);
     sc->upload_dir = MERGE_PTR(upload_dir);
+    sc->sms_gateway = add->sms_gateway_set ? add->sms_gateway
+                                           : base->sms_gateway;
+    sc->sms_gateway_set = add->sms_gateway_set || base->sms_gateway_set;
     sc->secret_file = MERGE_PTR(secret_file);
     sc->mode = MERGE_INT(mode);
     sc->cookie_secure = MERGE_INT(cookie_secure);
@@ -152,6 +156,15 @@ static const char *set_server_path(cmd_parms *cmd, void *dummy,
                                 err);
     }
     return NULL;
+}
+
+static const char *set_sms_gateway(cmd_parms *cmd, void *dummy,
+                                   const char *arg)
+{
+    jszg_server_conf *sc = cmd_sconf(cmd);
+    (void)dummy;
+    sc->sms_gateway_set = 1;
+    return jszg_sms_parse_gateway(cmd->pool, arg, &sc->sms_gateway);
 }
 
 static const char *set_mode(cmd_parms *cmd, void *dummy, const char *arg)
@@ -282,6 +295,10 @@ static const command_rec jszg_cmds[] = {
     AP_INIT_TAKE1("JszgSecretFile", set_server_path, "secret", RSRC_CONF,
                   "File holding the server secret (at least 32 bytes) that "
                   "signs CSRF tokens and tickets (required)"),
+    AP_INIT_TAKE1("JszgSmsGateway", set_sms_gateway, NULL, RSRC_CONF,
+                  "http:// URL that accepts the SMS outbox as JSON POSTs, or "
+                  "'none' (default: none; the dev server shows the outbox "
+                  "at /dev/sms)"),
     AP_INIT_TAKE1("JszgMode", set_mode, NULL, RSRC_CONF,
                   "'dev' or 'production' (default: dev); production hides "
                   "the SMS outbox and refuses test-only directives"),
@@ -372,6 +389,9 @@ static int jszg_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     server_rec *vs;
     (void)plog; (void)ptemp;
 
+    if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG)
+        return OK;
+
     xmlInitParser();
     pdf_init(s);
     for (vs = s; vs; vs = vs->next) {
@@ -399,6 +419,8 @@ static int jszg_post_config(apr_pool_t *pconf, apr_pool_t *plog,
             return HTTP_INTERNAL_SERVER_ERROR;
         jszg_store_prepare_all(vs);
     }
+    if (jszg_sms_start(pconf, s) != APR_SUCCESS)
+        return HTTP_INTERNAL_SERVER_ERROR;
     return OK;
 }
 
