@@ -425,9 +425,14 @@ int jszg_admin_begin(jszg_req *jr, int roles, jszg_staff **out)
 /* Only back-office paths are valid targets after login. */
 static const char *safe_next(const char *next)
 {
+    const char *c;
+
     if (!next || strncmp(next, "/admin/", 7) || strstr(next, "//")
         || strchr(next, '\\') || !strncmp(next, "/admin/login", 12))
         return "/admin/";
+    for (c = next; *c; c++)         /* CR/LF, tab: never in a Location */
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            return "/admin/";
     return next;
 }
 

@@ -304,9 +304,18 @@ int jszg_error(jszg_req *jr, int status, const char *code,
 /* Redirect after POST, only ever to a path on this site. */
 int jszg_redirect(jszg_req *jr, const char *location)
 {
+    const char *c;
+
     if (!location || location[0] != '/' || location[1] == '/'
         || location[1] == '\\')
         location = "/";
+    /* no control characters: CR/LF would be a header injection (httpd
+     * answers 500, AH02430), a tab is dropped by browsers ("/\t/evil") */
+    for (c = location; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+            location = "/";
+            break;
+        }
     apr_table_setn(jr->r->headers_out, "Location", location);
     jszg_no_store(jr->r);
     return write_body(jr->r, HTTP_SEE_OTHER, HTML_CT, "", 0);
@@ -507,6 +516,14 @@ int jszg_handle(request_rec *r)
     if (r->method_number == M_POST) {
         if ((rc = parse_form(jr, &lim)) != DECLINED)
             return rc;
+    }
+    /* A session cookie that cannot be looked up (the database is down) is
+     * a 503, not a logged-out visitor (401, login redirect) nor a CSRF
+     * failure (403): tests/faults/test_db_restart.py. */
+    if (jr->route->fn != jszg_page_error && !jszg_session_get(jr)
+        && jr->session_db_down)
+        return db_unavailable(jr);
+    if (r->method_number == M_POST) {
         if (!(jr->route->flags & JSZG_R_NOCSRF) && !jszg_csrf_check(jr))
             return jszg_error(jr, HTTP_FORBIDDEN, "csrf",
                               "页面已过期或来源无效，请刷新页面后重新提交。");

@@ -44,7 +44,7 @@ static int center_data(jszg_req *jr, const char *uid, const char *title,
     *out = NULL;
     if (rc != JSZG_DB_OK)
         return rc;
-    json_object_set_new(d, "acct", acct);
+    json_object_set(d, "acct", acct);      /* borrowed from the row set */
     last = s ? json_object_get(s->data, "last_login") : NULL;
     json_object_set_new(d, "last_login",
                         json_string(json_is_string(last)

@@ -153,6 +153,9 @@ int jszg_page_record_photo(jszg_req *jr)
     if (jszg_rec_photo(jr, &rec, &buf, &len) != JSZG_DB_OK)
         return jszg_error(jr, HTTP_NOT_FOUND, NULL, NULL);
     jszg_no_store(jr->r);
+    /* an upload is never a page of the site (issue 8) */
+    apr_table_setn(jr->r->headers_out, "Content-Disposition",
+                   "inline; filename=\"photo.jpg\"");
     ap_set_content_type(jr->r, "image/jpeg");
     ap_set_content_length(jr->r, len);
     if (!jr->r->header_only)

@@ -394,6 +394,9 @@ static int send_jpeg(jszg_req *jr, const char *rel)
     if (rv != APR_SUCCESS)
         return HTTP_INTERNAL_SERVER_ERROR;
     jszg_no_store(jr->r);
+    /* an upload is never a page of the site (issue 8) */
+    apr_table_setn(jr->r->headers_out, "Content-Disposition",
+                   "inline; filename=\"photo.jpg\"");
     ap_set_content_type(jr->r, "image/jpeg");
     ap_set_content_length(jr->r, n);
     if (!jr->r->header_only)

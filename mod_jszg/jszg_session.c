@@ -179,8 +179,16 @@ jszg_session *jszg_session_get(jszg_req *jr)
     if (!token_well_formed(token))
         return NULL;
     hash = jszg_sha256_hex(jr->pool, token);
-    if (jszg_db_row(jr, "session_get", &row, 1, hash) != JSZG_DB_OK)
+    switch (jszg_db_row(jr, "session_get", &row, 1, hash)) {
+    case JSZG_DB_OK:
+        break;
+    case JSZG_DB_NOTFOUND:
         return NULL;
+    default:
+        /* not "logged out": jszg_handle answers 503 (fault tests) */
+        jr->session_db_down = 1;
+        return NULL;
+    }
     created = apr_time_from_sec(apr_atoi64(
         json_string_value(json_object_get(row, "created_at"))));
     seen = apr_time_from_sec(apr_atoi64(

@@ -94,14 +94,16 @@ static const char *post_one(apr_pool_t *p, const sms_gateway *gw,
     return NULL;
 }
 
-static const char *get_col(ap_dbd_t *db, apr_dbd_row_t *row, int col)
+/* A copy: the pgsql driver frees the result once the last row is read. */
+static const char *get_col(apr_pool_t *p, ap_dbd_t *db, apr_dbd_row_t *row,
+                           int col)
 {
     const char *v = NULL;
 
     if (apr_dbd_datum_get(db->driver, row, col, APR_DBD_TYPE_STRING, &v)
-        != APR_SUCCESS)
-        return NULL;
-    return v;
+        != APR_SUCCESS || !v)
+        return "";
+    return apr_pstrdup(p, v);
 }
 
 static void mark(ap_dbd_t *db, apr_pool_t *p, const char *label,
@@ -140,13 +142,13 @@ static void relay_pending(const sms_gateway *gw, apr_pool_t *p)
     ids = apr_array_make(p, 20, sizeof(const char *));
     bodies = apr_array_make(p, 20, sizeof(const char *));
     while (apr_dbd_get_row(db->driver, p, res, &row, -1) == 0) {
-        json_t *j = json_pack("{s:s, s:s, s:s}",
-                              "id", get_col(db, row, 0),
-                              "phone", get_col(db, row, 1),
-                              "message", get_col(db, row, 2));
+        const char *id = get_col(p, db, row, 0);
+        json_t *j = json_pack("{s:s, s:s, s:s}", "id", id,
+                              "phone", get_col(p, db, row, 1),
+                              "message", get_col(p, db, row, 2));
         char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
         if (s) {
-            APR_ARRAY_PUSH(ids, const char *) = get_col(db, row, 0);
+            APR_ARRAY_PUSH(ids, const char *) = id;
             APR_ARRAY_PUSH(bodies, const char *) = apr_pstrdup(p, s);
         }
         free(s);

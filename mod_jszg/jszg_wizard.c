@@ -331,8 +331,13 @@ static const char *save_upload(jszg_req *jr, const char *dir,
                            | APR_FOPEN_EXCL | APR_FOPEN_BINARY,
                            APR_FPROT_UREAD | APR_FPROT_UWRITE, jr->pool);
     if (rv == APR_SUCCESS) {
+        apr_status_t cv;
         rv = apr_file_write_full(f, buf, len, &n);
-        apr_file_close(f);
+        cv = apr_file_close(f);
+        if (rv == APR_SUCCESS)
+            rv = cv;
+        if (rv != APR_SUCCESS)      /* disk full: no half-written photo */
+            apr_file_remove(path, jr->pool);
     }
     if (rv != APR_SUCCESS) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, jr->r, JSZGLOGNO(16001)
@@ -340,6 +345,15 @@ static const char *save_upload(jszg_req *jr, const char *dir,
         return NULL;
     }
     return rel;
+}
+
+/* The answer when save_upload() failed (upload directory unwritable,
+ * disk full): a clear message, nothing saved (tests/faults). */
+static int upload_failed(jszg_wfail *f)
+{
+    return refuse(f, HTTP_SERVICE_UNAVAILABLE, "upload_failed",
+                  "照片保存失败：服务器暂时无法保存上传的文件，"
+                  "请稍后重新上传。已填写的信息未丢失。");
 }
 
 /* Check a photo; on failure a field error on `field`. */
@@ -1099,7 +1113,7 @@ int jszg_wz_add_cert(jszg_req *jr, const jszg_applicant *a, json_t *in,
     if (rc != JSZG_DB_NOTFOUND)
         return rc;
     if (!(rel = save_upload(jr, "certs", a->id, scan, scan_len)))
-        return JSZG_DB_ERROR;
+        return upload_failed(f);
     rc = jszg_db_exec(jr, "wz_manual_insert", NULL, 13, a->id, no, holder,
                       a->id_number, issued, prov, *city ? city : NULL,
                       num(jr->pool, k), l_cert_kinds[k - 1], subject, auth,
@@ -1345,7 +1359,7 @@ int jszg_wz_save_photo(jszg_req *jr, const jszg_applicant *a,
         return JSZG_W_REFUSED;
     }
     if (!(rel = save_upload(jr, "photos", a->id, photo, len)))
-        return JSZG_DB_ERROR;
+        return upload_failed(f);
     json_object_set_new(d->data, "photo", json_string(rel));
     return draft_save(jr, d, d->step_done);
 }
@@ -1387,7 +1401,7 @@ int jszg_wz_save_person(jszg_req *jr, const jszg_applicant *a,
     if (photo && photo_len) {
         if (photo_ok(jr, f, "photo", photo, photo_len, 0)
             && !(rel = save_upload(jr, "photos", a->id, photo, photo_len)))
-            return JSZG_DB_ERROR;
+            return upload_failed(f);
     }
     else if (!S(d->data, "photo"))
         jszg_wz_field_error(jr, f, "photo", "photo_missing",
@@ -1845,9 +1859,18 @@ int jszg_wz_application(jszg_req *jr, const jszg_applicant *a,
     int rc;
 
     *app = NULL;
-    if (!jszg_regno_valid(reg_no))
-        return JSZG_DB_NOTFOUND;
-    rc = jszg_db_row(jr, "wz_app_get", &row, 2, reg_no, a->id);
+    rc = JSZG_DB_NOTFOUND;
+    if (reg_no && jszg_regno_valid(reg_no))
+        rc = jszg_db_row(jr, "wz_app_get", &row, 2, reg_no, a->id);
+    if (rc == JSZG_DB_NOTFOUND) {
+        /* someone else's number or a guess: a 404 to the client, a line
+         * for the operator (as jszg_rec_load does) */
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, jr->r, JSZGLOGNO(16003)
+                      "account %s asked for application %s: not one of "
+                      "theirs", a->id, reg_no ? ap_escape_logitem(jr->pool,
+                      apr_pstrndup(jr->pool, reg_no, 40)) : "-");
+        return rc;
+    }
     if (rc != JSZG_DB_OK)
         return rc;
     if ((rc = institution_get(jr, S(row, "institution_id"), &inst))
