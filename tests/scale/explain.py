@@ -1,0 +1,330 @@
+#!/usr/bin/python3
+"""EXPLAIN every statement mod_jszg prepares, on the large database.
+
+    tests/scale/explain.py [CONNINFO]        (default: the cluster that
+        bench/scale/run.sh keeps in build/scale/pg, database jszg_big)
+
+The statements are read from the source, as the module prepares them:
+every `jszg_stmt NAME[] = { { "label", "sql" … }, … }` table in
+mod_jszg/jszg_store*.c, string literals concatenated and the file's own
+string #defines (APP_SCOPE, REC_COLS, …) expanded.  Placeholders become
+typed parameters the way apr_dbd's pgsql driver declares them (%s
+varchar, %d int4, %lld int8, %pDd date, %pDs timestamp; %% is %), each
+statement is PREPAREd and then EXPLAIN EXECUTEd with representative
+values: real keys sampled from the data (an applicant with applications,
+the busiest institution, a session hash, …), filters switched off as the
+pages send them ('' / '0'), "recent" times for `>` and "old" ones for the
+purges' `<`.  The back-office statements that carry the scope filter are
+explained once per role (system, province, institution, point), since
+each role's custom plan is different.
+
+A large table is one with more than LARGE_ROWS rows (pg_class.reltuples
+after ANALYZE).  The test fails when any plan holds a Seq Scan of a large
+table, except for the statements in ALLOWED (whole-table work by nature,
+with the reason).  Custom plans are checked (plan_cache_mode =
+force_custom_plan): that is what each execution of these statements gets
+while the generic plan costs more, which it does for every statement
+whose custom plan uses an index.  Exit 0 when clean, 1 with the list.
+"""
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+LARGE_ROWS = int(os.environ.get("LARGE_ROWS", "20000"))
+
+# Statements that read a whole (scope of a) large table on purpose.
+ALLOWED = {
+    ("admin_stats_inst", "system"): "national statistics: every application of the cycle",
+    ("admin_stats_day", "system"): "national statistics: every event of the cycle",
+    ("admin_stats_inst", "province"): "a province's statistics: 16 % of all "
+        "applications for 广东, cheaper read in order than through an index",
+    ("admin_stats_day", "province"): "a province's statistics, as above",
+    ("admin_queue_count", "system"): "exact size of the national 待注册审批 "
+        "queue: a third of the table (an index-only scan once the visibility "
+        "map is current)",
+}
+
+PG_TYPES = {"s": "varchar", "d": "int4", "lld": "int8", "pDd": "date",
+            "pDs": "timestamp"}
+PH_RE = re.compile(r"%(%|lld|pDd|pDs|d|s)")
+
+NOW = 1764400000
+
+
+def psql(dsn, sql, check=True):
+    r = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+                        "-d", dsn], input=sql, capture_output=True, text=True)
+    if check and r.returncode != 0:
+        raise RuntimeError(r.stderr.strip())
+    return r
+
+
+# ---- reading the statement tables ------------------------------------------
+TOKEN_RE = re.compile(r'"((?:[^"\\]|\\.)*)"|([A-Za-z_][A-Za-z_0-9]*)|(\S)')
+
+
+def c_unescape(s):
+    return re.sub(r'\\(.)', lambda m: {"n": "\n", "t": "\t"}.get(m.group(1),
+                                                                  m.group(1)), s)
+
+
+def strip_comments(src):
+    src = re.sub(r"/\*.*?\*/", " ", src, flags=re.S)
+    return re.sub(r"//[^\n]*", " ", src)
+
+
+def read_statements():
+    stmts = []
+    for path in sorted(glob.glob(os.path.join(TOP, "mod_jszg", "jszg_store*.c"))):
+        src = strip_comments(open(path, encoding="utf-8").read())
+        src_joined = src.replace("\\\n", " ")
+        macros = {}
+        for m in re.finditer(r"^[ \t]*#define[ \t]+([A-Z_][A-Z_0-9]*)[ \t]+(.*)$",
+                             src_joined, flags=re.M):
+            parts = []
+            ok = True
+            for t in TOKEN_RE.finditer(m.group(2)):
+                if t.group(1) is not None:
+                    parts.append(c_unescape(t.group(1)))
+                elif t.group(2) in macros:
+                    parts.append(macros[t.group(2)])
+                else:
+                    ok = False
+            if ok and parts:
+                macros[m.group(1)] = "".join(parts)
+        for tm in re.finditer(r"jszg_stmt\s+(\w+)\s*\[\]\s*=\s*\{", src):
+            body_start = tm.end()
+            depth, i = 1, body_start
+            while depth and i < len(src):
+                if src[i] == '"':
+                    i += 1
+                    while src[i] != '"':
+                        i += 2 if src[i] == "\\" else 1
+                elif src[i] == "{":
+                    depth += 1
+                elif src[i] == "}":
+                    depth -= 1
+                i += 1
+            body = src[body_start:i - 1]
+            body = re.sub(r"^[ \t]*#.*$", " ", body, flags=re.M)
+            entry = None
+            for t in TOKEN_RE.finditer(body):
+                if t.group(3) == "{":
+                    entry = []
+                elif t.group(3) == "}":
+                    if entry and entry[0] is not None:
+                        label = entry[0]
+                        stmts.append((os.path.basename(path), tm.group(1),
+                                      label, "".join(entry[1:])))
+                    entry = None
+                elif entry is None or t.group(3) == ",":
+                    continue
+                elif t.group(1) is not None:
+                    entry.append(c_unescape(t.group(1)))
+                elif t.group(2) == "NULL":
+                    entry.append(None)
+                elif t.group(2):
+                    if t.group(2) not in macros:
+                        raise SystemExit("%s: %s uses unknown macro %s"
+                                         % (path, entry[:1], t.group(2)))
+                    entry.append(macros[t.group(2)])
+    return stmts
+
+
+# ---- representative values ------------------------------------------------------
+def samples(dsn):
+    q = """
+SELECT json_build_object(
+ 'app', (SELECT row_to_json(a) FROM (SELECT a.id, a.reg_no, a.account_id, a.cert_no,
+          a.institution_id, a.point_id FROM applications a
+          WHERE a.status = '待注册审批' ORDER BY a.id DESC LIMIT 1) a),
+ 'acct', (SELECT row_to_json(c) FROM (SELECT c.id, c.id_number, c.name, c.phone
+          FROM accounts c ORDER BY c.id DESC LIMIT 1) c),
+ 'busy_inst', (SELECT institution_id FROM applications WHERE status = '待注册审批'
+          GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1),
+ 'busy_point', (SELECT point_id FROM applications WHERE status = '网报待确认'
+          GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1),
+ 'session', (SELECT id_hash FROM sessions ORDER BY id_hash LIMIT 1))"""
+    return json.loads(psql(dsn, q).stdout.strip())
+
+
+def values_for(sql, smp, role):
+    """One value per placeholder, chosen from the SQL just before and
+    after it."""
+    app, acct = smp["app"], smp["acct"]
+    scoped = "= '8'" in sql
+    scope = {
+        "system": ("8", "0", "0", ""),
+        "province": ("4", "0", "0", "440000"),
+        "institution": ("2", "0", str(smp["busy_inst"]), ""),
+        "point": ("1", str(smp["busy_point"]), "0", ""),
+    }[role]
+    col_vals = {
+        "id_hash": smp["session"], "key_hash": smp["session"],
+        "reg_no": app["reg_no"], "account_id": str(app["account_id"]),
+        "cert_no": app["cert_no"], "id_number": acct["id_number"],
+        "holder_name": acct["name"], "name": acct["name"], "phone": acct["phone"],
+        "institution_id": str(app["institution_id"]),
+        "point_id": str(app["point_id"]), "status": "待注册审批",
+        "review_state": "待核验", "kind": "acct.login.fail", "key": "10.0.0.1",
+        "username": "sysadmin", "code": "110000", "parent_code": "110000",
+        "province_code": "110000", "city_code": "110101",
+        "business": "定期注册", "category": "", "purpose": "reset",
+        "actor": "account:1", "target": "application:1", "action": "acct",
+        "stage": "小学", "id_type": "居民身份证", "cycle_year": "2026",
+        "year": "2021", "id": str(app["id"]), "title": "%注册%",
+    }
+    out = []
+    for m in PH_RE.finditer(sql):
+        t = m.group(1)
+        if t == "%":
+            continue
+        before = sql[:m.start()]
+        after = sql[m.end():]
+        lit = re.match(r"\s*=\s*'([^']*)'", after)
+        colm = re.search(r"([A-Za-z_]+)\s*(=|<>|<=|>=|<|>|LIKE|BETWEEN)\s*(LOWER\()?$",
+                         before, flags=re.I)
+        between_and = re.search(r"([A-Za-z_]+)\s+BETWEEN\s+%d\s+AND\s*$", before)
+        if lit:
+            v = lit.group(1)
+            if scoped and v in ("8", "1", "2", "4"):
+                v = scope[0]
+            out.append(v)
+            continue
+        if scoped and colm and colm.group(1) in ("point_id", "institution_id",
+                                                  "province_code") \
+                and re.search(r"%s\s*=\s*'[124]'\s+AND\s+\w+\.\w+\s*=\s*$",
+                              before):
+            out.append({"point_id": scope[1], "institution_id": scope[2],
+                        "province_code": scope[3]}[colm.group(1)])
+            continue
+        if re.search(r"LIMIT\s*$", before, flags=re.I):
+            out.append("20")
+            continue
+        if re.search(r"OFFSET\s*$", before, flags=re.I):
+            out.append("0")
+            continue
+        if between_and:
+            out.append("2025")
+            continue
+        if colm:
+            col, op = colm.group(1), colm.group(2)
+            if col.endswith("_at") or col in ("at", "issued_ms"):
+                # purges look for the old rows, windows for recent ones
+                out.append("1700000000" if op in ("<", "<=") else str(NOW - 3600))
+                continue
+            if op.upper() == "LIKE":
+                out.append("北京%" if col == "name" else col_vals.get(col, "x%"))
+                continue
+            if col in col_vals:
+                out.append(col_vals[col])
+                continue
+        if t == "d":
+            out.append("2026")
+        elif t == "lld":
+            out.append(str(NOW))
+        elif t == "pDd":
+            out.append("2026-11-15")
+        elif t == "pDs":
+            out.append("2026-11-15 09:00:00")
+        else:
+            out.append("x")
+    return out
+
+
+def to_pg(sql):
+    types = []
+    n = [0]
+
+    def sub(m):
+        if m.group(1) == "%":
+            return "%"
+        types.append(PG_TYPES[m.group(1)])
+        n[0] += 1
+        return "$%d" % n[0]
+    return PH_RE.sub(sub, sql), types
+
+
+def lit(v):
+    return "'" + v.replace("'", "''") + "'"
+
+
+def seq_scans(node, out):
+    if node.get("Node Type") == "Seq Scan":
+        out.append(node.get("Relation Name"))
+    for ch in node.get("Plans", []):
+        seq_scans(ch, out)
+    return out
+
+
+def main():
+    if len(sys.argv) > 1:
+        dsn = sys.argv[1]
+    else:
+        pf = os.path.join(TOP, "build", "scale", "pg", "port")
+        if not os.path.exists(pf):
+            sys.exit("no database: run KEEP=1 bench/scale/run.sh first, or "
+                     "pass a conninfo")
+        dsn = "host=127.0.0.1 port=%s user=postgres dbname=jszg_big" \
+            % open(pf).read().strip()
+    sizes = {}
+    for line in psql(dsn, "SELECT relname, reltuples::bigint FROM pg_class "
+                     "WHERE relkind = 'r' AND relnamespace = "
+                     "'public'::regnamespace").stdout.split():
+        r, n = line.split("|")
+        sizes[r] = int(n)
+    large = sorted(r for r, n in sizes.items() if n > LARGE_ROWS)
+    if "applications" not in large:
+        sys.exit("the database is not large (applications has %s rows): "
+                 "generate it with bench/scale/run.sh" % sizes.get("applications"))
+    print("large tables (> %d rows): %s" % (LARGE_ROWS, ", ".join(
+        "%s %d" % (r, sizes[r]) for r in large)))
+    smp = samples(dsn)
+    stmts = read_statements()
+    failures, checked, plans = [], 0, []
+    for fname, table, label, sql in stmts:
+        pgsql, types = to_pg(sql)
+        roles = ["system", "province", "institution", "point"] \
+            if "= '8'" in sql else ["system"]
+        for role in roles:
+            vals = values_for(sql, smp, role)
+            assert len(vals) == len(types), label
+            script = "SET plan_cache_mode = force_custom_plan;\n"
+            script += "PREPARE s%s AS %s;\n" % (
+                "(" + ", ".join(types) + ")" if types else "", pgsql)
+            script += "EXPLAIN (FORMAT JSON) EXECUTE s%s;\n" % (
+                "(" + ", ".join(lit(v) for v in vals) + ")" if vals else "")
+            r = psql(dsn, script, check=False)
+            if r.returncode != 0:
+                failures.append((label, role, "does not prepare: "
+                                 + r.stderr.strip().splitlines()[0]))
+                continue
+            plan = json.loads(r.stdout[r.stdout.index("["):])[0]["Plan"]
+            checked += 1
+            bad = sorted(set(t for t in seq_scans(plan, []) if t in large))
+            tag = label + ("" if len(roles) == 1 else " [%s]" % role)
+            plans.append((tag, plan.get("Total Cost"), bad))
+            if bad:
+                why = ALLOWED.get((label, role))
+                if why:
+                    print("allowed  %-40s seq scan %s (%s)" % (tag, ",".join(bad), why))
+                else:
+                    failures.append((label, role, "seq scan of " + ", ".join(bad)))
+    if os.environ.get("VERBOSE"):
+        for tag, cost, bad in plans:
+            print("%-48s cost %10.1f %s" % (tag, cost, ",".join(bad)))
+    print("%d statements, %d plans checked" % (len(stmts), checked))
+    if failures:
+        for label, role, msg in failures:
+            print("FAIL %-32s %-12s %s" % (label, role, msg))
+        sys.exit(1)
+    print("ok: no sequential scan of a large table")
+
+
+if __name__ == "__main__":
+    main()

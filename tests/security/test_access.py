@@ -1,0 +1,258 @@
+"""Access control (issue 8) over the whole route table: a logged-out
+visitor, an expired session, another applicant's 报名号 (IDOR), staff
+outside their scope, a staff session on the applicant side and the
+reverse.  All refused (401/403/404 or a redirect to a login page) and
+logged: the access log always, the error log (info+) or the audit log
+where a logged-in user reached for someone else's data."""
+import re
+import time
+
+import pytest
+
+from sec_lib import (OTHER, OWNER, World, access_log_pos, access_log_since,
+                     concrete, is_admin, is_public, log_since, routes,
+                     snapshot)
+
+REFUSED = (401, 403, 404)
+
+
+@pytest.fixture(scope="module")
+def world(env):
+    return World(env)
+
+
+def refused(r, admin):
+    if r.status_code in REFUSED:
+        return True
+    if r.status_code in (302, 303):
+        loc = r.headers.get("Location", "")
+        return loc.startswith("/admin/login" if admin else "/login")
+    return False
+
+
+def protected(env):
+    return [rt for rt in routes(env) if not is_public(rt["pattern"])]
+
+
+def send(env, s, rt, path, headers=None, data=None):
+    """The request a browser or API client would send, with a valid
+    anonymous-side CSRF token, so that the CSRF check is not what
+    refuses it."""
+    headers = dict(headers or {})
+    if rt["method"] == "GET":
+        return env.get(path, s, headers=headers)
+    token = env.csrf(s)
+    headers["X-CSRF-Token"] = token
+    body = {"_csrf": token}
+    body.update(data or {})
+    return env.post(path, s, data=body, headers=headers)
+
+
+def check_all_refused(env, world, make_session, label, headers=None):
+    pos = access_log_pos(env)
+    n = 0
+    for rt in protected(env):
+        pat = rt["pattern"]
+        path = concrete(pat, world.values(pat))
+        s = make_session()
+        r = send(env, s, rt, path, headers)
+        assert refused(r, is_admin(pat)), (label, rt["method"], path,
+                                           r.status_code,
+                                           r.headers.get("Location"))
+        n += 1
+    # every refusal is in the access log with its status
+    # (written in the log phase, after the answer: wait for the last)
+    end = time.time() + 5
+    while True:
+        lines = access_log_since(env, pos)
+        statuses = [ln for ln in lines
+                    if re.search(r'" (30[23]|40[134]) ', ln)]
+        if len(statuses) >= n or time.time() > end:
+            break
+        time.sleep(0.1)
+    assert len(statuses) >= n, (label, len(statuses), n)
+    return n
+
+
+def test_public_list_is_not_everything(env):
+    prot = protected(env)
+    pats = {rt["pattern"] for rt in prot}
+    assert len(prot) > 60
+    for must in ("/account", "/platform/dqzc/records/{regno}",
+                 "/admin/apps/{id}", "/api/v1/dqzc/wizard/{step}"):
+        assert must in pats
+
+
+def test_logged_out_refused(env, world):
+    check_all_refused(env, world, env.session, "logged out")
+
+
+def test_expired_applicant_session_refused(env, world):
+    # idle longer than JszgSessionIdle (1800 s by default)
+    check_all_refused(env, world, lambda: env.login_as(OWNER, idle=1900),
+                      "idle applicant session")
+    # a live session, with the clock moved past its idle time
+    s = env.login_as(OWNER)
+    assert env.get("/account", s).status_code == 200
+    later = {"X-Jszg-Test-Now": str(int(time.time()) + 1900)}
+    for path in ("/account", "/platform/dqzc/records/%s" % world.reg_no):
+        r = env.get(path, s, headers=later)
+        assert refused(r, False), (path, r.status_code)
+    r = env.get("/api/v1/dqzc/records/%s" % world.reg_no, s, headers=later)
+    assert r.status_code == 401
+
+
+def test_expired_staff_session_refused(env, world):
+    st = world.staff_session("dc-reviewer")
+    assert st.get("/admin/apps/%s" % world.app_id).status_code == 200
+    later = {"X-Jszg-Test-Now": str(int(time.time()) + 1900)}
+    for rt in protected(env):
+        if not is_admin(rt["pattern"]):
+            continue
+        path = concrete(rt["pattern"], world.values(rt["pattern"]))
+        if rt["method"] == "GET":
+            r = st.get(path, headers=later)
+        else:
+            r = st.post(path, headers=later)
+        assert refused(r, True), (path, r.status_code)
+    # the session is gone for good, not only for that clock
+    world.staff.pop("dc-reviewer")
+    r = st.get("/admin/api/me")
+    assert r.status_code == 401
+
+
+def test_staff_session_on_applicant_side(env, world):
+    st = world.staff_session("sysadmin")
+    n = 0
+    for rt in protected(env):
+        if is_admin(rt["pattern"]):
+            continue
+        path = concrete(rt["pattern"], world.values(rt["pattern"]))
+        r = send(env, st.s, rt, path)
+        assert refused(r, False), (path, r.status_code)
+        n += 1
+    # the staff token sent as the applicant's cookie is no session either
+    token = st.s.cookies.get("jszg_admin")
+    assert token
+    s = env.session()
+    s.cookies.set("jszg_sid", token)
+    assert refused(env.get("/account", s), False)
+    assert env.get("/api/v1/account", s).status_code == 401
+    assert n > 30
+
+
+def test_applicant_session_on_staff_side(env, world):
+    n = 0
+    for rt in protected(env):
+        if not is_admin(rt["pattern"]):
+            continue
+        s = env.login_as(OWNER)
+        path = concrete(rt["pattern"], world.values(rt["pattern"]))
+        r = send(env, s, rt, path)
+        assert refused(r, True), (path, r.status_code)
+        n += 1
+    s = env.login_as(OWNER)
+    s.cookies.set("jszg_admin", s.cookies.get("jszg_sid"))
+    assert refused(env.get("/admin/", s), True)
+    assert env.get("/admin/api/me", s).status_code == 401
+    assert n > 30
+
+
+# ---- IDOR -----------------------------------------------------------------
+
+def regno_routes(env):
+    return [rt for rt in routes(env) if "{regno}" in rt["pattern"]]
+
+
+def test_owner_reaches_own_records(env, world):
+    """The positive control: the refusals below are not a broken page."""
+    s = env.login_as(OWNER)
+    for rt in regno_routes(env):
+        if rt["method"] != "GET":
+            continue
+        path = concrete(rt["pattern"], {"regno": world.reg_no})
+        r = env.get(path, s)
+        assert r.status_code == 200, (path, r.status_code)
+
+
+def test_other_applicants_regno_refused_and_logged(env, world):
+    s = env.login_as(OTHER)
+    before = snapshot(env)
+    for rt in regno_routes(env):
+        path = concrete(rt["pattern"], {"regno": world.reg_no})
+        env.mark_log()
+        r = send(env, s, rt, path, data={"version": "1", "address": "x"})
+        assert r.status_code in (403, 404), (rt["method"], path,
+                                             r.status_code)
+        assert world.reg_no not in r.text, path
+        logged = [ln for ln in log_since(env)
+                  if world.reg_no in ln and "account %d" % OTHER in ln]
+        assert logged, ("IDOR attempt not in the error log", rt["method"],
+                        path)
+    assert snapshot(env) == before
+
+
+# Staff who must not see application world.app_id (institution 2, point
+# 201): another institution's reviewer and point, another province, and
+# another point of the same institution.
+OUT_OF_SCOPE = ["xc-reviewer", "xc-point", "hb-province", "dc-point2",
+                "wh-reviewer"]
+IN_SCOPE = ["dc-reviewer", "dc-point", "bj-province", "sysadmin"]
+
+
+def app_routes(env):
+    return [rt for rt in routes(env) if re.match(r"^/admin/(api/)?apps/\{id\}",
+                                                 rt["pattern"])]
+
+
+def test_staff_in_scope_see_the_application(env, world):
+    for user in IN_SCOPE:
+        st = world.staff_session(user)
+        for rt in app_routes(env):
+            if rt["method"] == "GET":
+                path = concrete(rt["pattern"], {"id": world.app_id})
+                assert st.get(path).status_code == 200, (user, path)
+
+
+def test_staff_out_of_scope_refused_and_audited(env, world):
+    before = snapshot(env)
+    for user in OUT_OF_SCOPE:
+        st = world.staff_session(user)
+        for rt in app_routes(env):
+            path = concrete(rt["pattern"], {"id": world.app_id})
+            audits = int(env.sql("SELECT COUNT(*) FROM audit_log"))
+            env.mark_log()
+            if rt["method"] == "GET":
+                r = st.get(path)
+            else:
+                r = st.post(path, data={"result": "complete",
+                                        "decision": "注册合格"})
+            assert r.status_code in (403, 404), (user, rt["method"], path,
+                                                 r.status_code)
+            assert world.reg_no not in r.text, (user, path)
+            logged = [ln for ln in log_since(env) if "denied" in ln
+                      and user in ln]
+            audited = int(env.sql("SELECT COUNT(*) FROM audit_log")) > audits
+            assert logged or audited, ("not logged", user, path)
+    assert snapshot(env) == before
+
+
+def test_staff_out_of_scope_other_objects(env, world):
+    """Windows and 注意事项 of 东城 (北京) for 湖北's province admin; the
+    实名 reviews and the audit log for anyone but the system admin."""
+    hb = world.staff_session("hb-province")
+    for path in ("/admin/windows/%s" % world.window_id,
+                 "/admin/institutions/2/notes"):
+        assert hb.get(path).status_code in (403, 404), path
+    before = snapshot(env)
+    r = hb.post("/admin/windows/%s/delete" % world.window_id)
+    assert r.status_code in (403, 404)
+    r = hb.post("/admin/institutions/2/notes", data={"notes": "hb"})
+    assert r.status_code in (403, 404)
+    assert snapshot(env) == before
+    for user in ("bj-province", "dc-reviewer", "dc-point"):
+        st = world.staff_session(user)
+        for path in ("/admin/reviews/identity", "/admin/audit",
+                     "/admin/reviews/identity/%s" % world.review_id,
+                     "/admin/reviews/identity/%s/front" % world.review_id):
+            assert st.get(path).status_code in (403, 404), (user, path)
