@@ -47,6 +47,8 @@ SAN_LD  := -fsanitize=address,undefined
 endif
 
 .PHONY: all deps deps-test run test unit http-test install fuzz bench valgrind \
+        fault-test security-test \
+        scale scale-explain soak \
         clean migrate db
 
 all: .libs/mod_jszg.so
@@ -108,11 +110,24 @@ http-test: all deps-test
 	JSZG_SANITIZE=$(SANITIZE) $(PYTHON) -m pytest -q -p no:cacheprovider \
 	    tests/http $(PYTEST_ARGS)
 
+# Faults: PostgreSQL restarted under load, a child killed mid-submission,
+# an unwritable or full upload directory, graceful restarts under load.
+fault-test: all deps-test
+	JSZG_SANITIZE=$(SANITIZE) $(PYTHON) -m pytest -q -p no:cacheprovider \
+	    tests/faults $(PYTEST_ARGS)
+
+# Injection, access control, CSRF/redirects, headers, brute force, over the
+# whole route table.
+security-test: all deps-test
+	JSZG_SANITIZE=$(SANITIZE) $(PYTHON) -m pytest -q -p no:cacheprovider \
+	    tests/security $(PYTEST_ARGS)
+
 # The test run uses the ASan+UBSan build of the module and the unit tests
 # (TEST_SANITIZE=0 for a plain build).
 TEST_SANITIZE ?= 1
 test: deps-test
-	$(MAKE) SANITIZE=$(TEST_SANITIZE) all unit http-test
+	$(MAKE) SANITIZE=$(TEST_SANITIZE) all unit http-test fault-test \
+	    security-test
 
 # ---- fuzzing --------------------------------------------------------------
 
@@ -151,6 +166,20 @@ install: all
 valgrind: deps-test
 	$(MAKE) SANITIZE=0 all
 	tests/valgrind.sh
+
+# A national-size PostgreSQL database and the pages measured on it against
+# a small one; every prepared statement EXPLAINed on it; a long mixed run
+# with each child's memory sampled.
+scale: all deps-test
+	bench/scale/run.sh
+
+scale-explain: all deps-test
+	GEN_ONLY=1 KEEP=1 bench/scale/run.sh
+	tests/scale/explain.py; rc=$$?; . bench/scale/pg.sh; \
+	    pg_stop $(CURDIR)/build/scale/pg; exit $$rc
+
+soak: all deps-test
+	bench/soak/run.sh
 
 bench: all deps-test
 	bench/run.sh
