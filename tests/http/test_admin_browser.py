@@ -1,6 +1,6 @@
 """Headless Chromium: a 确认点 clerk logs in, finds an application by its
 报名号, checks the photo and records 现场确认 with a message for the
-applicant.  Screenshots go to build/test-output/admin-*.png."""
+applicant, who then sees 待注册审批 and 有留言 in 查询报名信息.  Screenshots go to build/test-output/admin-*.png."""
 import os
 
 from selenium.webdriver.common.by import By
@@ -55,6 +55,22 @@ def test_point_clerk_confirms_in_chromium(env):
         == "材料齐全，请等待注册机构审批。"
     assert env.sql("SELECT has_message FROM applications WHERE id = %s"
                    % app) == "1"
+    # ... and the applicant sees it: 查询报名信息 in their own browser
+    applicant = env.login_as(1)
+    d = chromium()
+    try:
+        d.get(env.url + "/static/css/site.css")
+        d.add_cookie({"name": "jszg_sid",
+                      "value": applicant.cookies["jszg_sid"], "path": "/"})
+        d.get(env.url + "/platform/dqzc/records")
+        row = [tr for tr in d.find_elements(By.CSS_SELECTOR, "tr.rec-row")
+               if tr.find_element(By.CSS_SELECTOR, ".reg-no").text == reg][0]
+        assert "待注册审批" in row.text
+        assert row.find_element(By.CSS_SELECTOR, ".rec-op-msg").text \
+            == "有留言"
+        screenshot(d, "admin-confirm-applicant-view-%s" % env.engine)
+    finally:
+        d.quit()
 
 
 def test_statistics_page_in_chromium(env):
