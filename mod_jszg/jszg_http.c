@@ -301,21 +301,28 @@ int jszg_error(jszg_req *jr, int status, const char *code,
     return OK;
 }
 
-/* Redirect after POST, only ever to a path on this site. */
-int jszg_redirect(jszg_req *jr, const char *location)
+/* Is this a path on this site that a redirect may go to?  Not "//host"
+ * or "/\\host" (browsers read both as another host), and no control
+ * characters: CR/LF would be a header injection (httpd answers 500,
+ * AH02430), a tab is dropped by browsers ("/\t/evil"). */
+int jszg_local_path(const char *location)
 {
     const char *c;
 
     if (!location || location[0] != '/' || location[1] == '/'
         || location[1] == '\\')
-        location = "/";
-    /* no control characters: CR/LF would be a header injection (httpd
-     * answers 500, AH02430), a tab is dropped by browsers ("/\t/evil") */
+        return 0;
     for (c = location; *c; c++)
-        if ((unsigned char)*c < 0x20 || *c == 0x7f) {
-            location = "/";
-            break;
-        }
+        if ((unsigned char)*c < 0x20 || *c == 0x7f || *c == '\\')
+            return 0;
+    return 1;
+}
+
+/* Redirect after POST, only ever to a path on this site. */
+int jszg_redirect(jszg_req *jr, const char *location)
+{
+    if (!jszg_local_path(location))
+        location = "/";
     apr_table_setn(jr->r->headers_out, "Location", location);
     jszg_no_store(jr->r);
     return write_body(jr->r, HTTP_SEE_OTHER, HTML_CT, "", 0);

@@ -250,13 +250,31 @@ static const char *done_message(const char *done)
     return NULL;
 }
 
+/* Where a login goes back to: the page that sent the visitor here
+ * (?next= on the form, carried as a hidden field), when it is a path on
+ * this site other than the login page itself. */
+static const char *login_next(jszg_req *jr)
+{
+    const char *next = jszg_field(jr, "next");
+
+    if (!next)
+        next = jszg_query(jr, "next");
+    if (!jszg_local_path(next) || !strncmp(next, "/login", 6)
+        || !strncmp(next, "/logout", 7))
+        return NULL;
+    return next;
+}
+
 static json_t *login_data(jszg_req *jr)
 {
+    const char *next;
     json_t *d = jszg_acct_page(jr, "登录");
     const char *msg = done_message(jszg_query(jr, "done"));
 
     if (msg)
         json_object_set_new(d, "notice", json_string(msg));
+    if ((next = login_next(jr)))
+        json_object_set_new(d, "next", json_string(next));
     jszg_crumbs(jr, d, "首页", "/", "登录", NULL, NULL);
     return d;
 }
@@ -306,6 +324,8 @@ int jszg_page_login_post(jszg_req *jr)
         if (!start_session(jr, &out))
             return HTTP_SERVICE_UNAVAILABLE;
         s = jr->session;
+        if (login_next(jr))
+            return jszg_redirect(jr, login_next(jr));
         /* came in through 在线办理: on to the business platform */
         return jszg_redirect(jr, json_object_get(s->data, "entry")
                                  ? "/platform" : "/account");

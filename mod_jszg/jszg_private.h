@@ -139,6 +139,7 @@ int jszg_json(jszg_req *jr, int status, json_t *body);
 int jszg_error(jszg_req *jr, int status, const char *code,
                const char *message);
 int jszg_redirect(jszg_req *jr, const char *location);
+int jszg_local_path(const char *location);
 json_t *jszg_page_data(jszg_req *jr, const char *title, const char *nav);
 json_t *jszg_pool_json(apr_pool_t *p, json_t *j);
 void jszg_rows_link(apr_pool_t *p, json_t *rows, const char *prefix);
