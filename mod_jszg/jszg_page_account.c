@@ -312,6 +312,7 @@ static int start_session(jszg_req *jr, const jszg_login_out *out)
 
 int jszg_page_login_post(jszg_req *jr)
 {
+    const char *next;
     jszg_acct_err e;
     jszg_login_out out;
     jszg_session *s;
@@ -324,8 +325,8 @@ int jszg_page_login_post(jszg_req *jr)
         if (!start_session(jr, &out))
             return HTTP_SERVICE_UNAVAILABLE;
         s = jr->session;
-        if (login_next(jr))
-            return jszg_redirect(jr, login_next(jr));
+        if ((next = login_next(jr)))
+            return jszg_redirect(jr, next);
         /* came in through 在线办理: on to the business platform */
         return jszg_redirect(jr, json_object_get(s->data, "entry")
                                  ? "/platform" : "/account");
