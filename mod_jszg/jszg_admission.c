@@ -46,7 +46,7 @@
 #define ADM_MUTEX       "jszg-admission"
 #define ADM_RETAINED    "mod_jszg-admission"
 #define ADM_MAGIC       0x4a535a47u         /* "JSZG" */
-#define ADM_VERSION     2
+#define ADM_VERSION     3
 
 /* Sizes of the shared tables (about 6 MB in all). */
 #define ADM_PROCS       1024        /* processes tracked (2 generations) */
@@ -232,6 +232,7 @@ typedef struct {
     apr_uint32_t shared_node;
     apr_uint64_t shared_epoch;
     jszg_calls shared_calls;                /* tickets this node called */
+    apr_uint64_t decisions;                 /* local queue decisions made */
     adm_second secs[ADM_SECS];
     adm_proc procs[ADM_PROCS];
     apr_size_t off_queue, off_clients, off_sessions;
@@ -1005,6 +1006,7 @@ typedef struct {
     int is_api;
     int is_post;
     int poll;                   /* GET /api/v1/queue */
+    apr_uint64_t order;         /* of the local queue decision, 0: none */
     unsigned char key[JSZG_TB_KEYLEN];
     int have_key;
     /* admission cookie */
@@ -1372,6 +1374,7 @@ static adm_verdict shared_lost(adm_req *ar, apr_status_t rv)
     ar->seq = 0;
     if (adm_lock()) {
         v = arrive(ar);
+        ar->order = ++rt.sh->decisions;
         adm_unlock();
     }
     return v;
@@ -1633,6 +1636,7 @@ static adm_verdict decide(adm_req *ar)
                                    while holding the mutex */
     else {
         v = arrive(ar);
+        ar->order = ++rt.sh->decisions;
     }
     adm_unlock();
     if (v == V_SHARED)
@@ -1752,6 +1756,19 @@ static void ticket_out(adm_req *ar)
                    apr_psprintf(ar->r->pool, "%" APR_UINT64_T_FMT, ar->seq));
 }
 
+/* JSZG_ORDER: where this request's decision falls among all the local
+ * queue's decisions (they are made under the mutex, one at a time), so
+ * that the access log can show the queue was served in order
+ * (bench/admission/fifo.py). */
+static void order_out(adm_req *ar, const char *outcome)
+{
+    apr_table_setn(ar->r->subprocess_env, "JSZG_ADM", outcome);
+    if (ar->order)
+        apr_table_setn(ar->r->subprocess_env, "JSZG_ORDER",
+                       apr_psprintf(ar->r->pool, "%" APR_UINT64_T_FMT,
+                                    ar->order));
+}
+
 static json_t *queue_json(adm_req *ar, apr_int64_t wait)
 {
     return json_pack("{s:s, s:s?, s:I, s:I, s:I, s:I}",
@@ -1771,7 +1788,7 @@ static int answer_wait(adm_req *ar)
 
     SH_COUNT(C_QUEUED);
     ticket_out(ar);
-    apr_table_setn(r->subprocess_env, "JSZG_ADM", "queued");
+    order_out(ar, "queued");
     apr_table_setn(r->err_headers_out, "Retry-After",
                    apr_psprintf(r->pool, "%d", ADM_REFRESH));
     if (wants_json(ar)) {
@@ -1848,8 +1865,7 @@ static int enter(adm_req *ar, int fresh)
     else
         slot_wait(r);
     SH_COUNT(C_SERVED);
-    apr_table_setn(r->subprocess_env, "JSZG_ADM",
-                   fresh ? "new" : "admitted");
+    order_out(ar, fresh ? "new" : "admitted");
     return DECLINED;
 }
 
@@ -1888,11 +1904,15 @@ static int queue_api(request_rec *r)
                 count_second(1);
                 adm_unlock();
             }
+            if (ar.seq)
+                ticket_out(&ar);
+            order_out(&ar, "new");
         }
         return write_json(r, HTTP_OK, json_pack("{s:s}", "status",
                                                 "admitted"));
     }
     ticket_out(&ar);
+    order_out(&ar, "queued");
     j = queue_json(&ar, estimate_wait(ar.position));
     return write_json(r, HTTP_OK, j);
 }

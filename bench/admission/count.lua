@@ -32,9 +32,9 @@ function done(summary, latency, requests)
     local secs = summary.duration / 1e6
     io.write(string.format(
         "RESULT label=%s ok_per_sec=%.1f waiting=%d limited=%d err5=%d " ..
-        "other=%d p50_ms=%.1f p99_ms=%.1f errors=%d\n",
+        "other=%d p50_ms=%.1f p99_ms=%.1f errors=%d timeouts=%d\n",
         threads[1]:get("label"), t.ok / secs, t.waiting, t.limited, t.err5,
         t.other, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-        summary.errors.connect + summary.errors.read + summary.errors.write +
+        summary.errors.connect + summary.errors.read + summary.errors.write,
         summary.errors.timeout))
 end

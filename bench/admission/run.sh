@@ -6,16 +6,28 @@
 # modes.  "Admitted" clients are mid-application applicants: ADM
 # connections reading pages and POSTS connections submitting (POST
 # /api/v1/schools, one row each), all with a logged-in session and an
-# admission cookie.  "New arrivals" are N x ADM connections without any
-# cookie, hammering the same page.  The submission is POST
+# admission cookie.  "New arrivals" are N x ADM visitors, one connection
+# each, behaving as a browser does (arrive.lua): they keep their cookies,
+# wait in the waiting room polling /api/v1/queue as queue.js does, read
+# VISIT pages once admitted, then leave and come back as new visitors.
+# ARRIVALS=flood makes them a cookie-less flood hammering the page
+# instead (count.lua), as a script or a reload storm would.  The submission is POST
 # /api/v1/schools (a captcha challenge where the schema has no schools).  For each mode and load it prints the
 # goodput (200/201 per second, also as a share of the capacity measured
 # with no control and only the admitted clients), the admitted clients'
 # p50/p99, their 5xx, and lost submissions: POSTs answered minus rows
 # created (counted in the database after each run).
 #
-#   bench/admission/run.sh      (DURATION=10 ADM=8 POSTS=2 FACTORS="1 20"
-#                                MODES="none jszg mod_qos")
+#   bench/admission/run.sh      (DURATION=20 ADM=8 POSTS=2 FACTORS="1 5 20"
+#                                MODES="none jszg mod_qos" MAXIN=16
+#                                VISIT=20 ARRIVALS=browser)
+#
+# MAXIN is the limit of requests in flight given to both mod_jszg
+# (JszgMaxInFlight) and mod_qos (QS_LocRequestLimitMatch): about twice
+# the concurrency at which this 2-core box stops serving more per second.
+# The access log of the mod_jszg runs records each queue decision in
+# order (JSZG_ORDER); fifo.py checks from it that no ticket was let in
+# while a lower one still waited.
 #
 # mod_qos (Debian libapache2-mod-qos) is configured as a sysadmin would:
 # a request limit on the dynamic location, a per-IP connection cap, 503
@@ -25,10 +37,13 @@ set -eu
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 ROOT=$TOP/build/bench-admission
 PORT=${PORT:-$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}
-DURATION=${DURATION:-10}
+DURATION=${DURATION:-20}
 ADM=${ADM:-8}
 POSTS=${POSTS:-2}
-FACTORS=${FACTORS:-"1 20"}
+FACTORS=${FACTORS:-"1 5 20"}
+MAXIN=${MAXIN:-16}
+VISIT=${VISIT:-20}
+ARRIVALS=${ARRIVALS:-browser}
 MODES=${MODES:-"none jszg mod_qos"}
 PAGE=${PAGE:-/news}
 BASE=http://127.0.0.1:$PORT
@@ -108,19 +123,31 @@ run() {   # $1 mode, $2 factor
         >"$ROOT/post.out" 2>&1 &
     p=$!
     n=
-    if [ "$2" -gt 1 ]; then
+    if [ "$2" -gt 1 ] && [ "$ARRIVALS" = flood ]; then
         wrk -t2 -c"$(( $2 * ADM ))" -d"${DURATION}s" -s "$DIR/count.lua" \
             "$BASE$PAGE" -- "-" new >"$ROOT/new.out" 2>&1 &
+        n=$!
+    elif [ "$2" -gt 1 ]; then
+        wrk -t"$(( $2 * ADM ))" -c"$(( $2 * ADM ))" -d"${DURATION}s" \
+            -s "$DIR/arrive.lua" "$BASE$PAGE" -- "$VISIT" new \
+            >"$ROOT/new.out" 2>&1 &
         n=$!
     fi
     wait $a; wait $p; [ -n "$n" ] && wait $n
     sleep 1         # requests cut off at the end finish their work
     created=$(( $(rows) - before ))
-    printf '%s %s | %s | %s | %s | rows=%s\n' "$1" "$2" \
+    fifo=-
+    if [ -f "$ROOT/logs/queue.log" ]; then
+        fifo=$(/usr/bin/python3 "$DIR/fifo.py" "$ROOT/logs/queue.log" \
+               | sed -n 's/^FIFO.*violations=\([0-9]*\).*/\1/p')
+        cp "$ROOT/logs/queue.log" "$ROOT/queue-$runid.log"
+        : >"$ROOT/logs/queue.log"
+    fi
+    printf '%s %s | %s | %s | %s | rows=%s fifo=%s\n' "$1" "$2" \
         "$(grep '^RESULT' "$ROOT/adm.out")" \
         "$(grep '^RESULT' "$ROOT/post.out")" \
         "$( [ -n "$n" ] && grep '^RESULT' "$ROOT/new.out" || echo -)" \
-        "$created" >>"$ROOT/results"
+        "$created" "${fifo:--}" >>"$ROOT/results"
 }
 
 STATUS='<If "%{REQUEST_URI} == '"'"'/jszg-status'"'"'">
@@ -140,17 +167,19 @@ if want none; then
     for f in $FACTORS; do run none "$f"; done
 fi
 
-# mod_jszg admission, automatic limit (DBDMax 8 x 4 processes = 32)
+# mod_jszg admission; every queue decision logged in order
 if want jszg; then
     start "JszgAdmission On
+JszgMaxInFlight $MAXIN
 JszgClientRate off
+CustomLog $ROOT/logs/queue.log \"%{JSZG_ORDER}e %{JSZG_ADM}e %{JSZG_TICKET}e\" env=JSZG_ORDER
 $STATUS"
     session_cookies
     for f in $FACTORS; do run jszg "$f"; done
     curl -s "$BASE/jszg-status" >"$ROOT/status.txt"
 fi
 
-# mod_qos as a sysadmin would set it for the same 32 database slots.
+# mod_qos as a sysadmin would set it for the same MAXIN slots.
 # Every client is 127.0.0.1 here, so the per-IP cap is set above the
 # bench's connection count (with a real per-IP cap the flood from one
 # address would be refused outright, and so would an office behind NAT).
@@ -159,13 +188,16 @@ if want mod_qos && [ -f "$QOS" ]; then
 LoadModule qos_module $QOS
 QS_ErrorResponseCode 503
 QS_SrvMaxConnPerIP 400
-QS_LocRequestLimitMatch \"^/(?!static/)\" 32
+QS_LocRequestLimitMatch \"^/(?!static/)\" $MAXIN
 $STATUS"
     session_cookies
     for f in $FACTORS; do run mod_qos "$f"; done
-else
+elif want mod_qos; then
     echo "mod_qos not installed (apt-get install libapache2-mod-qos): skipped" >&2
 fi
 stop
 
 /usr/bin/python3 "$DIR/table.py" "$ROOT/results" "$DURATION"
+if grep -q 'fifo=[1-9]' "$ROOT/results"; then
+    echo "FIFO order broken: see $ROOT/queue-*.log and bench/admission/fifo.py"
+fi

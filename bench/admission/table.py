@@ -26,18 +26,29 @@ cap = next((goodput(a, p, n, SECS) for m, f, a, p, n, r in rows
             if m == "none" and f == 1), None)
 if len(sys.argv) > 3:
     cap = float(sys.argv[3])
+p99_1x = {m: float(a["p99_ms"]) for m, f, a, p, n, r in rows if f == 1}
 print("| mode | load | goodput/s | of capacity | admitted p50 / p99 ms "
-      "| POST p99 ms | admitted 5xx | lost submissions | new arrivals: "
-      "200/s, waiting room, 5xx |")
-print("|---|---|---|---|---|---|---|---|---|")
+      "| p99 vs 1× | POST p99 ms | admitted 5xx | admitted socket errors "
+      "/ timeouts | lost submissions | new arrivals: 200/s, waiting room, "
+      "turned away, 5xx | FIFO violations |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|")
 for mode, f, a, p, n, r in rows:
     good = goodput(a, p, n, SECS)
     # wrk does not count the POSTS requests cut off at the end, whose
     # rows may exist: rows beyond the answers are not a loss
     lost = max(0, int(p["answered"]) - int(r["rows"]))
-    print("| %s | %dx | %.0f | %s | %s / %s | %s | %d | %d of %s | %s |" % (
-        mode, f, good, "%.0f%%" % (100 * good / cap) if cap else "-",
-        a["p50_ms"], a["p99_ms"], p["p99_ms"],
-        int(a["err5"]) + int(p["err5"]), lost, p["answered"],
-        "%.0f, %s, %s" % (float(n["ok_per_sec"]), n["waiting"], n["err5"])
-        if n else "-"))
+    base = p99_1x.get(mode)
+    ratio = "%.1f×" % (float(a["p99_ms"]) / base) if base else "-"
+    if n:
+        turned = int(n.get("turned", 0)) + int(n.get("other", 0))
+        new = "%.0f, %s, %d, %s" % (float(n["ok_per_sec"]), n["waiting"],
+                                    turned, n["err5"])
+    else:
+        new = "-"
+    print("| %s | %dx | %.0f | %s | %s / %s | %s | %s | %d | %s / %s "
+          "| %d of %s | %s | %s |" % (
+              mode, f, good, "%.0f%%" % (100 * good / cap) if cap else "-",
+              a["p50_ms"], a["p99_ms"], ratio, p["p99_ms"],
+              int(a["err5"]) + int(p["err5"]),
+              int(a["errors"]) + int(p["errors"]), a.get("timeouts", "0"),
+              lost, p["answered"], new, r.get("fifo", "-")))

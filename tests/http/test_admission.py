@@ -165,6 +165,60 @@ def test_admission_gate_fifo_queue_and_continue(adm):
     assert st["totals"]["queued"] >= 3
 
 
+ORDER_LOG = ('CustomLog "%s" "%%{JSZG_ORDER}e %%{JSZG_ADM}e '
+             '%%{JSZG_TICKET}e" env=JSZG_ORDER')
+
+
+def fifo_check(path):
+    """bench/admission/fifo.py's check over an order log."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        "fifo", os.path.join(os.path.dirname(__file__), "..", "..", "bench",
+                             "admission", "fifo.py"))
+    fifo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fifo)
+    return fifo.check(fifo.read(path)), fifo.read(path)
+
+
+def test_admission_order_log_shows_fifo(env):
+    """Every queue decision is numbered (JSZG_ORDER) for the access log,
+    and the bench's FIFO check reads it: in order here, and a made-up
+    log where a later ticket jumps the queue is caught."""
+    log = os.path.join(env.root, "logs", "order_log")
+    if os.path.exists(log):
+        os.unlink(log)
+    env.restart(config("JszgMaxInFlight 1", "JszgClientRate off",
+                       ORDER_LOG % log))
+    holds = hold_full(env)
+    a, b, c = env.session(), env.session(), env.session()
+    for s in (a, b, c):
+        assert queued(env.get("/news", s))
+    release(env, holds)
+    # b and c ask before a comes back: they wait
+    assert env.get("/api/v1/queue", c).json()["status"] == "waiting"
+    assert env.get("/api/v1/queue", b).json()["status"] == "waiting"
+    for s in (a, b, c):
+        assert env.get("/news", s).status_code == 200
+        wait_for(env, lambda st: st["in_flight"] == 0, "done")
+    env.restart("")                 # flushes and closes the log
+    lines = [l.split() for l in open(log, encoding="utf-8")]
+    # written when each request ends, numbered when it was decided
+    lines.sort(key=lambda l: int(l[0]))
+    assert [int(l[0]) for l in lines] == list(range(1, len(lines) + 1))
+    assert [l[2] for l in lines if l[1] == "new"] == ["-", "1", "2", "3"]
+    admitted, violations, examples = fifo_check(log)[0]
+    assert admitted == 4 and violations == 0, (lines, examples)
+    # ticket 2 let in while ticket 1 still waits: caught
+    bad = os.path.join(env.root, "logs", "order_bad")
+    with open(bad, "w") as f:
+        f.write("1 queued 1\n2 queued 2\n3 new 2\n4 queued 1\n5 new 1\n")
+    assert fifo_check(bad)[0][1] == 1
+    # someone straight in while a ticket waits: caught too
+    with open(bad, "w") as f:
+        f.write("1 queued 1\n2 new -\n3 queued 1\n4 new 1\n")
+    assert fifo_check(bad)[0][1] == 1
+
+
 def test_admission_api_client_gets_503_json(adm):
     env = adm
     holds = hold_full(env)
