@@ -140,10 +140,14 @@ int jszg_adm_app_decide(jszg_req *jr, jszg_staff *st, const char *id,
 /* 报名号 or 证件号码, within the scope. */
 int jszg_adm_search(jszg_req *jr, jszg_staff *st, const char *q,
                     json_t **rows, jszg_adm_err *e);
-/* One page of applications in `status`, within the scope. */
+/* One page of applications in `status`, within the scope.  *total
+ * counts the matching rows up to a cap (QUEUE_COUNT_CAP); *capped is set
+ * when more match, *total then being a lower bound.  *more: a next page
+ * has rows. */
 int jszg_adm_queue(jszg_req *jr, jszg_staff *st, const char *status,
                    const char *stage, const char *q, long page,
-                   json_t **rows, long *total, jszg_adm_err *e);
+                   json_t **rows, long *total, int *capped, int *more,
+                   jszg_adm_err *e);
 /* The rule check beside an application (imported data vs domain.md). */
 int jszg_adm_verify(jszg_req *jr, json_t *app, json_t **out);
 

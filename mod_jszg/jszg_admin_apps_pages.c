@@ -12,7 +12,6 @@
 #include "apr_file_info.h"
 
 #define MAX_UPLOAD_SEND (8 * 1024 * 1024)
-#define QUEUE_PAGE      20      /* as in jszg_admin_apps.c */
 
 static const char *jstr(json_t *o, const char *k)
 {
@@ -492,7 +491,7 @@ int jszg_admin_queue(jszg_req *jr)
     long page, total;
     int rc = jszg_admin_begin(jr, JSZG_ROLE_INSTITUTION | JSZG_ROLE_PROVINCE
                               | JSZG_ROLE_SYSTEM, &st);
-    int i;
+    int i, capped, more;
 
     if (rc != OK)
         return rc;
@@ -501,7 +500,7 @@ int jszg_admin_queue(jszg_req *jr)
         return jszg_admin_error(jr, st, HTTP_BAD_REQUEST, "bad_filter",
                                 "筛选条件不正确。");
     if (jszg_adm_queue(jr, st, JSZG_ST_CONFIRMED, stage, q, page, &rows,
-                       &total, &e) != JSZG_ADM_OK)
+                       &total, &capped, &more, &e) != JSZG_ADM_OK)
         return e.status;
     d = jszg_admin_data(jr, st, "待注册审批", "queue");
     opts = json_array();
@@ -511,7 +510,9 @@ int jszg_admin_queue(jszg_req *jr)
                               stage && !strcmp(stage, stages[i])));
     json_object_set_new(d, "stages", opts);
     json_object_set(d, "rows", rows);
+    /* a capped total is shown as "共 10000 条以上" */
     json_object_set_new(d, "total", json_integer(total));
+    json_object_set_new(d, "total_capped", json_boolean(capped));
     json_object_set_new(d, "empty", json_boolean(total == 0));
     json_object_set_new(d, "page", json_integer(page));
     if (q)
@@ -521,7 +522,7 @@ int jszg_admin_queue(jszg_req *jr)
             jr->pool, "/admin/queue?page=%ld&stage=%s&q=%s", page - 1,
             ap_escape_urlencoded(jr->pool, stage ? stage : ""),
             ap_escape_urlencoded(jr->pool, q ? q : ""))));
-    if (page * QUEUE_PAGE < total)
+    if (more)
         json_object_set_new(d, "next_href", json_string(apr_psprintf(
             jr->pool, "/admin/queue?page=%ld&stage=%s&q=%s", page + 1,
             ap_escape_urlencoded(jr->pool, stage ? stage : ""),
