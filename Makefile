@@ -123,11 +123,14 @@ security-test: all deps-test
 	    tests/security $(PYTEST_ARGS)
 
 # The test run uses the ASan+UBSan build of the module and the unit tests
-# (TEST_SANITIZE=0 for a plain build).
+# (TEST_SANITIZE=0 for a plain build), then the valgrind run, which needs
+# the plain build: it rebuilds the module after the sanitized suites are
+# done (the flavour stamp below), so a second `make test` rebuilds again.
 TEST_SANITIZE ?= 1
 test: deps-test
 	$(MAKE) SANITIZE=$(TEST_SANITIZE) all unit http-test fault-test \
 	    security-test
+	$(MAKE) valgrind
 
 # ---- fuzzing --------------------------------------------------------------
 
@@ -164,7 +167,9 @@ install: all
 	test -s $(DESTDIR)/etc/apache2/jszg.secret || \
 	    (umask 077; head -c 48 /dev/urandom > $(DESTDIR)/etc/apache2/jszg.secret)
 
-# httpd -X under valgrind: no definite leaks, no invalid accesses.
+# httpd -X under valgrind over anonymous and logged-in pages (applicant
+# and back office): every page answers, no definite leak, no invalid
+# access.  VG_ROUNDS=n asks each logged-in page n times (default 4).
 valgrind: deps-test
 	$(MAKE) SANITIZE=0 all
 	tests/valgrind.sh
