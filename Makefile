@@ -16,7 +16,8 @@ PKGS_BUILD := apache2 apache2-dev libaprutil1-dbd-sqlite3 \
 PKGS_TEST  := libcmocka-dev python3-pytest python3-requests postgresql \
               postgresql-client chromium chromium-driver python3-selenium \
               clang libclang-rt-14-dev wrk fonts-noto-cjk poppler-utils \
-              valgrind curl redis-server libapache2-mod-qos zbar-tools
+              valgrind curl redis-server memcached libapache2-mod-qos \
+              zbar-tools
 PKGS_BENCH := wrk
 
 SRCS := $(wildcard mod_jszg/*.c)

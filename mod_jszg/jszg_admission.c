@@ -112,6 +112,7 @@ typedef struct {
     const char *tpl_file;
     const char *tpl;
     const char *shared_url;         /* NULL: unset; "": none */
+    jszg_rq_kind shared_kind;       /* redis:// or memcached:// */
     const char *shared_host;
     apr_port_t shared_port;
     const char *shared_prefix;
@@ -266,7 +267,7 @@ static struct {
     int shared;                     /* JszgSharedQueue set */
 } rt;
 
-/* This process's Redis client, reopened when shared_gen moves (a lost
+/* This process's shared queue client, reopened when shared_gen moves (a lost
  * connection pool is not reused after an outage).  Old clients are left
  * to the process pool: other threads may still hold them. */
 static struct {
@@ -345,12 +346,14 @@ void *jszg_adm_merge_conf(apr_pool_t *p, void *basev, void *addv)
     c->tpl = add->tpl ? add->tpl : base->tpl;
     if (add->shared_url) {
         c->shared_url = add->shared_url;
+        c->shared_kind = add->shared_kind;
         c->shared_host = add->shared_host;
         c->shared_port = add->shared_port;
         c->shared_prefix = add->shared_prefix;
     }
     else {
         c->shared_url = base->shared_url;
+        c->shared_kind = base->shared_kind;
         c->shared_host = base->shared_host;
         c->shared_port = base->shared_port;
         c->shared_prefix = base->shared_prefix;
@@ -518,8 +521,8 @@ const char *jszg_adm_set_proxy(cmd_parms *cmd, void *d, int argc,
     return NULL;
 }
 
-/* Checked now, so that `apache2 -t` names a bad URL; Redis itself is
- * only reached by the children (an outage must not stop a start). */
+/* Checked now, so that `apache2 -t` names a bad URL; the store itself
+ * is only reached by the children (an outage must not stop a start). */
 const char *jszg_adm_set_shared(cmd_parms *cmd, void *d, const char *arg)
 {
     adm_conf *c = cmd_conf(cmd);
@@ -531,12 +534,14 @@ const char *jszg_adm_set_shared(cmd_parms *cmd, void *d, const char *arg)
         c->shared_url = "";
         return NULL;
     }
-    why = jszg_rq_parse(cmd->pool, arg, &c->shared_host, &c->shared_port,
-                        &c->shared_prefix);
+    why = jszg_rq_parse(cmd->pool, arg, &c->shared_kind, &c->shared_host,
+                        &c->shared_port, &c->shared_prefix);
     if (why)
         return apr_psprintf(cmd->pool, "JszgSharedQueue: '%s' is not a "
-                            "Redis URL: %s (e.g. redis://127.0.0.1:6379, "
-                            "or 'none')", arg, why);
+                            "Redis or memcached URL: %s (e.g. "
+                            "redis://127.0.0.1:6379, "
+                            "memcached://127.0.0.1:11211, or 'none')",
+                            arg, why);
     c->shared_url = arg;
     return NULL;
 }
@@ -847,7 +852,7 @@ static void adm_unlock(void)
     apr_global_mutex_unlock(rt.mutex);
 }
 
-/* The Redis client's pool: its own allocator, locked, since connections
+/* The shared queue client's pool: its own allocator, locked, since connections
  * are made by whichever worker thread needs one. */
 static void shared_child_init(apr_pool_t *p, server_rec *s)
 {
@@ -1254,8 +1259,9 @@ static jszg_rq *client(void)
     if (!pc.rq || pc.gen != gen) {
         pc.rq = NULL;
         if (apr_pool_create(&sub, pc.pool) == APR_SUCCESS
-            && jszg_rq_open(sub, c->shared_host, c->shared_port,
-                            c->shared_prefix, pc.threads, &pc.rq)
+            && jszg_rq_open(sub, c->shared_kind, c->shared_host,
+                            c->shared_port, c->shared_prefix, pc.threads,
+                            &pc.rq)
                == APR_SUCCESS)
             pc.gen = gen;
     }
@@ -1264,7 +1270,7 @@ static jszg_rq *client(void)
     return rq;
 }
 
-/* Redis failed: fall back to the local queue, logged once per outage
+/* The store failed: fall back to the local queue, logged once per outage
  * (whichever process sees it first), and try again in ADM_REJOIN s. */
 static void shared_failed(server_rec *s, apr_status_t rv)
 {
@@ -1308,7 +1314,8 @@ static int shared_join(request_rec *r)
     }
     if (adm_lock()) {
         if (epoch != rt.sh->shared_epoch) {
-            /* a new queue (Redis lost its data): old calls mean nothing */
+            /* a new queue (the store lost its data): old calls mean
+             * nothing */
             memset(&rt.sh->shared_calls, 0, sizeof(rt.sh->shared_calls));
             rt.sh->shared_epoch = epoch;
         }
@@ -1362,7 +1369,7 @@ static jszg_rq *shared_client(request_rec *r)
     return rq;
 }
 
-/* Lost Redis in the middle of a decision: decide on the local queue. */
+/* Lost the store in the middle of a decision: decide on the local queue. */
 static adm_verdict shared_lost(adm_req *ar, apr_status_t rv)
 {
     adm_verdict v = V_ENTER;
@@ -1497,7 +1504,7 @@ static apr_status_t shared_issue(adm_req *ar, jszg_rq_head *h,
 }
 
 /* A new arrival, or a waiting one asking again, on the shared queue.
- * Without the mutex: every step is one atomic Redis command. */
+ * Without the mutex: every step is one atomic command of the store. */
 static adm_verdict shared_arrive(adm_req *ar)
 {
     jszg_rq_head h;
@@ -1632,7 +1639,7 @@ static adm_verdict decide(adm_req *ar)
             count_second(0);
     }
     else if (ar->rq && !local_ticket_live(ar))
-        v = V_SHARED;           /* decided below, Redis is not asked
+        v = V_SHARED;           /* decided below, the store is not asked
                                    while holding the mutex */
     else {
         v = arrive(ar);
@@ -2008,7 +2015,7 @@ static void snapshot(adm_snapshot *s)
         s->counters[i] = apr_atomic_read64(&rt.sh->counters[i]);
 }
 
-/* The shared queue as Redis sees it, for the status handler. */
+/* The shared queue as its store sees it, for the status handler. */
 static json_t *shared_status(request_rec *r)
 {
     json_t *j = json_object();
@@ -2028,6 +2035,8 @@ static json_t *shared_status(request_rec *r)
     }
     json_object_set_new(j, "state", json_string(
         sq_names[apr_atomic_read32(&rt.sh->shared_state) % 3]));
+    json_object_set_new(j, "backend", json_string(
+        jszg_rq_kind_name(rt.conf->shared_kind)));
     json_object_set_new(j, "node", json_integer(rt.sh->shared_node));
     json_object_set_new(j, "queue_length", json_integer(
         (json_int_t)(h.last > h.called ? h.last - h.called : 0)));

@@ -62,8 +62,9 @@ const char *jszg_adm_set_shared(cmd_parms *cmd, void *d, const char *arg);
                   "{{refresh}} {{ticket}} (default: built in)"),            \
     AP_INIT_TAKE1("JszgSharedQueue", jszg_adm_set_shared, NULL, RSRC_CONF,  \
                   "One waiting room for several front ends: "               \
-                  "redis://host:port[/name] (apr_redis), or 'none' "        \
-                  "(default: this server's own queue); when Redis is "      \
+                  "redis://host:port[/name] (apr_redis), "                  \
+                  "memcached://host:port[/name] (apr_memcache), or 'none' " \
+                  "(default: this server's own queue); when the store is "  \
                   "unreachable each front end falls back to its own"),
 
 #endif /* JSZG_ADMISSION_H */

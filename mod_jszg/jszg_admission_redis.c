@@ -1,16 +1,32 @@
 /*
  * jszg_admission_redis.c -- the shared waiting-room queue on Redis through
- * apr_redis (see jszg_admission_redis.h for the keys).
+ * apr_redis, or on memcached through apr_memcache (see
+ * jszg_admission_redis.h for the keys).  One queue algorithm; only the
+ * single-key primitives below (rq_get, rq_set, rq_setex, rq_incr, rq_del,
+ * jszg_rq_ping) know which store they talk to.
  *
- * apr_redis answers APR_NOTFOUND both for a missing key and when it has
- * marked the server dead; rq_get() tells them apart by the server's
- * status, so that "abandoned ticket" never hides "Redis is down".
+ * Both clients answer APR_NOTFOUND both for a missing key and when they
+ * have marked the server dead; the primitives tell them apart by the
+ * server's status, so that "abandoned ticket" never hides "the store is
+ * down".  memcached's differences:
+ *   - incr of a missing key is NOT_FOUND (Redis starts it at 0): rq_incr
+ *     creates it with add "0" (whoever adds first wins, "already exists"
+ *     is fine) and increments again;
+ *   - an expiry over 30 days would be read as a date: rq_setex caps it;
+ *   - PING is "version", which leaves a server marked dead as it is
+ *     (apr_memcache retries one by itself only after 5 s): jszg_rq_ping
+ *     enables it;
+ *   - apr_memcache (apr-util 1.6) gives a connect 1 s but then waits for
+ *     an answer without a limit, where apr_redis gives up after
+ *     RW_TIMEOUT: a memcached that stops or refuses is noticed at once,
+ *     one that hangs with connections open holds the requests asking it.
  */
 #include "jszg_admission_redis.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <apr_redis.h>
+#include <apr_memcache.h>
 #include <apr_strings.h>
 #include <apr_lib.h>
 #include <apr_time.h>
@@ -21,27 +37,54 @@
 #define EPOCH_WAIT      apr_time_from_msec(5)
 #define EPOCH_TRIES     40                      /* 200 ms for the claimer */
 #define MAX_NODES       64
+#define MC_MAX_TTL      (30 * 24 * 3600)        /* memcached: beyond, a date */
+#define MC_MAX_NAME     200     /* "jszg:<name>:t:<seq>" and the like stay
+                                   under memcached's 250-byte keys */
 
 struct jszg_rq {
-    apr_redis_t *rc;
+    jszg_rq_kind kind;
+    apr_redis_t *rc;                /* JSZG_RQ_REDIS */
     apr_redis_server_t *rs;
+    apr_memcache_t *mc;             /* JSZG_RQ_MEMCACHED */
+    apr_memcache_server_t *ms;
     const char *prefix;
 };
 
-const char *jszg_rq_parse(apr_pool_t *p, const char *url, const char **host,
-                          apr_port_t *port, const char **prefix)
+static const struct {
+    const char *scheme;
+    jszg_rq_kind kind;
+} schemes[] = {
+    { "redis://", JSZG_RQ_REDIS },
+    { "memcached://", JSZG_RQ_MEMCACHED },
+};
+
+const char *jszg_rq_kind_name(jszg_rq_kind kind)
 {
+    return kind == JSZG_RQ_MEMCACHED ? "memcached" : "redis";
+}
+
+const char *jszg_rq_parse(apr_pool_t *p, const char *url, jszg_rq_kind *kind,
+                          const char **host, apr_port_t *port,
+                          const char **prefix)
+{
+    const apr_size_t nschemes = sizeof(schemes) / sizeof(schemes[0]);
     const char *h, *colon, *slash, *c;
     char *end;
     long v;
+    apr_size_t i;
 
-    if (strncasecmp(url, "redis://", 8))
-        return "it must start with redis://";
-    h = url + 8;
+    for (i = 0; i < nschemes; i++)
+        if (!strncasecmp(url, schemes[i].scheme, strlen(schemes[i].scheme)))
+            break;
+    if (i == nschemes)
+        return "it must start with redis:// or memcached://";
+    *kind = schemes[i].kind;
+    h = url + strlen(schemes[i].scheme);
     slash = strchr(h, '/');
     colon = strchr(h, ':');
     if (!colon || (slash && colon > slash) || colon == h)
-        return "it needs a host and a port: redis://host:port";
+        return apr_psprintf(p, "it needs a host and a port: %shost:port",
+                            schemes[i].scheme);
     for (c = h; c < colon; c++)
         if (!apr_isalnum(*c) && *c != '.' && *c != '-')
             return "the host is not a name or an IPv4 address";
@@ -56,20 +99,38 @@ const char *jszg_rq_parse(apr_pool_t *p, const char *url, const char **host,
             if (!apr_isalnum(*c) && *c != '-' && *c != '_')
                 return "the name after the port may hold only letters, "
                        "digits, '-' and '_'";
+        if (*kind == JSZG_RQ_MEMCACHED && strlen(end + 1) > MC_MAX_NAME)
+            return apr_psprintf(p, "the name after the port may be at most "
+                                "%d characters (memcached keys are at most "
+                                "250 bytes)", MC_MAX_NAME);
         *prefix = apr_pstrcat(p, "jszg:", end + 1, NULL);
     }
     return NULL;
 }
 
-apr_status_t jszg_rq_open(apr_pool_t *p, const char *host, apr_port_t port,
-                          const char *prefix, int max_conns, jszg_rq **out)
+apr_status_t jszg_rq_open(apr_pool_t *p, jszg_rq_kind kind, const char *host,
+                          apr_port_t port, const char *prefix, int max_conns,
+                          jszg_rq **out)
 {
     jszg_rq *q = apr_pcalloc(p, sizeof(*q));
     apr_status_t rv;
 
     if (max_conns < 1)
         max_conns = 1;
+    q->kind = kind;
     q->prefix = apr_pstrdup(p, prefix);
+    if (kind == JSZG_RQ_MEMCACHED) {
+        /* no connection made now: min 0 (no RW_TIMEOUT: see above) */
+        if ((rv = apr_memcache_create(p, 1, 0, &q->mc)) != APR_SUCCESS
+            || (rv = apr_memcache_server_create(p, host, port, 0, 1,
+                                                (apr_uint32_t)max_conns,
+                                                (apr_uint32_t)CONN_TTL,
+                                                &q->ms)) != APR_SUCCESS
+            || (rv = apr_memcache_add_server(q->mc, q->ms)) != APR_SUCCESS)
+            return rv;
+        *out = q;
+        return APR_SUCCESS;
+    }
     if ((rv = apr_redis_create(p, 1, 0, &q->rc)) != APR_SUCCESS)
         return rv;
     /* no connection made now: min 0 */
@@ -98,7 +159,16 @@ static const char *tkey(apr_pool_t *p, const jszg_rq *q, char kind,
 
 static int live(const jszg_rq *q)
 {
+    if (q->kind == JSZG_RQ_MEMCACHED)
+        return q->ms->status == APR_MC_SERVER_LIVE;
     return q->rs->status == APR_RC_SERVER_LIVE;
+}
+
+/* APR_NOTFOUND from a command that has no "missing key" answer: the
+ * client found no live server. */
+static apr_status_t down_if_notfound(apr_status_t rv)
+{
+    return rv == APR_NOTFOUND ? JSZG_RQ_DOWN : rv;
 }
 
 /* APR_SUCCESS, APR_NOTFOUND (no such key) or an error. */
@@ -106,7 +176,9 @@ static apr_status_t rq_get(jszg_rq *q, apr_pool_t *p, const char *k,
                            char **v)
 {
     apr_size_t len = 0;
-    apr_status_t rv = apr_redis_getp(q->rc, p, k, v, &len, NULL);
+    apr_status_t rv = q->kind == JSZG_RQ_MEMCACHED
+        ? apr_memcache_getp(q->mc, p, k, v, &len, NULL)
+        : apr_redis_getp(q->rc, p, k, v, &len, NULL);
 
     if (rv == APR_NOTFOUND && !live(q))
         return JSZG_RQ_DOWN;
@@ -130,29 +202,95 @@ static apr_status_t rq_get_u64(jszg_rq *q, apr_pool_t *p, const char *k,
     return rv;
 }
 
+/* SET without expiry. */
+static apr_status_t rq_set(jszg_rq *q, const char *k, const char *v)
+{
+    if (q->kind == JSZG_RQ_MEMCACHED)
+        return down_if_notfound(apr_memcache_set(q->mc, k, (char *)v,
+                                                 strlen(v), 0, 0));
+    return down_if_notfound(apr_redis_set(q->rc, k, (char *)v, strlen(v), 0));
+}
+
+/* SET with a time to live (ttl > 0). */
 static apr_status_t rq_setex(jszg_rq *q, const char *k, const char *v,
                              apr_uint32_t ttl)
 {
-    apr_status_t rv = apr_redis_setex(q->rc, k, (char *)v, strlen(v), ttl, 0);
+    if (q->kind == JSZG_RQ_MEMCACHED)
+        return down_if_notfound(apr_memcache_set(
+            q->mc, k, (char *)v, strlen(v),
+            ttl > MC_MAX_TTL ? MC_MAX_TTL : ttl, 0));
+    return down_if_notfound(apr_redis_setex(q->rc, k, (char *)v, strlen(v),
+                                            ttl, 0));
+}
 
-    return rv == APR_NOTFOUND ? JSZG_RQ_DOWN : rv;
+/*
+ * memcached's incr answers NOT_FOUND for a missing key, where Redis
+ * starts from 0: add it as "0" (no expiry; EEXIST: another front end was
+ * first, as good) and increment again.  A counter that vanishes between
+ * the two (flush_all, eviction) is an error, never a silent restart.
+ */
+static apr_status_t mc_incr(jszg_rq *q, const char *k, apr_uint32_t *n)
+{
+    apr_status_t rv = apr_memcache_incr(q->mc, k, 1, n);
+
+    if (rv == APR_NOTFOUND) {
+        if (!live(q))
+            return JSZG_RQ_DOWN;
+        rv = apr_memcache_add(q->mc, k, "0", 1, 0, 0);
+        if (rv != APR_SUCCESS && rv != APR_EEXIST)
+            return down_if_notfound(rv);
+        rv = apr_memcache_incr(q->mc, k, 1, n);
+        if (rv == APR_NOTFOUND)
+            return live(q) ? APR_EGENERAL : JSZG_RQ_DOWN;
+    }
+    /* apr_memcache reads any answer but ERROR and NOT_FOUND as a number:
+     * CLIENT_ERROR / SERVER_ERROR come back as 0, never a real result */
+    if (rv == APR_SUCCESS && *n == 0)
+        return APR_EGENERAL;
+    return rv;
 }
 
 static apr_status_t rq_incr(jszg_rq *q, const char *k, apr_uint64_t *out)
 {
     apr_uint32_t n = 0;
-    apr_status_t rv = apr_redis_incr(q->rc, k, 1, &n);
+    apr_status_t rv = q->kind == JSZG_RQ_MEMCACHED
+        ? mc_incr(q, k, &n)
+        : down_if_notfound(apr_redis_incr(q->rc, k, 1, &n));
 
     *out = n;
-    return rv == APR_NOTFOUND ? JSZG_RQ_DOWN : rv;
+    return rv;
+}
+
+/* DEL; a key already gone is no error. */
+static apr_status_t rq_del(jszg_rq *q, const char *k)
+{
+    apr_status_t rv = q->kind == JSZG_RQ_MEMCACHED
+        ? apr_memcache_delete(q->mc, k, 0)
+        : apr_redis_delete(q->rc, k, 0);
+
+    if (rv == APR_NOTFOUND)
+        rv = live(q) ? APR_SUCCESS : JSZG_RQ_DOWN;
+    return rv;
 }
 
 /* ---- the queue -------------------------------------------------------- */
 
 apr_status_t jszg_rq_ping(jszg_rq *q)
 {
-    apr_status_t rv = apr_redis_ping(q->rs);
+    apr_status_t rv;
 
+    if (q->kind == JSZG_RQ_MEMCACHED) {
+        apr_pool_t *p;
+        char *version;
+
+        apr_pool_create(&p, NULL);
+        rv = apr_memcache_version(q->ms, p, &version);
+        apr_pool_destroy(p);
+        if (rv == APR_SUCCESS)
+            apr_memcache_enable_server(q->mc, q->ms);
+        return rv;
+    }
+    rv = apr_redis_ping(q->rs);
     if (rv == APR_SUCCESS)
         apr_redis_enable_server(q->rc, q->rs);
     return rv;
@@ -161,14 +299,12 @@ apr_status_t jszg_rq_ping(jszg_rq *q)
 static apr_status_t epoch_new(jszg_rq *q, apr_pool_t *p, apr_uint64_t *epoch)
 {
     char *v;
-    apr_status_t rv;
 
     if (apr_generate_random_bytes((unsigned char *)epoch, sizeof(*epoch))
         != APR_SUCCESS)
         *epoch = (apr_uint64_t)apr_time_now();
     v = apr_psprintf(p, "%016" APR_UINT64_T_HEX_FMT, *epoch);
-    rv = apr_redis_set(q->rc, key(p, q, "epoch"), v, strlen(v), 0);
-    return rv == APR_NOTFOUND ? JSZG_RQ_DOWN : rv;
+    return rq_set(q, key(p, q, "epoch"), v);
 }
 
 static apr_uint64_t hex64(const char *v)
@@ -360,11 +496,8 @@ apr_status_t jszg_rq_consume(jszg_rq *q, apr_uint64_t seq, apr_uint32_t ttl)
     apr_pool_create(&p, NULL);
     /* "used" first: a copy checked in between is already refused */
     rv = rq_setex(q, tkey(p, q, 'u', seq), "1", ttl);
-    if (rv == APR_SUCCESS) {
-        rv = apr_redis_delete(q->rc, tkey(p, q, 't', seq), 0);
-        if (rv == APR_NOTFOUND)
-            rv = live(q) ? APR_SUCCESS : JSZG_RQ_DOWN;
-    }
+    if (rv == APR_SUCCESS)
+        rv = rq_del(q, tkey(p, q, 't', seq));
     apr_pool_destroy(p);
     return rv;
 }

@@ -1,15 +1,18 @@
 /*
  * jszg_admission_redis.h -- the waiting room's queue shared by several
- * front ends through Redis (apr-util's apr_redis), for jszg_admission.c.
+ * front ends through Redis (apr-util's apr_redis) or memcached
+ * (apr-util's apr_memcache), for jszg_admission.c.
  *
- * apr_redis offers GET, SET, SETEX, DEL, INCR and DECR, no scripts and no
- * transactions, so the queue is built from single-key atomic steps:
+ * Neither client offers scripts or transactions (apr_redis: GET, SET,
+ * SETEX, DEL, INCR, DECR; apr_memcache: get, set and add with an expiry,
+ * delete, incr, decr), so the queue is built from single-key atomic steps,
+ * the same on both stores:
  *   <p>:next      INCR issues ticket numbers (its value: the last issued)
  *   <p>:called    INCR claims the next ticket to call
  *   <p>:t:<seq>   "<seen> <gap>" while its holder is alive: written with a
  *                 time to live, so that its expiry *is* the abandonment
  *   <p>:u:<seq>   the ticket was used to come in (a copy is a replay)
- *   <p>:epoch     names this queue in signed tickets; a Redis that lost
+ *   <p>:epoch     names this queue in signed tickets; a store that lost
  *                 its data gets a new one and old tickets go stale
  *   <p>:n:<node>  each front end's in-flight count, expiring
  * Two front ends calling at once may move "called" one past the last
@@ -31,21 +34,32 @@
 
 typedef struct jszg_rq jszg_rq;
 
+typedef enum {
+    JSZG_RQ_REDIS,              /* redis://      apr_redis */
+    JSZG_RQ_MEMCACHED           /* memcached://  apr_memcache */
+} jszg_rq_kind;
+
 typedef struct {
     apr_uint64_t last;          /* last ticket issued */
     apr_uint64_t called;        /* tickets <= called may come in */
 } jszg_rq_head;
 
-/* "redis://host:port[/name]": NULL, or why not (for the directive). */
-const char *jszg_rq_parse(apr_pool_t *p, const char *url, const char **host,
-                          apr_port_t *port, const char **prefix);
+/* "redis://host:port[/name]" or "memcached://host:port[/name]": NULL, or
+ * why not (for the directive). */
+const char *jszg_rq_parse(apr_pool_t *p, const char *url, jszg_rq_kind *kind,
+                          const char **host, apr_port_t *port,
+                          const char **prefix);
+
+/* "redis" or "memcached" (status page). */
+const char *jszg_rq_kind_name(jszg_rq_kind kind);
 
 /* A client for one process; connections are made when first needed. */
-apr_status_t jszg_rq_open(apr_pool_t *p, const char *host, apr_port_t port,
-                          const char *prefix, int max_conns, jszg_rq **out);
+apr_status_t jszg_rq_open(apr_pool_t *p, jszg_rq_kind kind, const char *host,
+                          apr_port_t port, const char *prefix, int max_conns,
+                          jszg_rq **out);
 
-/* PING on a fresh connection, ignoring an earlier failure; on success
- * the server is used again. */
+/* PING (memcached: "version") on a fresh connection, ignoring an earlier
+ * failure; on success the server is used again. */
 apr_status_t jszg_rq_ping(jszg_rq *q);
 
 /* The queue's epoch, made by the first front end that finds none. */

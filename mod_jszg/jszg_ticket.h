@@ -169,9 +169,10 @@ apr_uint64_t jszg_queue_position(const jszg_queue *q, apr_uint64_t seq);
 /* ---- tickets of a shared queue called by this front end --------------- */
 
 /*
- * With a queue shared through Redis, each front end remembers the
- * tickets it called until their holder comes in (here: done) or their
- * hold runs out, so that it keeps their places free like local ones.
+ * With a queue shared through Redis or memcached, each front end
+ * remembers the tickets it called until their holder comes in (here:
+ * done) or their hold runs out, so that it keeps their places free like
+ * local ones.
  * A ring: past JSZG_CALLS entries the oldest is forgotten.
  */
 #define JSZG_CALLS 512

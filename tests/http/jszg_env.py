@@ -145,7 +145,8 @@ class JszgEnv:
             try:
                 requests.get(self.url + "/static/css/site.css", timeout=1)
                 return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
+                # a loaded machine may take over 1 s for the first answer
                 time.sleep(0.1)
         raise RuntimeError("httpd did not come up; see %s" % self.error_log)
 

@@ -1,13 +1,15 @@
 """Admission control across front ends: one waiting room shared by two
-httpd instances through a real redis-server (JszgSharedQueue), and the
-fallback to each front end's own queue while Redis is away.
+httpd instances (JszgSharedQueue), and the fallback to each front end's
+own queue while the store is away -- each scenario once on a real
+redis-server (redis://) and once on a real memcached (memcached://).
 
 The second front end has its own server root and port but the same
 database and the same server secret (tickets signed by one are honoured
-by the other, as behind a load balancer).  redis-server is started by the
-test on a free loopback port in a temporary directory and stopped at the
-end.  As in test_admission.py, "full" is a request held open and every
-wait is on the status handler, never a sleep.
+by the other, as behind a load balancer).  The store is started by the
+test on a free loopback port (redis-server in a temporary directory,
+memcached without UDP) and stopped at the end.  As in test_admission.py,
+"full" is a request held open and every wait is on the status handler,
+never a sleep.
 """
 import os
 import re
@@ -25,38 +27,47 @@ from test_admission import (OPEN, config, hold_full, position, queued,
                             release, status, wait_for)
 
 REDIS = "/usr/bin/redis-server"
+MEMCACHED = "/usr/bin/memcached"
 
 
-class Redis:
-    """A redis-server of our own: loopback, free port, no persistence."""
+class Store:
+    """A store server of our own: loopback, free port, no persistence (a
+    restart starts empty)."""
+
+    scheme = None
+    PING = ANSWER = None
 
     def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="jszg-redis-")
+        self.dir = tempfile.mkdtemp(prefix="jszg-%s-" % self.scheme)
         self.port = free_port()
         self.proc = None
 
     @property
     def url(self):
-        return "redis://127.0.0.1:%d" % self.port
+        return "%s://127.0.0.1:%d" % (self.scheme, self.port)
+
+    def command(self):
+        raise NotImplementedError
 
     def start(self):
-        self.proc = subprocess.Popen(
-            [REDIS, "--port", str(self.port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no", "--dir", self.dir,
-             "--logfile", os.path.join(self.dir, "redis.log")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        with open(os.path.join(self.dir, "out.log"), "ab") as out:
+            self.proc = subprocess.Popen(self.command(),
+                                         stdout=out, stderr=out)
         end = time.time() + 10
         while time.time() < end:
             if self.ping():
                 return
+            if self.proc.poll() is not None:
+                break
             time.sleep(0.05)
-        raise RuntimeError("redis-server did not start; see %s" % self.dir)
+        raise RuntimeError("%s did not start; see %s" % (self.scheme,
+                                                         self.dir))
 
     def ping(self):
         try:
             with socket.create_connection(("127.0.0.1", self.port), 1) as s:
-                s.sendall(b"PING\r\n")
-                return s.recv(16).startswith(b"+PONG")
+                s.sendall(self.PING)
+                return s.recv(64).startswith(self.ANSWER)
         except OSError:
             return False
 
@@ -69,6 +80,30 @@ class Redis:
     def cleanup(self):
         self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Redis(Store):
+    scheme = "redis"
+    PING, ANSWER = b"PING\r\n", b"+PONG"
+
+    def command(self):
+        return [REDIS, "--port", str(self.port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--dir", self.dir,
+                "--logfile", os.path.join(self.dir, "redis.log")]
+
+
+class Memcached(Store):
+    scheme = "memcached"
+    PING, ANSWER = b"version\r\n", b"VERSION "
+
+    def command(self):
+        cmd = [MEMCACHED, "-l", "127.0.0.1", "-p", str(self.port), "-U", "0"]
+        if os.geteuid() == 0:
+            cmd += ["-u", "nobody"]     # memcached refuses to run as root
+        return cmd
+
+
+STORES = {"redis": Redis, "memcached": Memcached}
 
 
 def peer_of(env, extra):
@@ -93,7 +128,8 @@ def log_count(e, pattern):
         return len(re.findall(pattern, f.read()))
 
 
-FALLBACK = r"JSZG15100: shared queue redis://127\.0\.0\.1:%d unreachable"
+def fallback(url):
+    return r"JSZG15100: shared queue %s unreachable" % re.escape(url)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -109,23 +145,23 @@ def _close_holds():
         OPEN.pop().close()
 
 
-@pytest.fixture
-def shared(env):
+@pytest.fixture(params=sorted(STORES))
+def shared(request, env):
     """Two front ends (env and a peer), JszgMaxInFlight 1 each, sharing
-    one queue in a fresh redis-server."""
-    redis = Redis()
+    one queue in a fresh redis-server or memcached."""
+    store = STORES[request.param]()
     peer = None
     try:
-        redis.start()
+        store.start()
         cfg = config("JszgMaxInFlight 1", "JszgClientRate off",
-                     "JszgSharedQueue %s" % redis.url)
+                     "JszgSharedQueue %s" % store.url)
         env.restart(cfg)
         env.mark_log()
         peer = peer_of(env, cfg)
         # both have joined (the status handler joins too)
         for e in (env, peer):
             wait_for(e, lambda st: st["shared"]["state"] == "up", "joined")
-        yield env, peer, redis
+        yield env, peer, store
         bad = peer.unexpected_log_lines()
         assert not bad, "peer: unexpected error log lines:\n" + \
             "\n".join(bad)
@@ -134,11 +170,11 @@ def shared(env):
             OPEN.pop().close()
         if peer:
             peer.stop()
-        redis.cleanup()
+        store.cleanup()
 
 
 def test_admission_shared_queue_two_front_ends(shared):
-    a, b, redis = shared
+    a, b, store = shared
     ha, hb = hold_full(a), hold_full(b)
     s1, s2, s3 = a.session(), a.session(), a.session()
     # arrivals at either front end join the one queue, in order
@@ -155,6 +191,7 @@ def test_admission_shared_queue_two_front_ends(shared):
     for e in (a, b):
         sh = status(e)["shared"]
         assert sh["queue_length"] == 3 and sh["head_ticket"] == 1
+        assert sh["backend"] == store.scheme
     # each front end publishes its count at most once a second
     other = {a: b, b: a}
     for e in (a, b):
@@ -193,8 +230,8 @@ def test_admission_shared_queue_two_front_ends(shared):
     release(b, hb)
 
 
-def test_admission_shared_queue_redis_stops(shared):
-    a, b, redis = shared
+def test_admission_shared_queue_store_stops(shared):
+    a, b, store = shared
     applicant = a.session()
     assert a.get("/", applicant).status_code == 200     # admitted
     wait_for(a, lambda st: st["in_flight"] == 0, "quiet")
@@ -202,9 +239,9 @@ def test_admission_shared_queue_redis_stops(shared):
     w = a.session()
     r = a.get("/", w)
     assert queued(r) and position(r) == 1
-    redis.stop()
-    a.expect_log(FALLBACK % redis.port)
-    b.expect_log(FALLBACK % redis.port)
+    store.stop()
+    a.expect_log(fallback(store.url))
+    b.expect_log(fallback(store.url))
     # each front end notices, falls back to its own queue and serves on
     r = a.get("/", w)
     assert queued(r) and position(r) == 1
@@ -224,8 +261,8 @@ def test_admission_shared_queue_redis_stops(shared):
         assert queued(a.get("/", a.session()))
     assert log_count(a, "JSZG15100") == 1
     assert log_count(b, "JSZG15100") == 1
-    # Redis is back (empty): both rejoin a new shared queue
-    redis.start()
+    # the store is back (empty): both rejoin a new shared queue
+    store.start()
     for e in (a, b):
         wait_for(e, lambda st: st["shared"]["state"] == "up", "rejoined")
     # the one waiting since the outage still goes first at A
@@ -242,26 +279,38 @@ def test_admission_shared_queue_redis_stops(shared):
     release(b, hb)
 
 
-def test_admission_shared_queue_unreachable_at_start(env):
-    port = free_port()          # nobody listens there
-    env.restart(config("JszgClientRate off",
-                       "JszgSharedQueue redis://127.0.0.1:%d" % port))
+@pytest.mark.parametrize("scheme", sorted(STORES))
+def test_admission_shared_queue_unreachable_at_start(env, scheme):
+    url = "%s://127.0.0.1:%d" % (scheme, free_port())   # nobody listens
+    env.restart(config("JszgClientRate off", "JszgSharedQueue %s" % url))
     env.mark_log()
-    env.expect_log(FALLBACK % port)
+    env.expect_log(fallback(url))
     assert env.get("/").status_code == 200
     st = status(env)
     assert st["shared"]["state"] == "fallback"
+    assert st["shared"]["backend"] == scheme
     assert log_count(env, "JSZG15100") == 1
 
 
 BAD = [
     ("JszgSharedQueue memcache://127.0.0.1:11211",
-     "JszgSharedQueue: 'memcache://127.0.0.1:11211' is not a Redis URL: "
-     "it must start with redis://"),
-    ("JszgSharedQueue redis://127.0.0.1", "needs a host and a port"),
+     "JszgSharedQueue: 'memcache://127.0.0.1:11211' is not a Redis or "
+     "memcached URL: it must start with redis:// or memcached://"),
+    ("JszgSharedQueue 127.0.0.1:6379",
+     "it must start with redis:// or memcached://"),
+    ("JszgSharedQueue redis://127.0.0.1",
+     "needs a host and a port: redis://host:port"),
     ("JszgSharedQueue redis://127.0.0.1:0", "port must be a number"),
     ("JszgSharedQueue redis://127.0.0.1:99999", "port must be a number"),
     ("JszgSharedQueue redis://127.0.0.1:6379/a.b", "the name after the port"),
+    ("JszgSharedQueue memcached://127.0.0.1",
+     "JszgSharedQueue: 'memcached://127.0.0.1' is not a Redis or memcached "
+     "URL: it needs a host and a port: memcached://host:port"),
+    ("JszgSharedQueue memcached://127.0.0.1:x", "port must be a number"),
+    ("JszgSharedQueue memcached://127.0.0.1:11211/a:b",
+     "the name after the port may hold only letters"),
+    ("JszgSharedQueue memcached://127.0.0.1:11211/" + "n" * 201,
+     "the name after the port may be at most 200 characters"),
     ("<VirtualHost 127.0.0.1:1>\nJszgSharedQueue none\n</VirtualHost>",
      "JszgSharedQueue cannot occur within <VirtualHost> section"),
 ]
