@@ -9,7 +9,12 @@
 -- told "admitted" it has the jszg_adm cookie and reads VISIT pages, then
 -- leaves (drops its cookies) and comes back at once as a new visitor.
 -- A 503 without Retry-After (mod_qos) is a visitor pressing F5 a second
--- later.  Usage: wrk -tN -cN -s arrive.lua URL -- [visit] [label]
+-- later.  After a 503 page (httpd closes the connection after a 503) the
+-- browser fetches the page's script at once on a new connection, which
+-- then stays open (keep-alive) while it waits: wrk reconnects as soon as
+-- a connection is closed, and a new connection sitting idle would hold
+-- an httpd worker thread, which no browser does.
+-- Usage: wrk -tN -cN -s arrive.lua URL -- [visit] [label]
 local threads = {}
 
 function setup(thread)
@@ -24,6 +29,8 @@ function init(args)
     state = "arrive"            -- arrive | wait | visit
     left = 0
     pause = 0
+    asset = false               -- fetch the page's script next
+    asset_pause = 0
     ok, waiting, polls, turned, err5, other, visits = 0, 0, 0, 0, 0, 0, 0
 end
 
@@ -37,6 +44,9 @@ function request()
     local h = {}
     local c = cookies()
     if c ~= "" then h["Cookie"] = c end
+    if asset then
+        return wrk.format("GET", "/static/js/queue.js", h)
+    end
     if state == "wait" then
         h["Accept"] = "application/json"
         return wrk.format("GET", "/api/v1/queue", h)
@@ -76,6 +86,11 @@ end
 
 function response(status, headers, body)
     keep_cookies(headers)
+    if asset then
+        asset = false
+        pause = asset_pause
+        return
+    end
     if state == "wait" then
         polls = polls + 1
         if status == 200 and string.find(body, '"admitted"', 1, true) then
@@ -83,7 +98,8 @@ function response(status, headers, body)
         elseif status >= 500 and not string.find(body, '"queued"', 1, true)
         then
             err5 = err5 + 1
-            pause = 1000
+            asset = true
+            asset_pause = 1000
         else
             pause = retry_after(headers, body, 3)
         end
@@ -102,18 +118,21 @@ function response(status, headers, body)
     elseif status == 503 and (jar["jszg_qt"] or headers["Retry-After"])
     then
         waiting = waiting + 1   -- the waiting room
+        asset = true
         if jar["jszg_qt"] then
             state = "wait"
-            pause = 3000        -- queue.js's first poll
+            asset_pause = 3000  -- queue.js's first poll
         else
-            pause = retry_after(headers, nil, 1)
+            asset_pause = retry_after(headers, nil, 1)
         end
     elseif status == 503 then
         turned = turned + 1     -- turned away: F5 a second later
-        pause = 1000
+        asset = true
+        asset_pause = 1000
     elseif status >= 500 then
         err5 = err5 + 1
-        pause = 1000
+        asset = true
+        asset_pause = 1000
     else
         other = other + 1
     end

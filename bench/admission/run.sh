@@ -20,7 +20,8 @@
 #
 #   bench/admission/run.sh      (DURATION=20 ADM=8 POSTS=2 FACTORS="1 5 20"
 #                                MODES="none jszg mod_qos" MAXIN=16
-#                                VISIT=20 ARRIVALS=browser)
+#                                VISIT=20 ARRIVALS=browser
+#                                EXTRA="more httpd.conf lines")
 #
 # MAXIN is the limit of requests in flight given to both mod_jszg
 # (JszgMaxInFlight) and mod_qos (QS_LocRequestLimitMatch): about twice
@@ -54,10 +55,20 @@ DB=$ROOT/db/jszg.db
 rm -rf "$ROOT"; mkdir -p "$ROOT/db"
 "$TOP/sql/apply.sh" sqlite "$DB" --seed >/dev/null
 
+# Every mode: visitors in a waiting room hold keep-alive connections
+# between polls, and with the default AsyncRequestWorkerFactor (2) each
+# event-MPM process stops accepting at 25 + 2 x idle threads connections:
+# the admitted clients' reconnections (every MaxKeepAliveRequests) then
+# wait in the listen queue for hundreds of ms.  A site with a waiting
+# room raises it (see README).
+BASE_CONF="AsyncRequestWorkerFactor 8"
+
 start() {   # $1: extra config
     stop
     /usr/bin/python3 "$TOP/conf/mkroot.py" --root "$ROOT" --port "$PORT" \
-        --dbd-driver sqlite3 --dbd-params "$DB" --extra "$1" >/dev/null
+        --dbd-driver sqlite3 --dbd-params "$DB" --extra "$BASE_CONF
+$1
+${EXTRA:-}" >/dev/null
     /usr/sbin/apache2 -f "$ROOT/conf/httpd.conf" -k start
     until curl -fs "$BASE/static/css/site.css" >/dev/null; do sleep 0.2; done
 }
@@ -177,6 +188,8 @@ $STATUS"
     session_cookies
     for f in $FACTORS; do run jszg "$f"; done
     curl -s "$BASE/jszg-status" >"$ROOT/status.txt"
+    stop
+    rm -f "$ROOT/logs/queue.log"
 fi
 
 # mod_qos as a sysadmin would set it for the same MAXIN slots.

@@ -6,6 +6,7 @@
 #   bench/soak/run.sh                       30 minutes
 #   DURATION=600 CONNS=16 WARMUP=120 bench/soak/run.sh
 #   MODULE=path/mod_jszg.so ...             another build (default .libs/)
+#   EXTRA="MaxMemFree 256" ...              more httpd.conf lines
 #
 # Set-up: a throwaway cluster in build/soak/pg (bench/scale/pg.sh), a
 # database made by sql/apply.sh pgsql --seed plus bench/scale/generate.sql
@@ -58,7 +59,7 @@ PORT=$(pg_free_port)
 rm -rf "$ROOT/httpd"
 CONF=$(/usr/bin/python3 "$TOP/conf/mkroot.py" --root "$ROOT/httpd" \
        --port "$PORT" --module "$ROOT/mod_jszg.so" --dbd-driver pgsql \
-       --dbd-params "$PGBASE dbname=$DB")
+       --dbd-params "$PGBASE dbname=$DB" --extra "${EXTRA:-}")
 /usr/sbin/apache2 -f "$CONF" -k start
 until curl -fs "http://127.0.0.1:$PORT/static/css/site.css" >/dev/null; do sleep 0.2; done
 
