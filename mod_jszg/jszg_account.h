@@ -147,7 +147,8 @@ int jszg_acct_api_error(jszg_req *jr, const jszg_acct_err *e);
 int jszg_acct_captcha_widget(jszg_req *jr, json_t *data);
 /* Check the captcha_* fields of the request. */
 int jszg_acct_captcha_form(jszg_req *jr, jszg_acct_err *e);
-/* The logged-in account's id, or NULL. */
+/* The logged-in account's id, or NULL; never NULL in the handler of a
+ * JSZG_R_AUTH route (jszg_handle has checked the login). */
 const char *jszg_acct_user(jszg_req *jr);
 
 /* ---- handlers ---- */
@@ -200,18 +201,27 @@ int jszg_page_dev_review_decide(jszg_req *jr);
     { "POST", "/forgot",                 jszg_page_forgot_post, 0 }, \
     { "POST", "/forgot/reset",           jszg_page_forgot_reset, 0 }, \
     { "GET",  "/captcha/{token}/{img}",  jszg_page_captcha_img, 0 }, \
-    { "GET",  "/account",                jszg_page_account, 0 }, \
-    { "GET",  "/account/profile",        jszg_page_account_profile, 0 }, \
-    { "POST", "/account/profile",        jszg_page_account_profile_post, 0 }, \
-    { "GET",  "/account/verify",         jszg_page_account_verify, 0 }, \
-    { "POST", "/account/verify",         jszg_page_account_verify_post, 0 }, \
-    { "GET",  "/account/review",         jszg_page_account_review, 0 }, \
-    { "POST", "/account/review",         jszg_page_account_review_post, 0 }, \
-    { "GET",  "/account/password",       jszg_page_account_password, 0 }, \
+    { "GET",  "/account",                jszg_page_account, JSZG_R_AUTH }, \
+    { "GET",  "/account/profile",        jszg_page_account_profile, \
+      JSZG_R_AUTH }, \
+    { "POST", "/account/profile",        jszg_page_account_profile_post, \
+      JSZG_R_AUTH }, \
+    { "GET",  "/account/verify",         jszg_page_account_verify, \
+      JSZG_R_AUTH }, \
+    { "POST", "/account/verify",         jszg_page_account_verify_post, \
+      JSZG_R_AUTH }, \
+    { "GET",  "/account/review",         jszg_page_account_review, \
+      JSZG_R_AUTH }, \
+    { "POST", "/account/review",         jszg_page_account_review_post, \
+      JSZG_R_AUTH }, \
+    { "GET",  "/account/password",       jszg_page_account_password, \
+      JSZG_R_AUTH }, \
     { "POST", "/account/password",       jszg_page_account_password_post, \
-      0 }, \
-    { "GET",  "/account/phone",          jszg_page_account_phone, 0 }, \
-    { "POST", "/account/phone",          jszg_page_account_phone_post, 0 }, \
+      JSZG_R_AUTH }, \
+    { "GET",  "/account/phone",          jszg_page_account_phone, \
+      JSZG_R_AUTH }, \
+    { "POST", "/account/phone",          jszg_page_account_phone_post, \
+      JSZG_R_AUTH }, \
     { "GET",  "/dev/sms",                jszg_page_dev_sms, 0 }, \
     { "GET",  "/dev/reviews",            jszg_page_dev_reviews, 0 }, \
     { "POST", "/dev/reviews/{id}",       jszg_page_dev_review_decide, 0 }, \

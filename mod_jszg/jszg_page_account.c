@@ -132,8 +132,9 @@ const char *jszg_acct_user(jszg_req *jr)
 {
     jszg_session *s = jszg_session_get(jr);
 
-    /* "" is how the pgsql driver may hand back a NULL account_id */
-    return s && s->account_id && *s->account_id ? s->account_id : NULL;
+    /* the test of require_login() (jszg_http.c): the store gives a NULL
+     * account_id as NULL on both drivers (jszg_db_rows) */
+    return s ? s->account_id : NULL;
 }
 
 /* ---- pages -------------------------------------------------------------- */

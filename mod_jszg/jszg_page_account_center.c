@@ -1,8 +1,10 @@
 /*
  * jszg_page_account_center.c -- 个人信息中心 → 个人身份信息 and its actions
  * (修改个人信息, 实名核验, 人工审核, 修改密码, 修改手机号码), with the JSON
- * API twins under /api/v1/account.  Every page needs a logged-in
- * applicant: pages redirect to /login, the API answers 401.
+ * API twins under /api/v1/account.  Every route is JSZG_R_AUTH: jszg_handle
+ * sends a logged-out visitor to /login?next=... (API: 401 login_required)
+ * before a handler runs, so here the session and its account id are always
+ * there (jszg_acct_user() is never NULL).
  */
 #include "jszg_account.h"
 #include "apr_strings.h"
@@ -10,13 +12,6 @@
 static const char *const profile_fields[] = {
     "ethnicity", "sex", "birth_date", "address", "postcode", "email", NULL
 };
-
-static int to_login(jszg_req *jr)
-{
-    if (jr->is_api)
-        return jszg_error(jr, HTTP_UNAUTHORIZED, "unauthorized", NULL);
-    return jszg_redirect(jr, "/login");
-}
 
 static const char *done_message(const char *done)
 {
@@ -45,7 +40,7 @@ static int center_data(jszg_req *jr, const char *uid, const char *title,
     if (rc != JSZG_DB_OK)
         return rc;
     json_object_set(d, "acct", acct);      /* borrowed from the row set */
-    last = s ? json_object_get(s->data, "last_login") : NULL;
+    last = json_object_get(s->data, "last_login");
     json_object_set_new(d, "last_login",
                         json_string(json_is_string(last)
                                     ? json_string_value(last)
@@ -65,7 +60,7 @@ static void set_session_name(jszg_req *jr, const char *name)
 {
     jszg_session *s = jszg_session_get(jr);
 
-    if (s && name) {
+    if (name) {
         json_object_set_new(s->data, "name", json_string(name));
         s->dirty = 1;
     }
@@ -79,8 +74,6 @@ int jszg_page_account(jszg_req *jr)
     json_t *d;
     int rc, left;
 
-    if (!uid)
-        return to_login(jr);
     if ((rc = center_data(jr, uid, "个人身份信息", "info", &d))
         != JSZG_DB_OK)
         return jszg_db_status(rc);
@@ -98,8 +91,6 @@ int jszg_api_account(jszg_req *jr)
     json_t *acct, *body;
     int rc, left;
 
-    if (!uid)
-        return to_login(jr);
     if ((rc = jszg_acct_profile(jr, uid, &acct)) != JSZG_DB_OK
         || (rc = jszg_acct_verify_remaining(jr, uid, &left)) != JSZG_DB_OK)
         return jszg_db_status(rc);
@@ -134,8 +125,6 @@ int jszg_page_account_profile(jszg_req *jr)
     json_t *d, *acct, *form;
     int rc;
 
-    if (!uid)
-        return to_login(jr);
     if ((rc = center_data(jr, uid, "修改个人信息", "profile", &d))
         != JSZG_DB_OK)
         return jszg_db_status(rc);
@@ -169,8 +158,6 @@ int jszg_page_account_profile_post(jszg_req *jr)
     json_t *d;
     int rc;
 
-    if (!uid)
-        return to_login(jr);
     jszg_acct_err_init(jr->pool, &e);
     rc = jszg_acct_profile_update(jr, uid, &in, &e);
     if (rc == JSZG_ACCT_OK)
@@ -194,8 +181,6 @@ int jszg_api_account_profile(jszg_req *jr)
     json_t *acct;
     int rc;
 
-    if (!uid)
-        return to_login(jr);
     jszg_acct_err_init(jr->pool, &e);
     rc = jszg_acct_profile_update(jr, uid, &in, &e);
     if (rc == JSZG_ACCT_EDOMAIN)
@@ -245,7 +230,7 @@ int jszg_page_account_verify(jszg_req *jr)
 {
     const char *uid = jszg_acct_user(jr);
 
-    return uid ? verify_page(jr, uid, HTTP_OK, NULL, NULL) : to_login(jr);
+    return verify_page(jr, uid, HTTP_OK, NULL, NULL);
 }
 
 #define MSG_VERIFIED "恭喜您，已通过实名核验"
@@ -256,8 +241,6 @@ int jszg_page_account_verify_post(jszg_req *jr)
     jszg_acct_err e;
     int rc;
 
-    if (!uid)
-        return to_login(jr);
     jszg_acct_err_init(jr->pool, &e);
     rc = jszg_acct_verify(jr, uid, jszg_field(jr, "name"), &name, &e);
     if (rc == JSZG_ACCT_OK) {
@@ -275,8 +258,6 @@ int jszg_api_account_verify(jszg_req *jr)
     jszg_acct_err e;
     int rc;
 
-    if (!uid)
-        return to_login(jr);
     jszg_acct_err_init(jr->pool, &e);
     rc = jszg_acct_verify(jr, uid, jszg_field(jr, "name"), &name, &e);
     if (rc == JSZG_ACCT_EDOMAIN)
@@ -318,7 +299,7 @@ int jszg_page_account_review(jszg_req *jr)
 {
     const char *uid = jszg_acct_user(jr);
 
-    return uid ? review_page(jr, uid, HTTP_OK, NULL) : to_login(jr);
+    return review_page(jr, uid, HTTP_OK, NULL);
 }
 
 static int do_review(jszg_req *jr, const char *uid, jszg_acct_err *e)
@@ -337,8 +318,6 @@ int jszg_page_account_review_post(jszg_req *jr)
     jszg_acct_err e;
     int rc;
 
-    if (!uid)
-        return to_login(jr);
     jszg_acct_err_init(jr->pool, &e);
     rc = do_review(jr, uid, &e);
     if (rc == JSZG_ACCT_OK)
@@ -354,8 +333,6 @@ int jszg_api_account_review(jszg_req *jr)
     jszg_acct_err e;
     int rc;
 
-    if (!uid)
-        return to_login(jr);
     jszg_acct_err_init(jr->pool, &e);
     rc = do_review(jr, uid, &e);
     if (rc == JSZG_ACCT_EDOMAIN)
@@ -374,8 +351,6 @@ int jszg_page_account_password(jszg_req *jr)
     json_t *d;
     int rc;
 
-    if (!uid)
-        return to_login(jr);
     if ((rc = center_data(jr, uid, "修改密码", "password", &d))
         != JSZG_DB_OK)
         return jszg_db_status(rc);
@@ -402,8 +377,6 @@ int jszg_page_account_password_post(jszg_req *jr)
     json_t *d;
     int rc;
 
-    if (!uid)
-        return to_login(jr);
     jszg_acct_err_init(jr->pool, &e);
     rc = do_password(jr, uid, &e);
     if (rc == JSZG_ACCT_OK)
@@ -423,8 +396,6 @@ int jszg_api_account_password(jszg_req *jr)
     jszg_acct_err e;
     int rc;
 
-    if (!uid)
-        return to_login(jr);
     jszg_acct_err_init(jr->pool, &e);
     rc = do_password(jr, uid, &e);
     if (rc == JSZG_ACCT_EDOMAIN)
@@ -459,7 +430,7 @@ int jszg_page_account_phone(jszg_req *jr)
 {
     const char *uid = jszg_acct_user(jr);
 
-    return uid ? phone_page(jr, uid, HTTP_OK, NULL, 0) : to_login(jr);
+    return phone_page(jr, uid, HTTP_OK, NULL, 0);
 }
 
 /* One form, two buttons: action=send gets a code, action=change uses it. */
@@ -471,8 +442,6 @@ int jszg_page_account_phone_post(jszg_req *jr)
     jszg_acct_err e;
     int rc;
 
-    if (!uid)
-        return to_login(jr);
     jszg_acct_err_init(jr->pool, &e);
     if (send)
         rc = jszg_acct_phone_send(jr, uid, jszg_field(jr, "phone"), &e);
@@ -494,8 +463,6 @@ int jszg_api_account_phone_code(jszg_req *jr)
     jszg_acct_err e;
     int rc;
 
-    if (!uid)
-        return to_login(jr);
     jszg_acct_err_init(jr->pool, &e);
     rc = jszg_acct_phone_send(jr, uid, jszg_field(jr, "phone"), &e);
     if (rc == JSZG_ACCT_EDOMAIN)
@@ -512,8 +479,6 @@ int jszg_api_account_phone(jszg_req *jr)
     jszg_acct_err e;
     int rc;
 
-    if (!uid)
-        return to_login(jr);
     jszg_acct_err_init(jr->pool, &e);
     rc = jszg_acct_phone_change(jr, uid, jszg_field(jr, "phone"),
                                 jszg_field(jr, "code"), &e);

@@ -6,12 +6,13 @@ import datetime
 import re
 import struct
 import zlib
+from urllib.parse import quote
 
 import pytest
 
-from test_account_lib import (Clock, ClockSession, clock_env,  # noqa
-                              csrf_of, insert_account, login, new_account,
-                              page_csrf, valid_id)
+from test_account_lib import (DEMO_PASSWORD, Clock, ClockSession,  # noqa
+                              clock_env, csrf_of, insert_account, login,
+                              new_account, page_csrf, random_phone, valid_id)
 
 
 @pytest.fixture
@@ -39,12 +40,86 @@ def test_identity_page_masks_id(clock_env, s):
         assert t in html
 
 
+CENTER_PAGES = ("/account", "/account/profile", "/account/verify",
+                "/account/review", "/account/password", "/account/phone")
+CENTER_APIS = ("/api/v1/account/profile", "/api/v1/account/verify",
+               "/api/v1/account/review", "/api/v1/account/password",
+               "/api/v1/account/phone/code", "/api/v1/account/phone")
+
+
 def test_center_needs_login(clock_env, s):
-    for path in ("/account", "/account/profile", "/account/verify",
-                 "/account/review", "/account/password", "/account/phone"):
+    """The center is JSZG_R_AUTH like every login-only route: a page GET
+    goes to the login page and comes back (next=), a form POST and the
+    API answer 401 login_required."""
+    for path in CENTER_PAGES + ("/account?done=profile",):
         r = clock_env.get(path, s)
-        assert r.status_code == 303 and r.headers["Location"] == "/login"
-    assert clock_env.get("/api/v1/account", s).status_code == 401
+        assert r.status_code == 303, path
+        assert r.headers["Location"] == "/login?next=" + quote(path, ""), \
+            (path, r.headers["Location"])
+        assert r.text == ""
+    csrf = clock_env.csrf(s)                # anonymous: passes CSRF
+    for path in CENTER_PAGES[1:]:
+        r = clock_env.post(path, s, data={"_csrf": csrf})
+        assert r.status_code == 401, path
+        assert "您尚未登录或登录已超时" in r.text
+    r = clock_env.get("/api/v1/account", s)
+    assert r.status_code == 401
+    assert r.json()["error"]["code"] == "login_required"
+    for path in CENTER_APIS:
+        r = clock_env.post(path, s, headers={"X-CSRF-Token": csrf})
+        assert r.status_code == 401, path
+        assert r.headers["Content-Type"].startswith("application/json")
+        assert r.json()["error"]["code"] == "login_required", path
+
+
+def _state(env, aid):
+    """What a logged-out request to the center must not change."""
+    counts = env.sql(" UNION ALL ".join(
+        "SELECT '%s:' || COUNT(*) FROM %s" % (t, t)
+        for t in ("sessions", "sms_outbox", "sms_codes", "rate_events",
+                  "audit_log", "identity_reviews")))
+    row = env.sql("SELECT name || '|' || phone || '|' || COALESCE(email, "
+                  "'') || '|' || COALESCE(address, '') || '|' || "
+                  "password_hash || '|' || verified FROM accounts "
+                  "WHERE id = %d" % aid)
+    return counts, row
+
+
+def test_logged_out_api_post_changes_nothing(clock_env, s):
+    """After logout, with no session at all (only the anonymous CSRF
+    cookie), every state-changing account API answers the uniform 401
+    login_required and writes nothing."""
+    aid, idn, phone = new_account(clock_env, s)
+    csrf, _ = page_csrf(clock_env, s)
+    assert clock_env.post("/logout", s,
+                          data={"_csrf": csrf}).status_code == 303
+    assert not s.cookies.get("jszg_sid")
+    registry(clock_env, idn, "测试")
+    before = _state(clock_env, aid)
+    token = clock_env.csrf(s)
+    assert not s.cookies.get("jszg_sid")    # still no session
+    new_phone = random_phone()
+    bodies = {
+        "/api/v1/account/profile": {"address": "北京市朝阳区1号",
+                                    "email": "x@example.com",
+                                    "postcode": "100020"},
+        "/api/v1/account/verify": {"name": "测试"},
+        "/api/v1/account/review": {"name": "测试"},
+        "/api/v1/account/password": {"old_password": DEMO_PASSWORD,
+                                     "password": "Newpass@2027",
+                                     "confirm": "Newpass@2027"},
+        "/api/v1/account/phone/code": {"phone": new_phone},
+        "/api/v1/account/phone": {"phone": new_phone, "code": "123456"},
+    }
+    assert set(bodies) == set(CENTER_APIS)
+    for path, data in bodies.items():
+        r = clock_env.post(path, s, data=data,
+                           headers={"X-CSRF-Token": token})
+        assert r.status_code == 401, (path, r.status_code, r.text)
+        assert r.json()["error"]["code"] == "login_required", path
+        assert "no-store" in r.headers["Cache-Control"]
+    assert not s.cookies.get("jszg_sid")
+    assert _state(clock_env, aid) == before
 
 
 def test_profile_update(clock_env, s):

@@ -29,6 +29,24 @@ def test_login_returns_to_the_page_that_asked(env):
     assert r.headers["Location"] == "/platform/dqzc/records"
 
 
+def test_account_page_login_comes_back(env):
+    """个人信息中心 pages are login-only routes like the others: a
+    logged-out visitor goes to /login?next=<the page> and, once logged in
+    through the form, lands on that page."""
+    s = ClockSession(Clock())
+    acct = insert_account(env)
+    r = env.get("/account/phone", s)
+    assert r.status_code == 303
+    assert r.headers["Location"] == "/login?next=%2Faccount%2Fphone"
+    assert "no-store" in r.headers["Cache-Control"]
+    r = _login_from(env, s, r.headers["Location"], acct[1])
+    assert r.status_code == 303
+    assert r.headers["Location"] == "/account/phone"
+    r = env.get(r.headers["Location"], s)
+    assert r.status_code == 200
+    assert "修改手机号码" in r.text
+
+
 def test_login_next_never_leaves_the_site(env):
     for bad in ("//evil.example/", "https://evil.example/",
                 "/%5Cevil.example", "/login", "javascript:alert(1)"):

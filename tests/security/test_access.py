@@ -6,6 +6,7 @@ logged: the access log always, the error log (info+) or the audit log
 where a logged-in user reached for someone else's data."""
 import re
 import time
+from urllib.parse import quote
 
 import pytest
 
@@ -85,6 +86,35 @@ def test_public_list_is_not_everything(env):
 
 def test_logged_out_refused(env, world):
     check_all_refused(env, world, env.session, "logged out")
+
+
+def test_applicant_routes_refuse_uniformly(env, world):
+    """Every login-only route of the applicant side is JSZG_R_AUTH in the
+    route table, so jszg_handle refuses a logged-out visitor the same way
+    everywhere: a page GET goes to /login?next=<the page>, anything else
+    (API, form POST) is 401 login_required."""
+    n = 0
+    for rt in protected(env):
+        pat = rt["pattern"]
+        if is_admin(pat):
+            continue
+        assert rt["auth"], ("not JSZG_R_AUTH", rt["method"], pat)
+        path = concrete(pat, world.values(pat))
+        r = send(env, env.session(), rt, path)
+        if rt["method"] == "GET" and not rt["api"]:
+            assert r.status_code == 303, (path, r.status_code)
+            assert r.headers["Location"] == \
+                "/login?next=" + quote(path, ""), (path, r.headers)
+        else:
+            assert r.status_code == 401, (rt["method"], path,
+                                          r.status_code)
+            if rt["api"]:
+                assert r.json()["error"]["code"] == "login_required", \
+                    (rt["method"], path, r.text)
+            else:
+                assert "您尚未登录或登录已超时" in r.text, path
+        n += 1
+    assert n > 30
 
 
 def test_expired_applicant_session_refused(env, world):
