@@ -149,6 +149,7 @@ fuzz: deps-test $(FUZZ_BINS)
 	    mkdir -p $(BUILDDIR)/corpus/$$n; \
 	    echo "== fuzz $$n for $(FUZZ_SECONDS)s"; \
 	    $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	        -artifact_prefix=$(BUILDDIR)/fuzz-$$n- \
 	        $(BUILDDIR)/corpus/$$n tests/fuzz/corpus/$$n \
 	        >$(BUILDDIR)/fuzz-$$n.log 2>&1 || { tail -40 $(BUILDDIR)/fuzz-$$n.log; exit 1; }; \
 	    grep -E '^#[0-9]+[[:space:]]+DONE|average_exec_per_sec' $(BUILDDIR)/fuzz-$$n.log; done

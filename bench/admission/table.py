@@ -29,14 +29,16 @@ if len(sys.argv) > 3:
 p99_1x = {m: float(a["p99_ms"]) for m, f, a, p, n, r in rows if f == 1}
 print("| mode | load | goodput/s | of capacity | admitted p50 / p99 ms "
       "| p99 vs 1× | POST p99 ms | admitted 5xx | admitted socket errors "
-      "/ timeouts | lost submissions | new arrivals: 200/s, waiting room, "
+      "/ timeouts | submissions: acknowledged, refused, lost | new "
+      "arrivals: 200/s, waiting room, "
       "turned away, 5xx | FIFO violations |")
 print("|---|---|---|---|---|---|---|---|---|---|---|---|")
 for mode, f, a, p, n, r in rows:
     good = goodput(a, p, n, SECS)
-    # wrk does not count the POSTS requests cut off at the end, whose
-    # rows may exist: rows beyond the answers are not a loss
-    lost = max(0, int(p["answered"]) - int(r["rows"]))
+    # lost: acknowledged (201) but not in the database; wrk does not
+    # count the POSTs cut off at the end, whose rows may exist: rows
+    # beyond the answers are not a loss.  Refused: answered 5xx.
+    lost = max(0, int(p["created"]) - int(r["rows"]))
     base = p99_1x.get(mode)
     ratio = "%.1f×" % (float(a["p99_ms"]) / base) if base else "-"
     if n:
@@ -46,9 +48,9 @@ for mode, f, a, p, n, r in rows:
     else:
         new = "-"
     print("| %s | %dx | %.0f | %s | %s / %s | %s | %s | %d | %s / %s "
-          "| %d of %s | %s | %s |" % (
+          "| %s, %s, %d | %s | %s |" % (
               mode, f, good, "%.0f%%" % (100 * good / cap) if cap else "-",
               a["p50_ms"], a["p99_ms"], ratio, p["p99_ms"],
               int(a["err5"]) + int(p["err5"]),
               int(a["errors"]) + int(p["errors"]), a.get("timeouts", "0"),
-              lost, p["answered"], new, r.get("fifo", "-")))
+              p["created"], p["err5"], lost, new, r.get("fifo", "-")))
