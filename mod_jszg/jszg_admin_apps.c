@@ -22,9 +22,9 @@
 #define QUEUE_PAGE      20
 /* The queue counts at most this many rows (admin_queue_count): a
  * 注册机构's own queue stays below and is counted exactly; past it (the
- * national queue, a large province's) the page says "10000 条以上".  The
+ * national queue, a large province's) the page says "1000 条以上".  The
  * exact national count read a third of all applications on every view. */
-#define QUEUE_COUNT_CAP 10000
+#define QUEUE_COUNT_CAP 1000
 #define HOURS_NEEDED    360
 
 static const char *jstr(json_t *o, const char *k)

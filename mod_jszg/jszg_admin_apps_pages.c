@@ -510,7 +510,7 @@ int jszg_admin_queue(jszg_req *jr)
                               stage && !strcmp(stage, stages[i])));
     json_object_set_new(d, "stages", opts);
     json_object_set(d, "rows", rows);
-    /* a capped total is shown as "共 10000 条以上" */
+    /* a capped total is shown as "共 1000 条以上" */
     json_object_set_new(d, "total", json_integer(total));
     json_object_set_new(d, "total_capped", json_boolean(capped));
     json_object_set_new(d, "empty", json_boolean(total == 0));

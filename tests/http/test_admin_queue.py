@@ -1,5 +1,5 @@
 """The 待注册审批 queue counts at most QUEUE_COUNT_CAP rows
-(mod_jszg/jszg_admin_apps.c): past it the page says "共 10000 条以上" and
+(mod_jszg/jszg_admin_apps.c): past it the page says "共 1000 条以上" and
 the pager goes on while rows keep coming; smaller queues (a 注册机构's,
 a filtered one) keep their exact total.  The rows past the cap are
 inserted in one INSERT ... WITH RECURSIVE (the same SQL on SQLite and
@@ -10,7 +10,7 @@ import time
 
 from test_admin_support import Staff, make_app, reg_no_of
 
-CAP = 10000                 # QUEUE_COUNT_CAP
+CAP = 1000                  # QUEUE_COUNT_CAP
 PAGE = 20                   # QUEUE_PAGE
 WAITING = "待注册审批"
 BULK_INST, BULK_POINT = 4, 401      # 朝阳: no test staff, no other test

@@ -206,7 +206,7 @@ def values_for(sql, smp, role):
         if re.search(r"LIMIT\s*$", before, flags=re.I):
             # a LIMIT that closes a subquery caps a count (admin_queue_count:
             # QUEUE_COUNT_CAP + 1 in jszg_admin_apps.c); others are a page
-            out.append("10001" if after.lstrip().startswith(")") else "20")
+            out.append("1001" if after.lstrip().startswith(")") else "20")
             continue
         if re.search(r"OFFSET\s*$", before, flags=re.I):
             out.append("0")
