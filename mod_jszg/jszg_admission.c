@@ -1384,7 +1384,6 @@ static adm_verdict shared_lost(adm_req *ar, apr_status_t rv)
     ar->seq = 0;
     if (adm_lock()) {
         v = arrive(ar);
-        ar->order = ++rt.sh->decisions;
         adm_unlock();
     }
     return v;
@@ -1541,13 +1540,15 @@ static adm_verdict shared_arrive(adm_req *ar)
     return V_ENTER;
 }
 
-/* A new arrival, or a waiting one asking again.  Under the mutex. */
+/* A new arrival, or a waiting one asking again.  Under the mutex, so
+ * the decisions are numbered in the order they are made (JSZG_ORDER). */
 static adm_verdict arrive(adm_req *ar)
 {
     jszg_queue *q = sh_queue();
     apr_int64_t now = apr_time_sec(ar->now);
     apr_uint64_t seq = ar->tk_kind == TK_LOCAL ? ar->tk_seq : 0;
 
+    ar->order = ++rt.sh->decisions;
     if (seq) {
         switch (jszg_queue_state(q, seq)) {
         case JSZG_Q_USED:
@@ -1646,7 +1647,6 @@ static adm_verdict decide(adm_req *ar)
                                    while holding the mutex */
     else {
         v = arrive(ar);
-        ar->order = ++rt.sh->decisions;
     }
     adm_unlock();
     if (v == V_SHARED)
@@ -1849,25 +1849,30 @@ static void init_req(adm_req *ar, request_rec *r)
     read_admission(ar);
 }
 
+/* Someone new is let in (by a page or by the poll): an admission cookie,
+ * counted as an admitted session. */
+static void admit_new(adm_req *ar)
+{
+    SH_COUNT(C_ADMITTED);
+    issue_admission(ar, 1);
+    if (adm_lock()) {
+        jszg_adset_touch(sh_sessions(), ar->adm.id, apr_time_sec(ar->now));
+        count_second(1);
+        adm_unlock();
+    }
+    if (ar->seq)
+        ticket_out(ar);
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, ar->r, JSZGLOGNO(15024)
+                  "admitted ticket %" APR_UINT64_T_FMT, ar->seq);
+}
+
 /* Let the request through to jszg_handle, holding a slot. */
 static int enter(adm_req *ar, int fresh)
 {
     request_rec *r = ar->r;
 
-    if (fresh) {
-        SH_COUNT(C_ADMITTED);
-        issue_admission(ar, 1);
-        if (adm_lock()) {
-            jszg_adset_touch(sh_sessions(), ar->adm.id,
-                             apr_time_sec(ar->now));
-            count_second(1);
-            adm_unlock();
-        }
-        if (ar->seq)
-            ticket_out(ar);
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, JSZGLOGNO(15024)
-                      "admitted ticket %" APR_UINT64_T_FMT, ar->seq);
-    }
+    if (fresh)
+        admit_new(ar);
     else if (ar->renew)
         issue_admission(ar, 0);
     if (ar->have_slot)
@@ -1906,16 +1911,7 @@ static int queue_api(request_rec *r)
         return answer_full(&ar);
     if (v == V_ENTER) {
         if (!ar.admitted) {
-            SH_COUNT(C_ADMITTED);
-            issue_admission(&ar, 1);
-            if (adm_lock()) {
-                jszg_adset_touch(sh_sessions(), ar.adm.id,
-                                 apr_time_sec(ar.now));
-                count_second(1);
-                adm_unlock();
-            }
-            if (ar.seq)
-                ticket_out(&ar);
+            admit_new(&ar);
             order_out(&ar, "new");
         }
         return write_json(r, HTTP_OK, json_pack("{s:s}", "status",

@@ -50,14 +50,14 @@ def check(events):
             s = starts[i][1]
             heapq.heappush(waiting, (s, last_wait[s]))
             i += 1
+        # tickets no longer waiting leave lazily: once the lowest one left
+        # is still waiting, it is the lowest ticket waiting now
         while waiting and waiting[0][1] <= order:
-            heapq.heappop(waiting)      # no longer waiting: drop lazily
+            heapq.heappop(waiting)
         if outcome != "new":
             continue
         admitted += 1
-        # the lowest ticket still waiting at this decision
-        ahead = [w for w in waiting if w[1] > order and w[0] != t]
-        low = min(ahead)[0] if ahead else None
+        low = waiting[0][0] if waiting else None
         if low is not None and (t is None or low < t):
             violations += 1
             if len(examples) < 5:
