@@ -119,6 +119,11 @@ int jszg_admin_api_me(jszg_req *jr);
 #define JSZG_ST_DEFER     "暂缓注册"
 #define JSZG_ST_FAIL      "注册不合格"
 
+/* The variant of a scoped list statement (SCOPED in jszg_store_admin.c)
+ * for the staff member's role: its label, and in *arg its one scope
+ * argument (point or institution id, province code, '8'). */
+const char *jszg_adm_scoped(jszg_req *jr, jszg_staff *st, const char *stmt,
+                            const char **arg);
 /* Load an application the staff member may see (else 403/404). */
 int jszg_adm_app_get(jszg_req *jr, jszg_staff *st, const char *id,
                      json_t **app, jszg_adm_err *e);

@@ -19,12 +19,12 @@
 #include "apr_lib.h"
 
 #define MAX_TEXT        500     /* characters in a note, reason, message */
-#define QUEUE_PAGE      20
+#define QUEUE_PAGE      20      /* also in admin_queue_head's LIMIT */
 /* The queue counts at most this many rows (admin_queue_count): a
  * 注册机构's own queue stays below and is counted exactly; past it (the
  * national queue, a large province's) the page says "1000 条以上".  The
  * exact national count read a third of all applications on every view. */
-#define QUEUE_COUNT_CAP 1000
+#define QUEUE_COUNT_CAP 1000    /* + 1 in the counts' LIMIT (SQL) */
 #define HOURS_NEEDED    360
 
 static const char *jstr(json_t *o, const char *k)
@@ -39,26 +39,27 @@ static int streq(const char *a, const char *b)
 
 /* ---- scope ------------------------------------------------------------- */
 
-/* The 7 arguments of APP_SCOPE in jszg_store_admin.c. */
-typedef struct {
-    const char *a[7];
-} scope_args;
-
-static void scope_fill(jszg_req *jr, jszg_staff *st, scope_args *s)
+const char *jszg_adm_scoped(jszg_req *jr, jszg_staff *st, const char *stmt,
+                            const char **arg)
 {
-    const char *role = apr_itoa(jr->pool, st->role);
-
-    s->a[0] = role;
-    s->a[1] = role;
-    s->a[2] = st->role == JSZG_ROLE_POINT ? st->point_id : "0";
-    s->a[3] = role;
-    s->a[4] = st->role == JSZG_ROLE_INSTITUTION ? st->institution_id : "0";
-    s->a[5] = role;
-    s->a[6] = st->role == JSZG_ROLE_PROVINCE ? st->province_code : "";
+    switch (st->role) {
+    case JSZG_ROLE_POINT:
+        *arg = st->point_id;
+        return apr_pstrcat(jr->pool, stmt, "__point", NULL);
+    case JSZG_ROLE_INSTITUTION:
+        *arg = st->institution_id;
+        return apr_pstrcat(jr->pool, stmt, "__inst", NULL);
+    case JSZG_ROLE_PROVINCE:
+        *arg = st->province_code;
+        return apr_pstrcat(jr->pool, stmt, "__prov", NULL);
+    case JSZG_ROLE_SYSTEM:
+        *arg = "8";
+        return apr_pstrcat(jr->pool, stmt, "__all", NULL);
+    }
+    /* an unknown role sees nothing: the point variant with no point */
+    *arg = "0";
+    return apr_pstrcat(jr->pool, stmt, "__point", NULL);
 }
-
-#define SCOPE(s) (s).a[0], (s).a[1], (s).a[2], (s).a[3], (s).a[4], \
-                 (s).a[5], (s).a[6]
 
 static int in_scope(jszg_staff *st, json_t *app)
 {
@@ -343,7 +344,7 @@ int jszg_adm_app_decide(jszg_req *jr, jszg_staff *st, const char *id,
 int jszg_adm_search(jszg_req *jr, jszg_staff *st, const char *q,
                     json_t **rows, jszg_adm_err *e)
 {
-    scope_args s;
+    const char *stmt, *scope;
     char *key;
     int rc, long_text;
 
@@ -354,12 +355,54 @@ int jszg_adm_search(jszg_req *jr, jszg_staff *st, const char *q,
                                "请输入报名号或证件号码。");
     key = apr_pstrdup(jr->pool, q);
     ap_str_toupper(key);
-    scope_fill(jr, st, &s);
-    rc = jszg_db_rows(jr, "admin_app_search", rows, 9, key, key, SCOPE(s));
+    stmt = jszg_adm_scoped(jr, st, "admin_app_search", &scope);
+    rc = jszg_db_rows(jr, stmt, rows, 3, key, key, scope);
     if (rc != JSZG_DB_OK)
         return db_fail(e, rc);
     jszg_rows_link(jr->pool, *rows, "/admin/apps/");
     return JSZG_ADM_OK;
+}
+
+/* The queue's size, capped at QUEUE_COUNT_CAP + 1 rows. */
+static int queue_count(jszg_req *jr, jszg_staff *st, const char *status,
+                       const char *stage, const char *key, const char *q,
+                       long *n)
+{
+    const char *stmt, *scope;
+    json_t *row;
+    int rc;
+
+    if (!*stage && !*q) {
+        stmt = jszg_adm_scoped(jr, st, "admin_queue_size", &scope);
+        rc = jszg_db_row(jr, stmt, &row, 2, status, scope);
+    }
+    else {
+        stmt = jszg_adm_scoped(jr, st, "admin_queue_count", &scope);
+        rc = jszg_db_row(jr, stmt, &row, 8, status, scope, stage, stage,
+                         key, key, key, q);
+    }
+    if (rc == JSZG_DB_OK)
+        *n = (long)apr_atoi64(jstr(row, "n"));
+    return rc;
+}
+
+/* One page of the queue and the row past it, which tells whether a next
+ * page has rows (the total cannot once it is capped). */
+static int queue_page(jszg_req *jr, jszg_staff *st, const char *status,
+                      const char *stage, const char *key, const char *q,
+                      long page, json_t **rows)
+{
+    const char *lim = apr_itoa(jr->pool, QUEUE_PAGE + 1);
+    const char *off = apr_ltoa(jr->pool, (page - 1) * QUEUE_PAGE);
+    const char *stmt, *scope;
+
+    if (!*stage && !*q && page == 1) {
+        stmt = jszg_adm_scoped(jr, st, "admin_queue_head", &scope);
+        return jszg_db_rows(jr, stmt, rows, 2, status, scope);
+    }
+    stmt = jszg_adm_scoped(jr, st, "admin_queue", &scope);
+    return jszg_db_rows(jr, stmt, rows, 10, status, scope, stage, stage,
+                        key, key, key, q, lim, off);
 }
 
 int jszg_adm_queue(jszg_req *jr, jszg_staff *st, const char *status,
@@ -367,30 +410,20 @@ int jszg_adm_queue(jszg_req *jr, jszg_staff *st, const char *status,
                    json_t **rows, long *total, int *capped, int *more,
                    jszg_adm_err *e)
 {
-    scope_args s;
-    json_t *row;
-    /* one row past the page tells whether a next page has rows, which
-     * the total cannot once it is capped */
-    const char *lim = apr_itoa(jr->pool, QUEUE_PAGE + 1);
-    const char *off = apr_ltoa(jr->pool, (page - 1) * QUEUE_PAGE);
-    const char *cap = apr_itoa(jr->pool, QUEUE_COUNT_CAP + 1);
     char *key;
     long n;
     int rc;
 
     stage = stage ? stage : "";
-    key = apr_pstrdup(jr->pool, q ? q : "");
+    q = q ? q : "";
+    key = apr_pstrdup(jr->pool, q);
     ap_str_toupper(key);
-    scope_fill(jr, st, &s);
-    rc = jszg_db_row(jr, "admin_queue_count", &row, 15, status, SCOPE(s),
-                     stage, stage, key, key, key, q ? q : "", cap);
+    rc = queue_count(jr, st, status, stage, key, q, &n);
     if (rc != JSZG_DB_OK)
         return db_fail(e, rc);
-    n = (long)apr_atoi64(jstr(row, "n"));
     *capped = n > QUEUE_COUNT_CAP;
     *total = *capped ? QUEUE_COUNT_CAP : n;
-    rc = jszg_db_rows(jr, "admin_queue", rows, 16, status, SCOPE(s), stage,
-                      stage, key, key, key, q ? q : "", lim, off);
+    rc = queue_page(jr, st, status, stage, key, q, page, rows);
     if (rc != JSZG_DB_OK)
         return db_fail(e, rc);
     *more = json_array_size(*rows) > QUEUE_PAGE;

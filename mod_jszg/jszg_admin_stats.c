@@ -44,23 +44,6 @@ static int status_index(const char *s)
     return -1;
 }
 
-typedef struct {
-    const char *a[7];
-} scope7;
-
-static void scope_fill(jszg_req *jr, jszg_staff *st, scope7 *s)
-{
-    const char *role = apr_itoa(jr->pool, st->role);
-
-    s->a[0] = s->a[1] = s->a[3] = s->a[5] = role;
-    s->a[2] = st->role == JSZG_ROLE_POINT ? st->point_id : "0";
-    s->a[4] = st->role == JSZG_ROLE_INSTITUTION ? st->institution_id : "0";
-    s->a[6] = st->role == JSZG_ROLE_PROVINCE ? st->province_code : "";
-}
-
-#define SCOPE(s) (s).a[0], (s).a[1], (s).a[2], (s).a[3], (s).a[4], \
-                 (s).a[5], (s).a[6]
-
 /* ---- per institution ----------------------------------------------------- */
 
 typedef struct {
@@ -210,19 +193,20 @@ static json_t *day_chart(jszg_req *jr, json_t *rows, long first_day,
 static int load(jszg_req *jr, jszg_staff *st, long year, json_t **inst,
                 json_t **days, long *first_day)
 {
-    scope7 s;
+    const char *scope;
+    const char *by_inst = jszg_adm_scoped(jr, st, "admin_stats_inst", &scope);
+    const char *by_day = jszg_adm_scoped(jr, st, "admin_stats_day", &scope);
     long today = (long)((apr_time_sec(jr->now) + 28800) / 86400);
     const char *y = apr_ltoa(jr->pool, year);
     int rc;
 
     *first_day = today - DAYS + 1;
-    scope_fill(jr, st, &s);
-    rc = jszg_db_rows(jr, "admin_stats_inst", inst, 8, y, SCOPE(s));
+    rc = jszg_db_rows(jr, by_inst, inst, 2, y, scope);
     if (rc == JSZG_DB_OK)
-        rc = jszg_db_rows(jr, "admin_stats_day", days, 9, y,
+        rc = jszg_db_rows(jr, by_day, days, 3, y,
                           apr_psprintf(jr->pool, "%ld",
                                        *first_day * 86400 - 28800),
-                          SCOPE(s));
+                          scope);
     return rc;
 }
 
