@@ -163,6 +163,7 @@ int jszg_admin_app_confirm_post(jszg_req *jr);
 int jszg_admin_app_reopen_post(jszg_req *jr);
 int jszg_admin_app_decide_post(jszg_req *jr);
 int jszg_admin_queue(jszg_req *jr);
+int jszg_admin_api_queue(jszg_req *jr);
 int jszg_admin_bulk_decide_post(jszg_req *jr);
 int jszg_admin_api_app(jszg_req *jr);
 int jszg_admin_api_search(jszg_req *jr);
@@ -250,6 +251,7 @@ int jszg_admin_send_upload(jszg_req *jr, const char *rel,
     { "GET",  "/admin/api/csrf",              jszg_admin_api_csrf, 0 }, \
     { "GET",  "/admin/api/me",                jszg_admin_api_me, 0 }, \
     { "GET",  "/admin/api/search",            jszg_admin_api_search, 0 }, \
+    { "GET",  "/admin/api/queue",             jszg_admin_api_queue, 0 }, \
     { "GET",  "/admin/api/apps/{id}",         jszg_admin_api_app, 0 }, \
     { "POST", "/admin/api/apps/{id}/confirm", jszg_admin_api_confirm, 0 }, \
     { "POST", "/admin/api/apps/{id}/reopen",  jszg_admin_api_reopen, 0 }, \

@@ -482,54 +482,101 @@ static int stage_ok(const char *s)
     return 0;
 }
 
+/* The 待注册审批 queue as asked for by ?stage=&q=&page=, for the page and
+ * its JSON twin. */
+typedef struct {
+    const char *stage, *q;
+    long page, total;
+    int capped, more;
+    json_t *rows;
+} queue_view;
+
+static int queue_load(jszg_req *jr, jszg_staff *st, queue_view *v,
+                      jszg_adm_err *e)
+{
+    v->stage = jszg_query(jr, "stage");
+    v->q = jszg_query(jr, "q");
+    if (jszg_query_int(jr, "page", 1, 100000, 1, &v->page) < 0
+        || !stage_ok(v->stage) || (v->q && strlen(v->q) > 32))
+        return jszg_adm_domain(e, HTTP_BAD_REQUEST, "bad_filter",
+                               "筛选条件不正确。");
+    return jszg_adm_queue(jr, st, JSZG_ST_CONFIRMED, v->stage, v->q,
+                          v->page, &v->rows, &v->total, &v->capped,
+                          &v->more, e);
+}
+
+#define QUEUE_ROLES \
+    (JSZG_ROLE_INSTITUTION | JSZG_ROLE_PROVINCE | JSZG_ROLE_SYSTEM)
+
+static const char *queue_href(jszg_req *jr, const queue_view *v, long page)
+{
+    return apr_psprintf(jr->pool, "/admin/queue?page=%ld&stage=%s&q=%s",
+                        page,
+                        ap_escape_urlencoded(jr->pool,
+                                             v->stage ? v->stage : ""),
+                        ap_escape_urlencoded(jr->pool, v->q ? v->q : ""));
+}
+
 int jszg_admin_queue(jszg_req *jr)
 {
     jszg_staff *st;
     jszg_adm_err e;
-    json_t *d, *rows, *opts;
-    const char *stage = jszg_query(jr, "stage"), *q = jszg_query(jr, "q");
-    long page, total;
-    int rc = jszg_admin_begin(jr, JSZG_ROLE_INSTITUTION | JSZG_ROLE_PROVINCE
-                              | JSZG_ROLE_SYSTEM, &st);
-    int i, capped, more;
+    queue_view v;
+    json_t *d, *opts;
+    int rc = jszg_admin_begin(jr, QUEUE_ROLES, &st);
+    int i;
 
     if (rc != OK)
         return rc;
-    if (jszg_query_int(jr, "page", 1, 100000, 1, &page) < 0
-        || !stage_ok(stage) || (q && strlen(q) > 32))
-        return jszg_admin_error(jr, st, HTTP_BAD_REQUEST, "bad_filter",
-                                "筛选条件不正确。");
-    if (jszg_adm_queue(jr, st, JSZG_ST_CONFIRMED, stage, q, page, &rows,
-                       &total, &capped, &more, &e) != JSZG_ADM_OK)
-        return e.status;
+    if (queue_load(jr, st, &v, &e) != JSZG_ADM_OK)
+        return jszg_admin_fail(jr, st, &e);
     d = jszg_admin_data(jr, st, "待注册审批", "queue");
     opts = json_array();
     for (i = 0; stages[i]; i++)
         json_array_append_new(opts, json_pack("{s:s, s:b}", "name",
                               stages[i], "selected",
-                              stage && !strcmp(stage, stages[i])));
+                              v.stage && !strcmp(v.stage, stages[i])));
     json_object_set_new(d, "stages", opts);
-    json_object_set(d, "rows", rows);
+    json_object_set(d, "rows", v.rows);
     /* a capped total is shown as "共 1000 条以上" */
-    json_object_set_new(d, "total", json_integer(total));
-    json_object_set_new(d, "total_capped", json_boolean(capped));
-    json_object_set_new(d, "empty", json_boolean(total == 0));
-    json_object_set_new(d, "page", json_integer(page));
-    if (q)
-        json_object_set_new(d, "q", json_string(q));
-    if (page > 1)
-        json_object_set_new(d, "prev_href", json_string(apr_psprintf(
-            jr->pool, "/admin/queue?page=%ld&stage=%s&q=%s", page - 1,
-            ap_escape_urlencoded(jr->pool, stage ? stage : ""),
-            ap_escape_urlencoded(jr->pool, q ? q : ""))));
-    if (more)
-        json_object_set_new(d, "next_href", json_string(apr_psprintf(
-            jr->pool, "/admin/queue?page=%ld&stage=%s&q=%s", page + 1,
-            ap_escape_urlencoded(jr->pool, stage ? stage : ""),
-            ap_escape_urlencoded(jr->pool, q ? q : ""))));
+    json_object_set_new(d, "total", json_integer(v.total));
+    json_object_set_new(d, "total_capped", json_boolean(v.capped));
+    json_object_set_new(d, "empty", json_boolean(v.total == 0));
+    json_object_set_new(d, "page", json_integer(v.page));
+    if (v.q)
+        json_object_set_new(d, "q", json_string(v.q));
+    if (v.page > 1)
+        json_object_set_new(d, "prev_href",
+                            json_string(queue_href(jr, &v, v.page - 1)));
+    if (v.more)
+        json_object_set_new(d, "next_href",
+                            json_string(queue_href(jr, &v, v.page + 1)));
     json_object_set_new(d, "can_bulk", json_boolean(st->role
                         & (JSZG_ROLE_INSTITUTION | JSZG_ROLE_SYSTEM)));
     return jszg_render_layout(jr, HTTP_OK, "admin/queue", "admin/layout", d);
+}
+
+/* GET /admin/api/queue: the same rows, total (at most QUEUE_COUNT_CAP,
+ * with total_capped) and whether a next page has rows. */
+int jszg_admin_api_queue(jszg_req *jr)
+{
+    jszg_staff *st;
+    jszg_adm_err e;
+    queue_view v;
+    json_t *b;
+    int rc = jszg_admin_begin(jr, QUEUE_ROLES, &st);
+
+    if (rc != OK)
+        return rc;
+    if (queue_load(jr, st, &v, &e) != JSZG_ADM_OK)
+        return jszg_admin_fail(jr, st, &e);
+    b = jszg_pool_json(jr->pool, json_object());
+    json_object_set(b, "applications", v.rows);
+    json_object_set_new(b, "total", json_integer(v.total));
+    json_object_set_new(b, "total_capped", json_boolean(v.capped));
+    json_object_set_new(b, "page", json_integer(v.page));
+    json_object_set_new(b, "has_next", json_boolean(v.more));
+    return jszg_json(jr, HTTP_OK, b);
 }
 
 /* Each selected application is its own transaction: one refused (moved

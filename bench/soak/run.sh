@@ -7,6 +7,10 @@
 #   DURATION=600 CONNS=16 WARMUP=120 bench/soak/run.sh
 #   MODULE=path/mod_jszg.so ...             another build (default .libs/)
 #   EXTRA="MaxMemFree 256" ...              more httpd.conf lines
+#   PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2 ...
+#                                           another malloc for httpd
+#   ROOT=build/soak-b ...                   another working directory (two
+#                                           soaks side by side, an A/B)
 #
 # Set-up: a throwaway cluster in build/soak/pg (bench/scale/pg.sh), a
 # database made by sql/apply.sh pgsql --seed plus bench/scale/generate.sql
@@ -27,7 +31,8 @@
 set -eu
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 HERE=$TOP/bench/soak
-ROOT=$TOP/build/soak
+ROOT=${ROOT:-$TOP/build/soak}
+case $ROOT in /*) ;; *) ROOT=$TOP/$ROOT ;; esac
 DURATION=${DURATION:-1800}
 WARMUP=${WARMUP:-$((DURATION / 5))}
 SAMPLE=${SAMPLE:-10}
@@ -60,7 +65,11 @@ rm -rf "$ROOT/httpd"
 CONF=$(/usr/bin/python3 "$TOP/conf/mkroot.py" --root "$ROOT/httpd" \
        --port "$PORT" --module "$ROOT/mod_jszg.so" --dbd-driver pgsql \
        --dbd-params "$PGBASE dbname=$DB" --extra "${EXTRA:-}")
-/usr/sbin/apache2 -f "$CONF" -k start
+if [ -n "${PRELOAD:-}" ]; then
+    LD_PRELOAD=$PRELOAD /usr/sbin/apache2 -f "$CONF" -k start
+else
+    /usr/sbin/apache2 -f "$CONF" -k start
+fi
 until curl -fs "http://127.0.0.1:$PORT/static/css/site.css" >/dev/null; do sleep 0.2; done
 
 /usr/bin/python3 "$TOP/bench/scale/sessions.py" "$PGBASE dbname=$DB" "$ROOT/req" 200

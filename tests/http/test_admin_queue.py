@@ -67,6 +67,20 @@ def row_ids(r):
     return re.findall(r'<a href="/admin/apps/(\d+)">', r.text)
 
 
+def api(staff, query=""):
+    """/admin/api/queue, checked against the page of the same query."""
+    r = staff.get("/admin/api/queue" + query)
+    assert r.status_code == 200, r.text[:300]
+    assert r.headers["Content-Type"].startswith("application/json")
+    b = r.json()
+    page = staff.get("/admin/queue" + query)
+    assert [a["id"] for a in b["applications"]] == row_ids(page)
+    shown = "共 %d 条%s" % (b["total"], "以上" if b["total_capped"] else "")
+    assert shown_total(page) == shown
+    assert b["has_next"] == (next_page(page) is not None)
+    return b
+
+
 def test_queue_count_capped(env):
     sa = Staff(env, "sysadmin")
     dc = Staff(env, "dc-reviewer")
@@ -99,6 +113,9 @@ def test_queue_count_capped(env):
         r = sa.get("/admin/queue")
         assert shown_total(r) == "共 %d 条以上" % CAP
         assert next_page(r) == 2 and len(row_ids(r)) == PAGE
+        b = api(sa)
+        assert b["total"] == CAP and b["total_capped"] and b["has_next"]
+        assert b["page"] == 1 and len(b["applications"]) == PAGE
         # the pager goes on past the cap while rows keep coming
         r = sa.get("/admin/queue?page=%d" % last)
         assert shown_total(r) == "共 %d 条以上" % CAP
@@ -106,6 +123,8 @@ def test_queue_count_capped(env):
         r = sa.get("/admin/queue?page=%d" % (last + 1))
         assert len(row_ids(r)) == 1
         assert next_page(r) is None and prev_page(r) == last
+        b = api(sa, "?page=%d" % (last + 1))
+        assert len(b["applications"]) == 1 and not b["has_next"]
         # every row is on exactly one page
         seen = set()
         for p in (1, last, last + 1):
@@ -119,6 +138,9 @@ def test_queue_count_capped(env):
         r = sa.get("/admin/queue?q=%s" % reg)
         assert shown_total(r) == "共 1 条" and row_ids(r) == [app]
         assert next_page(r) is None
+        b = api(sa, "?q=%s" % reg)
+        assert b["total"] == 1 and not b["total_capped"]
+        assert b["applications"][0]["reg_no"] == reg
         r = sa.get("/admin/queue?stage=幼儿园")
         n = waiting(env, "stage = '幼儿园'")
         assert shown_total(r) == "共 %d 条" % n
@@ -128,8 +150,35 @@ def test_queue_count_capped(env):
         assert mine >= 1
         r = dc.get("/admin/queue")
         assert shown_total(r) == "共 %d 条" % mine
+        b = api(dc)
+        assert b["total"] == mine and not b["total_capped"]
+        assert {a["institution_id"] for a in b["applications"]} == {"2"}
         assert app in row_ids(dc.get("/admin/queue?q=%s" % reg))
     finally:
         bulk_delete(env)
     assert waiting(env) == before
     assert shown_total(sa.get("/admin/queue")) == "共 %d 条" % before
+
+
+def test_queue_api_refusals(env):
+    """Bad filters answer a JSON error and change nothing; the roles
+    without a queue, applicants and strangers are refused."""
+    sa = Staff(env, "sysadmin")
+    for query in ("?page=0", "?page=x", "?stage=大学", "?q=" + "9" * 33,
+                  "?q=%27%20OR%201%3D1--&page=-1"):
+        r = sa.get("/admin/api/queue" + query)
+        assert r.status_code == 400, (query, r.status_code)
+        assert r.json()["error"]["code"] == "bad_filter"
+        assert "筛选条件不正确" in r.json()["error"]["message"]
+    # SQL metacharacters in a valid-length search are data, not SQL
+    r = sa.get("/admin/api/queue?q=%27%20OR%20%271%27%3D%271")
+    assert r.status_code == 200 and r.json()["applications"] == []
+    assert r.json()["total"] == 0
+    # a confirmation point has no 注册审批 queue
+    r = Staff(env, "dc-point").get("/admin/api/queue")
+    assert r.status_code == 403
+    # logged out, or an applicant's session: 401 as JSON
+    assert env.get("/admin/api/queue", env.session()).status_code == 401
+    r = env.get("/admin/api/queue", env.login_as(1))
+    assert r.status_code == 401
+    assert r.json()["error"]["code"] == "admin_login_required"
