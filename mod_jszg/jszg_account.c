@@ -389,7 +389,7 @@ static int token_ok(const char *t)
 
 int jszg_acct_captcha_issue(jszg_req *jr, int mode, const char **token)
 {
-    unsigned char rnd[9];
+    unsigned char rnd[8];
     jszg_captcha c;
     const char *t;
     apr_int64_t ms = apr_time_as_msec(jr->now);
@@ -410,10 +410,7 @@ int jszg_acct_captcha_issue(jszg_req *jr, int mode, const char **token)
                       jr->r->useragent_ip);
     if (rc != JSZG_DB_OK)
         return rc;
-    /* now and then, sweep the expired ones (about 1 issue in 32) */
-    if ((rnd[8] & 31) == 0)
-        jszg_db_exec(jr, "acct_captcha_purge", NULL, 1,
-                     num(jr->pool, now_s(jr) - 3600));
+    /* expired ones are deleted by the housekeeping job */
     *token = t;
     return JSZG_DB_OK;
 }

@@ -55,6 +55,7 @@ typedef struct {
     int test_clock;             /* honour X-Jszg-Test-Now (dev only) */
     int page_size;
     apr_interval_time_t draft_idle;     /* wizard draft expiry */
+    int housekeeping;           /* seconds between purges; 0 = none */
     jszg_view *view;            /* parsed templates, per child */
     void *adm;                  /* admission control (jszg_admission.c) */
 } jszg_server_conf;
@@ -164,8 +165,9 @@ const char *jszg_sha256_hex(apr_pool_t *p, const char *s);
 int jszg_const_eq(const char *a, const char *b);
 
 /* jszg_store.c */
-void jszg_store_prepare_all(server_rec *s);
+void jszg_store_prepare_all(server_rec *main_s, server_rec *s);
 ap_dbd_t *jszg_db(jszg_req *jr);
+int jszg_db_usable(ap_dbd_t *db, server_rec *s);
 int jszg_db_rows(jszg_req *jr, const char *label, json_t **rows,
                  int nargs, ...);
 int jszg_db_row(jszg_req *jr, const char *label, json_t **row,

@@ -37,8 +37,6 @@ static const jszg_stmt core_stmts[] = {
     { "session_delete", "DELETE FROM sessions WHERE id_hash = %s" },
     { "session_delete_account",
       "DELETE FROM sessions WHERE account_id = %lld" },
-    { "session_purge",
-      "DELETE FROM sessions WHERE expires_at < %lld OR last_seen_at < %lld" },
     /* the SMS relay (jszg_sms.c) */
     { "sms_pending",
       "SELECT id, phone, body FROM sms_outbox "
@@ -68,13 +66,20 @@ static const jszg_stmt *const all_tables[] = {
     jszg_wizard_stmts,
     jszg_admin_stmts,
     jszg_records_stmts,
+    jszg_housekeeping_stmts,
     NULL
 };
 
-void jszg_store_prepare_all(server_rec *s)
+/* Called for every server s of the configuration (main first).  A
+ * virtual host without DBD directives shares its mod_dbd config with
+ * the main server: preparing into it again would only make mod_dbd warn
+ * once per label (AH02653 "conflicting SQL statements"). */
+void jszg_store_prepare_all(server_rec *main_s, server_rec *s)
 {
+    module *dbd = ap_find_linked_module("mod_dbd.c");
     const jszg_stmt *const *t;
     const jszg_stmt *st;
+    server_rec *prev;
 
     if (!dbd_prepare_fn) {
         dbd_prepare_fn = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_prepare);
@@ -85,13 +90,27 @@ void jszg_store_prepare_all(server_rec *s)
                      "mod_dbd is not loaded: LoadModule dbd_module first");
         return;
     }
+    for (prev = main_s; dbd && prev && prev != s; prev = prev->next)
+        if (ap_get_module_config(prev->module_config, dbd)
+            == ap_get_module_config(s->module_config, dbd))
+            return;
     for (t = all_tables; *t; t++)
         for (st = *t; st->label; st++)
             dbd_prepare_fn(s, st->sql, st->label);
 }
 
+/* Log through the request when there is one (its client in the line),
+ * else through the server: the housekeeping job has no request. */
+#define DB_LOG(r, s, level, ...) \
+    do { \
+        if (r) \
+            ap_log_rerror(APLOG_MARK, level, 0, r, __VA_ARGS__); \
+        else \
+            ap_log_error(APLOG_MARK, level, 0, s, __VA_ARGS__); \
+    } while (0)
+
 /* Prepare every statement again on this connection. */
-static int reprepare_all(jszg_req *jr)
+static int reprepare_all(ap_dbd_t *db, request_rec *r, server_rec *s)
 {
     const jszg_stmt *const *t;
     const jszg_stmt *st;
@@ -99,18 +118,15 @@ static int reprepare_all(jszg_req *jr)
     for (t = all_tables; *t; t++) {
         for (st = *t; st->label; st++) {
             apr_dbd_prepared_t *p = NULL;
-            int rv = apr_dbd_prepare(jr->dbd->driver, jr->dbd->pool,
-                                     jr->dbd->handle, st->sql, st->label,
-                                     &p);
+            int rv = apr_dbd_prepare(db->driver, db->pool, db->handle,
+                                     st->sql, st->label, &p);
             if (rv != 0) {
-                ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, jr->r,
-                              JSZGLOGNO(10014) "re-preparing %s: %s",
-                              st->label, apr_dbd_error(jr->dbd->driver,
-                                                       jr->dbd->handle, rv));
+                DB_LOG(r, s, APLOG_ERR, JSZGLOGNO(10014)
+                       "re-preparing %s: %s", st->label,
+                       apr_dbd_error(db->driver, db->handle, rv));
                 return JSZG_DB_DOWN;
             }
-            apr_hash_set(jr->dbd->prepared, st->label, APR_HASH_KEY_STRING,
-                         p);
+            apr_hash_set(db->prepared, st->label, APR_HASH_KEY_STRING, p);
         }
     }
     return JSZG_DB_OK;
@@ -125,34 +141,46 @@ static int reprepare_all(jszg_req *jr)
 
 enum { CONN_SAME, CONN_NEW, CONN_DOWN };
 
-static int check_backend(jszg_req *jr)
+static int check_backend_of(ap_dbd_t *db, request_rec *r, server_rec *s)
 {
     PGconn *conn;
     int *seen, pid;
 
-    if (strcmp(apr_dbd_name(jr->dbd->driver), "pgsql"))
+    if (strcmp(apr_dbd_name(db->driver), "pgsql"))
         return CONN_SAME;
-    conn = apr_dbd_native_handle(jr->dbd->driver, jr->dbd->handle);
+    conn = apr_dbd_native_handle(db->driver, db->handle);
     if (!conn || PQstatus(conn) != CONNECTION_OK)
         return CONN_DOWN;
     pid = PQbackendPID(conn);
-    seen = apr_hash_get(jr->dbd->prepared, BACKEND_KEY, APR_HASH_KEY_STRING);
+    seen = apr_hash_get(db->prepared, BACKEND_KEY, APR_HASH_KEY_STRING);
     if (!seen) {
-        seen = apr_palloc(jr->dbd->pool, sizeof(*seen));
+        seen = apr_palloc(db->pool, sizeof(*seen));
         *seen = pid;
-        apr_hash_set(jr->dbd->prepared, BACKEND_KEY, APR_HASH_KEY_STRING,
-                     seen);
+        apr_hash_set(db->prepared, BACKEND_KEY, APR_HASH_KEY_STRING, seen);
         return CONN_SAME;
     }
     if (*seen == pid)
         return CONN_SAME;
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, jr->r, JSZGLOGNO(10015)
-                  "database connection was re-established (backend %d, "
-                  "was %d): preparing statements again", pid, *seen);
-    if (reprepare_all(jr) != JSZG_DB_OK)
+    DB_LOG(r, s, APLOG_INFO, JSZGLOGNO(10015)
+           "database connection was re-established (backend %d, was %d): "
+           "preparing statements again", pid, *seen);
+    if (reprepare_all(db, r, s) != JSZG_DB_OK)
         return CONN_DOWN;
     *seen = pid;
     return CONN_NEW;
+}
+
+static int check_backend(jszg_req *jr)
+{
+    return check_backend_of(jr->dbd, jr->r, jr->r->server);
+}
+
+/* A connection taken with ap_dbd_open() outside a request (the
+ * watchdog jobs): usable, with its statements prepared? */
+int jszg_db_usable(ap_dbd_t *db, server_rec *s)
+{
+    return check_backend_of(db, NULL, s) == CONN_DOWN ? JSZG_DB_DOWN
+                                                      : JSZG_DB_OK;
 }
 
 /* After a failed statement outside a transaction: was the connection

@@ -16,5 +16,6 @@ extern const jszg_stmt jszg_account_stmts[];
 extern const jszg_stmt jszg_wizard_stmts[];
 extern const jszg_stmt jszg_admin_stmts[];
 extern const jszg_stmt jszg_records_stmts[];
+extern const jszg_stmt jszg_housekeeping_stmts[];
 
 #endif /* JSZG_STORE_H */

@@ -18,8 +18,6 @@ const jszg_stmt jszg_account_stmts[] = {
     { "acct_captcha_use",
       "UPDATE captchas SET used_at = %lld "
       "WHERE id_hash = %s AND used_at IS NULL" },
-    { "acct_captcha_purge",
-      "DELETE FROM captchas WHERE expires_at < %lld" },
 
     /* ---- accounts ---- */
     { "acct_by_number",
@@ -67,8 +65,6 @@ const jszg_stmt jszg_account_stmts[] = {
       "INSERT INTO rate_events (kind, key, at) VALUES (%s, %s, %lld)" },
     { "acct_rate_clear",
       "DELETE FROM rate_events WHERE kind = %s AND key = %s" },
-    { "acct_rate_purge",
-      "DELETE FROM rate_events WHERE kind LIKE 'acct.%%' AND at < %lld" },
 
     /* ---- SMS codes and the outbox ---- */
     { "acct_sms_insert",
@@ -102,10 +98,6 @@ const jszg_stmt jszg_account_stmts[] = {
       "INSERT INTO identity_reviews (account_id, id_type, id_number, name, "
       "front_path, back_path, status, submitted_at) "
       "VALUES (%lld, %s, %s, %s, %s, %s, '人工审核中', %lld)" },
-    { "acct_review_latest",
-      "SELECT id, name, status, submitted_at, decided_at, note "
-      "FROM identity_reviews WHERE account_id = %lld "
-      "ORDER BY submitted_at DESC, id DESC LIMIT 1" },
     { "acct_review_get",
       "SELECT id, account_id, name, status FROM identity_reviews "
       "WHERE id = %lld" },

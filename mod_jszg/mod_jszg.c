@@ -8,6 +8,7 @@
 #define JSZG_MODULE_FILE
 #include "jszg_private.h"
 #include "jszg_admission.h"
+#include "jszg_housekeeping.h"
 #include "jszg_pdf.h"
 #include "jszg_sms.h"
 #include "http_core.h"
@@ -41,6 +42,7 @@ static void *create_server_conf(apr_pool_t *p, server_rec *s)
     sc->test_clock = -1;
     sc->page_size = -1;
     sc->draft_idle = -1;
+    sc->housekeeping = -1;
     sc->adm = jszg_adm_create_conf(p);
     return sc;
 }
@@ -66,6 +68,7 @@ static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     sc->test_clock = MERGE_INT(test_clock);
     sc->page_size = MERGE_INT(page_size);
     sc->draft_idle = MERGE_INT(draft_idle);
+    sc->housekeeping = MERGE_INT(housekeeping);
     sc->adm = jszg_adm_merge_conf(p, base->adm, add->adm);
     if (add->secret_len) {
         memcpy(sc->secret, add->secret, add->secret_len);
@@ -122,6 +125,8 @@ static void server_conf_defaults(jszg_server_conf *sc)
         sc->page_size = JSZG_DEFAULT_PAGE_SIZE;
     if (sc->draft_idle == -1)
         sc->draft_idle = JSZG_DEFAULT_DRAFT_IDLE;
+    if (sc->housekeeping == -1)
+        sc->housekeeping = JSZG_HOUSEKEEPING_DEFAULT;
 }
 
 /* ---- directive setters ---------------------------------------------- */
@@ -247,6 +252,19 @@ static const char *set_page_size(cmd_parms *cmd, void *dummy,
     return NULL;
 }
 
+/* JszgHousekeepingInterval: seconds, 0 turns the job off. */
+static const char *set_housekeeping(cmd_parms *cmd, void *dummy,
+                                    const char *arg)
+{
+    apr_int64_t v;
+    const char *err = jszg_cmd_range(cmd, arg, 0, JSZG_HOUSEKEEPING_MAX, &v);
+    (void)dummy;
+    if (err)
+        return err;
+    cmd_sconf(cmd)->housekeeping = (int)v;
+    return NULL;
+}
+
 static const char *set_test_clock(cmd_parms *cmd, void *dummy, int on)
 {
     (void)dummy;
@@ -316,6 +334,11 @@ static const command_rec jszg_cmds[] = {
                   "(default 7200)"),
     AP_INIT_TAKE1("JszgPageSize", set_page_size, NULL, RSRC_CONF,
                   "Items per page in lists (1-100, default 10)"),
+    AP_INIT_TAKE1("JszgHousekeepingInterval", set_housekeeping, NULL,
+                  RSRC_CONF, "Seconds between two runs of the job that "
+                  "deletes expired sessions, captchas, SMS codes, rate-limit "
+                  "events, idempotency keys, old SMS outbox rows and idle "
+                  "wizard drafts (0-86400, default 300; 0 turns it off)"),
     AP_INIT_FLAG("JszgTestClock", set_test_clock, NULL, RSRC_CONF,
                  "Honour the X-Jszg-Test-Now header (tests only; refused "
                  "with JszgMode production; default Off)"),
@@ -417,9 +440,11 @@ static int jszg_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         }
         if (check_templates(vs, sc, ptemp) != OK)
             return HTTP_INTERNAL_SERVER_ERROR;
-        jszg_store_prepare_all(vs);
+        jszg_store_prepare_all(s, vs);
     }
     if (jszg_sms_start(pconf, s) != APR_SUCCESS)
+        return HTTP_INTERNAL_SERVER_ERROR;
+    if (jszg_housekeeping_start(pconf, s) != APR_SUCCESS)
         return HTTP_INTERNAL_SERVER_ERROR;
     return OK;
 }

@@ -78,7 +78,10 @@ class JszgEnv:
     def sql(self, statement):
         """Run SQL directly against the test database (checks, fixtures)."""
         if self.engine == "sqlite":
-            out = subprocess.run(["sqlite3", "-bail", self.dbfile,
+            # wait for a lock held by the server (the housekeeping job
+            # writes in the background) instead of failing at once
+            out = subprocess.run(["sqlite3", "-bail", "-cmd",
+                                  ".timeout 10000", self.dbfile,
                                   statement], check=True, capture_output=True,
                                  text=True, user=self._db_user())
         else:

@@ -1,0 +1,334 @@
+/*
+ * jszg_housekeeping.c -- deletes the rows whose time has passed: expired
+ * and idle sessions (applicants' and staff's), captchas, SMS codes,
+ * rate-limit events, idempotency keys, old SMS outbox rows and idle
+ * wizard drafts.  Without it these tables only grow: a session is
+ * otherwise deleted only when its owner comes back.
+ *
+ * A mod_watchdog callback in one child of the whole server (a singleton
+ * watchdog, like the SMS relay) runs every JszgHousekeepingInterval
+ * seconds (0: never).  Each run takes a connection from mod_dbd, and
+ * goes round the rules, one batch of at most HK_BATCH_ROWS rows per rule
+ * and round, the oldest first, until every rule finds less than a full
+ * batch or the run's time budget (half the interval, at most a minute)
+ * is spent; what is left waits for the next run.  No statement holds a
+ * lock for long, none runs in a long transaction, and a short pause
+ * between rounds lets the requests' writes in (SQLite has one writer).
+ *
+ * The statements and the reason for each table's horizon are in
+ * jszg_store_housekeeping.c; the horizons themselves are below.  Times
+ * are the real clock (never the test clock of a request).  A database
+ * that cannot be reached costs one warning per run; the next run tries
+ * again.
+ */
+#include "jszg_private.h"
+#include "jszg_housekeeping.h"
+#include "mod_watchdog.h"
+#include "ap_mpm.h"
+#include "util_cfgtree.h"
+#include "apr_strings.h"
+#include "apr_optional.h"
+
+#define WATCHDOG_NAME   "_jszg_housekeeping_"
+#define HK_BATCH_ROWS   500     /* = HK_BATCH in jszg_store_housekeeping.c */
+#define HK_PAUSE        apr_time_from_msec(20)
+#define HK_BUDGET_MAX   apr_time_from_sec(60)
+
+#define HK_MARGIN       300             /* clock skew, requests in flight */
+#define HK_HOUR         3600
+#define HK_DAY          86400
+
+/* How a rule's cut-off is found: now minus keep, minus the idle time of
+ * the kind for the idle rules. */
+enum { KEEP_FIXED, KEEP_SESSION_IDLE, KEEP_DRAFT_IDLE };
+
+typedef struct {
+    const char *label;          /* statement; the log names it without hk_ */
+    int kind;
+    apr_int64_t keep;           /* seconds */
+} hk_rule;
+
+static const hk_rule hk_rules[] = {
+    { "hk_sessions_expired",        KEEP_FIXED,         HK_MARGIN },
+    { "hk_sessions_idle",           KEEP_SESSION_IDLE,  HK_MARGIN },
+    { "hk_admin_sessions_expired",  KEEP_FIXED,         HK_MARGIN },
+    { "hk_admin_sessions_idle",     KEEP_SESSION_IDLE,  HK_MARGIN },
+    { "hk_captchas",                KEEP_FIXED,         HK_HOUR },
+    { "hk_sms_codes",               KEEP_FIXED,         HK_HOUR },
+    { "hk_rate_events",             KEEP_FIXED,         2 * HK_DAY },
+    { "hk_idempotency_keys",        KEEP_FIXED,         7 * HK_DAY },
+    { "hk_sms_outbox",              KEEP_FIXED,         7 * HK_DAY },
+    { "hk_wizard_drafts",           KEEP_DRAFT_IDLE,    HK_MARGIN },
+};
+#define HK_NRULES ((int)(sizeof(hk_rules) / sizeof(hk_rules[0])))
+
+/* One job: a server with a database of its own. */
+typedef struct {
+    server_rec *s;
+    apr_interval_time_t interval;
+    apr_int64_t session_idle;   /* seconds; the largest of all servers */
+    apr_int64_t draft_idle;     /* likewise */
+} hk_job;
+
+static apr_int64_t cutoff(const hk_job *job, const hk_rule *rule,
+                          apr_int64_t now)
+{
+    apr_int64_t keep = rule->keep;
+
+    if (rule->kind == KEEP_SESSION_IDLE)
+        keep += job->session_idle;
+    else if (rule->kind == KEEP_DRAFT_IDLE)
+        keep += job->draft_idle;
+    return now - keep;
+}
+
+static int stopping(void)
+{
+    int state = 0;
+
+    return ap_mpm_query(AP_MPMQ_MPM_STATE, &state) == APR_SUCCESS
+           && state == AP_MPMQ_STOPPING;
+}
+
+/* "sessions_idle 12, captchas 3" for the rules that deleted rows. */
+static const char *counts(apr_pool_t *p, const apr_int64_t *done)
+{
+    const char *out = "";
+    int i;
+
+    for (i = 0; i < HK_NRULES; i++)
+        if (done[i])
+            out = apr_psprintf(p, "%s%s%s %" APR_INT64_T_FMT, out,
+                               *out ? ", " : "", hk_rules[i].label + 3,
+                               done[i]);
+    return *out ? out : "nothing";
+}
+
+/* The driver's message on one line. */
+static const char *db_error(apr_pool_t *p, ap_dbd_t *db, int rv)
+{
+    const char *msg = apr_dbd_error(db->driver, db->handle, rv);
+    char *m = apr_pstrdup(p, msg ? msg : "unknown error");
+    apr_size_t n = strlen(m);
+
+    while (n && (m[n - 1] == '\n' || m[n - 1] == '\r' || m[n - 1] == ' '))
+        m[--n] = '\0';
+    return m;
+}
+
+static void hk_run(const hk_job *job, apr_pool_t *p)
+{
+    APR_OPTIONAL_FN_TYPE(ap_dbd_open) *dbd_open;
+    APR_OPTIONAL_FN_TYPE(ap_dbd_close) *dbd_close;
+    apr_dbd_prepared_t *st[HK_NRULES];
+    const char *cut[HK_NRULES];
+    apr_int64_t done[HK_NRULES], total = 0;
+    int more[HK_NRULES];
+    apr_time_t start = apr_time_now(), deadline;
+    apr_interval_time_t budget = job->interval / 2;
+    const char *failed = NULL;
+    int i, pending, over_time = 0;
+    apr_pool_t *iter;
+    ap_dbd_t *db;
+
+    dbd_open = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_open);
+    dbd_close = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_close);
+    if (!dbd_open || !dbd_close)
+        return;             /* told at startup (jszg_store_prepare_all) */
+    if (budget > HK_BUDGET_MAX)
+        budget = HK_BUDGET_MAX;
+    deadline = start + budget;
+    db = dbd_open(p, job->s);
+    if (!db || jszg_db_usable(db, job->s) != JSZG_DB_OK) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, job->s, JSZGLOGNO(19002)
+                     "housekeeping: the database cannot be reached, nothing "
+                     "deleted; next try in %" APR_TIME_T_FMT " s",
+                     apr_time_sec(job->interval));
+        if (db)
+            dbd_close(job->s, db);
+        return;
+    }
+    for (i = 0; i < HK_NRULES; i++) {
+        st[i] = apr_hash_get(db->prepared, hk_rules[i].label,
+                             APR_HASH_KEY_STRING);
+        if (!st[i] && !failed)
+            failed = apr_pstrcat(p, "no prepared statement ",
+                                 hk_rules[i].label, NULL);
+        cut[i] = apr_psprintf(p, "%" APR_INT64_T_FMT,
+                              cutoff(job, &hk_rules[i],
+                                     apr_time_sec(start)));
+        more[i] = st[i] != NULL;
+        done[i] = 0;
+    }
+    apr_pool_create(&iter, p);
+    while (!failed) {
+        pending = 0;
+        for (i = 0; i < HK_NRULES; i++) {
+            int n = 0, rv;
+
+            if (!more[i])
+                continue;
+            apr_pool_clear(iter);
+            rv = apr_dbd_pvquery(db->driver, iter, db->handle, &n, st[i],
+                                 cut[i], NULL);
+            if (rv != 0) {
+                failed = apr_psprintf(p, "%s failed: %s", hk_rules[i].label,
+                                      db_error(p, db, rv));
+                break;
+            }
+            done[i] += n;
+            total += n;
+            more[i] = n >= HK_BATCH_ROWS;
+            pending |= more[i];
+        }
+        if (failed || !pending || stopping())
+            break;
+        if (apr_time_now() >= deadline) {
+            over_time = 1;
+            break;
+        }
+        apr_sleep(HK_PAUSE);
+    }
+    apr_pool_destroy(iter);
+    dbd_close(job->s, db);
+    if (failed)
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, job->s, JSZGLOGNO(19003)
+                     "housekeeping stopped: %s; deleted before: %s; next "
+                     "try in %" APR_TIME_T_FMT " s", failed, counts(p, done),
+                     apr_time_sec(job->interval));
+    else if (total)
+        ap_log_error(APLOG_MARK, APLOG_INFO, 0, job->s, JSZGLOGNO(19001)
+                     "housekeeping deleted %" APR_INT64_T_FMT " rows in "
+                     "%.2f s: %s%s", total,
+                     (double)(apr_time_now() - start) / APR_USEC_PER_SEC,
+                     counts(p, done),
+                     over_time ? "; time budget spent, the rest waits for "
+                                 "the next run" : "");
+}
+
+static apr_status_t hk_watchdog(int state, void *data, apr_pool_t *pool)
+{
+    if (state == AP_WATCHDOG_STATE_RUNNING)
+        hk_run(data, pool);
+    return APR_SUCCESS;     /* anything else would stop the callback */
+}
+
+/* ---- which servers have a database of their own ------------------------ */
+
+/* mod_dbd keeps its settings private, so the configuration tree is read
+ * (as jszg_admission.c does for DBDMax).  The main server has a database
+ * when DBDriver or DBDParams appears outside every <VirtualHost>; a
+ * virtual host when one appears inside its own section.  A virtual host
+ * without one shares the main server's database, which the main
+ * server's job keeps; a server without any has no job (ap_dbd_open would
+ * log "not configured" on every run). */
+static int dbd_directive(const ap_directive_t *d)
+{
+    return !strcasecmp(d->directive, "DBDriver")
+           || !strcasecmp(d->directive, "DBDParams");
+}
+
+static int dbd_set_in(const ap_directive_t *d, int into_vhosts)
+{
+    for (; d; d = d->next) {
+        if (dbd_directive(d))
+            return 1;
+        if (d->first_child
+            && (into_vhosts || strcasecmp(d->directive, "<VirtualHost"))
+            && dbd_set_in(d->first_child, into_vhosts))
+            return 1;
+    }
+    return 0;
+}
+
+/* The <VirtualHost> section that defined s (core.c records its file and
+ * line in the server_rec). */
+static const ap_directive_t *vhost_section(const ap_directive_t *d,
+                                           const server_rec *s)
+{
+    const ap_directive_t *found;
+
+    for (; d; d = d->next) {
+        if (!strcasecmp(d->directive, "<VirtualHost")) {
+            if ((unsigned)d->line_num == s->defn_line_number && d->filename
+                && s->defn_name && !strcmp(d->filename, s->defn_name))
+                return d;
+        }
+        else if (d->first_child
+                 && (found = vhost_section(d->first_child, s)))
+            return found;
+    }
+    return NULL;
+}
+
+static int own_database(const server_rec *s)
+{
+    const ap_directive_t *vh;
+
+    if (!s->is_virtual)
+        return dbd_set_in(ap_conftree, 0);
+    vh = vhost_section(ap_conftree, s);
+    return vh && dbd_set_in(vh->first_child, 1);
+}
+
+/* ---- startup ----------------------------------------------------------- */
+
+apr_status_t jszg_housekeeping_start(apr_pool_t *p, server_rec *s)
+{
+    APR_OPTIONAL_FN_TYPE(ap_watchdog_get_instance) *get_instance;
+    APR_OPTIONAL_FN_TYPE(ap_watchdog_register_callback) *register_cb;
+    ap_watchdog_t *wd = NULL;
+    apr_int64_t idle = 0, draft = 0;
+    server_rec *vs;
+    apr_status_t rv;
+
+    /* Virtual hosts may share one database: a row is deleted only when
+     * it is dead for every one of them. */
+    for (vs = s; vs; vs = vs->next) {
+        jszg_server_conf *sc = ap_get_module_config(vs->module_config,
+                                                    &jszg_module);
+        if (apr_time_sec(sc->session_idle) > idle)
+            idle = apr_time_sec(sc->session_idle);
+        if (apr_time_sec(sc->draft_idle) > draft)
+            draft = apr_time_sec(sc->draft_idle);
+    }
+    for (vs = s; vs; vs = vs->next) {
+        jszg_server_conf *sc = ap_get_module_config(vs->module_config,
+                                                    &jszg_module);
+        hk_job *job;
+
+        if (sc->housekeeping <= 0 || !own_database(vs))
+            continue;
+        get_instance = APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_get_instance);
+        register_cb = APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_register_callback);
+        if (!get_instance || !register_cb) {
+            /* not fatal: the portal works, the tables grow */
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, vs, JSZGLOGNO(19004)
+                         "JszgHousekeepingInterval needs mod_watchdog: "
+                         "expired rows are not deleted (load "
+                         "watchdog_module, or set "
+                         "JszgHousekeepingInterval 0)");
+            return APR_SUCCESS;
+        }
+        if (!wd && (rv = get_instance(&wd, WATCHDOG_NAME, 0, 1, p))
+                   != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, vs, JSZGLOGNO(19005)
+                         "cannot create the housekeeping watchdog");
+            return rv;
+        }
+        job = apr_pcalloc(p, sizeof(*job));
+        job->s = vs;
+        job->interval = apr_time_from_sec(sc->housekeeping);
+        job->session_idle = idle;
+        job->draft_idle = draft;
+        if ((rv = register_cb(wd, job->interval, job, hk_watchdog))
+            != APR_SUCCESS && rv != APR_EEXIST) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, vs, JSZGLOGNO(19006)
+                         "cannot start the housekeeping job");
+            return rv;
+        }
+        ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, vs, JSZGLOGNO(19007)
+                     "housekeeping every %d s", sc->housekeeping);
+    }
+    return APR_SUCCESS;
+}
