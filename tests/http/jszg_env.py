@@ -46,6 +46,17 @@ def server_environ():
     return env
 
 
+def wait_for(cond, timeout=15):
+    """Poll cond() every 0.2 s until it is true or timeout seconds pass;
+    its last value."""
+    end = time.time() + timeout
+    while time.time() < end:
+        if cond():
+            return True
+        time.sleep(0.2)
+    return cond()
+
+
 class JszgEnv:
     def __init__(self, engine, pg=None, mpm="event"):
         self.engine = engine

@@ -11,7 +11,8 @@ import time
 
 import pytest
 
-from jszg_env import MODULE, TOP, JszgEnv, mkroot, server_environ
+from jszg_env import (MODULE, TOP, JszgEnv, mkroot, server_environ,
+                      wait_for)
 from test_account_lib import random_phone, valid_id
 
 HK_FAST = "JszgHousekeepingInterval 1"
@@ -19,15 +20,6 @@ DAY = 86400
 # mod_dbd and the job while PostgreSQL is stopped
 DB_DOWN_LOG = (r"JSZG19002|JSZG19003|AH00629|AH00633|AH00632|AH02655"
                r"|AH00639|dbd:error")
-
-
-def wait_for(cond, timeout=20):
-    end = time.time() + timeout
-    while time.time() < end:
-        if cond():
-            return True
-        time.sleep(0.2)
-    return cond()
 
 
 def log_since_mark(env):
@@ -234,24 +226,24 @@ def test_interval_0_purges_nothing(env, rows):
         env.restart()
 
 
+def config_test(env, root, value):
+    """apache2 -t of a server with JszgHousekeepingInterval VALUE."""
+    conf = mkroot.write_root(root, 1, MODULE, env.dbd[0], env.dbd[1],
+                             "event", "warn",
+                             "JszgHousekeepingInterval %s" % value)
+    return subprocess.run(["/usr/sbin/apache2", "-t", "-f", conf],
+                          capture_output=True, text=True,
+                          env=server_environ())
+
+
 def test_directive_refuses_bad_values(env, tmp_path):
     for bad in ("-1", "soon", "1.5", "300s", "86401", "99999999999999999999"):
-        conf = mkroot.write_root(str(tmp_path / "bad"), 1, MODULE,
-                                 env.dbd[0], env.dbd[1], "event", "warn",
-                                 "JszgHousekeepingInterval %s" % bad)
-        out = subprocess.run(["/usr/sbin/apache2", "-t", "-f", conf],
-                             capture_output=True, text=True,
-                             env=server_environ())
+        out = config_test(env, str(tmp_path / "bad"), bad)
         assert out.returncode != 0, bad
         assert "JszgHousekeepingInterval: '%s' is not a number between 0 " \
                "and 86400" % bad in out.stderr, out.stderr
     for good in ("0", "1", "300", "86400"):
-        conf = mkroot.write_root(str(tmp_path / "good"), 1, MODULE,
-                                 env.dbd[0], env.dbd[1], "event", "warn",
-                                 "JszgHousekeepingInterval %s" % good)
-        out = subprocess.run(["/usr/sbin/apache2", "-t", "-f", conf],
-                             capture_output=True, text=True,
-                             env=server_environ())
+        out = config_test(env, str(tmp_path / "good"), good)
         assert out.returncode == 0, (good, out.stderr)
 
 

@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from jszg_env import wait_for
 from ports import free_port
 
 
@@ -39,15 +40,6 @@ class Gateway:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
-
-
-def wait_for(cond, timeout=15):
-    end = time.time() + timeout
-    while time.time() < end:
-        if cond():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 @pytest.fixture
