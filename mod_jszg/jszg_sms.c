@@ -117,6 +117,22 @@ static void mark(ap_dbd_t *db, apr_pool_t *p, const char *label,
         apr_dbd_pvquery(db->driver, p, db->handle, &n, st, a, b, NULL);
 }
 
+/* The database going away and coming back, logged once each (the relay
+ * looks every 2 s).  Only the one watchdog thread of one child runs it. */
+static void db_state(const sms_gateway *gw, int up)
+{
+    static int down;
+
+    if (!up && !down)
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, gw->s, JSZGLOGNO(10034)
+                     "SMS relay: the database cannot be reached; messages "
+                     "wait in sms_outbox");
+    else if (up && down)
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, gw->s, JSZGLOGNO(10035)
+                     "SMS relay: the database is back; sending again");
+    down = !up;
+}
+
 /* Send what is pending; rows are read whole before any is sent. */
 static void relay_pending(const sms_gateway *gw, apr_pool_t *p)
 {
@@ -131,8 +147,18 @@ static void relay_pending(const sms_gateway *gw, apr_pool_t *p)
 
     dbd_open = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_open);
     dbd_close = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_close);
-    if (!dbd_open || !dbd_close || !(db = dbd_open(p, gw->s)))
+    if (!dbd_open || !dbd_close)
+        return;
+    /* jszg_db_usable: a connection libpq re-established after a database
+     * restart has lost its prepared statements; it prepares them again */
+    db = dbd_open(p, gw->s);
+    if (!db || jszg_db_usable(db, gw->s) != JSZG_DB_OK) {
+        if (db)
+            dbd_close(gw->s, db);
+        db_state(gw, 0);
         return;     /* database down: the rows wait */
+    }
+    db_state(gw, 1);
     st = apr_hash_get(db->prepared, "sms_pending", APR_HASH_KEY_STRING);
     if (!st || apr_dbd_pvselect(db->driver, p, db->handle, &res, st, 1,
                                 JSZG_SMS_BATCH, NULL) != 0) {

@@ -100,3 +100,33 @@ def test_bad_gateway_url_is_a_config_error(env, tmp_path):
                            capture_output=True, text=True,
                            env=server_environ())
         assert r.returncode != 0 and "JszgSmsGateway" in r.stderr, bad
+
+
+def test_relay_survives_a_database_restart(env, gateway):
+    """After PostgreSQL restarts, libpq re-establishes the relay's pooled
+    connection without its prepared statements: the relay prepares them
+    again (jszg_db_usable) and delivers what was queued meanwhile; the
+    outage is logged once, the recovery once."""
+    if env.engine != "pgsql":
+        pytest.skip("an embedded SQLite database cannot go down")
+    env.expect_log(r"JSZG10034|JSZG10035|JSZG10015|JSZG1900[23]|dbd:error"
+                   r"|JSZG10012|AH00629|AH02655|AH00633|AH00632")
+    first = _queue(env, "13800000003", "before")
+    assert wait_for(lambda: any(r[2]["id"] == first
+                                for r in gateway.received))
+    env.pg.stop_server()
+    try:
+        time.sleep(5)       # two relay rounds or more find it down
+    finally:
+        env.pg.start_server()
+    second = _queue(env, "13800000004", "after")
+    assert wait_for(lambda: any(r[2]["id"] == second
+                                for r in gateway.received), timeout=30)
+    assert wait_for(lambda: env.sql(
+        "SELECT sent_at IS NOT NULL FROM sms_outbox WHERE id = %s" % second)
+        in ("1", "t"))
+    with open(env.error_log, encoding="utf-8", errors="replace") as f:
+        f.seek(env.log_pos)
+        log = f.read()
+    assert log.count("JSZG10034") == 1, log[-2000:]
+    assert log.count("JSZG10035") == 1, log[-2000:]
