@@ -595,23 +595,26 @@ const char *jszg_adm_set_template(cmd_parms *cmd, void *d, const char *arg)
 
 /* ---- startup ---------------------------------------------------------- */
 
-/* DBDMax of the main server, read from the configuration tree: mod_dbd
- * keeps its settings private.  Virtual hosts are not looked into (the
- * portal runs in the main server); the last one wins, as in mod_dbd. */
-static int find_dbdmax(const ap_directive_t *d)
+/* DBDMax read from the configuration tree (mod_dbd keeps its settings
+ * private): the main server's, the last one winning as in mod_dbd; with
+ * in_vhosts, the largest of those set inside <VirtualHost> sections. */
+static int find_dbdmax(const ap_directive_t *d, int in_vhosts)
 {
     int found = -1, sub;
 
     for (; d; d = d->next) {
+        int vhost = !strcasecmp(d->directive, "<VirtualHost");
+
         if (!strcasecmp(d->directive, "DBDMax") && d->args) {
             char *end;
             long v = strtol(d->args, &end, 10);
-            if (end != d->args && v > 0 && v < 100000)
+            if (end != d->args && v > 0 && v < 100000
+                && (!in_vhosts || v > found))
                 found = (int)v;
         }
-        else if (d->first_child
-                 && strcasecmp(d->directive, "<VirtualHost")
-                 && (sub = find_dbdmax(d->first_child)) > 0)
+        else if (d->first_child && (in_vhosts || !vhost)
+                 && (sub = find_dbdmax(d->first_child, in_vhosts)) > 0
+                 && (!in_vhosts || sub > found))
             found = sub;
     }
     return found;
@@ -624,9 +627,13 @@ static int find_dbdmax(const ap_directive_t *d)
  */
 static int auto_max_in_flight(server_rec *s)
 {
-    int dbdmax = find_dbdmax(ap_conftree), daemons = 1, threads = 1;
+    int dbdmax = find_dbdmax(ap_conftree, 0), daemons = 1, threads = 1;
     int per_proc, total;
 
+    /* the admission directives are the main server's, but the portal's
+     * database is often set in its <VirtualHost> (README) */
+    if (dbdmax <= 0)
+        dbdmax = find_dbdmax(ap_conftree, 1);
     if (dbdmax <= 0)
         dbdmax = DEFAULT_DBDMAX;
     ap_mpm_query(AP_MPMQ_MAX_DAEMONS, &daemons);

@@ -530,3 +530,37 @@ def test_admission_prefork_shared_counters_and_crash(prefork):
     holds[0].close()
     wait_for(e, lambda st: st["in_flight"] == 0, "released")
     assert not e.unexpected_log_lines()
+
+
+def test_auto_in_flight_reads_dbdmax_of_a_virtual_host(env):
+    """JszgMaxInFlight auto with the database set inside a <VirtualHost>
+    (the README's layout): the gate is sized from that host's DBDMax,
+    not from mod_dbd's default."""
+    import shutil
+    from jszg_env import TOP
+    vh = JszgEnv(env.engine, env.pg)
+    vh.root = os.path.join(TOP, "build", "test-%s-adm-vhost" % env.engine)
+    vh.dbd = env.dbd
+    shutil.rmtree(vh.root, ignore_errors=True)
+    conf = vh.write_config("JszgAdmission On\nJszgMaxInFlight auto")
+    with open(conf, encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    dbd = [ln for ln in lines if ln.startswith("DBD")
+           and not ln.startswith("DBDMax")] + ["DBDMax 5"]
+    text = "\n".join(ln for ln in lines if not ln.startswith("DBD"))
+    text += ("\n<VirtualHost 127.0.0.1:%d>\n    ServerName portal.test\n"
+             "    %s\n</VirtualHost>\n" % (vh.port, "\n    ".join(dbd)))
+    with open(conf, "w", encoding="utf-8") as f:
+        f.write(text)
+    vh.apachectl("-k", "start")
+    try:
+        vh.wait_up()
+        assert vh.get("/").status_code == 200
+        with open(vh.error_log, encoding="utf-8", errors="replace") as f:
+            log = f.read()
+        # 4 processes x min(DBDMax 5, 25 threads)
+        assert "JszgMaxInFlight auto: 20 (DBDMax 5, at most 5 per " \
+               "process, times 4 processes)" in log, log[-1500:]
+        assert not vh.unexpected_log_lines()
+    finally:
+        vh.stop()
