@@ -1,9 +1,13 @@
 #!/usr/bin/python3
 """RSS report of bench/soak/run.sh: rss.tsv (seconds, pid, rss KiB) ->
-per child: samples, RSS at the end of warm-up and at the end, and the
-least-squares slope after warm-up in KiB per minute (and per hour)."""
+per child: samples, RSS at the end of warm-up and at the end, the
+least-squares slope after warm-up in KiB per minute (and per hour), the
+band RSS moved in after warm-up, and the mean of its first and last
+WINDOW seconds (a trend shows there even when the slope is noise)."""
 import sys
 from collections import defaultdict
+
+WINDOW = 300
 
 
 def main():
@@ -12,7 +16,8 @@ def main():
     for line in open(path):
         t, pid, rss = line.split()
         by[pid].append((float(t), int(rss)))
-    print("child    samples  RSS after warm-up  RSS at end  slope KiB/min  (KiB/h)")
+    print("child    samples  RSS after warm-up  RSS at end  slope KiB/min  (KiB/h)"
+          "  band MiB   first/last %d s mean MiB" % WINDOW)
     worst = 0.0
     for pid, pts in sorted(by.items()):
         post = [(t, r) for t, r in pts if t >= warm]
@@ -26,8 +31,13 @@ def main():
         var = sum((t - mt) ** 2 for t, _ in post)
         slope = sum((t - mt) * (r - mr) for t, r in post) / var * 60 if var else 0
         worst = max(worst, abs(slope))
-        print("%-8s %7d  %12d KiB  %7d KiB  %13.2f  (%.0f)" % (
-            pid, len(pts), post[0][1], post[-1][1], slope, slope * 60))
+        rs = [r for _, r in post]
+        first = [r for t, r in post if t < post[0][0] + WINDOW]
+        last = [r for t, r in post if t > post[-1][0] - WINDOW]
+        print("%-8s %7d  %12d KiB  %7d KiB  %13.2f  (%.0f)  %3d-%3d   %.1f -> %.1f" % (
+            pid, len(pts), post[0][1], post[-1][1], slope, slope * 60,
+            min(rs) // 1024, max(rs) // 1024,
+            sum(first) / len(first) / 1024, sum(last) / len(last) / 1024))
     print("largest |slope| after warm-up: %.2f KiB/min" % worst)
 
 
