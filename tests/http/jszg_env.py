@@ -134,9 +134,18 @@ class JszgEnv:
 
     def start(self, extra="", test_clock=True):
         self.extra = extra
-        self.write_config((self.BASE_EXTRA if test_clock else "") + "\n"
-                          + extra)
-        self.apachectl("-k", "start")
+        for attempt in range(3):
+            self.write_config((self.BASE_EXTRA if test_clock else "") + "\n"
+                              + extra)
+            r = self.apachectl("-k", "start", check=False)
+            if r.returncode == 0:
+                break
+            # between a stop and this start, an outgoing connection of
+            # this machine may have taken the port as its source port
+            if "Address already in use" not in r.stderr or attempt == 2:
+                raise subprocess.CalledProcessError(r.returncode, r.args,
+                                                    r.stdout, r.stderr)
+            self.port = free_port()
         self.wait_up()
 
     def stop(self):

@@ -539,6 +539,7 @@ def test_api_unknown_path_is_json_404(penv):
 def test_windows_dropdowns_in_chromium(penv):
     """Pick province, city, 学段 and institution as a person would; the
     selects are filled by windows.js from the APIs."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select, WebDriverWait
     from browser import chromium, screenshot
@@ -548,17 +549,23 @@ def test_windows_dropdowns_in_chromium(penv):
         d.execute_cdp_cmd("Network.enable", {})
         d.execute_cdp_cmd("Network.setExtraHTTPHeaders",
                           {"headers": {"X-Jszg-Test-Now": str(TODAY)}})
-        wait = WebDriverWait(d, 10)
+        # windows.js replaces a select's options when the one before it
+        # changes: an option read a moment earlier may be gone (stale)
+        wait = WebDriverWait(d, 10, ignored_exceptions=(
+            StaleElementReferenceException,))
         d.get(penv.url + "/")
         d.find_element(By.LINK_TEXT, "网上办事").click()
         d.find_element(By.LINK_TEXT, "各省网报时间查询").click()
         assert "各省网报时间查询" in d.title
 
         def pick(select_id, label):
-            wait.until(lambda _: any(o.text == label for o in Select(
-                d.find_element(By.ID, select_id)).options))
-            Select(d.find_element(By.ID, select_id)) \
-                .select_by_visible_text(label)
+            def chosen(_):
+                sel = Select(d.find_element(By.ID, select_id))
+                if not any(o.text == label for o in sel.options):
+                    return False
+                sel.select_by_visible_text(label)
+                return sel.first_selected_option.text == label
+            wait.until(chosen)
 
         # first an institution without a plan, then one that is open
         pick("w-province", "北京市")
