@@ -28,7 +28,14 @@ PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1
 # JszgTestClock: every request below runs at the seed's "today"
 # (sql/seed/README.md), whatever the machine's date.
 CONF=$(/usr/bin/python3 "$TOP/conf/mkroot.py" --root "$ROOT" --port "$PORT" \
-       --dbd-params "$DB" --mpm prefork --extra "JszgTestClock On")
+       --dbd-params "$DB" --mpm prefork --extra "JszgTestClock On
+JszgHousekeepingInterval 0")
+# JszgHousekeepingInterval 0: with the housekeeping watchdog thread running
+# in this -X process, valgrind's leak report printed the frames of
+# fontconfig and pango as ??? (as if unmapped despite the dlclose shim
+# below), so the suppressions no longer matched their init-time caches.
+# Not explained yet; the job's own code is covered by the HTTP tests under
+# ASan (tests/http/test_housekeeping.py).
 NOW=$(date -d '2026-11-29 10:00:00 +0800' +%s)
 CLOCK="X-Jszg-Test-Now: $NOW"
 URL=http://127.0.0.1:$PORT
