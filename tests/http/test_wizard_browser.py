@@ -9,6 +9,8 @@ from test_wizard import photo_file, reset
 
 def test_wizard_in_chromium(env):
     from browser import chromium, screenshot
+    from selenium.common.exceptions import (StaleElementReferenceException,
+                                            WebDriverException)
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -45,6 +47,22 @@ def test_wizard_in_chromium(env):
             "s.dispatchEvent(new Event('change', {bubbles: true}));",
             css(sel), text)
         WebDriverWait(d, 10).until(EC.staleness_of(old))
+
+    def click(sel):
+        """Click on a page that has just replaced the last one: while
+        Chromium still swaps the document, a node found a moment ago may
+        not belong to it any more; find it again and retry."""
+        def done(_):
+            try:
+                css(sel).click()
+                return True
+            except StaleElementReferenceException:
+                return False
+            except WebDriverException as e:
+                if "does not belong to the document" in str(e):
+                    return False
+                raise
+        WebDriverWait(d, 10).until(done)
 
     def click_to(sel, path):
         css(sel).click()
@@ -96,7 +114,7 @@ def test_wizard_in_chromium(env):
         old = css("html")
         css("button[value=search_school]").click()
         WebDriverWait(d, 10).until(EC.staleness_of(old))
-        css("input[name=grad_school]").click()
+        click("input[name=grad_school]")
         choose("#f-study_form", "普通全日制")
         css("#f-school").send_keys("武汉市武昌区中华路中学")
         choose("#f-school_area", "城市")
