@@ -223,9 +223,7 @@ def values_for(label, sql, smp, role):
                         "province_code": scope[3]}[colm.group(1)])
             continue
         if re.search(r"LIMIT\s*$", before, flags=re.I):
-            # a LIMIT that closes a subquery caps a count (admin_queue_count:
-            # QUEUE_COUNT_CAP + 1 in jszg_admin_apps.c); others are a page
-            out.append("1001" if after.lstrip().startswith(")") else "20")
+            out.append("20")        # a page (the counts' caps are literals)
             continue
         if re.search(r"OFFSET\s*$", before, flags=re.I):
             out.append("0")
