@@ -12,7 +12,7 @@ PKGS_BUILD := apache2 apache2-dev libaprutil1-dbd-sqlite3 \
               libaprutil1-dbd-pgsql libxml2-dev libjansson-dev libssl-dev libpq-dev \
               libpng-dev libjpeg-dev zlib1g-dev libcairo2-dev \
               libpango1.0-dev libqrencode-dev fonts-wqy-microhei \
-              sqlite3 gcc make pkg-config
+              sqlite3 libsqlite3-dev gcc make pkg-config
 PKGS_TEST  := libcmocka-dev python3-pytest python3-requests postgresql \
               postgresql-client chromium chromium-driver python3-selenium \
               clang libclang-rt-14-dev wrk fonts-noto-cjk poppler-utils \
@@ -39,7 +39,7 @@ APR_CF   = $(shell apr-1-config --cflags --cppflags --includes) \
 APR_LD   = $(shell apu-1-config --link-ld) $(shell apr-1-config --link-ld) \
            $(shell xml2-config --libs) -ljansson -lcrypto -lpng -lz -ljpeg \
            $(shell pkg-config --libs $(PDF_PKGS))
-LIBS     = -lxml2 -ljansson -lcrypto -lpq -lpng -lz -ljpeg \
+LIBS     = -lxml2 -ljansson -lcrypto -lpq -lsqlite3 -lpng -lz -ljpeg \
            $(shell pkg-config --libs $(PDF_PKGS))
 
 ifeq ($(SANITIZE),1)

@@ -168,12 +168,25 @@ static apr_int64_t col_int(json_t *row, const char *name)
     return v ? apr_atoi64(v) : 0;
 }
 
-static void audit(jszg_req *jr, const char *actor, const char *action,
-                  const char *target, const char *note)
+/* Inside a change's transaction the audit row is part of the change: if
+ * it cannot be written, nothing is (jszg_db_commit reports it).  Outside
+ * one (a login) it is best effort. */
+static int audit(jszg_req *jr, const char *actor, const char *action,
+                 const char *target, const char *note)
 {
-    /* best effort: an audit row never decides the outcome */
-    jszg_db_exec(jr, "acct_audit", NULL, 6, now_str(jr), actor, action,
-                 target, jr->r->useragent_ip, note);
+    return jszg_db_exec(jr, "acct_audit", NULL, 6, now_str(jr), actor,
+                        action, target, jr->r->useragent_ip, note);
+}
+
+/* End a change's transaction: commit, or roll back after a failure. */
+static int finish(jszg_req *jr, int rc)
+{
+    if (rc != JSZG_DB_OK) {
+        if (rc != JSZG_ACCT_EDOMAIN)
+            jszg_db_rollback(jr);
+        return rc;
+    }
+    return jszg_db_commit(jr);
 }
 
 /* Events of (kind, key) in the last span seconds (future rows from a
@@ -583,12 +596,16 @@ int jszg_acct_register(jszg_req *jr, jszg_register_in *in,
         != APR_SUCCESS)
         return JSZG_DB_ERROR;
     id_facts(jr, in->id_type, in->id_number, &sex, &birth);
+    if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
+        return rc;
     rc = jszg_db_exec(jr, "acct_insert", NULL, 10, in->id_type,
                       in->id_number, in->name, in->phone, hash, sex, birth,
                       now_str(jr), now_str(jr), now_str(jr));
-    if (rc != JSZG_DB_OK)
+    if (rc == JSZG_DB_OK)
+        rc = audit(jr, in->id_number, "account.register", in->id_number,
+                   NULL);
+    if ((rc = finish(jr, rc)) != JSZG_DB_OK)
         return rc;
-    audit(jr, in->id_number, "account.register", in->id_number, NULL);
     *id_number = in->id_number;
     return JSZG_ACCT_OK;
 }
@@ -749,13 +766,16 @@ static int send_code(jszg_req *jr, const char *account_id,
     return jszg_db_commit(jr);
 }
 
-/* Check a code: *ok on success (the code is then spent). */
+/* Check a code.  A wrong guess is counted at once (outside any
+ * transaction: the count must stay); a right one is spent by
+ * spend_code() inside the change it allows. */
 static int check_code(jszg_req *jr, const char *account_id,
                       const char *purpose, const char *phone,
-                      const char *code, jszg_acct_err *e)
+                      const char *code, const char **code_id,
+                      jszg_acct_err *e)
 {
     json_t *row;
-    int rc, n = 0, tries;
+    int rc, tries;
 
     code = trim(jr->pool, code);
     if (!all_digits(code, 6)) {
@@ -791,16 +811,27 @@ static int check_code(jszg_req *jr, const char *account_id,
                                  JSZG_CODE_TRIES - tries));
         return JSZG_ACCT_EDOMAIN;
     }
-    rc = jszg_db_exec(jr, "acct_code_use", &n, 2, now_str(jr),
-                      col(row, "id"));
+    *code_id = col(row, "id");
+    return JSZG_ACCT_OK;
+}
+
+/* Inside the change's transaction: spend the code checked above.  A
+ * concurrent request that spent it first wins; this change is undone. */
+static int spend_code(jszg_req *jr, const char *code_id, jszg_acct_err *e)
+{
+    int n = 0, rc = jszg_db_exec(jr, "acct_code_use", &n, 2, now_str(jr),
+                                 code_id);
+
     if (rc != JSZG_DB_OK)
         return rc;
-    if (n != 1) {               /* spent by a concurrent request */
+    if (n != 1) {
+        jszg_db_rollback(jr);
         field_err(e, "code", "code_invalid", MSG_CODE_BAD);
         return JSZG_ACCT_EDOMAIN;
     }
     return JSZG_ACCT_OK;
 }
+
 
 /* ---- 忘记密码 ----------------------------------------------------------- */
 
@@ -832,6 +863,7 @@ int jszg_acct_reset_finish(jszg_req *jr, const char *login,
                            const char *confirm, jszg_acct_err *e)
 {
     const char *key = upper(jr->pool, trim(jr->pool, login)), *hash, *id;
+    const char *code_id = NULL;
     json_t *acct;
     int rc;
 
@@ -849,23 +881,28 @@ int jszg_acct_reset_finish(jszg_req *jr, const char *login,
     if (rc != JSZG_DB_OK)
         return rc;
     id = col(acct, "id");
-    rc = check_code(jr, id, "reset", NULL, code, e);
+    rc = check_code(jr, id, "reset", NULL, code, &code_id, e);
     if (rc != JSZG_ACCT_OK)
         return rc;
     if (jszg_password_hash(jr->pool, password, JSZG_PW_COST, &hash)
         != APR_SUCCESS)
         return JSZG_DB_ERROR;
+    /* one change: the code spent, the password set, every session of
+     * the account ended, a lockout lifted, the audit row */
     if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
         return rc;
-    jszg_db_exec(jr, "acct_set_password", NULL, 4, hash, now_str(jr),
-                 now_str(jr), id);
-    /* every session of the account ends; a reset also lifts a lockout */
-    jszg_db_exec(jr, "session_delete_account", NULL, 1, id);
-    jszg_db_exec(jr, "acct_rate_clear", NULL, 2, "acct.login_fail", key);
-    if ((rc = jszg_db_commit(jr)) != JSZG_DB_OK)
-        return rc;
-    audit(jr, key, "account.password_reset", key, NULL);
-    return JSZG_ACCT_OK;
+    rc = spend_code(jr, code_id, e);
+    if (rc == JSZG_ACCT_OK)
+        rc = jszg_db_exec(jr, "acct_set_password", NULL, 4, hash,
+                          now_str(jr), now_str(jr), id);
+    if (rc == JSZG_DB_OK)
+        rc = jszg_db_exec(jr, "session_delete_account", NULL, 1, id);
+    if (rc == JSZG_DB_OK)
+        rc = jszg_db_exec(jr, "acct_rate_clear", NULL, 2, "acct.login_fail",
+                          key);
+    if (rc == JSZG_DB_OK)
+        rc = audit(jr, key, "account.password_reset", key, NULL);
+    return finish(jr, rc);
 }
 
 /* ---- 个人信息中心 ------------------------------------------------------- */
@@ -1021,14 +1058,15 @@ int jszg_acct_password_change(jszg_req *jr, const char *account_id,
         return JSZG_DB_ERROR;
     if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
         return rc;
-    jszg_db_exec(jr, "acct_set_password", NULL, 4, hash, now_str(jr),
-                 now_str(jr), account_id);
-    jszg_db_exec(jr, "session_delete_account", NULL, 1, account_id);
-    if ((rc = jszg_db_commit(jr)) != JSZG_DB_OK)
-        return rc;
-    audit(jr, col(acct, "id_number"), "account.password_change",
-          col(acct, "id_number"), NULL);
-    return JSZG_ACCT_OK;
+    rc = jszg_db_exec(jr, "acct_set_password", NULL, 4, hash, now_str(jr),
+                      now_str(jr), account_id);
+    if (rc == JSZG_DB_OK)
+        rc = jszg_db_exec(jr, "session_delete_account", NULL, 1,
+                          account_id);
+    if (rc == JSZG_DB_OK)
+        rc = audit(jr, col(acct, "id_number"), "account.password_change",
+                   col(acct, "id_number"), NULL);
+    return finish(jr, rc);
 }
 
 int jszg_acct_phone_send(jszg_req *jr, const char *account_id,
@@ -1055,18 +1093,24 @@ int jszg_acct_phone_change(jszg_req *jr, const char *account_id,
                            const char *phone, const char *code,
                            jszg_acct_err *e)
 {
+    const char *code_id = NULL;
     int rc;
 
     if (!(phone = check_phone(jr, "phone", phone, e)))
         return JSZG_ACCT_EDOMAIN;
-    rc = check_code(jr, account_id, "phone", phone, code, e);
+    rc = check_code(jr, account_id, "phone", phone, code, &code_id, e);
     if (rc != JSZG_ACCT_OK)
         return rc;
-    rc = jszg_db_exec(jr, "acct_set_phone", NULL, 3, phone, now_str(jr),
-                      account_id);
+    if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
+        return rc;
+    rc = spend_code(jr, code_id, e);
+    if (rc == JSZG_ACCT_OK)
+        rc = jszg_db_exec(jr, "acct_set_phone", NULL, 3, phone,
+                          now_str(jr), account_id);
     if (rc == JSZG_DB_OK)
-        audit(jr, account_id, "account.phone_change", account_id, NULL);
-    return rc;
+        rc = audit(jr, account_id, "account.phone_change", account_id,
+                   NULL);
+    return finish(jr, rc);
 }
 
 /* ---- 实名核验 ----------------------------------------------------------- */
@@ -1116,12 +1160,15 @@ int jszg_acct_verify(jszg_req *jr, const char *account_id, const char *name,
                     "再进行实名认证。");
     if (rc != JSZG_DB_OK)
         return rc;
+    if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
+        return rc;
     rc = jszg_db_exec(jr, "acct_set_verified", NULL, 4, now_str(jr), name,
                       now_str(jr), account_id);
-    if (rc != JSZG_DB_OK)
+    if (rc == JSZG_DB_OK)
+        rc = audit(jr, col(acct, "id_number"), "account.verified",
+                   col(acct, "id_number"), name);
+    if ((rc = finish(jr, rc)) != JSZG_DB_OK)
         return rc;
-    audit(jr, col(acct, "id_number"), "account.verified",
-          col(acct, "id_number"), name);
     *new_name = name;
     return JSZG_ACCT_OK;
 }
@@ -1231,12 +1278,16 @@ int jszg_acct_review_submit(jszg_req *jr, const char *account_id,
         return rc;
     if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
         return rc;
-    jszg_db_exec(jr, "acct_review_insert", NULL, 7, account_id,
-                 col(acct, "id_type"), col(acct, "id_number"), in->name,
-                 front, back, now_str(jr));
-    jszg_db_exec(jr, "acct_set_verify_state", NULL, 3, "2", now_str(jr),
-                 account_id);
-    rc = jszg_db_commit(jr);
+    rc = jszg_db_exec(jr, "acct_review_insert", NULL, 7, account_id,
+                      col(acct, "id_type"), col(acct, "id_number"), in->name,
+                      front, back, now_str(jr));
+    if (rc == JSZG_DB_OK)
+        rc = jszg_db_exec(jr, "acct_set_verify_state", NULL, 3, "2",
+                          now_str(jr), account_id);
+    if (rc == JSZG_DB_OK)
+        rc = audit(jr, col(acct, "id_number"), "account.review_submit",
+                   col(acct, "id_number"), in->name);
+    rc = finish(jr, rc);
     if (rc != JSZG_DB_OK) {
         /* no row points at them: do not keep the photos */
         apr_file_remove(apr_pstrcat(jr->pool, jr->sc->upload_dir, "/",

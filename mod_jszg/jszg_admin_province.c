@@ -148,6 +148,9 @@ int jszg_adm_window_save(jszg_req *jr, jszg_staff *st, window_in *w,
                                          jstr(inst, "name"), year));
     if (rc != JSZG_DB_NOTFOUND)
         return jszg_adm_domain(e, jszg_db_status(rc), "db", NULL);
+    /* the window and its audit row: one change */
+    if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
+        return jszg_adm_domain(e, jszg_db_status(rc), "db", NULL);
     if (w->id)
         rc = jszg_db_exec(jr, "admin_window_update", NULL, 7,
                           w->institution_id, w->cycle_year, w->starts,
@@ -158,13 +161,20 @@ int jszg_adm_window_save(jszg_req *jr, jszg_staff *st, window_in *w,
                           w->ends, w->confirm_starts, w->confirm_ends,
                           apr_pstrcat(jr->pool, "staff:", st->username,
                                       NULL), jszg_now_str(jr));
+    if (rc == JSZG_DB_OK)
+        rc = jszg_admin_audit(jr, st, w->id ? "window.update"
+                                            : "window.create",
+                              apr_pstrcat(jr->pool, "institution:",
+                                          w->institution_id, NULL),
+                              apr_psprintf(jr->pool, "%s %s → %s",
+                                           w->cycle_year, w->starts,
+                                           w->ends));
+    if (rc == JSZG_DB_OK)
+        rc = jszg_db_commit(jr);
+    else
+        jszg_db_rollback(jr);
     if (rc != JSZG_DB_OK)
         return jszg_adm_domain(e, jszg_db_status(rc), "db", NULL);
-    jszg_admin_audit(jr, st, w->id ? "window.update" : "window.create",
-                     apr_pstrcat(jr->pool, "institution:", w->institution_id,
-                                 NULL),
-                     apr_psprintf(jr->pool, "%s %s → %s", w->cycle_year,
-                                  w->starts, w->ends));
     *saved_id = w->id;
     return JSZG_ADM_OK;
 }
@@ -344,14 +354,23 @@ int jszg_admin_window_delete(jszg_req *jr)
     if (!inst_in_scope(st, w))
         return jszg_admin_forbidden(jr, st, apr_pstrcat(jr->pool, "window:",
                                                         id, NULL));
-    if ((rc = jszg_db_exec(jr, "admin_window_delete", NULL, 1, id))
-        != JSZG_DB_OK)
+    if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
         return jszg_db_status(rc);
-    jszg_admin_audit(jr, st, "window.delete", apr_pstrcat(jr->pool,
-                     "institution:", jstr(w, "institution_id"), NULL),
-                     apr_psprintf(jr->pool, "%s %s → %s",
-                                  jstr(w, "cycle_year"), jstr(w, "starts"),
-                                  jstr(w, "ends")));
+    rc = jszg_db_exec(jr, "admin_window_delete", NULL, 1, id);
+    if (rc == JSZG_DB_OK)
+        rc = jszg_admin_audit(jr, st, "window.delete", apr_pstrcat(jr->pool,
+                              "institution:", jstr(w, "institution_id"),
+                              NULL),
+                              apr_psprintf(jr->pool, "%s %s → %s",
+                                           jstr(w, "cycle_year"),
+                                           jstr(w, "starts"),
+                                           jstr(w, "ends")));
+    if (rc == JSZG_DB_OK)
+        rc = jszg_db_commit(jr);
+    else
+        jszg_db_rollback(jr);
+    if (rc != JSZG_DB_OK)
+        return jszg_db_status(rc);
     jszg_admin_flash(jr, st, "网报计划已删除。");
     return jszg_redirect(jr, "/admin/windows");
 }
@@ -422,13 +441,20 @@ int jszg_admin_inst_notes_post(jszg_req *jr)
         return notes_page(jr, st, inst, HTTP_BAD_REQUEST,
                           "注意事项不能超过2000字。");
     }
+    if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
+        return jszg_db_status(rc);
     rc = jszg_db_exec(jr, "admin_inst_notes_set", NULL, 2,
                       notes && *notes ? notes : NULL, jstr(inst, "id"));
+    if (rc == JSZG_DB_OK)
+        rc = jszg_admin_audit(jr, st, "institution.notes",
+                              apr_pstrcat(jr->pool, "institution:",
+                                          jstr(inst, "id"), NULL), NULL);
+    if (rc == JSZG_DB_OK)
+        rc = jszg_db_commit(jr);
+    else
+        jszg_db_rollback(jr);
     if (rc != JSZG_DB_OK)
         return jszg_db_status(rc);
-    jszg_admin_audit(jr, st, "institution.notes",
-                     apr_pstrcat(jr->pool, "institution:", jstr(inst, "id"),
-                                 NULL), NULL);
     jszg_admin_flash(jr, st, "注意事项已保存。");
     return jszg_redirect(jr, "/admin/windows");
 }

@@ -544,6 +544,7 @@ int jszg_handle(request_rec *r)
         && (rc = require_login(jr)) != DECLINED)
         return rc;
     rc = jr->route->fn(jr);
+    jszg_db_finish(jr);
     if (rc == HTTP_SERVICE_UNAVAILABLE)
         return db_unavailable(jr);
     if (rc != OK && rc != DONE)

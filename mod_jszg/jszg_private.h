@@ -110,6 +110,8 @@ struct jszg_req {
                                    the database is unreachable */
     ap_dbd_t *dbd;              /* acquired lazily */
     apr_dbd_transaction_t *trans;
+    int trans_rc;               /* a statement inside failed: commit
+                                   rolls back and returns this */
     apr_time_t now;             /* wall clock, or the injected test clock */
     int is_api;
 };
@@ -177,6 +179,7 @@ int jszg_db_exec(jszg_req *jr, const char *label, int *nrows,
 int jszg_db_begin(jszg_req *jr);
 int jszg_db_commit(jszg_req *jr);
 void jszg_db_rollback(jszg_req *jr);
+int jszg_db_finish(jszg_req *jr);
 int jszg_schema_check(jszg_req *jr);
 void jszg_json_intify(json_t *rows, const char *const *cols);
 

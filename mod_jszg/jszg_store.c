@@ -16,7 +16,9 @@
 #include "jszg_store.h"
 #include "apr_strings.h"
 #include "apr_optional.h"
+#include "apr_atomic.h"
 #include <libpq-fe.h>
+#include <sqlite3.h>
 
 static APR_OPTIONAL_FN_TYPE(ap_dbd_prepare) *dbd_prepare_fn;
 static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *dbd_acquire_fn;
@@ -195,12 +197,55 @@ static int reconnected(jszg_req *jr)
     return check_backend(jr) == CONN_NEW;
 }
 
+/* The sqlite3 driver prepares with the legacy sqlite3_prepare(): after
+ * a schema change made by another connection (sql/apply.sh on a live
+ * database) every statement fails with SQLITE_SCHEMA instead of being
+ * prepared again by SQLite.  We prepare them all again, as after a
+ * PostgreSQL reconnect.  Inside a transaction the statement is not
+ * retried (the transaction has failed), but the next one will work. */
+static int schema_changed(jszg_req *jr)
+{
+    sqlite3 *conn;
+
+    if (strcmp(apr_dbd_name(jr->dbd->driver), "sqlite3"))
+        return 0;
+    conn = apr_dbd_native_handle(jr->dbd->driver, jr->dbd->handle);
+    if (!conn || sqlite3_errcode(conn) != SQLITE_SCHEMA)
+        return 0;
+    ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, jr->r, JSZGLOGNO(10036)
+                  "the database schema was changed by another process: "
+                  "preparing statements again");
+    return reprepare_all(jr->dbd, jr->r, jr->r->server) == JSZG_DB_OK;
+}
+
+/* A failed statement worth one more try: the connection came back, or
+ * the statements were prepared again after a schema change. */
+static int retry_after(jszg_req *jr)
+{
+    return schema_changed(jr) ? !jr->trans : reconnected(jr);
+}
+
+/* An outage is logged once per child (first failure: warning; then
+ * debug) and its end once, so that the error log stays readable while
+ * every request answers 503. */
+static volatile apr_uint32_t db_outage;
+
+static void outage_over(jszg_req *jr)
+{
+    if (db_outage && apr_atomic_cas32(&db_outage, 0, 1) == 1)
+        ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, jr->r, JSZGLOGNO(10037)
+                      "database reachable again");
+}
+
 ap_dbd_t *jszg_db(jszg_req *jr)
 {
     if (!jr->dbd && dbd_acquire_fn) {
         jr->dbd = dbd_acquire_fn(jr->r);
         if (jr->dbd && check_backend(jr) == CONN_DOWN)
             jr->dbd = NULL;
+        /* mod_dbd has logged why it could not connect */
+        if (!jr->dbd)
+            apr_atomic_cas32(&db_outage, 1, 0);
     }
     return jr->dbd;
 }
@@ -216,19 +261,100 @@ static apr_dbd_prepared_t *stmt(jszg_req *jr, const char *label)
     return st;
 }
 
-/* After a failed call: is the connection gone (503) or the statement
- * wrong (500)?  Logged either way. */
-static int classify_failure(jszg_req *jr, const char *label, int rv)
+/* The driver's message of a failed call, copied at once: checking the
+ * connection afterwards (a PQreset() inside apr_dbd_check_conn) rewrites
+ * libpq's message buffer, which once left an empty cause in the log. */
+static const char *failure_text(jszg_req *jr, int rv)
 {
     const char *msg = apr_dbd_error(jr->dbd->driver, jr->dbd->handle, rv);
-    int down = apr_dbd_check_conn(jr->dbd->driver, jr->pool,
-                                  jr->dbd->handle) != APR_SUCCESS;
 
-    ap_log_rerror(APLOG_MARK, down ? APLOG_WARNING : APLOG_ERR, 0, jr->r,
-                  JSZGLOGNO(10012) "statement %s failed%s: %s", label,
-                  down ? " (database unreachable)" : "",
-                  msg ? msg : "unknown error");
-    return down ? JSZG_DB_DOWN : JSZG_DB_ERROR;
+    return apr_pstrdup(jr->pool, msg && *msg ? msg : "");
+}
+
+/* Why a statement failed, from what libpq and the server said: the
+ * operator reading the log at 23:50 needs the cause, not just "failed".
+ * NULL when the database itself answered (a constraint, a bad value). */
+static const char *outage_cause(jszg_req *jr, const char *msg, int *down)
+{
+    static const struct { const char *text, *cause; } causes[] = {
+        { "terminating connection due to administrator command",
+          "server shutting down" },
+        { "the database system is shutting down", "server shutting down" },
+        { "the database system is starting up", "server restarting" },
+        { "the database system is in recovery mode", "server restarting" },
+        { "the database system is not yet accepting connections",
+          "server restarting" },
+        { "server closed the connection unexpectedly", "connection lost" },
+        { "no connection to the server", "connection lost" },
+        { "could not receive data from server", "connection lost" },
+        { "could not send data to server", "connection lost" },
+        { "connection to server", "connection refused" },
+        { NULL, NULL }
+    };
+    int i;
+
+    *down = 0;
+    if (!strcmp(apr_dbd_name(jr->dbd->driver), "pgsql")) {
+        PGconn *conn = apr_dbd_native_handle(jr->dbd->driver,
+                                             jr->dbd->handle);
+        for (i = 0; causes[i].text; i++)
+            if (strstr(msg, causes[i].text)) {
+                *down = 1;
+                return causes[i].cause;
+            }
+        if (!conn || PQstatus(conn) != CONNECTION_OK) {
+            *down = 1;
+            return "connection lost";
+        }
+    }
+    if (apr_dbd_check_conn(jr->dbd->driver, jr->pool, jr->dbd->handle)
+        != APR_SUCCESS) {
+        *down = 1;
+        return "connection lost";
+    }
+    if (!*msg) {
+        /* nothing said, connection fine now: it was reset under us */
+        *down = 1;
+        return "connection reset";
+    }
+    return NULL;
+}
+
+/* After a failed call: is the connection gone (503) or the statement
+ * wrong (500)?  Logged either way.  Inside a transaction the failure
+ * marks it: commit then rolls back and returns this result, so no
+ * caller can answer a half-applied change as a success. */
+static int classify_failure(jszg_req *jr, const char *label, int rv,
+                            const char *msg)
+{
+    int down, rc;
+    const char *cause = outage_cause(jr, msg, &down);
+
+    if (down) {
+        int first = apr_atomic_cas32(&db_outage, 1, 0) == 0;
+        ap_log_rerror(APLOG_MARK, first ? APLOG_WARNING : APLOG_DEBUG, 0,
+                      jr->r, JSZGLOGNO(10012) "statement %s failed "
+                      "(database unreachable: %s)%s%s", label, cause,
+                      *msg ? ": " : "", msg);
+        rc = JSZG_DB_DOWN;
+    }
+    else {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, jr->r, JSZGLOGNO(10012)
+                      "statement %s failed: %s", label,
+                      *msg ? msg : apr_psprintf(jr->pool, "error %d", rv));
+        rc = JSZG_DB_ERROR;
+    }
+    if (jr->trans && jr->trans_rc == JSZG_DB_OK)
+        jr->trans_rc = rc;
+    return rc;
+}
+
+/* A statement that was never prepared fails its transaction too. */
+static int fail_missing(jszg_req *jr)
+{
+    if (jr->trans && jr->trans_rc == JSZG_DB_OK)
+        jr->trans_rc = JSZG_DB_ERROR;
+    return JSZG_DB_ERROR;
 }
 
 static const char **collect_args(apr_pool_t *p, int nargs, va_list ap)
@@ -251,22 +377,29 @@ static int select_rows(jszg_req *jr, const char *label, json_t **rows,
     json_t *out;
 
     *rows = NULL;
+    if (jr->trans && jr->trans_rc != JSZG_DB_OK)
+        return jr->trans_rc;    /* the transaction failed already */
     if (!jszg_db(jr))
         return JSZG_DB_DOWN;
     if (!(st = stmt(jr, label)))
-        return JSZG_DB_ERROR;
+        return fail_missing(jr);
     /* Random access (1): the pgsql driver's sequential mode has no
      * column names before the first row is read. */
     rv = apr_dbd_pselect(jr->dbd->driver, jr->pool, jr->dbd->handle, &res,
                          st, 1, nargs, args);
-    if (rv != 0 && reconnected(jr)) {
-        st = stmt(jr, label);
-        res = NULL;
-        rv = apr_dbd_pselect(jr->dbd->driver, jr->pool, jr->dbd->handle,
-                             &res, st, 1, nargs, args);
+    if (rv != 0) {
+        const char *msg = failure_text(jr, rv);
+        if (retry_after(jr) && (st = stmt(jr, label))) {
+            res = NULL;
+            rv = apr_dbd_pselect(jr->dbd->driver, jr->pool, jr->dbd->handle,
+                                 &res, st, 1, nargs, args);
+            if (rv != 0)
+                msg = failure_text(jr, rv);
+        }
+        if (rv != 0)
+            return classify_failure(jr, label, rv, msg);
     }
-    if (rv != 0)
-        return classify_failure(jr, label, rv);
+    outage_over(jr);
     out = jszg_pool_json(jr->pool, json_array());
     ncols = apr_dbd_num_cols(jr->dbd->driver, res);
     /* Always read to the end: leaving rows unread leaks the result. */
@@ -334,19 +467,26 @@ int jszg_db_exec(jszg_req *jr, const char *label, int *nrows,
     va_start(ap, nargs);
     args = collect_args(jr->pool, nargs, ap);
     va_end(ap);
+    if (jr->trans && jr->trans_rc != JSZG_DB_OK)
+        return jr->trans_rc;    /* the transaction failed already */
     if (!jszg_db(jr))
         return JSZG_DB_DOWN;
     if (!(st = stmt(jr, label)))
-        return JSZG_DB_ERROR;
+        return fail_missing(jr);
     rv = apr_dbd_pquery(jr->dbd->driver, jr->pool, jr->dbd->handle, &n, st,
                         nargs, args);
-    if (rv != 0 && reconnected(jr)) {
-        st = stmt(jr, label);
-        rv = apr_dbd_pquery(jr->dbd->driver, jr->pool, jr->dbd->handle, &n,
-                            st, nargs, args);
+    if (rv != 0) {
+        const char *msg = failure_text(jr, rv);
+        if (retry_after(jr) && (st = stmt(jr, label))) {
+            rv = apr_dbd_pquery(jr->dbd->driver, jr->pool, jr->dbd->handle,
+                                &n, st, nargs, args);
+            if (rv != 0)
+                msg = failure_text(jr, rv);
+        }
+        if (rv != 0)
+            return classify_failure(jr, label, rv, msg);
     }
-    if (rv != 0)
-        return classify_failure(jr, label, rv);
+    outage_over(jr);
     if (nrows)
         *nrows = n;
     return JSZG_DB_OK;
@@ -363,26 +503,46 @@ int jszg_db_begin(jszg_req *jr)
     if (apr_dbd_check_conn(jr->dbd->driver, jr->pool, jr->dbd->handle)
         != APR_SUCCESS || check_backend(jr) == CONN_DOWN)
         return JSZG_DB_DOWN;
+    /* SQLite: a statement inside a transaction is not retried, so a
+     * schema change since the last statement is found (and the
+     * statements prepared again) before the transaction starts. */
+    if (!strcmp(apr_dbd_name(jr->dbd->driver), "sqlite3")) {
+        json_t *rows;
+        jr->trans = NULL;
+        if ((rv = select_rows(jr, "schema_version", &rows, 0, NULL))
+            != JSZG_DB_OK)
+            return rv;
+    }
     jr->trans = NULL;
+    jr->trans_rc = JSZG_DB_OK;
     rv = apr_dbd_transaction_start(jr->dbd->driver, jr->pool,
                                    jr->dbd->handle, &jr->trans);
-    if (rv != 0)
-        return classify_failure(jr, "BEGIN", rv);
+    if (rv != 0) {
+        jr->trans = NULL;
+        return classify_failure(jr, "BEGIN", rv, failure_text(jr, rv));
+    }
     return JSZG_DB_OK;
 }
 
+/* Both apr_dbd drivers end a transaction in which a statement failed
+ * with a ROLLBACK and still answer 0: the failure is ours to remember
+ * (classify_failure marks jr->trans_rc) and to report here. */
 int jszg_db_commit(jszg_req *jr)
 {
-    int rv;
+    int rv, rc = jr->trans_rc;
 
     if (!jr->trans)
         return JSZG_DB_ERROR;
-    /* A statement that failed inside marks the transaction: ending it then
-     * rolls back, and we report the failure. */
+    if (rc != JSZG_DB_OK) {
+        jszg_db_rollback(jr);
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, jr->r, JSZGLOGNO(10038)
+                      "transaction rolled back: a statement inside failed");
+        return rc;
+    }
     rv = apr_dbd_transaction_end(jr->dbd->driver, jr->pool, jr->trans);
     jr->trans = NULL;
     if (rv != 0)
-        return classify_failure(jr, "COMMIT", rv);
+        return classify_failure(jr, "COMMIT", rv, failure_text(jr, rv));
     return JSZG_DB_OK;
 }
 
@@ -394,6 +554,21 @@ void jszg_db_rollback(jszg_req *jr)
                                  APR_DBD_TRANSACTION_ROLLBACK);
     apr_dbd_transaction_end(jr->dbd->driver, jr->pool, jr->trans);
     jr->trans = NULL;
+    jr->trans_rc = JSZG_DB_OK;
+}
+
+/* After the handler: a transaction still open is a bug; it must not go
+ * back to mod_dbd's pool with the connection (the next request would
+ * continue it). */
+int jszg_db_finish(jszg_req *jr)
+{
+    if (!jr->trans)
+        return JSZG_DB_OK;
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, jr->r, JSZGLOGNO(10039)
+                  "a transaction was left open by %s: rolled back",
+                  jr->r->uri);
+    jszg_db_rollback(jr);
+    return JSZG_DB_ERROR;
 }
 
 /* Checked once per child: an old schema gets a clear log line and 503s

@@ -806,12 +806,17 @@ int jszg_wz_start(jszg_req *jr, const jszg_applicant *a,
     free(s);
     if (!key)
         return JSZG_DB_ERROR;
-    /* a new start replaces an old draft */
-    if ((rc = jszg_db_exec(jr, "wz_draft_delete", NULL, 1, a->id))
-        != JSZG_DB_OK)
+    /* a new start replaces an old draft, in one change */
+    if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
         return rc;
-    rc = jszg_db_exec(jr, "wz_draft_insert", NULL, 5, a->id, dump, key,
-                      epoch(jr), epoch(jr));
+    rc = jszg_db_exec(jr, "wz_draft_delete", NULL, 1, a->id);
+    if (rc == JSZG_DB_OK)
+        rc = jszg_db_exec(jr, "wz_draft_insert", NULL, 5, a->id, dump, key,
+                          epoch(jr), epoch(jr));
+    if (rc == JSZG_DB_OK)
+        rc = jszg_db_commit(jr);
+    else
+        jszg_db_rollback(jr);
     if (rc != JSZG_DB_OK)
         return rc;
     return jszg_wz_draft_load(jr, a, out);

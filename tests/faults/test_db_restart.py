@@ -37,9 +37,11 @@ READ_PATHS = ("/", "/news", "/help/faq", "/api/v1/regions",
               "/api/v1/institutions/2/window", "/platform",
               "/api/v1/platform")
 # What the outage logs: mod_dbd's failed connections and the module's
-# "statement ... failed (database unreachable)".
+# "statement ... failed (database unreachable: <cause>)" (test_db_cause.py
+# checks the causes).
 DB_DOWN_LOG = (r"AH00629|AH00633|AH00632|AH02655|AH00639"
-               r"|JSZG10012: statement \w+ failed \(database unreachable\)"
+               r"|JSZG10012: statement \w+ failed "
+               r"\(database unreachable: [a-z ]+\)"
                r"|JSZG10012: statement (BEGIN|COMMIT|wz_counter_bump) failed"
                r"|JSZG10014"
                # the housekeeping job, should a run fall in the outage
