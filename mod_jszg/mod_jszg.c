@@ -14,7 +14,10 @@
 #include "http_core.h"
 #include "ap_mpm.h"
 #include "apr_strings.h"
+#include "unixd.h"
 #include <libxml/parser.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define JSZG_DEFAULT_IDLE       apr_time_from_sec(30 * 60)
 #define JSZG_DEFAULT_MAXLIFE    apr_time_from_sec(8 * 60 * 60)
@@ -406,20 +409,52 @@ static void pdf_init(server_rec *s)
                      "application form fonts: %s", err ? err : "not found");
 }
 
-static int jszg_post_config(apr_pool_t *pconf, apr_pool_t *plog,
-                            apr_pool_t *ptemp, server_rec *s)
+/* Can the children's user (User/Group of mod_unixd) reach `path`?
+ * Every directory on the way needs search permission, the last one read
+ * permission too.  NULL when it can, else the component that stops it.
+ * Only meaningful when httpd starts as root (it then switches user). */
+static const char *unreachable_for_children(apr_pool_t *p, const char *path)
+{
+    uid_t uid = ap_unixd_config.user_id;
+    gid_t gid = ap_unixd_config.group_id;
+    char *cur = apr_pstrdup(p, path), *slash;
+    struct stat st;
+    int need = 5;   /* the directory itself: read and search */
+
+    if (geteuid() != 0 || uid == 0)
+        return NULL;
+    for (;;) {
+        mode_t bits;
+        if (stat(cur, &st) != 0)
+            return NULL;        /* missing: reported elsewhere */
+        bits = st.st_uid == uid ? (st.st_mode >> 6)
+             : st.st_gid == gid ? (st.st_mode >> 3) : st.st_mode;
+        if ((bits & need) != (mode_t)need)
+            return cur;
+        need = 1;   /* the directories above it: search */
+        slash = strrchr(cur, '/');
+        if (!slash || slash == cur)
+            break;
+        *slash = '\0';
+    }
+    return NULL;
+}
+
+/* Everything that would stop the module, found by `apache2 -t`
+ * (check_config runs before the configtest exits; post_config does not):
+ * each message names its directive. */
+static int jszg_check_config(apr_pool_t *pconf, apr_pool_t *plog,
+                             apr_pool_t *ptemp, server_rec *s)
 {
     server_rec *vs;
-    (void)plog; (void)ptemp;
-
-    if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG)
-        return OK;
+    (void)plog;
 
     xmlInitParser();
-    pdf_init(s);
     for (vs = s; vs; vs = vs->next) {
         jszg_server_conf *sc = ap_get_module_config(vs->module_config,
                                                     &jszg_module);
+        const char *stop;
+
         server_conf_defaults(sc);
         if (!sc->template_dir)
             sc->template_dir = ap_server_root_relative(pconf,
@@ -440,8 +475,38 @@ static int jszg_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         }
         if (check_templates(vs, sc, ptemp) != OK)
             return HTTP_INTERNAL_SERVER_ERROR;
-        jszg_store_prepare_all(s, vs);
+        if ((stop = unreachable_for_children(ptemp, sc->template_dir))) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, 0, vs, JSZGLOGNO(10007)
+                         "JszgTemplateDir %s: the children's user (uid %ld) "
+                         "cannot read it: no permission on %s; make the "
+                         "path readable (chmod o+rx) or move the templates",
+                         sc->template_dir, (long)ap_unixd_config.user_id,
+                         stop);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        if ((stop = unreachable_for_children(ptemp, sc->upload_dir)))
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, vs, JSZGLOGNO(10008)
+                         "JszgUploadDir %s: the children's user (uid %ld) "
+                         "cannot reach it (no permission on %s): uploads "
+                         "will fail", sc->upload_dir,
+                         (long)ap_unixd_config.user_id, stop);
     }
+    return OK;
+}
+
+static int jszg_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                            apr_pool_t *ptemp, server_rec *s)
+{
+    server_rec *vs;
+    (void)plog; (void)ptemp;
+
+    if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG)
+        return OK;
+
+    pdf_init(s);
+    /* the configuration was checked (jszg_check_config) */
+    for (vs = s; vs; vs = vs->next)
+        jszg_store_prepare_all(s, vs);
     if (jszg_sms_start(pconf, s) != APR_SUCCESS)
         return HTTP_INTERNAL_SERVER_ERROR;
     if (jszg_housekeeping_start(pconf, s) != APR_SUCCESS)
@@ -477,6 +542,7 @@ static void register_hooks(apr_pool_t *p)
     /* Prepare our statements before mod_dbd sets up its pools. */
     static const char *const succ[] = { "mod_dbd.c", NULL };
 
+    ap_hook_check_config(jszg_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(jszg_post_config, NULL, succ, APR_HOOK_MIDDLE);
     ap_hook_child_init(jszg_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(jszg_handle, NULL, NULL, APR_HOOK_MIDDLE);

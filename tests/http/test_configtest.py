@@ -1,0 +1,89 @@
+"""`apache2 -t` catches every mistake that would stop the module
+(issue #17: it said "Syntax OK" and the server then failed to start with
+the reason only in error_log).  Each message names its directive."""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import pytest
+
+from jszg_env import MODULE, TOP, server_environ
+
+sys.path.insert(0, os.path.join(TOP, "conf"))
+import mkroot  # noqa: E402
+
+
+def configtest(env, root, edit=None, extra=""):
+    conf = mkroot.write_root(root, 1, MODULE, env.dbd[0], env.dbd[1],
+                             "event", "warn", extra)
+    if edit:
+        with open(conf, encoding="utf-8") as f:
+            text = f.read()
+        text = edit(text)
+        with open(conf, "w", encoding="utf-8") as f:
+            f.write(text)
+    return subprocess.run(["/usr/sbin/apache2", "-t", "-f", conf],
+                          capture_output=True, text=True,
+                          env=server_environ())
+
+
+def without(directive):
+    return lambda t: re.sub(r"(?m)^%s .*$" % directive, "", t)
+
+
+def test_good_configuration_passes(env, tmp_path):
+    out = configtest(env, str(tmp_path / "good"))
+    assert out.returncode == 0, out.stderr
+    assert "Syntax OK" in out.stderr
+
+
+def test_missing_secret_file(env, tmp_path):
+    out = configtest(env, str(tmp_path / "r"), without("JszgSecretFile"))
+    assert out.returncode != 0
+    assert "Syntax OK" not in out.stderr
+    assert "JszgSecretFile is required" in out.stderr, out.stderr
+
+
+def test_test_clock_in_production(env, tmp_path):
+    out = configtest(env, str(tmp_path / "r"),
+                     extra="JszgMode production\nJszgTestClock On")
+    assert out.returncode != 0
+    assert "JszgTestClock On is refused with JszgMode production" \
+        in out.stderr, out.stderr
+
+
+def test_template_dir_missing(env, tmp_path):
+    missing = str(tmp_path / "no-such-templates")
+    out = configtest(env, str(tmp_path / "r"), lambda t: re.sub(
+        r"(?m)^JszgTemplateDir .*$", 'JszgTemplateDir "%s"' % missing, t))
+    assert out.returncode != 0
+    assert "JszgTemplateDir %s" % missing in out.stderr, out.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the children switch user "
+                    "only when httpd starts as root")
+def test_template_dir_the_children_cannot_read(env, tmp_path):
+    """A checkout in /root (mode 700): the parent (root) reads the
+    templates, the children (www-data) cannot; said before start."""
+    # (pytest's tmp_path is private itself: build/ is not)
+    base = tempfile.mkdtemp(dir=os.path.join(TOP, "build"))
+    os.chmod(base, 0o755)
+    private = os.path.join(base, "private")
+    os.mkdir(private, 0o700)
+    tpl = os.path.join(private, "templates")
+    shutil.copytree(os.path.join(TOP, "htdocs", "templates"), tpl)
+    out = configtest(env, str(tmp_path / "r"), lambda t: re.sub(
+        r"(?m)^JszgTemplateDir .*$", 'JszgTemplateDir "%s"' % tpl, t))
+    assert out.returncode != 0
+    assert "JSZG10007" in out.stderr and "cannot read it" in out.stderr \
+        and "no permission on %s;" % private in out.stderr, out.stderr
+    os.chmod(private, 0o755)
+    try:
+        out = configtest(env, str(tmp_path / "r2"), lambda t: re.sub(
+            r"(?m)^JszgTemplateDir .*$", 'JszgTemplateDir "%s"' % tpl, t))
+        assert out.returncode == 0, out.stderr
+    finally:
+        shutil.rmtree(base)
