@@ -17,7 +17,7 @@ PKGS_TEST  := libcmocka-dev python3-pytest python3-requests postgresql \
               postgresql-client chromium chromium-driver python3-selenium \
               clang libclang-rt-14-dev wrk fonts-noto-cjk poppler-utils \
               valgrind curl redis-server memcached libapache2-mod-qos \
-              zbar-tools
+              zbar-tools debhelper dpkg-dev
 PKGS_BENCH := wrk
 
 SRCS := $(wildcard mod_jszg/*.c)
@@ -50,7 +50,7 @@ endif
 .PHONY: all deps deps-test run test unit http-test install fuzz bench valgrind \
         fault-test security-test \
         scale scale-explain soak \
-        clean migrate db
+        clean migrate db deb deploy-test
 
 all: .libs/mod_jszg.so
 
@@ -132,6 +132,7 @@ test: deps-test
 	$(MAKE) SANITIZE=$(TEST_SANITIZE) all unit http-test fault-test \
 	    security-test
 	$(MAKE) valgrind
+	$(MAKE) deploy-test
 
 # ---- fuzzing --------------------------------------------------------------
 
@@ -156,18 +157,36 @@ fuzz: deps-test $(FUZZ_BINS)
 
 # ---- install (Debian layout: a2enmod jszg) --------------------------------
 
+# DESTDIR=dir installs into a staging tree (packaging: debian/rules); the
+# run-time set-up (secret, directories, database) is then the package's
+# postinst, else conf/jszg-setup.sh runs here.  `dpkg-buildpackage -us -uc
+# -b` builds libapache2-mod-jszg (make deb).
 DESTDIR ?=
+MODDIR   = $(shell $(APXS) -q LIBEXECDIR)
 SHAREDIR := $(DESTDIR)/usr/share/mod_jszg
 install: all
-	$(APXS) -i -n jszg .libs/mod_jszg.so
-	install -d $(DESTDIR)/etc/apache2/mods-available $(SHAREDIR)
+	install -D -m 644 .libs/mod_jszg.so $(DESTDIR)$(MODDIR)/mod_jszg.so
+	install -d $(DESTDIR)/etc/apache2/mods-available \
+	    $(DESTDIR)/etc/apache2/sites-available $(SHAREDIR)
 	install -m 644 conf/jszg.load conf/jszg.conf \
 	    $(DESTDIR)/etc/apache2/mods-available/
+	install -m 644 conf/jszg-site.conf \
+	    $(DESTDIR)/etc/apache2/sites-available/jszg.conf
 	cp -r htdocs sql $(SHAREDIR)/
-	install -d -o www-data -g www-data $(DESTDIR)/var/lib/mod_jszg/uploads
-	@# the server secret: made once, kept across upgrades
-	test -s $(DESTDIR)/etc/apache2/jszg.secret || \
-	    (umask 077; head -c 48 /dev/urandom > $(DESTDIR)/etc/apache2/jszg.secret)
+	install -m 755 conf/jszg-setup.sh $(SHAREDIR)/jszg-setup.sh
+	@if [ -z "$(DESTDIR)" ]; then $(SHAREDIR)/jszg-setup.sh; fi
+
+deb: deps
+	rm -rf $(BUILDDIR)/deb && mkdir -p $(BUILDDIR)/deb/src
+	git ls-files -z | xargs -0 cp --parents -t $(BUILDDIR)/deb/src
+	cd $(BUILDDIR)/deb/src && dpkg-buildpackage -us -uc -b >../build.log 2>&1 \
+	    || { tail -40 ../build.log; exit 1; }
+	@ls $(BUILDDIR)/deb/*.deb
+
+# The package on this machine and a stock Debian /etc/apache2 copied to a
+# scratch APACHE_CONFDIR: a2enmod jszg, a2ensite jszg, the home page.
+deploy-test: deb
+	$(PYTHON) -m pytest -q -p no:cacheprovider tests/deploy $(PYTEST_ARGS)
 
 # httpd -X under valgrind over anonymous and logged-in pages (applicant
 # and back office): every page answers, no definite leak, no invalid
