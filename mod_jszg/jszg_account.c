@@ -957,12 +957,16 @@ int jszg_acct_profile_update(jszg_req *jr, const char *account_id,
 {
     json_t *acct;
     const char *sex_id = NULL, *birth_id = NULL;
+    jszg_profile_in sent = *in;
     int rc = jszg_db_row(jr, "acct_get", &acct, 1, account_id);
 
     if (rc != JSZG_DB_OK)
         return rc;
     id_facts(jr, col(acct, "id_type"), col(acct, "id_number"), &sex_id,
              &birth_id);
+    /* A partial update: a field not sent (NULL) keeps its value; one sent
+     * empty clears it (the page's form always sends all six).  Only the
+     * fields sent are checked. */
     in->ethnicity = opt(jr->pool, in->ethnicity);
     in->sex = opt(jr->pool, in->sex);
     in->birth_date = opt(jr->pool, in->birth_date);
@@ -990,6 +994,18 @@ int jszg_acct_profile_update(jszg_req *jr, const char *account_id,
         field_err(e, "email", "email_bad", "电子邮箱格式不正确");
     if (has_errors(e))
         return JSZG_ACCT_EDOMAIN;
+    if (!sent.ethnicity)
+        in->ethnicity = col(acct, "ethnicity");
+    if (!sent.sex)
+        in->sex = col(acct, "sex");
+    if (!sent.birth_date)
+        in->birth_date = col(acct, "birth_date");
+    if (!sent.address)
+        in->address = col(acct, "address");
+    if (!sent.postcode)
+        in->postcode = col(acct, "postcode");
+    if (!sent.email)
+        in->email = col(acct, "email");
     return jszg_db_exec(jr, "acct_update_profile", NULL, 8, in->ethnicity,
                         in->sex, in->birth_date, in->address, in->postcode,
                         in->email, now_str(jr), account_id);
