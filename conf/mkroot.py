@@ -29,7 +29,9 @@ def apxs(var):
 
 
 def write_root(root, port, module, driver, params, mpm="event",
-               loglevel="warn", extra="", user=None):
+               loglevel="warn", extra="", user=None, mode="dev"):
+    """mode: the JszgMode line ("dev" for `make run` and the tests); None
+    leaves the directive out, so that the module's default applies."""
     root = os.path.abspath(root)
     if driver == "sqlite3":
         params = os.path.abspath(params)
@@ -69,6 +71,7 @@ def write_root(root, port, module, driver, params, mpm="event",
         "@LOGLEVEL@": loglevel,
         "@USER_GROUP@": user_group,
         "@EXTRA@": extra,
+        "@MODE@": "JszgMode %s" % mode if mode else "# no JszgMode line",
     }
     with open(os.path.join(HERE, "httpd.conf.in"), encoding="utf-8") as f:
         text = f.read()

@@ -994,12 +994,16 @@ int jszg_acct_profile_update(jszg_req *jr, const char *account_id,
 {
     json_t *acct;
     const char *sex_id = NULL, *birth_id = NULL;
+    jszg_profile_in sent = *in;
     int rc = jszg_db_row(jr, "acct_get", &acct, 1, account_id);
 
     if (rc != JSZG_DB_OK)
         return rc;
     id_facts(jr, col(acct, "id_type"), col(acct, "id_number"), &sex_id,
              &birth_id);
+    /* A partial update: a field not sent (NULL) keeps its value; one sent
+     * empty clears it (the page's form always sends all six).  Only the
+     * fields sent are checked. */
     in->ethnicity = opt(jr->pool, in->ethnicity);
     in->sex = opt(jr->pool, in->sex);
     in->birth_date = opt(jr->pool, in->birth_date);
@@ -1027,6 +1031,18 @@ int jszg_acct_profile_update(jszg_req *jr, const char *account_id,
         field_err(e, "email", "email_bad", "电子邮箱格式不正确");
     if (has_errors(e))
         return JSZG_ACCT_EDOMAIN;
+    if (!sent.ethnicity)
+        in->ethnicity = col(acct, "ethnicity");
+    if (!sent.sex)
+        in->sex = col(acct, "sex");
+    if (!sent.birth_date)
+        in->birth_date = col(acct, "birth_date");
+    if (!sent.address)
+        in->address = col(acct, "address");
+    if (!sent.postcode)
+        in->postcode = col(acct, "postcode");
+    if (!sent.email)
+        in->email = col(acct, "email");
     return jszg_db_exec(jr, "acct_update_profile", NULL, 8, in->ethnicity,
                         in->sex, in->birth_date, in->address, in->postcode,
                         in->email, now_str(jr), account_id);
@@ -1214,13 +1230,14 @@ static int save_photo(jszg_req *jr, const char *account_id,
     return JSZG_DB_OK;
 }
 
-/* The photo's kind from its bytes, fully decoded: libjpeg for JPEG
- * (jszg_jpeg.h), libpng for PNG.  0 when missing or refused. */
-static int check_photo(const jszg_form_field *f, const char *field,
-                       int required, jszg_acct_err *e)
+/* The photo's kind from its bytes, fully decoded: libjpeg for JPEG,
+ * libpng for PNG, under the ID photo's rules and budgets (jszg_jpeg.h).
+ * 0 when missing or refused. */
+static int check_photo(jszg_req *jr, const jszg_form_field *f,
+                       const char *field, int required, jszg_acct_err *e)
 {
-    const unsigned char *b;
     jszg_jpeg_rules rules;
+    jszg_jpeg_info info;
     jszg_jpeg_status st;
 
     if (!f || !f->filename || f->len == 0) {
@@ -1228,24 +1245,15 @@ static int check_photo(const jszg_form_field *f, const char *field,
             field_err(e, field, "photo_missing", "请上传证件照片");
         return 0;
     }
-    b = (const unsigned char *)f->value;
-    if (jszg_png_check(b, f->len, JSZG_REVIEW_MIN_SIDE,
-                       JSZG_REVIEW_MAX_SIDE, NULL, NULL))
-        return PHOTO_PNG;
-    memset(&rules, 0, sizeof(rules));
-    rules.max_bytes = f->len;           /* the body limits bound the size */
-    rules.min_w = rules.min_h = JSZG_REVIEW_MIN_SIDE;
-    rules.max_w = rules.max_h = JSZG_REVIEW_MAX_SIDE;
-    rules.allow_progressive = 1;
-    st = jszg_jpeg_check(b, f->len, &rules, NULL);
+    /* the body limits bound the size */
+    jszg_jpeg_id_rules(&rules, f->len);
+    st = jszg_jpeg_check((const unsigned char *)f->value, f->len, &rules,
+                         &info);
     if (st == JSZG_JPEG_OK)
-        return PHOTO_JPEG;
+        return info.png ? PHOTO_PNG : PHOTO_JPEG;
     field_err(e, field, "photo_bad",
-              st == JSZG_JPEG_IS_PNG || st == JSZG_JPEG_NOT_JPEG
-              ? "照片须为JPG或PNG格式的图片，宽高不小于200像素，"
-                "文件已损坏或格式不正确"
-              : apr_pstrcat(e->fields->pool, "照片无法使用：",
-                            jszg_jpeg_message(st), NULL));
+              apr_pstrcat(e->fields->pool, "照片无法使用：",
+                          jszg_jpeg_message(jr->pool, st, &rules), NULL));
     return 0;
 }
 
@@ -1263,9 +1271,9 @@ int jszg_acct_review_submit(jszg_req *jr, const char *account_id,
         return fail(e, HTTP_CONFLICT, "review_pending",
                     "您已提交人工审核，请耐心等待审核结果");
     in->name = check_name(jr, in->name, e);
-    kf = check_photo(in->front, "front", 1, e);
+    kf = check_photo(jr, in->front, "front", 1, e);
     /* an ID card has two sides; other documents one photo page */
-    kb = check_photo(in->back, "back",
+    kb = check_photo(jr, in->back, "back",
                      !strcmp(col(acct, "id_type"), "居民身份证"), e);
     if (has_errors(e))
         return JSZG_ACCT_EDOMAIN;

@@ -29,8 +29,6 @@
 #define JSZG_CODE_TTL           600     /* an SMS code lives 10 minutes */
 #define JSZG_CODE_TRIES         5
 #define JSZG_VERIFY_PER_DAY     3       /* 实名核验, Asia/Shanghai day */
-#define JSZG_REVIEW_MIN_SIDE    200     /* ID photo, px */
-#define JSZG_REVIEW_MAX_SIDE    6000
 
 /* One field's error, shown next to the field. */
 typedef struct {

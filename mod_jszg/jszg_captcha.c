@@ -490,8 +490,6 @@ jszg_captcha_verdict jszg_captcha_judge(const jszg_captcha *c,
 
 /* ---- uploaded photos ---------------------------------------------------- */
 
-#define MAX_PIXELS (40L * 1000 * 1000)
-
 typedef struct {
     const unsigned char *buf;
     apr_size_t len, pos;
@@ -521,7 +519,8 @@ static void png_fail(png_structp png, png_const_charp msg)
 }
 
 static int decode_png(const unsigned char *buf, apr_size_t len,
-                      int *w, int *h, int min_side, int max_side)
+                      int *w, int *h, int min_side, int max_side,
+                      long max_pixels)
 {
     memsrc_t src = { buf, len, 0 };
     png_structp png;
@@ -541,11 +540,15 @@ static int decode_png(const unsigned char *buf, apr_size_t len,
         return 0;
     }
     png_set_read_fn(png, &src, mem_read);
+    /* refused in the IHDR, before any row buffer; ancillary chunks
+     * (iCCP, zTXt, ...) may not inflate to more than 1 MB */
+    png_set_user_limits(png, (png_uint_32)max_side, (png_uint_32)max_side);
+    png_set_chunk_malloc_max(png, 1024 * 1024);
     png_read_info(png, info);
     pw = png_get_image_width(png, info);
     ph = png_get_image_height(png, info);
     if ((long)pw < min_side || (long)pw > max_side || (long)ph < min_side
-        || (long)ph > max_side || (long)pw * (long)ph > MAX_PIXELS)
+        || (long)ph > max_side || (long)pw * (long)ph > max_pixels)
         png_error(png, "size");
     png_set_expand(png);
     png_set_strip_16(png);
@@ -566,14 +569,15 @@ static int decode_png(const unsigned char *buf, apr_size_t len,
 }
 
 int jszg_png_check(const unsigned char *buf, apr_size_t len, int min_side,
-                   int max_side, int *w, int *h)
+                   int max_side, long max_pixels, int *w, int *h)
 {
     static const unsigned char sig[8] = { 0x89, 'P', 'N', 'G',
                                           '\r', '\n', 0x1a, '\n' };
     int iw = 0, ih = 0, ok = 0;
 
     if (buf && len >= 8 && !memcmp(buf, sig, 8))
-        ok = decode_png(buf, len, &iw, &ih, min_side, max_side);
+        ok = decode_png(buf, len, &iw, &ih, min_side, max_side,
+                        max_pixels);
     if (w)
         *w = iw;
     if (h)

@@ -88,11 +88,13 @@ jszg_captcha_verdict jszg_captcha_judge(const jszg_captcha *c,
 
 /*
  * 1 if buf is a PNG that libpng decodes completely (row by row) with
- * both sides in [min_side, max_side], else 0: a renamed, truncated or
- * corrupt file fails.  JPEG uploads go through jszg_jpeg.h.  w/h may be
- * NULL.  (Here because it shares the libpng plumbing of the captcha.)
+ * both sides in [min_side, max_side] and at most max_pixels pixels
+ * (refused from the IHDR, before decoding), else 0: a renamed, truncated
+ * or corrupt file fails.  Uploads call it through jszg_jpeg_check (a
+ * kind's rules with allow_png).  w/h may be NULL.  (Here because it
+ * shares the libpng plumbing of the captcha.)
  */
 int jszg_png_check(const unsigned char *buf, apr_size_t len, int min_side,
-                   int max_side, int *w, int *h);
+                   int max_side, long max_pixels, int *w, int *h);
 
 #endif /* JSZG_CAPTCHA_H_INCLUDED */

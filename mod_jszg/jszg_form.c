@@ -165,15 +165,85 @@ apr_size_t jszg_utf8_chars(const char *s, apr_size_t len)
     return n;
 }
 
-static jszg_form_status check_text(const char *s, apr_size_t len)
+/* Format characters (general category Cf, Unicode 15.1): invisible, and
+ * some reorder the text around them (U+202E) or hide inside a name
+ * (U+200B, U+FEFF).  Sorted ranges. */
+static const struct { apr_uint32_t lo, hi; } format_chars[] = {
+    { 0x00AD, 0x00AD }, { 0x0600, 0x0605 }, { 0x061C, 0x061C },
+    { 0x06DD, 0x06DD }, { 0x070F, 0x070F }, { 0x0890, 0x0891 },
+    { 0x08E2, 0x08E2 }, { 0x180E, 0x180E }, { 0x200B, 0x200F },
+    { 0x202A, 0x202E }, { 0x2060, 0x2064 }, { 0x2066, 0x206F },
+    { 0xFEFF, 0xFEFF }, { 0xFFF9, 0xFFFB }, { 0x110BD, 0x110BD },
+    { 0x110CD, 0x110CD }, { 0x13430, 0x1343F }, { 0x1BCA0, 0x1BCA3 },
+    { 0x1D173, 0x1D17A }, { 0xE0001, 0xE0001 }, { 0xE0020, 0xE007F },
+};
+
+int jszg_text_char_allowed(apr_uint32_t c)
 {
+    apr_size_t lo = 0, hi = sizeof(format_chars) / sizeof(format_chars[0]);
+
+    if (c == '\t' || c == '\n' || c == '\r') {
+        return 1;                   /* text areas; single-line fields
+                                     * refuse them in their own rule */
+    }
+    if (c < 0x20 || (c >= 0x7F && c <= 0x9F)) {
+        return 0;                   /* Cc */
+    }
+    if (c == 0x2028 || c == 0x2029) {
+        return 0;                   /* Zl, Zp */
+    }
+    while (lo < hi) {               /* Cf */
+        apr_size_t mid = (lo + hi) / 2;
+        if (c < format_chars[mid].lo) {
+            hi = mid;
+        }
+        else if (c > format_chars[mid].hi) {
+            lo = mid + 1;
+        }
+        else {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Code point of the valid n-byte sequence at s. */
+static apr_uint32_t utf8_decode(const unsigned char *s, apr_size_t n)
+{
+    apr_uint32_t c = n == 1 ? s[0] : n == 2 ? s[0] & 0x1F
+                     : n == 3 ? s[0] & 0x0F : s[0] & 0x07;
+    apr_size_t i;
+
+    for (i = 1; i < n; i++) {
+        c = (c << 6) | (s[i] & 0x3F);
+    }
+    return c;
+}
+
+jszg_form_status jszg_text_check(const char *s, apr_size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    apr_size_t i = 0, n;
+
     if (len && memchr(s, '\0', len)) {
         return JSZG_FORM_NUL_BYTE;
     }
-    if (!jszg_utf8_valid(s, len)) {
-        return JSZG_FORM_BAD_UTF8;
+    while (i < len) {
+        n = utf8_seq(u + i, len - i);
+        if (n == 0) {
+            return JSZG_FORM_BAD_UTF8;
+        }
+        if (!jszg_text_char_allowed(utf8_decode(u + i, n))) {
+            return JSZG_FORM_CONTROL_CHAR;
+        }
+        i += n;
     }
     return JSZG_FORM_OK;
+}
+
+static jszg_form_status check_text(const char *s, apr_size_t len)
+{
+    return jszg_text_check(s, len);
 }
 
 /* ------------------------------------------------------------------ */
@@ -798,6 +868,9 @@ static const status_info status_table[] = {
         "上传的数据格式有误，请刷新页面后重新上传。" },
     [JSZG_FORM_UNSUPPORTED_TYPE] = { 415, "unsupported_type",
         "不支持的提交方式，请通过页面上的表单提交。" },
+    [JSZG_FORM_CONTROL_CHAR] = { 400, "control_char",
+        "填写的内容含有不可见的控制字符或格式字符（如零宽空格、文字方向"
+        "控制符），请删除后重新填写。" },
 };
 
 static const status_info *status_lookup(jszg_form_status st)

@@ -52,7 +52,8 @@ typedef enum {
     JSZG_FORM_BAD_UTF8,
     JSZG_FORM_NUL_BYTE,         /* NUL in a name or a text field */
     JSZG_FORM_BAD_MULTIPART,
-    JSZG_FORM_UNSUPPORTED_TYPE
+    JSZG_FORM_UNSUPPORTED_TYPE,
+    JSZG_FORM_CONTROL_CHAR      /* a control or format character */
 } jszg_form_status;
 
 /* Fills *lim with the JSZG_FORM_DEFAULT_* values. */
@@ -113,6 +114,23 @@ const char *jszg_form_status_message(jszg_form_status st);
 
 /* Strict UTF-8: no overlongs, no surrogates, nothing above U+10FFFF. */
 int jszg_utf8_valid(const char *s, apr_size_t len);
+
+/*
+ * The one rule every text field passes (names and values of urlencoded
+ * and multipart fields, query parameters; jszg_form_parse* call it):
+ * strict UTF-8, no NUL, and no Unicode control or format character --
+ * general categories Cc (except TAB, LF, CR, which text areas need;
+ * single-line fields refuse those in their own rules), Cf (zero-width
+ * space and joiners, BOM, soft hyphen, bidi embeddings, overrides and
+ * isolates, ...) and the line/paragraph separators U+2028/U+2029.
+ * Everything else real names use passes: the middle dots of minority
+ * names (U+00B7, U+30FB), 生僻字 outside the BMP (U+20000...).
+ * Returns JSZG_FORM_OK, _NUL_BYTE, _BAD_UTF8 or _CONTROL_CHAR.
+ */
+jszg_form_status jszg_text_check(const char *s, apr_size_t len);
+
+/* The per-character rule of jszg_text_check. */
+int jszg_text_char_allowed(apr_uint32_t c);
 
 /* Code points in s (for "<= 60 characters" rules); on invalid input it
  * counts the bytes that are not continuation bytes. */

@@ -372,7 +372,7 @@ static int photo_ok(jszg_req *jr, jszg_wfail *f, const char *field,
     st = jszg_jpeg_check(buf, len, &rules, &info);
     if (st == JSZG_JPEG_OK)
         return 1;
-    msg = jszg_jpeg_message(st);
+    msg = jszg_jpeg_message(jr->pool, st, &rules);
     if (st == JSZG_JPEG_BAD_WIDTH || st == JSZG_JPEG_BAD_HEIGHT)
         msg = apr_psprintf(jr->pool, "%s当前照片为%d×%d像素。", msg,
                            info.width, info.height);

@@ -114,8 +114,10 @@ static void *merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
  * in the config objects so that merging keeps working). */
 static void server_conf_defaults(jszg_server_conf *sc)
 {
+    /* production unless told otherwise: dev mode publishes the SMS outbox
+     * and lets anyone approve 实名 reviews (/dev/...) */
     if (sc->mode == -1)
-        sc->mode = JSZG_MODE_DEV;
+        sc->mode = JSZG_MODE_PRODUCTION;
     if (sc->cookie_secure == -1)
         sc->cookie_secure = JSZG_SECURE_AUTO;
     if (sc->session_idle == -1)
@@ -321,8 +323,9 @@ static const command_rec jszg_cmds[] = {
                   "'none' (default: none; the dev server shows the outbox "
                   "at /dev/sms)"),
     AP_INIT_TAKE1("JszgMode", set_mode, NULL, RSRC_CONF,
-                  "'dev' or 'production' (default: dev); production hides "
-                  "the SMS outbox and refuses test-only directives"),
+                  "'dev' or 'production' (default: production); dev shows "
+                  "the SMS outbox and 实名 reviews under /dev/, production "
+                  "hides them and refuses test-only directives"),
     AP_INIT_TAKE1("JszgCookieSecure", set_cookie_secure, NULL, RSRC_CONF,
                   "Secure flag on cookies: auto (when served over TLS), on, "
                   "off (default: auto)"),

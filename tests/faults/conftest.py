@@ -49,12 +49,12 @@ class FaultEnv(JszgEnv):
             subprocess.run([os.path.join(TOP, "sql", "apply.sh"), "pgsql",
                             dsn, "--seed"], check=True, capture_output=True)
 
-    def write_config(self, extra="", mpm=None):
+    def write_config(self, extra="", mpm=None, mode="dev"):
         import mkroot
         self.port = self.port or jszg_env.free_port()
         return mkroot.write_root(self.root, self.port, self.module,
                                  self.dbd[0], self.dbd[1], mpm or self.mpm,
-                                 "info", extra)
+                                 "info", extra, mode=mode)
 
 
 @pytest.fixture(scope="session")

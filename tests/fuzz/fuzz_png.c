@@ -15,6 +15,7 @@
 #include <apr_strings.h>
 
 #include "jszg_captcha.h"
+#include "jszg_jpeg.h"
 
 static apr_pool_t *root;
 
@@ -32,10 +33,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int w = 0, h = 0;
     apr_pool_t *p;
 
-    if (jszg_png_check(data, size, 200, 6000, &w, &h)
-        && (w < 200 || w > 6000 || h < 200 || h > 6000))
+    if (jszg_png_check(data, size, 200, 6000, JSZG_SCAN_MAX_PIXELS, &w, &h)
+        && (w < 200 || w > 6000 || h < 200 || h > 6000
+            || (long)w * h > JSZG_SCAN_MAX_PIXELS))
         __builtin_trap();
-    (void)jszg_png_check(data, size, 1, 64, NULL, NULL);
+    (void)jszg_png_check(data, size, 1, 64, 4096, NULL, NULL);
 
     if (size >= 9) {
         jszg_captcha c;

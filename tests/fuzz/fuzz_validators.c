@@ -6,7 +6,9 @@
  * (and split at the first '\n' for password / confirm).  Properties:
  * an accepted ID normalises to 18 characters that are accepted again;
  * an accepted 报名号 carries its own check digit; a valid 17-digit
- * certificate number has a 资格种类 1..7; the mask never overflows.
+ * certificate number has a 资格种类 1..7; the mask never overflows;
+ * the text rule of every form field (jszg_text_check) accepts only
+ * UTF-8 without NUL.
  */
 #include <stdint.h>
 #include <stddef.h>
@@ -20,6 +22,7 @@
 #include "jszg_regno.h"
 #include "jszg_pager.h"
 #include "jszg_password.h"
+#include "jszg_form.h"
 
 static apr_pool_t *root;
 
@@ -42,6 +45,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     apr_pool_create(&p, root);
     s = apr_pstrmemdup(p, (const char *)data, size);
+
+    /* the text rule of every field: accepted text is UTF-8 without NUL
+     * or C0 control other than TAB, LF, CR */
+    switch (jszg_text_check((const char *)data, size)) {
+    case JSZG_FORM_OK:
+        if (!jszg_utf8_valid((const char *)data, size)
+            || (size && memchr(data, 0, size)))
+            __builtin_trap();
+        for (page = 0; page < (long)size; page++)
+            if ((data[page] < 0x20 && !strchr("\t\n\r", data[page]))
+                || data[page] == 0x7F)
+                __builtin_trap();
+        break;
+    case JSZG_FORM_CONTROL_CHAR:
+    case JSZG_FORM_NUL_BYTE:
+    case JSZG_FORM_BAD_UTF8:
+        break;
+    default:
+        __builtin_trap();
+    }
 
     if (jszg_idcard_check(s, 20261129L, out) == JSZG_ID_OK) {
         if (strlen(out) != 18

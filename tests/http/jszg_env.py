@@ -110,11 +110,11 @@ class JszgEnv:
     def url(self):
         return "http://127.0.0.1:%d" % self.port
 
-    def write_config(self, extra="", mpm=None):
+    def write_config(self, extra="", mpm=None, mode="dev"):
         self.port = self.port or free_port()
         return mkroot.write_root(self.root, self.port, MODULE, self.dbd[0],
                                  self.dbd[1], mpm or self.mpm, "info",
-                                 extra)
+                                 extra, mode=mode)
 
     @property
     def conf(self):
@@ -132,11 +132,12 @@ class JszgEnv:
     # Every test server honours X-Jszg-Test-Now (refused in production).
     BASE_EXTRA = "JszgTestClock On"
 
-    def start(self, extra="", test_clock=True):
+    def start(self, extra="", test_clock=True, mode="dev"):
+        """mode: JszgMode (None: no directive, the module's default)."""
         self.extra = extra
         for attempt in range(3):
             self.write_config((self.BASE_EXTRA if test_clock else "") + "\n"
-                              + extra)
+                              + extra, mode=mode)
             r = self.apachectl("-k", "start", check=False)
             if r.returncode == 0:
                 break
@@ -157,10 +158,10 @@ class JszgEnv:
         while os.path.exists(pidfile) and time.time() < end:
             time.sleep(0.1)
 
-    def restart(self, extra="", test_clock=True):
+    def restart(self, extra="", test_clock=True, mode="dev"):
         """A full stop and start with a new config snippet."""
         self.stop()
-        self.start(extra, test_clock)
+        self.start(extra, test_clock, mode)
 
     def wait_up(self, timeout=15):
         end = time.time() + timeout

@@ -331,6 +331,32 @@ def test_test_clock_refused_in_production(env, tmp_path):
     assert "JszgTestClock On is refused with JszgMode production" in log
 
 
+def test_mode_defaults_to_production(env, tmp_path):
+    """With no JszgMode line the module runs in production: no SMS outbox,
+    no 实名 review shortcut, no route listing; and the test clock is
+    refused as with an explicit JszgMode production."""
+    env.restart(test_clock=False, mode=None)
+    try:
+        for path in ("/dev/sms", "/dev/reviews", "/dev/routes"):
+            assert env.get(path).status_code == 404, path
+        s = env.session()
+        r = env.post("/dev/reviews/1", s,
+                     data={"_csrf": env.csrf(s), "decision": "approve"})
+        assert r.status_code == 404
+    finally:
+        env.restart()
+    assert env.get("/dev/routes").status_code == 200
+    conf = mkroot.write_root(str(tmp_path / "prod"), 1, MODULE, env.dbd[0],
+                             env.dbd[1], "event", "warn", "JszgTestClock On",
+                             mode=None)
+    out = subprocess.run(["/usr/sbin/apache2", "-X", "-f", conf],
+                         capture_output=True, text=True, timeout=20,
+                         env=server_environ())
+    assert out.returncode != 0
+    log = (tmp_path / "prod" / "logs" / "error_log").read_text()
+    assert "JszgTestClock On is refused with JszgMode production" in log
+
+
 def test_login_required_routes(env):
     """A JSZG_R_AUTH page sends a logged-out visitor to the login page
     (and back afterwards); its API twin answers 401; the handler never

@@ -259,6 +259,9 @@ static void judge(void **state)
                      JSZG_CAPTCHA_TOO_FAST);
 }
 
+/* A pixel budget that no test image reaches. */
+#define PX (40L * 1000 * 1000)
+
 static void png_check(void **state)
 {
     jszg_captcha c = make(JSZG_CAPTCHA_SLIDE, 99, 99);
@@ -270,28 +273,35 @@ static void png_check(void **state)
     (void)state;
     assert_int_equal(jszg_captcha_png(pool, &c, JSZG_CAPTCHA_IMG_BG, &png,
                                       &plen), APR_SUCCESS);
-    assert_true(jszg_png_check(png, plen, 100, 6000, &w, &h));
+    assert_true(jszg_png_check(png, plen, 100, 6000, PX, &w, &h));
     assert_int_equal(w, JSZG_CAPTCHA_W);
     assert_int_equal(h, JSZG_CAPTCHA_H);
     /* truncated */
-    assert_false(jszg_png_check(png, plen - 30, 100, 6000, NULL, NULL));
-    assert_false(jszg_png_check(png, 40, 100, 6000, NULL, NULL));
+    assert_false(jszg_png_check(png, plen - 30, 100, 6000, PX, NULL, NULL));
+    assert_false(jszg_png_check(png, 40, 100, 6000, PX, NULL, NULL));
     /* a flipped byte in the compressed data: the CRC or zlib catches it */
     broken = apr_pmemdup(pool, png, plen);
     broken[plen / 2] ^= 0x55;
-    assert_false(jszg_png_check(broken, plen, 100, 6000, NULL, NULL));
+    assert_false(jszg_png_check(broken, plen, 100, 6000, PX, NULL, NULL));
     /* sides out of range */
-    assert_false(jszg_png_check(png, plen, 200, 6000, NULL, NULL));
-    assert_false(jszg_png_check(png, plen, 100, 300, NULL, NULL));
+    assert_false(jszg_png_check(png, plen, 200, 6000, PX, NULL, NULL));
+    assert_false(jszg_png_check(png, plen, 100, 300, PX, NULL, NULL));
+    /* one pixel over the budget: refused from the header */
+    assert_false(jszg_png_check(png, plen, 100, 6000,
+                                (long)JSZG_CAPTCHA_W * JSZG_CAPTCHA_H - 1,
+                                NULL, NULL));
+    assert_true(jszg_png_check(png, plen, 100, 6000,
+                               (long)JSZG_CAPTCHA_W * JSZG_CAPTCHA_H,
+                               NULL, NULL));
     /* not a PNG at all; a JPEG header is not a PNG either */
     memset(junk, 'A', sizeof(junk));
-    assert_false(jszg_png_check(junk, sizeof(junk), 1, 6000, &w, &h));
+    assert_false(jszg_png_check(junk, sizeof(junk), 1, 6000, PX, &w, &h));
     assert_int_equal(w, 0);
     junk[0] = 0xff;
     junk[1] = 0xd8;
     junk[2] = 0xff;
-    assert_false(jszg_png_check(junk, sizeof(junk), 1, 6000, NULL, NULL));
-    assert_false(jszg_png_check(NULL, 0, 1, 6000, NULL, NULL));
+    assert_false(jszg_png_check(junk, sizeof(junk), 1, 6000, PX, NULL, NULL));
+    assert_false(jszg_png_check(NULL, 0, 1, 6000, PX, NULL, NULL));
 }
 
 int main(void)

@@ -155,6 +155,82 @@ static void url_nul(void **state)
                                                 &f), JSZG_FORM_NUL_BYTE);
 }
 
+/* Control and format characters are refused in every text field, at the
+ * parser (names, values, query strings, multipart text parts); what real
+ * names use passes. */
+static void control_chars(void **state)
+{
+    apr_array_header_t *f;
+    static const char *bad[] = {
+        "%E2%80%8B",            /* U+200B zero-width space */
+        "%E2%80%8C",            /* U+200C ZWNJ */
+        "%E2%80%8D",            /* U+200D ZWJ */
+        "%E2%80%8E",            /* U+200E LRM */
+        "%E2%80%AE",            /* U+202E RLO */
+        "%E2%80%AA",            /* U+202A LRE */
+        "%E2%81%A6",            /* U+2066 LRI */
+        "%E2%81%A9",            /* U+2069 PDI */
+        "%E2%81%A0",            /* U+2060 word joiner */
+        "%EF%BB%BF",            /* U+FEFF BOM */
+        "%C2%AD",               /* U+00AD soft hyphen */
+        "%D8%9C",               /* U+061C Arabic letter mark */
+        "%E2%80%A8",            /* U+2028 line separator */
+        "%E2%80%A9",            /* U+2029 paragraph separator */
+        "%EF%BF%B9",            /* U+FFF9 interlinear annotation */
+        "%F3%A0%80%81",         /* U+E0001 language tag */
+        "%F3%A0%81%BF",         /* U+E007F cancel tag */
+        "%01", "%1B", "%7F", "%08", "%0B", "%0C",
+        "%C2%80", "%C2%85", "%C2%9F",   /* C1 controls, NEL */
+    };
+    apr_size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        const char *body = apr_pstrcat(pool, "name=%E5%BC%A0", bad[i],
+                                       "%E4%BC%9F", NULL);
+        assert_int_equal(url(body, &f), JSZG_FORM_CONTROL_CHAR);
+        assert_null(f);
+        /* in a name too, and alone */
+        assert_int_equal(url(apr_pstrcat(pool, "a", bad[i], "=1", NULL), &f),
+                         JSZG_FORM_CONTROL_CHAR);
+        assert_int_equal(url(apr_pstrcat(pool, "name=", bad[i], NULL), &f),
+                         JSZG_FORM_CONTROL_CHAR);
+    }
+    /* what real names and addresses use */
+    assert_int_equal(url("name=%E9%98%BF%E4%B8%BD%E6%9C%A8%C2%B7%E5%90%90"
+                         "%E5%B0%94%E9%80%8A", &f), JSZG_FORM_OK);  /* · */
+    assert_int_equal(url("name=%E9%98%BF%E4%B8%BD%E6%9C%A8%E3%83%BB%E5%90"
+                         "%90", &f), JSZG_FORM_OK);                 /* ・ */
+    assert_int_equal(url("name=%E7%8E%8B%F0%A0%80%80%F0%AA%9A%A5", &f),
+                     JSZG_FORM_OK);     /* 王 + U+20000 + U+2A6A5 */
+    assert_int_equal(url("addr=%E5%8C%97%E4%BA%AC%E3%80%80A+1-2%EF%BC%88"
+                         "%E4%B8%9C%EF%BC%89", &f), JSZG_FORM_OK);
+    assert_int_equal(url("note=line1%0D%0Aline2%09tab", &f), JSZG_FORM_OK);
+    assert_int_equal(url("e=%F0%9F%98%80%EF%B8%8F", &f), JSZG_FORM_OK);
+    /* a multipart text part, and the one function */
+    assert_int_equal(jszg_form_parse_multipart(
+        pool, CT_MP, LIT("--XyZ\r\nContent-Disposition: form-data; "
+                         "name=\"name\"\r\n\r\n\xe2\x80\x8b\r\n--XyZ--\r\n"),
+        NULL, &f), JSZG_FORM_CONTROL_CHAR);
+    assert_int_equal(jszg_text_check(LIT("\xe2\x80\xae")),
+                     JSZG_FORM_CONTROL_CHAR);
+    assert_int_equal(jszg_text_check(LIT("\xe4\xb8")), JSZG_FORM_BAD_UTF8);
+    assert_int_equal(jszg_text_check(LIT("a\0b")), JSZG_FORM_NUL_BYTE);
+    assert_int_equal(jszg_text_check(LIT("")), JSZG_FORM_OK);
+    assert_false(jszg_text_char_allowed(0x200B));
+    assert_false(jszg_text_char_allowed(0x206F));
+    assert_false(jszg_text_char_allowed(0xE0020));
+    assert_true(jszg_text_char_allowed(0x2070));
+    assert_true(jszg_text_char_allowed(0x00B7));
+    assert_true(jszg_text_char_allowed(0x30FB));
+    assert_true(jszg_text_char_allowed(0x3000));
+    assert_true(jszg_text_char_allowed(0x20000));
+    assert_true(jszg_text_char_allowed(0xA0));
+    assert_string_equal(jszg_form_status_code(JSZG_FORM_CONTROL_CHAR),
+                        "control_char");
+    assert_int_equal(jszg_form_status_http(JSZG_FORM_CONTROL_CHAR), 400);
+}
+
 static void url_limits(void **state)
 {
     jszg_form_limits lim = small_limits();
@@ -559,7 +635,7 @@ static void status_mapping(void **state)
     int st;
 
     (void)state;
-    for (st = JSZG_FORM_OK; st <= JSZG_FORM_UNSUPPORTED_TYPE; st++) {
+    for (st = JSZG_FORM_OK; st <= JSZG_FORM_CONTROL_CHAR; st++) {
         assert_non_null(jszg_form_status_code((jszg_form_status)st));
         assert_non_null(jszg_form_status_message((jszg_form_status)st));
     }
@@ -646,6 +722,7 @@ int main(void)
         cmocka_unit_test(url_bad_encoding),
         cmocka_unit_test(url_bad_utf8),
         cmocka_unit_test(url_nul),
+        cmocka_unit_test(control_chars),
         cmocka_unit_test(url_limits),
         cmocka_unit_test(mp_normal),
         cmocka_unit_test(mp_boundaries),
