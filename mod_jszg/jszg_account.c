@@ -595,34 +595,116 @@ int jszg_acct_register(jszg_req *jr, jszg_register_in *in,
 
 /* ---- login -------------------------------------------------------------- */
 
-/* The lockout of a login name: when it lifts, or 0 if not locked. */
-static int lockout_until(jszg_req *jr, const char *login, apr_int64_t *until)
-{
-    apr_int64_t since = now_s(jr) - JSZG_LOGIN_FAIL_SPAN;
-    json_t *row;
-    int rc;
+/* ---- login throttling (applicants and staff; see the header) -------- */
 
-    *until = 0;
-    /* the 5th newest failure in the window: the lock lifts when it ages
-     * out of the window */
-    rc = jszg_db_row(jr, "acct_rate_nth", &row, 5, "acct.login_fail", login,
-                     num(jr->pool, since), now_str(jr),
-                     apr_itoa(jr->pool, JSZG_LOGIN_MAX_FAILS - 1));
-    if (rc == JSZG_DB_NOTFOUND)
-        return JSZG_DB_OK;
-    if (rc != JSZG_DB_OK)
-        return rc;
-    *until = col_int(row, "at") + JSZG_LOGIN_FAIL_SPAN;
-    return JSZG_DB_OK;
+static const char *pair_key(jszg_req *jr, const char *key)
+{
+    return apr_pstrcat(jr->pool, key, "|", jr->r->useragent_ip, NULL);
 }
 
-static int locked(jszg_req *jr, jszg_acct_err *e, apr_int64_t until)
+static const char *kind_of(jszg_req *jr, const char *scope,
+                           const char *what)
 {
-    e->locked_until = fmt_time(jr->pool, until, 1);
-    return fail(e, HTTP_LOCKED, "account_locked",
-                apr_psprintf(jr->pool, "密码连续输入错误%d次，账号已被锁定，"
-                             "请于%s后再试，或使用忘记密码功能重置密码",
-                             JSZG_LOGIN_MAX_FAILS, e->locked_until));
+    return apr_pstrcat(jr->pool, scope, ".", what, NULL);
+}
+
+/* The wait before the next try of a pair with n failures, the newest at
+ * last: 0 while n is within the free tries. */
+static apr_int64_t pair_delay(int n)
+{
+    apr_int64_t d = JSZG_LOGIN_DELAY_BASE;
+    int k;
+
+    if (n < JSZG_LOGIN_FREE_FAILS)
+        return 0;
+    for (k = JSZG_LOGIN_FREE_FAILS; k < n && d < JSZG_LOGIN_DELAY_MAX; k++)
+        d *= 2;
+    return d < JSZG_LOGIN_DELAY_MAX ? d : JSZG_LOGIN_DELAY_MAX;
+}
+
+static int throttled(jszg_req *jr, jszg_acct_err *e, apr_int64_t wait)
+{
+    e->retry_after = (int)wait;
+    e->locked_until = fmt_time(jr->pool, now_s(jr) + wait, 1);
+    return fail(e, HTTP_TOO_MANY_REQUESTS, "login_throttled",
+                apr_psprintf(jr->pool, "密码错误次数过多，请于%s后再试"
+                             "（约%d秒），或使用忘记密码功能重置密码",
+                             e->locked_until, (int)wait));
+}
+
+int jszg_login_gate(jszg_req *jr, const char *scope, const char *key,
+                    int ip_max, jszg_acct_err *e)
+{
+    const char *kind = kind_of(jr, scope, "login_fail");
+    apr_int64_t since = now_s(jr) - JSZG_LOGIN_FAIL_SPAN, wait;
+    json_t *row;
+    int rc, n, over;
+
+    /* the pair first: a throttled pair does not spend the address's
+     * budget, and its answer costs two indexed reads */
+    if (key && *key) {
+        if ((rc = rate_count(jr, kind, pair_key(jr, key), since, &n))
+            != JSZG_DB_OK)
+            return rc;
+        if (n >= JSZG_LOGIN_FREE_FAILS) {
+            rc = jszg_db_row(jr, "acct_rate_nth", &row, 5, kind,
+                             pair_key(jr, key), num(jr->pool, since),
+                             now_str(jr), "0");
+            if (rc != JSZG_DB_OK && rc != JSZG_DB_NOTFOUND)
+                return rc;
+            wait = rc == JSZG_DB_OK ? col_int(row, "at") + pair_delay(n)
+                                      - now_s(jr) : 0;
+            if (wait > 0)
+                return throttled(jr, e, wait);
+        }
+    }
+    rc = rate_take(jr, kind_of(jr, scope, "login_ip"), jr->r->useragent_ip,
+                   JSZG_LOGIN_FAIL_SPAN, ip_max, &over);
+    if (rc != JSZG_DB_OK)
+        return rc;
+    if (over) {
+        e->retry_after = JSZG_LOGIN_FAIL_SPAN;
+        return fail(e, HTTP_TOO_MANY_REQUESTS, "too_many_requests",
+                    "登录尝试过于频繁，请15分钟后再试");
+    }
+    return JSZG_ACCT_OK;
+}
+
+int jszg_login_failed(jszg_req *jr, const char *scope, const char *key)
+{
+    int rc = rate_add(jr, kind_of(jr, scope, "login_fail"),
+                      pair_key(jr, key));
+
+    if (rc != JSZG_DB_OK)
+        return rc;
+    return rate_add(jr, kind_of(jr, scope, "login_fail_acct"), key);
+}
+
+/* Only this address's failures go: an attacker's stay counted. */
+int jszg_login_succeeded(jszg_req *jr, const char *scope, const char *key)
+{
+    return jszg_db_exec(jr, "acct_rate_clear", NULL, 2,
+                        kind_of(jr, scope, "login_fail"), pair_key(jr, key));
+}
+
+int jszg_login_account_failures(jszg_req *jr, const char *scope,
+                                const char *key, int *n)
+{
+    return rate_count(jr, kind_of(jr, scope, "login_fail_acct"), key,
+                      now_s(jr) - JSZG_LOGIN_FAIL_SPAN, n);
+}
+
+static const char *login_key(jszg_req *jr, const char *login)
+{
+    return upper(jr->pool, trim(jr->pool, login));
+}
+
+int jszg_acct_login_gate(jszg_req *jr, const char *login, jszg_acct_err *e)
+{
+    const char *key = login_key(jr, login);
+
+    return jszg_login_gate(jr, "acct", strlen(key) <= 32 ? key : NULL,
+                           JSZG_LOGIN_IP_MAX, e);
 }
 
 int jszg_acct_login(jszg_req *jr, const char *login, const char *password,
@@ -630,11 +712,10 @@ int jszg_acct_login(jszg_req *jr, const char *login, const char *password,
 {
     const char *key, *hash = NULL;
     json_t *acct = NULL;
-    apr_int64_t until;
-    int rc, over;
+    int rc;
 
     memset(out, 0, sizeof(*out));
-    key = upper(jr->pool, trim(jr->pool, login));
+    key = login_key(jr, login);
     if (!*key)
         field_err(e, "login", "login_empty", "请输入账号（证件号码）");
     if (!password || !*password)
@@ -643,17 +724,6 @@ int jszg_acct_login(jszg_req *jr, const char *login, const char *password,
         return JSZG_ACCT_EDOMAIN;
     if (strlen(key) > 32)
         return fail(e, HTTP_UNAUTHORIZED, "login_failed", MSG_LOGIN_FAILED);
-    rc = rate_take(jr, "acct.login_ip", jr->r->useragent_ip,
-                   JSZG_LOGIN_FAIL_SPAN, JSZG_LOGIN_IP_MAX, &over);
-    if (rc != JSZG_DB_OK)
-        return rc;
-    if (over)
-        return fail(e, HTTP_TOO_MANY_REQUESTS, "too_many_requests",
-                    "登录尝试过于频繁，请15分钟后再试");
-    if ((rc = lockout_until(jr, key, &until)) != JSZG_DB_OK)
-        return rc;
-    if (until)
-        return locked(jr, e, until);
 
     rc = jszg_db_row(jr, "acct_by_number", &acct, 1, key);
     if (rc != JSZG_DB_OK && rc != JSZG_DB_NOTFOUND)
@@ -662,16 +732,12 @@ int jszg_acct_login(jszg_req *jr, const char *login, const char *password,
         hash = col(acct, "password_hash");
     /* unknown accounts are checked against a dummy hash: same time */
     if (!jszg_password_verify(password, hash)) {
-        if ((rc = rate_add(jr, "acct.login_fail", key)) != JSZG_DB_OK)
+        if ((rc = jszg_login_failed(jr, "acct", key)) != JSZG_DB_OK)
             return rc;
-        if ((rc = lockout_until(jr, key, &until)) != JSZG_DB_OK)
-            return rc;
-        if (until)
-            return locked(jr, e, until);
         /* the same words whether the account exists or not */
         return fail(e, HTTP_UNAUTHORIZED, "login_failed", MSG_LOGIN_FAILED);
     }
-    jszg_db_exec(jr, "acct_rate_clear", NULL, 2, "acct.login_fail", key);
+    jszg_login_succeeded(jr, "acct", key);
     rc = jszg_db_exec(jr, "acct_login_ok", NULL, 2, now_str(jr),
                       col(acct, "id"));
     if (rc != JSZG_DB_OK)
@@ -859,9 +925,11 @@ int jszg_acct_reset_finish(jszg_req *jr, const char *login,
         return rc;
     jszg_db_exec(jr, "acct_set_password", NULL, 4, hash, now_str(jr),
                  now_str(jr), id);
-    /* every session of the account ends; a reset also lifts a lockout */
+    /* every session of the account ends; this address's login
+     * throttle on the account lifts */
     jszg_db_exec(jr, "session_delete_account", NULL, 1, id);
-    jszg_db_exec(jr, "acct_rate_clear", NULL, 2, "acct.login_fail", key);
+    jszg_db_exec(jr, "acct_rate_clear", NULL, 2, "acct.login_fail",
+                 pair_key(jr, key));
     if ((rc = jszg_db_commit(jr)) != JSZG_DB_OK)
         return rc;
     audit(jr, key, "account.password_reset", key, NULL);
