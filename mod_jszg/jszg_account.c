@@ -759,18 +759,27 @@ static const char *code_hash(jszg_req *jr, const char *account_id,
                                      account_id, ":", code, NULL));
 }
 
-/* Limits on sending: per phone (one a minute, five a day) and per IP. */
+/*
+ * Limits on asking for a code, checked for every request whether a code
+ * is then sent or not: per (phone, address) one a minute and five a day,
+ * and per address.  Keyed on the address too, so that a stranger asking
+ * for codes to someone's phone (with a made-up account, or with the
+ * right one) spends only their own address's quota, never the owner's.
+ * What is really sent to a phone has its own daily caps (sms_sent_ok).
+ */
 static int sms_limits(jszg_req *jr, const char *phone, jszg_acct_err *e)
 {
+    const char *key = apr_pstrcat(jr->pool, phone, "|", jr->r->useragent_ip,
+                                  NULL);
     int n, rc, over;
 
-    if ((rc = rate_count(jr, "acct.sms_phone", phone,
+    if ((rc = rate_count(jr, "acct.sms_phone", key,
                          now_s(jr) - JSZG_SMS_PHONE_GAP, &n)) != JSZG_DB_OK)
         return rc;
     if (n > 0)
         return fail(e, HTTP_TOO_MANY_REQUESTS, "sms_too_soon",
                     "验证码发送过于频繁，请60秒后再试");
-    if ((rc = rate_count(jr, "acct.sms_phone", phone, day_start(jr), &n))
+    if ((rc = rate_count(jr, "acct.sms_phone", key, day_start(jr), &n))
         != JSZG_DB_OK)
         return rc;
     if (n >= JSZG_SMS_PHONE_DAY)
@@ -783,7 +792,30 @@ static int sms_limits(jszg_req *jr, const char *phone, jszg_acct_err *e)
     if (over)
         return fail(e, HTTP_TOO_MANY_REQUESTS, "too_many_requests",
                     "获取验证码过于频繁，请稍后再试");
-    return rate_add(jr, "acct.sms_phone", phone);
+    return rate_add(jr, "acct.sms_phone", key);
+}
+
+/*
+ * The daily cap on codes really sent to a phone, per purpose: kind
+ * acct.sms_sent.reset (to the account's own phone: 忘记密码) and
+ * acct.sms_sent.phone (to a new number: 修改手机号码).  Apart, so that
+ * accounts naming someone else's number as their new phone cannot use up
+ * that person's 忘记密码 codes.  *ok is 1 (and the send counted) when
+ * under the cap.
+ */
+static int sms_sent_ok(jszg_req *jr, const char *purpose, const char *phone,
+                       int cap, int *ok)
+{
+    const char *kind = apr_pstrcat(jr->pool, "acct.sms_sent.", purpose, NULL);
+    int n, rc;
+
+    *ok = 0;
+    if ((rc = rate_count(jr, kind, phone, day_start(jr), &n)) != JSZG_DB_OK)
+        return rc;
+    if (n >= cap)
+        return JSZG_DB_OK;
+    *ok = 1;
+    return rate_add(jr, kind, phone);
 }
 
 static int send_code(jszg_req *jr, const char *account_id,
@@ -875,7 +907,7 @@ int jszg_acct_reset_send(jszg_req *jr, const char *login, const char *phone,
 {
     const char *key = upper(jr->pool, trim(jr->pool, login));
     json_t *acct;
-    int rc;
+    int rc, ok;
 
     if (!*key)
         field_err(e, "login", "login_empty", "请输入账号（证件号码）");
@@ -889,6 +921,11 @@ int jszg_acct_reset_send(jszg_req *jr, const char *login, const char *phone,
         || (rc == JSZG_DB_OK && strcmp(col(acct, "phone"), phone)))
         return JSZG_ACCT_OK;    /* same answer: nothing to learn here */
     if (rc != JSZG_DB_OK)
+        return rc;
+    /* over the phone's cap (asked from many addresses): the same answer
+     * again, and nothing sent */
+    if ((rc = sms_sent_ok(jr, "reset", phone, JSZG_SMS_SENT_DAY, &ok))
+        != JSZG_DB_OK || !ok)
         return rc;
     return send_code(jr, col(acct, "id"), "reset", phone, "重置密码");
 }
@@ -1103,7 +1140,7 @@ int jszg_acct_phone_send(jszg_req *jr, const char *account_id,
                          const char *phone, jszg_acct_err *e)
 {
     json_t *acct;
-    int rc;
+    int rc, ok;
 
     if (!(phone = check_phone(jr, "phone", phone, e)))
         return JSZG_ACCT_EDOMAIN;
@@ -1116,6 +1153,12 @@ int jszg_acct_phone_send(jszg_req *jr, const char *account_id,
     }
     if ((rc = sms_limits(jr, phone, e)) != JSZG_DB_OK)
         return rc;
+    if ((rc = sms_sent_ok(jr, "phone", phone, JSZG_SMS_PHONE_DAY, &ok))
+        != JSZG_DB_OK)
+        return rc;
+    if (!ok)
+        return fail(e, HTTP_TOO_MANY_REQUESTS, "sms_daily_limit",
+                    "该手机号码今日获取验证码次数已达上限，请明日再试");
     return send_code(jr, account_id, "phone", phone, "修改手机号码");
 }
 

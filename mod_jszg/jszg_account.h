@@ -29,7 +29,9 @@
                                            address, 15 min): captcha */
 #define JSZG_REGISTER_IP_MAX    30      /* per IP per hour */
 #define JSZG_SMS_PHONE_GAP      60      /* seconds between two codes */
-#define JSZG_SMS_PHONE_DAY      5       /* codes per phone per day */
+#define JSZG_SMS_PHONE_DAY      5       /* per (phone, IP) per day */
+#define JSZG_SMS_SENT_DAY       10      /* 忘记密码 codes sent to a phone
+                                           per day, from any address */
 #define JSZG_SMS_IP_MAX         20      /* codes per IP per hour */
 #define JSZG_CODE_TTL           600     /* an SMS code lives 10 minutes */
 #define JSZG_CODE_TRIES         5

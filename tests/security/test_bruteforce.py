@@ -267,3 +267,54 @@ def test_admin_login_budget_per_address(proxied):
     assert codes == [200] * 30 + [429], codes
     assert "登录尝试过于频繁" in staff_login(env, s, "nobody999", "x").text
     env.sql("DELETE FROM rate_events WHERE kind LIKE 'admin.%'")
+
+
+def ask_reset_code(env, s, idn, phone):
+    csrf = env.csrf(s)
+    data = {"login": idn, "phone": phone}
+    data.update(solve_slider(env, s, csrf))
+    return env.post("/api/v1/password/forgot", s, data=data,
+                    headers={"X-CSRF-Token": csrf})
+
+
+def test_strangers_cannot_spend_the_owners_sms_quota(proxied):
+    """Issue 13.5: 忘记密码 with made-up accounts and the victim's phone,
+    from one address and from many, and 修改手机号码 of the stranger's
+    own account to the victim's number: the owner at home still gets
+    a code."""
+    env = proxied
+    clock = Clock()
+    _, idn, phone = insert_account(env)
+
+    def at(ip):
+        s = ClockSession(clock)
+        s.headers["X-Forwarded-For"] = ip
+        return s
+    stranger = at("198.51.100.99")
+    codes = []
+    for i in range(6):
+        codes.append(ask_reset_code(env, stranger, valid_id(), phone)
+                     .status_code)
+        clock.advance(61)
+    assert codes == [200] * 5 + [429], codes       # their own quota
+    for i in range(6):
+        assert ask_reset_code(env, from_new_ip(), valid_id(), phone) \
+            .status_code == 200
+    # a stranger's own account asking for codes to the victim's number
+    s = at("198.51.100.98")
+    _, own, _ = insert_account(env)
+    assert login(env, s, own).status_code == 303
+    for i in range(6):
+        page = env.get("/account/phone", s).text
+        env.post("/account/phone", s, data={
+            "_csrf": csrf_of(page), "action": "send", "phone": phone})
+        clock.advance(61)
+    # the owner, at home
+    owner = at("192.0.2.30")
+    r = ask_reset_code(env, owner, idn, phone)
+    assert r.status_code == 200, r.text
+    code = outbox_code(env, phone)
+    assert code and env.sql(
+        "SELECT COUNT(*) FROM sms_codes c JOIN accounts a ON a.id = "
+        "c.account_id WHERE a.id_number = '%s' AND c.purpose = 'reset'"
+        % idn) == "1"
