@@ -13,6 +13,8 @@
 #include "jszg_idcard.h"
 #include "jszg_jpeg.h"
 #include "jszg_password.h"
+#include "jszg_ticket.h"
+#include "jszg_admission.h"
 #include "apr_strings.h"
 #include "apr_lib.h"
 #include "apr_file_io.h"
@@ -388,6 +390,7 @@ static const char *captcha_owner(jszg_req *jr)
     return jszg_sha256_hex(jr->pool, csrf ? csrf : "");
 }
 
+/* A challenge token is ours in syntax before anything else looks at it. */
 static int token_ok(const char *t)
 {
     apr_size_t n = 0;
@@ -395,68 +398,99 @@ static int token_ok(const char *t)
     if (!t)
         return 0;
     for (; t[n]; n++)
-        if (!(apr_isalnum(t[n]) || t[n] == '-' || t[n] == '_'))
+        if (!(apr_isalnum(t[n]) || t[n] == '-' || t[n] == '_'
+              || t[n] == '.') || n >= JSZG_TK_MAXLEN)
             return 0;
-    return n >= 20 && n <= 64;
+    return n >= 20;
+}
+
+/*
+ * Challenges are stateless (issue 13.4): the token is signed, like the
+ * waiting room's tickets (jszg_ticket.c), with a key derived from the
+ * server secret for this browser (its CSRF token), so issuing one or
+ * drawing its images writes nothing; seed and answer follow from the
+ * token's nonce under the server secret and never leave the server.  A
+ * challenge is recorded (captchas, id_hash = SHA-256 of the token) only
+ * when it is answered: the record makes it single-use, and the
+ * housekeeping job deletes it once expired.
+ */
+static void captcha_key(jszg_req *jr, unsigned char *key)
+{
+    unsigned char base[JSZG_TK_KEYLEN];
+
+    jszg_tk_derive(jr->sc->secret, jr->sc->secret_len, "jszg captcha v1",
+                   base);
+    jszg_tk_derive(base, sizeof(base), captcha_owner(jr), key);
+}
+
+static void captcha_of(jszg_req *jr, const jszg_challenge *ch,
+                       jszg_captcha *c)
+{
+    unsigned char d[JSZG_TK_KEYLEN];
+
+    jszg_tk_derive(jr->sc->secret, jr->sc->secret_len,
+                   apr_psprintf(jr->pool, "jszg captcha seed v1:%d:%016"
+                                APR_UINT64_T_HEX_FMT, ch->mode, ch->nonce),
+                   d);
+    jszg_captcha_new(c, ch->mode, d);
 }
 
 int jszg_acct_captcha_issue(jszg_req *jr, int mode, const char **token)
 {
-    unsigned char rnd[8];
-    jszg_captcha c;
-    const char *t;
-    apr_int64_t ms = apr_time_as_msec(jr->now);
-    int rc;
+    unsigned char key[JSZG_TK_KEYLEN];
+    jszg_challenge ch;
 
     *token = NULL;
-    if (apr_generate_random_bytes(rnd, sizeof(rnd)) != APR_SUCCESS
-        || !(t = jszg_random_token(jr->pool, 24)))
+    if (apr_generate_random_bytes((unsigned char *)&ch.nonce,
+                                  sizeof(ch.nonce)) != APR_SUCCESS)
         return JSZG_DB_ERROR;
-    jszg_captcha_new(&c, mode, rnd);
-    rc = jszg_db_exec(jr, "acct_captcha_insert", NULL, 8,
-                      jszg_sha256_hex(jr->pool, t),
-                      mode == JSZG_CAPTCHA_PICK ? "pick" : "slide",
-                      num(jr->pool, (apr_int64_t)c.seed),
-                      apr_itoa(jr->pool, c.answer), captcha_owner(jr),
-                      num(jr->pool, ms),
-                      num(jr->pool, now_s(jr) + JSZG_CAPTCHA_TTL),
-                      jr->r->useragent_ip);
-    if (rc != JSZG_DB_OK)
-        return rc;
-    /* expired ones are deleted by the housekeeping job */
-    *token = t;
+    ch.mode = mode == JSZG_CAPTCHA_PICK ? JSZG_CAPTCHA_PICK
+                                        : JSZG_CAPTCHA_SLIDE;
+    ch.issued_ms = apr_time_as_msec(jr->now);
+    captcha_key(jr, key);
+    *token = jszg_challenge_encode(jr->pool, key, &ch);
     return JSZG_DB_OK;
 }
 
-static int captcha_load(jszg_req *jr, const char *token, json_t **row,
+/* JSZG_DB_NOTFOUND unless the token is one we issued to this browser. */
+static int captcha_load(jszg_req *jr, const char *token, jszg_challenge *ch,
                         jszg_captcha *c)
 {
-    int rc;
+    unsigned char key[JSZG_TK_KEYLEN];
 
     if (!token_ok(token))
         return JSZG_DB_NOTFOUND;
-    rc = jszg_db_row(jr, "acct_captcha_get", row, 1,
-                     jszg_sha256_hex(jr->pool, token));
-    if (rc != JSZG_DB_OK)
-        return rc;
-    c->mode = !strcmp(col(*row, "mode"), "pick") ? JSZG_CAPTCHA_PICK
-                                                 : JSZG_CAPTCHA_SLIDE;
-    c->seed = (unsigned long)col_int(*row, "seed");
-    c->answer = (int)col_int(*row, "answer");
+    captcha_key(jr, key);
+    if (jszg_challenge_decode(key, token, ch) != JSZG_TK_OK)
+        return JSZG_DB_NOTFOUND;
+    captcha_of(jr, ch, c);
     return JSZG_DB_OK;
+}
+
+static apr_int64_t captcha_expires(const jszg_challenge *ch)
+{
+    return ch->issued_ms / 1000 + JSZG_CAPTCHA_TTL;
 }
 
 int jszg_acct_captcha_image(jszg_req *jr, const char *token, int which,
                             const unsigned char **png, apr_size_t *len)
 {
+    jszg_challenge ch;
     jszg_captcha c;
     json_t *row;
-    int rc = captcha_load(jr, token, &row, &c);
+    int rc = captcha_load(jr, token, &ch, &c);
 
     if (rc != JSZG_DB_OK)
         return rc;
-    if (col(row, "used_at") || col_int(row, "expires_at") < now_s(jr))
+    if (captcha_expires(&ch) < now_s(jr))
         return JSZG_DB_NOTFOUND;
+    /* an answered challenge shows nothing more */
+    rc = jszg_db_row(jr, "acct_captcha_get", &row, 1,
+                     jszg_sha256_hex(jr->pool, token));
+    if (rc == JSZG_DB_OK)
+        return JSZG_DB_NOTFOUND;
+    if (rc != JSZG_DB_NOTFOUND)
+        return rc;
     if (jszg_captcha_png(jr->pool, &c, which, png, len) != APR_SUCCESS)
         return JSZG_DB_ERROR;
     return JSZG_DB_OK;
@@ -466,8 +500,9 @@ int jszg_acct_captcha_check(jszg_req *jr, const char *token,
                             const char *answer, const char *drag_ms,
                             jszg_acct_err *e)
 {
+    jszg_challenge ch;
     jszg_captcha c;
-    json_t *row;
+    apr_interval_time_t wait;
     int rc, n = 0;
     long elapsed, drag = 0;
 
@@ -475,35 +510,45 @@ int jszg_acct_captcha_check(jszg_req *jr, const char *token,
         field_err(e, "captcha", "captcha_missing", MSG_CAPTCHA_MISSING);
         return JSZG_ACCT_EDOMAIN;
     }
-    rc = captcha_load(jr, token, &row, &c);
+    rc = captcha_load(jr, token, &ch, &c);
     if (rc == JSZG_DB_NOTFOUND) {
+        /* forged, garbled, or issued to another browser */
         field_err(e, "captcha", "captcha_invalid",
                   "拼图验证已失效，请重新拖动滑块完成校验");
         return JSZG_ACCT_EDOMAIN;
     }
     if (rc != JSZG_DB_OK)
         return rc;
-    /* spend it first: a replay finds it used, right answer or not */
-    rc = jszg_db_exec(jr, "acct_captcha_use", &n, 2, now_str(jr),
-                      jszg_sha256_hex(jr->pool, token));
-    if (rc != JSZG_DB_OK)
-        return rc;
-    if (n != 1 || col(row, "used_at")) {
-        field_err(e, "captcha", "captcha_used",
-                  "拼图验证已使用过，请重新拖动滑块完成校验");
-        return JSZG_ACCT_EDOMAIN;
-    }
-    if (col_int(row, "expires_at") < now_s(jr)) {
+    if (captcha_expires(&ch) < now_s(jr)) {
         field_err(e, "captcha", "captcha_expired",
                   "拼图验证已过期，请重新拖动滑块完成校验");
         return JSZG_ACCT_EDOMAIN;
     }
-    if (!jszg_const_eq(col(row, "owner"), captcha_owner(jr))) {
-        field_err(e, "captcha", "captcha_invalid",
-                  "拼图验证已失效，请重新拖动滑块完成校验");
+    /* recording the answer is a write: within the address's budget */
+    if (!jszg_adm_captcha_take(jr->r, &wait)) {
+        e->retry_after = (int)apr_time_sec(wait) + 1;
+        field_err(e, "captcha", "captcha_busy",
+                  "验证请求过于频繁，请稍后再试");
+        e->status = HTTP_TOO_MANY_REQUESTS;
         return JSZG_ACCT_EDOMAIN;
     }
-    elapsed = (long)(apr_time_as_msec(jr->now) - col_int(row, "issued_ms"));
+    /* spend it first: a replay finds it used, right answer or not */
+    rc = jszg_db_exec(jr, "acct_captcha_use", &n, 9,
+                      jszg_sha256_hex(jr->pool, token),
+                      ch.mode == JSZG_CAPTCHA_PICK ? "pick" : "slide",
+                      num(jr->pool, (apr_int64_t)c.seed),
+                      apr_itoa(jr->pool, c.answer), captcha_owner(jr),
+                      num(jr->pool, ch.issued_ms),
+                      num(jr->pool, captcha_expires(&ch)), now_str(jr),
+                      jr->r->useragent_ip);
+    if (rc != JSZG_DB_OK)
+        return rc;
+    if (n != 1) {
+        field_err(e, "captcha", "captcha_used",
+                  "拼图验证已使用过，请重新拖动滑块完成校验");
+        return JSZG_ACCT_EDOMAIN;
+    }
+    elapsed = (long)(apr_time_as_msec(jr->now) - ch.issued_ms);
     if (drag_ms && *drag_ms) {
         char *end;
         drag = strtol(drag_ms, &end, 10);
@@ -612,34 +657,116 @@ int jszg_acct_register(jszg_req *jr, jszg_register_in *in,
 
 /* ---- login -------------------------------------------------------------- */
 
-/* The lockout of a login name: when it lifts, or 0 if not locked. */
-static int lockout_until(jszg_req *jr, const char *login, apr_int64_t *until)
-{
-    apr_int64_t since = now_s(jr) - JSZG_LOGIN_FAIL_SPAN;
-    json_t *row;
-    int rc;
+/* ---- login throttling (applicants and staff; see the header) -------- */
 
-    *until = 0;
-    /* the 5th newest failure in the window: the lock lifts when it ages
-     * out of the window */
-    rc = jszg_db_row(jr, "acct_rate_nth", &row, 5, "acct.login_fail", login,
-                     num(jr->pool, since), now_str(jr),
-                     apr_itoa(jr->pool, JSZG_LOGIN_MAX_FAILS - 1));
-    if (rc == JSZG_DB_NOTFOUND)
-        return JSZG_DB_OK;
-    if (rc != JSZG_DB_OK)
-        return rc;
-    *until = col_int(row, "at") + JSZG_LOGIN_FAIL_SPAN;
-    return JSZG_DB_OK;
+static const char *pair_key(jszg_req *jr, const char *key)
+{
+    return apr_pstrcat(jr->pool, key, "|", jr->r->useragent_ip, NULL);
 }
 
-static int locked(jszg_req *jr, jszg_acct_err *e, apr_int64_t until)
+static const char *kind_of(jszg_req *jr, const char *scope,
+                           const char *what)
 {
-    e->locked_until = fmt_time(jr->pool, until, 1);
-    return fail(e, HTTP_LOCKED, "account_locked",
-                apr_psprintf(jr->pool, "密码连续输入错误%d次，账号已被锁定，"
-                             "请于%s后再试，或使用忘记密码功能重置密码",
-                             JSZG_LOGIN_MAX_FAILS, e->locked_until));
+    return apr_pstrcat(jr->pool, scope, ".", what, NULL);
+}
+
+/* The wait before the next try of a pair with n failures, the newest at
+ * last: 0 while n is within the free tries. */
+static apr_int64_t pair_delay(int n)
+{
+    apr_int64_t d = JSZG_LOGIN_DELAY_BASE;
+    int k;
+
+    if (n < JSZG_LOGIN_FREE_FAILS)
+        return 0;
+    for (k = JSZG_LOGIN_FREE_FAILS; k < n && d < JSZG_LOGIN_DELAY_MAX; k++)
+        d *= 2;
+    return d < JSZG_LOGIN_DELAY_MAX ? d : JSZG_LOGIN_DELAY_MAX;
+}
+
+static int throttled(jszg_req *jr, jszg_acct_err *e, apr_int64_t wait)
+{
+    e->retry_after = (int)wait;
+    e->locked_until = fmt_time(jr->pool, now_s(jr) + wait, 1);
+    return fail(e, HTTP_TOO_MANY_REQUESTS, "login_throttled",
+                apr_psprintf(jr->pool, "密码错误次数过多，请于%s后再试"
+                             "（约%d秒），或使用忘记密码功能重置密码",
+                             e->locked_until, (int)wait));
+}
+
+int jszg_login_gate(jszg_req *jr, const char *scope, const char *key,
+                    int ip_max, jszg_acct_err *e)
+{
+    const char *kind = kind_of(jr, scope, "login_fail");
+    apr_int64_t since = now_s(jr) - JSZG_LOGIN_FAIL_SPAN, wait;
+    json_t *row;
+    int rc, n, over;
+
+    /* the pair first: a throttled pair does not spend the address's
+     * budget, and its answer costs two indexed reads */
+    if (key && *key) {
+        if ((rc = rate_count(jr, kind, pair_key(jr, key), since, &n))
+            != JSZG_DB_OK)
+            return rc;
+        if (n >= JSZG_LOGIN_FREE_FAILS) {
+            rc = jszg_db_row(jr, "acct_rate_nth", &row, 5, kind,
+                             pair_key(jr, key), num(jr->pool, since),
+                             now_str(jr), "0");
+            if (rc != JSZG_DB_OK && rc != JSZG_DB_NOTFOUND)
+                return rc;
+            wait = rc == JSZG_DB_OK ? col_int(row, "at") + pair_delay(n)
+                                      - now_s(jr) : 0;
+            if (wait > 0)
+                return throttled(jr, e, wait);
+        }
+    }
+    rc = rate_take(jr, kind_of(jr, scope, "login_ip"), jr->r->useragent_ip,
+                   JSZG_LOGIN_FAIL_SPAN, ip_max, &over);
+    if (rc != JSZG_DB_OK)
+        return rc;
+    if (over) {
+        e->retry_after = JSZG_LOGIN_FAIL_SPAN;
+        return fail(e, HTTP_TOO_MANY_REQUESTS, "too_many_requests",
+                    "登录尝试过于频繁，请15分钟后再试");
+    }
+    return JSZG_ACCT_OK;
+}
+
+int jszg_login_failed(jszg_req *jr, const char *scope, const char *key)
+{
+    int rc = rate_add(jr, kind_of(jr, scope, "login_fail"),
+                      pair_key(jr, key));
+
+    if (rc != JSZG_DB_OK)
+        return rc;
+    return rate_add(jr, kind_of(jr, scope, "login_fail_acct"), key);
+}
+
+/* Only this address's failures go: an attacker's stay counted. */
+int jszg_login_succeeded(jszg_req *jr, const char *scope, const char *key)
+{
+    return jszg_db_exec(jr, "acct_rate_clear", NULL, 2,
+                        kind_of(jr, scope, "login_fail"), pair_key(jr, key));
+}
+
+int jszg_login_account_failures(jszg_req *jr, const char *scope,
+                                const char *key, int *n)
+{
+    return rate_count(jr, kind_of(jr, scope, "login_fail_acct"), key,
+                      now_s(jr) - JSZG_LOGIN_FAIL_SPAN, n);
+}
+
+static const char *login_key(jszg_req *jr, const char *login)
+{
+    return upper(jr->pool, trim(jr->pool, login));
+}
+
+int jszg_acct_login_gate(jszg_req *jr, const char *login, jszg_acct_err *e)
+{
+    const char *key = login_key(jr, login);
+
+    return jszg_login_gate(jr, "acct", strlen(key) <= 32 ? key : NULL,
+                           JSZG_LOGIN_IP_MAX, e);
 }
 
 int jszg_acct_login(jszg_req *jr, const char *login, const char *password,
@@ -647,11 +774,10 @@ int jszg_acct_login(jszg_req *jr, const char *login, const char *password,
 {
     const char *key, *hash = NULL;
     json_t *acct = NULL;
-    apr_int64_t until;
-    int rc, over;
+    int rc;
 
     memset(out, 0, sizeof(*out));
-    key = upper(jr->pool, trim(jr->pool, login));
+    key = login_key(jr, login);
     if (!*key)
         field_err(e, "login", "login_empty", "请输入账号（证件号码）");
     if (!password || !*password)
@@ -660,17 +786,6 @@ int jszg_acct_login(jszg_req *jr, const char *login, const char *password,
         return JSZG_ACCT_EDOMAIN;
     if (strlen(key) > 32)
         return fail(e, HTTP_UNAUTHORIZED, "login_failed", MSG_LOGIN_FAILED);
-    rc = rate_take(jr, "acct.login_ip", jr->r->useragent_ip,
-                   JSZG_LOGIN_FAIL_SPAN, JSZG_LOGIN_IP_MAX, &over);
-    if (rc != JSZG_DB_OK)
-        return rc;
-    if (over)
-        return fail(e, HTTP_TOO_MANY_REQUESTS, "too_many_requests",
-                    "登录尝试过于频繁，请15分钟后再试");
-    if ((rc = lockout_until(jr, key, &until)) != JSZG_DB_OK)
-        return rc;
-    if (until)
-        return locked(jr, e, until);
 
     rc = jszg_db_row(jr, "acct_by_number", &acct, 1, key);
     if (rc != JSZG_DB_OK && rc != JSZG_DB_NOTFOUND)
@@ -679,16 +794,12 @@ int jszg_acct_login(jszg_req *jr, const char *login, const char *password,
         hash = col(acct, "password_hash");
     /* unknown accounts are checked against a dummy hash: same time */
     if (!jszg_password_verify(password, hash)) {
-        if ((rc = rate_add(jr, "acct.login_fail", key)) != JSZG_DB_OK)
+        if ((rc = jszg_login_failed(jr, "acct", key)) != JSZG_DB_OK)
             return rc;
-        if ((rc = lockout_until(jr, key, &until)) != JSZG_DB_OK)
-            return rc;
-        if (until)
-            return locked(jr, e, until);
         /* the same words whether the account exists or not */
         return fail(e, HTTP_UNAUTHORIZED, "login_failed", MSG_LOGIN_FAILED);
     }
-    jszg_db_exec(jr, "acct_rate_clear", NULL, 2, "acct.login_fail", key);
+    jszg_login_succeeded(jr, "acct", key);
     rc = jszg_db_exec(jr, "acct_login_ok", NULL, 2, now_str(jr),
                       col(acct, "id"));
     if (rc != JSZG_DB_OK)
@@ -710,18 +821,27 @@ static const char *code_hash(jszg_req *jr, const char *account_id,
                                      account_id, ":", code, NULL));
 }
 
-/* Limits on sending: per phone (one a minute, five a day) and per IP. */
+/*
+ * Limits on asking for a code, checked for every request whether a code
+ * is then sent or not: per (phone, address) one a minute and five a day,
+ * and per address.  Keyed on the address too, so that a stranger asking
+ * for codes to someone's phone (with a made-up account, or with the
+ * right one) spends only their own address's quota, never the owner's.
+ * What is really sent to a phone has its own daily caps (sms_sent_ok).
+ */
 static int sms_limits(jszg_req *jr, const char *phone, jszg_acct_err *e)
 {
+    const char *key = apr_pstrcat(jr->pool, phone, "|", jr->r->useragent_ip,
+                                  NULL);
     int n, rc, over;
 
-    if ((rc = rate_count(jr, "acct.sms_phone", phone,
+    if ((rc = rate_count(jr, "acct.sms_phone", key,
                          now_s(jr) - JSZG_SMS_PHONE_GAP, &n)) != JSZG_DB_OK)
         return rc;
     if (n > 0)
         return fail(e, HTTP_TOO_MANY_REQUESTS, "sms_too_soon",
                     "验证码发送过于频繁，请60秒后再试");
-    if ((rc = rate_count(jr, "acct.sms_phone", phone, day_start(jr), &n))
+    if ((rc = rate_count(jr, "acct.sms_phone", key, day_start(jr), &n))
         != JSZG_DB_OK)
         return rc;
     if (n >= JSZG_SMS_PHONE_DAY)
@@ -734,7 +854,30 @@ static int sms_limits(jszg_req *jr, const char *phone, jszg_acct_err *e)
     if (over)
         return fail(e, HTTP_TOO_MANY_REQUESTS, "too_many_requests",
                     "获取验证码过于频繁，请稍后再试");
-    return rate_add(jr, "acct.sms_phone", phone);
+    return rate_add(jr, "acct.sms_phone", key);
+}
+
+/*
+ * The daily cap on codes really sent to a phone, per purpose: kind
+ * acct.sms_sent.reset (to the account's own phone: 忘记密码) and
+ * acct.sms_sent.phone (to a new number: 修改手机号码).  Apart, so that
+ * accounts naming someone else's number as their new phone cannot use up
+ * that person's 忘记密码 codes.  *ok is 1 (and the send counted) when
+ * under the cap.
+ */
+static int sms_sent_ok(jszg_req *jr, const char *purpose, const char *phone,
+                       int cap, int *ok)
+{
+    const char *kind = apr_pstrcat(jr->pool, "acct.sms_sent.", purpose, NULL);
+    int n, rc;
+
+    *ok = 0;
+    if ((rc = rate_count(jr, kind, phone, day_start(jr), &n)) != JSZG_DB_OK)
+        return rc;
+    if (n >= cap)
+        return JSZG_DB_OK;
+    *ok = 1;
+    return rate_add(jr, kind, phone);
 }
 
 static int send_code(jszg_req *jr, const char *account_id,
@@ -840,7 +983,7 @@ int jszg_acct_reset_send(jszg_req *jr, const char *login, const char *phone,
 {
     const char *key = upper(jr->pool, trim(jr->pool, login));
     json_t *acct;
-    int rc;
+    int rc, ok;
 
     if (!*key)
         field_err(e, "login", "login_empty", "请输入账号（证件号码）");
@@ -854,6 +997,11 @@ int jszg_acct_reset_send(jszg_req *jr, const char *login, const char *phone,
         || (rc == JSZG_DB_OK && strcmp(col(acct, "phone"), phone)))
         return JSZG_ACCT_OK;    /* same answer: nothing to learn here */
     if (rc != JSZG_DB_OK)
+        return rc;
+    /* over the phone's cap (asked from many addresses): the same answer
+     * again, and nothing sent */
+    if ((rc = sms_sent_ok(jr, "reset", phone, JSZG_SMS_SENT_DAY, &ok))
+        != JSZG_DB_OK || !ok)
         return rc;
     return send_code(jr, col(acct, "id"), "reset", phone, "重置密码");
 }
@@ -898,8 +1046,9 @@ int jszg_acct_reset_finish(jszg_req *jr, const char *login,
     if (rc == JSZG_DB_OK)
         rc = jszg_db_exec(jr, "session_delete_account", NULL, 1, id);
     if (rc == JSZG_DB_OK)
+        /* this address's login throttle on the account lifts */
         rc = jszg_db_exec(jr, "acct_rate_clear", NULL, 2, "acct.login_fail",
-                          key);
+                          pair_key(jr, key));
     if (rc == JSZG_DB_OK)
         rc = audit(jr, key, "account.password_reset", key, NULL);
     return finish(jr, rc);
@@ -1089,7 +1238,7 @@ int jszg_acct_phone_send(jszg_req *jr, const char *account_id,
                          const char *phone, jszg_acct_err *e)
 {
     json_t *acct;
-    int rc;
+    int rc, ok;
 
     if (!(phone = check_phone(jr, "phone", phone, e)))
         return JSZG_ACCT_EDOMAIN;
@@ -1102,6 +1251,12 @@ int jszg_acct_phone_send(jszg_req *jr, const char *account_id,
     }
     if ((rc = sms_limits(jr, phone, e)) != JSZG_DB_OK)
         return rc;
+    if ((rc = sms_sent_ok(jr, "phone", phone, JSZG_SMS_PHONE_DAY, &ok))
+        != JSZG_DB_OK)
+        return rc;
+    if (!ok)
+        return fail(e, HTTP_TOO_MANY_REQUESTS, "sms_daily_limit",
+                    "该手机号码今日获取验证码次数已达上限，请明日再试");
     return send_code(jr, account_id, "phone", phone, "修改手机号码");
 }
 

@@ -19,12 +19,19 @@
 #define JSZG_ACCT_EDOMAIN   100     /* see the jszg_acct_err */
 
 /* Limits (DESIGN: in the database, so they survive child restarts). */
-#define JSZG_LOGIN_MAX_FAILS    5       /* per account ... */
-#define JSZG_LOGIN_FAIL_SPAN    900     /* ... in 15 minutes, then locked */
+#define JSZG_LOGIN_FAIL_SPAN    900     /* failures count 15 minutes */
+#define JSZG_LOGIN_FREE_FAILS   3       /* per (account, address), then: */
+#define JSZG_LOGIN_DELAY_BASE   30      /* a wait of 30 s, doubling with */
+#define JSZG_LOGIN_DELAY_MAX    900     /* each failure, up to 15 min */
 #define JSZG_LOGIN_IP_MAX       200     /* per IP in 15 min (school NATs) */
+#define JSZG_STAFF_IP_MAX       30      /* staff logins per IP in 15 min */
+#define JSZG_STAFF_CAPTCHA_AFTER 3      /* staff account failures (any
+                                           address, 15 min): captcha */
 #define JSZG_REGISTER_IP_MAX    30      /* per IP per hour */
 #define JSZG_SMS_PHONE_GAP      60      /* seconds between two codes */
-#define JSZG_SMS_PHONE_DAY      5       /* codes per phone per day */
+#define JSZG_SMS_PHONE_DAY      5       /* per (phone, IP) per day */
+#define JSZG_SMS_SENT_DAY       10      /* 忘记密码 codes sent to a phone
+                                           per day, from any address */
 #define JSZG_SMS_IP_MAX         20      /* codes per IP per hour */
 #define JSZG_CODE_TTL           600     /* an SMS code lives 10 minutes */
 #define JSZG_CODE_TRIES         5
@@ -43,7 +50,8 @@ typedef struct {
     const char *code;           /* the first error's stable code */
     const char *message;        /* and its Chinese message */
     apr_array_header_t *fields; /* jszg_acct_fielderr, in form order */
-    const char *locked_until;   /* login lockout: when it lifts */
+    const char *locked_until;   /* login throttle: when it lifts */
+    int retry_after;            /* seconds, for Retry-After; 0: none */
     int remaining;              /* 实名核验 left today; -1 when n/a */
 } jszg_acct_err;
 
@@ -80,6 +88,30 @@ int jszg_acct_register(jszg_req *jr, jszg_register_in *in,
                        jszg_acct_err *e, const char **id_number);
 int jszg_acct_login(jszg_req *jr, const char *login, const char *password,
                     jszg_login_out *out, jszg_acct_err *e);
+
+/*
+ * Login throttling, for applicants (scope "acct") and staff ("admin"):
+ * no lock on a login name, so nobody can lock another person out.
+ *  - per source address: ip_max attempts in JSZG_LOGIN_FAIL_SPAN, any
+ *    account (kind "<scope>.login_ip", key the address);
+ *  - per (account, address): after JSZG_LOGIN_FREE_FAILS failures each
+ *    further try waits JSZG_LOGIN_DELAY_BASE s, doubling per failure
+ *    (kind "<scope>.login_fail", key "<login>|<address>");
+ *  - per account, every address: failures are counted (kind
+ *    "<scope>.login_fail_acct") and decide whether a captcha is asked.
+ * jszg_login_gate runs before any captcha or bcrypt and takes one unit
+ * of the address's budget; JSZG_ACCT_EDOMAIN with a 429 in e when
+ * refused.  key is the normalised login name.
+ */
+int jszg_login_gate(jszg_req *jr, const char *scope, const char *key,
+                    int ip_max, jszg_acct_err *e);
+int jszg_login_failed(jszg_req *jr, const char *scope, const char *key);
+int jszg_login_succeeded(jszg_req *jr, const char *scope, const char *key);
+/* jszg_login_gate for an applicant's login as typed. */
+int jszg_acct_login_gate(jszg_req *jr, const char *login, jszg_acct_err *e);
+/* Failures on the account from any address in the span. */
+int jszg_login_account_failures(jszg_req *jr, const char *scope,
+                                const char *key, int *n);
 int jszg_acct_reset_send(jszg_req *jr, const char *login,
                          const char *phone, jszg_acct_err *e);
 int jszg_acct_reset_finish(jszg_req *jr, const char *login,

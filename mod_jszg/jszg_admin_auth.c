@@ -10,6 +10,7 @@
  * sent to the applicant pages.
  */
 #include "jszg_admin.h"
+#include "jszg_account.h"
 #include "jszg_password.h"
 #include "apr_strings.h"
 #include "apr_lib.h"
@@ -17,14 +18,12 @@
 #define ADMIN_COOKIE    "jszg_admin"
 #define ADMIN_PATH      "/admin"
 #define TOUCH_EVERY     60              /* seconds between idle refreshes */
-#define LOCK_WINDOW     (15 * 60)       /* lockout: failures counted over */
-#define LOCK_FAILURES   5               /* … this many lock the username */
-#define LOCK_KIND       "admin.login"
+#define THROTTLE_SCOPE  "admin"         /* kinds admin.login_* (jszg_login_gate) */
 #define STAFF_KEY       "jszg-admin-staff"
 
 #define DOC_SUFFIX      " - 教师资格定期注册管理系统"
 #define LOGIN_FAILED    "用户名或密码错误。"
-#define LOGIN_LOCKED    "登录失败次数过多，该账号已暂时锁定，请15分钟后再试。"
+#define LOGIN_CAPTCHA   "该账号近期登录失败次数较多，请先完成安全验证。"
 
 /* ---- small helpers --------------------------------------------------- */
 
@@ -437,9 +436,10 @@ static const char *safe_next(const char *next)
 }
 
 static int login_form(jszg_req *jr, int status, const char *username,
-                      const char *next, const char *error)
+                      const char *next, const char *error, int captcha)
 {
     json_t *d = jszg_admin_data(jr, NULL, "工作人员登录", NULL);
+    int rc;
 
     jszg_no_store(jr->r);
     json_object_set_new(d, "login_page", json_true());
@@ -448,6 +448,8 @@ static int login_form(jszg_req *jr, int status, const char *username,
         json_object_set_new(d, "username", json_string(username));
     if (error)
         json_object_set_new(d, "error", json_string(error));
+    if (captcha && (rc = jszg_acct_captcha_widget(jr, d)) != JSZG_DB_OK)
+        return jszg_db_status(rc);
     return jszg_render_layout(jr, status, "admin/login", "admin/layout", d);
 }
 
@@ -455,7 +457,7 @@ int jszg_admin_login_page(jszg_req *jr)
 {
     if (staff_get(jr))
         return jszg_redirect(jr, safe_next(jszg_query(jr, "next")));
-    return login_form(jr, HTTP_OK, NULL, jszg_query(jr, "next"), NULL);
+    return login_form(jr, HTTP_OK, NULL, jszg_query(jr, "next"), NULL, 0);
 }
 
 /* A username is 3..32 of [a-z0-9._-]; compared lower-case. */
@@ -481,20 +483,6 @@ static char *clean_username(apr_pool_t *p, const char *in)
             return NULL;
     }
     return u;
-}
-
-static int locked_out(jszg_req *jr, const char *key, int *rc)
-{
-    json_t *row;
-    const char *since = apr_psprintf(jr->pool, "%" APR_INT64_T_FMT,
-                                     (apr_int64_t)apr_time_sec(jr->now)
-                                     - LOCK_WINDOW);
-
-    *rc = jszg_db_row(jr, "admin_fail_count", &row, 3, LOCK_KIND, key,
-                      since);
-    if (*rc != JSZG_DB_OK)
-        return 0;
-    return apr_atoi64(jstr(row, "n")) >= LOCK_FAILURES;
 }
 
 static int start_session(jszg_req *jr, json_t *staff)
@@ -529,6 +517,15 @@ static int start_session(jszg_req *jr, json_t *staff)
     return JSZG_DB_OK;
 }
 
+/*
+ * No lock on a username (anyone could lock sysadmin out with five
+ * POSTs): jszg_login_gate throttles per address and per (username,
+ * address) before any bcrypt, and once the username has failed
+ * JSZG_STAFF_CAPTCHA_AFTER times from anywhere, every try on it must
+ * first pass the slider captcha.  The owner at their own address keeps
+ * logging in (with the captcha) while someone hammers the account from
+ * elsewhere.
+ */
 int jszg_admin_login_post(jszg_req *jr)
 {
     const char *pw = jszg_field(jr, "password");
@@ -536,36 +533,56 @@ int jszg_admin_login_post(jszg_req *jr)
     char *user = clean_username(jr->pool, jszg_field(jr, "username"));
     json_t *staff = NULL;
     jszg_staff who = { 0 };
-    int rc;
+    jszg_acct_err e;
+    int rc, fails = 0;
 
     jszg_no_store(jr->r);
+    jszg_acct_err_init(jr->pool, &e);
     if (!user || !pw || !*pw)
         return login_form(jr, HTTP_OK, user, next,
-                          "请输入用户名和密码。");
+                          "请输入用户名和密码。", 0);
     who.username = user;
-    if (locked_out(jr, user, &rc)) {
-        jszg_admin_audit(jr, &who, "login.locked", NULL, NULL);
-        return login_form(jr, HTTP_TOO_MANY_REQUESTS, user, next,
-                          LOGIN_LOCKED);
+    rc = jszg_login_gate(jr, THROTTLE_SCOPE, user, JSZG_STAFF_IP_MAX, &e);
+    if (rc == JSZG_ACCT_EDOMAIN) {
+        jszg_admin_audit(jr, &who, "login.throttled", NULL, e.code);
+        apr_table_setn(jr->r->err_headers_out, "Retry-After",
+                       apr_itoa(jr->pool, e.retry_after));
+        return login_form(jr, e.status, user, next, e.message, 0);
     }
+    if (rc != JSZG_ACCT_OK)
+        return jszg_db_status(rc);
+    rc = jszg_login_account_failures(jr, THROTTLE_SCOPE, user, &fails);
     if (rc != JSZG_DB_OK)
         return jszg_db_status(rc);
+    if (fails >= JSZG_STAFF_CAPTCHA_AFTER) {
+        rc = jszg_acct_captcha_form(jr, &e);
+        if (rc == JSZG_ACCT_EDOMAIN) {
+            const char *msg = jszg_acct_err_field(&e, "captcha");
+            if (!jszg_field(jr, "captcha_token"))
+                msg = LOGIN_CAPTCHA;
+            return login_form(jr, HTTP_OK, user, next, msg, 1);
+        }
+        if (rc != JSZG_ACCT_OK)
+            return jszg_db_status(rc);
+    }
     rc = jszg_db_row(jr, "admin_staff_by_username", &staff, 1, user);
     if (rc != JSZG_DB_OK && rc != JSZG_DB_NOTFOUND)
         return jszg_db_status(rc);
     /* an unknown username costs one bcrypt too (dummy hash) */
     if (!jszg_password_verify(pw, staff ? jstr(staff, "password_hash")
                                         : NULL)) {
-        jszg_db_exec(jr, "admin_fail_insert", NULL, 3, LOCK_KIND, user,
-                     jszg_now_str(jr));
+        if ((rc = jszg_login_failed(jr, THROTTLE_SCOPE, user))
+            != JSZG_DB_OK)
+            return jszg_db_status(rc);
         jszg_admin_audit(jr, &who, "login.failed", NULL, NULL);
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, jr->r, JSZGLOGNO(17003)
                       "back office: failed login for '%s'", user);
-        return login_form(jr, HTTP_OK, user, next, LOGIN_FAILED);
+        return login_form(jr, HTTP_OK, user, next, LOGIN_FAILED,
+                          fails + 1 >= JSZG_STAFF_CAPTCHA_AFTER);
     }
     if ((rc = start_session(jr, staff)) != JSZG_DB_OK)
         return jszg_db_status(rc);
-    jszg_db_exec(jr, "admin_fail_clear", NULL, 2, LOCK_KIND, user);
+    jszg_login_succeeded(jr, THROTTLE_SCOPE, user);
     jszg_admin_audit(jr, &who, "login", NULL, NULL);
     return jszg_redirect(jr, safe_next(next));
 }

@@ -11,6 +11,7 @@
  */
 #include "jszg_account.h"
 #include "jszg_captcha.h"
+#include "jszg_admission.h"
 #include "jszg_password.h"
 #include "apr_strings.h"
 
@@ -86,6 +87,12 @@ int jszg_acct_api_error(jszg_req *jr, const jszg_acct_err *e)
     if (e->locked_until)
         json_object_set_new(err, "locked_until",
                             json_string(e->locked_until));
+    if (e->retry_after > 0) {
+        json_object_set_new(err, "retry_after",
+                            json_integer(e->retry_after));
+        apr_table_setn(jr->r->err_headers_out, "Retry-After",
+                       apr_itoa(jr->pool, e->retry_after));
+    }
     if (e->remaining >= 0)
         json_object_set_new(err, "remaining", json_integer(e->remaining));
     json_object_set_new(body, "error", err);
@@ -285,9 +292,15 @@ int jszg_page_login(jszg_req *jr)
     return render_form(jr, HTTP_OK, "login", login_data(jr));
 }
 
+/* The throttle before the captcha and the password: a refused try
+ * costs neither a captcha row nor a bcrypt. */
 static int do_login(jszg_req *jr, jszg_login_out *out, jszg_acct_err *e)
 {
-    int rc = jszg_acct_captcha_form(jr, e);
+    int rc = jszg_acct_login_gate(jr, jszg_field(jr, "login"), e);
+
+    if (rc != JSZG_ACCT_OK)
+        return rc;
+    rc = jszg_acct_captcha_form(jr, e);
 
     if (rc != JSZG_ACCT_OK)
         return rc;
@@ -337,6 +350,9 @@ int jszg_page_login_post(jszg_req *jr)
     d = login_data(jr);
     jszg_acct_keep(jr, d, login_fields);
     jszg_acct_errors(d, &e);
+    if (e.retry_after > 0)
+        apr_table_setn(jr->r->err_headers_out, "Retry-After",
+                       apr_itoa(jr->pool, e.retry_after));
     return render_form(jr, e.status, "login", d);
 }
 
@@ -519,6 +535,7 @@ int jszg_page_captcha_img(jszg_req *jr)
 {
     const char *img = jszg_param(jr, "img");
     const unsigned char *png;
+    apr_interval_time_t wait;
     apr_size_t len;
     int which, rc;
 
@@ -528,6 +545,13 @@ int jszg_page_captcha_img(jszg_req *jr)
         which = JSZG_CAPTCHA_IMG_PIECE;
     else
         return jszg_error(jr, HTTP_NOT_FOUND, NULL, NULL);
+    /* drawing costs CPU: a budget per address before anything else */
+    if (!jszg_adm_captcha_take(jr->r, &wait)) {
+        apr_table_setn(jr->r->err_headers_out, "Retry-After",
+                       apr_itoa(jr->pool, (int)apr_time_sec(wait) + 1));
+        return jszg_error(jr, HTTP_TOO_MANY_REQUESTS, "captcha_busy",
+                          "验证图片请求过于频繁，请稍后刷新页面。");
+    }
     rc = jszg_acct_captcha_image(jr, jszg_param(jr, "token"), which, &png,
                                  &len);
     if (rc == JSZG_DB_NOTFOUND)

@@ -51,7 +51,7 @@
     "JOIN accounts c ON c.id = a.account_id "
 
 const jszg_stmt jszg_admin_stmts[] = {
-    /* ---- staff, sessions, login lockout, audit ---- */
+    /* ---- staff, sessions, audit ---- */
     { "admin_session_get",
       "SELECT s.staff_id, s.created_at, s.last_seen_at, s.expires_at, "
       "s.data, t.username, t.name, t.role, t.point_id, t.institution_id, "
@@ -76,13 +76,6 @@ const jszg_stmt jszg_admin_stmts[] = {
       "WHERE username = %s AND active = 1" },
     { "admin_staff_login_at",
       "UPDATE staff SET last_login_at = %lld WHERE id = %lld" },
-    { "admin_fail_count",
-      "SELECT COUNT(*) AS n FROM rate_events "
-      "WHERE kind = %s AND key = %s AND at > %lld" },
-    { "admin_fail_insert",
-      "INSERT INTO rate_events (kind, key, at) VALUES (%s, %s, %lld)" },
-    { "admin_fail_clear",
-      "DELETE FROM rate_events WHERE kind = %s AND key = %s" },
     { "admin_audit_insert",
       "INSERT INTO audit_log (at, actor, action, target, ip, note) "
       "VALUES (%lld, %s, %s, %s, %s, %s)" },

@@ -1,6 +1,7 @@
 """Accounts: 账号注册, 登录, the slider captcha, lockout, CSRF, session
 rotation, 退出, and the JSON API twins (issue 4)."""
 import hashlib
+import json
 import re
 
 import pytest
@@ -175,10 +176,22 @@ def test_captcha_never_reveals_answer(clock_env, s):
     assert set(c) == {"token", "mode", "width", "height", "piece_width",
                       "ttl", "bg", "piece"}
     row = captcha_row(clock_env, c["token"])
-    # neither the answer nor the seed is in the JSON, the URLs or the page
-    assert str(row["answer"]) not in c["token"]
+    # neither the answer nor the seed is in the JSON, the URLs or the
+    # page: the token is the signed (mode, issue time, random nonce)
+    # only, the answer follows from the nonce under the server secret
+    m = re.fullmatch(r"K1\.0\.(\d{13})\.([0-9a-f]{16})\.[A-Za-z0-9_-]{22}",
+                     c["token"])
+    assert m, c["token"]
+    assert abs(int(m.group(1)) // 1000 - s.clock.now) <= 1
+    assert row["mode"] == "slide" and "answer" not in json.dumps(c)
+    # nothing was stored for it: issuing costs no database write
+    assert row["used_at"] == ""
+    assert clock_env.sql("SELECT COUNT(*) FROM captchas WHERE id_hash = "
+                         "'%s'" % hashlib.sha256(c["token"].encode())
+                         .hexdigest()) == "0"
     for path in (c["bg"], c["piece"]):
-        assert re.fullmatch(r"/captcha/[A-Za-z0-9_-]+/(bg|piece)\.png", path)
+        assert re.fullmatch(r"/captcha/[A-Za-z0-9._-]+/(bg|piece)\.png",
+                            path)
     assert "answer" not in r.text.replace('name="captcha_answer"', "")
     # the images are the same however often they are fetched
     a = clock_env.get(c["bg"], s).content
@@ -263,32 +276,74 @@ def test_login_generic_error(clock_env, s):
     assert 'value="%s"' % idn in wrong.text       # the login is kept
 
 
-def test_login_lockout_and_lifting(clock_env, s):
+def test_login_throttle_grows_and_lifts(clock_env, s):
+    """Issue 13.5: no lock on the account, a growing wait for the
+    (account, address) pair after three wrong passwords."""
     _, idn, _ = insert_account(clock_env)
-    for i in range(4):
+    for i in range(3):
         r = login(clock_env, s, idn, "Wrong!pass%d" % i)
         assert r.status_code == 401
-    r = login(clock_env, s, idn, "Wrong!pass9")
-    assert r.status_code == 423
-    assert "账号已被锁定" in r.text
+    # the 4th try from this address waits, whatever the password
+    r = login(clock_env, s, idn)
+    assert r.status_code == 429, r.status_code
+    assert "密码错误次数过多" in r.text and "锁定" not in r.text
+    assert int(r.headers["Retry-After"]) > 0
     until = re.search(r"请于(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)后再试", r.text)
     assert until
-    # locked: even the right password is refused
-    r = login(clock_env, s, idn)
-    assert r.status_code == 423
-    # 15 minutes after the first failure counted, it lifts
-    s.clock.advance(15 * 60)
-    r = login(clock_env, s, idn)
-    assert r.status_code == 303
+    # no captcha row was spent and no password was tried meanwhile
+    s.clock.advance(30)
+    r = login(clock_env, s, idn, "Wrong!pass3")
+    assert r.status_code == 401
+    # the next wait is longer: 30 s is not enough now, 60 s is
+    s.clock.advance(30)
+    assert login(clock_env, s, idn).status_code == 429
+    s.clock.advance(30)
+    assert login(clock_env, s, idn).status_code == 303
 
 
-def test_login_lockout_survives_restart(clock_env, s):
+def test_login_throttle_api(clock_env, s):
     _, idn, _ = insert_account(clock_env)
-    for i in range(5):
+    for i in range(3):
+        login(clock_env, s, idn, "Wrong!pass%d" % i)
+    csrf = csrf_of(clock_env.get("/login", s).text)
+    data = {"login": idn, "password": DEMO_PASSWORD}
+    data.update(solve_slider(clock_env, s, csrf))
+    r = clock_env.post("/api/v1/login", s, data=data,
+                       headers={"X-CSRF-Token": csrf})
+    assert r.status_code == 429, r.text
+    err = r.json()["error"]
+    assert err["code"] == "login_throttled" and err["retry_after"] > 0
+    assert r.headers["Retry-After"] == str(err["retry_after"])
+
+
+def test_login_throttle_survives_restart(clock_env, s):
+    _, idn, _ = insert_account(clock_env)
+    for i in range(3):
         login(clock_env, s, idn, "Wrong!pass%d" % i)
     clock_env.restart(clock_env.extra)
     s2 = ClockSession(s.clock)
-    assert login(clock_env, s2, idn).status_code == 423
+    assert login(clock_env, s2, idn).status_code == 429
+
+
+def test_reset_lifts_the_throttle_of_this_address(clock_env, s):
+    from test_account_lib import outbox_code
+    _, idn, phone = insert_account(clock_env)
+    for i in range(3):
+        login(clock_env, s, idn, "Wrong!pass%d" % i)
+    assert login(clock_env, s, idn).status_code == 429
+    csrf = csrf_of(clock_env.get("/login", s).text)
+    data = {"login": idn, "phone": phone}
+    data.update(solve_slider(clock_env, s, csrf))
+    r = clock_env.post("/api/v1/password/forgot", s, data=data,
+                       headers={"X-CSRF-Token": csrf})
+    assert r.status_code == 200, r.text
+    r = clock_env.post("/api/v1/password/reset", s,
+                       headers={"X-CSRF-Token": csrf},
+                       data={"login": idn, "code": outbox_code(clock_env,
+                                                               phone),
+                             "password": GOOD_PW, "confirm": GOOD_PW})
+    assert r.status_code == 200, r.text
+    assert login(clock_env, s, idn, GOOD_PW).status_code == 303
 
 
 def test_login_shows_last_login_and_name(clock_env, s):
