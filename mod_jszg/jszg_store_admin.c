@@ -288,6 +288,23 @@ const jszg_stmt jszg_admin_stmts[] = {
       "imported_at) VALUES (%s, %s, %s, 'import', %lld) "
       "ON CONFLICT (id_type, id_number) DO UPDATE SET name = excluded.name, "
       "source = 'import', imported_at = excluded.imported_at" },
+    /* scope of an import row, on what the database holds: the
+     * certificate a row would overwrite, and a person's province
+     * (jszg_person_in_province): the 注册机构 of their newest application,
+     * else the provinces of their certificates.  Person rows are always
+     * 居民身份证 numbers, which lets the lookup use accounts' unique key. */
+    { "admin_import_cert_owner",
+      "SELECT c.province_code, g.name AS province_name FROM certificates c "
+      "JOIN regions g ON g.code = c.province_code WHERE c.cert_no = %s" },
+    { "admin_import_person_employment",
+      "SELECT i.province_code FROM applications a "
+      "JOIN accounts c ON c.id = a.account_id "
+      "JOIN institutions i ON i.id = a.institution_id "
+      "WHERE c.id_type = '居民身份证' AND c.id_number = %s "
+      "ORDER BY a.submitted_at DESC, a.id DESC LIMIT 1" },
+    { "admin_import_person_certs",
+      "SELECT DISTINCT province_code FROM certificates "
+      "WHERE id_number = %s ORDER BY province_code" },
     { "admin_region_exists",
       "SELECT code FROM regions WHERE code = %s AND level = 1" },
 
