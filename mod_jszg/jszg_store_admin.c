@@ -118,13 +118,17 @@ const jszg_stmt jszg_admin_stmts[] = {
       "INSERT INTO application_events (application_id, at, actor, "
       "from_status, to_status, note, message) "
       "VALUES (%lld, %lld, %s, %s, %s, %s, %s)" },
+    /* a certificate's registrations are its holder's: a row written
+     * here carries the applicant's ID number; a registry row (NULL)
+     * belongs to the certificate's holder in the registry */
     { "admin_history_count",
-      "SELECT COUNT(*) AS n FROM registrations_history "
-      "WHERE cert_no = %s AND conclusion = '注册合格'" },
+      "SELECT COUNT(*) AS n FROM registrations_history h "
+      "WHERE h.cert_no = %s AND h.conclusion = '注册合格' "
+      "AND " JSZG_SQL_HIST_OF_HOLDER },
     { "admin_history_insert",
       "INSERT INTO registrations_history (cert_no, kind, registered_on, "
-      "conclusion, valid_until, institution_name) "
-      "VALUES (%s, %s, %pDd, %s, %pDd, %s)" },
+      "conclusion, valid_until, institution_name, id_number) "
+      "VALUES (%s, %s, %pDd, %s, %pDd, %s, %s)" },
     SCOPED("admin_queue",
       "SELECT " APP_COLS APP_FROM "WHERE a.status = %s AND ",
       " AND (%s = '' OR a.stage = %s) "
