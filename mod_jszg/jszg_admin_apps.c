@@ -161,22 +161,23 @@ static int is_conclusion(const char *s)
            || streq(s, JSZG_ST_FAIL);
 }
 
-/* The certificate's registration record for the next cycle. */
+/* The certificate's registration record for the next cycle: its
+ * holder's, the applicant (accounts store the ID number upper-cased). */
 static int write_history(jszg_req *jr, json_t *app, const char *to)
 {
     json_t *row;
-    const char *kind = "定期注册";
-    int rc = jszg_db_row(jr, "admin_history_count", &row, 1,
-                         jstr(app, "cert_no"));
+    const char *kind = "定期注册", *holder = jstr(app, "id_number");
+    int rc = jszg_db_row(jr, "admin_history_count", &row, 3,
+                         jstr(app, "cert_no"), holder, holder);
 
     if (rc != JSZG_DB_OK)
         return rc;
     if (apr_atoi64(jstr(row, "n")) == 0)
         kind = "首次注册";
-    return jszg_db_exec(jr, "admin_history_insert", NULL, 6,
+    return jszg_db_exec(jr, "admin_history_insert", NULL, 7,
                         jstr(app, "cert_no"), kind, today(jr, 0), to,
                         streq(to, JSZG_ST_PASS) ? today(jr, 5) : NULL,
-                        jstr(app, "institution_name"));
+                        jstr(app, "institution_name"), holder);
 }
 
 /* from → to in one transaction with its event and audit rows.  A status

@@ -9,10 +9,26 @@
  * constraint, the database going away) leaves the data as it was.
  * Files may be UTF-8 (with or without BOM) or GB18030 (what Excel on a
  * Chinese Windows saves as "CSV").
+ *
+ * Scope: a province admin writes only rows that belong to the province,
+ * judged on what the database holds (the target), not only on the
+ * uploaded values.  A certificate row must name the admin's province,
+ * the certificate it would overwrite must be one of that province's, and
+ * the number's own digits (year, province, 资格种类, sex) must agree with
+ * the row.  A person-level row (年度考核, 培训学时, 师德) must be about a
+ * person of the province, by the rule of jszg_person_in_province()
+ * (jszg_idcard.h).  Identity data is for system admins only.  No date may
+ * lie after today (the Beijing date of the request, test clock included).
+ *
+ * The report: "数据行" counts the data rows read, "通过" those that passed,
+ * "有问题" those that did not; a problem of the file itself (encoding, CSV
+ * syntax, header) is listed with its line after the errors of the rows
+ * read before it, and nothing then counts as passed.
  */
 #include "jszg_admin.h"
 #include "jszg_csv.h"
 #include "jszg_idcard.h"
+#include "jszg_wizard.h"
 #include "apr_strings.h"
 #include "apr_lib.h"
 #include "apr_xlate.h"
@@ -109,8 +125,13 @@ typedef struct {
     int col[12];                /* file column of each expected column */
     apr_hash_t *seen;           /* unique keys inside the file */
     apr_hash_t *regions;        /* province codes already checked */
+    apr_hash_t *persons;        /* ID number -> "1" in scope, "" not */
+    const char *today;          /* Beijing date, YYYY-MM-DD */
+    int year;                   /* its year */
     json_t *errors;
-    int nbad;
+    int nbad;                   /* data rows with a problem */
+    int nfile;                  /* problems of the file itself */
+    int db_rc;                  /* a lookup failed: JSZG_DB_* */
 } check_t;
 
 static const char *cell(check_t *c, const jszg_csv_record *rec, int i)
@@ -137,6 +158,28 @@ static int row_error(check_t *c, int line, const char *reason)
         json_array_append_new(c->errors, json_pack("{s:i, s:s}", "line",
                                                    line, "reason", reason));
     return -1;
+}
+
+/* A problem of the whole file: always listed, after the rows' errors. */
+static int file_error(check_t *c, int line, const char *reason)
+{
+    c->nfile++;
+    json_array_append_new(c->errors, json_pack("{s:i, s:s}", "line", line,
+                                               "reason", reason));
+    return -1;
+}
+
+/* An ID number cell; a 居民身份证 number with its check letter upper-cased
+ * (as accounts store it), so lookups and writes find the same person. */
+static const char *id_cell(check_t *c, const jszg_csv_record *r, int i,
+                           const char *type)
+{
+    char *v = apr_pstrdup(c->jr->pool, cell(c, r, i));
+
+    if (!type || !strcmp(type, "居民身份证"))
+        for (char *q = v; *q; q++)
+            *q = apr_toupper(*q);
+    return v;
 }
 
 static int date_ok(const char *s)
@@ -224,20 +267,50 @@ static int province_ok(check_t *c, const char *code)
     return 1;
 }
 
+/* The certificate this row would overwrite must be the province's own:
+ * a province admin may neither change another province's certificate
+ * nor move one between provinces (the row's own province is checked
+ * before). */
+static int cert_target_ok(check_t *c, const char *no, int line)
+{
+    json_t *row;
+    int rc;
+
+    if (c->st->role != JSZG_ROLE_PROVINCE)
+        return 0;
+    rc = jszg_db_row(c->jr, "admin_import_cert_owner", &row, 1, no);
+    if (rc == JSZG_DB_NOTFOUND)
+        return 0;
+    if (rc != JSZG_DB_OK) {
+        c->db_rc = rc;
+        return row_error(c, line, "无法核对该证书的现有记录");
+    }
+    if (strcmp(json_string_value(json_object_get(row, "province_code")),
+               c->st->province_code))
+        return row_error(c, line, apr_psprintf(c->jr->pool,
+                         "该证书属于%s，只能由该省修改",
+                         json_string_value(json_object_get(row,
+                                                           "province_name"))));
+    return 0;
+}
+
 static int check_cert(check_t *c, const jszg_csv_record *r, int line)
 {
     apr_pool_t *p = c->jr->pool;
     const char *no = cell(c, r, 0), *type = cell(c, r, 2);
     const char *prov = cell(c, r, 8), *sex = cell(c, r, 4);
+    jszg_certno_part part;
     long kind;
 
-    if (!jszg_certno_valid(no, 2100))
+    if (!jszg_certno_valid(no, 9999))
         return row_error(c, line, "证书号码应为15位或17位数字");
+    if (!jszg_certno_valid(no, c->year))
+        return row_error(c, line, "证书号码中的认定年份不能晚于今年");
     if (!text_ok(cell(c, r, 1), 60))
         return row_error(c, line, "姓名不能为空且不能超过60个字");
     if (!in_list(id_types, type))
         return row_error(c, line, "证件类型不正确");
-    if (!id_number_ok(c, type, cell(c, r, 3)))
+    if (!id_number_ok(c, type, id_cell(c, r, 3, type)))
         return row_error(c, line, "证件号码不正确");
     if (*sex && strcmp(sex, "男") && strcmp(sex, "女"))
         return row_error(c, line, "性别应为“男”或“女”");
@@ -250,8 +323,16 @@ static int check_cert(check_t *c, const jszg_csv_record *r, int line)
     if (c->st->role == JSZG_ROLE_PROVINCE && strcmp(prov,
                                                     c->st->province_code))
         return row_error(c, line, "只能导入本省的证书");
+    if (cert_target_ok(c, no, line))
+        return -1;
     if (!date_ok(cell(c, r, 9)))
         return row_error(c, line, "认定日期应为YYYY-MM-DD格式的有效日期");
+    if (strcmp(cell(c, r, 9), c->today) > 0)
+        return row_error(c, line, "认定日期不能晚于今天");
+    part = jszg_certno_agrees(no, cell(c, r, 9), prov, (int)kind,
+                              !*sex ? 0 : !strcmp(sex, "男") ? 1 : 2);
+    if (part != JSZG_CERTNO_AGREES)
+        return row_error(c, line, jszg_certno_part_message(part));
     if (!in_list((const char *const[]){ "有效", "丧失", "撤销", "无效",
                                         NULL }, cell(c, r, 10)))
         return row_error(c, line, "状态应为有效、丧失、撤销或无效");
@@ -259,49 +340,103 @@ static int check_cert(check_t *c, const jszg_csv_record *r, int line)
     return duplicate(c, line, no);
 }
 
+/* A person-level row of a province admin: the person must be the
+ * province's by jszg_person_in_province() (jszg_idcard.h), judged on the
+ * registry (their newest application, else their certificates). */
+static int person_scope(check_t *c, const char *idno, int line)
+{
+    const char *in, *employment = NULL;
+    apr_array_header_t *provs;
+    json_t *row, *rows;
+    size_t i;
+    int rc;
+
+    if (c->st->role != JSZG_ROLE_PROVINCE)
+        return 0;
+    in = apr_hash_get(c->persons, idno, APR_HASH_KEY_STRING);
+    if (!in) {
+        rc = jszg_db_row(c->jr, "admin_import_person_employment", &row, 1,
+                         idno);
+        if (rc == JSZG_DB_OK)
+            employment = json_string_value(json_object_get(row,
+                                                           "province_code"));
+        else if (rc != JSZG_DB_NOTFOUND) {
+            c->db_rc = rc;
+            return row_error(c, line, "无法核对该教师所属省份");
+        }
+        rc = jszg_db_rows(c->jr, "admin_import_person_certs", &rows, 1,
+                          idno);
+        if (rc != JSZG_DB_OK) {
+            c->db_rc = rc;
+            return row_error(c, line, "无法核对该教师所属省份");
+        }
+        provs = apr_array_make(c->jr->pool, 4, sizeof(const char *));
+        json_array_foreach(rows, i, row)
+            APR_ARRAY_PUSH(provs, const char *) =
+                json_string_value(json_object_get(row, "province_code"));
+        in = jszg_person_in_province(c->st->province_code, employment,
+                                     (const char *const *)provs->elts,
+                                     provs->nelts) ? "1" : "";
+        apr_hash_set(c->persons, idno, APR_HASH_KEY_STRING, in);
+    }
+    if (!*in)
+        return row_error(c, line, "该教师不属于本省（以其最近一次定期注册"
+                         "报名的注册机构所在省份为准，未报名的以其教师资格"
+                         "证书的认定省份为准），不能导入");
+    return 0;
+}
+
 static int check_assess(check_t *c, const jszg_csv_record *r, int line)
 {
     long year;
 
-    if (!id_number_ok(c, NULL, cell(c, r, 0)))
+    if (!id_number_ok(c, NULL, id_cell(c, r, 0, NULL)))
         return row_error(c, line, "证件号码不是有效的居民身份证号码");
     if (!num_in(cell(c, r, 1), 1990, 2100, &year))
         return row_error(c, line, "年度应为1990至2100之间的年份");
+    if (year > c->year)
+        return row_error(c, line, "年度不能晚于今年");
     if (!in_list((const char *const[]){ "优秀", "合格", "基本合格", "不合格",
                                         NULL }, cell(c, r, 2)))
         return row_error(c, line, "考核结果应为优秀、合格、基本合格或不合格");
     if (jszg_utf8_chars(cell(c, r, 3), strlen(cell(c, r, 3))) > 60)
         return row_error(c, line, "单位不能超过60个字");
-    return duplicate(c, line, apr_pstrcat(c->jr->pool, cell(c, r, 0), "/",
-                                          cell(c, r, 1), NULL));
+    if (duplicate(c, line, apr_pstrcat(c->jr->pool, id_cell(c, r, 0, NULL),
+                                       "/", cell(c, r, 1), NULL)))
+        return -1;
+    return person_scope(c, id_cell(c, r, 0, NULL), line);
 }
 
 static int check_training(check_t *c, const jszg_csv_record *r, int line)
 {
     long v;
 
-    if (!id_number_ok(c, NULL, cell(c, r, 0)))
+    if (!id_number_ok(c, NULL, id_cell(c, r, 0, NULL)))
         return row_error(c, line, "证件号码不是有效的居民身份证号码");
     if (!num_in(cell(c, r, 1), 1990, 2100, &v))
         return row_error(c, line, "年度应为1990至2100之间的年份");
+    if (v > c->year)
+        return row_error(c, line, "年度不能晚于今年");
     if (!num_in(cell(c, r, 2), 0, 2000, &v))
         return row_error(c, line, "学时应为0至2000之间的整数");
     if (!text_ok(cell(c, r, 3), 100))
         return row_error(c, line, "培训项目不能为空且不能超过100个字");
-    return 0;
+    return person_scope(c, id_cell(c, r, 0, NULL), line);
 }
 
 static int check_ethics(check_t *c, const jszg_csv_record *r, int line)
 {
-    if (!id_number_ok(c, NULL, cell(c, r, 0)))
+    if (!id_number_ok(c, NULL, id_cell(c, r, 0, NULL)))
         return row_error(c, line, "证件号码不是有效的居民身份证号码");
     if (!date_ok(cell(c, r, 1)))
         return row_error(c, line, "记录日期应为YYYY-MM-DD格式的有效日期");
+    if (strcmp(cell(c, r, 1), c->today) > 0)
+        return row_error(c, line, "记录日期不能晚于今天");
     if (strcmp(cell(c, r, 2), "合格") && strcmp(cell(c, r, 2), "不合格"))
         return row_error(c, line, "结论应为合格或不合格");
     if (jszg_utf8_chars(cell(c, r, 3), strlen(cell(c, r, 3))) > 200)
         return row_error(c, line, "说明不能超过200个字");
-    return 0;
+    return person_scope(c, id_cell(c, r, 0, NULL), line);
 }
 
 static int check_identity(check_t *c, const jszg_csv_record *r, int line)
@@ -310,12 +445,12 @@ static int check_identity(check_t *c, const jszg_csv_record *r, int line)
 
     if (!in_list(id_types, type))
         return row_error(c, line, "证件类型不正确");
-    if (!id_number_ok(c, type, cell(c, r, 1)))
+    if (!id_number_ok(c, type, id_cell(c, r, 1, type)))
         return row_error(c, line, "证件号码不正确");
     if (!text_ok(cell(c, r, 2), 60))
         return row_error(c, line, "姓名不能为空且不能超过60个字");
     return duplicate(c, line, apr_pstrcat(c->jr->pool, type, "/",
-                                          cell(c, r, 1), NULL));
+                                          id_cell(c, r, 1, type), NULL));
 }
 
 static int check_row(check_t *c, const jszg_csv_record *r)
@@ -348,16 +483,16 @@ static int map_header(check_t *c, const jszg_csv_record *h)
     int i, j;
 
     if (h->nfields != c->ik->ncols)
-        return row_error(c, h->line, apr_psprintf(c->jr->pool,
-                         "表头应为：%s", cols_joined(c->jr->pool, c->ik)));
+        return file_error(c, h->line, apr_psprintf(c->jr->pool,
+                          "表头应为：%s", cols_joined(c->jr->pool, c->ik)));
     for (i = 0; i < c->ik->ncols; i++) {
         c->col[i] = -1;
         for (j = 0; j < h->nfields; j++)
             if (!strcmp(h->fields[j], c->ik->cols[i]))
                 c->col[i] = j;
         if (c->col[i] < 0)
-            return row_error(c, h->line, apr_psprintf(c->jr->pool,
-                             "表头缺少“%s”列", c->ik->cols[i]));
+            return file_error(c, h->line, apr_psprintf(c->jr->pool,
+                              "表头缺少“%s”列", c->ik->cols[i]));
     }
     return 0;
 }
@@ -373,26 +508,31 @@ static int write_row(check_t *c, const jszg_csv_record *r, const char *now)
     case 'c':
         num_in(cell(c, r, 5), 1, 7, &kind);
         return jszg_db_exec(jr, "admin_import_cert", NULL, 13, cell(c, r, 0),
-                            cell(c, r, 1), cell(c, r, 2), cell(c, r, 3),
+                            cell(c, r, 1), cell(c, r, 2),
+                            id_cell(c, r, 3, cell(c, r, 2)),
                             *cell(c, r, 4) ? cell(c, r, 4) : NULL,
                             cell(c, r, 5), kind_names[kind], cell(c, r, 6),
                             cell(c, r, 7), cell(c, r, 8), cell(c, r, 9),
                             cell(c, r, 10), now);
     case 'a':
-        return jszg_db_exec(jr, "admin_import_assess", NULL, 5, cell(c, r, 0),
+        return jszg_db_exec(jr, "admin_import_assess", NULL, 5,
+                            id_cell(c, r, 0, NULL),
                             cell(c, r, 1), cell(c, r, 2),
                             *cell(c, r, 3) ? cell(c, r, 3) : NULL, now);
     case 't':
         return jszg_db_exec(jr, "admin_import_training", NULL, 5,
-                            cell(c, r, 0), cell(c, r, 1), cell(c, r, 2),
+                            id_cell(c, r, 0, NULL), cell(c, r, 1),
+                            cell(c, r, 2),
                             cell(c, r, 3), now);
     case 'e':
-        return jszg_db_exec(jr, "admin_import_ethics", NULL, 5, cell(c, r, 0),
+        return jszg_db_exec(jr, "admin_import_ethics", NULL, 5,
+                            id_cell(c, r, 0, NULL),
                             cell(c, r, 1), cell(c, r, 2),
                             *cell(c, r, 3) ? cell(c, r, 3) : NULL, now);
     default:
         return jszg_db_exec(jr, "admin_import_identity", NULL, 4,
-                            cell(c, r, 0), cell(c, r, 1), cell(c, r, 2),
+                            cell(c, r, 0), id_cell(c, r, 1, cell(c, r, 0)),
+                            cell(c, r, 2),
                             now);
     }
 }
@@ -484,7 +624,7 @@ static int record_batch(check_t *c, const char *filename, const char *sha,
     int rc = jszg_db_exec(c->jr, "admin_import_batch", NULL, 10,
                           c->ik->kind, filename, sha, c->st->id,
                           jszg_now_str(c->jr), apr_itoa(c->jr->pool, total),
-                          apr_itoa(c->jr->pool, c->nbad), state,
+                          apr_itoa(c->jr->pool, c->nbad + c->nfile), state,
                           strcmp(state, "applied") ? NULL
                                                    : jszg_now_str(c->jr),
                           errs ? errs : "[]");
@@ -492,21 +632,37 @@ static int record_batch(check_t *c, const char *filename, const char *sha,
     return rc;
 }
 
+/* rows: the data rows read; good: those checked and passed (none when
+ * the file itself has a problem: then nothing of it can be imported). */
 static json_t *report_json(jszg_req *jr, check_t *c, const char *mode,
                            int rows, const char *outcome)
 {
     json_t *r = jszg_pool_json(jr->pool, json_object());
+    int good = c->nfile || rows < c->nbad ? 0 : rows - c->nbad;
 
     json_object_set_new(r, "title", json_string(c->ik->title));
     json_object_set_new(r, "dry", json_boolean(!strcmp(mode, "dry")));
     json_object_set_new(r, "rows", json_integer(rows));
     json_object_set_new(r, "bad", json_integer(c->nbad));
-    json_object_set_new(r, "good", json_integer(rows - c->nbad));
+    json_object_set_new(r, "good", json_integer(good));
     json_object_set(r, "errors", c->errors);
     json_object_set_new(r, "more", json_boolean(c->nbad > MAX_REPORTED));
     json_object_set_new(r, "outcome", json_string(outcome));
-    json_object_set_new(r, "ok", json_boolean(c->nbad == 0));
+    json_object_set_new(r, "ok", json_boolean(!c->nbad && !c->nfile));
     return r;
+}
+
+/* The header and every data row of recs. */
+static void check_records(check_t *c, apr_array_header_t *recs)
+{
+    int i;
+
+    if (!recs || !recs->nelts)
+        return;
+    if (map_header(c, &APR_ARRAY_IDX(recs, 0, jszg_csv_record)) != 0)
+        return;
+    for (i = 1; i < recs->nelts && !c->db_rc; i++)
+        check_row(c, &APR_ARRAY_IDX(recs, i, jszg_csv_record));
 }
 
 int jszg_admin_import_post(jszg_req *jr)
@@ -518,7 +674,7 @@ int jszg_admin_import_post(jszg_req *jr)
     apr_array_header_t *recs;
     apr_size_t len;
     jszg_csv_status cs;
-    int rc = jszg_admin_begin(jr, IMPORT_ROLES, &st), i, line, rows;
+    int rc = jszg_admin_begin(jr, IMPORT_ROLES, &st), line, rows;
 
     if (rc != OK)
         return rc;
@@ -537,38 +693,47 @@ int jszg_admin_import_post(jszg_req *jr)
                                 "请选择要导入的CSV文件。");
     c.seen = apr_hash_make(jr->pool);
     c.regions = apr_hash_make(jr->pool);
+    c.persons = apr_hash_make(jr->pool);
+    c.today = jszg_wz_today(jr);
+    c.year = atoi(c.today);
     sha = sha256_hex(jr->pool, file->value, file->len);
     text = to_utf8(jr->pool, file->value, file->len, &len);
     if (!text) {
-        row_error(&c, 0, jszg_csv_status_message(JSZG_CSV_BAD_UTF8));
+        file_error(&c, 0, jszg_csv_status_message(JSZG_CSV_BAD_UTF8));
         return import_page(jr, st, HTTP_BAD_REQUEST, c.ik->kind,
                            report_json(jr, &c, mode, 0, "文件无法读取"));
     }
     cs = jszg_csv_parse(jr->pool, text, len, NULL, &recs, &line);
+    rows = recs && recs->nelts ? recs->nelts - 1 : 0;
     if (cs != JSZG_CSV_OK) {
-        row_error(&c, line, jszg_csv_status_message(cs));
+        /* the rows before the problem are still checked and listed */
+        check_records(&c, recs);
+        if (c.db_rc)
+            return jszg_db_status(c.db_rc);
+        file_error(&c, line, jszg_csv_status_message(cs));
         return import_page(jr, st, HTTP_BAD_REQUEST, c.ik->kind,
-                           report_json(jr, &c, mode, 0, "文件格式错误"));
+                           report_json(jr, &c, mode, rows, "文件格式错误"));
     }
-    rows = recs->nelts - 1;
-    if (map_header(&c, &APR_ARRAY_IDX(recs, 0, jszg_csv_record)) == 0)
-        for (i = 1; i < recs->nelts; i++)
-            check_row(&c, &APR_ARRAY_IDX(recs, i, jszg_csv_record));
-    if (!rows && !c.nbad)
-        row_error(&c, 1, "文件中只有表头，没有数据行");
+    check_records(&c, recs);
+    if (c.db_rc)
+        return jszg_db_status(c.db_rc);
+    if (!rows && !c.nfile)
+        file_error(&c, 1, "文件中只有表头，没有数据行");
 
-    if (!strcmp(mode, "dry") || c.nbad) {
-        outcome = c.nbad ? (strcmp(mode, "dry")
+    if (!strcmp(mode, "dry") || c.nbad || c.nfile) {
+        int bad = c.nbad || c.nfile;
+        outcome = bad ? (strcmp(mode, "dry")
                             ? "文件中有错误，未导入任何数据" : "检查未通过")
-                         : "检查通过，可以导入";
+                       : "检查通过，可以导入";
         record_batch(&c, file->filename, sha, rows,
                      strcmp(mode, "dry") ? "failed" : "checked");
         jszg_admin_audit(jr, st, apr_pstrcat(jr->pool, "import.", mode,
                                              NULL), c.ik->kind,
                          apr_psprintf(jr->pool, "%s: %d rows, %d bad",
-                                      file->filename, rows, c.nbad));
-        return import_page(jr, st, c.nbad ? HTTP_UNPROCESSABLE_ENTITY
-                                          : HTTP_OK, c.ik->kind,
+                                      file->filename, rows,
+                                      c.nbad + c.nfile));
+        return import_page(jr, st, bad ? HTTP_UNPROCESSABLE_ENTITY
+                                       : HTTP_OK, c.ik->kind,
                            report_json(jr, &c, mode, rows, outcome));
     }
     line = 0;
@@ -576,8 +741,8 @@ int jszg_admin_import_post(jszg_req *jr)
     if (rc != JSZG_DB_OK) {
         if (rc == JSZG_DB_DOWN)
             return HTTP_SERVICE_UNAVAILABLE;
-        row_error(&c, line, "写入数据库失败（与已有数据冲突），"
-                  "已撤销本次导入的全部数据");
+        file_error(&c, line, "写入数据库失败（与已有数据冲突），"
+                   "已撤销本次导入的全部数据");
         record_batch(&c, file->filename, sha, rows, "failed");
         return import_page(jr, st, HTTP_UNPROCESSABLE_ENTITY, c.ik->kind,
                            report_json(jr, &c, mode, rows, "导入失败"));

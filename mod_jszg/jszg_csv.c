@@ -225,6 +225,7 @@ jszg_csv_status jszg_csv_parse(apr_pool_t *p, const char *buf,
         st = end_record(&ps);
     if (st != JSZG_CSV_OK) {
         *err_line = st == JSZG_CSV_UNTERMINATED ? ps.rec_line : line;
+        *records = ps.out;      /* the complete records before it */
         return st;
     }
     if (!ps.out->nelts)

@@ -54,8 +54,11 @@ void jszg_csv_limits_default(jszg_csv_limits *lim);
 /*
  * Parse buf[0..len) (need not be NUL-terminated).  On success *records is
  * an array of jszg_csv_record (never NULL, at least one record).  On
- * failure *records is NULL and *err_line the line of the problem (0 when
- * the problem is the whole input, e.g. TOO_LARGE).  lim NULL = defaults.
+ * failure *err_line is the line of the problem (0 when the problem is the
+ * whole input, e.g. TOO_LARGE) and *records holds the complete records
+ * before the problem (possibly none), so that a caller can still check
+ * them; it is NULL when the input was refused as a whole (TOO_LARGE,
+ * NUL, BAD_UTF8, EMPTY).  lim NULL = defaults.
  */
 jszg_csv_status jszg_csv_parse(apr_pool_t *p, const char *buf,
                                apr_size_t len, const jszg_csv_limits *lim,

@@ -239,6 +239,75 @@ int jszg_certno_kind(const char *s)
     return k >= '1' && k <= '7' ? k - '0' : 0;
 }
 
+jszg_certno_part jszg_certno_agrees(const char *no, const char *issued_on,
+                                    const char *province_code, int kind,
+                                    int sex)
+{
+    int year = certno_year(no), long_form, sexd;
+
+    if (!year || !issued_on || strlen(issued_on) < 4
+        || !all_digits(issued_on, 4) || !province_code
+        || strlen(province_code) < 2) {
+        return JSZG_CERTNO_BAD;
+    }
+    long_form = strlen(no) == 17;
+    if (year != (int)digits_val(issued_on, 4)) {
+        return JSZG_CERTNO_YEAR;
+    }
+    if (strncmp(no + (long_form ? 4 : 2), province_code, 2)) {
+        return JSZG_CERTNO_PROVINCE;
+    }
+    if (jszg_certno_kind(no) != kind) {
+        return JSZG_CERTNO_KIND;
+    }
+    sexd = no[long_form ? 10 : 9] - '0';
+    if (long_form && year >= 2009) {
+        sexd -= 1;              /* 1 男 2 女 -> 0 男 1 女 */
+    }
+    if ((sexd != 0 && sexd != 1) || (sex && sexd != sex - 1)) {
+        return JSZG_CERTNO_SEX;
+    }
+    return JSZG_CERTNO_AGREES;
+}
+
+const char *jszg_certno_part_message(jszg_certno_part part)
+{
+    switch (part) {
+    case JSZG_CERTNO_AGREES:
+        return "";
+    case JSZG_CERTNO_BAD:
+        return "证书号码应为15位或17位数字";
+    case JSZG_CERTNO_YEAR:
+        return "证书号码中的认定年份与认定日期不一致";
+    case JSZG_CERTNO_PROVINCE:
+        return "证书号码中的省份代码与省份代码列不一致";
+    case JSZG_CERTNO_KIND:
+        return "证书号码中的资格种类代码与资格种类列不一致";
+    case JSZG_CERTNO_SEX:
+        return "证书号码中的性别代码与性别列不一致";
+    }
+    return "证书号码与本行其他信息不一致";
+}
+
+int jszg_person_in_province(const char *province, const char *employment,
+                            const char *const *certs, int n)
+{
+    int i;
+
+    if (!province || !*province) {
+        return 0;
+    }
+    if (employment && *employment) {
+        return !strcmp(employment, province);
+    }
+    for (i = 0; i < n; i++) {
+        if (certs[i] && !strcmp(certs[i], province)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int jszg_phone_valid(const char *s)
 {
     return s && strlen(s) == 11 && all_digits(s, 11)

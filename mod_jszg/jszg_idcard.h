@@ -57,6 +57,54 @@ int jszg_certno_valid(const char *s, int this_year);
  * one; 0 if the number has neither shape or the digit is out of range. */
 int jszg_certno_kind(const char *s);
 
+/*
+ * What a certificate number says about itself (domain.md, Formats) must
+ * agree with the registry row that carries it:
+ *   17 digits YYYY PP AAA K S NNNNNN: YYYY = year of issued_on, PP = the
+ *     first two digits of province_code, K = kind, S = sex (before 2009:
+ *     0 男 1 女; from 2009: 1 男 2 女);
+ *   15 digits YY RRRRRR K S NNNNN: YY = issued_on's year (96-99 19xx),
+ *     RR of the region = province_code's, K = kind, S = sex (0 男 1 女).
+ * sex: 1 男, 2 女, 0 not given (the digit must still be one of the two
+ * values of its era).  Returns the first part that disagrees, checked in
+ * the order year, province, kind, sex; JSZG_CERTNO_AGREES if none.
+ */
+typedef enum {
+    JSZG_CERTNO_AGREES = 0,
+    JSZG_CERTNO_BAD,            /* not a certificate number at all */
+    JSZG_CERTNO_YEAR,
+    JSZG_CERTNO_PROVINCE,
+    JSZG_CERTNO_KIND,
+    JSZG_CERTNO_SEX
+} jszg_certno_part;
+
+jszg_certno_part jszg_certno_agrees(const char *no, const char *issued_on,
+                                    const char *province_code, int kind,
+                                    int sex);
+
+/* Chinese reason for a part that disagrees, e.g.
+ * "证书号码中的省份代码与省份代码列不一致". */
+const char *jszg_certno_part_message(jszg_certno_part part);
+
+/*
+ * Whose province a person-level registry row belongs to (年度考核, 培训学时,
+ * 师德 are keyed on the ID number only, and they change the 规则建议结论
+ * every province's reviewers see).  The rule:
+ *   1. a person who has applied for 定期注册 belongs to the province of
+ *      the 注册机构 of their newest application (where they teach now:
+ *      the employment the registry knows);
+ *   2. otherwise to every province whose registry holds a certificate of
+ *      theirs (certificates.province_code, where they were certified);
+ *   3. a person the registry does not know (no application, no
+ *      certificate) belongs to no province: only a system admin may
+ *      import rows for them (as for identity data).
+ * Scope is decided on what the database holds, never on the uploaded
+ * row.  employment: the province of rule 1 or NULL; certs: the n
+ * province codes of rule 2.  Returns 1 if `province` may write the row.
+ */
+int jszg_person_in_province(const char *province, const char *employment,
+                            const char *const *certs, int n);
+
 /* Mainland mobile: exactly 11 digits, starting 13..19. */
 int jszg_phone_valid(const char *s);
 

@@ -312,8 +312,8 @@ static int detail_certs(jszg_req *jr, const jszg_applicant *a,
     }
     json_array_foreach(certs, i, row) {
         json_t *last;
-        rc = jszg_db_row(jr, "rec_cert_last", &last, 1,
-                         S(row, "cert_no"));
+        rc = jszg_db_row(jr, "rec_cert_last", &last, 3,
+                         S(row, "cert_no"), a->id_number, a->id_number);
         if (rc == JSZG_DB_OK) {
             json_object_set(row, "last_date", json_object_get(last,
                                                               "registered_on"));
@@ -463,16 +463,18 @@ static int window_refusal_only(jszg_req *jr, const jszg_record *rec,
     return rc;
 }
 
-/* The certificate may not have another open application this cycle. */
-static int other_open(jszg_req *jr, const jszg_record *rec,
-                      const char *cert_no, jszg_wfail *f)
+/* The certificate may not have another open application of this holder
+ * this cycle. */
+static int other_open(jszg_req *jr, const jszg_applicant *a,
+                      const jszg_record *rec, const char *cert_no,
+                      jszg_wfail *f)
 {
     json_t *row;
     int rc;
 
     if (streq(cert_no, S(rec->row, "cert_no")))
         return JSZG_DB_OK;
-    rc = jszg_db_row(jr, "rec_open_for_cert", &row, 3, cert_no,
+    rc = jszg_db_row(jr, "rec_open_for_cert", &row, 4, cert_no, a->id,
                      S(rec->row, "cycle_year"), rec->id);
     if (rc == JSZG_DB_NOTFOUND)
         return JSZG_DB_OK;
@@ -509,7 +511,7 @@ static int validate(jszg_req *jr, const jszg_applicant *a,
     /* the wizard's step 3 sets the same choice, but only while the
      * window is open */
     json_object_set(d->data, "choice", sel);
-    return other_open(jr, rec, S(d->data, "cert_no"), f);
+    return other_open(jr, a, rec, S(d->data, "cert_no"), f);
 }
 
 /* The record's new snapshot, in the wizard's shape: the identity as the
@@ -675,11 +677,13 @@ static int form_record(jszg_req *jr, const char *id_number, long cycle,
     return JSZG_DB_OK;
 }
 
-static int form_cert(jszg_req *jr, const jszg_record *rec, json_t *form)
+static int form_cert(jszg_req *jr, const jszg_applicant *a,
+                     const jszg_record *rec, json_t *form)
 {
     json_t *cert = json_object_get(rec->data, "cert"), *row;
     const char *cert_no = S(rec->row, "cert_no");
-    int rc = jszg_db_row(jr, "rec_cert_first_count", &row, 1, cert_no);
+    int rc = jszg_db_row(jr, "rec_cert_first_count", &row, 3, cert_no,
+                         a->id_number, a->id_number);
 
     if (rc != JSZG_DB_OK)
         return rc;
@@ -736,7 +740,7 @@ int jszg_rec_form(jszg_req *jr, const jszg_applicant *a,
     if (rc != JSZG_DB_OK && rc != JSZG_DB_NOTFOUND)
         return rc;
     put(form, "phone", rc == JSZG_DB_OK ? S(acct, "phone") : NULL);
-    if ((rc = form_cert(jr, rec, form)) != JSZG_DB_OK)
+    if ((rc = form_cert(jr, a, rec, form)) != JSZG_DB_OK)
         return rc;
     json_object_set(out, "app", public_row(jr, rec));
     json_object_set_new(out, "photo_url", json_string(apr_pstrcat(jr->pool,

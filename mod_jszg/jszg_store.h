@@ -18,4 +18,14 @@ extern const jszg_stmt jszg_admin_stmts[];
 extern const jszg_stmt jszg_records_stmts[];
 extern const jszg_stmt jszg_housekeeping_stmts[];
 
+/* A certificate's registrations are its holder's.  The condition that a
+ * registrations_history row h is this holder's (the upper-cased ID
+ * number, given twice): written for them by a staff decision, or a
+ * registry row (id_number NULL: the feed, the seed) of a certificate the
+ * registry gives them.  sql/<engine>/011_cert_holder.sql. */
+#define JSZG_SQL_HIST_OF_HOLDER \
+    "(h.id_number = %s OR (h.id_number IS NULL AND EXISTS (SELECT 1 " \
+    "FROM certificates r WHERE r.cert_no = h.cert_no " \
+    "AND UPPER(r.id_number) = %s)))"
+
 #endif /* JSZG_STORE_H */

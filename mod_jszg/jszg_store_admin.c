@@ -111,13 +111,17 @@ const jszg_stmt jszg_admin_stmts[] = {
       "INSERT INTO application_events (application_id, at, actor, "
       "from_status, to_status, note, message) "
       "VALUES (%lld, %lld, %s, %s, %s, %s, %s)" },
+    /* a certificate's registrations are its holder's: a row written
+     * here carries the applicant's ID number; a registry row (NULL)
+     * belongs to the certificate's holder in the registry */
     { "admin_history_count",
-      "SELECT COUNT(*) AS n FROM registrations_history "
-      "WHERE cert_no = %s AND conclusion = '注册合格'" },
+      "SELECT COUNT(*) AS n FROM registrations_history h "
+      "WHERE h.cert_no = %s AND h.conclusion = '注册合格' "
+      "AND " JSZG_SQL_HIST_OF_HOLDER },
     { "admin_history_insert",
       "INSERT INTO registrations_history (cert_no, kind, registered_on, "
-      "conclusion, valid_until, institution_name) "
-      "VALUES (%s, %s, %pDd, %s, %pDd, %s)" },
+      "conclusion, valid_until, institution_name, id_number) "
+      "VALUES (%s, %s, %pDd, %s, %pDd, %s, %s)" },
     SCOPED("admin_queue",
       "SELECT " APP_COLS APP_FROM "WHERE a.status = %s AND ",
       " AND (%s = '' OR a.stage = %s) "
@@ -281,6 +285,23 @@ const jszg_stmt jszg_admin_stmts[] = {
       "imported_at) VALUES (%s, %s, %s, 'import', %lld) "
       "ON CONFLICT (id_type, id_number) DO UPDATE SET name = excluded.name, "
       "source = 'import', imported_at = excluded.imported_at" },
+    /* scope of an import row, on what the database holds: the
+     * certificate a row would overwrite, and a person's province
+     * (jszg_person_in_province): the 注册机构 of their newest application,
+     * else the provinces of their certificates.  Person rows are always
+     * 居民身份证 numbers, which lets the lookup use accounts' unique key. */
+    { "admin_import_cert_owner",
+      "SELECT c.province_code, g.name AS province_name FROM certificates c "
+      "JOIN regions g ON g.code = c.province_code WHERE c.cert_no = %s" },
+    { "admin_import_person_employment",
+      "SELECT i.province_code FROM applications a "
+      "JOIN accounts c ON c.id = a.account_id "
+      "JOIN institutions i ON i.id = a.institution_id "
+      "WHERE c.id_type = '居民身份证' AND c.id_number = %s "
+      "ORDER BY a.submitted_at DESC, a.id DESC LIMIT 1" },
+    { "admin_import_person_certs",
+      "SELECT DISTINCT province_code FROM certificates "
+      "WHERE id_number = %s ORDER BY province_code" },
     { "admin_region_exists",
       "SELECT code FROM regions WHERE code = %s AND level = 1" },
 

@@ -49,11 +49,14 @@ const jszg_stmt jszg_records_stmts[] = {
       "WHERE a.reg_no = %s AND a.account_id = %lld" },
     { "rec_account",
       "SELECT phone FROM accounts WHERE id = %lld" },
+    /* the registrations of (certificate, holder) */
     { "rec_cert_last",
-      "SELECT registered_on, conclusion FROM registrations_history "
-      "WHERE cert_no = %s ORDER BY registered_on DESC, id DESC LIMIT 1" },
+      "SELECT h.registered_on, h.conclusion FROM registrations_history h "
+      "WHERE h.cert_no = %s AND " JSZG_SQL_HIST_OF_HOLDER
+      " ORDER BY h.registered_on DESC, h.id DESC LIMIT 1" },
     { "rec_cert_first_count",
-      "SELECT COUNT(*) AS n FROM registrations_history WHERE cert_no = %s" },
+      "SELECT COUNT(*) AS n FROM registrations_history h "
+      "WHERE h.cert_no = %s AND " JSZG_SQL_HIST_OF_HOLDER },
 
     /* 修改 */
     { "rec_point",
@@ -61,7 +64,8 @@ const jszg_stmt jszg_records_stmts[] = {
       "WHERE id = %lld AND institution_id = %lld AND active = 1" },
     { "rec_open_for_cert",
       "SELECT reg_no, status FROM applications WHERE cert_no = %s "
-      "AND cycle_year = %d AND id <> %lld AND status IN " OPEN_STATUSES },
+      "AND account_id = %lld AND cycle_year = %d AND id <> %lld "
+      "AND status IN " OPEN_STATUSES },
     /* The edit is applied only to the version the form was loaded from
      * (updated_at) and only while 网报待确认; updated_at then strictly
      * increases, so a second tab's older form can never match again,

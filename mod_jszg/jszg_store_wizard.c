@@ -52,18 +52,28 @@ const jszg_stmt jszg_wizard_stmts[] = {
       "SELECT " CERT_COLS " FROM certificates c "
       "WHERE c.id_number = %s AND c.holder_name = %s AND (" SYNCED_SINCE
       " OR EXISTS (SELECT 1 FROM registrations_history h "
-      "WHERE h.cert_no = c.cert_no AND h.kind = '首次注册')) "
+      "WHERE h.cert_no = c.cert_no AND h.kind = '首次注册' "
+      "AND (h.id_number IS NULL OR h.id_number = UPPER(c.id_number)))) "
       "ORDER BY c.issued_on, c.cert_no" },
     { "wz_cert_get",
       "SELECT " CERT_COLS ", c.holder_name, c.id_number FROM certificates c "
       "WHERE c.cert_no = %s" },
+    /* history and first registration of (certificate, holder) */
     { "wz_cert_history",
-      "SELECT kind, registered_on, conclusion, valid_until, "
-      "institution_name FROM registrations_history WHERE cert_no = %s "
-      "ORDER BY registered_on DESC, id DESC" },
+      "SELECT h.kind, h.registered_on, h.conclusion, h.valid_until, "
+      "h.institution_name FROM registrations_history h "
+      "WHERE h.cert_no = %s AND " JSZG_SQL_HIST_OF_HOLDER
+      " ORDER BY h.registered_on DESC, h.id DESC" },
     { "wz_cert_first_reg",
-      "SELECT COUNT(*) AS n FROM registrations_history "
-      "WHERE cert_no = %s AND kind = '首次注册'" },
+      "SELECT COUNT(*) AS n FROM registrations_history h "
+      "WHERE h.cert_no = %s AND h.kind = '首次注册' "
+      "AND " JSZG_SQL_HIST_OF_HOLDER },
+    /* the same number entered by hand in an account of another person
+     * (one refused by staff does not count) */
+    { "wz_manual_other_holder",
+      "SELECT COUNT(*) AS n FROM manual_certificates "
+      "WHERE cert_no = %s AND UPPER(id_number) <> %s "
+      "AND review_state <> '核验不通过'" },
     { "wz_manual_certs",
       "SELECT id, cert_no, kind, kind_name, subject, authority_name, "
       "province_code, issued_on, review_state FROM manual_certificates "
@@ -132,13 +142,16 @@ const jszg_stmt jszg_wizard_stmts[] = {
       "WHERE id_number = %s ORDER BY recorded_on" },
 
     /* applications */
+    /* one open application per certificate, holder and cycle (the
+     * account is the holder: accounts are unique per ID number) */
     { "wz_app_open_for_cert",
       "SELECT reg_no, status FROM applications WHERE cert_no = %s "
-      "AND cycle_year = %d AND status IN " OPEN_STATUSES },
+      "AND account_id = %lld AND cycle_year = %d "
+      "AND status IN " OPEN_STATUSES },
     { "wz_app_last_pass",
       "SELECT decided_on FROM applications WHERE cert_no = %s "
-      "AND status = '注册合格' AND decided_on IS NOT NULL "
-      "ORDER BY decided_on DESC LIMIT 1" },
+      "AND account_id = %lld AND status = '注册合格' "
+      "AND decided_on IS NOT NULL ORDER BY decided_on DESC LIMIT 1" },
     { "wz_apps_mine",
       "SELECT a.reg_no, a.cert_no, a.stage, a.subject, a.status, "
       "a.has_message, a.submitted_at, i.name AS institution "

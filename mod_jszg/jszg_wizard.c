@@ -852,15 +852,19 @@ static const char *restriction_message(const char *status)
     return MSG_CERT_INVALID;
 }
 
-/* Last registration (date, conclusion) and last 注册合格 of a cert. */
-static int cert_history(jszg_req *jr, json_t *cert, const char **last_pass)
+/* Last registration (date, conclusion) and last 注册合格 of a cert, as
+ * far as they are this applicant's: a certificate's history belongs to
+ * its holder, never to whoever else typed its number. */
+static int cert_history(jszg_req *jr, const jszg_applicant *a, json_t *cert,
+                        const char **last_pass)
 {
     json_t *hist, *first, *row;
     size_t i;
     int rc;
 
     *last_pass = NULL;
-    rc = jszg_db_rows(jr, "wz_cert_history", &hist, 1, S(cert, "cert_no"));
+    rc = jszg_db_rows(jr, "wz_cert_history", &hist, 3, S(cert, "cert_no"),
+                      a->id_number, a->id_number);
     if (rc != JSZG_DB_OK)
         return rc;
     if ((first = json_array_get(hist, 0))) {
@@ -875,7 +879,8 @@ static int cert_history(jszg_req *jr, json_t *cert, const char **last_pass)
             break;
         }
     }
-    rc = jszg_db_row(jr, "wz_app_last_pass", &row, 1, S(cert, "cert_no"));
+    rc = jszg_db_row(jr, "wz_app_last_pass", &row, 2, S(cert, "cert_no"),
+                     a->id);
     if (rc == JSZG_DB_OK && (!*last_pass
                              || strcmp(S(row, "decided_on"), *last_pass) > 0))
         *last_pass = S(row, "decided_on");
@@ -884,8 +889,9 @@ static int cert_history(jszg_req *jr, json_t *cert, const char **last_pass)
 
 /* Why this certificate cannot be registered now (NULL: it can).
  * code gets a stable code. */
-static int cert_block(jszg_req *jr, json_t *cert, const char *cycle_year,
-                      const char **code, const char **msg)
+static int cert_block(jszg_req *jr, const jszg_applicant *a, json_t *cert,
+                      const char *cycle_year, const char **code,
+                      const char **msg)
 {
     const char *last_pass = NULL, *r;
     json_t *open;
@@ -904,7 +910,7 @@ static int cert_block(jszg_req *jr, json_t *cert, const char *cycle_year,
         *msg = "高等学校教师资格不属于中小学教师资格定期注册范围。";
         return JSZG_DB_OK;
     }
-    if ((rc = cert_history(jr, cert, &last_pass)) != JSZG_DB_OK)
+    if ((rc = cert_history(jr, a, cert, &last_pass)) != JSZG_DB_OK)
         return rc;
     if (last_pass
         && strcmp(jszg_wz_today(jr), add_months(jr->pool, last_pass, 54))
@@ -914,8 +920,8 @@ static int cert_block(jszg_req *jr, json_t *cert, const char *cycle_year,
                             last_pass);
         return JSZG_DB_OK;
     }
-    rc = jszg_db_row(jr, "wz_app_open_for_cert", &open, 2,
-                     S(cert, "cert_no"), cycle_year ? cycle_year : "0");
+    rc = jszg_db_row(jr, "wz_app_open_for_cert", &open, 3,
+                     S(cert, "cert_no"), a->id, cycle_year ? cycle_year : "0");
     if (rc == JSZG_DB_OK) {
         *code = "already_applied";
         *msg = apr_psprintf(jr->pool, "该证书本注册周期已报名（报名号%s，"
@@ -956,7 +962,7 @@ static int wizard_certs(jszg_req *jr, const jszg_applicant *a,
     }
     json_array_foreach(rows, i, row) {
         const char *code, *msg;
-        if ((rc = cert_block(jr, row, cycle_year, &code, &msg))
+        if ((rc = cert_block(jr, a, row, cycle_year, &code, &msg))
             != JSZG_DB_OK)
             return rc;
         if (msg) {
@@ -986,10 +992,13 @@ json_t *jszg_wz_add_cert_form(jszg_req *jr, const jszg_applicant *a)
 }
 
 /* Why a hand entry of this number is not allowed (the manual's
- * 添加说明), or NULL. */
-static int add_cert_refusal(jszg_req *jr, const char *cert_no,
-                            const char *issued_on, const char *province,
-                            const char **code, const char **msg)
+ * 添加说明), or NULL.  A certificate belongs to its holder: a number the
+ * registry (or another account's hand entry, unless staff refused it)
+ * gives to another ID number is refused first. */
+static int add_cert_refusal(jszg_req *jr, const jszg_applicant *a,
+                            const char *cert_no, const char *issued_on,
+                            const char *province, const char **code,
+                            const char **msg)
 {
     json_t *reg, *row;
     int guangxi = !strcmp(province, "450000");
@@ -999,7 +1008,26 @@ static int add_cert_refusal(jszg_req *jr, const char *cert_no,
     rc = jszg_db_row(jr, "wz_cert_get", &reg, 1, cert_no);
     if (rc != JSZG_DB_OK && rc != JSZG_DB_NOTFOUND)
         return rc;
-    if (rc == JSZG_DB_OK) {
+    if (rc == JSZG_DB_OK && ap_cstr_casecmp(S(reg, "id_number"),
+                                            a->id_number)) {
+        *code = "cert_other_holder";
+        *msg = "该证书号码在教师资格证书信息中登记的持证人不是您，不能添加。"
+               "如证书确属本人，请联系证书认定机构核实。";
+        return JSZG_DB_OK;
+    }
+    if (rc == JSZG_DB_NOTFOUND) {
+        rc = jszg_db_row(jr, "wz_manual_other_holder", &row, 2, cert_no,
+                         a->id_number);
+        if (rc != JSZG_DB_OK)
+            return rc;
+        if (L(row, "n") > 0) {
+            *code = "cert_other_holder";
+            *msg = "该证书号码已由其他持证人添加，不能添加。如证书确属本人，"
+                   "请携带证书原件联系注册机构核实。";
+            return JSZG_DB_OK;
+        }
+    }
+    else {
         const char *iss = S(reg, "issued_on");
         int gx = !strcmp(S(reg, "province_code"), "450000");
         if (strcmp(iss, gx ? "2012-01-01" : "2008-01-01") >= 0) {
@@ -1009,7 +1037,8 @@ static int add_cert_refusal(jszg_req *jr, const char *cert_no,
             return JSZG_DB_OK;
         }
     }
-    rc = jszg_db_row(jr, "wz_cert_first_reg", &row, 1, cert_no);
+    rc = jszg_db_row(jr, "wz_cert_first_reg", &row, 3, cert_no,
+                     a->id_number, a->id_number);
     if (rc != JSZG_DB_OK)
         return rc;
     if (L(row, "n") > 0) {
@@ -1101,7 +1130,7 @@ int jszg_wz_add_cert(jszg_req *jr, const jszg_applicant *a, json_t *in,
     photo_ok(jr, f, "photo", scan, scan_len, 1);
     if (f->fields)
         return refuse_fields(f);
-    rc = add_cert_refusal(jr, no, issued, prov, &code, &msg);
+    rc = add_cert_refusal(jr, a, no, issued, prov, &code, &msg);
     if (rc != JSZG_DB_OK)
         return rc;
     if (msg) {
@@ -1846,8 +1875,8 @@ int jszg_wz_submit(jszg_req *jr, const jszg_applicant *a, const char *key,
             return rc;
         /* A constraint lost a race (the same key, the open application
          * of the certificate, the counter's first row): look again. */
-        if (cert && cert_block(jr, cert, S(d->data, "cycle_year"), &code,
-                               &msg) == JSZG_DB_OK && msg
+        if (cert && cert_block(jr, a, cert, S(d->data, "cycle_year"),
+                               &code, &msg) == JSZG_DB_OK && msg
             && jszg_db_row(jr, "wz_idem_get", &row, 2, khash, a->id)
                == JSZG_DB_NOTFOUND)
             return refuse(f, HTTP_CONFLICT, code, msg);
@@ -1930,6 +1959,7 @@ int jszg_cert_query(jszg_req *jr, const char *name, const char *id_number,
 {
     const char *ip = jr->r->useragent_ip ? jr->r->useragent_ip : "-";
     json_t *cert, *hist;
+    char *up;
     int year, rc;
 
     *result = NULL;
@@ -1955,21 +1985,21 @@ int jszg_cert_query(jszg_req *jr, const char *name, const char *id_number,
                       epoch(jr));
     if (rc != JSZG_DB_OK)
         return rc;
+    up = apr_pstrdup(jr->pool, id_number);
+    ap_str_toupper(up);
     rc = jszg_db_row(jr, "cert_query", &cert, 3, cert_no,
                      apr_pstrdup(jr->pool, id_number), name);
-    if (rc == JSZG_DB_NOTFOUND && strchr(id_number, 'x')) {
-        char *up = apr_pstrdup(jr->pool, id_number);
-        ap_str_toupper(up);
+    if (rc == JSZG_DB_NOTFOUND && strchr(id_number, 'x'))
         rc = jszg_db_row(jr, "cert_query", &cert, 3, cert_no, up, name);
-    }
     if (rc == JSZG_DB_NOTFOUND)
         return refuse(f, HTTP_NOT_FOUND, "no_match",
                       "未查询到相关证书信息，请核对姓名、证件号码和证书号码"
                       "是否与证书一致。");
     if (rc != JSZG_DB_OK)
         return rc;
-    if ((rc = jszg_db_rows(jr, "wz_cert_history", &hist, 1, cert_no))
-        != JSZG_DB_OK)
+    /* the registrations of this holder only */
+    if ((rc = jszg_db_rows(jr, "wz_cert_history", &hist, 3, cert_no, up,
+                           up)) != JSZG_DB_OK)
         return rc;
     json_object_set(cert, "history", hist);
     if (restriction_message(S(cert, "status")))

@@ -492,3 +492,114 @@ def test_messages_shown_and_marked_read(env):
     j = env.get("/api/v1/dqzc/records/%s/messages" % reg, s).json()
     assert j["messages"][0]["message"].startswith("缺少聘用合同")
     assert j["messages"][0]["to_status"] == "确认未通过"
+
+
+# ---- issue 13 (3): a certificate belongs to its holder ----------------------
+
+ZHANG = {"holder": "张伟", "id_number": "110101198503151235"}
+WANG = {"holder": "王建国", "id_number": "510107197805123174"}
+# a pre-2008 number the registry does not know (成都武侯, 2004, 初中, 男)
+UNKNOWN_CERT = {"cert_no": "045101073001357", "issued_on": "2004-07-01",
+                "province": "510000", "city": "510100",
+                "kind": "初级中学教师资格", "subject": "物理",
+                "authority": "成都市武侯区教育局"}
+
+
+def add_cert(env, s, data):
+    return api(env, s, "POST", "/api/v1/dqzc/wizard/2/cert", data=data,
+               files={"photo": ("cert.jpg", photo("scan"), "image/jpeg")})
+
+
+def step2_certs(env, s):
+    return {c["cert_no"]: c for c in
+            env.get("/api/v1/dqzc/wizard/2", s).json()["certs"]}
+
+
+def submit_with(env, s, cert, **walk):
+    api_walk_to(env, s, 6, cert=cert, **walk)
+    key = env.get("/api/v1/dqzc/wizard/6", s).json()["submit_key"]
+    return api(env, s, "POST", "/api/v1/dqzc/wizard/6",
+               data={"choice": "agree", "submit_key": key})
+
+
+def test_hand_entry_of_another_holders_number_refused(env):
+    """张伟 cannot add 王建国's registry certificate 035101073000213 by hand,
+    nor 王建国 a number 张伟 has already added (until staff refuse it)."""
+    reset(env, 1, 4)
+    zw = env.login_as(1)
+    api_walk_to(env, zw, 2, stage="初级中学")
+    r = add_cert(env, zw, dict(ZHANG, cert_no="035101073000213",
+                               issued_on="2003-08-15", province="510000",
+                               city="510100", kind="初级中学教师资格",
+                               subject="物理", authority="成都市武侯区教育局"))
+    assert r.status_code == 409, r.text
+    assert r.json()["error"]["code"] == "cert_other_holder"
+    assert "035101073000213" not in step2_certs(env, zw)
+    assert env.sql("SELECT COUNT(*) FROM manual_certificates WHERE "
+                   "account_id = 1") == "0"
+    # an unknown number: the first holder to add it has it
+    assert add_cert(env, zw, dict(ZHANG, **UNKNOWN_CERT)).status_code == 201
+    wj = env.login_as(4)
+    api_walk_to(env, wj, 2, institution="26", point="2601",
+                province="510000", city="510100")
+    r = add_cert(env, wj, dict(WANG, **UNKNOWN_CERT))
+    assert r.status_code == 409
+    assert r.json()["error"]["code"] == "cert_other_holder"
+    reset(env, 1, 4)
+
+
+def test_history_and_open_application_are_the_holders(env):
+    """张伟 applied with a number (his hand entry, later refused by staff)
+    that 王建国 then adds: 张伟's open application does not block 王建国,
+    and 张伟's 暂缓注册 is not 王建国's last result."""
+    from test_admin import confirm, decide
+    from test_admin_support import Staff
+    reset(env, 1, 4)
+    cert_no = UNKNOWN_CERT["cert_no"]
+    zw = env.login_as(1)
+    api_walk_to(env, zw, 2, stage="初级中学")
+    assert add_cert(env, zw, dict(ZHANG, **UNKNOWN_CERT)).status_code == 201
+    r = submit_with(env, zw, cert_no, stage="初级中学")
+    assert r.status_code == 201, r.text
+    zw_reg = r.json()["reg_no"]
+    zw_app = env.sql("SELECT id FROM applications WHERE reg_no = '%s'"
+                     % zw_reg)
+    # staff find the hand entry is not his
+    sa = Staff(env, "sysadmin")
+    mid = env.sql("SELECT id FROM manual_certificates WHERE account_id = 1 "
+                  "AND cert_no = '%s'" % cert_no)
+    r = sa.post("/admin/reviews/certs/%s/decide" % mid,
+                {"decision": "reject", "reason": "证书持证人不是本人"})
+    assert r.status_code == 303
+    # the real holder adds it and is not blocked by 张伟's application
+    wj = env.login_as(4)
+    walk = dict(institution="26", point="2601", province="510000",
+                city="510100")
+    api_walk_to(env, wj, 2, **walk)
+    assert add_cert(env, wj, dict(WANG, **UNKNOWN_CERT)).status_code == 201
+    c = step2_certs(env, wj)[cert_no]
+    assert c["selectable"] is True, c
+    r = submit_with(env, wj, cert_no, **walk)
+    assert r.status_code == 201, r.text
+    wj_reg = r.json()["reg_no"]
+    # 张伟's application is decided: 暂缓注册
+    assert confirm(Staff(env, "dc-point"), zw_app).status_code == 303
+    r = decide(Staff(env, "dc-reviewer"), zw_app, "暂缓注册", "培训学时不足")
+    assert r.status_code == 303, r.text[:300]
+    assert env.sql("SELECT id_number FROM registrations_history WHERE "
+                   "cert_no = '%s'" % cert_no) == ZHANG["id_number"]
+    # 王建国 does not inherit it; his own application is the one open
+    api_walk_to(env, wj, 2, **walk)
+    c = step2_certs(env, wj)[cert_no]
+    assert "last_result" not in c, c
+    assert c["blocked_code"] == "already_applied"
+    assert wj_reg in c["blocked"] and zw_reg not in c["blocked"]
+    # 张伟 sees his own result
+    api_walk_to(env, zw, 2, stage="初级中学")
+    assert step2_certs(env, zw)[cert_no]["last_result"] == "暂缓注册"
+    # nor in 详情 of his record
+    r = env.get("/api/v1/dqzc/records/%s" % wj_reg, wj)
+    assert r.status_code == 200
+    mine = [x for x in r.json()["certs"] if x["cert_no"] == cert_no]
+    assert mine and "last_result" not in mine[0], mine
+    reset(env, 1, 4)

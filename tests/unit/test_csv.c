@@ -44,9 +44,15 @@ static void bad(const char *s, apr_size_t len, jszg_csv_status want,
     int line = -1;
 
     assert_int_equal(jszg_csv_parse(pool, s, len, lim, &recs, &line), want);
-    assert_null(recs);
+    /* refused as a whole: nothing; otherwise the records before it */
+    if (want == JSZG_CSV_TOO_LARGE || want == JSZG_CSV_NUL
+        || want == JSZG_CSV_BAD_UTF8 || want == JSZG_CSV_EMPTY)
+        assert_null(recs);
+    else
+        assert_non_null(recs);
     assert_int_equal(line, want_line);
 }
+
 
 #define REC(a, i) (&APR_ARRAY_IDX((a), (i), jszg_csv_record))
 
@@ -134,6 +140,28 @@ static void test_limits(void **state)
     bad("abcde", 5, JSZG_CSV_TOO_LARGE, 0, &lim);
 }
 
+/* A problem in the file keeps the complete records before it (the
+ * import still reports their errors). */
+static void test_records_before_the_problem(void **state)
+{
+    apr_array_header_t *recs;
+    int line;
+    const char *s = "h1,h2\r\n1,2\r\n3,4\r\n5,\"6\r\n7,8\r\n";
+
+    (void)state;
+    assert_int_equal(jszg_csv_parse(pool, s, strlen(s), NULL, &recs, &line),
+                     JSZG_CSV_UNTERMINATED);
+    assert_int_equal(line, 4);
+    assert_non_null(recs);
+    assert_int_equal(recs->nelts, 3);
+    assert_int_equal(REC(recs, 2)->line, 3);
+    assert_string_equal(REC(recs, 2)->fields[1], "4");
+    s = "a\nb\"c\n";
+    assert_int_equal(jszg_csv_parse(pool, s, strlen(s), NULL, &recs, &line),
+                     JSZG_CSV_STRAY_QUOTE);
+    assert_int_equal(recs->nelts, 1);
+}
+
 static void test_messages(void **state)
 {
     int st;
@@ -156,6 +184,7 @@ int main(void)
         cmocka_unit_test(test_empty_fields),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_records_before_the_problem),
         cmocka_unit_test(test_messages),
     };
 

@@ -218,6 +218,66 @@ static void certno(void **state)
     assert_int_equal(jszg_certno_kind("abc"), 0);
 }
 
+static void certno_agrees(void **state)
+{
+    static const char *const hb[] = { "420000" };
+    static const char *const two[] = { "420000", "110000" };
+
+    (void)state;
+    /* seed: 2010 11 101 2 1 003456, 张伟 男 小学 北京 */
+    assert_int_equal(jszg_certno_agrees("20101110121003456", "2010-07-20",
+                                        "110000", 2, 1), JSZG_CERTNO_AGREES);
+    assert_int_equal(jszg_certno_agrees("20101110121003456", "2010-07-20",
+                                        "110000", 2, 0), JSZG_CERTNO_AGREES);
+    assert_int_equal(jszg_certno_agrees("20101110121003456", "2011-07-20",
+                                        "110000", 2, 1), JSZG_CERTNO_YEAR);
+    assert_int_equal(jszg_certno_agrees("20101110121003456", "2010-07-20",
+                                        "420000", 2, 1),
+                     JSZG_CERTNO_PROVINCE);
+    assert_int_equal(jszg_certno_agrees("20101110121003456", "2010-07-20",
+                                        "110000", 3, 1), JSZG_CERTNO_KIND);
+    assert_int_equal(jszg_certno_agrees("20101110121003456", "2010-07-20",
+                                        "110000", 2, 2), JSZG_CERTNO_SEX);
+    /* before 2009: 0 男 1 女; a 2 is no sex at all */
+    assert_int_equal(jszg_certno_agrees("20085110430001018", "2008-09-01",
+                                        "510000", 3, 1), JSZG_CERTNO_AGREES);
+    assert_int_equal(jszg_certno_agrees("20085110431001018", "2008-09-01",
+                                        "510000", 3, 2), JSZG_CERTNO_AGREES);
+    assert_int_equal(jszg_certno_agrees("20085110432001018", "2008-09-01",
+                                        "510000", 3, 0), JSZG_CERTNO_SEX);
+    /* from 2009 a 0 is no sex */
+    assert_int_equal(jszg_certno_agrees("20101110120003456", "2010-07-20",
+                                        "110000", 2, 0), JSZG_CERTNO_SEX);
+    /* 15 digits: 03 510107 3 0 00213 */
+    assert_int_equal(jszg_certno_agrees("035101073000213", "2003-08-15",
+                                        "510000", 3, 1), JSZG_CERTNO_AGREES);
+    assert_int_equal(jszg_certno_agrees("035101073000213", "2004-08-15",
+                                        "510000", 3, 1), JSZG_CERTNO_YEAR);
+    assert_int_equal(jszg_certno_agrees("035101073000213", "2003-08-15",
+                                        "420000", 3, 1),
+                     JSZG_CERTNO_PROVINCE);
+    assert_int_equal(jszg_certno_agrees("035101073000213", "2003-08-15",
+                                        "510000", 3, 2), JSZG_CERTNO_SEX);
+    assert_int_equal(jszg_certno_agrees("985101073000213", "1998-08-15",
+                                        "510000", 3, 1), JSZG_CERTNO_AGREES);
+    assert_int_equal(jszg_certno_agrees("abc", "2003-08-15", "510000", 3, 1),
+                     JSZG_CERTNO_BAD);
+    assert_int_equal(jszg_certno_agrees("035101073000213", "", "510000", 3,
+                                        1), JSZG_CERTNO_BAD);
+    assert_string_equal(jszg_certno_part_message(JSZG_CERTNO_PROVINCE),
+                        "证书号码中的省份代码与省份代码列不一致");
+
+    /* whose province a person is */
+    assert_true(jszg_person_in_province("420000", NULL, hb, 1));
+    assert_false(jszg_person_in_province("110000", NULL, hb, 1));
+    assert_true(jszg_person_in_province("110000", NULL, two, 2));
+    assert_true(jszg_person_in_province("110000", "110000", hb, 1));
+    assert_false(jszg_person_in_province("420000", "110000", hb, 1));
+    assert_false(jszg_person_in_province("110000", NULL, NULL, 0));
+    assert_false(jszg_person_in_province("110000", "", NULL, 0));
+    assert_false(jszg_person_in_province(NULL, NULL, hb, 1));
+}
+
 static void phone(void **state)
 {
     (void)state;
@@ -258,6 +318,7 @@ int main(void)
         cmocka_unit_test(id_messages),
         cmocka_unit_test(id_sex),
         cmocka_unit_test(certno),
+        cmocka_unit_test(certno_agrees),
         cmocka_unit_test(phone),
         cmocka_unit_test(mask),
     };
