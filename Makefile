@@ -58,7 +58,7 @@ SAN_LD  := -fsanitize=address,undefined
 endif
 
 .PHONY: all deps deps-test run test unit http-test install fuzz bench valgrind \
-        fault-test security-test \
+        fault-test security-test flake-check \
         scale scale-explain soak \
         clean migrate db
 
@@ -152,6 +152,15 @@ test: deps-test
 	$(MAKE) SANITIZE=$(TEST_SANITIZE) all unit http-test fault-test \
 	    security-test
 	$(MAKE) valgrind
+
+# The fault suite and the browser tests FLAKE_RUNS times in a row on both
+# engines, with a CPU burner per core (tests/flake_check.py); lists every
+# test that did not pass every time.  Same build as `make test`.
+FLAKE_RUNS ?= 5
+flake-check: deps-test
+	$(MAKE) SANITIZE=$(TEST_SANITIZE) all
+	FLAKE_RUNS=$(FLAKE_RUNS) JSZG_SANITIZE=$(TEST_SANITIZE) \
+	    $(PYTHON) tests/flake_check.py
 
 # ---- fuzzing --------------------------------------------------------------
 
