@@ -1,6 +1,16 @@
 # mod_jszg -- build, run, test.  `make run` and `make test` do all set-up
 # on a fresh Debian 12 machine (packages are installed with apt-get as root).
 
+# A checkout path make or the shell cannot take (make splits words at
+# spaces and reads ':' ';' '%' '#' '$$' itself; the recipes do not quote
+# paths): refused at once, before anything runs.
+PATH_BAD_CHARS := : ; % \# $$ ' " \ * ? [ ] & | < > ! ` { } ( )
+PATH_BAD := $(strip $(if $(filter-out 1,$(words $(CURDIR))),space) \
+              $(foreach c,$(PATH_BAD_CHARS),$(findstring $c,$(CURDIR))))
+ifneq ($(PATH_BAD),)
+$(error the checkout path '$(CURDIR)' contains $(PATH_BAD), which make and the build cannot handle: clone or move it to a path of letters, digits and - _ . / + , @ ~ = only)
+endif
+
 PORT      ?= 8080
 APXS      ?= apxs
 PYTHON    ?= /usr/bin/python3
@@ -12,7 +22,7 @@ PKGS_BUILD := apache2 apache2-dev libaprutil1-dbd-sqlite3 \
               libaprutil1-dbd-pgsql libxml2-dev libjansson-dev libssl-dev libpq-dev \
               libpng-dev libjpeg-dev zlib1g-dev libcairo2-dev \
               libpango1.0-dev libqrencode-dev fonts-wqy-microhei \
-              sqlite3 libsqlite3-dev gcc make pkg-config
+              sqlite3 libsqlite3-dev gcc make pkg-config python3
 PKGS_TEST  := libcmocka-dev python3-pytest python3-requests postgresql \
               postgresql-client chromium chromium-driver python3-selenium \
               clang libclang-rt-14-dev wrk fonts-noto-cjk poppler-utils \
@@ -48,7 +58,7 @@ SAN_LD  := -fsanitize=address,undefined
 endif
 
 .PHONY: all deps deps-test run test unit http-test install fuzz bench valgrind \
-        fault-test security-test \
+        fault-test security-test flake-check \
         scale scale-explain soak \
         clean migrate db deb deploy-test
 
@@ -82,14 +92,24 @@ $(RUNDIR)/jszg.db: $(wildcard sql/sqlite/*.sql sql/seed/*.sql) | deps
 	sql/apply.sh sqlite $@ --seed
 	@touch $@
 
-migrate: db
+# run/jszg.db, or where `make run` keeps it (conf/mkroot.py --where)
+migrate: deps
+	@root=$$($(PYTHON) conf/mkroot.py --where $(RUNDIR)) && \
+	$(MAKE) --no-print-directory RUNDIR=$$root db
 
-run: all db
-	$(PYTHON) conf/mkroot.py --root $(RUNDIR) --port $(PORT) \
-	    --dbd-driver sqlite3 --dbd-params $(RUNDIR)/jszg.db >/dev/null
-	/usr/sbin/apache2 -t -f $(RUNDIR)/conf/httpd.conf
-	@echo "中国教师资格网 on http://127.0.0.1:$(PORT)/  (Ctrl-C stops)"
-	exec /usr/sbin/apache2 -DFOREGROUND -f $(RUNDIR)/conf/httpd.conf
+# Started as root, httpd's children run as www-data: a checkout they cannot
+# reach (in /root, mode 700) gets its server root under /var/tmp instead
+# (conf/mkroot.py --where says so), with a copy of htdocs.  A taken port or
+# an unusable root is refused here, before httpd starts, in one line.
+run: all
+	@set -e; root=$$($(PYTHON) conf/mkroot.py --where $(RUNDIR)); \
+	$(PYTHON) conf/mkroot.py --check-port $(PORT); \
+	$(MAKE) --no-print-directory RUNDIR=$$root db; \
+	conf=$$($(PYTHON) conf/mkroot.py --root $$root --port $(PORT) \
+	    --dbd-driver sqlite3 --dbd-params $$root/jszg.db); \
+	/usr/sbin/apache2 -t -f $$conf; \
+	echo "中国教师资格网 on http://127.0.0.1:$(PORT)/  (server root $$root; Ctrl-C stops)"; \
+	exec /usr/sbin/apache2 -DFOREGROUND -f $$conf
 
 # ---- tests ----------------------------------------------------------------
 
@@ -133,6 +153,15 @@ test: deps-test
 	    security-test
 	$(MAKE) valgrind
 	$(MAKE) deploy-test
+
+# The fault suite and the browser tests FLAKE_RUNS times in a row on both
+# engines, with a CPU burner per core (tests/flake_check.py); lists every
+# test that did not pass every time.  Same build as `make test`.
+FLAKE_RUNS ?= 5
+flake-check: deps-test
+	$(MAKE) SANITIZE=$(TEST_SANITIZE) all
+	FLAKE_RUNS=$(FLAKE_RUNS) JSZG_SANITIZE=$(TEST_SANITIZE) \
+	    $(PYTHON) tests/flake_check.py
 
 # ---- fuzzing --------------------------------------------------------------
 
@@ -204,7 +233,8 @@ scale: all deps-test
 scale-explain: all deps-test
 	GEN_ONLY=1 KEEP=1 bench/scale/run.sh
 	tests/scale/explain.py; rc=$$?; . bench/scale/pg.sh; \
-	    pg_stop $(CURDIR)/build/scale/pg; exit $$rc
+	    pg_stop $$($(PYTHON) conf/mkroot.py --where build/scale)/pg; \
+	    exit $$rc
 
 soak: all deps-test
 	bench/soak/run.sh
@@ -216,3 +246,5 @@ bench: all deps-test
 clean:
 	rm -rf .libs build build.log mod_jszg/*.lo mod_jszg/*.slo mod_jszg/*.o \
 	    mod_jszg/.libs mod_jszg.la mod_jszg.lo mod_jszg.slo
+	@# server roots kept under /var/tmp for a checkout www-data cannot reach
+	-@[ ! -x $(PYTHON) ] || $(PYTHON) conf/mkroot.py --clean

@@ -6,7 +6,7 @@ set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 SECS=${1:-10}
 CONNS=${2:-32}
-ROOT=$TOP/build/bench
+ROOT=$(/usr/bin/python3 "$TOP/conf/mkroot.py" --where "$TOP/build/bench")
 rm -rf "$ROOT"; mkdir -p "$ROOT/db" "$ROOT/static"
 "$TOP/sql/apply.sh" sqlite "$ROOT/db/jszg.db" --seed >/dev/null
 PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

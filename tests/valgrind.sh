@@ -19,7 +19,7 @@
 # the request pool's cleanup.
 set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-ROOT=$TOP/build/valgrind
+ROOT=$(/usr/bin/python3 "$TOP/conf/mkroot.py" --where "$TOP/build/valgrind")
 ROUNDS=${VG_ROUNDS:-4}
 rm -rf "$ROOT"; mkdir -p "$ROOT/db"
 DB=$ROOT/db/jszg.db

@@ -36,7 +36,7 @@
 # LoadFile libpcre.so.3.
 set -eu
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
-ROOT=$TOP/build/bench-admission
+ROOT=$(/usr/bin/python3 "$TOP/conf/mkroot.py" --where "$TOP/build/bench-admission")
 PORT=${PORT:-$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}
 DURATION=${DURATION:-20}
 ADM=${ADM:-8}

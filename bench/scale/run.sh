@@ -26,7 +26,7 @@
 set -eu
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 HERE=$TOP/bench/scale
-ROOT=$TOP/build/scale
+ROOT=$(/usr/bin/python3 "$TOP/conf/mkroot.py" --where "$TOP/build/scale")
 ACCOUNTS=${ACCOUNTS:-2000000}
 CERTS=${CERTS:-$ACCOUNTS}
 APPS=${APPS:-$((ACCOUNTS / 4))}

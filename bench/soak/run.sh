@@ -33,6 +33,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 HERE=$TOP/bench/soak
 ROOT=${ROOT:-$TOP/build/soak}
 case $ROOT in /*) ;; *) ROOT=$TOP/$ROOT ;; esac
+ROOT=$(/usr/bin/python3 "$TOP/conf/mkroot.py" --where "$ROOT")
 DURATION=${DURATION:-1800}
 WARMUP=${WARMUP:-$((DURATION / 5))}
 SAMPLE=${SAMPLE:-10}

@@ -29,7 +29,7 @@ class FaultEnv(JszgEnv):
 
     def __init__(self, engine, pg=None, mpm="event"):
         super().__init__(engine, pg, mpm)
-        self.root = os.path.join(TOP, "build", "fault-%s-%s" % (engine, mpm))
+        self.root = jszg_env.build_root("fault-%s-%s" % (engine, mpm))
 
     def create_db(self):
         if os.path.exists(self.root):
@@ -54,7 +54,8 @@ class FaultEnv(JszgEnv):
         self.port = self.port or jszg_env.free_port()
         return mkroot.write_root(self.root, self.port, self.module,
                                  self.dbd[0], self.dbd[1], mpm or self.mpm,
-                                 "info", extra, mode=mode)
+                                 "info", extra, mode=mode,
+                                 check=True)
 
 
 @pytest.fixture(scope="session")

@@ -46,6 +46,12 @@ def server_environ():
     return env
 
 
+def build_root(name):
+    """The server root build/NAME of a test server, or where it goes when
+    httpd's children cannot reach the checkout (mkroot.server_root)."""
+    return mkroot.server_root(os.path.join(TOP, "build", name))
+
+
 def wait_for(cond, timeout=15):
     """Poll cond() every 0.2 s until it is true or timeout seconds pass;
     its last value."""
@@ -62,7 +68,7 @@ class JszgEnv:
         self.engine = engine
         self.pg = pg
         self.mpm = mpm
-        self.root = os.path.join(TOP, "build", "test-%s-%s" % (engine, mpm))
+        self.root = build_root("test-%s-%s" % (engine, mpm))
         self.port = None
         self.extra = ""
         self.expected = []
@@ -114,7 +120,7 @@ class JszgEnv:
         self.port = self.port or free_port()
         return mkroot.write_root(self.root, self.port, MODULE, self.dbd[0],
                                  self.dbd[1], mpm or self.mpm, "info",
-                                 extra, mode=mode)
+                                 extra, mode=mode, check=True)
 
     @property
     def conf(self):

@@ -537,9 +537,9 @@ def test_auto_in_flight_reads_dbdmax_of_a_virtual_host(env):
     (the README's layout): the gate is sized from that host's DBDMax,
     not from mod_dbd's default."""
     import shutil
-    from jszg_env import TOP
+    from jszg_env import build_root
     vh = JszgEnv(env.engine, env.pg)
-    vh.root = os.path.join(TOP, "build", "test-%s-adm-vhost" % env.engine)
+    vh.root = build_root("test-%s-adm-vhost" % env.engine)
     vh.dbd = env.dbd
     shutil.rmtree(vh.root, ignore_errors=True)
     conf = vh.write_config("JszgAdmission On\nJszgMaxInFlight auto")

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from jszg_env import (MODULE, TOP, JszgEnv, mkroot, server_environ,
+from jszg_env import (MODULE, JszgEnv, build_root, mkroot, server_environ,
                       wait_for)
 from test_account_lib import random_phone, valid_id
 
@@ -279,7 +279,7 @@ def test_database_of_a_virtual_host(env, rows):
     host runs the job; the main server and a host without a database of
     their own have none (ap_dbd_open would log 'not configured')."""
     vh = JszgEnv(env.engine, env.pg)
-    vh.root = os.path.join(TOP, "build", "test-%s-hk-vhost" % env.engine)
+    vh.root = build_root("test-%s-hk-vhost" % env.engine)
     vh.dbd = env.dbd
     shutil.rmtree(vh.root, ignore_errors=True)
     conf = vh.write_config(HK_FAST)

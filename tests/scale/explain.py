@@ -296,7 +296,10 @@ def main():
     if len(sys.argv) > 1:
         dsn = sys.argv[1]
     else:
-        pf = os.path.join(TOP, "build", "scale", "pg", "port")
+        sys.path.insert(0, os.path.join(TOP, "conf"))
+        import mkroot
+        pf = os.path.join(mkroot.server_root(
+            os.path.join(TOP, "build", "scale")), "pg", "port")
         if not os.path.exists(pf):
             sys.exit("no database: run KEEP=1 bench/scale/run.sh first, or "
                      "pass a conninfo")

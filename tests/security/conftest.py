@@ -38,7 +38,7 @@ class SecurityEnv(JszgEnv):
 
     def __init__(self, engine, pg=None):
         super().__init__(engine, pg)
-        self.root = os.path.join(TOP, "build", "test-security-%s" % engine)
+        self.root = jszg_env.build_root("test-security-%s" % engine)
 
     def create_db(self):
         if self.engine == "sqlite":
