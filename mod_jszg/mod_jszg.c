@@ -15,6 +15,10 @@
 #include "ap_mpm.h"
 #include "apr_strings.h"
 #include <libxml/parser.h>
+#include "jszg_jpeg.h"
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #define JSZG_DEFAULT_IDLE       apr_time_from_sec(30 * 60)
 #define JSZG_DEFAULT_MAXLIFE    apr_time_from_sec(8 * 60 * 60)
@@ -457,6 +461,14 @@ static int jszg_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 static void jszg_child_init(apr_pool_t *p, server_rec *s)
 {
     server_rec *vs;
+
+#if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD)
+    /* Large blocks (an image decode's whole-image buffer, big bodies)
+     * mmap'ed and returned on free instead of staying in the thread
+     * arenas for good (jszg_jpeg.h; bench/uploads/run.sh).  A no-op
+     * under another malloc (jemalloc preloaded). */
+    mallopt(M_MMAP_THRESHOLD, JSZG_MMAP_THRESHOLD);
+#endif
 
     for (vs = s; vs; vs = vs->next) {
         jszg_server_conf *sc = ap_get_module_config(vs->module_config,
