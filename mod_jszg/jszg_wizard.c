@@ -1797,10 +1797,22 @@ static int insert_application(jszg_req *jr, const jszg_applicant *a,
     return jszg_db_commit(jr);
 }
 
+/* The 报名号 an earlier submit with this key produced, if one did. */
+static int idem_answer(jszg_req *jr, const jszg_applicant *a,
+                       const char *khash, const char **reg_no)
+{
+    json_t *row;
+    int rc = jszg_db_row(jr, "wz_idem_get", &row, 2, khash, a->id);
+
+    if (rc == JSZG_DB_OK)
+        *reg_no = S(row, "result");
+    return rc;
+}
+
 int jszg_wz_submit(jszg_req *jr, const jszg_applicant *a, const char *key,
                    const char **reg_no, int *replayed, jszg_wfail *f)
 {
-    json_t *row, *inst = NULL, *cert = NULL;
+    json_t *inst = NULL, *cert = NULL;
     jszg_draft *d;
     const char *khash, *code, *msg;
     int rc, tries;
@@ -1815,9 +1827,7 @@ int jszg_wz_submit(jszg_req *jr, const jszg_applicant *a, const char *key,
     khash = idem_hash(jr, a, key);
     for (tries = 0; tries < 3; tries++) {
         /* a replay (double click, resent POST) gets the first answer */
-        rc = jszg_db_row(jr, "wz_idem_get", &row, 2, khash, a->id);
-        if (rc == JSZG_DB_OK) {
-            *reg_no = S(row, "result");
+        if ((rc = idem_answer(jr, a, khash, reg_no)) == JSZG_DB_OK) {
             *replayed = 1;
             return JSZG_DB_OK;
         }
@@ -1825,27 +1835,39 @@ int jszg_wz_submit(jszg_req *jr, const jszg_applicant *a, const char *key,
             return rc;
         rc = jszg_wz_draft_load(jr, a, &d);
         if (rc == JSZG_DB_NOTFOUND)
-            return refuse(f, HTTP_CONFLICT, "no_draft", MSG_NO_DRAFT);
-        if (rc != JSZG_DB_OK)
-            return rc;
-        if ((rc = recheck_draft(jr, a, d, &inst, &cert, f)) != JSZG_DB_OK)
-            return rc;
-        rc = insert_application(jr, a, d, inst, cert, khash, reg_no);
+            rc = refuse(f, HTTP_CONFLICT, "no_draft", MSG_NO_DRAFT);
+        else if (rc == JSZG_DB_OK)
+            rc = recheck_draft(jr, a, d, &inst, &cert, f);
         if (rc == JSZG_DB_OK) {
-            ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, jr->r, JSZGLOGNO(16002)
-                          "account %s submitted 定期注册 application %s",
-                          a->id, *reg_no);
+            rc = insert_application(jr, a, d, inst, cert, khash, reg_no);
+            if (rc == JSZG_DB_OK) {
+                ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, jr->r,
+                              JSZGLOGNO(16002) "account %s submitted 定期注册 "
+                              "application %s", a->id, *reg_no);
+                return JSZG_DB_OK;
+            }
+            if (rc == JSZG_DB_DOWN)
+                return rc;
+            /* A constraint lost a race (the same key, the open
+             * application of the certificate, the counter's first row):
+             * look again, or refuse below if the certificate is taken. */
+            if (!(cert && cert_block(jr, cert, S(d->data, "cycle_year"),
+                                     &code, &msg) == JSZG_DB_OK && msg))
+                continue;
+            rc = refuse(f, HTTP_CONFLICT, code, msg);
+        }
+        if (rc != JSZG_W_REFUSED)
+            return rc;
+        /* A concurrent submit with the same key may have committed after
+         * our look at the key: it took the draft (no_draft) and the
+         * certificate (already_applied).  Its answer is ours too. */
+        if (idem_answer(jr, a, khash, reg_no) == JSZG_DB_OK) {
+            memset(f, 0, sizeof(*f));
+            *replayed = 1;
             return JSZG_DB_OK;
         }
-        if (rc == JSZG_DB_DOWN)
-            return rc;
-        /* A constraint lost a race (the same key, the open application
-         * of the certificate, the counter's first row): look again. */
-        if (cert && cert_block(jr, cert, S(d->data, "cycle_year"), &code,
-                               &msg) == JSZG_DB_OK && msg
-            && jszg_db_row(jr, "wz_idem_get", &row, 2, khash, a->id)
-               == JSZG_DB_NOTFOUND)
-            return refuse(f, HTTP_CONFLICT, code, msg);
+        *reg_no = NULL;
+        return rc;
     }
     return rc;
 }

@@ -452,6 +452,49 @@ def test_concurrent_double_submit_makes_one_application(env):
         == "1"
 
 
+def test_eight_concurrent_submits_same_key_same_answer(env):
+    """Eight step-6 submits with one idempotency key, released together:
+    one application, and every one of them is answered with its 报名号
+    (one 201, the others 200 replayed), never 409 already_applied or
+    no_draft.  A few rounds, as the race does not show every time."""
+    import threading
+    env.expect_log(r"statement wz_\w+ failed|COMMIT")
+    for _ in range(3):
+        reset(env, 2)
+        s = env.login_as(2)
+        api_walk_to(env, s, 6, institution="10", point="1001",
+                    cert="20134210232005821", stage="初级中学",
+                    subject="语文", province="420000", city="420100")
+        key = env.get("/api/v1/dqzc/wizard/6", s).json()["submit_key"]
+        token = env.csrf(s)
+        start = threading.Barrier(8)
+        results = []
+
+        def submit():
+            c = env.session()
+            c.cookies.update(s.cookies)
+            start.wait()
+            results.append(env.post("/api/v1/dqzc/wizard/6", c,
+                                    headers={"X-CSRF-Token": token,
+                                             "Idempotency-Key": key},
+                                    data={"choice": "agree"}, timeout=30))
+        threads = [threading.Thread(target=submit) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(results) == 8
+        assert all(r.status_code in (200, 201) for r in results), \
+            [(r.status_code, r.text) for r in results]
+        assert sorted(r.status_code for r in results) == [200] * 7 + [201]
+        regs = {r.json()["reg_no"] for r in results}
+        assert len(regs) == 1
+        assert all(r.json()["replayed"] == (r.status_code == 200)
+                   for r in results)
+        assert env.sql("SELECT COUNT(*) FROM applications WHERE "
+                       "account_id = 2") == "1"
+
+
 def test_skip_step_by_url_refused(env):
     reset(env, 3)
     s = env.login_as(3)
