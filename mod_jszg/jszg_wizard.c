@@ -1142,8 +1142,8 @@ static const char *like_pattern(apr_pool_t *p, const char *q)
     return out;
 }
 
-int jszg_wz_school_search(jszg_req *jr, const char *q, json_t **rows,
-                          jszg_wfail *f)
+int jszg_wz_school_search(jszg_req *jr, const char *account_id,
+                          const char *q, json_t **rows, jszg_wfail *f)
 {
     q = trim(jr->pool, q);
     *rows = NULL;
@@ -1153,18 +1153,23 @@ int jszg_wz_school_search(jszg_req *jr, const char *q, json_t **rows,
         return refuse(f, HTTP_BAD_REQUEST, "bad_school_query",
                       MSG_SCHOOL_QUERY);
     }
-    return jszg_db_rows(jr, "wz_schools_search", rows, 1,
-                        like_pattern(jr->pool, q));
+    return jszg_db_rows(jr, "wz_schools_search", rows, 2,
+                        like_pattern(jr->pool, q), account_id);
 }
 
 int jszg_wz_school_add(jszg_req *jr, const jszg_applicant *a,
                        const char *name, const char *kind, json_t **row,
                        jszg_wfail *f)
 {
+    json_t *count;
+    apr_int64_t day;
     int rc;
 
     name = trim(jr->pool, name);
     *row = NULL;
+    /* only someone who may apply adds to everyone's list */
+    if ((rc = jszg_wz_may_apply(a, f)) != JSZG_DB_OK)
+        return rc;
     if (!text_ok(name, 60) || jszg_utf8_chars(name, strlen(name)) < 2)
         jszg_wz_field_error(jr, f, "new_school_name", "bad_school_name",
                             "请填写学校全称（2至60个字）。");
@@ -1173,13 +1178,38 @@ int jszg_wz_school_add(jszg_req *jr, const jszg_applicant *a,
                             "请选择办学类型。");
     if (f->fields)
         return refuse_fields(f);
+    /* the same school however spaced or bracketed: use it (free) */
     rc = jszg_db_row(jr, "wz_school_by_name", row, 1, name);
     if (rc != JSZG_DB_NOTFOUND)
-        return rc;              /* already there: use it */
+        return rc;
+    /* JszgSchoolAddsPerDay new rows per account and Beijing day */
+    day = (apr_int64_t)apr_time_sec(jr->now) + 8 * 3600;
+    day = day - day % 86400 - 8 * 3600;
+    rc = jszg_db_row(jr, "cert_rate_count", &count, 3, "wz.school_add",
+                     a->id, num(jr->pool, day - 1));
+    if (rc != JSZG_DB_OK)
+        return rc;
+    if (L(count, "n") >= jr->sc->school_adds)
+        return refuse(f, HTTP_TOO_MANY_REQUESTS, "school_add_limit",
+                      apr_psprintf(jr->pool, "每个账号每天最多新增%d所学校，"
+                                   "请先在搜索结果中查找，或明日再试。",
+                                   jr->sc->school_adds));
+    if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
+        return rc;
     rc = jszg_db_exec(jr, "wz_school_insert", NULL, 4, name, kind, a->id,
                       epoch(jr));
+    if (rc == JSZG_DB_OK)
+        rc = jszg_db_exec(jr, "cert_rate_add", NULL, 3, "wz.school_add",
+                          a->id, epoch(jr));
     if (rc != JSZG_DB_OK) {
+        jszg_db_rollback(jr);
         /* added by someone else at the same moment? */
+        if (jszg_db_row(jr, "wz_school_by_name", row, 1, name)
+            == JSZG_DB_OK)
+            return JSZG_DB_OK;
+        return rc;
+    }
+    if ((rc = jszg_db_commit(jr)) != JSZG_DB_OK) {
         if (jszg_db_row(jr, "wz_school_by_name", row, 1, name)
             == JSZG_DB_OK)
             return JSZG_DB_OK;
