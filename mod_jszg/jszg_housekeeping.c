@@ -164,7 +164,7 @@ static int sweep_account(ap_dbd_t *db, apr_dbd_prepared_t *st,
     apr_array_header_t *old = apr_array_make(p, 8, sizeof(const char *));
     apr_array_header_t *refs = apr_array_make(p, 8, sizeof(const char *));
     apr_dbd_results_t *res = NULL;
-    apr_dbd_row_t *row;
+    apr_dbd_row_t *row = NULL;     /* the pgsql driver reuses a given row */
     apr_finfo_t fi;
     apr_dir_t *d;
     int i, j, rv;
@@ -179,7 +179,9 @@ static int sweep_account(ap_dbd_t *db, apr_dbd_prepared_t *st,
     apr_dir_close(d);
     if (!old->nelts)
         return 0;
-    rv = apr_dbd_pvselect(db->driver, p, db->handle, &res, st, 0, account,
+    /* random access, as jszg_store.c reads every result (the pgsql
+     * driver's sequential mode is not used anywhere in the module) */
+    rv = apr_dbd_pvselect(db->driver, p, db->handle, &res, st, 1, account,
                           account, account, account, account, account, NULL);
     if (rv != 0) {
         *failed = apr_psprintf(p, "hk_upload_refs failed: %s",
