@@ -118,3 +118,19 @@ def test_import_roles(env):
         assert st.get("/admin/import").status_code == 403
         r = upload(st, "training", "证件号码,年度,学时,培训项目\n")
         assert r.status_code == 403
+
+
+def test_control_and_format_characters_refused_per_row(env):
+    """The text rule of every field holds for imported cells too: a
+    zero-width space or a bidi override is the row's error, by column."""
+    st = Staff(env, "bj-province")
+    csv = ("证件号码,年度,学时,培训项目\r\n"
+           "%s,2023,120,干训\u200bB\r\n"
+           "%s,2023,120,\u202eB训干\r\n"
+           "%s,2023,120,干训B\r\n" % (GOOD_ID, GOOD_ID, GOOD_ID))
+    r = upload(st, "training", "\ufeff" + csv)
+    assert r.status_code == 422
+    for line in (2, 3):
+        assert "<td>%d</td><td>第4列含有不可见的控制字符" % line in r.text, \
+            r.text[-3000:]
+    assert "<td>4</td><td>" not in r.text
