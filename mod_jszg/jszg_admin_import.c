@@ -455,9 +455,19 @@ static int check_identity(check_t *c, const jszg_csv_record *r, int line)
 
 static int check_row(check_t *c, const jszg_csv_record *r)
 {
+    int i;
+
     if (r->nfields != c->ik->ncols)
         return row_error(c, r->line, apr_psprintf(c->jr->pool,
                          "应有%d列，实际为%d列", c->ik->ncols, r->nfields));
+    /* the text rule of every field (jszg_text_check): no control or
+     * format character gets into the registry either */
+    for (i = 0; i < r->nfields; i++)
+        if (jszg_text_check(r->fields[i], strlen(r->fields[i]))
+            != JSZG_FORM_OK)
+            return row_error(c, r->line, apr_psprintf(c->jr->pool,
+                             "第%d列含有不可见的控制字符或格式字符（如零宽空格、"
+                             "文字方向控制符）", i + 1));
     switch (c->ik->kind[0]) {
     case 'c': return check_cert(c, r, r->line);
     case 'a': return check_assess(c, r, r->line);

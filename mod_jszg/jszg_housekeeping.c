@@ -15,6 +15,15 @@
  * lock for long, none runs in a long transaction, and a short pause
  * between rounds lets the requests' writes in (SQLite has one writer).
  *
+ * Upload files (JszgUploadDir/{photos,certs,identity}/<account>/<file>.jpg
+ * or .png) that no row refers to any more -- a photo replaced in the
+ * wizard, the photo of an abandoned or expired draft, a refused upload of
+ * an interrupted request -- are removed once their modification time is
+ * HK_UPLOAD_GRACE old (a request may still be about to commit the row
+ * that names a new file), at most once an hour, within the same time
+ * budget.  A file that any application, certificate, review or draft
+ * names is never touched, and on any database error nothing is removed.
+ *
  * The statements and the reason for each table's horizon are in
  * jszg_store_housekeeping.c; the horizons themselves are below.  Times
  * are the real clock (never the test clock of a request).  A database
@@ -35,6 +44,8 @@
 #define HK_BUDGET_MAX   apr_time_from_sec(60)
 
 #define HK_MARGIN       300             /* clock skew, requests in flight */
+#define HK_UPLOAD_GRACE (24 * 3600)     /* an upload younger stays */
+#define HK_UPLOAD_EVERY apr_time_from_sec(3600)
 #define HK_HOUR         3600
 #define HK_DAY          86400
 
@@ -68,7 +79,13 @@ typedef struct {
     apr_interval_time_t interval;
     apr_int64_t session_idle;   /* seconds; the largest of all servers */
     apr_int64_t draft_idle;     /* likewise */
+    const char *upload_dir;     /* JszgUploadDir of this server */
+    apr_time_t last_sweep;      /* uploads; 0: not yet (one child only) */
 } hk_job;
+
+/* The kinds of upload, each JszgUploadDir/<kind>/<account id>/<file>. */
+static const char *const hk_upload_kinds[] = { "photos", "certs",
+                                               "identity", NULL };
 
 static apr_int64_t cutoff(const hk_job *job, const hk_rule *rule,
                           apr_int64_t now)
@@ -116,7 +133,132 @@ static const char *db_error(apr_pool_t *p, ap_dbd_t *db, int rv)
     return m;
 }
 
-static void hk_run(const hk_job *job, apr_pool_t *p)
+static int all_digits(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return 0;
+    return 1;
+}
+
+/* An upload's name as the module writes it: <token>.jpg or .png. */
+static int upload_name(const char *n)
+{
+    apr_size_t len = strlen(n);
+
+    return n[0] != '.' && len > 4 && (!strcmp(n + len - 4, ".jpg")
+                                      || !strcmp(n + len - 4, ".png"));
+}
+
+/* One account's directory of one kind: the files older than `older`
+ * that none of the account's rows names are removed.  0, or -1 with
+ * *failed set. */
+static int sweep_account(ap_dbd_t *db, apr_dbd_prepared_t *st,
+                         apr_pool_t *p, const char *base, const char *kind,
+                         const char *account, apr_time_t older,
+                         apr_int64_t *removed, const char **failed)
+{
+    const char *dir = apr_pstrcat(p, base, "/", kind, "/", account, NULL);
+    apr_array_header_t *old = apr_array_make(p, 8, sizeof(const char *));
+    apr_array_header_t *refs = apr_array_make(p, 8, sizeof(const char *));
+    apr_dbd_results_t *res = NULL;
+    apr_dbd_row_t *row = NULL;     /* the pgsql driver reuses a given row */
+    apr_finfo_t fi;
+    apr_dir_t *d;
+    int i, j, rv;
+
+    if (apr_dir_open(&d, dir, p) != APR_SUCCESS)
+        return 0;
+    while (apr_dir_read(&fi, APR_FINFO_NAME | APR_FINFO_TYPE
+                        | APR_FINFO_MTIME, d) == APR_SUCCESS)
+        if (fi.filetype == APR_REG && upload_name(fi.name)
+            && fi.mtime < older)
+            *(const char **)apr_array_push(old) = apr_pstrdup(p, fi.name);
+    apr_dir_close(d);
+    if (!old->nelts)
+        return 0;
+    /* random access, as jszg_store.c reads every result (the pgsql
+     * driver's sequential mode is not used anywhere in the module) */
+    rv = apr_dbd_pvselect(db->driver, p, db->handle, &res, st, 1, account,
+                          account, account, account, account, account, NULL);
+    if (rv != 0) {
+        *failed = apr_psprintf(p, "hk_upload_refs failed: %s",
+                               apr_dbd_error(db->driver, db->handle, rv));
+        return -1;
+    }
+    /* read to the end (an unread result leaks) */
+    while (apr_dbd_get_row(db->driver, p, res, &row, -1) == 0) {
+        const char *v = NULL;
+        if (apr_dbd_datum_get(db->driver, row, 0, APR_DBD_TYPE_STRING, &v)
+            == APR_SUCCESS && v && *v)
+            *(const char **)apr_array_push(refs) = apr_pstrdup(p, v);
+    }
+    for (i = 0; i < old->nelts; i++) {
+        const char *name = APR_ARRAY_IDX(old, i, const char *);
+        const char *rel = apr_pstrcat(p, kind, "/", account, "/", name,
+                                      NULL);
+        int used = 0;
+
+        /* a path column equals rel; a draft's JSON contains it */
+        for (j = 0; j < refs->nelts && !used; j++)
+            used = strstr(APR_ARRAY_IDX(refs, j, const char *), rel) != NULL;
+        if (!used && apr_file_remove(apr_pstrcat(p, dir, "/", name, NULL),
+                                     p) == APR_SUCCESS)
+            (*removed)++;
+    }
+    return 0;
+}
+
+/* The upload sweep of one run: every kind, every account directory,
+ * until done or the deadline.  Returns the files removed. */
+static apr_int64_t hk_sweep_uploads(hk_job *job, ap_dbd_t *db,
+                                    apr_pool_t *p, apr_time_t deadline,
+                                    const char **failed)
+{
+    apr_dbd_prepared_t *st = apr_hash_get(db->prepared, "hk_upload_refs",
+                                          APR_HASH_KEY_STRING);
+    apr_time_t older = apr_time_now() - apr_time_from_sec(HK_UPLOAD_GRACE);
+    apr_int64_t removed = 0;
+    const char *const *kind;
+    apr_pool_t *iter;
+    int done = 1;
+
+    if (!st) {
+        *failed = "no prepared statement hk_upload_refs";
+        return 0;
+    }
+    apr_pool_create(&iter, p);
+    for (kind = hk_upload_kinds; *kind && !*failed && done; kind++) {
+        const char *dir = apr_pstrcat(p, job->upload_dir, "/", *kind, NULL);
+        apr_finfo_t fi;
+        apr_dir_t *d;
+
+        if (apr_dir_open(&d, dir, p) != APR_SUCCESS)
+            continue;           /* nothing uploaded of this kind yet */
+        while (apr_dir_read(&fi, APR_FINFO_NAME | APR_FINFO_TYPE, d)
+               == APR_SUCCESS) {
+            if (fi.filetype != APR_DIR || !all_digits(fi.name))
+                continue;
+            apr_pool_clear(iter);
+            if (sweep_account(db, st, iter, job->upload_dir, *kind,
+                              fi.name, older, &removed, failed) != 0)
+                break;
+            if (apr_time_now() >= deadline || stopping()) {
+                done = 0;
+                break;
+            }
+        }
+        apr_dir_close(d);
+    }
+    apr_pool_destroy(iter);
+    if (done && !*failed)
+        job->last_sweep = apr_time_now();
+    return removed;
+}
+
+static void hk_run(hk_job *job, apr_pool_t *p)
 {
     APR_OPTIONAL_FN_TYPE(ap_dbd_open) *dbd_open;
     APR_OPTIONAL_FN_TYPE(ap_dbd_close) *dbd_close;
@@ -190,6 +332,15 @@ static void hk_run(const hk_job *job, apr_pool_t *p)
         apr_sleep(HK_PAUSE);
     }
     apr_pool_destroy(iter);
+    if (!failed && !over_time && job->upload_dir
+        && apr_time_now() - job->last_sweep >= HK_UPLOAD_EVERY) {
+        apr_int64_t files = hk_sweep_uploads(job, db, p, deadline, &failed);
+        if (files)
+            ap_log_error(APLOG_MARK, APLOG_INFO, 0, job->s, JSZGLOGNO(10400)
+                         "housekeeping removed %" APR_INT64_T_FMT " upload "
+                         "files no row refers to (older than %d h) under %s",
+                         files, HK_UPLOAD_GRACE / 3600, job->upload_dir);
+    }
     dbd_close(job->s, db);
     if (failed)
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, job->s, JSZGLOGNO(19003)
@@ -321,6 +472,7 @@ apr_status_t jszg_housekeeping_start(apr_pool_t *p, server_rec *s)
         job->interval = apr_time_from_sec(sc->housekeeping);
         job->session_idle = idle;
         job->draft_idle = draft;
+        job->upload_dir = sc->upload_dir;
         if ((rv = register_cb(wd, job->interval, job, hk_watchdog))
             != APR_SUCCESS && rv != APR_EEXIST) {
             ap_log_error(APLOG_MARK, APLOG_CRIT, rv, vs, JSZGLOGNO(19006)

@@ -38,12 +38,19 @@
  *   budgeted on its own, far stricter;
  * - libjpeg's own cap (mem->max_memory_to_use) backs both up: a whole-
  *   image buffer beyond it fails the decode (no backing store).
- * With 8 concurrent worst-case uploads a child then grows by less than
- * 32 MB (bench/uploads/run.sh, README).
+ * With 8 concurrent worst-case uploads a child grows by less than 32 MB
+ * (bench/uploads/run.sh, README).  That needs the whole-image buffer to
+ * be given back when freed: with glibc's dynamic mmap threshold, the
+ * first freed buffer raises the threshold to its size, later ones are
+ * carved from the thread's arena, and every arena (up to 8 per core)
+ * keeps its top (about arenas x budget for good).  mod_jszg's child_init
+ * therefore fixes the threshold (JSZG_MMAP_THRESHOLD, mallopt): larger
+ * blocks are mmap'ed and unmapped on free.
  */
+#define JSZG_MMAP_THRESHOLD        (256 * 1024)
 #define JSZG_SCAN_MAX_PIXELS       (12L * 1000 * 1000)  /* 4000 x 3000 */
-#define JSZG_JPEG_MAX_COEF_BYTES   (3L * 1024 * 1024)   /* ~1 MP 4:2:0 */
-#define JSZG_JPEG_MAX_MEMORY       (4L * 1024 * 1024)
+#define JSZG_JPEG_MAX_COEF_BYTES   (2L * 1024 * 1024)   /* ~0.7 MP 4:2:0 */
+#define JSZG_JPEG_MAX_MEMORY       (3L * 1024 * 1024)
 /* More scans than this is no camera's or editor's progressive file
  * (they use about 10): each scan passes over the whole buffer. */
 #define JSZG_JPEG_MAX_SCANS        100

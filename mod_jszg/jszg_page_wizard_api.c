@@ -134,13 +134,16 @@ int jszg_api_wizard_post(jszg_req *jr)
         return jszg_error(jr, HTTP_NOT_FOUND, "no_such_step",
                           "没有这一步骤。");
     if (step == 6) {
-        /* a replayed submit finds its answer without a draft */
+        /* With a key the submit does its own checks (jszg_wz_submit: may
+         * apply, draft, steps done): a replayed submit, or one that a
+         * concurrent submit with the same key beat to the draft, finds
+         * that submit's answer.  Looking at the draft here first would
+         * answer no_draft when the other one commits in between. */
         const char *key = apr_table_get(jr->r->headers_in,
                                         "Idempotency-Key");
         if ((rc = jszg_wz_need_applicant(jr, &a)) != DECLINED)
             return rc;
-        if ((rc = jszg_wz_draft_load(jr, &a, &d)) == JSZG_DB_NOTFOUND
-            && (key || jszg_field(jr, "submit_key")))
+        if (key || jszg_field(jr, "submit_key"))
             return api_submit(jr, &a);
     }
     if ((rc = api_guard(jr, step, &a, &d)) != DECLINED)
@@ -208,7 +211,9 @@ int jszg_api_schools(jszg_req *jr)
     json_t *body = body_new(jr), *rows;
     jszg_wfail f = { 0, NULL, NULL, NULL };
     static const char *const ints[] = { "id", NULL };
-    int rc = jszg_wz_school_search(jr, jszg_query(jr, "q"), &rows, &f);
+    jszg_session *s = jszg_session_get(jr);
+    int rc = jszg_wz_school_search(jr, s ? s->account_id : "0",
+                                   jszg_query(jr, "q"), &rows, &f);
 
     if (rc != JSZG_DB_OK)
         return jszg_wz_answer_fail(jr, rc, &f);

@@ -187,7 +187,8 @@ static int step2_school(jszg_req *jr, const jszg_applicant *a,
     int rc, refused = 0;
 
     if (!strcmp(action, "search_school"))
-        rc = jszg_wz_school_search(jr, jszg_field(jr, "school_q"), &rows, f);
+        rc = jszg_wz_school_search(jr, a->id, jszg_field(jr, "school_q"),
+                                   &rows, f);
     else
         rc = jszg_wz_school_add(jr, a, jszg_field(jr, "new_school_name"),
                                 jszg_field(jr, "new_school_kind"), &row, f);

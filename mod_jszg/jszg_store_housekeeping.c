@@ -103,5 +103,26 @@ const jszg_stmt jszg_housekeeping_stmts[] = {
      * updated_at).  Index wizard_drafts_updated_idx. */
     { "hk_wizard_drafts",
       HK_DELETE("wizard_drafts", "account_id", "updated_at") },
+    /* Every upload path one account's rows refer to (relative to
+     * JszgUploadDir): its applications' photos (submitted, whatever the
+     * status), hand-entered certificates' scans, identity review photos,
+     * the wizard draft's photo (inside its JSON: the job looks for the
+     * path in the text) and certificates' photos.  The job removes a file
+     * under <kind>/<account>/ only when none of these names it.  Each
+     * part is an index lookup on the account (applications_account_idx,
+     * manual_certificates' UNIQUE (account_id, cert_no),
+     * identity_reviews_account_idx, the drafts' primary key,
+     * certificates_holder_idx). */
+    { "hk_upload_refs",
+      "SELECT photo_path AS path FROM applications WHERE account_id = %lld "
+      "UNION ALL SELECT photo_path FROM manual_certificates "
+      "WHERE account_id = %lld "
+      "UNION ALL SELECT front_path FROM identity_reviews "
+      "WHERE account_id = %lld "
+      "UNION ALL SELECT back_path FROM identity_reviews "
+      "WHERE account_id = %lld "
+      "UNION ALL SELECT data FROM wizard_drafts WHERE account_id = %lld "
+      "UNION ALL SELECT c.photo_path FROM certificates c "
+      "JOIN accounts a ON a.id_number = c.id_number WHERE a.id = %lld" },
     { NULL, NULL }
 };

@@ -21,6 +21,14 @@
 
 #define OPEN_STATUSES "('网报待确认', '确认未通过', '待注册审批')"
 
+/* A school's name as people type it: without spaces (ASCII, U+3000,
+ * U+00A0), with ASCII parentheses.  The expression of the unique index
+ * schools_name_key_uq (sql/sqlite and sql/pgsql, 012_schools_dedup.sql):
+ * keep them identical. */
+#define SCHOOL_KEY(x) \
+    "replace(replace(replace(replace(replace(" x ", ' ', ''), " \
+    "'\u3000', ''), '\u00a0', ''), '\uff08', '('), '\uff09', ')')"
+
 const jszg_stmt jszg_wizard_stmts[] = {
     { "wz_account",
       "SELECT id, id_type, id_number, name, ethnicity, sex, birth_date, "
@@ -120,12 +128,21 @@ const jszg_stmt jszg_wizard_stmts[] = {
       "ORDER BY id" },
 
     /* 毕业学校 */
+    /* 毕业学校: seed and import rows first; an applicant's own additions
+     * (新增学校) are found by their author only, so that nobody's rows
+     * push the real schools out of everyone's 30 results */
     { "wz_schools_search",
       "SELECT id, name, kind FROM schools "
-      "WHERE name LIKE %s ESCAPE '\\' ORDER BY name LIMIT 30" },
+      "WHERE name LIKE %s ESCAPE '\\' "
+      "AND (source <> 'user' OR created_by = %lld) "
+      "ORDER BY CASE WHEN source = 'user' THEN 1 ELSE 0 END, name "
+      "LIMIT 30" },
     { "wz_school_get", "SELECT id, name, kind FROM schools WHERE id = %lld" },
+    /* the same school however it was spaced or bracketed (the unique
+     * index of 012_schools_dedup.sql) */
     { "wz_school_by_name",
-      "SELECT id, name, kind FROM schools WHERE name = %s" },
+      "SELECT id, name, kind FROM schools "
+      "WHERE " SCHOOL_KEY("name") " = " SCHOOL_KEY("%s") },
     { "wz_school_insert",
       "INSERT INTO schools (name, kind, source, created_by, created_at) "
       "VALUES (%s, %s, 'user', %lld, %lld)" },

@@ -1176,8 +1176,8 @@ static const char *like_pattern(apr_pool_t *p, const char *q)
     return out;
 }
 
-int jszg_wz_school_search(jszg_req *jr, const char *q, json_t **rows,
-                          jszg_wfail *f)
+int jszg_wz_school_search(jszg_req *jr, const char *account_id,
+                          const char *q, json_t **rows, jszg_wfail *f)
 {
     q = trim(jr->pool, q);
     *rows = NULL;
@@ -1187,18 +1187,23 @@ int jszg_wz_school_search(jszg_req *jr, const char *q, json_t **rows,
         return refuse(f, HTTP_BAD_REQUEST, "bad_school_query",
                       MSG_SCHOOL_QUERY);
     }
-    return jszg_db_rows(jr, "wz_schools_search", rows, 1,
-                        like_pattern(jr->pool, q));
+    return jszg_db_rows(jr, "wz_schools_search", rows, 2,
+                        like_pattern(jr->pool, q), account_id);
 }
 
 int jszg_wz_school_add(jszg_req *jr, const jszg_applicant *a,
                        const char *name, const char *kind, json_t **row,
                        jszg_wfail *f)
 {
+    json_t *count;
+    apr_int64_t day;
     int rc;
 
     name = trim(jr->pool, name);
     *row = NULL;
+    /* only someone who may apply adds to everyone's list */
+    if ((rc = jszg_wz_may_apply(a, f)) != JSZG_DB_OK)
+        return rc;
     if (!text_ok(name, 60) || jszg_utf8_chars(name, strlen(name)) < 2)
         jszg_wz_field_error(jr, f, "new_school_name", "bad_school_name",
                             "请填写学校全称（2至60个字）。");
@@ -1207,13 +1212,38 @@ int jszg_wz_school_add(jszg_req *jr, const jszg_applicant *a,
                             "请选择办学类型。");
     if (f->fields)
         return refuse_fields(f);
+    /* the same school however spaced or bracketed: use it (free) */
     rc = jszg_db_row(jr, "wz_school_by_name", row, 1, name);
     if (rc != JSZG_DB_NOTFOUND)
-        return rc;              /* already there: use it */
+        return rc;
+    /* JszgSchoolAddsPerDay new rows per account and Beijing day */
+    day = (apr_int64_t)apr_time_sec(jr->now) + 8 * 3600;
+    day = day - day % 86400 - 8 * 3600;
+    rc = jszg_db_row(jr, "cert_rate_count", &count, 3, "wz.school_add",
+                     a->id, num(jr->pool, day - 1));
+    if (rc != JSZG_DB_OK)
+        return rc;
+    if (L(count, "n") >= jr->sc->school_adds)
+        return refuse(f, HTTP_TOO_MANY_REQUESTS, "school_add_limit",
+                      apr_psprintf(jr->pool, "每个账号每天最多新增%d所学校，"
+                                   "请先在搜索结果中查找，或明日再试。",
+                                   jr->sc->school_adds));
+    if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
+        return rc;
     rc = jszg_db_exec(jr, "wz_school_insert", NULL, 4, name, kind, a->id,
                       epoch(jr));
+    if (rc == JSZG_DB_OK)
+        rc = jszg_db_exec(jr, "cert_rate_add", NULL, 3, "wz.school_add",
+                          a->id, epoch(jr));
     if (rc != JSZG_DB_OK) {
+        jszg_db_rollback(jr);
         /* added by someone else at the same moment? */
+        if (jszg_db_row(jr, "wz_school_by_name", row, 1, name)
+            == JSZG_DB_OK)
+            return JSZG_DB_OK;
+        return rc;
+    }
+    if ((rc = jszg_db_commit(jr)) != JSZG_DB_OK) {
         if (jszg_db_row(jr, "wz_school_by_name", row, 1, name)
             == JSZG_DB_OK)
             return JSZG_DB_OK;
@@ -1831,10 +1861,22 @@ static int insert_application(jszg_req *jr, const jszg_applicant *a,
     return jszg_db_commit(jr);
 }
 
+/* The 报名号 an earlier submit with this key produced, if one did. */
+static int idem_answer(jszg_req *jr, const jszg_applicant *a,
+                       const char *khash, const char **reg_no)
+{
+    json_t *row;
+    int rc = jszg_db_row(jr, "wz_idem_get", &row, 2, khash, a->id);
+
+    if (rc == JSZG_DB_OK)
+        *reg_no = S(row, "result");
+    return rc;
+}
+
 int jszg_wz_submit(jszg_req *jr, const jszg_applicant *a, const char *key,
                    const char **reg_no, int *replayed, jszg_wfail *f)
 {
-    json_t *row, *inst = NULL, *cert = NULL;
+    json_t *inst = NULL, *cert = NULL;
     jszg_draft *d;
     const char *khash, *code, *msg;
     int rc, tries;
@@ -1849,9 +1891,7 @@ int jszg_wz_submit(jszg_req *jr, const jszg_applicant *a, const char *key,
     khash = idem_hash(jr, a, key);
     for (tries = 0; tries < 3; tries++) {
         /* a replay (double click, resent POST) gets the first answer */
-        rc = jszg_db_row(jr, "wz_idem_get", &row, 2, khash, a->id);
-        if (rc == JSZG_DB_OK) {
-            *reg_no = S(row, "result");
+        if ((rc = idem_answer(jr, a, khash, reg_no)) == JSZG_DB_OK) {
             *replayed = 1;
             return JSZG_DB_OK;
         }
@@ -1859,27 +1899,39 @@ int jszg_wz_submit(jszg_req *jr, const jszg_applicant *a, const char *key,
             return rc;
         rc = jszg_wz_draft_load(jr, a, &d);
         if (rc == JSZG_DB_NOTFOUND)
-            return refuse(f, HTTP_CONFLICT, "no_draft", MSG_NO_DRAFT);
-        if (rc != JSZG_DB_OK)
-            return rc;
-        if ((rc = recheck_draft(jr, a, d, &inst, &cert, f)) != JSZG_DB_OK)
-            return rc;
-        rc = insert_application(jr, a, d, inst, cert, khash, reg_no);
+            rc = refuse(f, HTTP_CONFLICT, "no_draft", MSG_NO_DRAFT);
+        else if (rc == JSZG_DB_OK)
+            rc = recheck_draft(jr, a, d, &inst, &cert, f);
         if (rc == JSZG_DB_OK) {
-            ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, jr->r, JSZGLOGNO(16002)
-                          "account %s submitted 定期注册 application %s",
-                          a->id, *reg_no);
+            rc = insert_application(jr, a, d, inst, cert, khash, reg_no);
+            if (rc == JSZG_DB_OK) {
+                ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, jr->r,
+                              JSZGLOGNO(16002) "account %s submitted 定期注册 "
+                              "application %s", a->id, *reg_no);
+                return JSZG_DB_OK;
+            }
+            if (rc == JSZG_DB_DOWN)
+                return rc;
+            /* A constraint lost a race (the same key, the open
+             * application of the certificate, the counter's first row):
+             * look again, or refuse below if the certificate is taken. */
+            if (!(cert && cert_block(jr, a, cert, S(d->data, "cycle_year"),
+                                     &code, &msg) == JSZG_DB_OK && msg))
+                continue;
+            rc = refuse(f, HTTP_CONFLICT, code, msg);
+        }
+        if (rc != JSZG_W_REFUSED)
+            return rc;
+        /* A concurrent submit with the same key may have committed after
+         * our look at the key: it took the draft (no_draft) and the
+         * certificate (already_applied).  Its answer is ours too. */
+        if (idem_answer(jr, a, khash, reg_no) == JSZG_DB_OK) {
+            memset(f, 0, sizeof(*f));
+            *replayed = 1;
             return JSZG_DB_OK;
         }
-        if (rc == JSZG_DB_DOWN)
-            return rc;
-        /* A constraint lost a race (the same key, the open application
-         * of the certificate, the counter's first row): look again. */
-        if (cert && cert_block(jr, a, cert, S(d->data, "cycle_year"),
-                               &code, &msg) == JSZG_DB_OK && msg
-            && jszg_db_row(jr, "wz_idem_get", &row, 2, khash, a->id)
-               == JSZG_DB_NOTFOUND)
-            return refuse(f, HTTP_CONFLICT, code, msg);
+        *reg_no = NULL;
+        return rc;
     }
     return rc;
 }

@@ -21,6 +21,7 @@
  * 7 申报提醒 (after submission, shown per application). */
 #define JSZG_WIZARD_STEPS 7
 
+
 /* 证书查询: at most this many queries per IP in the window. */
 #define JSZG_CERT_QUERY_LIMIT   20
 #define JSZG_CERT_QUERY_WINDOW  (10 * 60)
@@ -110,9 +111,13 @@ int jszg_wz_add_cert(jszg_req *jr, const jszg_applicant *a, json_t *in,
                      const char **cert_no, jszg_wfail *f);
 json_t *jszg_wz_add_cert_form(jszg_req *jr, const jszg_applicant *a);
 
-/* 毕业学校: search by part of the name; 新增学校. */
-int jszg_wz_school_search(jszg_req *jr, const char *q, json_t **rows,
-                          jszg_wfail *f);
+/* 毕业学校: search by part of the name (seed and import rows, and the
+ * schools account_id added itself); 新增学校: only for who may apply
+ * (实名核验), the same name however spaced or bracketed gives the existing
+ * row, at most JszgSchoolAddsPerDay new rows per account and Beijing
+ * day (429 school_add_limit). */
+int jszg_wz_school_search(jszg_req *jr, const char *account_id,
+                          const char *q, json_t **rows, jszg_wfail *f);
 int jszg_wz_school_add(jszg_req *jr, const jszg_applicant *a,
                        const char *name, const char *kind, json_t **row,
                        jszg_wfail *f);

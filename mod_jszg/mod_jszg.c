@@ -16,12 +16,17 @@
 #include "apr_strings.h"
 #include "unixd.h"
 #include <libxml/parser.h>
+#include "jszg_jpeg.h"
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #define JSZG_DEFAULT_IDLE       apr_time_from_sec(30 * 60)
 #define JSZG_DEFAULT_MAXLIFE    apr_time_from_sec(8 * 60 * 60)
 #define JSZG_DEFAULT_PAGE_SIZE  10
+#define JSZG_SCHOOL_ADDS_PER_DAY 3     /* JszgSchoolAddsPerDay */
 #define JSZG_DEFAULT_DRAFT_IDLE apr_time_from_sec(2 * 60 * 60)
 #define JSZG_DEFAULT_MAX_BODY   (4 * 1024 * 1024)
 #define JSZG_DEFAULT_MAX_FIELDS 200
@@ -44,6 +49,7 @@ static void *create_server_conf(apr_pool_t *p, server_rec *s)
     sc->session_max = -1;
     sc->test_clock = -1;
     sc->page_size = -1;
+    sc->school_adds = -1;
     sc->draft_idle = -1;
     sc->housekeeping = -1;
     sc->adm = jszg_adm_create_conf(p);
@@ -70,6 +76,7 @@ static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     sc->session_max = MERGE_INT(session_max);
     sc->test_clock = MERGE_INT(test_clock);
     sc->page_size = MERGE_INT(page_size);
+    sc->school_adds = MERGE_INT(school_adds);
     sc->draft_idle = MERGE_INT(draft_idle);
     sc->housekeeping = MERGE_INT(housekeeping);
     sc->adm = jszg_adm_merge_conf(p, base->adm, add->adm);
@@ -128,6 +135,8 @@ static void server_conf_defaults(jszg_server_conf *sc)
         sc->test_clock = 0;
     if (sc->page_size == -1)
         sc->page_size = JSZG_DEFAULT_PAGE_SIZE;
+    if (sc->school_adds == -1)
+        sc->school_adds = JSZG_SCHOOL_ADDS_PER_DAY;
     if (sc->draft_idle == -1)
         sc->draft_idle = JSZG_DEFAULT_DRAFT_IDLE;
     if (sc->housekeeping == -1)
@@ -257,6 +266,19 @@ static const char *set_page_size(cmd_parms *cmd, void *dummy,
     return NULL;
 }
 
+/* JszgSchoolAddsPerDay: 新增学校 per account and Beijing day. */
+static const char *set_school_adds(cmd_parms *cmd, void *dummy,
+                                   const char *arg)
+{
+    apr_int64_t v;
+    const char *err = jszg_cmd_range(cmd, arg, 0, 100000, &v);
+    (void)dummy;
+    if (err)
+        return err;
+    cmd_sconf(cmd)->school_adds = (int)v;
+    return NULL;
+}
+
 /* JszgHousekeepingInterval: seconds, 0 turns the job off. */
 static const char *set_housekeeping(cmd_parms *cmd, void *dummy,
                                     const char *arg)
@@ -338,6 +360,9 @@ static const command_rec jszg_cmds[] = {
                   RSRC_CONF, "Seconds of inactivity after which an unfinished "
                   "定期注册 application (the wizard's draft) is discarded "
                   "(default 7200)"),
+    AP_INIT_TAKE1("JszgSchoolAddsPerDay", set_school_adds, NULL, RSRC_CONF,
+                  "Schools (新增学校) one account may add per Beijing day, "
+                  "0 ... 100000 (default 3; 0: none)"),
     AP_INIT_TAKE1("JszgPageSize", set_page_size, NULL, RSRC_CONF,
                   "Items per page in lists (1-100, default 10)"),
     AP_INIT_TAKE1("JszgHousekeepingInterval", set_housekeeping, NULL,
@@ -522,6 +547,14 @@ static int jszg_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 static void jszg_child_init(apr_pool_t *p, server_rec *s)
 {
     server_rec *vs;
+
+#if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD)
+    /* Large blocks (an image decode's whole-image buffer, big bodies)
+     * mmap'ed and returned on free instead of staying in the thread
+     * arenas for good (jszg_jpeg.h; bench/uploads/run.sh).  A no-op
+     * under another malloc (jemalloc preloaded). */
+    mallopt(M_MMAP_THRESHOLD, JSZG_MMAP_THRESHOLD);
+#endif
 
     for (vs = s; vs; vs = vs->next) {
         jszg_server_conf *sc = ap_get_module_config(vs->module_config,

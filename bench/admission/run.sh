@@ -61,7 +61,9 @@ rm -rf "$ROOT"; mkdir -p "$ROOT/db"
 # the admitted clients' reconnections (every MaxKeepAliveRequests) then
 # wait in the listen queue for hundreds of ms.  A site with a waiting
 # room raises it (see README).
-BASE_CONF="AsyncRequestWorkerFactor 8"
+# The submissions are new schools of one applicant: lift the daily limit.
+BASE_CONF="AsyncRequestWorkerFactor 8
+JszgSchoolAddsPerDay 100000"
 
 start() {   # $1: extra config
     stop

@@ -334,3 +334,19 @@ def test_csv_error_keeps_the_row_errors_before_it(env):
     assert errs[2][1] == "引号没有结束"
     rows, good, bad = report_counts(r.text)
     assert (rows, good, bad) == (3, 0, 2)
+
+
+def test_control_and_format_characters_refused_per_row(env):
+    """The text rule of every field holds for imported cells too: a
+    zero-width space or a bidi override is the row's error, by column."""
+    st = Staff(env, "bj-province")
+    csv = ("证件号码,年度,学时,培训项目\r\n"
+           "%s,2023,120,干训\u200bB\r\n"
+           "%s,2023,120,\u202eB训干\r\n"
+           "%s,2023,120,干训B\r\n" % (GOOD_ID, GOOD_ID, GOOD_ID))
+    r = upload(st, "training", "\ufeff" + csv)
+    assert r.status_code == 422
+    for line in (2, 3):
+        assert "<td>%d</td><td>第4列含有不可见的控制字符" % line in r.text, \
+            r.text[-3000:]
+    assert "<td>4</td><td>" not in r.text

@@ -282,6 +282,7 @@ def test_config_error_named_by_apache2_t(env, tmp_path):
     for bad, name in (("JszgSessionIdle soon", "JszgSessionIdle"),
                       ("JszgMaxBody -5", "JszgMaxBody"),
                       ("JszgMode staging", "JszgMode"),
+                      ("JszgSchoolAddsPerDay many", "JszgSchoolAddsPerDay"),
                       ("JszgSecretFile /nonexistent/secret",
                        "JszgSecretFile")):
         root = tmp_path / name

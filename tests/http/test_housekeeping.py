@@ -308,3 +308,91 @@ def test_database_of_a_virtual_host(env, rows):
         assert not vh.unexpected_log_lines()
     finally:
         vh.stop()
+
+
+# ---- upload files no row refers to -----------------------------------------
+
+def _uploads(env, kind, account):
+    d = os.path.join(env.root, "uploads", kind, str(account))
+    return set(os.listdir(d)) if os.path.isdir(d) else set()
+
+
+def _path(env, kind, account, name):
+    return os.path.join(env.root, "uploads", kind, str(account), name)
+
+
+def test_unreferenced_uploads_go_referenced_stay(env):
+    """Photos made through the real upload paths: the one replaced by a
+    new start of the wizard and the one of an abandoned draft go once
+    older than the grace period (24 h); the photo of a submitted
+    application, of a live draft and the ID review photos stay, however
+    old; an unreferenced file younger than the grace stays too."""
+    from test_account_lib import insert_account
+    from test_wizard import api, api_walk_to, photo, reset
+    reset(env, 1, 2)
+    env.expect_log(r"statement wz_\w+ failed|COMMIT")
+    walk = dict(institution="10", point="1001", cert="20134210232005821",
+                stage="初级中学", subject="语文", province="420000",
+                city="420100")
+    # account 2: a photo, then a new start with another, then submitted
+    s2 = env.login_as(2)
+    before = _uploads(env, "photos", 2)
+    api_walk_to(env, s2, 3, **walk)
+    replaced = _uploads(env, "photos", 2) - before
+    api_walk_to(env, s2, 6, **walk)
+    key = env.get("/api/v1/dqzc/wizard/6", s2).json()["submit_key"]
+    r = api(env, s2, "POST", "/api/v1/dqzc/wizard/6",
+            data={"choice": "agree", "submit_key": key})
+    assert r.status_code == 201, r.text
+    submitted = _uploads(env, "photos", 2) - before - replaced
+    assert len(replaced) == 1 and len(submitted) == 1
+    assert env.sql("SELECT photo_path FROM applications WHERE account_id = 2"
+                   ) == "photos/2/" + next(iter(submitted))
+    # account 1: a draft abandoned (不同意), then a live draft
+    s1 = env.login_as(1)
+    before = _uploads(env, "photos", 1)
+    api_walk_to(env, s1, 6)
+    r = api(env, s1, "POST", "/api/v1/dqzc/wizard/6",
+            data={"choice": "disagree"})
+    assert r.status_code == 200, r.text
+    abandoned = _uploads(env, "photos", 1) - before
+    api_walk_to(env, s1, 3)
+    drafted = _uploads(env, "photos", 1) - before - abandoned
+    assert len(abandoned) == 1 and len(drafted) == 1
+    # an ID review (实名 人工审核): front and back
+    aid, _, _ = insert_account(env, verified=0)
+    s3 = env.login_as(aid)
+    r = api(env, s3, "POST", "/api/v1/account/review", data={"name": "测试"},
+            files={"front": ("f.jpg", photo("good"), "image/jpeg"),
+                   "back": ("b.jpg", photo("good"), "image/jpeg")})
+    assert r.status_code in (200, 201, 303), r.text
+    reviewed = _uploads(env, "identity", aid)
+    assert len(reviewed) == 2
+    # everything two days old, but for a second copy of the abandoned one
+    # (young: within the grace)
+    young = "0000young0000.jpg"
+    with open(_path(env, "photos", 1, next(iter(abandoned))), "rb") as f:
+        data = f.read()
+    env.write_upload("photos/1/" + young, data)
+    old = time.time() - 2 * DAY
+    for kind, acct, names in (("photos", 2, replaced | submitted),
+                              ("photos", 1, abandoned | drafted),
+                              ("identity", aid, reviewed)):
+        for n in names:
+            os.utime(_path(env, kind, acct, n), (old, old))
+    try:
+        env.restart(HK_FAST)
+        gone = [_path(env, "photos", 2, next(iter(replaced))),
+                _path(env, "photos", 1, next(iter(abandoned)))]
+        assert wait_for(lambda: not any(os.path.exists(p) for p in gone))
+        for kind, acct, names in (("photos", 2, submitted),
+                                  ("photos", 1, drafted | {young}),
+                                  ("identity", aid, reviewed)):
+            for n in names:
+                assert os.path.exists(_path(env, kind, acct, n)), (kind, n)
+        assert "JSZG10400" in log_since_mark(env)
+        # the live draft goes on with its photo
+        r = env.get("/api/v1/dqzc/wizard", s1)
+        assert r.status_code == 200 and r.json()["step_done"] == 2
+    finally:
+        env.restart()

@@ -89,7 +89,7 @@ def test_page_forms_and_queries_refuse_them(clock_env, s):
 def test_profile_partial_update_keeps_unsent_fields(clock_env, s):
     """POST /api/v1/account/profile with only `email` changes the email
     and nothing else; a field sent empty is cleared."""
-    idn = valid_id(birth="19880315", seq="123")
+    idn = valid_id(birth="19880315", seq="357")
     aid, _, _ = new_account(clock_env, s, id_number=idn)
     csrf, _ = page_csrf(clock_env, s, "/account/profile")
     full = {"ethnicity": "回族", "sex": "男", "birth_date": "1988-03-15",

@@ -452,6 +452,50 @@ def test_concurrent_double_submit_makes_one_application(env):
         == "1"
 
 
+def test_eight_concurrent_submits_same_key_same_answer(env):
+    """Eight step-6 submits with one idempotency key, released together:
+    one application, and every one of them is answered with its 报名号
+    (one 201, the others 200 replayed), never 409 already_applied or
+    no_draft.  A few rounds, as the race does not show every time."""
+    import threading
+    env.expect_log(r"statement wz_\w+ failed|COMMIT")
+    for _ in range(3):
+        reset(env, 2)
+        s = env.login_as(2)
+        api_walk_to(env, s, 6, institution="10", point="1001",
+                    cert="20134210232005821", stage="初级中学",
+                    subject="语文", province="420000", city="420100")
+        key = env.get("/api/v1/dqzc/wizard/6", s).json()["submit_key"]
+        token = env.csrf(s)
+        start = threading.Barrier(8)
+        results = []
+
+        def submit():
+            c = env.session()
+            c.cookies.update(s.cookies)
+            start.wait()
+            results.append(env.post("/api/v1/dqzc/wizard/6", c,
+                                    headers={"X-CSRF-Token": token,
+                                             "Idempotency-Key": key},
+                                    data={"choice": "agree"}, timeout=30))
+        threads = [threading.Thread(target=submit) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(results) == 8
+        assert all(r.status_code in (200, 201) for r in results), \
+            [(r.status_code, r.text) for r in results
+             if r.status_code not in (200, 201)]
+        assert sorted(r.status_code for r in results) == [200] * 7 + [201]
+        regs = {r.json()["reg_no"] for r in results}
+        assert len(regs) == 1
+        assert all(r.json()["replayed"] == (r.status_code == 200)
+                   for r in results)
+        assert env.sql("SELECT COUNT(*) FROM applications WHERE "
+                       "account_id = 2") == "1"
+
+
 def test_skip_step_by_url_refused(env):
     reset(env, 3)
     s = env.login_as(3)
@@ -779,6 +823,70 @@ def test_add_certificate_guangxi_until_2011(env):
 
 
 # ---- 毕业学校 ---------------------------------------------------------------------
+
+def test_school_add_needs_verification_limit_and_dedup(env):
+    """新增学校 (issue 13, point 6): refused without 实名核验; the same name
+    however spaced or bracketed (a seed school too) gives the existing row
+    and costs nothing; at most JszgSchoolAddsPerDay (3) new rows per
+    account and day; others' additions never show in one's search, and
+    seed schools come first."""
+    from test_account_lib import insert_account
+    tag = "%05d" % (int(time.time() * 10) % 100000)
+    unverified, _, _ = insert_account(env, verified=0)
+    s = env.login_as(unverified)
+    r = api(env, s, "POST", "/api/v1/schools",
+            data={"name": "未核验学院" + tag, "kind": "其他"})
+    assert r.status_code == 403 and r.json()["error"]["code"] == \
+        "not_verified"
+    assert env.sql("SELECT COUNT(*) FROM schools WHERE created_by = %d"
+                   % unverified) == "0"
+    author, _, _ = insert_account(env, verified=1)
+    s = env.login_as(author)
+    r = api(env, s, "POST", "/api/v1/schools",
+            data={"name": "北京 师范大学", "kind": "普通高等学校"})
+    assert r.status_code == 201
+    assert r.json()["school"]["name"] == "北京师范大学"       # the seed row
+    name = "测试学院（%s分院）" % tag
+    r = api(env, s, "POST", "/api/v1/schools",
+            data={"name": name, "kind": "其他"})
+    assert r.status_code == 201
+    sid = r.json()["school"]["id"]
+    for same in ("测试学院(%s分院)" % tag, "测试 学院 （%s分院）" % tag,
+                 "测试学院\u3000(%s分院)" % tag):
+        r = api(env, s, "POST", "/api/v1/schools",
+                data={"name": same, "kind": "其他"})
+        assert r.status_code == 201 and r.json()["school"]["id"] == sid, \
+            same
+    for i in (2, 3):
+        r = api(env, s, "POST", "/api/v1/schools",
+                data={"name": "测试学院%s第%d" % (tag, i), "kind": "其他"})
+        assert r.status_code == 201, r.text
+    r = api(env, s, "POST", "/api/v1/schools",
+            data={"name": "测试学院%s第4" % tag, "kind": "其他"})
+    assert r.status_code == 429
+    assert r.json()["error"]["code"] == "school_add_limit"
+    assert env.sql("SELECT COUNT(*) FROM schools WHERE created_by = %d"
+                   % author) == "3"
+    # the author finds them, nobody else does; the seed comes first
+    mine = [x["name"] for x in env.get("/api/v1/schools", s,
+                                       params={"q": tag}).json()["schools"]]
+    assert name in mine
+    other, _, _ = insert_account(env, verified=1)
+    s2 = env.login_as(other)
+    assert env.get("/api/v1/schools", s2,
+                   params={"q": tag}).json()["schools"] == []
+    r = api(env, s, "POST", "/api/v1/schools",
+            data={"name": "北京师范大学%s分校" % tag, "kind": "其他"})
+    assert r.status_code == 429
+    env.sql("DELETE FROM rate_events WHERE kind = 'wz.school_add' AND "
+            "key = '%d'" % author)
+    r = api(env, s, "POST", "/api/v1/schools",
+            data={"name": "北京师范大学%s分校" % tag, "kind": "其他"})
+    assert r.status_code == 201
+    found = [x["name"] for x in env.get(
+        "/api/v1/schools", s, params={"q": "北京师范大学"}).json()["schools"]]
+    assert found[0] == "北京师范大学" and found[-1].endswith("分校")
+
 
 def test_school_search_and_add(env):
     reset(env, 1)

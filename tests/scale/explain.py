@@ -99,8 +99,13 @@ TOKEN_RE = re.compile(r'"((?:[^"\\]|\\.)*)"|([A-Za-z_][A-Za-z_0-9]*)|(\S)')
 
 
 def c_unescape(s):
-    return re.sub(r'\\(.)', lambda m: {"n": "\n", "t": "\t"}.get(m.group(1),
-                                                                  m.group(1)), s)
+    """A C string literal's text: \\n, \\t, universal character names
+    (\\u3000 in SCHOOL_KEY), else the escaped character itself."""
+    return re.sub(r'\\(u[0-9a-fA-F]{4}|.)',
+                  lambda m: chr(int(m.group(1)[1:], 16))
+                  if len(m.group(1)) == 5
+                  else {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)),
+                  s)
 
 
 def expand(path):

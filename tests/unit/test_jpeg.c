@@ -242,8 +242,8 @@ static void lie_about_size(blob *b, int w, int h)
 static void test_budgets(void **state)
 {
     blob small = make_jpeg(250, 413, 0), prog = make_jpeg(250, 413, 1);
-    blob ok = make_jpeg(1000, 700, 1), big = make_jpeg(1400, 1000, 1);
-    blob seq = make_jpeg(1400, 1000, 5), seq_ok = make_jpeg(640, 480, 5);
+    blob ok = make_jpeg(960, 700, 1), big = make_jpeg(1000, 800, 1);
+    blob seq = make_jpeg(1000, 800, 5), seq_ok = make_jpeg(640, 480, 5);
     jszg_jpeg_rules scan, id, capped;
     jszg_jpeg_info info;
 
@@ -270,7 +270,7 @@ static void test_budgets(void **state)
                      JSZG_JPEG_BUFFERED_TOO_LARGE);
     assert_true(info.coef_bytes > 11 * 1024 * 1024);
     assert_true(info.progressive);
-    /* real files: a 0.7 MP progressive scan passes, a 1.4 MP one not */
+    /* real files: a 0.67 MP progressive scan passes, a 0.8 MP one not */
     assert_int_equal(jszg_jpeg_check(ok.buf, ok.len, &id, &info),
                      JSZG_JPEG_OK);
     assert_true(info.coef_bytes > 0
