@@ -13,6 +13,7 @@
 #include "jszg_idcard.h"
 #include "jszg_jpeg.h"
 #include "jszg_password.h"
+#include "jszg_ticket.h"
 #include "apr_strings.h"
 #include "apr_lib.h"
 #include "apr_file_io.h"
@@ -375,6 +376,7 @@ static const char *captcha_owner(jszg_req *jr)
     return jszg_sha256_hex(jr->pool, csrf ? csrf : "");
 }
 
+/* A challenge token is ours in syntax before anything else looks at it. */
 static int token_ok(const char *t)
 {
     apr_size_t n = 0;
@@ -382,68 +384,99 @@ static int token_ok(const char *t)
     if (!t)
         return 0;
     for (; t[n]; n++)
-        if (!(apr_isalnum(t[n]) || t[n] == '-' || t[n] == '_'))
+        if (!(apr_isalnum(t[n]) || t[n] == '-' || t[n] == '_'
+              || t[n] == '.') || n >= JSZG_TK_MAXLEN)
             return 0;
-    return n >= 20 && n <= 64;
+    return n >= 20;
+}
+
+/*
+ * Challenges are stateless (issue 13.4): the token is signed, like the
+ * waiting room's tickets (jszg_ticket.c), with a key derived from the
+ * server secret for this browser (its CSRF token), so issuing one or
+ * drawing its images writes nothing; seed and answer follow from the
+ * token's nonce under the server secret and never leave the server.  A
+ * challenge is recorded (captchas, id_hash = SHA-256 of the token) only
+ * when it is answered: the record makes it single-use, and the
+ * housekeeping job deletes it once expired.
+ */
+static void captcha_key(jszg_req *jr, unsigned char *key)
+{
+    unsigned char base[JSZG_TK_KEYLEN];
+
+    jszg_tk_derive(jr->sc->secret, jr->sc->secret_len, "jszg captcha v1",
+                   base);
+    jszg_tk_derive(base, sizeof(base), captcha_owner(jr), key);
+}
+
+static void captcha_of(jszg_req *jr, const jszg_challenge *ch,
+                       jszg_captcha *c)
+{
+    unsigned char d[JSZG_TK_KEYLEN];
+
+    jszg_tk_derive(jr->sc->secret, jr->sc->secret_len,
+                   apr_psprintf(jr->pool, "jszg captcha seed v1:%d:%016"
+                                APR_UINT64_T_HEX_FMT, ch->mode, ch->nonce),
+                   d);
+    jszg_captcha_new(c, ch->mode, d);
 }
 
 int jszg_acct_captcha_issue(jszg_req *jr, int mode, const char **token)
 {
-    unsigned char rnd[8];
-    jszg_captcha c;
-    const char *t;
-    apr_int64_t ms = apr_time_as_msec(jr->now);
-    int rc;
+    unsigned char key[JSZG_TK_KEYLEN];
+    jszg_challenge ch;
 
     *token = NULL;
-    if (apr_generate_random_bytes(rnd, sizeof(rnd)) != APR_SUCCESS
-        || !(t = jszg_random_token(jr->pool, 24)))
+    if (apr_generate_random_bytes((unsigned char *)&ch.nonce,
+                                  sizeof(ch.nonce)) != APR_SUCCESS)
         return JSZG_DB_ERROR;
-    jszg_captcha_new(&c, mode, rnd);
-    rc = jszg_db_exec(jr, "acct_captcha_insert", NULL, 8,
-                      jszg_sha256_hex(jr->pool, t),
-                      mode == JSZG_CAPTCHA_PICK ? "pick" : "slide",
-                      num(jr->pool, (apr_int64_t)c.seed),
-                      apr_itoa(jr->pool, c.answer), captcha_owner(jr),
-                      num(jr->pool, ms),
-                      num(jr->pool, now_s(jr) + JSZG_CAPTCHA_TTL),
-                      jr->r->useragent_ip);
-    if (rc != JSZG_DB_OK)
-        return rc;
-    /* expired ones are deleted by the housekeeping job */
-    *token = t;
+    ch.mode = mode == JSZG_CAPTCHA_PICK ? JSZG_CAPTCHA_PICK
+                                        : JSZG_CAPTCHA_SLIDE;
+    ch.issued_ms = apr_time_as_msec(jr->now);
+    captcha_key(jr, key);
+    *token = jszg_challenge_encode(jr->pool, key, &ch);
     return JSZG_DB_OK;
 }
 
-static int captcha_load(jszg_req *jr, const char *token, json_t **row,
+/* JSZG_DB_NOTFOUND unless the token is one we issued to this browser. */
+static int captcha_load(jszg_req *jr, const char *token, jszg_challenge *ch,
                         jszg_captcha *c)
 {
-    int rc;
+    unsigned char key[JSZG_TK_KEYLEN];
 
     if (!token_ok(token))
         return JSZG_DB_NOTFOUND;
-    rc = jszg_db_row(jr, "acct_captcha_get", row, 1,
-                     jszg_sha256_hex(jr->pool, token));
-    if (rc != JSZG_DB_OK)
-        return rc;
-    c->mode = !strcmp(col(*row, "mode"), "pick") ? JSZG_CAPTCHA_PICK
-                                                 : JSZG_CAPTCHA_SLIDE;
-    c->seed = (unsigned long)col_int(*row, "seed");
-    c->answer = (int)col_int(*row, "answer");
+    captcha_key(jr, key);
+    if (jszg_challenge_decode(key, token, ch) != JSZG_TK_OK)
+        return JSZG_DB_NOTFOUND;
+    captcha_of(jr, ch, c);
     return JSZG_DB_OK;
+}
+
+static apr_int64_t captcha_expires(const jszg_challenge *ch)
+{
+    return ch->issued_ms / 1000 + JSZG_CAPTCHA_TTL;
 }
 
 int jszg_acct_captcha_image(jszg_req *jr, const char *token, int which,
                             const unsigned char **png, apr_size_t *len)
 {
+    jszg_challenge ch;
     jszg_captcha c;
     json_t *row;
-    int rc = captcha_load(jr, token, &row, &c);
+    int rc = captcha_load(jr, token, &ch, &c);
 
     if (rc != JSZG_DB_OK)
         return rc;
-    if (col(row, "used_at") || col_int(row, "expires_at") < now_s(jr))
+    if (captcha_expires(&ch) < now_s(jr))
         return JSZG_DB_NOTFOUND;
+    /* an answered challenge shows nothing more */
+    rc = jszg_db_row(jr, "acct_captcha_get", &row, 1,
+                     jszg_sha256_hex(jr->pool, token));
+    if (rc == JSZG_DB_OK)
+        return JSZG_DB_NOTFOUND;
+    if (rc != JSZG_DB_NOTFOUND)
+        return rc;
     if (jszg_captcha_png(jr->pool, &c, which, png, len) != APR_SUCCESS)
         return JSZG_DB_ERROR;
     return JSZG_DB_OK;
@@ -453,8 +486,8 @@ int jszg_acct_captcha_check(jszg_req *jr, const char *token,
                             const char *answer, const char *drag_ms,
                             jszg_acct_err *e)
 {
+    jszg_challenge ch;
     jszg_captcha c;
-    json_t *row;
     int rc, n = 0;
     long elapsed, drag = 0;
 
@@ -462,35 +495,37 @@ int jszg_acct_captcha_check(jszg_req *jr, const char *token,
         field_err(e, "captcha", "captcha_missing", MSG_CAPTCHA_MISSING);
         return JSZG_ACCT_EDOMAIN;
     }
-    rc = captcha_load(jr, token, &row, &c);
+    rc = captcha_load(jr, token, &ch, &c);
     if (rc == JSZG_DB_NOTFOUND) {
+        /* forged, garbled, or issued to another browser */
         field_err(e, "captcha", "captcha_invalid",
                   "拼图验证已失效，请重新拖动滑块完成校验");
         return JSZG_ACCT_EDOMAIN;
     }
     if (rc != JSZG_DB_OK)
         return rc;
-    /* spend it first: a replay finds it used, right answer or not */
-    rc = jszg_db_exec(jr, "acct_captcha_use", &n, 2, now_str(jr),
-                      jszg_sha256_hex(jr->pool, token));
-    if (rc != JSZG_DB_OK)
-        return rc;
-    if (n != 1 || col(row, "used_at")) {
-        field_err(e, "captcha", "captcha_used",
-                  "拼图验证已使用过，请重新拖动滑块完成校验");
-        return JSZG_ACCT_EDOMAIN;
-    }
-    if (col_int(row, "expires_at") < now_s(jr)) {
+    if (captcha_expires(&ch) < now_s(jr)) {
         field_err(e, "captcha", "captcha_expired",
                   "拼图验证已过期，请重新拖动滑块完成校验");
         return JSZG_ACCT_EDOMAIN;
     }
-    if (!jszg_const_eq(col(row, "owner"), captcha_owner(jr))) {
-        field_err(e, "captcha", "captcha_invalid",
-                  "拼图验证已失效，请重新拖动滑块完成校验");
+    /* spend it first: a replay finds it used, right answer or not */
+    rc = jszg_db_exec(jr, "acct_captcha_use", &n, 9,
+                      jszg_sha256_hex(jr->pool, token),
+                      ch.mode == JSZG_CAPTCHA_PICK ? "pick" : "slide",
+                      num(jr->pool, (apr_int64_t)c.seed),
+                      apr_itoa(jr->pool, c.answer), captcha_owner(jr),
+                      num(jr->pool, ch.issued_ms),
+                      num(jr->pool, captcha_expires(&ch)), now_str(jr),
+                      jr->r->useragent_ip);
+    if (rc != JSZG_DB_OK)
+        return rc;
+    if (n != 1) {
+        field_err(e, "captcha", "captcha_used",
+                  "拼图验证已使用过，请重新拖动滑块完成校验");
         return JSZG_ACCT_EDOMAIN;
     }
-    elapsed = (long)(apr_time_as_msec(jr->now) - col_int(row, "issued_ms"));
+    elapsed = (long)(apr_time_as_msec(jr->now) - ch.issued_ms);
     if (drag_ms && *drag_ms) {
         char *end;
         drag = strtol(drag_ms, &end, 10);

@@ -7,17 +7,14 @@
 #include <stddef.h>
 
 const jszg_stmt jszg_account_stmts[] = {
-    /* ---- slider captcha ---- */
-    { "acct_captcha_insert",
-      "INSERT INTO captchas (id_hash, mode, seed, answer, owner, issued_ms, "
-      "expires_at, ip) VALUES (%s, %s, %lld, %d, %s, %lld, %lld, %s)" },
+    /* ---- slider captcha: answered challenges only (single use) ---- */
     { "acct_captcha_get",
-      "SELECT mode, seed, answer, owner, issued_ms, expires_at, used_at "
-      "FROM captchas WHERE id_hash = %s" },
-    /* single use: only the first answer finds used_at NULL */
+      "SELECT used_at FROM captchas WHERE id_hash = %s" },
+    /* only the first answer inserts the row (n = 1) */
     { "acct_captcha_use",
-      "UPDATE captchas SET used_at = %lld "
-      "WHERE id_hash = %s AND used_at IS NULL" },
+      "INSERT INTO captchas (id_hash, mode, seed, answer, owner, issued_ms, "
+      "expires_at, used_at, ip) VALUES (%s, %s, %lld, %d, %s, %lld, %lld, "
+      "%lld, %s) ON CONFLICT (id_hash) DO NOTHING" },
 
     /* ---- accounts ---- */
     { "acct_by_number",

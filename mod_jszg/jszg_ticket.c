@@ -194,6 +194,35 @@ jszg_tk_status jszg_admit_decode(const unsigned char *key, const char *s,
     return st;
 }
 
+const char *jszg_challenge_encode(apr_pool_t *p, const unsigned char *key,
+                                  const jszg_challenge *c)
+{
+    return jszg_tk_sign(p, key, apr_psprintf(p, "K1.%d.%" APR_INT64_T_FMT
+                                     ".%016" APR_UINT64_T_HEX_FMT,
+                                     c->mode, c->issued_ms, c->nonce));
+}
+
+jszg_tk_status jszg_challenge_decode(const unsigned char *key, const char *s,
+                                     jszg_challenge *c)
+{
+    apr_size_t len;
+    const char *cur = s, *end;
+    apr_uint64_t mode, issued;
+    jszg_tk_status st = verify(key, s, &len);
+
+    if (st == JSZG_TK_MALFORMED)
+        return st;
+    end = s + len;
+    if (expect(&cur, end, "K1.") || parse_dec(&cur, end, 9, &mode)
+        || expect(&cur, end, ".") || parse_dec(&cur, end, MAX_I64, &issued)
+        || expect(&cur, end, ".") || parse_hex64(&cur, end, &c->nonce)
+        || cur != end)
+        return JSZG_TK_MALFORMED;
+    c->mode = (int)mode;
+    c->issued_ms = (apr_int64_t)issued;
+    return st;
+}
+
 /* ---- the FIFO queue model --------------------------------------------- */
 
 static apr_uint32_t pow2_at_least(apr_uint32_t n)

@@ -46,6 +46,17 @@ typedef struct {
     apr_int64_t expires;        /* seconds since the Unix epoch */
 } jszg_admit;
 
+/* A captcha challenge: "K1.<mode>.<issued ms>.<nonce hex>.<mac>".  The
+ * server keeps nothing until it is answered: the MAC proves the server
+ * issued it, and seed and answer follow from the nonce under the server
+ * secret (jszg_account.c).  Bind it to one browser by signing with a key
+ * derived for that browser. */
+typedef struct {
+    int mode;                   /* 0..9 (jszg_captcha_mode) */
+    apr_int64_t issued_ms;      /* milliseconds since the Unix epoch */
+    apr_uint64_t nonce;         /* random */
+} jszg_challenge;
+
 #define JSZG_TK_MAXLEN 96       /* longer input is refused unread */
 
 /* payload + "." + its MAC (the encoders below use it; tests and the fuzz
@@ -62,6 +73,11 @@ const char *jszg_admit_encode(apr_pool_t *p, const unsigned char *key,
                               const jszg_admit *a);
 jszg_tk_status jszg_admit_decode(const unsigned char *key, const char *s,
                                  jszg_admit *a);
+
+const char *jszg_challenge_encode(apr_pool_t *p, const unsigned char *key,
+                                  const jszg_challenge *c);
+jszg_tk_status jszg_challenge_decode(const unsigned char *key, const char *s,
+                                     jszg_challenge *c);
 
 /* ---- the FIFO queue model --------------------------------------------- */
 

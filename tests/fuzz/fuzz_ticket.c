@@ -35,6 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *s;
     jszg_ticket t;
     jszg_admit a;
+    jszg_challenge c;
 
     apr_pool_create(&p, root);
     s = apr_pstrmemdup(p, (const char *)data, size);
@@ -43,6 +44,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (jszg_admit_decode(key, s, &a) == JSZG_TK_OK
         && strcmp(jszg_admit_encode(p, key, &a), s))
+        abort();
+    if (jszg_challenge_decode(key, s, &c) == JSZG_TK_OK
+        && strcmp(jszg_challenge_encode(p, key, &c), s))
         abort();
     /* the input as a signed payload: the strict parser alone decides,
      * and what it accepts must be canonical */
@@ -53,6 +57,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         if (jszg_admit_decode(key, signed_in, &a) == JSZG_TK_OK
             && strcmp(jszg_admit_encode(p, key, &a), signed_in))
+            abort();
+        if (jszg_challenge_decode(key, signed_in, &c) == JSZG_TK_OK
+            && strcmp(jszg_challenge_encode(p, key, &c), signed_in))
             abort();
     }
     /* a valid one, with the input appended, must not verify */

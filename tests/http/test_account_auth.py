@@ -1,6 +1,7 @@
 """Accounts: 账号注册, 登录, the slider captcha, lockout, CSRF, session
 rotation, 退出, and the JSON API twins (issue 4)."""
 import hashlib
+import json
 import re
 
 import pytest
@@ -175,10 +176,22 @@ def test_captcha_never_reveals_answer(clock_env, s):
     assert set(c) == {"token", "mode", "width", "height", "piece_width",
                       "ttl", "bg", "piece"}
     row = captcha_row(clock_env, c["token"])
-    # neither the answer nor the seed is in the JSON, the URLs or the page
-    assert str(row["answer"]) not in c["token"]
+    # neither the answer nor the seed is in the JSON, the URLs or the
+    # page: the token is the signed (mode, issue time, random nonce)
+    # only, the answer follows from the nonce under the server secret
+    m = re.fullmatch(r"K1\.0\.(\d{13})\.([0-9a-f]{16})\.[A-Za-z0-9_-]{22}",
+                     c["token"])
+    assert m, c["token"]
+    assert abs(int(m.group(1)) // 1000 - s.clock.now) <= 1
+    assert row["mode"] == "slide" and "answer" not in json.dumps(c)
+    # nothing was stored for it: issuing costs no database write
+    assert row["used_at"] == ""
+    assert clock_env.sql("SELECT COUNT(*) FROM captchas WHERE id_hash = "
+                         "'%s'" % hashlib.sha256(c["token"].encode())
+                         .hexdigest()) == "0"
     for path in (c["bg"], c["piece"]):
-        assert re.fullmatch(r"/captcha/[A-Za-z0-9_-]+/(bg|piece)\.png", path)
+        assert re.fullmatch(r"/captcha/[A-Za-z0-9._-]+/(bg|piece)\.png",
+                            path)
     assert "answer" not in r.text.replace('name="captcha_answer"', "")
     # the images are the same however often they are fetched
     a = clock_env.get(c["bg"], s).content

@@ -8,6 +8,8 @@ No tests live here.  Usage:
     from test_account_lib import Clock, clock_env, login, new_account
 """
 import hashlib
+import hmac
+import os
 import random
 import re
 import time
@@ -86,14 +88,24 @@ def csrf_of(html):
 
 
 def captcha_row(env, token):
-    h = hashlib.sha256(token.encode()).hexdigest()
-    out = env.sql("SELECT mode, answer, expires_at, used_at FROM captchas "
-                  "WHERE id_hash = '%s'" % h)
-    if not out:
+    """What the server knows of a challenge: mode and answer follow from
+    the signed token under the server secret (read from the test root,
+    as the server reads it), used_at from the captchas table (a row
+    exists only once the challenge was answered)."""
+    parts = token.split(".")
+    if len(parts) != 5 or parts[0] != "K1":
         return None
-    mode, answer, expires, used = (out.split("|") + [""] * 4)[:4]
-    return {"mode": mode, "answer": int(answer), "expires_at": int(expires),
-            "used_at": used}
+    mode, issued, nonce = int(parts[1]), int(parts[2]), parts[3]
+    with open(os.path.join(env.root, "conf", "secret"), "rb") as f:
+        secret = f.read()[:64]
+    d = hmac.new(secret, ("jszg captcha seed v1:%d:%s" % (mode, nonce))
+                 .encode(), hashlib.sha256).digest()
+    b = int.from_bytes(d[4:8], "big")
+    answer = 1 + b % 6 if mode == 1 else 60 + b % (320 - 47 - 6 - 60 + 1)
+    h = hashlib.sha256(token.encode()).hexdigest()
+    used = env.sql("SELECT used_at FROM captchas WHERE id_hash = '%s'" % h)
+    return {"mode": "pick" if mode == 1 else "slide", "answer": answer,
+            "expires_at": issued // 1000 + 120, "used_at": used}
 
 
 def captcha_answer(env, token):

@@ -139,6 +139,38 @@ static void test_admit_roundtrip_and_forgery(void **state)
     assert_int_equal(jszg_admit_decode(key2, "A1.x", &b), JSZG_TK_MALFORMED);
 }
 
+/* Captcha challenges (issue 13.4): stateless, signed per browser. */
+static void test_challenge_roundtrip_and_forgery(void **state)
+{
+    jszg_challenge c = { 1, APR_INT64_C(1796251944123),
+                         APR_UINT64_C(0x0123456789abcdef) }, d;
+    const char *s = jszg_challenge_encode(pool, key2, &c);
+    char *m;
+    (void)state;
+
+    assert_string_equal(apr_pstrndup(pool, s, 36),
+                        "K1.1.1796251944123.0123456789abcdef.");
+    assert_true(strlen(s) <= JSZG_TK_MAXLEN);
+    assert_int_equal(jszg_challenge_decode(key2, s, &d), JSZG_TK_OK);
+    assert_true(d.mode == 1 && d.issued_ms == c.issued_ms
+                && d.nonce == c.nonce);
+    /* a later issue time (to outlive the TTL) or another mode: forged */
+    m = apr_pstrdup(pool, s);
+    m[5] = '9';
+    assert_int_equal(jszg_challenge_decode(key2, m, &d), JSZG_TK_BADMAC);
+    m = apr_pstrdup(pool, s);
+    m[3] = '0';
+    assert_int_equal(jszg_challenge_decode(key2, m, &d), JSZG_TK_BADMAC);
+    /* another browser's key */
+    assert_int_equal(jszg_challenge_decode(key, s, &d), JSZG_TK_BADMAC);
+    assert_int_equal(jszg_challenge_decode(key2, "K1.x", &d),
+                     JSZG_TK_MALFORMED);
+    assert_int_equal(jszg_challenge_decode(key2, jszg_tk_sign(pool, key2,
+                     "K1.10.1.0123456789abcdef"), &d), JSZG_TK_MALFORMED);
+    assert_int_equal(jszg_challenge_decode(key2, jszg_tk_sign(pool, key2,
+                     "K1.1.01.0123456789abcdef"), &d), JSZG_TK_MALFORMED);
+}
+
 /* The timing of jszg_admission.c */
 static const jszg_q_timing T = { 60, 10, 3, 2, 15 };
 
@@ -348,6 +380,7 @@ int main(void)
         cmocka_unit_test(test_ticket_syntax_strict),
         cmocka_unit_test(test_ticket_noncanonical_signed),
         cmocka_unit_test(test_admit_roundtrip_and_forgery),
+        cmocka_unit_test(test_challenge_roundtrip_and_forgery),
         cmocka_unit_test(test_queue_fifo),
         cmocka_unit_test(test_queue_skips_abandoned),
         cmocka_unit_test(test_queue_full_and_ring_reuse),
