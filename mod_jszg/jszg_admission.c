@@ -46,7 +46,7 @@
 #define ADM_MUTEX       "jszg-admission"
 #define ADM_RETAINED    "mod_jszg-admission"
 #define ADM_MAGIC       0x4a535a47u         /* "JSZG" */
-#define ADM_VERSION     3
+#define ADM_VERSION     4
 
 /* Sizes of the shared tables (about 6 MB in all). */
 #define ADM_PROCS       1024        /* processes tracked (2 generations) */
@@ -109,6 +109,8 @@ typedef struct {
     apr_int64_t lifetime;           /* seconds; -1: unset */
     apr_int64_t client_rate;        /* x1000; -1: unset; 0: off */
     apr_int64_t client_burst;
+    apr_int64_t captcha_rate;       /* x1000; -1: unset; 0: off */
+    apr_int64_t captcha_burst;
     apr_array_header_t *exempt;     /* const char *; NULL: unset */
     const char *proxy_header;       /* NULL: unset */
     apr_array_header_t *proxies;    /* apr_ipsubnet_t * */
@@ -124,6 +126,9 @@ typedef struct {
 #define DEFAULT_LIFETIME        1800
 #define DEFAULT_CLIENT_RATE     20000
 #define DEFAULT_CLIENT_BURST    40
+#define DEFAULT_CAPTCHA_RATE    1000    /* captcha images a second … */
+#define DEFAULT_CAPTCHA_BURST   30      /* … per client address */
+#define ADM_CAPTCHA_CLIENTS     4096
 #define DEFAULT_DBDMAX          10      /* mod_dbd's own default */
 
 static const char *const tpl_names[] = {
@@ -239,7 +244,7 @@ typedef struct {
     apr_uint64_t decisions;                 /* local queue decisions made */
     adm_second secs[ADM_SECS];
     adm_proc procs[ADM_PROCS];
-    apr_size_t off_queue, off_clients, off_sessions;
+    apr_size_t off_queue, off_clients, off_sessions, off_captcha;
 } adm_shared;
 
 typedef struct {
@@ -259,6 +264,8 @@ static struct {
     jszg_tb_conf admit;
     int client_limited;
     jszg_tb_conf client;
+    int captcha_limited;
+    jszg_tb_conf captcha;
     apr_int64_t lifetime;
     const char *tpl;
     const apr_array_header_t *exempt;
@@ -293,6 +300,11 @@ static jszg_tb_table *sh_clients(void)
     return (jszg_tb_table *)((char *)rt.sh + rt.sh->off_clients);
 }
 
+static jszg_tb_table *sh_captcha(void)
+{
+    return (jszg_tb_table *)((char *)rt.sh + rt.sh->off_captcha);
+}
+
 static jszg_adset *sh_sessions(void)
 {
     return (jszg_adset *)((char *)rt.sh + rt.sh->off_sessions);
@@ -309,6 +321,7 @@ void *jszg_adm_create_conf(apr_pool_t *p)
     c->admit_rate = -1;
     c->lifetime = -1;
     c->client_rate = -1;
+    c->captcha_rate = -1;
     return c;
 }
 
@@ -335,6 +348,14 @@ void *jszg_adm_merge_conf(apr_pool_t *p, void *basev, void *addv)
     else {
         c->client_rate = base->client_rate;
         c->client_burst = base->client_burst;
+    }
+    if (add->captcha_rate != -1) {
+        c->captcha_rate = add->captcha_rate;
+        c->captcha_burst = add->captcha_burst;
+    }
+    else {
+        c->captcha_rate = base->captcha_rate;
+        c->captcha_burst = base->captcha_burst;
     }
     c->exempt = add->exempt ? add->exempt : base->exempt;
     if (add->proxy_header) {
@@ -446,26 +467,32 @@ const char *jszg_adm_set_lifetime(cmd_parms *cmd, void *d, const char *arg)
     return jszg_cmd_range(cmd, arg, 60, 86400, &cmd_conf(cmd)->lifetime);
 }
 
+/* JszgClientRate and (cmd->info "captcha") JszgCaptchaRate. */
 const char *jszg_adm_set_client_rate(cmd_parms *cmd, void *d,
                                      const char *rate, const char *burst)
 {
     adm_conf *c = cmd_conf(cmd);
+    int captcha = cmd->info && !strcmp(cmd->info, "captcha");
+    apr_int64_t *r = captcha ? &c->captcha_rate : &c->client_rate;
+    apr_int64_t *b = captcha ? &c->captcha_burst : &c->client_burst;
     const char *err;
     (void)d;
 
     MAIN_ONLY(cmd);
     if (!strcasecmp(rate, "off")) {
         if (burst)
-            return "JszgClientRate: 'off' takes no burst";
-        c->client_rate = 0;
+            return apr_psprintf(cmd->pool, "%s: 'off' takes no burst",
+                                cmd->cmd->name);
+        *r = 0;
         return NULL;
     }
     if (!burst)
-        return "JszgClientRate needs a rate and a burst, e.g. '20 40', "
-               "or 'off'";
-    if ((err = parse_rate(cmd, rate, &c->client_rate)))
+        return apr_psprintf(cmd->pool, "%s needs a rate and a burst, e.g. "
+                            "'%s', or 'off'", cmd->cmd->name,
+                            captcha ? "1 30" : "20 40");
+    if ((err = parse_rate(cmd, rate, r)))
         return err;
-    return jszg_cmd_range(cmd, burst, 1, 100000, &c->client_burst);
+    return jszg_cmd_range(cmd, burst, 1, 100000, b);
 }
 
 const char *jszg_adm_set_exempt(cmd_parms *cmd, void *d, const char *arg)
@@ -672,6 +699,11 @@ static void runtime_from_conf(server_rec *s, const adm_conf *c)
                                               : DEFAULT_CLIENT_RATE;
     rt.client.burst = c->client_rate > 0 ? c->client_burst
                                          : DEFAULT_CLIENT_BURST;
+    rt.captcha_limited = c->captcha_rate != 0;
+    rt.captcha.rate_milli = c->captcha_rate > 0 ? c->captcha_rate
+                                                : DEFAULT_CAPTCHA_RATE;
+    rt.captcha.burst = c->captcha_rate > 0 ? c->captcha_burst
+                                           : DEFAULT_CAPTCHA_BURST;
     rt.lifetime = c->lifetime > 0 ? c->lifetime : DEFAULT_LIFETIME;
     rt.tpl = c->tpl ? c->tpl : default_tpl;
     rt.shared = c->shared_url && *c->shared_url;
@@ -697,7 +729,8 @@ static apr_size_t shared_size(void)
 {
     return align(sizeof(adm_shared)) + align(jszg_queue_size(ADM_QSLOTS))
            + align(jszg_tb_table_size(ADM_CLIENTS))
-           + align(jszg_adset_size(ADM_SESSIONS));
+           + align(jszg_adset_size(ADM_SESSIONS))
+           + align(jszg_tb_table_size(ADM_CAPTCHA_CLIENTS));
 }
 
 static void shared_init(adm_shared *sh, apr_size_t size)
@@ -722,6 +755,9 @@ static void shared_init(adm_shared *sh, apr_size_t size)
                        ADM_CLIENTS, salt);
     jszg_adset_init((jszg_adset *)((char *)sh + sh->off_sessions),
                     ADM_SESSIONS);
+    sh->off_captcha = sh->off_sessions + align(jszg_adset_size(ADM_SESSIONS));
+    jszg_tb_table_init((jszg_tb_table *)((char *)sh + sh->off_captcha),
+                       ADM_CAPTCHA_CLIENTS, salt ^ 0x9e3779b9u);
 }
 
 /* Anonymous shared memory, or a named segment where the platform has no
@@ -1092,6 +1128,34 @@ static void client_key(adm_req *ar)
         }
     }
     ar->have_key = !jszg_tb_key_from_ip(ip, ar->key);
+}
+
+/*
+ * The per-address budget of captcha images (JszgCaptchaRate): drawing one
+ * costs tens of milliseconds of CPU, and anyone may ask for them.  A token
+ * bucket per client in shared memory: no database write, whatever the
+ * number of requests.  Returns 1 when the image may be drawn, else 0 with
+ * *wait the time until it may.  Admission control need not be on.
+ */
+int jszg_adm_captcha_take(request_rec *r, apr_interval_time_t *wait)
+{
+    adm_req ar;
+    int ok;
+
+    *wait = 0;
+    if (!rt.sh || !rt.captcha_limited)
+        return 1;
+    memset(&ar, 0, sizeof(ar));
+    ar.r = r;
+    client_key(&ar);
+    if (!ar.have_key)
+        return 1;
+    if (!adm_lock())
+        return 1;               /* fail open, as the gate does */
+    ok = jszg_tb_table_take(sh_captcha(), ar.key, &rt.captcha,
+                            apr_time_now(), 0, wait);
+    adm_unlock();
+    return ok;
 }
 
 static const char *cookie(request_rec *r, const char *name)

@@ -14,6 +14,10 @@ void *jszg_adm_create_conf(apr_pool_t *p);
 void *jszg_adm_merge_conf(apr_pool_t *p, void *base, void *add);
 void jszg_adm_register_hooks(apr_pool_t *p);
 
+/* The per-address budget of captcha images (JszgCaptchaRate): 1 when
+ * one may be drawn now, else 0 and *wait. */
+int jszg_adm_captcha_take(request_rec *r, apr_interval_time_t *wait);
+
 /* Directive setters (jszg_admission.c). */
 const char *jszg_adm_set_enabled(cmd_parms *cmd, void *d, int on);
 const char *jszg_adm_set_max(cmd_parms *cmd, void *d, const char *arg);
@@ -49,6 +53,10 @@ const char *jszg_adm_set_shared(cmd_parms *cmd, void *d, const char *arg);
                    RSRC_CONF, "Per-client token bucket: requests per "      \
                    "second and burst (default '20 40'), or 'off'; IPv6 "    \
                    "clients count per /64"),                                \
+    AP_INIT_TAKE12("JszgCaptchaRate", jszg_adm_set_client_rate, "captcha", \
+                   RSRC_CONF, "Captcha images drawn per client address: "   \
+                   "per second and burst (default '1 30'), or 'off'; "      \
+                   "IPv6 clients count per /64"),                           \
     AP_INIT_ITERATE("JszgAdmissionExempt", jszg_adm_set_exempt, NULL,       \
                     RSRC_CONF, "URL path prefixes never gated nor "         \
                     "counted (default /api/v1/health); 'none' for none"),   \

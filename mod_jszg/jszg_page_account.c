@@ -11,6 +11,7 @@
  */
 #include "jszg_account.h"
 #include "jszg_captcha.h"
+#include "jszg_admission.h"
 #include "jszg_password.h"
 #include "apr_strings.h"
 
@@ -534,6 +535,7 @@ int jszg_page_captcha_img(jszg_req *jr)
 {
     const char *img = jszg_param(jr, "img");
     const unsigned char *png;
+    apr_interval_time_t wait;
     apr_size_t len;
     int which, rc;
 
@@ -543,6 +545,13 @@ int jszg_page_captcha_img(jszg_req *jr)
         which = JSZG_CAPTCHA_IMG_PIECE;
     else
         return jszg_error(jr, HTTP_NOT_FOUND, NULL, NULL);
+    /* drawing costs CPU: a budget per address before anything else */
+    if (!jszg_adm_captcha_take(jr->r, &wait)) {
+        apr_table_setn(jr->r->err_headers_out, "Retry-After",
+                       apr_itoa(jr->pool, (int)apr_time_sec(wait) + 1));
+        return jszg_error(jr, HTTP_TOO_MANY_REQUESTS, "captcha_busy",
+                          "验证图片请求过于频繁，请稍后刷新页面。");
+    }
     rc = jszg_acct_captcha_image(jr, jszg_param(jr, "token"), which, &png,
                                  &len);
     if (rc == JSZG_DB_NOTFOUND)

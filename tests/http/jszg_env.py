@@ -130,7 +130,9 @@ class JszgEnv:
                               env=server_environ())
 
     # Every test server honours X-Jszg-Test-Now (refused in production).
-    BASE_EXTRA = "JszgTestClock On"
+    # Captcha images: a budget no ordinary test reaches (the browser
+    # tests load many from 127.0.0.1); test_bruteforce sets a small one.
+    BASE_EXTRA = "JszgTestClock On\nJszgCaptchaRate 50 1000"
 
     def start(self, extra="", test_clock=True):
         self.extra = extra

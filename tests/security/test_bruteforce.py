@@ -18,6 +18,7 @@ import time
 import pytest
 
 from test_account_lib import (Clock, ClockSession, csrf_of, insert_account,
+                              new_slider,
                               login, outbox_code, solve_page, solve_slider,
                               valid_id)
 from test_admin_support import STAFF_PASSWORD
@@ -318,3 +319,36 @@ def test_strangers_cannot_spend_the_owners_sms_quota(proxied):
         "SELECT COUNT(*) FROM sms_codes c JOIN accounts a ON a.id = "
         "c.account_id WHERE a.id_number = '%s' AND c.purpose = 'reset'"
         % idn) == "1"
+
+
+def test_captcha_images_have_a_budget_per_address(proxied):
+    """Issue 13.4: drawing a captcha image costs CPU; each address has a
+    token bucket (JszgCaptchaRate, shared memory: no database write)."""
+    env = proxied
+    env.restart(REMOTEIP + "\nJszgCaptchaRate 0.01 5")
+    try:
+        s = from_new_ip()
+        c = new_slider(env, s, env.csrf(s))
+        codes = [env.get(c["bg"], s).status_code for _ in range(6)]
+        assert codes == [200] * 5 + [429], codes
+        r = env.get(c["piece"], s)
+        assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
+        # another address has its own budget
+        t = from_new_ip()
+        c = new_slider(env, t, env.csrf(t))
+        assert env.get(c["bg"], t).status_code == 200
+    finally:
+        env.restart(REMOTEIP)
+
+
+def test_captcha_rate_directive_is_checked(env, tmp_path):
+    import subprocess
+    from jszg_env import MODULE, mkroot, server_environ
+    for bad in ("fast 5", "1", "0 5", "1 0", "off 5"):
+        conf = mkroot.write_root(str(tmp_path / "c"), 1, MODULE, env.dbd[0],
+                                 env.dbd[1], "event", "warn",
+                                 "JszgCaptchaRate %s" % bad)
+        r = subprocess.run(["/usr/sbin/apache2", "-t", "-f", conf],
+                           capture_output=True, text=True,
+                           env=server_environ())
+        assert r.returncode != 0 and "JszgCaptchaRate" in r.stderr, bad
