@@ -14,6 +14,7 @@
 #include "jszg_jpeg.h"
 #include "jszg_password.h"
 #include "jszg_ticket.h"
+#include "jszg_admission.h"
 #include "apr_strings.h"
 #include "apr_lib.h"
 #include "apr_file_io.h"
@@ -488,6 +489,7 @@ int jszg_acct_captcha_check(jszg_req *jr, const char *token,
 {
     jszg_challenge ch;
     jszg_captcha c;
+    apr_interval_time_t wait;
     int rc, n = 0;
     long elapsed, drag = 0;
 
@@ -507,6 +509,14 @@ int jszg_acct_captcha_check(jszg_req *jr, const char *token,
     if (captcha_expires(&ch) < now_s(jr)) {
         field_err(e, "captcha", "captcha_expired",
                   "拼图验证已过期，请重新拖动滑块完成校验");
+        return JSZG_ACCT_EDOMAIN;
+    }
+    /* recording the answer is a write: within the address's budget */
+    if (!jszg_adm_captcha_take(jr->r, &wait)) {
+        e->retry_after = (int)apr_time_sec(wait) + 1;
+        field_err(e, "captcha", "captcha_busy",
+                  "验证请求过于频繁，请稍后再试");
+        e->status = HTTP_TOO_MANY_REQUESTS;
         return JSZG_ACCT_EDOMAIN;
     }
     /* spend it first: a replay finds it used, right answer or not */

@@ -3,70 +3,30 @@
  * captcha, rate-limited per IP) and 教师资格证书信息 of 个人信息中心
  * (manual §2.2), with their JSON twins.
  *
- * The captcha here is a small arithmetic question kept in the session
- * (one answer per question, 5 minutes): a stand-in until the accounts
- * area's slider captcha has its issuing service; the rate limit per IP
- * is what really protects the registry from enumeration.
+ * The captcha is the accounts area's slider (jszg_account.c): stateless
+ * until answered, so an anonymous visitor who only reads this page writes
+ * nothing (no session, no captcha row).  The rate limit per IP, checked
+ * before the captcha, is what really protects the registry from
+ * enumeration.
  */
 #include "jszg_wizard.h"
+#include "jszg_account.h"
 #include "apr_strings.h"
-
-#define CAPTCHA_KEY "cert_captcha"
-#define CAPTCHA_TTL 300
 
 static const char *const query_fields[] = {
     "name", "id_number", "cert_no", NULL
 };
 
-/* A new question in the session: returns its text. */
-static const char *captcha_new(jszg_req *jr)
-{
-    jszg_session *s = jszg_session_ensure(jr);
-    unsigned char rnd[2];
-    int a, b;
-
-    if (!s || apr_generate_random_bytes(rnd, sizeof(rnd)) != APR_SUCCESS)
-        return NULL;
-    a = 10 + rnd[0] % 40;
-    b = 1 + rnd[1] % 9;
-    json_object_set_new(s->data, CAPTCHA_KEY, json_pack("{s:s, s:s, s:I}",
-                        "q", apr_psprintf(jr->pool, "%d + %d = ?", a, b),
-                        "a", apr_psprintf(jr->pool, "%d", a + b),
-                        "exp", (json_int_t)(apr_time_sec(jr->now)
-                                            + CAPTCHA_TTL)));
-    s->dirty = 1;
-    return apr_psprintf(jr->pool, "%d + %d = ?", a, b);
-}
-
-/* Check and spend the question (right or wrong: one try each). */
-static int captcha_pass(jszg_req *jr, const char *answer)
-{
-    jszg_session *s = jszg_session_get(jr);
-    json_t *c = s ? json_object_get(s->data, CAPTCHA_KEY) : NULL;
-    int ok;
-
-    if (!c)
-        return 0;
-    ok = answer && json_integer_value(json_object_get(c, "exp"))
-                   >= apr_time_sec(jr->now)
-         && jszg_const_eq(answer, json_string_value(json_object_get(c,
-                                                                    "a")));
-    json_object_del(s->data, CAPTCHA_KEY);
-    s->dirty = 1;
-    return ok;
-}
-
 static int render_query(jszg_req *jr, json_t *values, json_t *result,
                         const jszg_wfail *f, int status)
 {
     json_t *d = jszg_page_data(jr, "证书查询", "cert");
-    const char *q = captcha_new(jr);
+    int rc = jszg_acct_captcha_widget(jr, d);
 
-    if (!q)
-        return HTTP_SERVICE_UNAVAILABLE;
+    if (rc != JSZG_DB_OK)
+        return jszg_db_status(rc);
     jszg_no_store(jr->r);
     json_object_set_new(d, "csrf", json_string(jszg_csrf_token(jr)));
-    json_object_set_new(d, "captcha_q", json_string(q));
     json_object_set(d, "values", values);
     if (result)
         json_object_set(d, "result", result);
@@ -84,17 +44,29 @@ int jszg_page_cert_query(jszg_req *jr)
                         NULL, HTTP_OK);
 }
 
-/* The captcha, then the service: DECLINED with *result, or rc. */
+/* The address's budget (read only), the captcha, then the service:
+ * JSZG_DB_OK with *result, or rc. */
 static int run_query(jszg_req *jr, json_t *values, json_t **result,
                      jszg_wfail *f)
 {
-    if (!captcha_pass(jr, jszg_field(jr, "captcha"))) {
+    jszg_acct_err e;
+    int rc;
+
+    if ((rc = jszg_cert_rate_ok(jr, f)) != JSZG_DB_OK)
+        return rc;
+    jszg_acct_err_init(jr->pool, &e);
+    rc = jszg_acct_captcha_form(jr, &e);
+    if (rc == JSZG_ACCT_EDOMAIN) {
+        const char *msg = jszg_acct_err_field(&e, "captcha");
         jszg_wz_field_error(jr, f, "captcha", "bad_captcha",
-                            "验证码错误或已过期，请重新计算后输入。");
-        jszg_wz_fail(f, HTTP_BAD_REQUEST, "bad_captcha",
-                     "验证码错误或已过期，请重新计算后输入。");
+                            msg ? msg : e.message);
+        jszg_wz_fail(f, e.status == HTTP_TOO_MANY_REQUESTS
+                        ? HTTP_TOO_MANY_REQUESTS : HTTP_BAD_REQUEST,
+                     "bad_captcha", msg ? msg : e.message);
         return JSZG_W_REFUSED;
     }
+    if (rc != JSZG_ACCT_OK)
+        return rc;
     return jszg_cert_query(jr, json_string_value(json_object_get(values,
                            "name")), json_string_value(json_object_get(
                            values, "id_number")), json_string_value(
@@ -114,16 +86,11 @@ int jszg_page_cert_query_post(jszg_req *jr)
     return render_query(jr, values, result, NULL, HTTP_OK);
 }
 
+/* The same slider challenge as POST /api/v1/captcha (kept as a GET for
+ * the clients of the old arithmetic question; it writes nothing). */
 int jszg_api_cert_captcha(jszg_req *jr)
 {
-    json_t *body = jszg_pool_json(jr->pool, json_object());
-    const char *q = captcha_new(jr);
-
-    if (!q)
-        return HTTP_SERVICE_UNAVAILABLE;
-    json_object_set_new(body, "question", json_string(q));
-    json_object_set_new(body, "expires_in", json_integer(CAPTCHA_TTL));
-    return jszg_json(jr, HTTP_OK, body);
+    return jszg_api_captcha(jr);
 }
 
 int jszg_api_cert_query(jszg_req *jr)

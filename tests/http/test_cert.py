@@ -1,13 +1,22 @@
 """证书查询 (public, captcha, rate limit) and 教师资格证书信息 of the
 个人信息中心 (manual §2.2)."""
 import re
+import time
 
 
-def captcha_answer(text):
-    """The arithmetic challenge on the page or from the API."""
-    m = re.search(r"(\d+) \+ (\d+) = \?", text)
-    assert m, "no captcha question"
-    return str(int(m.group(1)) + int(m.group(2)))
+def later():
+    """The answer comes two seconds after the challenge (a human's
+    pace: the captcha refuses an answer in under 0.8 s)."""
+    return {"X-Jszg-Test-Now": str(int(time.time()) + 2)}
+
+
+def solve(env, page, delta=0):
+    """The slider captcha's no-JS fields of a rendered page (issue 13:
+    the same captcha as the account forms, not "a + b = ?")."""
+    from test_account_lib import captcha_answer, field
+    token = field(page, "captcha_token")
+    return {"captcha_token": token,
+            "captcha_answer": str(captcha_answer(env, token) + delta)}
 
 
 def csrf_of(html):
@@ -20,9 +29,10 @@ def clear_rate(env):
 
 def query_page(env, s, **fields):
     page = env.get("/cert", s).text
-    data = {"_csrf": csrf_of(page), "captcha": captcha_answer(page)}
+    data = {"_csrf": csrf_of(page)}
+    data.update(solve(env, page))
     data.update(fields)
-    return env.post("/cert", s, data=data)
+    return env.post("/cert", s, data=data, headers=later())
 
 
 def test_my_certs_page(env):
@@ -61,7 +71,7 @@ def test_cert_query_page(env):
     s = env.session()
     r = env.get("/cert", s)
     assert r.status_code == 200
-    assert "证书查询" in r.text and "验证码" in r.text
+    assert "证书查询" in r.text and "安全验证" in r.text
     assert 'class="active"><a href="/cert"' in r.text.replace("\n", "") \
         or "nav_cert" not in r.text
     r = query_page(env, s, name="刘洋", id_number="110105198302141132",
@@ -94,20 +104,43 @@ def test_cert_query_captcha(env):
     clear_rate(env)
     s = env.session()
     page = env.get("/cert", s).text
-    wrong = str(int(captcha_answer(page)) + 1)
-    r = env.post("/cert", s, data={"_csrf": csrf_of(page), "captcha": wrong,
-                                   "name": "刘洋",
-                                   "id_number": "110105198302141132",
-                                   "cert_no": "20111110521001012"})
-    assert r.status_code == 400
-    assert "验证码错误" in r.text and "北京市朝阳区教育委员会" not in r.text
-    # one answer per question: replaying a right answer fails
-    page = env.get("/cert", s).text
-    data = {"_csrf": csrf_of(page), "captcha": captcha_answer(page),
-            "name": "刘洋", "id_number": "110105198302141132",
+    # the slider (no-JS: pick the numbered position), not "a + b = ?"
+    assert "= ?" not in page and 'name="captcha_token"' in page
+    assert page.count('name="captcha_answer"') == 6
+    assert "/static/js/captcha.js" in page
+    data = {"_csrf": csrf_of(page), "name": "刘洋",
+            "id_number": "110105198302141132",
             "cert_no": "20111110521001012"}
-    assert env.post("/cert", s, data=data).status_code == 200
-    assert env.post("/cert", s, data=data).status_code == 400
+    data.update(solve(env, page, delta=1))
+    r = env.post("/cert", s, data=data, headers=later())
+    assert r.status_code == 400
+    assert "拼图" in r.text and "北京市朝阳区教育委员会" not in r.text
+    # one answer per challenge: replaying a right answer fails
+    page = env.get("/cert", s).text
+    data.update(solve(env, page))
+    assert env.post("/cert", s, data=data, headers=later()) \
+        .status_code == 200
+    r = env.post("/cert", s, data=data, headers=later())
+    assert r.status_code == 400 and "已使用过" in r.text
+
+
+def test_anonymous_cert_page_writes_nothing(env):
+    """Issue 13.4: reading 证书查询 anonymously creates no session and no
+    captcha row, however often."""
+    count = ("SELECT (SELECT COUNT(*) FROM sessions) || '/' || "
+             "(SELECT COUNT(*) FROM captchas)")
+    before = env.sql(count)
+    for path in ("/cert", "/login", "/register", "/forgot"):
+        for _ in range(3):
+            r = env.get(path, env.session())
+            assert r.status_code == 200
+            assert "jszg_sid" not in r.headers.get("Set-Cookie", "")
+    s = env.session()
+    for _ in range(3):
+        assert env.get("/api/v1/cert/captcha", s).status_code == 200
+        env.post("/api/v1/captcha", s, headers={"X-CSRF-Token":
+                                                env.csrf(s)})
+    assert env.sql(count) == before
 
 
 def test_cert_query_restricted_and_x(env):
@@ -124,13 +157,17 @@ def test_cert_query_restricted_and_x(env):
 def test_cert_query_api(env):
     clear_rate(env)
     s = env.session()
-    # the captcha starts a session: the CSRF token is bound to it
-    q = env.get("/api/v1/cert/captcha", s).json()["question"]
     token = env.csrf(s)
-    r = env.post("/api/v1/cert/query", s, headers={"X-CSRF-Token": token},
+    c = env.get("/api/v1/cert/captcha", s).json()
+    assert c["mode"] == "slide" and "question" not in c
+    from test_account_lib import captcha_answer
+    r = env.post("/api/v1/cert/query", s, headers=dict(
+                 later(), **{"X-CSRF-Token": token}),
                  data={"name": "胡军", "id_number": "510104198007077711",
                        "cert_no": "20085110430001018",
-                       "captcha": captcha_answer(q)})
+                       "captcha_token": c["token"],
+                       "captcha_answer": captcha_answer(env, c["token"]),
+                       "captcha_ms": "900"})
     assert r.status_code == 200, r.text
     j = r.json()
     assert j["kind_name"] == "初级中学教师资格" and j["subject"] == "历史"
