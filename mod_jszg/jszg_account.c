@@ -485,8 +485,9 @@ int jszg_acct_captcha_image(jszg_req *jr, const char *token, int which,
 
 int jszg_acct_captcha_check(jszg_req *jr, const char *token,
                             const char *answer, const char *drag_ms,
-                            jszg_acct_err *e)
+                            const char *track, jszg_acct_err *e)
 {
+    jszg_captcha_verdict v;
     jszg_challenge ch;
     jszg_captcha c;
     apr_interval_time_t wait;
@@ -542,9 +543,25 @@ int jszg_acct_captcha_check(jszg_req *jr, const char *token,
         if (*end || drag < 0)
             drag = 0;
     }
-    switch (jszg_captcha_judge(&c, answer, elapsed, drag)) {
+    v = jszg_captcha_judge(&c, answer, elapsed, drag);
+    /* slide mode: the track is judged once the timing passed and before
+     * the position is told (a script learns nothing of the answer from
+     * a refused track); the drag fits in the time since it was issued */
+    if (c.mode == JSZG_CAPTCHA_SLIDE
+        && (v == JSZG_CAPTCHA_PASS || v == JSZG_CAPTCHA_WRONG)) {
+        jszg_captcha_verdict t = jszg_captcha_track(track, answer, drag);
+        if (t == JSZG_CAPTCHA_PASS && drag > elapsed + 500)
+            t = JSZG_CAPTCHA_TRACK;
+        if (t != JSZG_CAPTCHA_PASS)
+            v = t;
+    }
+    switch (v) {
     case JSZG_CAPTCHA_PASS:
         return JSZG_ACCT_OK;
+    case JSZG_CAPTCHA_TRACK:
+        field_err(e, "captcha", "captcha_track",
+                  "未通过校验，请重新拖动滑块补全拼图");
+        return JSZG_ACCT_EDOMAIN;
     case JSZG_CAPTCHA_TOO_FAST:
         field_err(e, "captcha", "captcha_too_fast",
                   "拖动过快，未通过校验，请重新拖动滑块");

@@ -67,9 +67,10 @@ int jszg_acct_captcha_issue(jszg_req *jr, int mode, const char **token);
 int jszg_acct_captcha_image(jszg_req *jr, const char *token, int which,
                             const unsigned char **png, apr_size_t *len);
 /* Spends the token whatever the outcome (single use). */
+/* Slide mode: drag_ms and track (jszg_captcha_track) from the page. */
 int jszg_acct_captcha_check(jszg_req *jr, const char *token,
                             const char *answer, const char *drag_ms,
-                            jszg_acct_err *e);
+                            const char *track, jszg_acct_err *e);
 
 /* ---- account ---- */
 typedef struct {
