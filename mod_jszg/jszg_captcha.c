@@ -576,7 +576,9 @@ typedef struct {
     int key;
 } sample_t;
 
-/* One "t:x" or "t:xk"; advances *s past it. */
+/* One "t:x" or "t:xk", t in ms with an optional tenth ("283.4": the
+ * page's clock has sub-millisecond steps); o->t is in tenths of a ms.
+ * Advances *s past it. */
 static int parse_sample(const char **s, sample_t *o)
 {
     const char *c = *s;
@@ -588,7 +590,16 @@ static int parse_sample(const char **s, sample_t *o)
             return -1;
         t = t * 10 + (*c - '0');
     }
-    if (!d || *c++ != ':')
+    if (!d)
+        return -1;
+    t *= 10;
+    if (*c == '.') {
+        if (!apr_isdigit(c[1]))
+            return -1;
+        t += c[1] - '0';
+        c += 2;
+    }
+    if (*c++ != ':')
         return -1;
     for (d = 0; apr_isdigit(*c); c++) {
         if (++d > 4)
@@ -626,7 +637,7 @@ jszg_captcha_verdict jszg_captcha_track(const char *track,
             return JSZG_CAPTCHA_TRACK;
         if (n == 1) {
             /* it starts where the piece starts */
-            if (cur.x > 2 || cur.t > JSZG_CAPTCHA_MAX_DRAG_MS)
+            if (cur.x > 2 || cur.t > 10L * JSZG_CAPTCHA_MAX_DRAG_MS)
                 return JSZG_CAPTCHA_TRACK;
             prev = cur;
             continue;
@@ -658,7 +669,7 @@ jszg_captcha_verdict jszg_captcha_track(const char *track,
         prev = cur;
     }
     if (n < 2 || abs(prev.x - v) > 1
-        || prev.t < drag_ms - 100 || prev.t > drag_ms + 100)
+        || prev.t < 10 * (drag_ms - 100) || prev.t > 10 * (drag_ms + 100))
         return JSZG_CAPTCHA_TRACK;
     /* a hand's drag is many small moves (pointer events come at 60 Hz
      * or more while it moves), at least 4 */

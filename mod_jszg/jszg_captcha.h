@@ -93,7 +93,8 @@ jszg_captcha_verdict jszg_captcha_judge(const jszg_captcha *c,
 
 /*
  * Slide mode: judge the drag's track as the page recorded it: samples
- * "t:x" (ms since the drag began, the piece's x in px; "t:xk" for an
+ * "t:x" (ms since the drag began, with at most one decimal; the piece's
+ * x in px; "t:xk" for an
  * arrow/Home/End key), separated by ';', at most
  * JSZG_CAPTCHA_TRACK_MAX.  It must start at the left, end at the answer
  * at about drag_ms, never jump (keys: 10 px, or to an end), and a

@@ -343,6 +343,22 @@ def test_captcha_images_have_a_budget_per_address(proxied):
         t = from_new_ip()
         c = new_slider(env, t, env.csrf(t))
         assert env.get(c["bg"], t).status_code == 200
+        # answers are recorded (single use) within the same budget: a
+        # flood of wrong answers stops writing once it is spent
+        u = from_new_ip()
+        rows = "SELECT COUNT(*) FROM captchas"
+        before = int(env.sql(rows))
+        codes = []
+        for i in range(7):
+            csrf = env.csrf(u)
+            data = {"login": valid_id(), "phone": "13900000000"}
+            data.update(solve_slider(env, u, csrf, delta=30))
+            r = env.post("/api/v1/password/forgot", u, data=data,
+                         headers={"X-CSRF-Token": csrf})
+            codes.append((r.status_code, r.json()["error"]["code"]))
+        assert codes[:5] == [(400, "captcha_wrong")] * 5, codes
+        assert codes[5:] == [(429, "captcha_busy")] * 2, codes
+        assert int(env.sql(rows)) == before + 5
     finally:
         env.restart(REMOTEIP)
 

@@ -214,6 +214,14 @@ static void track(void **state)
     assert_int_equal(jszg_captcha_track("0:0;35:17;69:34;101:51;137:68;"
                                         "140:68", "68", 150),
                      JSZG_CAPTCHA_PASS);
+    /* the page's clock has tenths of a millisecond */
+    assert_int_equal(jszg_captcha_track("0.0:0;283.4:17;566.9:34;850.3:51;"
+                                        "1133.6:68;1139.0:68", "68", 1139),
+                     JSZG_CAPTCHA_PASS);
+    assert_int_equal(jszg_captcha_track("0.0:0;283.:17", "17", 283),
+                     JSZG_CAPTCHA_TRACK);
+    assert_int_equal(jszg_captcha_track("0.0:0;283.45:17", "17", 283),
+                     JSZG_CAPTCHA_TRACK);
     /* three big moves in 600 ms: no hand moves like that */
     assert_int_equal(jszg_captcha_track("0:0;200:52;400:78;600:157",
                                         "157", 600), JSZG_CAPTCHA_TRACK);

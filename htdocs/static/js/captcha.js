@@ -138,19 +138,23 @@
     this.handle.setAttribute('aria-valuenow', String(Math.round(this.pos)));
   };
 
-  /* One sample of the track; the last one always kept. */
+  function now() {
+    return window.performance && performance.now ? performance.now() : Date.now();
+  }
+
+  /* One sample of the track (ms to a tenth); the last one always kept. */
   Slider.prototype.sample = function (key, force) {
-    var t = Math.round(Date.now() - this.t0), s = this.samples;
-    var item = t + ':' + Math.round(this.pos) + (key ? 'k' : '');
+    var t = now() - this.t0, s = this.samples;
+    var item = t.toFixed(1) + ':' + Math.round(this.pos) + (key ? 'k' : '');
     var last = s.length ? s[s.length - 1] : null;
-    if (!force && !key && last && t - parseInt(last, 10) < 8) { return; }
+    if (!force && !key && last && t - parseFloat(last) < 8) { return; }
     if (s.length >= TRACK_MAX) { s[s.length - 1] = item; } else { s.push(item); }
   };
 
   Slider.prototype.record = function () {
     this.moved = true;
     this.answer.value = String(Math.round(this.pos));
-    this.ms.value = String(Math.round(Date.now() - this.t0));
+    this.ms.value = String(Math.round(now() - this.t0));
     this.trackIn.value = this.samples.join(';');
     this.text.textContent = MSG_DONE;
     this.box.classList.add('captcha-done');
@@ -163,7 +167,7 @@
       dragging = true;
       startX = ev.clientX;
       startPos = self.pos;
-      if (!self.t0) { self.t0 = Date.now(); }
+      if (!self.t0) { self.t0 = now(); }
       self.sample(false, true);
       self.handle.setPointerCapture(ev.pointerId);
       ev.preventDefault();
@@ -199,7 +203,7 @@
       }
       ev.preventDefault();
       if (!self.t0) {
-        self.t0 = Date.now();
+        self.t0 = now();
         self.sample(true, true);      /* where the keys start from */
       }
       self.move(x);
