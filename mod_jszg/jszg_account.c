@@ -3,9 +3,10 @@
  * jszg_account.h).  Typed arguments in, a result or a domain error out;
  * nothing here writes to the client.
  *
- * Rate limits and lockouts are rows in rate_events (kinds 'acct.*'):
+ * Rate limits and login throttles are rows in rate_events (kinds
+ * 'acct.*'; there is no lock on an account, see jszg_login_gate):
  * they hold across children, restarts and front ends.  Times come from
- * jr->now, so the test clock drives lockouts, expiries and the
+ * jr->now, so the test clock drives throttles, expiries and the
  * 实名核验 day.
  */
 #include "jszg_account.h"
