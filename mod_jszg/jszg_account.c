@@ -701,10 +701,9 @@ int jszg_login_gate(jszg_req *jr, const char *scope, const char *key,
     const char *kind = kind_of(jr, scope, "login_fail");
     apr_int64_t since = now_s(jr) - JSZG_LOGIN_FAIL_SPAN, wait;
     json_t *row;
-    int rc, n, over;
+    int rc, n;
 
-    /* the pair first: a throttled pair does not spend the address's
-     * budget, and its answer costs two indexed reads */
+    /* reads only: a refused try writes nothing; the pair first */
     if (key && *key) {
         if ((rc = rate_count(jr, kind, pair_key(jr, key), since, &n))
             != JSZG_DB_OK)
@@ -721,11 +720,13 @@ int jszg_login_gate(jszg_req *jr, const char *scope, const char *key,
                 return throttled(jr, e, wait);
         }
     }
-    rc = rate_take(jr, kind_of(jr, scope, "login_ip"), jr->r->useragent_ip,
-                   JSZG_LOGIN_FAIL_SPAN, ip_max, &over);
+    /* the address's wrong passwords, whatever the account: its people's
+     * successful logins (a school's NAT) never use up its budget */
+    rc = rate_count(jr, kind_of(jr, scope, "login_ip"), jr->r->useragent_ip,
+                    since, &n);
     if (rc != JSZG_DB_OK)
         return rc;
-    if (over) {
+    if (n >= ip_max) {
         e->retry_after = JSZG_LOGIN_FAIL_SPAN;
         return fail(e, HTTP_TOO_MANY_REQUESTS, "too_many_requests",
                     "登录尝试过于频繁，请15分钟后再试");
@@ -738,6 +739,9 @@ int jszg_login_failed(jszg_req *jr, const char *scope, const char *key)
     int rc = rate_add(jr, kind_of(jr, scope, "login_fail"),
                       pair_key(jr, key));
 
+    if (rc == JSZG_DB_OK)
+        rc = rate_add(jr, kind_of(jr, scope, "login_ip"),
+                      jr->r->useragent_ip);
     if (rc != JSZG_DB_OK)
         return rc;
     return rate_add(jr, kind_of(jr, scope, "login_fail_acct"), key);

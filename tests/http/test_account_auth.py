@@ -268,7 +268,7 @@ def test_captcha_track_checked(clock_env, s):
         return login_with(clock_env, s, solve)
 
     def equal_steps(x):
-        pts = ["%d:%d" % (i * 50, i * 12) for i in range(x // 12 + 1)]
+        pts = ["%d:%d" % (i * 20, i * 12) for i in range(x // 12 + 1)]
         return ";".join(pts + ["600:%d" % x])
     for bad in (lambda x: "", lambda x: "0:0;600:%d" % x, equal_steps,
                 lambda x: "0:0;200:%d;400:%d;600:%d" % (x // 3, x // 2, x)):
@@ -280,7 +280,7 @@ def test_captcha_track_checked(clock_env, s):
     def keys(x):
         pts, t = ["0:0k"], 0
         for pos in list(range(10, x, 10)) + [x]:
-            t += 25
+            t += 20                     # at most 27 presses: < 600 ms
             pts.append("%d:%dk" % (t, pos))
         return ";".join(pts)
 
