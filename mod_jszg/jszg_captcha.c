@@ -652,7 +652,7 @@ jszg_captcha_verdict jszg_captcha_track(const char *track,
             keys++;
         }
         else if (cur.x != prev.x) {
-            if (abs(cur.x - prev.x) > 100)  /* no pointer teleports */
+            if (abs(cur.x - prev.x) > 80)   /* no pointer teleports */
                 return JSZG_CAPTCHA_TRACK;
             /* two different step lengths or pauses are enough: a script
              * that moves in equal steps at an equal pace is not a hand.
@@ -672,8 +672,8 @@ jszg_captcha_verdict jszg_captcha_track(const char *track,
         || prev.t < 10 * (drag_ms - 100) || prev.t > 10 * (drag_ms + 100))
         return JSZG_CAPTCHA_TRACK;
     /* a hand's drag is many small moves (pointer events come at 60 Hz
-     * or more while it moves), at least 4 */
-    if (!keys && (moves < 4 || (ndt < 2 && ndx < 2)))
+     * or more while it moves; a browser may merge some): at least 3 */
+    if (!keys && (moves < 3 || (ndt < 2 && ndx < 2)))
         return JSZG_CAPTCHA_TRACK;
     return JSZG_CAPTCHA_PASS;
 }

@@ -98,8 +98,8 @@ jszg_captcha_verdict jszg_captcha_judge(const jszg_captcha *c,
  * arrow/Home/End key), separated by ';', at most
  * JSZG_CAPTCHA_TRACK_MAX.  It must start at the left, end at the answer
  * at about drag_ms, never jump (keys: 10 px, or to an end), and a
- * pointer drag must be many small moves (at least 4), not equal steps
- * at an equal pace.  Checked before
+ * pointer drag must be small moves (at least 3, none over 80 px), not
+ * equal steps at an equal pace.  Checked before
  * the position, like the timing.
  */
 jszg_captcha_verdict jszg_captcha_track(const char *track,
