@@ -3,9 +3,10 @@
  * jszg_account.h).  Typed arguments in, a result or a domain error out;
  * nothing here writes to the client.
  *
- * Rate limits and lockouts are rows in rate_events (kinds 'acct.*'):
+ * Rate limits and login throttles are rows in rate_events (kinds
+ * 'acct.*'; there is no lock on an account, see jszg_login_gate):
  * they hold across children, restarts and front ends.  Times come from
- * jr->now, so the test clock drives lockouts, expiries and the
+ * jr->now, so the test clock drives throttles, expiries and the
  * 实名核验 day.
  */
 #include "jszg_account.h"
@@ -498,8 +499,9 @@ int jszg_acct_captcha_image(jszg_req *jr, const char *token, int which,
 
 int jszg_acct_captcha_check(jszg_req *jr, const char *token,
                             const char *answer, const char *drag_ms,
-                            jszg_acct_err *e)
+                            const char *track, jszg_acct_err *e)
 {
+    jszg_captcha_verdict v;
     jszg_challenge ch;
     jszg_captcha c;
     apr_interval_time_t wait;
@@ -555,9 +557,25 @@ int jszg_acct_captcha_check(jszg_req *jr, const char *token,
         if (*end || drag < 0)
             drag = 0;
     }
-    switch (jszg_captcha_judge(&c, answer, elapsed, drag)) {
+    v = jszg_captcha_judge(&c, answer, elapsed, drag);
+    /* slide mode: the track is judged once the timing passed and before
+     * the position is told (a script learns nothing of the answer from
+     * a refused track); the drag fits in the time since it was issued */
+    if (c.mode == JSZG_CAPTCHA_SLIDE
+        && (v == JSZG_CAPTCHA_PASS || v == JSZG_CAPTCHA_WRONG)) {
+        jszg_captcha_verdict t = jszg_captcha_track(track, answer, drag);
+        if (t == JSZG_CAPTCHA_PASS && drag > elapsed + 500)
+            t = JSZG_CAPTCHA_TRACK;
+        if (t != JSZG_CAPTCHA_PASS)
+            v = t;
+    }
+    switch (v) {
     case JSZG_CAPTCHA_PASS:
         return JSZG_ACCT_OK;
+    case JSZG_CAPTCHA_TRACK:
+        field_err(e, "captcha", "captcha_track",
+                  "未通过校验，请重新拖动滑块补全拼图");
+        return JSZG_ACCT_EDOMAIN;
     case JSZG_CAPTCHA_TOO_FAST:
         field_err(e, "captcha", "captcha_too_fast",
                   "拖动过快，未通过校验，请重新拖动滑块");
@@ -700,10 +718,9 @@ int jszg_login_gate(jszg_req *jr, const char *scope, const char *key,
     const char *kind = kind_of(jr, scope, "login_fail");
     apr_int64_t since = now_s(jr) - JSZG_LOGIN_FAIL_SPAN, wait;
     json_t *row;
-    int rc, n, over;
+    int rc, n;
 
-    /* the pair first: a throttled pair does not spend the address's
-     * budget, and its answer costs two indexed reads */
+    /* reads only: a refused try writes nothing; the pair first */
     if (key && *key) {
         if ((rc = rate_count(jr, kind, pair_key(jr, key), since, &n))
             != JSZG_DB_OK)
@@ -720,11 +737,13 @@ int jszg_login_gate(jszg_req *jr, const char *scope, const char *key,
                 return throttled(jr, e, wait);
         }
     }
-    rc = rate_take(jr, kind_of(jr, scope, "login_ip"), jr->r->useragent_ip,
-                   JSZG_LOGIN_FAIL_SPAN, ip_max, &over);
+    /* the address's wrong passwords, whatever the account: its people's
+     * successful logins (a school's NAT) never use up its budget */
+    rc = rate_count(jr, kind_of(jr, scope, "login_ip"), jr->r->useragent_ip,
+                    since, &n);
     if (rc != JSZG_DB_OK)
         return rc;
-    if (over) {
+    if (n >= ip_max) {
         e->retry_after = JSZG_LOGIN_FAIL_SPAN;
         return fail(e, HTTP_TOO_MANY_REQUESTS, "too_many_requests",
                     "登录尝试过于频繁，请15分钟后再试");
@@ -737,6 +756,9 @@ int jszg_login_failed(jszg_req *jr, const char *scope, const char *key)
     int rc = rate_add(jr, kind_of(jr, scope, "login_fail"),
                       pair_key(jr, key));
 
+    if (rc == JSZG_DB_OK)
+        rc = rate_add(jr, kind_of(jr, scope, "login_ip"),
+                      jr->r->useragent_ip);
     if (rc != JSZG_DB_OK)
         return rc;
     return rate_add(jr, kind_of(jr, scope, "login_fail_acct"), key);

@@ -23,8 +23,8 @@
 #define JSZG_LOGIN_FREE_FAILS   3       /* per (account, address), then: */
 #define JSZG_LOGIN_DELAY_BASE   30      /* a wait of 30 s, doubling with */
 #define JSZG_LOGIN_DELAY_MAX    900     /* each failure, up to 15 min */
-#define JSZG_LOGIN_IP_MAX       200     /* per IP in 15 min (school NATs) */
-#define JSZG_STAFF_IP_MAX       30      /* staff logins per IP in 15 min */
+#define JSZG_LOGIN_IP_MAX       200     /* wrong passwords per IP in 15 min */
+#define JSZG_STAFF_IP_MAX       30      /* … on staff logins */
 #define JSZG_STAFF_CAPTCHA_AFTER 3      /* staff account failures (any
                                            address, 15 min): captcha */
 #define JSZG_REGISTER_IP_MAX    30      /* per IP per hour */
@@ -65,9 +65,10 @@ int jszg_acct_captcha_issue(jszg_req *jr, int mode, const char **token);
 int jszg_acct_captcha_image(jszg_req *jr, const char *token, int which,
                             const unsigned char **png, apr_size_t *len);
 /* Spends the token whatever the outcome (single use). */
+/* Slide mode: drag_ms and track (jszg_captcha_track) from the page. */
 int jszg_acct_captcha_check(jszg_req *jr, const char *token,
                             const char *answer, const char *drag_ms,
-                            jszg_acct_err *e);
+                            const char *track, jszg_acct_err *e);
 
 /* ---- account ---- */
 typedef struct {
@@ -92,16 +93,17 @@ int jszg_acct_login(jszg_req *jr, const char *login, const char *password,
 /*
  * Login throttling, for applicants (scope "acct") and staff ("admin"):
  * no lock on a login name, so nobody can lock another person out.
- *  - per source address: ip_max attempts in JSZG_LOGIN_FAIL_SPAN, any
- *    account (kind "<scope>.login_ip", key the address);
+ *  - per source address: ip_max wrong passwords in JSZG_LOGIN_FAIL_SPAN,
+ *    any account (kind "<scope>.login_ip", key the address);
  *  - per (account, address): after JSZG_LOGIN_FREE_FAILS failures each
  *    further try waits JSZG_LOGIN_DELAY_BASE s, doubling per failure
  *    (kind "<scope>.login_fail", key "<login>|<address>");
  *  - per account, every address: failures are counted (kind
  *    "<scope>.login_fail_acct") and decide whether a captcha is asked.
- * jszg_login_gate runs before any captcha or bcrypt and takes one unit
- * of the address's budget; JSZG_ACCT_EDOMAIN with a 429 in e when
- * refused.  key is the normalised login name.
+ * jszg_login_gate runs before any captcha or bcrypt and only reads:
+ * JSZG_ACCT_EDOMAIN with a 429 in e when refused.  jszg_login_failed
+ * counts a wrong password in all three.  key is the normalised login
+ * name.
  */
 int jszg_login_gate(jszg_req *jr, const char *scope, const char *key,
                     int ip_max, jszg_acct_err *e);

@@ -544,7 +544,11 @@ int jszg_admin_login_post(jszg_req *jr)
     who.username = user;
     rc = jszg_login_gate(jr, THROTTLE_SCOPE, user, JSZG_STAFF_IP_MAX, &e);
     if (rc == JSZG_ACCT_EDOMAIN) {
-        jszg_admin_audit(jr, &who, "login.throttled", NULL, e.code);
+        /* the error log, not the audit table: a refused try writes
+         * nothing to the database, however many come */
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, jr->r, JSZGLOGNO(10300)
+                      "back office: login for '%s' refused (%s), retry in "
+                      "%d s", user, e.code, e.retry_after);
         apr_table_setn(jr->r->err_headers_out, "Retry-After",
                        apr_itoa(jr->pool, e.retry_after));
         return login_form(jr, e.status, user, next, e.message, 0);

@@ -317,6 +317,75 @@ static void cut_gap(unsigned char *img, int gx, int gy)
         }
 }
 
+/*
+ * Decoys (slide mode): gaps of a mirrored shape (knob below, notch on the
+ * right) on the same row, where a template matcher of the piece finds a
+ * near match and a person sees at once that the shape is wrong.  Their
+ * places follow from the seed, moved clear of the real gap.
+ */
+int jszg_captcha_decoys(const jszg_captcha *c, int *xs)
+{
+    rng_t r;
+    int n = 0, tries, want;
+
+    if (c->mode != JSZG_CAPTCHA_SLIDE)
+        return 0;
+    rng_seed(&r, c->seed, 0x68e31da4u);
+    want = rng_range(&r, 1, JSZG_CAPTCHA_DECOYS);
+    for (tries = 0; tries < 16 && n < want; tries++) {
+        int x = rng_range(&r, 4, W - P - 4), i, ok = 1;
+        if (abs(x - jszg_captcha_gap_x(c)) < P + 4)
+            ok = 0;
+        for (i = 0; ok && i < n; i++)
+            if (abs(x - xs[i]) < P + 4)
+                ok = 0;
+        if (ok)
+            xs[n++] = x;
+    }
+    return n;
+}
+
+/* The decoy shape: the piece turned upside down and mirrored. */
+static int in_decoy(int px, int py)
+{
+    return jszg_captcha_in_piece(P - 1 - px, P - 1 - py);
+}
+
+static void cut_decoy(unsigned char *img, int gx, int gy, int dark)
+{
+    rgb_t white = { 255, 255, 255 }, black = { 0, 0, 0 };
+    int x, y;
+
+    for (y = 0; y < P; y++)
+        for (x = 0; x < P; x++) {
+            unsigned char *px;
+            if (!in_decoy(x, y))
+                continue;
+            px = img + 4 * ((gy + y) * W + gx + x);
+            if (!in_decoy(x - 1, y) || !in_decoy(x + 1, y)
+                || !in_decoy(x, y - 1) || !in_decoy(x, y + 1))
+                blend(px, white, 170);
+            else
+                blend(px, black, dark);
+        }
+}
+
+/* Noise over the gaps after cutting: their darkening is not a flat,
+ * exact copy of the piece's pixels. */
+static void gap_noise(unsigned char *img, rng_t *r, int gx, int gy)
+{
+    int x, y;
+
+    for (y = gy; y < gy + P && y < H; y++)
+        for (x = gx; x < gx + P && x < W; x++) {
+            unsigned char *px = img + 4 * (y * W + x);
+            int n = (int)(rng_next(r) % 31) - 15;
+            px[0] = clamp8(px[0] + n);
+            px[1] = clamp8(px[1] + n);
+            px[2] = clamp8(px[2] + n);
+        }
+}
+
 static unsigned char *piece_from(apr_pool_t *p, const unsigned char *bg,
                                  int gx, int gy)
 {
@@ -358,6 +427,17 @@ unsigned char *jszg_captcha_rgba(apr_pool_t *p, const jszg_captcha *c,
     if (c->mode == JSZG_CAPTCHA_PICK)
         draw_labels(bg);
     cut_gap(bg, gx, gy);
+    if (c->mode == JSZG_CAPTCHA_SLIDE) {
+        int xs[JSZG_CAPTCHA_DECOYS], n = jszg_captcha_decoys(c, xs), i;
+        rng_t r;
+
+        rng_seed(&r, c->seed, 0x1b873593u);
+        for (i = 0; i < n; i++) {
+            cut_decoy(bg, xs[i], gy, rng_range(&r, 130, 165));
+            gap_noise(bg, &r, xs[i], gy);
+        }
+        gap_noise(bg, &r, gx, gy);
+    }
     *w = W;
     return bg;
 }
@@ -485,6 +565,116 @@ jszg_captcha_verdict jszg_captcha_judge(const jszg_captcha *c,
     if (v < c->answer - JSZG_CAPTCHA_TOLERANCE
         || v > c->answer + JSZG_CAPTCHA_TOLERANCE)
         return JSZG_CAPTCHA_WRONG;
+    return JSZG_CAPTCHA_PASS;
+}
+
+/* ---- the drag's track ---------------------------------------------------- */
+
+typedef struct {
+    long t;
+    int x;
+    int key;
+} sample_t;
+
+/* One "t:x" or "t:xk", t in ms with an optional tenth ("283.4": the
+ * page's clock has sub-millisecond steps); o->t is in tenths of a ms.
+ * Advances *s past it. */
+static int parse_sample(const char **s, sample_t *o)
+{
+    const char *c = *s;
+    long t = 0;
+    int x = 0, d = 0;
+
+    for (; apr_isdigit(*c); c++) {
+        if (++d > 6)
+            return -1;
+        t = t * 10 + (*c - '0');
+    }
+    if (!d)
+        return -1;
+    t *= 10;
+    if (*c == '.') {
+        if (!apr_isdigit(c[1]))
+            return -1;
+        t += c[1] - '0';
+        c += 2;
+    }
+    if (*c++ != ':')
+        return -1;
+    for (d = 0; apr_isdigit(*c); c++) {
+        if (++d > 4)
+            return -1;
+        x = x * 10 + (*c - '0');
+    }
+    if (!d || x > JSZG_CAPTCHA_W)
+        return -1;
+    o->key = *c == 'k';
+    if (o->key)
+        c++;
+    o->t = t;
+    o->x = x;
+    *s = c;
+    return 0;
+}
+
+jszg_captcha_verdict jszg_captcha_track(const char *track,
+                                        const char *answer, long drag_ms)
+{
+    sample_t prev = { 0, 0, 0 }, cur;
+    long dts[2] = { -1, -1 }, last_dt = 0;
+    int v, n = 0, moves = 0, keys = 0, ndt = 0, ndx = 0, dxs[2] = { 0, 0 };
+    int last_dx = 0;
+    const char *s = track;
+
+    if (parse_small(answer, &v) != 0)
+        return JSZG_CAPTCHA_BAD_INPUT;
+    if (!s || !*s)
+        return JSZG_CAPTCHA_TRACK;
+    while (*s) {
+        if (n && *s++ != ';')
+            return JSZG_CAPTCHA_TRACK;
+        if (parse_sample(&s, &cur) != 0 || ++n > JSZG_CAPTCHA_TRACK_MAX)
+            return JSZG_CAPTCHA_TRACK;
+        if (n == 1) {
+            /* it starts where the piece starts */
+            if (cur.x > 2 || cur.t > 10L * JSZG_CAPTCHA_MAX_DRAG_MS)
+                return JSZG_CAPTCHA_TRACK;
+            prev = cur;
+            continue;
+        }
+        if (cur.t < prev.t)
+            return JSZG_CAPTCHA_TRACK;
+        if (cur.key) {
+            /* arrow keys move 1 or 10 px; Home/End jump to the ends */
+            if (abs(cur.x - prev.x) > 10 && cur.x != 0
+                && cur.x < JSZG_CAPTCHA_W - JSZG_CAPTCHA_PIECE)
+                return JSZG_CAPTCHA_TRACK;
+            keys++;
+        }
+        else if (cur.x != prev.x) {
+            if (abs(cur.x - prev.x) > 80)   /* no pointer teleports */
+                return JSZG_CAPTCHA_TRACK;
+            /* two different step lengths or pauses are enough: a script
+             * that moves in equal steps at an equal pace is not a hand.
+             * The last step is left out: it is what remains to the gap */
+            if (moves++) {
+                if (ndt < 2 && dts[0] != last_dt)
+                    dts[ndt++] = last_dt;
+                if (ndx < 2 && (ndx == 0 || dxs[0] != last_dx))
+                    dxs[ndx++] = last_dx;
+            }
+            last_dt = cur.t - prev.t;
+            last_dx = cur.x - prev.x;
+        }
+        prev = cur;
+    }
+    if (n < 2 || abs(prev.x - v) > 1
+        || prev.t < 10 * (drag_ms - 100) || prev.t > 10 * (drag_ms + 100))
+        return JSZG_CAPTCHA_TRACK;
+    /* a hand's drag is many small moves (pointer events come at 60 Hz
+     * or more while it moves; a browser may merge some): at least 3 */
+    if (!keys && (moves < 3 || (ndt < 2 && ndx < 2)))
+        return JSZG_CAPTCHA_TRACK;
     return JSZG_CAPTCHA_PASS;
 }
 

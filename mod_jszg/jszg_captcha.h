@@ -27,6 +27,8 @@
 #define JSZG_CAPTCHA_MIN_DRAG_MS 150    /* a drag shorter than this is a bot */
 #define JSZG_CAPTCHA_MAX_DRAG_MS 120000
 #define JSZG_CAPTCHA_TTL        120     /* seconds */
+#define JSZG_CAPTCHA_DECOYS     2       /* at most, slide mode */
+#define JSZG_CAPTCHA_TRACK_MAX  200     /* samples of a drag's track */
 
 typedef enum {
     JSZG_CAPTCHA_SLIDE = 0,
@@ -48,7 +50,8 @@ typedef enum {
     JSZG_CAPTCHA_PASS = 0,
     JSZG_CAPTCHA_WRONG,         /* outside the tolerance / wrong slot */
     JSZG_CAPTCHA_TOO_FAST,      /* answered or dragged impossibly fast */
-    JSZG_CAPTCHA_BAD_INPUT      /* missing or not a number */
+    JSZG_CAPTCHA_BAD_INPUT,     /* missing or not a number */
+    JSZG_CAPTCHA_TRACK          /* the drag's track is not a person's */
 } jszg_captcha_verdict;
 
 /* A new challenge from 8 random bytes (apr_generate_random_bytes). */
@@ -60,6 +63,10 @@ int jszg_captcha_gap_y(const jszg_captcha *c);
 
 /* Left edge of labelled position slot (1..SLOTS), -1 if out of range. */
 int jszg_captcha_slot_x(int slot);
+
+/* Slide mode: the left edges of the decoy gaps (same row as the real
+ * one, another shape) into xs[JSZG_CAPTCHA_DECOYS]; returns how many. */
+int jszg_captcha_decoys(const jszg_captcha *c, int *xs);
 
 /* 1 if (px, py), relative to the piece's bounding box, is in the piece. */
 int jszg_captcha_in_piece(int px, int py);
@@ -83,6 +90,20 @@ apr_status_t jszg_captcha_png(apr_pool_t *p, const jszg_captcha *c,
 jszg_captcha_verdict jszg_captcha_judge(const jszg_captcha *c,
                                         const char *answer,
                                         long elapsed_ms, long drag_ms);
+
+/*
+ * Slide mode: judge the drag's track as the page recorded it: samples
+ * "t:x" (ms since the drag began, with at most one decimal; the piece's
+ * x in px; "t:xk" for an
+ * arrow/Home/End key), separated by ';', at most
+ * JSZG_CAPTCHA_TRACK_MAX.  It must start at the left, end at the answer
+ * at about drag_ms, never jump (keys: 10 px, or to an end), and a
+ * pointer drag must be small moves (at least 3, none over 80 px), not
+ * equal steps at an equal pace.  Checked before
+ * the position, like the timing.
+ */
+jszg_captcha_verdict jszg_captcha_track(const char *track,
+                                        const char *answer, long drag_ms);
 
 /* ---- uploaded photos --------------------------------------------------- */
 

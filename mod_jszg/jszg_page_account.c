@@ -132,7 +132,8 @@ int jszg_acct_captcha_form(jszg_req *jr, jszg_acct_err *e)
 {
     return jszg_acct_captcha_check(jr, jszg_field(jr, "captcha_token"),
                                    jszg_field(jr, "captcha_answer"),
-                                   jszg_field(jr, "captcha_ms"), e);
+                                   jszg_field(jr, "captcha_ms"),
+                                   jszg_field(jr, "captcha_track"), e);
 }
 
 const char *jszg_acct_user(jszg_req *jr)

@@ -50,7 +50,8 @@ const jszg_stmt jszg_account_stmts[] = {
     { "acct_set_verify_state",
       "UPDATE accounts SET verified = %d, updated_at = %lld WHERE id = %lld" },
 
-    /* ---- rate limits and lockouts (rate_events, kinds 'acct.*') ---- */
+    /* ---- rate limits and login throttles (rate_events, kinds 'acct.*',
+     * 'admin.login_*') ---- */
     { "acct_rate_count",
       "SELECT COUNT(*) AS n FROM rate_events "
       "WHERE kind = %s AND key = %s AND at > %lld AND at <= %lld" },

@@ -71,7 +71,7 @@ const jszg_stmt jszg_housekeeping_stmts[] = {
      * rate_events rows, not these.  Index sms_codes_expires_idx (006). */
     { "hk_sms_codes",
       HK_DELETE("sms_codes", "id", "expires_at") },
-    /* rate-limit and lockout events (acct.*, admin.login, cert_query).
+    /* rate-limit and throttle events (acct.*, admin.login_*, cert_query).
      * The longest window anything counts over is a Beijing calendar day
      * (SMS codes per phone, 实名核验 per account: since local midnight, at
      * most 24 h back); the others are 10 minutes to 1 hour.  Cut-off: two

@@ -254,6 +254,52 @@ def test_captcha_too_fast(clock_env, s):
     assert r.status_code == 400 and "拖动过快" in r.text
 
 
+def test_captcha_track_checked(clock_env, s):
+    """Issue 13.5: the slider's drag track is judged on the server: the
+    right position reached by a script (no track, a jump, equal steps at
+    an equal pace) does not pass; keys (1 or 10 px a press) do."""
+    from test_account_lib import drag_track
+
+    def try_track(track_of, drag_ms=600):
+        def solve(html):
+            cap = solve_slider(clock_env, s, csrf_of(html), drag_ms=drag_ms)
+            cap["captcha_track"] = track_of(int(cap["captcha_answer"]))
+            return cap
+        return login_with(clock_env, s, solve)
+
+    def equal_steps(x):
+        pts = ["%d:%d" % (i * 20, i * 12) for i in range(x // 12 + 1)]
+        return ";".join(pts + ["600:%d" % x])
+    for bad in (lambda x: "", lambda x: "0:0;600:%d" % x, equal_steps,
+                lambda x: "0:0;300:%d;600:%d" % (x // 2, x)):
+        r = try_track(bad)
+        assert r.status_code == 400 and "未通过校验" in r.text, \
+            bad(int(r.request.body.split("captcha_answer=")[1]
+                    .split("&")[0]))
+
+    def keys(x):
+        pts, t = ["0:0k"], 0
+        for pos in list(range(10, x, 10)) + [x]:
+            t += 20                     # at most 27 presses: < 600 ms
+            pts.append("%d:%dk" % (t, pos))
+        return ";".join(pts)
+
+    def keys_ending_at(drag_ms):
+        def track(x):
+            tr = keys(x)
+            last = int(tr.split(";")[-1].split(":")[0])
+            return tr.replace("%d:%dk" % (last, x), "%d:%dk" % (drag_ms, x))
+        return track
+    # arrow keys (Shift: 10 px a press), the drag ending with the last key
+    r = try_track(keys_ending_at(600))
+    assert r.status_code == 303, r.text[:300]
+    # keys that move half the way in one press are no keyboard
+    r2 = try_track(lambda x: "0:0k;100:%dk;600:%dk" % (x // 2, x))
+    assert r2.status_code == 400 and "未通过校验" in r2.text
+    r = try_track(lambda x: drag_track(x, 600))
+    assert r.status_code == 303, r.text[:300]
+
+
 def test_captcha_other_browser(clock_env, s):
     """A challenge solved in one browser cannot be spent in another."""
     other = ClockSession(s.clock)

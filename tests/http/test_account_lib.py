@@ -126,12 +126,28 @@ def new_slider(env, s, csrf):
     return r.json()
 
 
-def solve_slider(env, s, csrf, delta=0, wait=2, drag_ms=900):
+def drag_track(x, drag_ms):
+    """The track captcha.js records of a hand's drag to x in drag_ms:
+    from 0, easing out, uneven steps ("t:x;t:x;...")."""
+    n = max(6, x // 12)
+    pts, last = ["0:0"], 0
+    for i in range(1, n):
+        u = i / n
+        t = max(last, int(drag_ms * u) + random.randint(-3, 3))
+        last = t
+        pts.append("%d:%d" % (t, round(x * (1 - (1 - u) ** 2))))
+    pts.append("%d:%d" % (drag_ms, x))
+    return ";".join(pts)
+
+
+def solve_slider(env, s, csrf, delta=0, wait=2, drag_ms=900, track=None):
     c = new_slider(env, s, csrf)
     s.clock.advance(wait)
-    return {"captcha_token": c["token"],
-            "captcha_answer": str(captcha_answer(env, c["token"]) + delta),
-            "captcha_ms": str(drag_ms)}
+    x = captcha_answer(env, c["token"]) + delta
+    return {"captcha_token": c["token"], "captcha_answer": str(x),
+            "captcha_ms": str(drag_ms),
+            "captcha_track": drag_track(max(x, 0), drag_ms)
+            if track is None else track}
 
 
 def insert_account(env, id_number=None, name="测试", phone=None,

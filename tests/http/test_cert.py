@@ -160,14 +160,16 @@ def test_cert_query_api(env):
     token = env.csrf(s)
     c = env.get("/api/v1/cert/captcha", s).json()
     assert c["mode"] == "slide" and "question" not in c
-    from test_account_lib import captcha_answer
+    from test_account_lib import captcha_answer, drag_track
     r = env.post("/api/v1/cert/query", s, headers=dict(
                  later(), **{"X-CSRF-Token": token}),
                  data={"name": "胡军", "id_number": "510104198007077711",
                        "cert_no": "20085110430001018",
                        "captcha_token": c["token"],
                        "captcha_answer": captcha_answer(env, c["token"]),
-                       "captcha_ms": "900"})
+                       "captcha_ms": "900",
+                       "captcha_track": drag_track(
+                           captcha_answer(env, c["token"]), 900)})
     assert r.status_code == 200, r.text
     j = r.json()
     assert j["kind_name"] == "初级中学教师资格" and j["subject"] == "历史"

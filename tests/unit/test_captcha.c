@@ -14,6 +14,7 @@
 #include <apr_general.h>
 #include <apr_pools.h>
 #include <apr_strings.h>
+#include <apr_strings.h>
 #include <png.h>
 
 #include "jszg_captcha.h"
@@ -159,6 +160,133 @@ static void png_images(void **state)
     assert_int_equal(piece[4 * ((JSZG_CAPTCHA_H - 1) * w + w - 1) + 3], 0);
 }
 
+static int in_box(int px, int py)
+{
+    return px >= 0 && py >= 0 && px < JSZG_CAPTCHA_PIECE
+           && py < JSZG_CAPTCHA_PIECE;
+}
+
+static int near_decoy(const jszg_captcha *c, int x, int y, int gy)
+{
+    int xs[JSZG_CAPTCHA_DECOYS], n = jszg_captcha_decoys(c, xs), i;
+
+    for (i = 0; i < n; i++)
+        if (in_box(x - xs[i], y - gy))
+            return 1;
+    return 0;
+}
+
+/* Decoys (slide mode only): one or two, on the gap's row, clear of the
+ * real gap and of each other, drawn darker than the background with the
+ * mirrored shape (so a person tells them from the piece's gap). */
+static void decoys(void **state)
+{
+    int seed;
+
+    (void)state;
+    for (seed = 1; seed < 300; seed++) {
+        jszg_captcha c = make(JSZG_CAPTCHA_SLIDE, (unsigned)seed * 7919u,
+                              (unsigned)seed);
+        jszg_captcha p = make(JSZG_CAPTCHA_PICK, (unsigned)seed, 2);
+        int xs[JSZG_CAPTCHA_DECOYS], n = jszg_captcha_decoys(&c, xs), i;
+
+        assert_true(n >= 1 && n <= JSZG_CAPTCHA_DECOYS);
+        assert_int_equal(jszg_captcha_decoys(&p, xs), 0);
+        n = jszg_captcha_decoys(&c, xs);
+        for (i = 0; i < n; i++) {
+            assert_true(abs(xs[i] - c.answer) >= JSZG_CAPTCHA_PIECE + 4);
+            assert_true(xs[i] >= 0 && xs[i] + JSZG_CAPTCHA_PIECE
+                                      <= JSZG_CAPTCHA_W);
+        }
+        if (n == 2)
+            assert_true(abs(xs[0] - xs[1]) >= JSZG_CAPTCHA_PIECE + 4);
+    }
+}
+
+static void track(void **state)
+{
+    (void)state;
+    /* a hand: uneven steps, ends at the answer at about the drag time */
+    assert_int_equal(jszg_captcha_track("0:0;40:12;95:40;160:80;230:121;"
+                                        "300:148;420:150", "150", 420),
+                     JSZG_CAPTCHA_PASS);
+    /* the browser test's drag: equal steps, the pace not quite even */
+    assert_int_equal(jszg_captcha_track("0:0;35:17;69:34;101:51;137:68;"
+                                        "140:68", "68", 150),
+                     JSZG_CAPTCHA_PASS);
+    /* the page's clock has tenths of a millisecond */
+    assert_int_equal(jszg_captcha_track("0.0:0;283.4:17;566.9:34;850.3:51;"
+                                        "1133.6:68;1139.0:68", "68", 1139),
+                     JSZG_CAPTCHA_PASS);
+    assert_int_equal(jszg_captcha_track("0.0:0;283.:17", "17", 283),
+                     JSZG_CAPTCHA_TRACK);
+    assert_int_equal(jszg_captcha_track("0.0:0;283.45:17", "17", 283),
+                     JSZG_CAPTCHA_TRACK);
+    /* big moves: no hand moves like that */
+    assert_int_equal(jszg_captcha_track("0:0;200:52;400:78;600:170",
+                                        "170", 600), JSZG_CAPTCHA_TRACK);
+    /* a browser merged the first moves: three are enough */
+    assert_int_equal(jszg_captcha_track("0.0:0;286.3:34;569.1:51;852.0:60;"
+                                        "1134.6:60", "60", 1135),
+                     JSZG_CAPTCHA_PASS);
+    /* keys: 1 or 10 px a step, Home and End jump */
+    assert_int_equal(jszg_captcha_track("0:0k;90:10k;170:20k;240:30k;"
+                                        "300:40k;380:50k;420:60k;500:61k",
+                                        "61", 500), JSZG_CAPTCHA_PASS);
+    assert_int_equal(jszg_captcha_track("0:0k;50:273k;99:263k;150:253k",
+                                        "253", 150), JSZG_CAPTCHA_PASS);
+    /* a script: equal steps at an equal pace, what remains at the end */
+    assert_int_equal(jszg_captcha_track("0:0;50:30;100:60;150:90;200:120",
+                                        "120", 200), JSZG_CAPTCHA_TRACK);
+    assert_int_equal(jszg_captcha_track("0:0;50:30;100:60;150:90;200:120;"
+                                        "400:131", "131", 400),
+                     JSZG_CAPTCHA_TRACK);
+    /* a jump straight to the answer, or too few moves */
+    assert_int_equal(jszg_captcha_track("0:0;400:150", "150", 400),
+                     JSZG_CAPTCHA_TRACK);
+    assert_int_equal(jszg_captcha_track("0:0;100:50;400:100", "100", 400),
+                     JSZG_CAPTCHA_TRACK);
+    assert_int_equal(jszg_captcha_track("0:0;50:10;100:30;400:150", "150",
+                                        400), JSZG_CAPTCHA_TRACK);
+    /* keys that move 50 px at a time */
+    assert_int_equal(jszg_captcha_track("0:0k;100:50k;200:100k;300:150k",
+                                        "150", 300), JSZG_CAPTCHA_TRACK);
+    /* not ending at the answer, or at another time than the drag's */
+    assert_int_equal(jszg_captcha_track("0:0;40:12;95:40;160:80;230:121",
+                                        "150", 230), JSZG_CAPTCHA_TRACK);
+    assert_int_equal(jszg_captcha_track("0:0;40:12;95:40;160:80;230:121",
+                                        "121", 900), JSZG_CAPTCHA_TRACK);
+    /* starting elsewhere than the left, time running backwards */
+    assert_int_equal(jszg_captcha_track("0:60;40:72;95:100;160:121",
+                                        "121", 160), JSZG_CAPTCHA_TRACK);
+    assert_int_equal(jszg_captcha_track("0:0;40:12;35:40;160:80;230:121",
+                                        "121", 230), JSZG_CAPTCHA_TRACK);
+    /* missing, garbled, too long */
+    assert_int_equal(jszg_captcha_track(NULL, "121", 230),
+                     JSZG_CAPTCHA_TRACK);
+    assert_int_equal(jszg_captcha_track("", "121", 230),
+                     JSZG_CAPTCHA_TRACK);
+    assert_int_equal(jszg_captcha_track("0:0;;40:12", "12", 40),
+                     JSZG_CAPTCHA_TRACK);
+    assert_int_equal(jszg_captcha_track("0:0;40:12x", "12", 40),
+                     JSZG_CAPTCHA_TRACK);
+    assert_int_equal(jszg_captcha_track("0:0;1234567:12", "12", 40),
+                     JSZG_CAPTCHA_TRACK);
+    assert_int_equal(jszg_captcha_track("0:0;40:99999", "12", 40),
+                     JSZG_CAPTCHA_TRACK);
+    {
+        char *t = apr_pstrdup(pool, "0:0");
+        int i;
+        for (i = 1; i <= JSZG_CAPTCHA_TRACK_MAX; i++)
+            t = apr_psprintf(pool, "%s;%d:%d", t, i * 3 + (i % 2),
+                             i % 2 ? 1 : 0);
+        assert_int_equal(jszg_captcha_track(t, "0", i * 3),
+                         JSZG_CAPTCHA_TRACK);
+    }
+    assert_int_equal(jszg_captcha_track("0:0", "x", 40),
+                     JSZG_CAPTCHA_BAD_INPUT);
+}
+
 static void same_seed_differs_only_at_gaps(void **state)
 {
     jszg_captcha a = make(JSZG_CAPTCHA_SLIDE, 777, 0);
@@ -177,8 +305,9 @@ static void same_seed_differs_only_at_gaps(void **state)
     assert_int_equal(gy, jszg_captcha_gap_y(&b));
     for (y = 0; y < h; y++)
         for (x = 0; x < w; x++) {
-            int in_a = jszg_captcha_in_piece(x - ax, y - gy);
-            int in_b = jszg_captcha_in_piece(x - bx, y - gy);
+            /* the gaps, and the decoys' boxes with their noise */
+            int in_a = in_box(x - ax, y - gy) || near_decoy(&a, x, y, gy);
+            int in_b = in_box(x - bx, y - gy) || near_decoy(&b, x, y, gy);
             int same = !memcmp(ia + 4 * (y * w + x), ib + 4 * (y * w + x),
                                4);
             if (!in_a && !in_b)
@@ -313,6 +442,8 @@ int main(void)
         cmocka_unit_test(same_seed_differs_only_at_gaps),
         cmocka_unit_test(pick_mode_labels),
         cmocka_unit_test(judge),
+        cmocka_unit_test(decoys),
+        cmocka_unit_test(track),
         cmocka_unit_test(png_check),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -5,8 +5,10 @@
  * challenge drawn by the server.  Here we swap it for a slider challenge
  * (POST /api/v1/captcha): drag the piece with the mouse or a finger, or
  * focus the handle and use the arrow keys (Shift: 10 px; Home/End).  The
- * answer is only ever what the user did: the position and how long the
- * drag took; the server knows where the gap is, this page never does.
+ * answer is only ever what the user did: the position, how long the
+ * drag took and its track (time and position of each move, "t:x", keys
+ * marked "k"), which the server checks looks like a hand or a keyboard;
+ * the server knows where the gap is, this page never does.
  */
 (function () {
   'use strict';
@@ -15,6 +17,7 @@
   var MSG_HINT = '拖动滑块补全拼图';
   var MSG_DONE = '已完成拼图，请继续操作';
   var REFRESH_MS = 100000;           /* challenges live 120 s */
+  var TRACK_MAX = 200;               /* samples the server accepts */
 
   function el(tag, cls, attrs) {
     var e = document.createElement(tag);
@@ -86,8 +89,11 @@
     this.token.value = c.token;
     this.answer = hidden(this.form, 'captcha_answer');
     this.ms = hidden(this.form, 'captcha_ms');
+    this.trackIn = hidden(this.form, 'captcha_track');
     this.answer.value = '';
     this.ms.value = '';
+    this.trackIn.value = '';
+    this.samples = [];
 
     this.ui = el('div', 'captcha-slide');
     var stage = el('div', 'captcha-stage');
@@ -132,10 +138,24 @@
     this.handle.setAttribute('aria-valuenow', String(Math.round(this.pos)));
   };
 
+  function now() {
+    return window.performance && performance.now ? performance.now() : Date.now();
+  }
+
+  /* One sample of the track (ms to a tenth); the last one always kept. */
+  Slider.prototype.sample = function (key, force) {
+    var t = now() - this.t0, s = this.samples;
+    var item = t.toFixed(1) + ':' + Math.round(this.pos) + (key ? 'k' : '');
+    var last = s.length ? s[s.length - 1] : null;
+    if (!force && !key && last && t - parseFloat(last) < 8) { return; }
+    if (s.length >= TRACK_MAX) { s[s.length - 1] = item; } else { s.push(item); }
+  };
+
   Slider.prototype.record = function () {
     this.moved = true;
     this.answer.value = String(Math.round(this.pos));
-    this.ms.value = String(Math.round(Date.now() - this.t0));
+    this.ms.value = String(Math.round(now() - this.t0));
+    this.trackIn.value = this.samples.join(';');
     this.text.textContent = MSG_DONE;
     this.box.classList.add('captcha-done');
     if (this.error) { this.error.textContent = ''; }
@@ -147,16 +167,21 @@
       dragging = true;
       startX = ev.clientX;
       startPos = self.pos;
-      if (!self.t0) { self.t0 = Date.now(); }
+      if (!self.t0) { self.t0 = now(); }
+      self.sample(false, true);
       self.handle.setPointerCapture(ev.pointerId);
       ev.preventDefault();
     });
     this.handle.addEventListener('pointermove', function (ev) {
-      if (dragging) { self.move(startPos + ev.clientX - startX); }
+      if (dragging) {
+        self.move(startPos + ev.clientX - startX);
+        self.sample(false, false);
+      }
     });
     var end = function () {
       if (!dragging) { return; }
       dragging = false;
+      self.sample(false, true);
       self.record();
     };
     this.handle.addEventListener('pointerup', end);
@@ -177,8 +202,12 @@
       default: return;
       }
       ev.preventDefault();
-      if (!self.t0) { self.t0 = Date.now(); }
+      if (!self.t0) {
+        self.t0 = now();
+        self.sample(true, true);      /* where the keys start from */
+      }
       self.move(x);
+      self.sample(true, true);
       self.record();
     });
   };
