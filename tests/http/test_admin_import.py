@@ -117,6 +117,12 @@ def test_certificates_province_scope(env):
     assert env.sql("SELECT kind_name || '|' || source FROM certificates "
                    "WHERE cert_no = '20201110121099901'") \
         == "小学教师资格|registry"
+    # the province's own certificate may be corrected (the upsert's update)
+    r = upload(bj, "certificates", head + (row % (OTHER_ID, "110000"))
+               .replace(",数学,", ",语文,"), mode="apply")
+    assert r.status_code == 200, r.text[-800:]
+    assert env.sql("SELECT subject FROM certificates WHERE cert_no = "
+                   "'20201110121099901'") == "语文"
     # identity data is for system admins only
     r = upload(bj, "identity", "证件类型,证件号码,姓名\n居民身份证,%s,某\n"
                % OTHER_ID)
