@@ -177,8 +177,7 @@ static const char *id_cell(check_t *c, const jszg_csv_record *r, int i,
     char *v = apr_pstrdup(c->jr->pool, cell(c, r, i));
 
     if (!type || !strcmp(type, "居民身份证"))
-        for (char *q = v; *q; q++)
-            *q = apr_toupper(*q);
+        ap_str_toupper(v);
     return v;
 }
 
