@@ -177,8 +177,7 @@ static const char *id_cell(check_t *c, const jszg_csv_record *r, int i,
     char *v = apr_pstrdup(c->jr->pool, cell(c, r, i));
 
     if (!type || !strcmp(type, "居民身份证"))
-        for (char *q = v; *q; q++)
-            *q = apr_toupper(*q);
+        ap_str_toupper(v);
     return v;
 }
 
@@ -513,17 +512,21 @@ static int write_row(check_t *c, const jszg_csv_record *r, const char *now)
 {
     jszg_req *jr = c->jr;
     long kind;
+    int n = 0, rc;
 
     switch (c->ik->kind[0]) {
     case 'c':
         num_in(cell(c, r, 5), 1, 7, &kind);
-        return jszg_db_exec(jr, "admin_import_cert", NULL, 13, cell(c, r, 0),
-                            cell(c, r, 1), cell(c, r, 2),
-                            id_cell(c, r, 3, cell(c, r, 2)),
-                            *cell(c, r, 4) ? cell(c, r, 4) : NULL,
-                            cell(c, r, 5), kind_names[kind], cell(c, r, 6),
-                            cell(c, r, 7), cell(c, r, 8), cell(c, r, 9),
-                            cell(c, r, 10), now);
+        rc = jszg_db_exec(jr, "admin_import_cert", &n, 14, cell(c, r, 0),
+                          cell(c, r, 1), cell(c, r, 2),
+                          id_cell(c, r, 3, cell(c, r, 2)),
+                          *cell(c, r, 4) ? cell(c, r, 4) : NULL,
+                          cell(c, r, 5), kind_names[kind], cell(c, r, 6),
+                          cell(c, r, 7), cell(c, r, 8), cell(c, r, 9),
+                          cell(c, r, 10), now,
+                          apr_itoa(jr->pool, c->st->role));
+        /* another province's certificate, taken meanwhile */
+        return rc == JSZG_DB_OK && n != 1 ? JSZG_DB_ERROR : rc;
     case 'a':
         return jszg_db_exec(jr, "admin_import_assess", NULL, 5,
                             id_cell(c, r, 0, NULL),

@@ -255,6 +255,9 @@ const jszg_stmt jszg_admin_stmts[] = {
       "FROM import_batches b JOIN staff s ON s.id = b.staff_id "
       "WHERE (%s = '8' OR b.staff_id = %lld) "
       "ORDER BY b.created_at DESC, b.id DESC LIMIT 30" },
+    /* The upsert never takes a certificate of another province unless
+     * the importer is a system admin (last argument '8'): the check of
+     * the dry run, held again by the write itself (0 rows = refused). */
     { "admin_import_cert",
       "INSERT INTO certificates (cert_no, holder_name, id_type, id_number, "
       "sex, kind, kind_name, subject, authority_name, province_code, "
@@ -267,7 +270,9 @@ const jszg_stmt jszg_admin_stmts[] = {
       "kind_name = excluded.kind_name, subject = excluded.subject, "
       "authority_name = excluded.authority_name, province_code = "
       "excluded.province_code, issued_on = excluded.issued_on, "
-      "status = excluded.status" },
+      "status = excluded.status "
+      "WHERE certificates.province_code = excluded.province_code "
+      "OR %s = '8'" },
     { "admin_import_assess",
       "INSERT INTO annual_assessments (id_number, year, grade, unit, "
       "source, imported_at) VALUES (%s, %d, %s, %s, 'import', %lld) "

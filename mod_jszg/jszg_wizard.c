@@ -912,6 +912,14 @@ static int cert_block(jszg_req *jr, const jszg_applicant *a, json_t *cert,
     }
     if ((rc = cert_history(jr, a, cert, &last_pass)) != JSZG_DB_OK)
         return rc;
+    /* a hand entry staff found not to be the holder's (or not genuine) */
+    if (S(cert, "review_state") && !strcmp(S(cert, "review_state"),
+                                           "核验不通过")) {
+        *code = "cert_review_failed";
+        *msg = "该证书经核验不通过，不能用于定期注册。"
+               "如有疑问，请联系注册机构。";
+        return JSZG_DB_OK;
+    }
     if (last_pass
         && strcmp(jszg_wz_today(jr), add_months(jr->pool, last_pass, 54))
            < 0) {

@@ -117,6 +117,12 @@ def test_certificates_province_scope(env):
     assert env.sql("SELECT kind_name || '|' || source FROM certificates "
                    "WHERE cert_no = '20201110121099901'") \
         == "小学教师资格|registry"
+    # the province's own certificate may be corrected (the upsert's update)
+    r = upload(bj, "certificates", head + (row % (OTHER_ID, "110000"))
+               .replace(",数学,", ",语文,"), mode="apply")
+    assert r.status_code == 200, r.text[-800:]
+    assert env.sql("SELECT subject FROM certificates WHERE cert_no = "
+                   "'20201110121099901'") == "语文"
     # identity data is for system admins only
     r = upload(bj, "identity", "证件类型,证件号码,姓名\n居民身份证,%s,某\n"
                % OTHER_ID)
@@ -271,6 +277,12 @@ def test_person_rows_belong_to_a_province(env):
     assert r.status_code == 200, reported(r.text)
     r = upload(Staff(env, "sysadmin"), "assessments", csv)
     assert r.status_code == 200, reported(r.text)
+    # a lower-case x is the same person: written as accounts store it
+    r = upload(Staff(env, "sysadmin"), "assessments", "证件号码,年度,考核结果,"
+               "单位\n44030519870822615x,2001,合格,深圳某校\n", mode="apply")
+    assert r.status_code == 200, reported(r.text)
+    assert env.sql("SELECT id_number FROM annual_assessments WHERE year = "
+                   "2001 AND unit = '深圳某校'") == "44030519870822615X"
 
 
 def test_person_province_follows_the_newest_application(env):
@@ -284,8 +296,7 @@ def test_person_province_follows_the_newest_application(env):
     r = api(env, s, "POST", "/api/v1/dqzc/wizard/6",
             data={"choice": "agree", "submit_key": key})
     assert r.status_code == 201, r.text
-    csv = "证件号码,年度,考核结果,单位\n%s,2023,合格,和平里中学\n" \
-        % LINA_ID.lower()       # a lower-case x would be the same person
+    csv = "证件号码,年度,考核结果,单位\n%s,2023,合格,和平里中学\n" % LINA_ID
     r = upload(Staff(env, "hb-province"), "assessments", csv)
     assert r.status_code == 422 and "不属于本省" in r.text
     r = upload(Staff(env, "bj-province"), "assessments", csv)

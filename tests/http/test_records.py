@@ -594,9 +594,12 @@ def test_history_and_open_application_are_the_holders(env):
     assert "last_result" not in c, c
     assert c["blocked_code"] == "already_applied"
     assert wj_reg in c["blocked"] and zw_reg not in c["blocked"]
-    # 张伟 sees his own result
+    # 张伟 sees his own result, and may not use the refused entry again
     api_walk_to(env, zw, 2, stage="初级中学")
-    assert step2_certs(env, zw)[cert_no]["last_result"] == "暂缓注册"
+    c = step2_certs(env, zw)[cert_no]
+    assert c["last_result"] == "暂缓注册"
+    assert c["selectable"] is False
+    assert c["blocked_code"] == "cert_review_failed"
     # nor in 详情 of his record
     r = env.get("/api/v1/dqzc/records/%s" % wj_reg, wj)
     assert r.status_code == 200
