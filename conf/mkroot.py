@@ -303,7 +303,8 @@ def main():
         if a.where:
             where = server_root(a.where)
             if where != os.path.abspath(a.where):
-                print("mkroot: %s; the server root is %s instead"
+                print("mkroot: %s; the server root is %s instead (and "
+                      "htdocs a copy there, made at each start)"
                       % (_why(blocked_at(a.where, child_user()),
                               child_user()), where), file=sys.stderr)
             print(where)

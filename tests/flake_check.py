@@ -8,7 +8,9 @@ exit status is 1 when there is one.
 
     FLAKE_RUNS=2 FLAKE_ENGINES=sqlite FLAKE_BURNERS=0 tests/flake_check.py
 
-Each run's pytest output and JUnit XML are kept in build/flake/.  The
+Each run's pytest output and JUnit XML are kept in build/flake/
+(FLAKE_OUT).  FLAKE_SUITES is a comma-separated list of "faults",
+"browser" or test file paths.  The
 burners are bounded: each stops by itself after FLAKE_BURN_MAX seconds
 (default 4 h) or when this script is gone, whichever comes first, and this
 script stops them when it ends.
@@ -22,7 +24,7 @@ import time
 import xml.etree.ElementTree as ET
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
-OUT = os.path.join(TOP, "build", "flake")
+OUT = os.environ.get("FLAKE_OUT", os.path.join(TOP, "build", "flake"))
 PYTHON = "/usr/bin/python3"
 
 SUITES = {
@@ -102,14 +104,17 @@ def main():
     try:
         for run in range(1, runs + 1):
             for suite in suites:
-                xml = os.path.join(OUT, "run%d-%s.xml" % (run, suite))
-                log = os.path.join(OUT, "run%d-%s.log" % (run, suite))
+                label = suite if suite in SUITES else \
+                    os.path.splitext(os.path.basename(suite))[0]
+                xml = os.path.join(OUT, "run%d-%s.xml" % (run, label))
+                log = os.path.join(OUT, "run%d-%s.log" % (run, label))
                 t0 = time.time()
                 with open(log, "w") as f:
                     rc = subprocess.run(
                         [PYTHON, "-m", "pytest", "-q", "-rA",
                          "-p", "no:cacheprovider", "--junitxml", xml]
-                        + SUITES[suite], cwd=TOP, env=env, stdout=f,
+                        + SUITES.get(suite, [suite]), cwd=TOP, env=env,
+                        stdout=f,
                         stderr=subprocess.STDOUT).returncode
                 res = outcomes(xml)
                 counts = {}
@@ -117,7 +122,7 @@ def main():
                     counts[outcome] = counts.get(outcome, 0) + 1
                     history.setdefault(tid, []).append((run, outcome, text))
                 print("run %d/%d %-8s %s (pytest exit %d, %.0f s)"
-                      % (run, runs, suite, ", ".join(
+                      % (run, runs, label, ", ".join(
                           "%d %s" % (n, o) for o, n in sorted(counts.items())),
                          rc, time.time() - t0), flush=True)
     finally:

@@ -32,6 +32,7 @@ class FaultEnv(JszgEnv):
         self.root = jszg_env.build_root("fault-%s-%s" % (engine, mpm))
 
     def create_db(self):
+        jszg_env.release_sqlite(os.path.join(self.root, "db", "jszg.db"))
         if os.path.exists(self.root):
             shutil.rmtree(self.root)
         os.makedirs(os.path.join(self.root, "db"))

@@ -1,5 +1,7 @@
 """Headless Debian chromium through selenium, for the browser tests."""
+import atexit
 import os
+import shutil
 import tempfile
 
 from selenium import webdriver
@@ -9,6 +11,10 @@ from jszg_env import OUT
 
 
 def chromium(width=1280, height=900):
+    # a profile per browser, removed when the test run ends (each one is
+    # a few MB: they used to pile up in /tmp)
+    profile = tempfile.mkdtemp(prefix="jszg-chrome-")
+    atexit.register(shutil.rmtree, profile, True)
     opts = webdriver.ChromeOptions()
     opts.binary_location = "/usr/bin/chromium"
     for a in ("--headless", "--no-sandbox", "--disable-gpu",
@@ -16,7 +22,7 @@ def chromium(width=1280, height=900):
               "--no-first-run", "--disable-component-update",
               "--disable-sync", "--disable-dev-shm-usage",
               "--window-size=%d,%d" % (width, height),
-              "--user-data-dir=" + tempfile.mkdtemp(prefix="jszg-chrome-"),
+              "--user-data-dir=" + profile,
               "--lang=zh-CN"):
         opts.add_argument(a)
     return webdriver.Chrome(service=Service("/usr/bin/chromedriver"),

@@ -52,6 +52,41 @@ def build_root(name):
     return mkroot.server_root(os.path.join(TOP, "build", name))
 
 
+_DB_HOLDERS = {}
+
+
+def hold_sqlite(path, user):
+    """Keep a connection to the SQLite database `path` open (an idle
+    sqlite3 shell as `user`) until the test run ends.  When the last
+    connection to a WAL database closes, SQLite checkpoints and removes the
+    WAL under an exclusive lock; a connection opened meanwhile (a new
+    child's, the housekeeping job's) fails to prepare its statements with
+    "database is locked" (AH00632: apr_dbd_sqlite3 prepares without a busy
+    handler).  Between tests the servers may hold none (DBDMin 0, idle
+    ones expire), and every env.sql() is an open and a close."""
+    p = _DB_HOLDERS.get(path)
+    if p is not None and p.poll() is None:
+        return
+    p = subprocess.Popen(["sqlite3", "-bail", "-cmd", ".timeout 10000",
+                          path], stdin=subprocess.PIPE,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         user=user)
+    # opened at the first statement; stdin stays open: the shell ends at
+    # EOF, when this process does
+    p.stdin.write(b"SELECT count(*) FROM sqlite_master;\n")
+    p.stdin.flush()
+    _DB_HOLDERS[path] = p
+
+
+def release_sqlite(path):
+    """End the connection hold_sqlite() keeps to `path` (before the file
+    is removed and made again)."""
+    p = _DB_HOLDERS.pop(path, None)
+    if p is not None:
+        p.stdin.close()
+        p.wait(10)
+
+
 def wait_for(cond, timeout=15):
     """Poll cond() every 0.2 s until it is true or timeout seconds pass;
     its last value."""
@@ -77,6 +112,7 @@ class JszgEnv:
 
     # ---- database ------------------------------------------------------
     def create_db(self):
+        release_sqlite(os.path.join(self.root, "db", "jszg.db"))
         if os.path.exists(self.root):
             shutil.rmtree(self.root)
         os.makedirs(os.path.join(self.root, "db"))
@@ -155,6 +191,8 @@ class JszgEnv:
                 raise subprocess.CalledProcessError(r.returncode, r.args,
                                                     r.stdout, r.stderr)
             self.port = free_port()
+        if self.dbd[0] == "sqlite3":
+            hold_sqlite(self.dbd[1], self._db_user())
         self.wait_up()
 
     def stop(self):

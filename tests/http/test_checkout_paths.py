@@ -159,6 +159,15 @@ def test_taken_port_refused_before_start():
         % (port, port + 1))
 
 
+def make(top, target):
+    """make -n TARGET in `top`, as a person would type it: without the
+    flags of a make that runs this test (make test)."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")}
+    return subprocess.run(["make", "-n", target], cwd=top, env=env,
+                          capture_output=True, text=True)
+
+
 @pytest.mark.parametrize("name", ["with space", "a:b", "a;b", "50%", "a$b",
                                   "it's", "a#b"])
 def test_makefile_refuses_a_path_it_cannot_handle(private_dir, name):
@@ -168,8 +177,7 @@ def test_makefile_refuses_a_path_it_cannot_handle(private_dir, name):
     os.makedirs(top)
     shutil.copy(os.path.join(TOP, "Makefile"), top)
     for target in ("run", "test", "clean"):
-        out = subprocess.run(["make", "-n", target], cwd=top,
-                             capture_output=True, text=True)
+        out = make(top, target)
         assert out.returncode != 0
         assert out.stdout == ""
         lines = out.stderr.splitlines()
@@ -182,8 +190,7 @@ def test_makefile_accepts_an_ordinary_path(private_dir):
     top = os.path.join(private_dir, "教师-1.0_x+y", "checkout")
     os.makedirs(top)
     shutil.copy(os.path.join(TOP, "Makefile"), top)
-    out = subprocess.run(["make", "-n", "clean"], cwd=top,
-                         capture_output=True, text=True)
+    out = make(top, "clean")
     assert out.returncode == 0, out.stderr
     assert "rm -rf .libs build" in out.stdout
 
