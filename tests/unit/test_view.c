@@ -755,6 +755,45 @@ static char *slurp(const char *path, apr_size_t *len)
     return buf;
 }
 
+/* Every page under dir (not layouts, not partials) has golden data. */
+static void check_golden_cover(const char *gdir, const char *dir,
+                               const char *prefix)
+{
+    apr_dir_t *d;
+    apr_finfo_t fi;
+    apr_size_t n;
+
+    assert_int_equal(apr_dir_open(&d, dir, pool), APR_SUCCESS);
+    while (apr_dir_read(&fi, APR_FINFO_NAME | APR_FINFO_TYPE, d)
+           == APR_SUCCESS) {
+        const char *name;
+
+        if (fi.name[0] == '.' || !strcmp(fi.name, "partials")) {
+            continue;
+        }
+        if (fi.filetype == APR_DIR) {
+            check_golden_cover(gdir, apr_pstrcat(pool, dir, "/", fi.name,
+                                                 NULL),
+                               apr_pstrcat(pool, prefix, fi.name, "__",
+                                           NULL));
+            continue;
+        }
+        n = strlen(fi.name);
+        if (n < 6 || strcmp(fi.name + n - 5, ".html")
+            || !strcmp(fi.name, "layout.html")) {
+            continue;
+        }
+        name = apr_pstrcat(pool, gdir, "/", prefix,
+                           apr_pstrmemdup(pool, fi.name, n - 5),
+                           ".plain.json", NULL);
+        if (apr_stat(&fi, name, APR_FINFO_TYPE, pool) != APR_SUCCESS) {
+            fail_msg("no golden data %s (see tests/unit/golden/mkdata.py)",
+                     name);
+        }
+    }
+    apr_dir_close(d);
+}
+
 static void test_golden_pages(void **state)
 {
     const char *gdir = golden_dir();
@@ -829,6 +868,7 @@ static void test_golden_pages(void **state)
     }
     apr_dir_close(dir);
     assert_true(n >= 150);      /* every page, three data sets each */
+    check_golden_cover(gdir, tdir, "");
 }
 
 /* ------------------------------------------------------------------ */

@@ -1,7 +1,16 @@
 #!/usr/bin/python3
 """Representative data for a page and its layout (tests/unit/golden):
 every path the templates read gets a value, every data-each two items
-holding the paths read inside it."""
+holding the paths read inside it.
+
+    mkdata.py plain|nasty|empty PAGE.html LAYOUT.html > golden/NAME.VARIANT.json
+
+NAME is the template name with "/" as "__" (admin/home -> admin__home);
+admin/ pages go in admin/layout.html, the others in layout.html.  Then
+JSZG_GOLDEN_WRITE=1 build/test_view (run from tests/unit) writes the
+.html beside it.  Partials are not expanded: give a page that includes
+one the data it needs by hand, or generate from the page before the
+include was introduced, as was done for the existing pages."""
 import json, re, sys
 import xml.etree.ElementTree as ET
 
