@@ -881,6 +881,7 @@ static void flush_static(gen_t *g)
     op = apr_array_push(g->ops);
     memset(op, 0, sizeof(*op));
     op->kind = OP_STATIC;
+    op->tname = g->tname;
     op->bytes = apr_pstrmemdup(g->p, g->st.buf ? g->st.buf : "", g->st.len);
     op->len = g->st.len;
     op->nodes = g->st_nodes;
@@ -1021,7 +1022,6 @@ static int gen_elem(gen_t *g, xmlNodePtr t, xmlNodePtr lead,
     int each = -1, iff = -1, slot = -1, opt_end, rv;
     op_t *op;
 
-    (void)pname;
     if (e == NULL) {
         return gen_fail(g, xmlGetLineNo(t), "template was not compiled");
     }
