@@ -1,16 +1,17 @@
 /*
  * jszg_view.c - the template engine (see jszg_view.h for the language).
  *
- * Two phases:
- *  - compile (once per template, single-threaded): parse with libxml2
- *    (XML_PARSE_NONET | XML_PARSE_NODICT, never NOENT), check the
- *    directives and hang a pool-allocated elem_t on every element's
- *    _private: its output name, static attributes and directives.
- *  - fill (per request, any thread): walk the template tree read-only and
- *    build a fresh HTML document with xmlNewDocNode / xmlNewDocText /
- *    xmlNewProp / xmlSetProp, which take data literally and escape it on
- *    output, then serialize it with xmlSaveToBuffer in HTML mode and free
- *    every libxml2 allocation before returning.
+ * Three phases:
+ *  - parse and check (once per template): libxml2 (XML_PARSE_NONET |
+ *    XML_PARSE_NODICT, never NOENT), the directives checked and a
+ *    pool-allocated elem_t hung on every element's _private.
+ *  - compile (once per template, after all are parsed, so that partials
+ *    can be inlined): walk the tree into a flat program of ops; static
+ *    markup is serialized here, byte for byte as libxml2's HTML
+ *    serializer wrote it; then the documents are freed.
+ *  - render (per request, any thread): run the ops, appending static runs
+ *    and escaped values to one growing buffer in the request pool.  No
+ *    DOM, no libxml2 call, no malloc.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,17 +21,16 @@
 #include <apr_file_info.h>
 #include <apr_file_io.h>
 #include <apr_hash.h>
+#include <apr_lib.h>
 #include <apr_strings.h>
 
 #include <libxml/HTMLtree.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
-#include <libxml/xmlsave.h>
 
 #include "jszg_view.h"
 
 #define PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_NODICT)
-#define SAVE_OPTIONS  (XML_SAVE_AS_HTML | XML_SAVE_NO_DECL)
 #define MAX_DIR_DEPTH 16
 
 /* ------------------------------------------------------------------ */
@@ -71,14 +71,19 @@ typedef struct {
     const char *each;           /* data-each */
     cond_t if_;                 /* data-if */
     cond_t unless;              /* data-unless */
+    const char *include;        /* data-include="partial" */
     int slot;                   /* data-slot="content" */
     int cond;                   /* may produce 0 or n copies */
+    long line;                  /* for messages */
 } elem_t;
+
+typedef struct prog_t prog_t;
 
 typedef struct {
     const char *name;           /* template name */
     const char *file;           /* for messages */
-    xmlDocPtr doc;
+    xmlDocPtr doc;              /* until compiled into prog */
+    prog_t *prog;
 } tpl_t;
 
 struct jszg_view {
@@ -227,7 +232,7 @@ static int compile_dattr(compile_t *cc, xmlNodePtr n, elem_t *e,
     }
     d = apr_pcalloc(cc->p, sizeof(*d));
     d->kind = kind;
-    d->name = name;
+    d->name = apr_pstrdup(cc->p, name);   /* the doc is freed */
     d->path = path;
     d->is_bool = kind == DA_ATTR && in_list(bool_attrs, name);
     d->is_url = kind == DA_ATTR && in_list(url_attrs, name);
@@ -252,7 +257,8 @@ static int is_directive(const char *name)
 {
     return !strcmp(name, "data-text") || !strcmp(name, "data-if")
            || !strcmp(name, "data-unless") || !strcmp(name, "data-each")
-           || !strcmp(name, "data-slot") || !strncmp(name, "data-attr-", 10)
+           || !strcmp(name, "data-slot") || !strcmp(name, "data-include")
+           || !strncmp(name, "data-attr-", 10)
            || !strncmp(name, "data-class-", 11);
 }
 
@@ -262,6 +268,23 @@ static int compile_path(compile_t *cc, xmlNodePtr n, const char **dst,
     *dst = path;
     return path_ok(path, 0) ? 0
            : compile_fail(cc, n, "bad path \"%s\"", path);
+}
+
+/* A template name: "dir/name", letters, digits, "_" and "-". */
+static int partial_name_ok(const char *v)
+{
+    const char *s;
+
+    if (*v == '\0' || *v == '/') {
+        return 0;
+    }
+    for (s = v; *s; s++) {
+        if (!apr_isalnum(*s) && *s != '_' && *s != '-'
+            && !(*s == '/' && s[1] != '/' && s[1] != '\0')) {
+            return 0;
+        }
+    }
+    return 1;
 }
 
 static int compile_directive(compile_t *cc, xmlNodePtr n, elem_t *e,
@@ -274,6 +297,11 @@ static int compile_directive(compile_t *cc, xmlNodePtr n, elem_t *e,
         e->slot = 1;
         return !strcmp(v, "content") ? 0
                : compile_fail(cc, n, "unknown slot \"%s\"", v);
+    }
+    if (!strcmp(name, "data-include")) {
+        e->include = v;
+        return partial_name_ok(v) ? 0
+               : compile_fail(cc, n, "bad partial name \"%s\"", v);
     }
     if (!strncmp(name, "data-attr-", 10)) {
         return compile_dattr(cc, n, e, DA_ATTR, name + 10, v);
@@ -316,6 +344,27 @@ static int compile_attr(compile_t *cc, xmlNodePtr n, elem_t *e,
     return 0;
 }
 
+/* Only blanks and comments: what a data-include element may hold. */
+static int include_empty(xmlNodePtr k)
+{
+    const xmlChar *s;
+
+    for (; k != NULL; k = k->next) {
+        if (k->type == XML_COMMENT_NODE) {
+            continue;
+        }
+        if (k->type != XML_TEXT_NODE) {
+            return 0;
+        }
+        for (s = k->content; s != NULL && *s; s++) {
+            if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r') {
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
 static int compile_elem(compile_t *cc, xmlNodePtr n, int raw)
 {
     elem_t *e = apr_pcalloc(cc->p, sizeof(*e));
@@ -323,10 +372,16 @@ static int compile_elem(compile_t *cc, xmlNodePtr n, int raw)
     xmlAttrPtr a;
 
     e->name = qname(cc->p, n->name, n->ns);
+    e->line = xmlGetLineNo(n);
     for (a = n->properties; a != NULL; a = a->next) {
         if (compile_attr(cc, n, e, a, raw, &tail) < 0) {
             return -1;
         }
+    }
+    if (e->include != NULL && (n->properties->next != NULL
+                               || !include_empty(n->children))) {
+        return compile_fail(cc, n, "%s", "an element with data-include "
+                            "takes no other attribute and no content");
     }
     if (e->cond && n->parent != NULL
         && n->parent->type == XML_DOCUMENT_NODE) {
@@ -444,7 +499,695 @@ static apr_status_t parse_tpl(apr_pool_t *p, const char *file,
 }
 
 /* ------------------------------------------------------------------ */
-/* Data lookup                                                         */
+/* Programs                                                            */
+
+/*
+ * A compiled template is a flat array of ops.  Static HTML (tags without
+ * data attributes, template text, comments) is serialized once, at
+ * compile time, exactly as libxml2's HTML serializer wrote it; the holes
+ * write escaped values.  Blocks (data-each, data-if/unless, the slot's
+ * fallback) hold the index of the first op after them.
+ */
+typedef enum {
+    P_NAME,                     /* a.b.c */
+    P_DOT,                      /* .      */
+    P_INDEX,                    /* #index */
+    P_NUMBER                    /* #number */
+} pkind;
+
+typedef struct {
+    const char *s;
+    apr_size_t len;
+    int is_num;                 /* decimal: may index an array */
+    size_t num;
+} seg_t;
+
+typedef struct {
+    pkind kind;
+    int nseg;
+    seg_t *segs;
+} path_t;
+
+typedef struct {
+    const path_t *path;
+    int neg;
+} pcond_t;
+
+/* One attribute as the serializer sees it. */
+typedef struct {
+    const char *name;           /* the name xmlSetProp/xmlUnsetProp match */
+    const char *out;            /* the name written */
+    int xml_ns;                 /* data-attr-xml:NAME (in the xml ns) */
+    int is_bool;                /* written without a value (libxml2) */
+    int is_url;                 /* URI-escaped when written (libxml2) */
+} aname_t;
+
+typedef struct {
+    aname_t n;
+    const char *value;          /* raw */
+    const char *ser;            /* " name=\"value\"", serialized */
+    apr_size_t ser_len;
+} pattr_t;
+
+typedef struct {
+    dattr_kind kind;
+    aname_t n;
+    const char *name;           /* NAME part, for data-class-NAME */
+    const path_t *path;
+    int is_bool;                /* data-attr-NAME: a boolean (ours) */
+    int is_url;                 /* data-attr-NAME: safe_url (ours) */
+} pdattr_t;
+
+typedef struct {
+    const char *name;           /* element name */
+    apr_size_t name_len;
+    pattr_t *attrs;
+    int nattrs;
+    pdattr_t *dattrs;
+    int ndattrs;
+    int a_is_elem;              /* element is <a>: name="" is a URL */
+    aname_t class_name;
+} ptag_t;
+
+typedef enum {
+    OP_STATIC,                  /* bytes */
+    OP_TEXT,                    /* escaped text of path, if not empty */
+    OP_EACH,                    /* repeat [i+1, end) per array item */
+    OP_IF,                      /* [i+1, end) if conds pass */
+    OP_TAG,                     /* a start tag with data attributes */
+    OP_MARK,                    /* remember the node count (for OP_ENDOPT) */
+    OP_ENDOPT,                  /* end tag, only if children were made */
+    OP_SLOT                     /* the page, or [i+1, end) */
+} opkind;
+
+typedef struct {
+    opkind kind;
+    apr_uint32_t end;
+    apr_uint32_t nodes;         /* OP_STATIC: nodes it stands for */
+    int depth;                  /* OP_MARK / OP_ENDOPT */
+    int discard;                /* OP_SLOT in an empty element */
+    long line;
+    const char *tname;          /* template the op came from */
+    const char *bytes;
+    apr_size_t len;
+    const path_t *path;
+    pcond_t if_, unless;
+    const ptag_t *tag;
+} op_t;
+
+struct prog_t {
+    op_t *ops;
+    int nops;
+    int max_attrs;              /* largest attribute set of one tag */
+    int max_depth;              /* OP_MARK nesting */
+    apr_size_t static_len;      /* a hint for the first buffer */
+};
+
+/* ---- serialization (what libxml2 2.9's HTMLtree.c writes) ---------- */
+
+typedef struct {
+    apr_pool_t *p;
+    char *buf;
+    apr_size_t len, cap;
+} obuf_t;
+
+static void ob_grow(obuf_t *b, apr_size_t more)
+{
+    apr_size_t cap = b->cap ? b->cap : 1024;
+    char *nb;
+
+    while (cap - b->len < more + 1) {
+        cap *= 2;
+    }
+    nb = apr_palloc(b->p, cap);
+    if (b->len) {
+        memcpy(nb, b->buf, b->len);
+    }
+    b->buf = nb;
+    b->cap = cap;
+}
+
+static APR_INLINE void ob_put(obuf_t *b, const char *s, apr_size_t n)
+{
+    if (b->cap - b->len < n + 1) {
+        ob_grow(b, n);
+    }
+    memcpy(b->buf + b->len, s, n);
+    b->len += n;
+}
+
+static APR_INLINE void ob_c(obuf_t *b, char c)
+{
+    if (b->cap - b->len < 2) {
+        ob_grow(b, 1);
+    }
+    b->buf[b->len++] = c;
+}
+
+/* URI escaping of libxml2's htmlAttrDumpOutput (xmlURIEscapeStr with
+ * its list), after leading blanks are dropped. */
+typedef struct {
+    obuf_t *b;
+    int url;
+    int lead;                   /* still dropping leading blanks */
+} sink_t;
+
+static int uri_keep(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+           || (c >= '0' && c <= '9')
+           || (c != 0 && strchr("-_.!~*'()@/:=?;#%&,+<>", c) != NULL);
+}
+
+static void sink_put(sink_t *k, const char *s, apr_size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    apr_size_t i, run;
+
+    if (!k->url) {
+        ob_put(k->b, s, n);
+        return;
+    }
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if (k->lead && (c == ' ' || c == '\t' || c == '\n' || c == '\r')) {
+            continue;
+        }
+        k->lead = 0;
+        for (run = i; run < n && uri_keep((unsigned char)s[run]); run++)
+            ;
+        if (run > i) {
+            ob_put(k->b, s + i, run - i);
+            i = run - 1;
+            continue;
+        }
+        ob_c(k->b, '%');
+        ob_c(k->b, hex[c >> 4]);
+        ob_c(k->b, hex[c & 15]);
+    }
+}
+
+/*
+ * xmlEncodeEntitiesReentrant / xmlEncodeAttributeEntities for an HTML
+ * document: < > & escaped, control characters other than TAB, LF and CR
+ * dropped, UTF-8 kept; in attributes "<!--...-->" and "&{...}" are kept
+ * as they are (SSI and HTML 4 script macros; harmless inside the quotes).
+ */
+static void encode(sink_t *k, const char *s, int attr)
+{
+    const char *run = s;
+    const char *end;
+
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        if (c >= 0x80 || (c >= 0x20 && c != '<' && c != '>' && c != '&')
+            || c == '\n' || c == '\t' || c == '\r') {
+            continue;
+        }
+        if (s > run) {
+            sink_put(k, run, s - run);
+        }
+        if (c == '<' && attr && s[1] == '!' && s[2] == '-' && s[3] == '-'
+            && (end = strstr(s, "-->")) != NULL) {
+            sink_put(k, s, end + 3 - s);
+            s = end + 2;
+        }
+        else if (c == '&' && attr && s[1] == '{'
+                 && (end = strchr(s, '}')) != NULL) {
+            sink_put(k, s, end + 1 - s);
+            s = end;
+        }
+        else if (c == '<') {
+            sink_put(k, "&lt;", 4);
+        }
+        else if (c == '>') {
+            sink_put(k, "&gt;", 4);
+        }
+        else if (c == '&') {
+            sink_put(k, "&amp;", 5);
+        }
+        run = s + 1;
+    }
+    if (s > run) {
+        sink_put(k, run, s - run);
+    }
+}
+
+static void write_text(obuf_t *b, const char *s, int raw)
+{
+    sink_t k = { b, 0, 0 };
+
+    if (raw) {
+        ob_put(b, s, strlen(s));
+    }
+    else {
+        encode(&k, s, 0);
+    }
+}
+
+/* " name" or " name=\"value\"" as htmlAttrDumpOutput writes it. */
+static void write_attr(obuf_t *b, const aname_t *n, const char *value)
+{
+    sink_t k = { b, n->is_url, 1 };
+    apr_size_t q, i;
+    int dq = 0, sq = 0;
+
+    ob_c(b, ' ');
+    if (n->xml_ns) {
+        ob_put(b, "xml:", 4);
+    }
+    ob_put(b, n->out, strlen(n->out));
+    if (n->is_bool) {
+        return;
+    }
+    ob_c(b, '=');
+    q = b->len;
+    ob_c(b, '"');
+    encode(&k, value, 1);
+    for (i = q + 1; i < b->len; i++) {
+        dq |= b->buf[i] == '"';
+        sq |= b->buf[i] == '\'';
+    }
+    if (dq && sq) {
+        char *v = apr_pstrmemdup(b->p, b->buf + q + 1, b->len - q - 1);
+
+        b->len = q + 1;
+        for (; *v; v++) {
+            if (*v == '"') {
+                ob_put(b, "&quot;", 6);
+            }
+            else {
+                ob_c(b, *v);
+            }
+        }
+    }
+    else if (dq) {
+        b->buf[q] = '\'';
+    }
+    ob_c(b, dq && !sq ? '\'' : '"');
+}
+
+static void aname_init(aname_t *n, apr_pool_t *p, const char *name,
+                       int settable, const char *elem)
+{
+    const char *local = name;
+
+    n->name = name;
+    n->xml_ns = settable && !strncmp(name, "xml:", 4) && name[4] != '\0';
+    if (n->xml_ns) {
+        local = name + 4;
+    }
+    n->out = apr_pstrdup(p, local);
+    n->is_bool = htmlIsBooleanAttr(BAD_CAST local) != 0;
+    n->is_url = !n->xml_ns
+                && (!apr_cstr_casecmp(local, "href")
+                    || !apr_cstr_casecmp(local, "action")
+                    || !apr_cstr_casecmp(local, "src")
+                    || (!apr_cstr_casecmp(local, "name")
+                        && !apr_cstr_casecmp(elem, "a")));
+}
+
+/* ---- paths ---------------------------------------------------------- */
+
+static const path_t *path_compile(apr_pool_t *p, const char *s)
+{
+    path_t *pt = apr_pcalloc(p, sizeof(*pt));
+    const char *q;
+    int i;
+
+    if (!strcmp(s, ".")) {
+        pt->kind = P_DOT;
+        return pt;
+    }
+    if (!strcmp(s, "#index") || !strcmp(s, "#number")) {
+        pt->kind = s[1] == 'i' ? P_INDEX : P_NUMBER;
+        return pt;
+    }
+    pt->kind = P_NAME;
+    pt->nseg = 1;
+    for (q = s; *q; q++) {
+        pt->nseg += *q == '.';
+    }
+    pt->segs = apr_pcalloc(p, sizeof(seg_t) * pt->nseg);
+    for (i = 0; i < pt->nseg; i++) {
+        seg_t *g = &pt->segs[i];
+
+        q = strchr(s, '.');
+        g->s = s;
+        g->len = q ? (apr_size_t)(q - s) : strlen(s);
+        g->is_num = g->len > 0 && g->len < 10 && strspn(s, "0123456789")
+                                                 >= g->len;
+        g->num = g->is_num ? (size_t)strtoul(s, NULL, 10) : 0;
+        s = q ? q + 1 : s + g->len;
+    }
+    return pt;
+}
+
+/* ---- code generation ------------------------------------------------ */
+
+#define MAX_INCLUDE_DEPTH 8
+
+typedef struct {
+    apr_pool_t *p;
+    apr_hash_t *tpls;           /* for data-include; NULL: none */
+    apr_array_header_t *ops;
+    obuf_t st;                  /* pending static bytes */
+    apr_uint32_t st_nodes;
+    prog_t *prog;
+    int depth;                  /* OP_MARK nesting */
+    int incl;                   /* data-include nesting */
+    const char *tname;
+    const char *file;
+    const char *err;
+} gen_t;
+
+static int gen_fail(gen_t *g, long line, const char *msg)
+{
+    if (g->err == NULL) {
+        g->err = apr_psprintf(g->p, "%s:%ld: %s", g->file, line, msg);
+    }
+    return -1;
+}
+
+static void flush_static(gen_t *g)
+{
+    op_t *op;
+
+    if (g->st.len == 0 && g->st_nodes == 0) {
+        return;
+    }
+    op = apr_array_push(g->ops);
+    memset(op, 0, sizeof(*op));
+    op->kind = OP_STATIC;
+    op->tname = g->tname;
+    op->bytes = apr_pstrmemdup(g->p, g->st.buf ? g->st.buf : "", g->st.len);
+    op->len = g->st.len;
+    op->nodes = g->st_nodes;
+    g->prog->static_len += g->st.len;
+    g->st.len = 0;
+    g->st_nodes = 0;
+}
+
+static op_t *push_op(gen_t *g, opkind kind, long line)
+{
+    op_t *op;
+
+    flush_static(g);
+    op = apr_array_push(g->ops);
+    memset(op, 0, sizeof(*op));
+    op->kind = kind;
+    op->line = line;
+    op->tname = g->tname;
+    return op;
+}
+
+static void close_block(gen_t *g, int at)
+{
+    flush_static(g);
+    APR_ARRAY_IDX(g->ops, at, op_t).end = (apr_uint32_t)g->ops->nelts;
+}
+
+static const ptag_t *gen_tag(gen_t *g, const elem_t *e)
+{
+    ptag_t *t = apr_pcalloc(g->p, sizeof(*t));
+    const sattr_t *a;
+    const dattr_t *d;
+    int i;
+
+    t->name = e->name;
+    t->name_len = strlen(e->name);
+    t->a_is_elem = !apr_cstr_casecmp(e->name, "a");
+    aname_init(&t->class_name, g->p, "class", 0, e->name);
+    for (a = e->attrs; a != NULL; a = a->next) {
+        t->nattrs++;
+    }
+    for (d = e->dattrs; d != NULL; d = d->next) {
+        t->ndattrs++;
+    }
+    t->attrs = apr_pcalloc(g->p, sizeof(pattr_t) * (t->nattrs + 1));
+    t->dattrs = apr_pcalloc(g->p, sizeof(pdattr_t) * (t->ndattrs + 1));
+    for (i = 0, a = e->attrs; a != NULL; a = a->next, i++) {
+        obuf_t b = { g->p, NULL, 0, 0 };
+        pattr_t *pa = &t->attrs[i];
+
+        aname_init(&pa->n, g->p, a->name, 0, e->name);
+        pa->value = a->value;
+        write_attr(&b, &pa->n, a->value);
+        pa->ser = b.buf;
+        pa->ser_len = b.len;
+    }
+    for (i = 0, d = e->dattrs; d != NULL; d = d->next, i++) {
+        pdattr_t *pd = &t->dattrs[i];
+
+        pd->kind = d->kind;
+        pd->name = d->name;
+        pd->path = path_compile(g->p, d->path);
+        pd->is_bool = d->is_bool;
+        pd->is_url = d->is_url;
+        aname_init(&pd->n, g->p, d->name, 1, e->name);
+    }
+    /* every attribute may end up set: statics, data-attr-*, class */
+    if (t->nattrs + t->ndattrs + 1 > g->prog->max_attrs) {
+        g->prog->max_attrs = t->nattrs + t->ndattrs + 1;
+    }
+    return t;
+}
+
+static int is_blank(const xmlChar *s)
+{
+    for (; s != NULL && *s; s++) {
+        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r') {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int cond_elem(xmlNodePtr t)
+{
+    return t != NULL && t->type == XML_ELEMENT_NODE && t->_private != NULL
+           && ((const elem_t *)t->_private)->cond;
+}
+
+static int gen_children(gen_t *g, xmlNodePtr tparent, const char *pname);
+
+/* Static text under an element named pname. */
+static void gen_text(gen_t *g, const xmlChar *s, const char *pname)
+{
+    if (s != NULL) {
+        write_text(&g->st, (const char *)s,
+                   !apr_cstr_casecmp(pname, "script")
+                   || !apr_cstr_casecmp(pname, "style"));
+    }
+    g->st_nodes++;
+}
+
+static int gen_elem(gen_t *g, xmlNodePtr t, xmlNodePtr lead,
+                    const char *pname);
+
+static int gen_include(gen_t *g, const elem_t *e)
+{
+    const tpl_t *pt = g->tpls ? apr_hash_get(g->tpls, e->include,
+                                             APR_HASH_KEY_STRING) : NULL;
+    const char *tname = g->tname, *file = g->file;
+    int rv;
+
+    if (pt == NULL || pt->doc == NULL) {
+        return gen_fail(g, e->line, apr_psprintf(g->p, "unknown partial "
+                                                 "\"%s\"", e->include));
+    }
+    if (g->incl >= MAX_INCLUDE_DEPTH) {
+        return gen_fail(g, e->line, apr_psprintf(g->p, "partials nested "
+                                                 "too deep at \"%s\"",
+                                                 e->include));
+    }
+    g->incl++;
+    g->tname = pt->name;
+    g->file = pt->file;
+    rv = gen_elem(g, xmlDocGetRootElement(pt->doc), NULL, NULL);
+    g->tname = tname;
+    g->file = file;
+    g->incl--;
+    return rv;
+}
+
+/* One element: its blocks, start tag, content and end tag. */
+static int gen_elem(gen_t *g, xmlNodePtr t, xmlNodePtr lead,
+                    const char *pname)
+{
+    const elem_t *e = t->_private;
+    const htmlElemDesc *info;
+    int each = -1, iff = -1, slot = -1, opt_end, rv;
+    op_t *op;
+
+    if (e == NULL) {
+        return gen_fail(g, xmlGetLineNo(t), "template was not compiled");
+    }
+    if (e->include != NULL) {
+        return gen_include(g, e);
+    }
+    if (e->each != NULL) {
+        op = push_op(g, OP_EACH, e->line);
+        op->path = path_compile(g->p, e->each);
+        each = g->ops->nelts - 1;
+    }
+    if (e->if_.path != NULL || e->unless.path != NULL) {
+        op = push_op(g, OP_IF, e->line);
+        if (e->if_.path != NULL) {
+            op->if_.path = path_compile(g->p, e->if_.path);
+            op->if_.neg = e->if_.neg;
+        }
+        if (e->unless.path != NULL) {
+            op->unless.path = path_compile(g->p, e->unless.path);
+            op->unless.neg = e->unless.neg;
+        }
+        iff = g->ops->nelts - 1;
+    }
+    if (lead != NULL) {
+        gen_text(g, lead->content, pname);
+    }
+    info = htmlTagLookup(BAD_CAST e->name);
+    if (e->dattrs != NULL) {
+        op = push_op(g, OP_TAG, e->line);
+        op->tag = gen_tag(g, e);
+        op->nodes = 1;
+    }
+    else {
+        const sattr_t *a;
+        aname_t n;
+
+        ob_c(&g->st, '<');
+        ob_put(&g->st, e->name, strlen(e->name));
+        g->st_nodes++;
+        for (a = e->attrs; a != NULL; a = a->next) {
+            aname_init(&n, g->p, a->name, 0, e->name);
+            write_attr(&g->st, &n, a->value);
+            g->st_nodes++;
+        }
+    }
+    ob_c(&g->st, '>');
+    if (info != NULL && info->empty) {
+        if (e->slot) {          /* the page goes in, and is not written */
+            op = push_op(g, OP_SLOT, e->line);
+            op->discard = 1;
+            op->end = (apr_uint32_t)g->ops->nelts;
+        }
+        rv = 0;
+        goto leave;
+    }
+    opt_end = info != NULL && info->saveEndTag
+              && strcmp(info->name, "html") && strcmp(info->name, "body");
+    if (opt_end) {
+        op = push_op(g, OP_MARK, e->line);
+        op->depth = g->depth++;
+        if (g->depth > g->prog->max_depth) {
+            g->prog->max_depth = g->depth;
+        }
+    }
+    if (e->slot) {
+        push_op(g, OP_SLOT, e->line);
+        slot = g->ops->nelts - 1;
+    }
+    rv = 0;
+    if (e->text != NULL) {
+        op = push_op(g, OP_TEXT, e->line);
+        op->path = path_compile(g->p, e->text);
+    }
+    else {
+        rv = gen_children(g, t, e->name);
+    }
+    if (slot >= 0) {
+        close_block(g, slot);
+    }
+    if (opt_end) {
+        op = push_op(g, OP_ENDOPT, e->line);
+        op->depth = --g->depth;
+        op->bytes = apr_pstrcat(g->p, "</", e->name, ">", NULL);
+        op->len = strlen(op->bytes);
+    }
+    else {
+        ob_put(&g->st, "</", 2);
+        ob_put(&g->st, e->name, strlen(e->name));
+        ob_c(&g->st, '>');
+    }
+leave:
+    if (iff >= 0) {
+        close_block(g, iff);
+    }
+    if (each >= 0) {
+        close_block(g, each);
+    }
+    return rv;
+}
+
+static int gen_children(gen_t *g, xmlNodePtr tparent, const char *pname)
+{
+    xmlNodePtr t, lead;
+
+    for (t = tparent->children; t != NULL; t = t->next) {
+        switch (t->type) {
+        case XML_ELEMENT_NODE:
+            /* the indentation before a repeated/optional element goes
+             * with each of its copies, and away with it */
+            lead = (t->prev && t->prev->type == XML_TEXT_NODE
+                    && is_blank(t->prev->content) && cond_elem(t))
+                   ? t->prev : NULL;
+            if (gen_elem(g, t, lead, pname) < 0) {
+                return -1;
+            }
+            break;
+        case XML_TEXT_NODE:
+        case XML_CDATA_SECTION_NODE:
+            if (!(is_blank(t->content) && cond_elem(t->next))) {
+                gen_text(g, t->content, pname);
+            }
+            break;
+        case XML_COMMENT_NODE:
+            ob_put(&g->st, "<!--", 4);
+            if (t->content != NULL) {
+                ob_put(&g->st, (const char *)t->content,
+                       strlen((const char *)t->content));
+            }
+            ob_put(&g->st, "-->", 3);
+            g->st_nodes++;
+            break;
+        case XML_ENTITY_REF_NODE:
+            return gen_fail(g, xmlGetLineNo(t), "entity reference");
+        default:
+            break;              /* processing instructions etc. */
+        }
+    }
+    return 0;
+}
+
+/* The program of one parsed and checked template. */
+static apr_status_t gen_prog(apr_pool_t *p, apr_hash_t *tpls, tpl_t *t,
+                             const char **errmsg)
+{
+    gen_t g;
+
+    memset(&g, 0, sizeof(g));
+    g.p = p;
+    g.tpls = tpls;
+    g.ops = apr_array_make(p, 64, sizeof(op_t));
+    g.st.p = p;
+    g.prog = apr_pcalloc(p, sizeof(prog_t));
+    g.tname = t->name;
+    g.file = t->file;
+    if (gen_elem(&g, xmlDocGetRootElement(t->doc), NULL, NULL) < 0) {
+        *errmsg = g.err;
+        return APR_EGENERAL;
+    }
+    flush_static(&g);
+    g.prog->ops = (op_t *)g.ops->elts;
+    g.prog->nops = g.ops->nelts;
+    t->prog = g.prog;
+    return APR_SUCCESS;
+}
+
+/* ---- rendering ------------------------------------------------------ */
 
 typedef struct scope_t scope_t;
 struct scope_t {
@@ -463,49 +1206,66 @@ typedef struct {
     json_int_t n;
 } jval_t;
 
-static json_t *member(json_t *j, const char *seg, apr_size_t len)
+/* One attribute being built for an OP_TAG. */
+typedef struct {
+    const aname_t *n;
+    const char *value;          /* raw value */
+    const char *ser;            /* pre-serialized, while unchanged */
+    apr_size_t ser_len;
+    int gone;
+} rattr_t;
+
+typedef struct {
+    apr_pool_t *p;
+    obuf_t out;
+    apr_size_t nodes;
+    apr_size_t *marks;
+    rattr_t *attrs;
+    const char *page;           /* rendered page waiting for the slot */
+    apr_size_t page_len;
+    apr_size_t page_nodes;
+    const char *err;
+} rctx_t;
+
+static json_t *member(json_t *j, const seg_t *g)
 {
     if (json_is_object(j)) {
-        return json_object_getn(j, seg, len);
+        return json_object_getn(j, g->s, g->len);
     }
-    if (json_is_array(j) && len > 0 && len < 10
-        && strspn(seg, "0123456789") >= len) {
-        return json_array_get(j, (size_t)strtoul(seg, NULL, 10));
+    if (json_is_array(j) && g->is_num) {
+        return json_array_get(j, g->num);
     }
     return NULL;
 }
 
-static jval_t lookup(const scope_t *s, const char *path)
+static jval_t lookup(const scope_t *s, const path_t *pt)
 {
     jval_t v = { V_MISSING, NULL, 0 };
-    const char *dot;
     json_t *j = NULL;
+    int i;
 
-    if (!strcmp(path, ".")) {
+    switch (pt->kind) {
+    case P_DOT:
         v.j = s->item;
-    }
-    else if (!strcmp(path, "#index") || !strcmp(path, "#number")) {
+        break;
+    case P_INDEX:
+    case P_NUMBER:
         for (; s != NULL && !s->in_loop; s = s->up)
             ;
         if (s != NULL) {
             v.kind = V_INT;
-            v.n = (json_int_t)s->index + (path[1] == 'n');
+            v.n = (json_int_t)s->index + (pt->kind == P_NUMBER);
         }
         return v;
-    }
-    else {
-        dot = strchr(path, '.');
+    default:
         for (; s != NULL && j == NULL; s = s->up) {
-            j = member(s->item, path, dot ? (apr_size_t)(dot - path)
-                                          : strlen(path));
+            j = member(s->item, &pt->segs[0]);
         }
-        while (j != NULL && dot != NULL) {
-            path = dot + 1;
-            dot = strchr(path, '.');
-            j = member(j, path, dot ? (apr_size_t)(dot - path)
-                                    : strlen(path));
+        for (i = 1; j != NULL && i < pt->nseg; i++) {
+            j = member(j, &pt->segs[i]);
         }
         v.j = j;
+        break;
     }
     if (v.j != NULL && !json_is_null(v.j)) {
         v.kind = V_JSON;
@@ -540,41 +1300,37 @@ static int truthy(jval_t v)
 }
 
 /* Shortest decimal form that reads back to the same double. */
-static const char *real_text(apr_pool_t *p, double d)
+static const char *real_text(char *buf, apr_size_t size, double d)
 {
-    char buf[64];
     int prec;
 
     for (prec = 1; prec <= 17; prec++) {
-        snprintf(buf, sizeof(buf), "%.*g", prec, d);
+        snprintf(buf, size, "%.*g", prec, d);
         if (strtod(buf, NULL) == d) {
             break;
         }
     }
-    return apr_pstrdup(p, buf);
+    return buf;
 }
 
-/* Text of a value; NULL for missing or null. */
-static const char *text_of(apr_pool_t *p, jval_t v)
+/* Text of a value; NULL for missing or null.  buf: 64 bytes. */
+static const char *text_of(char *buf, jval_t v)
 {
-    char buf[32];
-
     if (v.kind == V_MISSING) {
         return NULL;
     }
     if (v.kind == V_INT) {
-        snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, v.n);
-        return apr_pstrdup(p, buf);
+        snprintf(buf, 64, "%" JSON_INTEGER_FORMAT, v.n);
+        return buf;
     }
     switch (json_typeof(v.j)) {
     case JSON_STRING:
         return json_string_value(v.j);
     case JSON_INTEGER:
-        snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT,
-                 json_integer_value(v.j));
-        return apr_pstrdup(p, buf);
+        snprintf(buf, 64, "%" JSON_INTEGER_FORMAT, json_integer_value(v.j));
+        return buf;
     case JSON_REAL:
-        return real_text(p, json_real_value(v.j));
+        return real_text(buf, 64, json_real_value(v.j));
     case JSON_TRUE:
         return "true";
     case JSON_FALSE:
@@ -615,95 +1371,74 @@ const char *jszg_view_safe_url(apr_pool_t *p, const char *url)
     return t;
 }
 
-/* ------------------------------------------------------------------ */
-/* Filling                                                             */
-
-typedef struct {
-    apr_pool_t *p;
-    xmlDocPtr out;
-    xmlNodePtr page;            /* filled page waiting for the slot */
-    const char *tname;
-    apr_size_t nodes;
-    const char *err;
-} fill_t;
-
-static int fill_fail(fill_t *c, xmlNodePtr t, const char *what)
+static int run_fail(rctx_t *c, const op_t *op, const char *what)
 {
     if (c->err == NULL) {
-        c->err = apr_psprintf(c->p, "template %s:%ld: %s", c->tname,
-                              t ? xmlGetLineNo(t) : 0L, what);
+        c->err = apr_psprintf(c->p, "template %s:%ld: %s",
+                              op && op->tname ? op->tname : "?",
+                              op ? op->line : 0L, what);
     }
     return -1;
 }
 
-static int count(fill_t *c, xmlNodePtr t, const void *made)
+static int made(rctx_t *c, const op_t *op, apr_size_t n)
 {
-    if (made == NULL) {
-        return fill_fail(c, t, "out of memory");
-    }
-    if (++c->nodes > JSZG_VIEW_MAX_NODES) {
-        return fill_fail(c, t, "output too large");
-    }
-    return 0;
+    c->nodes += n;
+    return c->nodes > JSZG_VIEW_MAX_NODES
+           ? run_fail(c, op, "output too large") : 0;
 }
 
-static int add_text(fill_t *c, xmlNodePtr t, xmlNodePtr parent,
-                    const xmlChar *s)
+/* xmlSetProp / xmlUnsetProp over the attribute list being built. */
+static void attr_set(rattr_t *at, int *n, const aname_t *name,
+                     const char *value)
 {
-    xmlNodePtr n = xmlNewDocText(c->out, s);     /* literal, escaped */
+    int i;
 
-    if (count(c, t, n) < 0) {
-        xmlFreeNode(n);
-        return -1;
-    }
-    xmlAddChild(parent, n);     /* may merge n into a neighbour */
-    return 0;
-}
-
-static int is_blank(const xmlChar *s)
-{
-    for (; s != NULL && *s; s++) {
-        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r') {
-            return 0;
+    for (i = 0; i < *n; i++) {
+        if (at[i].gone) {
+            continue;
+        }
+        if (value == NULL) {
+            if (!at[i].n->xml_ns && !strcmp(at[i].n->name, name->name)) {
+                at[i].gone = 1;
+                return;
+            }
+        }
+        else if (at[i].n->xml_ns == name->xml_ns
+                 && !strcmp(at[i].n->out, name->out)) {
+            at[i].value = value;
+            at[i].ser = NULL;
+            return;
         }
     }
-    return 1;
-}
-
-static int cond_elem(xmlNodePtr t)
-{
-    return t != NULL && t->type == XML_ELEMENT_NODE && t->_private != NULL
-           && ((const elem_t *)t->_private)->cond;
-}
-
-static int fill_children(fill_t *c, xmlNodePtr tparent, const scope_t *s,
-                         xmlNodePtr parent);
-
-static int set_attr(fill_t *c, xmlNodePtr t, xmlNodePtr n,
-                    const char *name, const char *value)
-{
-    if (value == NULL) {
-        xmlUnsetProp(n, BAD_CAST name);
-        return 0;
+    if (value != NULL) {
+        at[*n].n = name;
+        at[*n].value = value;
+        at[*n].ser = NULL;
+        at[*n].gone = 0;
+        (*n)++;
     }
-    return count(c, t, xmlSetProp(n, BAD_CAST name, BAD_CAST value));
 }
 
-static int fill_attrs(fill_t *c, xmlNodePtr t, const elem_t *e,
-                      const scope_t *s, xmlNodePtr n)
+static int run_tag(rctx_t *c, const op_t *op, const scope_t *s)
 {
-    const sattr_t *a;
-    const dattr_t *d;
+    const ptag_t *t = op->tag;
+    rattr_t *at = c->attrs;
     const char *cls = NULL;
-    int rv = 0;
+    int n = 0, i, count = 1;
+    char buf[64];
 
-    for (a = e->attrs; a != NULL; a = a->next) {
-        if (count(c, t, xmlNewProp(n, BAD_CAST a->name,
-                                   BAD_CAST a->value)) < 0) {
-            return -1;
-        }
+    for (i = 0; i < t->nattrs; i++) {
+        at[n].n = &t->attrs[i].n;
+        at[n].value = t->attrs[i].value;
+        at[n].ser = t->attrs[i].ser;
+        at[n].ser_len = t->attrs[i].ser_len;
+        at[n].gone = 0;
+        n++;
     }
-    for (d = e->dattrs; d != NULL && rv == 0; d = d->next) {
+    count += t->nattrs;
+    for (i = 0; i < t->ndattrs; i++) {
+        const pdattr_t *d = &t->dattrs[i];
         jval_t v = lookup(s, d->path);
         const char *txt;
 
@@ -714,248 +1449,207 @@ static int fill_attrs(fill_t *c, xmlNodePtr t, const elem_t *e,
             }
         }
         else if (d->is_bool) {
-            rv = set_attr(c, t, n, d->name, truthy(v) ? d->name : NULL);
+            attr_set(at, &n, &d->n, truthy(v) ? d->name : NULL);
+            count += truthy(v);
         }
         else {
-            txt = text_of(c->p, v);
+            txt = text_of(buf, v);
             if (txt != NULL && d->is_url) {
                 txt = jszg_view_safe_url(c->p, txt);
             }
-            rv = set_attr(c, t, n, d->name, txt);
+            else if (txt == buf) {
+                txt = apr_pstrdup(c->p, buf);
+            }
+            attr_set(at, &n, &d->n, txt);
+            count += txt != NULL;
         }
     }
-    if (rv == 0 && cls != NULL) {
-        xmlChar *old = xmlGetProp(n, BAD_CAST "class");
-
-        if (old != NULL && *old) {
-            cls = apr_pstrcat(c->p, (const char *)old, " ", cls, NULL);
+    if (cls != NULL) {
+        for (i = 0; i < n; i++) {
+            if (!at[i].gone && !at[i].n->xml_ns
+                && !strcmp(at[i].n->name, "class")) {
+                if (*at[i].value) {
+                    cls = apr_pstrcat(c->p, at[i].value, " ", cls, NULL);
+                }
+                break;
+            }
         }
-        xmlFree(old);
-        rv = set_attr(c, t, n, "class", cls);
+        attr_set(at, &n, &t->class_name, cls);
+        count++;
     }
-    return rv;
+    if (made(c, op, count) < 0) {
+        return -1;
+    }
+    ob_c(&c->out, '<');
+    ob_put(&c->out, t->name, t->name_len);
+    for (i = 0; i < n; i++) {
+        if (at[i].gone) {
+            continue;
+        }
+        if (at[i].ser != NULL) {
+            ob_put(&c->out, at[i].ser, at[i].ser_len);
+        }
+        else {
+            write_attr(&c->out, at[i].n, at[i].value);
+        }
+    }
+    return 0;
 }
 
-/* Moves the filled page into the layout's slot element. */
-static void fill_slot(fill_t *c, xmlNodePtr slot)
+static int passes(const op_t *op, const scope_t *s)
 {
-    xmlNodePtr k, next;
-
-    for (k = c->page->children; k != NULL; k = next) {
-        next = k->next;
-        xmlUnlinkNode(k);
-        xmlAddChild(slot, k);
-    }
-    c->page = NULL;
-}
-
-static int passes(const elem_t *e, const scope_t *s)
-{
-    if (e->if_.path != NULL && truthy(lookup(s, e->if_.path)) == e->if_.neg) {
+    if (op->if_.path != NULL
+        && truthy(lookup(s, op->if_.path)) == op->if_.neg) {
         return 0;
     }
-    if (e->unless.path != NULL
-        && truthy(lookup(s, e->unless.path)) != e->unless.neg) {
+    if (op->unless.path != NULL
+        && truthy(lookup(s, op->unless.path)) != op->unless.neg) {
         return 0;
     }
     return 1;
 }
 
-/* One copy of element t (no data-each) under parent, if it passes. */
-static int fill_one(fill_t *c, xmlNodePtr t, xmlNodePtr lead,
-                    const scope_t *s, xmlNodePtr parent)
+static int run(rctx_t *c, const prog_t *pg, int from, int to,
+               const scope_t *s)
 {
-    const elem_t *e = t->_private;
-    xmlNodePtr n;
+    int i;
 
-    if (e == NULL) {
-        return fill_fail(c, t, "template was not compiled");
-    }
-    if (!passes(e, s)) {
-        return 0;
-    }
-    if (lead != NULL && add_text(c, t, parent, lead->content) < 0) {
-        return -1;
-    }
-    n = xmlNewDocNode(c->out, NULL, BAD_CAST e->name, NULL);
-    if (count(c, t, n) < 0) {
-        xmlFreeNode(n);
-        return -1;
-    }
-    xmlAddChild(parent, n);     /* from here on freed with the doc */
-    if (fill_attrs(c, t, e, s, n) < 0) {
-        return -1;
-    }
-    if (e->slot && c->page != NULL) {
-        fill_slot(c, n);
-        return 0;
-    }
-    if (e->text != NULL) {
-        const char *txt = text_of(c->p, lookup(s, e->text));
+    for (i = from; i < to; i++) {
+        const op_t *op = &pg->ops[i];
 
-        return txt != NULL && *txt ? add_text(c, t, n, BAD_CAST txt) : 0;
-    }
-    return fill_children(c, t, s, n);
-}
+        switch (op->kind) {
+        case OP_STATIC:
+            if (made(c, op, op->nodes) < 0) {
+                return -1;
+            }
+            ob_put(&c->out, op->bytes, op->len);
+            break;
+        case OP_TEXT: {
+            char buf[64];
+            const char *txt = text_of(buf, lookup(s, op->path));
 
-static int fill_elem(fill_t *c, xmlNodePtr t, xmlNodePtr lead,
-                     const scope_t *s, xmlNodePtr parent)
-{
-    const elem_t *e = t->_private;
-    jval_t v;
-    json_t *item;
-    size_t i;
+            if (txt != NULL && *txt) {
+                if (made(c, op, 1) < 0) {
+                    return -1;
+                }
+                write_text(&c->out, txt, 0);
+            }
+            break;
+        }
+        case OP_IF:
+            if (!passes(op, s)) {
+                i = (int)op->end - 1;
+            }
+            break;
+        case OP_EACH: {
+            jval_t v = lookup(s, op->path);
+            json_t *item;
+            size_t k;
 
-    if (e == NULL || e->each == NULL) {
-        return fill_one(c, t, lead, s, parent);
-    }
-    v = lookup(s, e->each);
-    if (v.kind != V_JSON || !json_is_array(v.j)) {
-        return 0;
-    }
-    json_array_foreach(v.j, i, item) {
-        scope_t is = { item, i, 1, s };
+            if (v.kind == V_JSON && json_is_array(v.j)) {
+                json_array_foreach(v.j, k, item) {
+                    scope_t is = { item, k, 1, s };
 
-        if (fill_one(c, t, lead, &is, parent) < 0) {
-            return -1;
+                    if (run(c, pg, i + 1, (int)op->end, &is) < 0) {
+                        return -1;
+                    }
+                }
+            }
+            i = (int)op->end - 1;
+            break;
+        }
+        case OP_TAG:
+            if (run_tag(c, op, s) < 0) {
+                return -1;
+            }
+            break;
+        case OP_MARK:
+            c->marks[op->depth] = c->nodes;
+            break;
+        case OP_ENDOPT:
+            if (c->nodes != c->marks[op->depth]) {
+                ob_put(&c->out, op->bytes, op->len);
+            }
+            break;
+        case OP_SLOT:
+            if (c->page != NULL) {
+                if (!op->discard) {
+                    ob_put(&c->out, c->page, c->page_len);
+                    c->nodes += c->page_nodes;
+                }
+                c->page = NULL;
+                i = (int)op->end - 1;
+            }
+            break;
         }
     }
     return 0;
 }
 
-static int fill_children(fill_t *c, xmlNodePtr tparent, const scope_t *s,
-                         xmlNodePtr parent)
+static void rctx_init(rctx_t *c, apr_pool_t *p, const prog_t *a,
+                      const prog_t *b)
 {
-    xmlNodePtr t, n, lead;
+    int na = a->max_attrs, nd = a->max_depth;
 
-    for (t = tparent->children; t != NULL; t = t->next) {
-        switch (t->type) {
-        case XML_ELEMENT_NODE:
-            /* the indentation before a repeated/optional element goes
-             * with each of its copies, and away with it */
-            lead = (t->prev && t->prev->type == XML_TEXT_NODE
-                    && is_blank(t->prev->content) && cond_elem(t))
-                   ? t->prev : NULL;
-            if (fill_elem(c, t, lead, s, parent) < 0) {
-                return -1;
-            }
-            break;
-        case XML_TEXT_NODE:
-        case XML_CDATA_SECTION_NODE:
-            if (!(is_blank(t->content) && cond_elem(t->next))
-                && add_text(c, t, parent, t->content) < 0) {
-                return -1;
-            }
-            break;
-        case XML_COMMENT_NODE:
-            n = xmlNewDocComment(c->out, t->content);
-            if (count(c, t, n) < 0) {
-                xmlFreeNode(n);
-                return -1;
-            }
-            xmlAddChild(parent, n);
-            break;
-        case XML_ENTITY_REF_NODE:
-            return fill_fail(c, t, "entity reference");
-        default:
-            break;              /* processing instructions etc. */
-        }
+    memset(c, 0, sizeof(*c));
+    c->p = p;
+    c->out.p = p;
+    if (b != NULL) {
+        na = b->max_attrs > na ? b->max_attrs : na;
+        nd = b->max_depth > nd ? b->max_depth : nd;
     }
-    return 0;
+    c->attrs = apr_palloc(p, sizeof(rattr_t) * (na + 1));
+    c->marks = apr_palloc(p, sizeof(apr_size_t) * (nd + 1));
 }
 
-/* ------------------------------------------------------------------ */
-/* Rendering                                                           */
+#define DOCTYPE "<!DOCTYPE html>\n"
 
-/*
- * HTML serialization into a UTF-8 buffer.  Not xmlSaveDoc: in HTML mode it
- * calls htmlSetMetaEncoding, which adds a <meta http-equiv> beside the
- * layout's <meta charset> (two charset declarations are invalid HTML).
- * An output buffer without an encoder writes the UTF-8 text as it is,
- * so Chinese stays raw, not as character references.
- */
-static apr_status_t serialize(apr_pool_t *p, xmlDocPtr doc,
-                              const char **html, apr_size_t *len)
+static apr_status_t render_progs(apr_pool_t *p, const prog_t *page,
+                                 const prog_t *layout, json_t *data,
+                                 const char **html, apr_size_t *len,
+                                 const char **errmsg)
 {
-    xmlBufferPtr buf = xmlBufferCreate();
-    xmlOutputBufferPtr out;
-    apr_status_t rv = APR_ENOMEM;
-
-    if (buf == NULL) {
-        return rv;
-    }
-    out = xmlOutputBufferCreateBuffer(buf, NULL);
-    if (out != NULL) {
-        htmlDocContentDumpFormatOutput(out, doc, NULL, 0);
-        rv = out->error ? APR_EGENERAL : APR_SUCCESS;
-        if (xmlOutputBufferClose(out) < 0) {
-            rv = APR_EGENERAL;
-        }
-    }
-    if (rv == APR_SUCCESS) {
-        *len = xmlBufferLength(buf);
-        *html = apr_pstrmemdup(p, (const char *)xmlBufferContent(buf), *len);
-    }
-    xmlBufferFree(buf);
-    return rv;
-}
-
-static apr_status_t render_docs(apr_pool_t *p, const tpl_t *page,
-                                const tpl_t *layout, json_t *data,
-                                const char **html, apr_size_t *len,
-                                const char **errmsg)
-{
-    fill_t c = { p, NULL, NULL, page->name, 0, NULL };
+    rctx_t c;
     scope_t root = { data, 0, 0, NULL };
-    xmlNodePtr holder = NULL;
-    apr_status_t rv = APR_EGENERAL;
+    apr_size_t hint = page->static_len + (layout ? layout->static_len : 0);
 
-    c.out = htmlNewDocNoDtD(NULL, NULL);
-    if (c.out == NULL
-        || xmlCreateIntSubset(c.out, BAD_CAST "html", NULL, NULL) == NULL) {
-        fill_fail(&c, NULL, "out of memory");
-        goto leave;
-    }
-    if (layout == NULL) {
-        if (fill_one(&c, xmlDocGetRootElement(page->doc), NULL, &root,
-                     (xmlNodePtr)c.out) < 0) {
-            goto leave;
+    rctx_init(&c, p, page, layout);
+    ob_grow(&c.out, hint + hint / 2 + 256);
+    ob_put(&c.out, DOCTYPE, sizeof(DOCTYPE) - 1);
+    if (layout != NULL) {
+        obuf_t pg = { p, NULL, 0, 0 };
+
+        ob_grow(&pg, page->static_len + page->static_len / 2 + 256);
+        c.out = pg;
+        if (run(&c, page, 0, page->nops, &root) < 0) {
+            goto fail;
         }
-    }
-    else {
-        holder = xmlNewDocNode(c.out, NULL, BAD_CAST "div", NULL);
-        if (holder == NULL
-            || fill_one(&c, xmlDocGetRootElement(page->doc), NULL, &root,
-                        holder) < 0) {
-            fill_fail(&c, NULL, "out of memory");
-            goto leave;
-        }
-        c.page = holder;
-        c.tname = layout->name;
-        if (fill_one(&c, xmlDocGetRootElement(layout->doc), NULL, &root,
-                     (xmlNodePtr)c.out) < 0) {
-            goto leave;
+        c.page = c.out.buf;
+        c.page_len = c.out.len;
+        c.page_nodes = c.nodes;
+        c.out.buf = NULL;
+        c.out.len = c.out.cap = 0;
+        ob_grow(&c.out, hint + hint / 2 + 256);
+        ob_put(&c.out, DOCTYPE, sizeof(DOCTYPE) - 1);
+        if (run(&c, layout, 0, layout->nops, &root) < 0) {
+            goto fail;
         }
         if (c.page != NULL) {
-            fill_fail(&c, NULL, "layout has no data-slot=\"content\"");
-            goto leave;
+            run_fail(&c, NULL, "layout has no data-slot=\"content\"");
+            goto fail;
         }
     }
-    rv = serialize(p, c.out, html, len);
-    if (rv != APR_SUCCESS) {
-        fill_fail(&c, NULL, "serialization failed");
+    else if (run(&c, page, 0, page->nops, &root) < 0) {
+        goto fail;
     }
-leave:
-    if (rv != APR_SUCCESS) {
-        *errmsg = c.err;
-    }
-    if (holder != NULL) {
-        xmlFreeNode(holder);
-    }
-    if (c.out != NULL) {
-        xmlFreeDoc(c.out);
-    }
-    return rv;
+    ob_c(&c.out, '\n');
+    c.out.buf[c.out.len] = '\0';
+    *html = c.out.buf;
+    *len = c.out.len;
+    return APR_SUCCESS;
+fail:
+    *errmsg = c.err;
+    return APR_EGENERAL;
 }
 
 apr_status_t jszg_view_render(jszg_view *v, apr_pool_t *p, const char *name,
@@ -977,7 +1671,8 @@ apr_status_t jszg_view_render(jszg_view *v, apr_pool_t *p, const char *name,
             return APR_NOTFOUND;
         }
     }
-    return render_docs(p, page, lay, data, html, len, errmsg);
+    return render_progs(p, page->prog, lay ? lay->prog : NULL, data, html,
+                        len, errmsg);
 }
 
 apr_status_t jszg_view_render_string(apr_pool_t *p, const char *tpl,
@@ -985,16 +1680,19 @@ apr_status_t jszg_view_render_string(apr_pool_t *p, const char *tpl,
                                      const char **html, apr_size_t *len,
                                      const char **errmsg)
 {
-    tpl_t t = { "<string>", "<string>", NULL };
+    tpl_t t = { "<string>", "<string>", NULL, NULL };
     apr_status_t rv;
 
     rv = parse_tpl(p, t.file, tpl, tpl_len, &t.doc, errmsg);
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    rv = render_docs(p, &t, NULL, data, html, len, errmsg);
+    rv = gen_prog(p, NULL, &t, errmsg);
     xmlFreeDoc(t.doc);
-    return rv;
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    return render_progs(p, t.prog, NULL, data, html, len, errmsg);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1014,7 +1712,10 @@ static apr_status_t free_docs(void *data)
     for (hi = apr_hash_first(NULL, v->tpls); hi; hi = apr_hash_next(hi)) {
         tpl_t *t = apr_hash_this_val(hi);
 
-        xmlFreeDoc(t->doc);
+        if (t->doc != NULL) {
+            xmlFreeDoc(t->doc);
+            t->doc = NULL;
+        }
     }
     apr_hash_clear(v->tpls);
     return APR_SUCCESS;
@@ -1117,6 +1818,28 @@ static apr_status_t load_dir(load_t *l, const char *dir, const char *prefix,
     return rv;
 }
 
+/* Every template into its program (partials inlined), then the parsed
+ * documents are freed: rendering never touches libxml2. */
+static apr_status_t gen_all(jszg_view *v, const char **errmsg)
+{
+    apr_hash_index_t *hi;
+    apr_status_t rv;
+
+    for (hi = apr_hash_first(NULL, v->tpls); hi; hi = apr_hash_next(hi)) {
+        rv = gen_prog(v->pool, v->tpls, apr_hash_this_val(hi), errmsg);
+        if (rv != APR_SUCCESS) {
+            return rv;
+        }
+    }
+    for (hi = apr_hash_first(NULL, v->tpls); hi; hi = apr_hash_next(hi)) {
+        tpl_t *t = apr_hash_this_val(hi);
+
+        xmlFreeDoc(t->doc);
+        t->doc = NULL;
+    }
+    return APR_SUCCESS;
+}
+
 apr_status_t jszg_view_create(apr_pool_t *p, const char *dir,
                               jszg_view **out, const char **errmsg)
 {
@@ -1134,6 +1857,9 @@ apr_status_t jszg_view_create(apr_pool_t *p, const char *dir,
     }
     rv = load_dir(&l, dir, "", 0);
     apr_pool_destroy(l.tmp);
+    if (rv == APR_SUCCESS) {
+        rv = gen_all(v, errmsg);
+    }
     if (rv != APR_SUCCESS) {
         apr_pool_cleanup_run(p, v, free_docs);  /* free what parsed */
         *out = NULL;

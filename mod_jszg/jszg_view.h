@@ -1,7 +1,9 @@
 /*
- * jszg_view.h - the template engine: XHTML templates parsed once by
- * libxml2, filled through data-* attributes from a jansson object and
- * serialized as HTML5 by libxml2.  Output is escaped by construction.
+ * jszg_view.h - the template engine: XHTML templates parsed and checked
+ * once by libxml2, compiled into flat programs (pre-serialized static
+ * HTML and typed holes), rendered into one pool buffer from a jansson
+ * object.  Output is escaped by construction, by the kind of hole: text,
+ * attribute value, URL attribute, boolean attribute, class toggle.
  *
  * Pure library: APR + libxml2 + jansson, no httpd headers.
  *
@@ -15,6 +17,12 @@
  *   data-attr-NAME="path"   set attribute NAME (boolean and URL aware)
  *   data-class-NAME="path"  add class NAME if truthy
  *   data-slot="content"     in a layout: where the page goes
+ *   data-include="name"     the element is replaced by the root element of
+ *                           template `name` (a partial, e.g.
+ *                           "partials/account_menu"), filled in the same
+ *                           scope; the element takes no other attribute
+ *                           and no content; partials may include partials
+ *                           (8 deep at most)
  *
  * Paths: "a.b.c" (object members; a decimal segment indexes an array),
  * "." (the current loop item), "#index" (0-based), "#number" (1-based).
@@ -23,9 +31,16 @@
  *
  * Templates are checked when parsed: entity references, DOCTYPEs with an
  * internal subset, data-text on script/style, data-attr-on* / style /
- * srcdoc, data-attr-src on script, data-attr-href on base, and
- * data-each/if/unless on the root element are refused with an error
- * naming the file and line.
+ * srcdoc, data-attr-src on script, data-attr-href on base,
+ * data-each/if/unless on the root element, and data-include of an unknown
+ * template are refused with an error naming the file and line.
+ *
+ * The bytes written are those libxml2 2.9's HTML serializer wrote when
+ * every page was a fresh DOM (tests/unit/golden holds them): void elements
+ * without end tag, an <li> without children without one, libxml2's
+ * boolean attributes (checked, selected, disabled, ...) without a value,
+ * href/src/action (and name on <a>) URI-escaped, a value with a double
+ * quote and no single quote in single quotes, control characters dropped.
  *
  * The caller must have called xmlInitParser() once (in the parent
  * process); this library never calls xmlCleanupParser().
@@ -36,7 +51,8 @@
 #include <apr_pools.h>
 #include <jansson.h>
 
-/* Upper bound on the number of nodes one render may create. */
+/* Upper bound on the number of nodes (elements, attributes, texts) one
+ * render may write. */
 #define JSZG_VIEW_MAX_NODES 200000
 
 /* Upper bound on the size of one template file, in bytes. */
@@ -69,15 +85,16 @@ int jszg_view_has(const jszg_view *v, const char *name);
  * *html is a complete UTF-8 document starting with "<!DOCTYPE html>\n",
  * allocated from p; *len is its length.  Returns APR_NOTFOUND for an
  * unknown template or layout (with *errmsg set), APR_EGENERAL for a
- * render error.  Thread-safe: the parsed templates are never modified
- * and all libxml2 memory is freed before returning.
+ * render error.  Thread-safe: the compiled programs are never modified;
+ * rendering allocates only from p and never calls libxml2.
  */
 apr_status_t jszg_view_render(jszg_view *v, apr_pool_t *p, const char *name,
                               const char *layout, json_t *data,
                               const char **html, apr_size_t *len,
                               const char **errmsg);
 
-/* Same, from a template given as a string (tests, fuzzing); no layout. */
+/* Same, from a template given as a string (tests, fuzzing); no layout,
+ * no partials. */
 apr_status_t jszg_view_render_string(apr_pool_t *p, const char *tpl,
                                      apr_size_t tpl_len, json_t *data,
                                      const char **html, apr_size_t *len,

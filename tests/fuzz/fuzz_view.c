@@ -2,9 +2,11 @@
  * fuzz_view.c - libFuzzer target for the template engine.
  *
  * Input: "template\0json".  The json is parsed with jansson (an invalid or
- * missing json part renders with no data); the template is parsed,
- * checked and filled by jszg_view_render_string.  Must never crash, leak
- * or emit a page that does not start with the doctype.
+ * missing json part renders with no data); jszg_view_render_string parses
+ * and checks the template, compiles it into its program and runs it.
+ * Must never crash, leak or emit a page that does not start with the
+ * doctype; rendering the same program twice must give the same bytes
+ * (the attribute builder reuses its scratch arrays).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -45,8 +47,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *nul = memchr(in, '\0', size);
     size_t tlen = nul ? (size_t)(nul - in) : size;
     json_t *j = NULL;
-    const char *html = NULL, *err = NULL;
-    apr_size_t len = 0;
+    const char *html = NULL, *err = NULL, *again = NULL;
+    apr_size_t len = 0, len2 = 0;
     apr_pool_t *p;
 
     if (nul != NULL) {
@@ -56,7 +58,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (jszg_view_render_string(p, in, tlen, j, &html, &len, &err)
         == APR_SUCCESS) {
         if (len < 16 || memcmp(html, "<!DOCTYPE html>\n", 16) != 0
-            || strlen(html) > len) {
+            || strlen(html) != len) {
+            abort();
+        }
+        if (jszg_view_render_string(p, in, tlen, j, &again, &len2, &err)
+            != APR_SUCCESS || len2 != len || memcmp(html, again, len)) {
             abort();
         }
     }

@@ -1,9 +1,17 @@
 /*
  * test_view.c - unit tests for the template engine (jszg_view.c).
  *
- * Template files live in tests/unit/templates/{good,bad}; the directory is
- * found from JSZG_TEST_TEMPLATES, else next to this source file.
+ * Template files live in tests/unit/templates/{good,bad,...}; the directory
+ * is found from JSZG_TEST_TEMPLATES, else next to this source file.
+ *
+ * tests/unit/golden holds, for every page of htdocs/templates, data that
+ * reaches every path the page and its layout read (plain, hostile, empty:
+ * made by golden/mkdata.py) and the HTML the old per-request libxml2 DOM
+ * renderer produced for it; the compiled renderer must produce the same
+ * bytes.  JSZG_GOLDEN_WRITE=1 rewrites the .html files (only after a
+ * reviewed, intended change of the output).
  */
+#include <apr_file_io.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -18,6 +26,7 @@
 #include <apr_general.h>
 #include <apr_strings.h>
 #include <apr_thread_proc.h>
+#include <apr_fnmatch.h>
 #include <libxml/parser.h>
 
 #include "jszg_view.h"
@@ -594,6 +603,274 @@ static void test_malformed_file(void **state)
     assert_contains(err, "no-such-dir");
 }
 
+
+/* ------------------------------------------------------------------ */
+/* Compiled output details (what libxml2's serializer wrote)           */
+
+static void test_optional_end_tags(void **state)
+{
+    (void)state;
+    /* an <li> without children has no end tag; one with any has one */
+    assert_string_equal(render("<ul><li data-text=\"e\"/><li data-text=\"x\"/>"
+                               "<li><b data-if=\"e\">b</b></li>"
+                               "<li><!--c--></li><LI data-text=\"e\"/>"
+                               "<li><b data-each=\"a\">.</b></li></ul>",
+                               "{\"e\": \"\", \"x\": \"1\", \"a\": [1]}"),
+                        "<ul><li><li>1</li><li><li><!--c--></li><LI>"
+                        "<li><b>.</b></li></ul>\n");
+    /* html and body keep theirs; void elements drop their content */
+    assert_string_equal(render("<html><body/><br data-text=\"x\">t</br>"
+                               "</html>", "{\"x\": \"y\"}"),
+                        "<html><body></body><br></html>\n");
+}
+
+static void test_attr_quoting(void **state)
+{
+    const char *h;
+
+    (void)state;
+    h = render("<p><i data-attr-title=\"a\"/><i data-attr-title=\"b\"/>"
+               "<i data-attr-title=\"c\"/><a data-attr-href=\"u\">x</a>"
+               "<a data-attr-name=\"n\">y</a></p>",
+               "{\"a\": \"say \\\"hi\\\"\", \"b\": \"it's \\\"x\\\"\","
+               " \"c\": \"<&>\", \"u\": \" /a b?q=中&r=<1>\","
+               " \"n\": \"a b\"}");
+    assert_string_equal(h, "<p><i title='say \"hi\"'></i>"
+                        "<i title=\"it's &quot;x&quot;\"></i>"
+                        "<i title=\"&lt;&amp;&gt;\"></i>"
+                        "<a href=\"/a%20b?q=%E4%B8%AD&amp;r=&lt;1&gt;\">x</a>"
+                        "<a name=\"a%20b\">y</a></p>\n");
+    /* control characters are dropped, as libxml2 did */
+    assert_string_equal(render("<p data-text=\"t\"/>",
+                               "{\"t\": \"a\\u0001b\\u001fc\\td\"}"),
+                        "<p>abc\td</p>\n");
+}
+
+static void test_attr_order(void **state)
+{
+    (void)state;
+    /* data-attr-X replaces a static X in place; a removed one is gone and
+     * a class built from toggles goes last */
+    assert_string_equal(render("<p class=\"\" id=\"i\" title=\"t\" "
+                               "data-attr-class=\"none\" data-attr-id=\"v\" "
+                               "data-class-on=\"v\" data-attr-title=\"no\"/>",
+                               "{\"v\": \"x\"}"),
+                        "<p id=\"x\" class=\"on\"></p>\n");
+}
+
+/* ------------------------------------------------------------------ */
+/* Partials                                                            */
+
+static void test_partials(void **state)
+{
+    jszg_view *v = load_good();
+    json_t *d = js("{\"title\": \"T\", \"menu_a\": true,"
+                   " \"items\": [{\"name\": \"乙\"}, {\"name\": \"<丙>\"}]}");
+    const char *h = NULL, *err = NULL;
+    apr_size_t len;
+
+    (void)state;
+    assert_int_equal(jszg_view_render(v, pool, "menu_page", NULL, d, &h,
+                                      &len, &err), APR_SUCCESS);
+    assert_string_equal(h, DOCTYPE "<section>\n"
+                        "  <ul class=\"menu\"><li class=\"active\">甲</li>"
+                        "<li>乙</li><li>&lt;丙&gt;</li></ul>\n"
+                        "  <p>T</p>\n"
+                        "  <div><ul class=\"menu\"><li class=\"active\">甲"
+                        "</li><li>乙</li><li>&lt;丙&gt;</li></ul></div>\n"
+                        "</section>\n");
+    assert_lacks(h, "data-include");
+    json_decref(d);
+}
+
+static void test_partial_errors(void **state)
+{
+    jszg_view *v = NULL;
+    const char *err = NULL;
+
+    (void)state;
+    assert_int_not_equal(jszg_view_create(pool, templates_dir("bad_include/"
+                                                              "unknown"),
+                                          &v, &err), APR_SUCCESS);
+    assert_contains(err, "page.html:1: unknown partial \"partials/nope\"");
+    assert_int_not_equal(jszg_view_create(pool, templates_dir("bad_include/"
+                                                              "cycle"),
+                                          &v, &err), APR_SUCCESS);
+    assert_contains(err, "nested too deep");
+    assert_int_not_equal(jszg_view_create(pool, templates_dir("bad_include/"
+                                                              "extra"),
+                                          &v, &err), APR_SUCCESS);
+    assert_contains(err, "page.html:1: an element with data-include takes "
+                    "no other attribute");
+    /* a template given as a string has no partials */
+    assert_contains(render_err("<div><p data-include=\"a\"/></div>", "{}"),
+                    "unknown partial \"a\"");
+    assert_contains(render_err("<div><p data-include=\"../a\"/></div>", "{}"),
+                    "bad partial name");
+    assert_contains(render_err("<div><p data-include=\"a\">x</p></div>",
+                               "{}"), "no other attribute and no content");
+}
+
+/* ------------------------------------------------------------------ */
+/* Golden pages                                                        */
+
+static const char *golden_dir(void)
+{
+    const char *src = __FILE__;
+    const char *slash = strrchr(src, '/');
+    const char *cand[3];
+    apr_finfo_t fi;
+    int i;
+
+    cand[0] = slash ? apr_pstrcat(pool, apr_pstrmemdup(pool, src, slash - src),
+                                  "/golden", NULL) : NULL;
+    cand[1] = "golden";
+    cand[2] = "tests/unit/golden";
+    for (i = 0; i < 3; i++) {
+        if (cand[i] != NULL
+            && apr_stat(&fi, cand[i], APR_FINFO_TYPE, pool) == APR_SUCCESS) {
+            return cand[i];
+        }
+    }
+    fail_msg("tests/unit/golden not found");
+    return NULL;
+}
+
+static char *slurp(const char *path, apr_size_t *len)
+{
+    apr_file_t *f;
+    apr_finfo_t fi;
+    char *buf;
+
+    if (apr_file_open(&f, path, APR_FOPEN_READ, APR_OS_DEFAULT, pool)
+        != APR_SUCCESS
+        || apr_file_info_get(&fi, APR_FINFO_SIZE, f) != APR_SUCCESS) {
+        fail_msg("cannot read %s", path);
+    }
+    buf = apr_palloc(pool, (apr_size_t)fi.size + 1);
+    assert_int_equal(apr_file_read_full(f, buf, (apr_size_t)fi.size, len),
+                     APR_SUCCESS);
+    buf[*len] = '\0';
+    apr_file_close(f);
+    return buf;
+}
+
+/* Every page under dir (not layouts, not partials) has golden data. */
+static void check_golden_cover(const char *gdir, const char *dir,
+                               const char *prefix)
+{
+    apr_dir_t *d;
+    apr_finfo_t fi;
+    apr_size_t n;
+
+    assert_int_equal(apr_dir_open(&d, dir, pool), APR_SUCCESS);
+    while (apr_dir_read(&fi, APR_FINFO_NAME | APR_FINFO_TYPE, d)
+           == APR_SUCCESS) {
+        const char *name;
+
+        if (fi.name[0] == '.' || !strcmp(fi.name, "partials")) {
+            continue;
+        }
+        if (fi.filetype == APR_DIR) {
+            check_golden_cover(gdir, apr_pstrcat(pool, dir, "/", fi.name,
+                                                 NULL),
+                               apr_pstrcat(pool, prefix, fi.name, "__",
+                                           NULL));
+            continue;
+        }
+        n = strlen(fi.name);
+        if (n < 6 || strcmp(fi.name + n - 5, ".html")
+            || !strcmp(fi.name, "layout.html")) {
+            continue;
+        }
+        name = apr_pstrcat(pool, gdir, "/", prefix,
+                           apr_pstrmemdup(pool, fi.name, n - 5),
+                           ".plain.json", NULL);
+        if (apr_stat(&fi, name, APR_FINFO_TYPE, pool) != APR_SUCCESS) {
+            fail_msg("no golden data %s (see tests/unit/golden/mkdata.py)",
+                     name);
+        }
+    }
+    apr_dir_close(d);
+}
+
+static void test_golden_pages(void **state)
+{
+    const char *gdir = golden_dir();
+    const char *tdir = apr_pstrcat(pool, gdir, "/../../../htdocs/templates",
+                                   NULL);
+    int write = getenv("JSZG_GOLDEN_WRITE") != NULL;
+    jszg_view *v = NULL;
+    const char *err = NULL;
+    apr_dir_t *dir;
+    apr_finfo_t fi;
+    int n = 0;
+
+    (void)state;
+    if (jszg_view_create(pool, tdir, &v, &err) != APR_SUCCESS) {
+        fail_msg("htdocs/templates: %s", err);
+    }
+    assert_int_equal(apr_dir_open(&dir, gdir, pool), APR_SUCCESS);
+    while (apr_dir_read(&fi, APR_FINFO_NAME, dir) == APR_SUCCESS) {
+        char *name, *q;
+        const char *jpath, *hpath, *h, *want, *layout;
+        apr_size_t len, wlen;
+        json_error_t je;
+        json_t *d;
+
+        if (apr_fnmatch("*.json", fi.name, 0) != APR_SUCCESS) {
+            continue;
+        }
+        jpath = apr_pstrcat(pool, gdir, "/", fi.name, NULL);
+        hpath = apr_pstrcat(pool, apr_pstrmemdup(pool, jpath,
+                                                 strlen(jpath) - 5),
+                            ".html", NULL);
+        /* "admin__home.plain.json" -> template "admin/home" */
+        name = apr_pstrdup(pool, fi.name);
+        *strchr(name, '.') = '\0';
+        while ((q = strstr(name, "__")) != NULL) {
+            *q = '/';
+            memmove(q + 1, q + 2, strlen(q + 2) + 1);
+        }
+        layout = strncmp(name, "admin/", 6) ? "layout" : "admin/layout";
+        d = json_load_file(jpath, 0, &je);
+        if (d == NULL) {
+            fail_msg("%s: %s", jpath, je.text);
+        }
+        if (jszg_view_render(v, pool, name, layout, d, &h, &len, &err)
+            != APR_SUCCESS) {
+            fail_msg("%s: %s", fi.name, err);
+        }
+        json_decref(d);
+        if (write) {
+            apr_file_t *f;
+
+            assert_int_equal(apr_file_open(&f, hpath, APR_FOPEN_WRITE
+                                           | APR_FOPEN_CREATE
+                                           | APR_FOPEN_TRUNCATE,
+                                           APR_OS_DEFAULT, pool),
+                             APR_SUCCESS);
+            apr_file_write_full(f, h, len, NULL);
+            apr_file_close(f);
+        }
+        want = slurp(hpath, &wlen);
+        if (wlen != len || memcmp(want, h, len) != 0) {
+            apr_size_t i = 0;
+
+            while (i < len && i < wlen && want[i] == h[i]) {
+                i++;
+            }
+            fail_msg("%s differs from %s at byte %lu:\n got: %.80s\nwant: "
+                     "%.80s", fi.name, hpath, (unsigned long)i, h + i,
+                     want + i);
+        }
+        n++;
+    }
+    apr_dir_close(dir);
+    assert_true(n >= 150);      /* every page, three data sets each */
+    check_golden_cover(gdir, tdir, "");
+}
+
 /* ------------------------------------------------------------------ */
 /* Threads                                                             */
 
@@ -713,6 +990,14 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unknown_template, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_malformed_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_optional_end_tags, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_attr_quoting, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_attr_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_partials, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_partial_errors, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_golden_pages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
     };
     int rc;
