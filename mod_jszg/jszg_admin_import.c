@@ -550,25 +550,6 @@ static int write_row(check_t *c, const jszg_csv_record *r, const char *now)
     }
 }
 
-/* All rows in one transaction; the first failure undoes everything. */
-static int apply_rows(check_t *c, apr_array_header_t *recs, int *bad_line)
-{
-    const char *now = jszg_now_str(c->jr);
-    int i, rc = jszg_db_begin(c->jr);
-
-    if (rc != JSZG_DB_OK)
-        return rc;
-    for (i = 1; i < recs->nelts; i++) {
-        const jszg_csv_record *r = &APR_ARRAY_IDX(recs, i, jszg_csv_record);
-        if ((rc = write_row(c, r, now)) != JSZG_DB_OK) {
-            *bad_line = r->line;
-            jszg_db_rollback(c->jr);
-            return rc;
-        }
-    }
-    return jszg_db_commit(c->jr);
-}
-
 /* ---- pages --------------------------------------------------------------- */
 
 #define IMPORT_ROLES (JSZG_ROLE_PROVINCE | JSZG_ROLE_SYSTEM)
@@ -643,6 +624,59 @@ static int record_batch(check_t *c, const char *filename, const char *sha,
                           errs ? errs : "[]");
     free(errs);
     return rc;
+}
+
+/* The batch row and the audit row of a check, together or not at all. */
+static int log_check(check_t *c, const char *filename, const char *sha,
+                     int rows, const char *mode)
+{
+    int rc = jszg_db_begin(c->jr);
+
+    if (rc != JSZG_DB_OK)
+        return rc;
+    if ((rc = record_batch(c, filename, sha, rows,
+                           strcmp(mode, "dry") ? "failed" : "checked"))
+        == JSZG_DB_OK)
+        rc = jszg_admin_audit(c->jr, c->st,
+                              apr_pstrcat(c->jr->pool, "import.", mode, NULL),
+                              c->ik->kind,
+                              apr_psprintf(c->jr->pool, "%s: %d rows, %d bad",
+                                           filename, rows,
+                                           c->nbad + c->nfile));
+    if (rc != JSZG_DB_OK) {
+        jszg_db_rollback(c->jr);
+        return rc;
+    }
+    return jszg_db_commit(c->jr);
+}
+
+/* Every row, the batch row ("applied") and the audit row in one
+ * transaction: the first failure undoes everything.  *bad_line is the
+ * line of a row that failed, 0 when the batch or audit row did. */
+static int apply_rows(check_t *c, apr_array_header_t *recs, int *bad_line,
+                      const char *filename, const char *sha, int rows)
+{
+    const char *now = jszg_now_str(c->jr);
+    int i, rc = jszg_db_begin(c->jr);
+
+    if (rc != JSZG_DB_OK)
+        return rc;
+    for (i = 1; i < recs->nelts && rc == JSZG_DB_OK; i++) {
+        const jszg_csv_record *r = &APR_ARRAY_IDX(recs, i, jszg_csv_record);
+        if ((rc = write_row(c, r, now)) != JSZG_DB_OK)
+            *bad_line = r->line;
+    }
+    if (rc == JSZG_DB_OK)
+        rc = record_batch(c, filename, sha, rows, "applied");
+    if (rc == JSZG_DB_OK)
+        rc = jszg_admin_audit(c->jr, c->st, "import.apply", c->ik->kind,
+                              apr_psprintf(c->jr->pool, "%s: %d rows",
+                                           filename, rows));
+    if (rc != JSZG_DB_OK) {
+        jszg_db_rollback(c->jr);
+        return rc;
+    }
+    return jszg_db_commit(c->jr);
 }
 
 /* rows: the data rows read; good: those checked and passed (none when
@@ -738,32 +772,26 @@ int jszg_admin_import_post(jszg_req *jr)
         outcome = bad ? (strcmp(mode, "dry")
                             ? "文件中有错误，未导入任何数据" : "检查未通过")
                        : "检查通过，可以导入";
-        record_batch(&c, file->filename, sha, rows,
-                     strcmp(mode, "dry") ? "failed" : "checked");
-        jszg_admin_audit(jr, st, apr_pstrcat(jr->pool, "import.", mode,
-                                             NULL), c.ik->kind,
-                         apr_psprintf(jr->pool, "%s: %d rows, %d bad",
-                                      file->filename, rows,
-                                      c.nbad + c.nfile));
+        if ((rc = log_check(&c, file->filename, sha, rows, mode))
+            != JSZG_DB_OK)
+            return jszg_db_status(rc);
         return import_page(jr, st, bad ? HTTP_UNPROCESSABLE_ENTITY
                                        : HTTP_OK, c.ik->kind,
                            report_json(jr, &c, mode, rows, outcome));
     }
     line = 0;
-    rc = apply_rows(&c, recs, &line);
+    rc = apply_rows(&c, recs, &line, file->filename, sha, rows);
     if (rc != JSZG_DB_OK) {
         if (rc == JSZG_DB_DOWN)
             return HTTP_SERVICE_UNAVAILABLE;
-        file_error(&c, line, "写入数据库失败（与已有数据冲突），"
-                   "已撤销本次导入的全部数据");
+        file_error(&c, line, line ? "写入数据库失败（与已有数据冲突），"
+                                    "已撤销本次导入的全部数据"
+                                  : "写入数据库失败，已撤销本次导入的全部数据");
+        /* a record that the try failed: a statement of its own */
         record_batch(&c, file->filename, sha, rows, "failed");
         return import_page(jr, st, HTTP_UNPROCESSABLE_ENTITY, c.ik->kind,
                            report_json(jr, &c, mode, rows, "导入失败"));
     }
-    record_batch(&c, file->filename, sha, rows, "applied");
-    jszg_admin_audit(jr, st, "import.apply", c.ik->kind,
-                     apr_psprintf(jr->pool, "%s: %d rows", file->filename,
-                                  rows));
     return import_page(jr, st, HTTP_OK, c.ik->kind,
                        report_json(jr, &c, mode, rows,
                                    apr_psprintf(jr->pool, "已导入%d行", rows)));

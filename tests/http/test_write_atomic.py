@@ -287,6 +287,55 @@ def test_window_notes_all_or_nothing(env):
     assert text in rows(env, state)
 
 
+# ---- 数据导入 (province) ----------------------------------------------------
+
+def _import(st, csv, mode="apply"):
+    return st.post("/admin/import", {"kind": "assessments", "mode": mode},
+                   files={"file": ("kh.csv", csv.encode(), "text/csv")})
+
+
+@pytest.mark.parametrize("table,op", [("annual_assessments", "INSERT"),
+                                      ("import_batches", "INSERT"),
+                                      ("audit_log", "INSERT")])
+def test_import_apply_all_or_nothing(env, table, op):
+    """The rows, the batch row that says "applied" and the audit row are
+    one transaction: any of them failing leaves none of them."""
+    sa = Staff(env, "sysadmin")
+    unit = "原子导入%d" % next(_seq)
+    csv = ("证件号码,年度,考核结果,单位\n"
+           "11010519491231002X,2013,合格,%s\n"
+           "11010519491231002X,2014,优秀,%s\n" % (unit, unit))
+    state = ("SELECT COUNT(*) FROM annual_assessments WHERE unit = '%s';"
+             "SELECT COUNT(*) FROM import_batches WHERE state = 'applied';"
+             "SELECT COUNT(*) FROM audit_log WHERE action = 'import.apply'"
+             % unit)
+    before = rows(env, state)
+    with failing(env, table, op):
+        r = _import(sa, csv)
+        assert r.status_code == 422, (r.status_code, r.text[:300])
+        assert "已撤销本次导入的全部数据" in r.text
+        assert rows(env, state) == before
+    r = _import(sa, csv)
+    assert r.status_code == 200 and "已导入2行" in r.text, r.text[-600:]
+    after = [int(x) for x in rows(env, state).split("\n")]
+    assert after[0] == 2
+    assert after[1:] == [int(x) + 1 for x in before.split("\n")[1:]]
+
+
+def test_import_check_record_all_or_nothing(env):
+    """A dry run writes its batch row and its audit row together."""
+    sa = Staff(env, "sysadmin")
+    state = ("SELECT COUNT(*) FROM import_batches;"
+             "SELECT COUNT(*) FROM audit_log WHERE action = 'import.dry'")
+    before = rows(env, state)
+    csv = "证件号码,年度,考核结果,单位\n11010519491231002X,2013,合格,甲\n"
+    with failing(env, "audit_log", "INSERT"):
+        r = _import(sa, csv, mode="dry")
+        assert r.status_code >= 500, (r.status_code, r.text[:300])
+        assert rows(env, state) == before
+    assert _import(sa, csv, mode="dry").status_code == 200
+
+
 # ---- a live schema change (make migrate while httpd runs) ----------------
 
 def test_schema_change_on_live_database(env):
