@@ -485,7 +485,9 @@ static char *clean_username(apr_pool_t *p, const char *in)
     return u;
 }
 
-static int start_session(jszg_req *jr, json_t *staff)
+/* The session row of a successful login; *token is for the cookie, set
+ * once the login's transaction has committed. */
+static int start_session(jszg_req *jr, json_t *staff, const char **token_out)
 {
     const char *old = admin_cookie(jr);
     const char *token = jszg_random_token(jr->pool, 32);
@@ -500,21 +502,22 @@ static int start_session(jszg_req *jr, json_t *staff)
     if (!token)
         return JSZG_DB_ERROR;
     /* rotation: whatever session this browser had is gone */
-    if (token_ok(old))
-        jszg_db_exec(jr, "admin_session_delete", NULL, 1,
-                     jszg_sha256_hex(jr->pool, old));
+    if (token_ok(old)
+        && (rc = jszg_db_exec(jr, "admin_session_delete", NULL, 1,
+                              jszg_sha256_hex(jr->pool, old)))
+           != JSZG_DB_OK)
+        return rc;
     apr_cpystrn(ubuf, ua ? ua : "", sizeof(ubuf));
     if (!jszg_utf8_valid(ubuf, strlen(ubuf)))
         ubuf[0] = '\0';
     hash = jszg_sha256_hex(jr->pool, token);
     rc = jszg_db_exec(jr, "admin_session_insert", NULL, 7, hash,
                       jstr(staff, "id"), now, now, exp, client_ip(jr), ubuf);
-    if (rc != JSZG_DB_OK)
-        return rc;
-    jszg_db_exec(jr, "admin_staff_login_at", NULL, 2, now,
-                 jstr(staff, "id"));
-    set_admin_cookie(jr, token, 0);
-    return JSZG_DB_OK;
+    if (rc == JSZG_DB_OK)
+        rc = jszg_db_exec(jr, "admin_staff_login_at", NULL, 2, now,
+                          jstr(staff, "id"));
+    *token_out = token;
+    return rc;
 }
 
 /*
@@ -534,6 +537,7 @@ int jszg_admin_login_post(jszg_req *jr)
     json_t *staff = NULL;
     jszg_staff who = { 0 };
     jszg_acct_err e;
+    const char *token = NULL;
     int rc, fails = 0;
 
     jszg_no_store(jr->r);
@@ -575,19 +579,37 @@ int jszg_admin_login_post(jszg_req *jr)
     /* an unknown username costs one bcrypt too (dummy hash) */
     if (!jszg_password_verify(pw, staff ? jstr(staff, "password_hash")
                                         : NULL)) {
-        if ((rc = jszg_login_failed(jr, THROTTLE_SCOPE, user))
-            != JSZG_DB_OK)
+        /* the throttle's count and the audit row together */
+        if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
             return jszg_db_status(rc);
-        jszg_admin_audit(jr, &who, "login.failed", NULL, NULL);
+        if ((rc = jszg_login_failed(jr, THROTTLE_SCOPE, user)) == JSZG_DB_OK
+            && (rc = jszg_admin_audit(jr, &who, "login.failed", NULL,
+                                      NULL)) == JSZG_DB_OK)
+            rc = jszg_db_commit(jr);
+        else
+            jszg_db_rollback(jr);
+        if (rc != JSZG_DB_OK)
+            return jszg_db_status(rc);
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, jr->r, JSZGLOGNO(17003)
                       "back office: failed login for '%s'", user);
         return login_form(jr, HTTP_OK, user, next, LOGIN_FAILED,
                           fails + 1 >= JSZG_STAFF_CAPTCHA_AFTER);
     }
-    if ((rc = start_session(jr, staff)) != JSZG_DB_OK)
+    /* the session, its rotation, the throttle's reset and the audit
+     * row: one transaction */
+    if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
         return jszg_db_status(rc);
-    jszg_login_succeeded(jr, THROTTLE_SCOPE, user);
-    jszg_admin_audit(jr, &who, "login", NULL, NULL);
+    if ((rc = start_session(jr, staff, &token)) == JSZG_DB_OK
+        && (rc = jszg_login_succeeded(jr, THROTTLE_SCOPE, user))
+           == JSZG_DB_OK
+        && (rc = jszg_admin_audit(jr, &who, "login", NULL, NULL))
+           == JSZG_DB_OK)
+        rc = jszg_db_commit(jr);
+    else
+        jszg_db_rollback(jr);
+    if (rc != JSZG_DB_OK)
+        return jszg_db_status(rc);
+    set_admin_cookie(jr, token, 0);
     return jszg_redirect(jr, safe_next(next));
 }
 

@@ -19,7 +19,7 @@ import pytest
 
 from test_account_lib import (DEMO_PASSWORD, insert_account, outbox_code,
                               random_phone)
-from test_admin_support import Staff
+from test_admin_support import STAFF_PASSWORD, Staff
 from test_records import BASE, app_id, edit_page_fields, submit
 from test_wizard import api, api_walk_to, reset
 
@@ -285,6 +285,31 @@ def test_window_notes_all_or_nothing(env):
     r = prov.post("/admin/institutions/%s/notes" % inst, {"notes": text})
     assert r.status_code == 303, r.text[:300]
     assert text in rows(env, state)
+
+
+# ---- 工作人员登录 -----------------------------------------------------------
+
+@pytest.mark.parametrize("table,op", [("admin_sessions", "INSERT"),
+                                      ("staff", "UPDATE"),
+                                      ("audit_log", "INSERT")])
+def test_staff_login_all_or_nothing(env, table, op):
+    """The session row, the last-login time and the audit row of a staff
+    login: together, and no cookie unless all of them stayed."""
+    state = ("SELECT COUNT(*) FROM admin_sessions;"
+             "SELECT COALESCE(last_login_at, 0) FROM staff WHERE username "
+             "= 'dc-point';"
+             "SELECT COUNT(*) FROM audit_log WHERE action = 'login' AND "
+             "actor = 'staff:dc-point'")
+    before = rows(env, state)
+    s = env.session()
+    data = {"_csrf": env.csrf(s), "username": "dc-point",
+            "password": STAFF_PASSWORD, "next": "/admin/"}
+    with failing(env, table, op):
+        r = env.post("/admin/login", s, data=data)
+        assert r.status_code >= 500, (r.status_code, r.text[:300])
+        assert "jszg_admin" not in r.headers.get("Set-Cookie", "")
+        assert rows(env, state) == before
+    Staff(env, "dc-point")
 
 
 # ---- 数据导入 (province) ----------------------------------------------------
