@@ -36,7 +36,8 @@ HDRS := $(wildcard mod_jszg/*.h)
 PURE := mod_jszg/jszg_view.c mod_jszg/jszg_form.c mod_jszg/jszg_idcard.c \
         mod_jszg/jszg_pager.c mod_jszg/jszg_tokenbucket.c mod_jszg/jszg_ticket.c \
         mod_jszg/jszg_password.c mod_jszg/jszg_captcha.c mod_jszg/jszg_jpeg.c \
-        mod_jszg/jszg_regno.c mod_jszg/jszg_pdf.c mod_jszg/jszg_csv.c
+        mod_jszg/jszg_regno.c mod_jszg/jszg_pdf.c mod_jszg/jszg_csv.c \
+        mod_jszg/jszg_rules.c
 
 WARN    := -std=c11 -Wall -Wextra -Werror
 # The schema version the module expects: the newest migration's number.

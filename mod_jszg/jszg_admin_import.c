@@ -27,6 +27,7 @@
  */
 #include "jszg_admin.h"
 #include "jszg_csv.h"
+#include "jszg_rules.h"
 #include "jszg_idcard.h"
 #include "jszg_wizard.h"
 #include "apr_strings.h"
@@ -57,12 +58,6 @@ static const import_kind kinds[] = {
     { "identity", "公安身份信息", JSZG_ROLE_SYSTEM,
       3, { "证件类型", "证件号码", "姓名" } },
     { NULL, NULL, 0, 0, { NULL } }
-};
-
-static const char *const kind_names[] = {
-    NULL, "幼儿园教师资格", "小学教师资格", "初级中学教师资格",
-    "高级中学教师资格", "中等职业学校教师资格",
-    "中等职业学校实习指导教师资格", "高等学校教师资格"
 };
 
 static const char *const id_types[] = {
@@ -521,7 +516,7 @@ static int write_row(check_t *c, const jszg_csv_record *r, const char *now)
                           cell(c, r, 1), cell(c, r, 2),
                           id_cell(c, r, 3, cell(c, r, 2)),
                           *cell(c, r, 4) ? cell(c, r, 4) : NULL,
-                          cell(c, r, 5), kind_names[kind], cell(c, r, 6),
+                          cell(c, r, 5), jszg_rules_kind_name(kind), cell(c, r, 6),
                           cell(c, r, 7), cell(c, r, 8), cell(c, r, 9),
                           cell(c, r, 10), now,
                           apr_itoa(jr->pool, c->st->role));

@@ -10,6 +10,7 @@
 #include "jszg_idcard.h"
 #include "jszg_jpeg.h"
 #include "jszg_regno.h"
+#include "jszg_rules.h"
 #include "apr_strings.h"
 #include "apr_lib.h"
 #include "apr_file_io.h"
@@ -28,9 +29,6 @@
 #define MSG_CERT_REVOKED "该教师资格已被依法撤销"
 #define MSG_CERT_INVALID "您的教师资格无效"
 
-const char *const jszg_wz_stages[] = {
-    "幼儿园", "小学", "初级中学", "高级中学", "中等职业学校", NULL
-};
 
 const char *const jszg_wz_subjects[] = {
     "语文", "数学", "英语", "物理", "化学", "生物", "历史", "地理",
@@ -83,11 +81,6 @@ static const char *const l_post_type[] = {
 static const char *const l_school_kinds[] = {
     "普通高等学校", "成人高等学校", "中等师范学校", "中等职业学校",
     "普通高中", "境外院校", "其他", NULL
-};
-static const char *const l_cert_kinds[] = {
-    "幼儿园教师资格", "小学教师资格", "初级中学教师资格",
-    "高级中学教师资格", "中等职业学校教师资格",
-    "中等职业学校实习指导教师资格", NULL
 };
 
 typedef enum { F_LIST, F_TEXT, F_DATE, F_POSTCODE, F_SCHOOL } field_kind;
@@ -210,7 +203,7 @@ json_t *jszg_wz_school_kinds(const char *selected)
 
 json_t *jszg_wz_cert_kinds(const char *selected)
 {
-    return jszg_wz_options(l_cert_kinds, selected);
+    return jszg_wz_options(jszg_rules_cert_kinds, selected);
 }
 
 static void beijing_tm(jszg_req *jr, apr_time_exp_t *tm)
@@ -626,7 +619,7 @@ static int fill_selects(jszg_req *jr, json_t *sel, json_t *out)
         != JSZG_DB_OK)
         return rc;
     json_object_set(out, "provinces", provinces);
-    json_object_set_new(out, "stages", jszg_wz_options(jszg_wz_stages,
+    json_object_set_new(out, "stages", jszg_wz_options(jszg_rules_stages,
                                                        stage));
     if (!prov || !find_row(provinces, "code", prov)) {
         json_object_set_new(sel, "province", json_string(""));
@@ -646,7 +639,7 @@ static int fill_selects(jszg_req *jr, json_t *sel, json_t *out)
     }
     if (!city)
         json_object_set_new(sel, "city", json_string(""));
-    if (!in_list(jszg_wz_stages, stage)) {
+    if (!jszg_rules_is_stage(stage)) {
         json_object_set_new(sel, "stage", json_string(""));
         stage = NULL;
     }
@@ -715,7 +708,7 @@ int jszg_wz_windows_data(jszg_req *jr, json_t *sel, json_t *out,
         json_object_set_new(sel, "province", json_string(""));
     if (city && strlen(city) != 6)
         json_object_set_new(sel, "city", json_string(""));
-    if (stage && !in_list(jszg_wz_stages, stage))
+    if (stage && !jszg_rules_is_stage(stage))
         json_object_set_new(sel, "stage", json_string(""));
     if ((rc = fill_selects(jr, sel, out)) != JSZG_DB_OK)
         return rc;
@@ -792,7 +785,7 @@ int jszg_wz_start(jszg_req *jr, const jszg_applicant *a,
                                                          "province_code"));
     json_object_set(choice, "city", json_object_get(inst, "city_code"));
     json_object_set(choice, "institution_id", json_object_get(inst, "id"));
-    if (in_list(jszg_wz_stages, stage)
+    if (jszg_rules_is_stage(stage)
         && strstr(apr_pstrcat(jr->pool, ",", S(inst, "stages"), ",", NULL),
                   apr_pstrcat(jr->pool, ",", stage, ",", NULL)))
         json_object_set_new(choice, "stage", json_string(stage));
@@ -1083,7 +1076,7 @@ int jszg_wz_add_cert(jszg_req *jr, const jszg_applicant *a, json_t *in,
     const char *auth = trim(jr->pool, S(in, "authority"));
     const char *code, *msg, *rel;
     json_t *region, *dup;
-    int year, k = 0, rc, i;
+    int year, k, rc;
 
     *cert_no_out = NULL;
     if ((rc = jszg_wz_may_apply(a, f)) != JSZG_DB_OK)
@@ -1101,10 +1094,8 @@ int jszg_wz_add_cert(jszg_req *jr, const jszg_applicant *a, json_t *in,
     if (!date_valid(issued) || strcmp(issued, jszg_wz_today(jr)) > 0)
         jszg_wz_field_error(jr, f, "issued_on", "bad_issued_on",
                             "请选择正确的证书签发日期。");
-    for (i = 0; l_cert_kinds[i]; i++)
-        if (!strcmp(kind, l_cert_kinds[i]))
-            k = i + 1;
-    if (!k)
+    k = jszg_rules_kind_code(kind);
+    if (!k || k > 6)
         jszg_wz_field_error(jr, f, "kind", "bad_kind", "请选择资格种类。");
     else if (jszg_certno_kind(no) && jszg_certno_kind(no) != k)
         jszg_wz_field_error(jr, f, "kind", "kind_mismatch",
@@ -1158,7 +1149,7 @@ int jszg_wz_add_cert(jszg_req *jr, const jszg_applicant *a, json_t *in,
         return upload_failed(f);
     rc = jszg_db_exec(jr, "wz_manual_insert", NULL, 13, a->id, no, holder,
                       a->id_number, issued, prov, *city ? city : NULL,
-                      num(jr->pool, k), l_cert_kinds[k - 1], subject, auth,
+                      num(jr->pool, k), jszg_rules_kind_name(k), subject, auth,
                       rel, epoch(jr));
     if (rc != JSZG_DB_OK)
         return rc;
@@ -1538,7 +1529,7 @@ int jszg_wz_choose_institution(jszg_req *jr, jszg_draft *d, json_t *in,
                             "请选择省份。");
     else if (!city || !*city || strcmp(S(sel, "city"), city))
         jszg_wz_field_error(jr, f, "city", "missing_city", "请选择地市。");
-    if (!in_list(jszg_wz_stages, stage))
+    if (!jszg_rules_is_stage(stage))
         jszg_wz_field_error(jr, f, "stage", "missing_stage",
                             "请选择现任教学段。");
     if (!in_list(jszg_wz_subjects, subject))

@@ -173,7 +173,6 @@ int jszg_cert_rate_ok(jszg_req *jr, jszg_wfail *f);
 /* Helpers shared by the page files. */
 const char *jszg_wz_today(jszg_req *jr);            /* "YYYY-MM-DD" */
 json_t *jszg_wz_options(const char *const *list, const char *selected);
-extern const char *const jszg_wz_stages[];
 extern const char *const jszg_wz_subjects[];
 void jszg_wz_fail(jszg_wfail *f, int status, const char *code,
                   const char *message);
