@@ -300,6 +300,14 @@ def test_config_error_named_by_apache2_t(env, tmp_path):
     assert out.returncode == 0, out.stderr
 
 
+def startup_log(out, root):
+    """What a refused start said: the check_config hook reports on stderr
+    (before the error log is open, as `apache2 -t` shows it), later
+    checks in the error log."""
+    log = root / "logs" / "error_log"
+    return out.stderr + (log.read_text() if log.exists() else "")
+
+
 def test_broken_template_refuses_startup(env, tmp_path):
     """A template that does not parse stops httpd at startup with a log
     line naming the file, instead of failing on every request."""
@@ -316,7 +324,7 @@ def test_broken_template_refuses_startup(env, tmp_path):
                          capture_output=True, text=True, timeout=20,
                          env=server_environ())
     assert out.returncode != 0
-    log = (root / "logs" / "error_log").read_text()
+    log = startup_log(out, root)
     assert "JSZG10005" in log and "broken.html" in log
 
 
@@ -328,7 +336,7 @@ def test_test_clock_refused_in_production(env, tmp_path):
                          capture_output=True, text=True, timeout=20,
                          env=server_environ())
     assert out.returncode != 0
-    log = (tmp_path / "prod" / "logs" / "error_log").read_text()
+    log = startup_log(out, tmp_path / "prod")
     assert "JszgTestClock On is refused with JszgMode production" in log
 
 
@@ -354,7 +362,7 @@ def test_mode_defaults_to_production(env, tmp_path):
                          capture_output=True, text=True, timeout=20,
                          env=server_environ())
     assert out.returncode != 0
-    log = (tmp_path / "prod" / "logs" / "error_log").read_text()
+    log = startup_log(out, tmp_path / "prod")
     assert "JszgTestClock On is refused with JszgMode production" in log
 
 

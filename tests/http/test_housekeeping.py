@@ -2,6 +2,7 @@
 deletes the rows whose time has passed every JszgHousekeepingInterval
 seconds, in batches, and leaves the live ones alone."""
 import hashlib
+import os
 import re
 import secrets
 import shutil
