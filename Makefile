@@ -63,19 +63,47 @@ endif
         scale scale-explain soak \
         clean migrate db deb deploy-test
 
-all: .libs/mod_jszg.so
+# The objects compile in parallel (one job per core), each on its own:
+# editing one .c file recompiles that file and links.
+NPROC := $(shell nproc 2>/dev/null || echo 2)
+all: | deps
+	@$(MAKE) --no-print-directory -j$(NPROC) .libs/mod_jszg.so
 
 # Rebuild when SANITIZE changes: the stamp names the flavour.
 FLAVOUR := $(BUILDDIR)/.flavour-$(if $(filter 1,$(SANITIZE)),san,plain)
 $(FLAVOUR):
 	@mkdir -p $(BUILDDIR); rm -f $(BUILDDIR)/.flavour-*; touch $@
 
-.libs/mod_jszg.so: $(SRCS) $(HDRS) $(FLAVOUR) $(wildcard sql/sqlite/*.sql) | deps
-	$(APXS) -c -o mod_jszg.la \
-	    $(addprefix -Wc$(comma),$(WARN) $(DEFS) $(SAN_CF) $(shell xml2-config --cflags) $(shell pkg-config --cflags $(PDF_PKGS)) -I$(shell pg_config --includedir)) \
-	    $(addprefix -Wl$(comma),$(SAN_LD)) \
-	    $(SRCS) $(LIBS) >$(BUILDDIR).log 2>&1 || { cat $(BUILDDIR).log; exit 1; }
-	@grep -i 'warning' $(BUILDDIR).log || true
+# apxs's own compiler, flags and libtool (as `apxs -c` would use them),
+# read when a rule runs: on a fresh machine apache2-dev is installed by
+# `deps` first.  Each object records the headers it read (gcc -MMD).
+OBJS := $(SRCS:.c=.lo)
+AP_COMPILE = $(shell $(APXS) -q LIBTOOL) --mode=compile --tag=disable-static \
+    $(shell $(APXS) -q CC) \
+    $(subst ;;, ,$(shell $(APXS) -q CFLAGS CPPFLAGS EXTRA_CPPFLAGS)) \
+    -I$(shell $(APXS) -q INCLUDEDIR) $(shell apr-1-config --includes) \
+    $(shell apu-1-config --includes) $(WARN) $(DEFS) $(SAN_CF) \
+    $(shell xml2-config --cflags) $(shell pkg-config --cflags $(PDF_PKGS)) \
+    -I$(shell pg_config --includedir)
+
+mod_jszg/%.lo: mod_jszg/%.c $(FLAVOUR) | deps
+	@mkdir -p $(BUILDDIR)/log
+	@$(AP_COMPILE) -MMD -MP -MF $(@:.lo=.d) -MT $@ -c -o $@ $< \
+	    >$(BUILDDIR)/log/$(*F).log 2>&1 \
+	    || { cat $(BUILDDIR)/log/$(*F).log; exit 1; }
+	@touch $(@:.lo=.slo); echo "  CC $<"
+
+# the schema version the module expects is compiled into these
+mod_jszg/jszg_store.lo mod_jszg/jszg_page_home.lo: \
+    $(wildcard sql/sqlite/*.sql)
+
+-include $(OBJS:.lo=.d)
+
+.libs/mod_jszg.so: $(OBJS) | deps
+	@$(APXS) -c -o mod_jszg.la $(addprefix -Wl$(comma),$(SAN_LD)) \
+	    $(OBJS) $(LIBS) >$(BUILDDIR).log 2>&1 \
+	    || { cat $(BUILDDIR).log; exit 1; }
+	@echo "  LD mod_jszg.so"
 
 comma := ,
 
@@ -117,9 +145,15 @@ run: all
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILDDIR)/%,$(UNIT_SRCS))
 
-$(BUILDDIR)/test_%: tests/unit/test_%.c $(PURE) $(wildcard mod_jszg/jszg_*.h) $(FLAVOUR)
+# The pure core, compiled once for the module (same flavour), archived
+# for the unit tests.
+CORE_LIB := $(BUILDDIR)/libjszg_core.a
+$(CORE_LIB): $(PURE:.c=.lo)
+	@rm -f $@; ar rcs $@ $(patsubst mod_jszg/%.c,mod_jszg/.libs/%.o,$(PURE))
+
+$(BUILDDIR)/test_%: tests/unit/test_%.c $(CORE_LIB) $(wildcard mod_jszg/jszg_*.h) $(FLAVOUR)
 	@mkdir -p $(BUILDDIR)
-	@gcc $(WARN) -g $(SAN_CF) $(APR_CF) -Imod_jszg -o $@ $< $(PURE) \
+	@gcc $(WARN) -g $(SAN_CF) $(APR_CF) -Imod_jszg -o $@ $< $(CORE_LIB) \
 	    $(APR_LD) -lcmocka -lpthread $(SAN_LD)
 
 # fontconfig keeps its configuration until exit, cairo 1.16 leaks a little
@@ -246,6 +280,7 @@ bench: all deps-test
 
 clean:
 	rm -rf .libs build build.log mod_jszg/*.lo mod_jszg/*.slo mod_jszg/*.o \
+	    mod_jszg/*.d \
 	    mod_jszg/.libs mod_jszg.la mod_jszg.lo mod_jszg.slo
 	@# server roots kept under /var/tmp for a checkout www-data cannot reach
 	-@[ ! -x $(PYTHON) ] || $(PYTHON) conf/mkroot.py --clean
