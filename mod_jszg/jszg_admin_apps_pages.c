@@ -85,11 +85,7 @@ int jszg_admin_send_upload(jszg_req *jr, const char *rel,
     apr_table_setn(jr->r->headers_out, "Content-Disposition",
                    apr_psprintf(jr->pool, "inline; filename=\"%s.%s\"",
                                 download_name, ext));
-    ap_set_content_type(jr->r, type);
-    ap_set_content_length(jr->r, n);
-    if (!jr->r->header_only)
-        ap_rwrite(buf, (int)n, jr->r);
-    return OK;
+    return jszg_send(jr->r, HTTP_OK, type, buf, n);
 }
 
 /* ---- the application as staff see it ------------------------------------- */

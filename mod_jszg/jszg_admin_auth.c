@@ -274,12 +274,7 @@ int jszg_render_layout(jszg_req *jr, int status, const char *tpl,
                       err ? err : "failed");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    jr->r->status = status;
-    ap_set_content_type(jr->r, "text/html; charset=utf-8");
-    ap_set_content_length(jr->r, len);
-    if (!jr->r->header_only)
-        ap_rwrite(html, (int)len, jr->r);
-    return OK;
+    return jszg_send(jr->r, status, "text/html; charset=utf-8", html, len);
 }
 
 json_t *jszg_admin_data(jszg_req *jr, jszg_staff *st, const char *title,

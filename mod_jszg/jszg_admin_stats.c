@@ -334,11 +334,8 @@ int jszg_admin_stats_csv(jszg_req *jr)
     apr_table_setn(jr->r->headers_out, "Content-Disposition",
                    apr_psprintf(p, "attachment; filename=\"jszg-stats-%ld"
                                 ".csv\"", year));
-    ap_set_content_type(jr->r, "text/csv; charset=utf-8");
-    ap_set_content_length(jr->r, strlen(out));
-    if (!jr->r->header_only)
-        ap_rwrite(out, (int)strlen(out), jr->r);
-    return OK;
+    return jszg_send(jr->r, HTTP_OK, "text/csv; charset=utf-8", out,
+                     strlen(out));
 }
 
 /* ---- audit log ----------------------------------------------------------- */

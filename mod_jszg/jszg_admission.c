@@ -1739,12 +1739,7 @@ static int write_answer(request_rec *r, int status, const char *ct,
     apr_size_t len = strlen(body);
 
     common_headers(r);
-    r->status = status;
-    ap_set_content_type(r, ct);
-    ap_set_content_length(r, len);
-    if (!r->header_only)
-        ap_rwrite(body, (int)len, r);
-    return OK;
+    return jszg_send(r, status, ct, body, len);
 }
 
 static int write_json(request_rec *r, int status, json_t *j)

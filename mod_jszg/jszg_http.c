@@ -92,8 +92,10 @@ int jszg_query_int(jszg_req *jr, const char *name, long min, long max,
 
 /* ---- answers ------------------------------------------------------------ */
 
-static int write_body(request_rec *r, int status, const char *ct,
-                      const char *body, apr_size_t len)
+/* The one place a body is sent: status, type, length, and the bytes
+ * unless it is a HEAD request. */
+int jszg_send(request_rec *r, int status, const char *ct, const void *body,
+              apr_size_t len)
 {
     r->status = status;
     ap_set_content_type(r, ct);
@@ -191,7 +193,7 @@ static int render_page(jszg_req *jr, int status, const char *tpl,
                       "rendering %s: %s", tpl, err ? err : "failed");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    return write_body(jr->r, status, HTML_CT, html, len);
+    return jszg_send(jr->r, status, HTML_CT, html, len);
 }
 
 int jszg_render(jszg_req *jr, int status, const char *tpl, json_t *data)
@@ -213,7 +215,7 @@ int jszg_json(jszg_req *jr, int status, json_t *body)
     if (!s)
         return HTTP_INTERNAL_SERVER_ERROR;
     jszg_no_store(jr->r);
-    rc = write_body(jr->r, status, JSON_CT, apr_pstrdup(jr->pool, s),
+    rc = jszg_send(jr->r, status, JSON_CT, apr_pstrdup(jr->pool, s),
                     strlen(s));
     free(s);
     return rc;
@@ -295,7 +297,7 @@ int jszg_error(jszg_req *jr, int status, const char *code,
     /* Error pages must work with the database down: no session lookup. */
     if (render_page(jr, status, "error", d) != OK) {
         /* Even the template failed: a plain answer, still no HTML by hand */
-        return write_body(jr->r, status, "text/plain; charset=utf-8",
+        return jszg_send(jr->r, status, "text/plain; charset=utf-8",
                           message, strlen(message));
     }
     return OK;
@@ -325,7 +327,7 @@ int jszg_redirect(jszg_req *jr, const char *location)
         location = "/";
     apr_table_setn(jr->r->headers_out, "Location", location);
     jszg_no_store(jr->r);
-    return write_body(jr->r, HTTP_SEE_OTHER, HTML_CT, "", 0);
+    return jszg_send(jr->r, HTTP_SEE_OTHER, HTML_CT, "", 0);
 }
 
 /* ---- request parsing ---------------------------------------------------- */

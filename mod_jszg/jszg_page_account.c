@@ -561,9 +561,5 @@ int jszg_page_captcha_img(jszg_req *jr)
     if (rc != JSZG_DB_OK)
         return jszg_db_status(rc);
     jszg_no_store(jr->r);
-    ap_set_content_type(jr->r, "image/png");
-    ap_set_content_length(jr->r, len);
-    if (!jr->r->header_only)
-        ap_rwrite(png, (int)len, jr->r);
-    return OK;
+    return jszg_send(jr->r, HTTP_OK, "image/png", png, len);
 }

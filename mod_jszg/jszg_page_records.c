@@ -156,11 +156,7 @@ int jszg_page_record_photo(jszg_req *jr)
     /* an upload is never a page of the site (issue 8) */
     apr_table_setn(jr->r->headers_out, "Content-Disposition",
                    "inline; filename=\"photo.jpg\"");
-    ap_set_content_type(jr->r, "image/jpeg");
-    ap_set_content_length(jr->r, len);
-    if (!jr->r->header_only)
-        ap_rwrite(buf, (int)len, jr->r);
-    return OK;
+    return jszg_send(jr->r, HTTP_OK, "image/jpeg", buf, len);
 }
 
 /* ---- 修改 ---------------------------------------------------------------- */
@@ -338,11 +334,7 @@ int jszg_page_record_pdf(jszg_req *jr)
                                 "%%9A%%E6%%9C%%9F%%E6%%B3%%A8%%E5%%86%%8C"
                                 "%%E7%%94%%B3%%E8%%AF%%B7%%E8%%A1%%A8-%s.pdf",
                                 rec.reg_no, rec.reg_no));
-    ap_set_content_type(jr->r, "application/pdf");
-    ap_set_content_length(jr->r, len);
-    if (!jr->r->header_only)
-        ap_rwrite(pdf, (int)len, jr->r);
-    return OK;
+    return jszg_send(jr->r, HTTP_OK, "application/pdf", pdf, len);
 }
 
 /* ---- 有留言 --------------------------------------------------------------- */

@@ -398,11 +398,7 @@ static int send_jpeg(jszg_req *jr, const char *rel)
     /* an upload is never a page of the site (issue 8) */
     apr_table_setn(jr->r->headers_out, "Content-Disposition",
                    "inline; filename=\"photo.jpg\"");
-    ap_set_content_type(jr->r, "image/jpeg");
-    ap_set_content_length(jr->r, n);
-    if (!jr->r->header_only)
-        ap_rwrite(buf, (int)n, jr->r);
-    return OK;
+    return jszg_send(jr->r, HTTP_OK, "image/jpeg", buf, n);
 }
 
 int jszg_page_wizard_photo(jszg_req *jr)

@@ -149,6 +149,9 @@ json_t *jszg_pool_json(apr_pool_t *p, json_t *j);
 void jszg_rows_link(apr_pool_t *p, json_t *rows, const char *prefix);
 void jszg_crumbs(jszg_req *jr, json_t *data, ...);
 void jszg_no_store(request_rec *r);
+/* Send body (len bytes, type ct) with this status; OK. */
+int jszg_send(request_rec *r, int status, const char *ct, const void *body,
+              apr_size_t len);
 void jszg_security_headers(request_rec *r);
 
 /* jszg_session.c */
