@@ -1,0 +1,293 @@
+"""Every applicant page on a phone and on a desktop, in headless Chromium
+(issue 18, "A phone is where many applicants are").
+
+Each page is laid out 1366, 390 and 360 CSS px wide (390 and 360 as a
+phone: mobile viewport); on each the page must not scroll sideways
+(document.documentElement.scrollWidth <= innerWidth) and no text, control
+or image may run past the right edge of the screen or be cut off by a box
+that hides its overflow (tables and the 申请表 may scroll inside their own
+box).  Screenshots go to build/test-output/
+phone-<engine>-<width>-<page>.png.  Every request of every page view,
+/favicon.ico included, must be answered without a 4xx/5xx.
+
+The data is made through the wizard's API: 李娜 (account 2) stops before
+step 6 (her draft shows steps 1-6), 张伟 (account 1) has submitted (step 7,
+查询报名信息, 详情, 申请表)."""
+import os
+import re
+
+import pytest
+
+from test_records import submit
+from test_wizard import api_walk_to, reset
+
+DESKTOP, PHONE, NARROW = 1366, 390, 360
+
+# (id, path, who): who is None (no session), "draft" or "done"
+REQUIRED = [
+    ("home", "/", None),
+    ("login", "/login", None),
+    ("register", "/register", None),
+    ("forgot", "/forgot", None),
+    ("platform", "/platform", "done"),
+    ("step1", "/platform/dqzc/wizard/1", "draft"),
+    ("step2", "/platform/dqzc/wizard/2", "draft"),
+    ("step3", "/platform/dqzc/wizard/3", "draft"),
+    ("step4", "/platform/dqzc/wizard/4", "draft"),
+    ("step5", "/platform/dqzc/wizard/5", "draft"),
+    ("step6", "/platform/dqzc/wizard/6", "draft"),
+    ("step7", "/platform/dqzc/applications/{reg}", "done"),
+    ("records", "/platform/dqzc/records", "done"),
+    ("detail", "/platform/dqzc/records/{reg}", "done"),
+    ("form", "/platform/dqzc/records/{reg}/form", "done"),
+]
+# the rest of the applicant's pages: phone widths only
+OTHERS = [
+    ("news", "/news", None),
+    ("notices", "/notices", None),
+    ("services", "/services", None),
+    ("guide-dqzc", "/services/dqzc/guide", None),
+    ("guide-rd", "/services/rd/guide", None),
+    ("windows", "/windows?province=420000&city=420100", None),
+    ("cert", "/cert", None),
+    ("help", "/help", None),
+    ("faq", "/help/faq", None),
+    ("faq-item", "/help/faq/1", None),
+    ("mail", "/help/mail", None),
+    ("phone", "/help/phone", None),
+    ("contacts", "/help/contacts", None),
+    ("manual", "/help/manual", None),
+    ("search", "/search?q=%E6%B3%A8%E5%86%8C", None),
+    ("pictools", "/platform/pictools", None),
+    ("not-found", "/no-such-page", None),
+    ("platform-draft", "/platform", "draft"),
+    ("notice", "/platform/dqzc/notice", "draft"),
+    ("dqzc-windows", "/platform/dqzc/windows", "draft"),
+    ("cert-add", "/platform/dqzc/wizard/2/cert", "draft"),
+    ("account", "/account", "draft"),
+    ("profile", "/account/profile", "draft"),
+    ("password", "/account/password", "draft"),
+    ("phone-change", "/account/phone", "draft"),
+    ("edit", "/platform/dqzc/records/{reg}/edit", "done"),
+    ("messages", "/platform/dqzc/records/{reg}/messages", "done"),
+    ("notes", "/platform/dqzc/records/{reg}/notes", "done"),
+]
+CASES = ([(p, w) for p in REQUIRED for w in (DESKTOP, PHONE, NARROW)]
+         + [(p, w) for p in OTHERS for w in (PHONE, NARROW)])
+
+# What does not fit: the page wider than the screen, and every text line,
+# control or image that ends right of the screen or is cut off on the
+# right by an ancestor that hides its overflow.  Inside a box that scrolls
+# sideways (overflow auto/scroll) content may be wider: that box itself
+# must fit.  Visually hidden things (the skip link, .sr-only) are ignored.
+MISFITS_JS = r"""
+var vw = window.innerWidth, out = [];
+function hidden(el) {
+  for (var a = el; a && a.nodeType === 1; a = a.parentElement) {
+    var cs = getComputedStyle(a);
+    if (cs.display === 'none' || cs.visibility === 'hidden') return true;
+    if (cs.clip && cs.clip !== 'auto') return true;
+    var r = a.getBoundingClientRect();
+    if (cs.overflow !== 'visible' && (r.width <= 1 || r.height <= 1))
+      return true;
+  }
+  return false;
+}
+function name(el) {
+  var s = el.tagName.toLowerCase();
+  if (el.id) s += '#' + el.id;
+  if (el.className && typeof el.className === 'string')
+    s += '.' + el.className.trim().split(/\s+/).join('.');
+  return s;
+}
+/* the first ancestor that cuts the box off on the right: [el, scrolls] */
+function cutter(el) {
+  for (var a = el.parentElement; a && a !== document.body
+       && a !== document.documentElement; a = a.parentElement) {
+    var ox = getComputedStyle(a).overflowX;
+    if (ox === 'visible') continue;
+    return [a, ox === 'auto' || ox === 'scroll'];
+  }
+  return null;
+}
+function check(el, rect, what) {
+  if (rect.width < 1 || rect.height < 1) return;
+  var limit = vw, c = cutter(el), by = 'the screen';
+  if (c) {
+    var cr = c[0].getBoundingClientRect();
+    if (c[1]) {
+      /* reachable by scrolling that box: the box must fit */
+      check(c[0], cr, 'scroll box');
+      return;
+    }
+    if (cr.right < limit) { limit = cr.right; by = name(c[0]); }
+  }
+  if (rect.right > limit + 1)
+    out.push(what + ' ' + name(el) + ' ends at ' + Math.round(rect.right)
+             + ' > ' + Math.round(limit) + ' (' + by + ')');
+}
+var w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+for (var n = w.nextNode(); n; n = w.nextNode()) {
+  var t = n.nodeValue.trim(), p = n.parentElement;
+  if (!t || !p || /^(SCRIPT|STYLE|NOSCRIPT|OPTION|TEMPLATE)$/.test(p.tagName)
+      || hidden(p)) continue;
+  var range = document.createRange();
+  range.selectNodeContents(n);
+  var rs = range.getClientRects();
+  for (var i = 0; i < rs.length; i++)
+    check(p, rs[i], 'text "' + t.slice(0, 16) + '" in');
+}
+var els = document.querySelectorAll(
+  'input:not([type=hidden]), select, textarea, button, img, canvas, table');
+for (var j = 0; j < els.length; j++)
+  if (!hidden(els[j]))
+    check(els[j], els[j].getBoundingClientRect(), 'box');
+var seen = {};
+return out.filter(function (s) { return seen[s] ? false : (seen[s] = 1); })
+          .slice(0, 20);
+"""
+
+
+def access_lines(env, start):
+    path = os.path.join(env.root, "logs", "access_log")
+    with open(path, encoding="utf-8", errors="replace") as f:
+        f.seek(start)
+        return f.read().splitlines()
+
+
+def access_size(env):
+    return os.path.getsize(os.path.join(env.root, "logs", "access_log"))
+
+
+class Site:
+    pass
+
+
+@pytest.fixture(scope="module")
+def site(env):
+    from browser import chromium
+    site = Site()
+    site.env = env
+    reset(env, 1, 2)
+    done = env.login_as(1)
+    site.reg = submit(env, done)                 # 张伟, 北京东城 小学数学
+    draft = env.login_as(2)                      # 李娜, 武汉武昌 初中语文
+    api_walk_to(env, draft, 6, institution="10", point="1001",
+                cert="20134210232005821", stage="初级中学", subject="语文",
+                province="420000", city="420100")
+    site.sid = {None: None, "done": done.cookies["jszg_sid"],
+                "draft": draft.cookies["jszg_sid"]}
+    site.d = chromium()
+    site.d.get(env.url + "/static/css/site.css")
+    site.who = "?"
+    yield site
+    site.d.quit()
+
+
+def load(site, path, who, width):
+    """Open `path` as `who` on a screen `width` px wide; wait until it
+    and everything it loads (images, styles, the favicon) has arrived."""
+    from browser import emulate
+    d, env = site.d, site.env
+    emulate(d, width)
+    if site.who != who:
+        d.delete_all_cookies()
+        if who:
+            d.add_cookie({"name": "jszg_sid", "value": site.sid[who],
+                          "path": "/"})
+        site.who = who
+    d.get(env.url + path.replace("{reg}", site.reg))
+    from selenium.webdriver.support.ui import WebDriverWait
+    WebDriverWait(d, 10).until(lambda drv: drv.execute_script(
+        "return document.readyState") == "complete")
+
+
+def test_browser_gets_the_icon(site):
+    """The browser asks for /favicon.ico (it was a 404 on every page
+    view) and gets it.  First in the module: a browser that has the icon
+    does not ask again."""
+    from selenium.webdriver.support.ui import WebDriverWait
+    env = site.env
+    start = access_size(env)
+    site.d.execute_cdp_cmd("Network.clearBrowserCache", {})
+    load(site, "/", None, DESKTOP)
+
+    def icon_lines(_):
+        return [ln for ln in access_lines(env, start)
+                if '"GET /favicon.ico ' in ln]
+    lines = WebDriverWait(site.d, 10).until(icon_lines)
+    assert all('" 200 ' in ln for ln in lines), lines
+
+
+@pytest.mark.parametrize("page,width", CASES,
+                         ids=["%s-%d" % (p[0], w) for p, w in CASES])
+def test_page_fits_the_screen(site, page, width):
+    from browser import screenshot
+    name, path, who = page
+    env, d = site.env, site.d
+    start = access_size(env)
+    load(site, path, who, width)
+    assert "/login" not in d.current_url or name == "login", \
+        "%s: sent to the login page" % name
+    sizes = d.execute_script(
+        "return [document.documentElement.scrollWidth, window.innerWidth]")
+    shot = screenshot(d, "phone-%s-%d-%s" % (env.engine, width, name),
+                      width=width)
+    assert os.path.getsize(shot) > 5000
+    assert sizes[1] == width, "viewport %d, not %d" % (sizes[1], width)
+    assert sizes[0] <= sizes[1], \
+        "%s scrolls sideways: %d px wide on a %d px screen (%s)" \
+        % (name, sizes[0], sizes[1], shot)
+    misfits = d.execute_script(MISFITS_JS)
+    assert not misfits, "%s at %d px (%s):\n" % (name, width, shot) \
+        + "\n".join(misfits)
+    bad = [ln for ln in access_lines(env, start)
+           if re.search(r'" [45]\d\d ', ln) and "/no-such-page" not in ln]
+    assert not bad, "failed requests:\n" + "\n".join(bad)
+
+
+@pytest.mark.parametrize("width", (DESKTOP, PHONE))
+def test_application_pdf_downloads(site, width):
+    """申请表: the page links the PDF, and the link downloads it (fetched
+    by the page, with the browser's session, as a click would)."""
+    from selenium.webdriver.common.by import By
+    load(site, "/platform/dqzc/records/{reg}/form", "done", width)
+    link = site.d.find_element(By.ID, "rec-pdf")
+    assert link.is_displayed()
+    r = link.rect
+    assert r["x"] >= 0 and r["x"] + r["width"] <= width
+    got = site.d.execute_async_script(
+        "var done = arguments[arguments.length - 1];"
+        "fetch(arguments[0].href).then(function (r) {"
+        "  return r.arrayBuffer().then(function (b) {"
+        "    var h = new Uint8Array(b.slice(0, 5));"
+        "    done([r.status, r.headers.get('content-type'),"
+        "          String.fromCharCode.apply(null, h), b.byteLength]);"
+        "  });"
+        "}).catch(function (e) { done(['error', String(e)]); });", link)
+    assert got[0] == 200, got
+    assert got[1].startswith("application/pdf"), got
+    assert got[2] == "%PDF-" and got[3] > 5000, got
+
+
+def test_photo_sample_shown_on_a_phone(site):
+    """照片处理工具: the 示例图 is loaded, white behind the figure, and on
+    a phone sits beside nothing: above the preview, inside the screen."""
+    from selenium.webdriver.common.by import By
+    load(site, "/platform/pictools", None, PHONE)
+    img = site.d.find_element(By.CSS_SELECTOR, "#pic-sample img")
+    got = site.d.execute_script(
+        "var i = arguments[0], c = document.createElement('canvas');"
+        "c.width = i.naturalWidth; c.height = i.naturalHeight;"
+        "var g = c.getContext('2d'); g.drawImage(i, 0, 0);"
+        "function px(x, y) { return Array.from("
+        "  g.getImageData(x, y, 1, 1).data); }"
+        "var r = i.getBoundingClientRect();"
+        "return [i.naturalWidth, i.naturalHeight, px(2, 2),"
+        "        px(i.naturalWidth - 3, 2), px(147, 140), r.right];", img)
+    assert got[:2] == [295, 413], got
+    assert got[2] == got[3] == [255, 255, 255, 255], got   # white
+    assert got[4] != [255, 255, 255, 255], got             # the head
+    assert got[5] <= PHONE
+    preview = site.d.find_element(By.ID, "pic-out")
+    assert preview.rect["y"] > img.rect["y"]
