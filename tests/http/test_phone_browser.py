@@ -15,6 +15,7 @@ step 6 (her draft shows steps 1-6), 张伟 (account 1) has submitted (step 7,
 查询报名信息, 详情, 申请表)."""
 import os
 import re
+from urllib.parse import quote
 
 import pytest
 
@@ -23,7 +24,8 @@ from test_wizard import api_walk_to, reset
 
 DESKTOP, PHONE, NARROW = 1366, 390, 360
 
-# (id, path, who): who is None (no session), "draft" or "done"
+# (id, path, who): who is None (no session), "draft", "done" or
+# "unverified"
 REQUIRED = [
     ("home", "/", None),
     ("login", "/login", None),
@@ -58,16 +60,24 @@ OTHERS = [
     ("contacts", "/help/contacts", None),
     ("manual", "/help/manual", None),
     ("search", "/search?q=%E6%B3%A8%E5%86%8C", None),
+    ("windows-result", "/windows?province=110000&city=110101&stage=%s"
+     "&institution=2" % quote("小学"), None),
+    ("news-item", "/news/1", None),
+    ("notice-item", "/notices/1", None),
     ("pictools", "/platform/pictools", None),
     ("not-found", "/no-such-page", None),
     ("platform-draft", "/platform", "draft"),
     ("notice", "/platform/dqzc/notice", "draft"),
     ("dqzc-windows", "/platform/dqzc/windows", "draft"),
+    ("dqzc-windows-result", "/platform/dqzc/windows?province=110000"
+     "&city=110108&stage=%s&institution_id=5" % quote("幼儿园"), "draft"),
     ("cert-add", "/platform/dqzc/wizard/2/cert", "draft"),
     ("account", "/account", "draft"),
     ("profile", "/account/profile", "draft"),
     ("password", "/account/password", "draft"),
     ("phone-change", "/account/phone", "draft"),
+    ("verify", "/account/verify", "unverified"),
+    ("review", "/account/review", "unverified"),
     ("edit", "/platform/dqzc/records/{reg}/edit", "done"),
     ("messages", "/platform/dqzc/records/{reg}/messages", "done"),
     ("notes", "/platform/dqzc/records/{reg}/notes", "done"),
@@ -175,8 +185,10 @@ def site(env):
     api_walk_to(env, draft, 6, institution="10", point="1001",
                 cert="20134210232005821", stage="初级中学", subject="语文",
                 province="420000", city="420100")
+    unverified = env.login_as(5)                 # 刘芳, 实名核验 not done
     site.sid = {None: None, "done": done.cookies["jszg_sid"],
-                "draft": draft.cookies["jszg_sid"]}
+                "draft": draft.cookies["jszg_sid"],
+                "unverified": unverified.cookies["jszg_sid"]}
     site.d = chromium()
     site.d.get(env.url + "/static/css/site.css")
     site.who = "?"
