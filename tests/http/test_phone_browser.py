@@ -85,14 +85,17 @@ OTHERS = [
 CASES = ([(p, w) for p in REQUIRED for w in (DESKTOP, PHONE, NARROW)]
          + [(p, w) for p in OTHERS for w in (PHONE, NARROW)])
 
-# What does not fit: the page wider than the screen, and every text line,
+# What does not fit: the page wider than the screen, every text line,
 # control or image that ends right of the screen or is cut off on the
-# right by an ancestor that hides its overflow.  Inside a box that scrolls
+# right by an ancestor that hides its overflow, and text squeezed into a
+# column too narrow for it (a table header one character a line, "首/页"
+# in the navigation).  Inside a box that scrolls
 # sideways (overflow auto/scroll) content may be wider: that box itself
 # must fit.  Visually hidden things (the skip link, .sr-only) are ignored.
 MISFITS_JS = r"""
 var vw = window.innerWidth, out = [];
 function hidden(el) {
+  if (el.getBoundingClientRect().right <= 0) return true;  /* off left */
   for (var a = el; a && a.nodeType === 1; a = a.parentElement) {
     var cs = getComputedStyle(a);
     if (cs.display === 'none' || cs.visibility === 'hidden') return true;
@@ -143,9 +146,20 @@ for (var n = w.nextNode(); n; n = w.nextNode()) {
       || hidden(p)) continue;
   var range = document.createRange();
   range.selectNodeContents(n);
-  var rs = range.getClientRects();
-  for (var i = 0; i < rs.length; i++)
+  var rs = range.getClientRects(), tops = {}, lines = 0;
+  for (var i = 0; i < rs.length; i++) {
     check(p, rs[i], 'text "' + t.slice(0, 16) + '" in');
+    var top = Math.round(rs[i].top);
+    if (rs[i].width >= 1 && !tops[top]) { tops[top] = 1; lines++; }
+  }
+  /* squeezed: a box (cell, label, button, menu item) whose short text
+     is broken over lines, or that holds two characters or fewer a line
+     (headers one character a line) */
+  if (lines >= 2 && p.textContent.trim() === t
+      && getComputedStyle(p).display !== 'inline'
+      && (t.length <= 4 || lines * 2 > t.length))
+    out.push('text "' + t.slice(0, 16) + '" in ' + name(p) + ' squeezed into '
+             + lines + ' lines');
 }
 var els = document.querySelectorAll(
   'input:not([type=hidden]), select, textarea, button, img, canvas, table');
@@ -189,6 +203,7 @@ def site(env):
     site.sid = {None: None, "done": done.cookies["jszg_sid"],
                 "draft": draft.cookies["jszg_sid"],
                 "unverified": unverified.cookies["jszg_sid"]}
+    site.log_start = access_size(env)
     site.d = chromium()
     site.d.get(env.url + "/static/css/site.css")
     site.who = "?"
@@ -215,17 +230,15 @@ def load(site, path, who, width):
 
 
 def test_browser_gets_the_icon(site):
-    """The browser asks for /favicon.ico (it was a 404 on every page
-    view) and gets it.  First in the module: a browser that has the icon
-    does not ask again."""
+    """The module's browser (a new profile) asks for /favicon.ico once,
+    at its first page view or soon after (it was a 404 on every page
+    view), and gets it."""
     from selenium.webdriver.support.ui import WebDriverWait
     env = site.env
-    start = access_size(env)
-    site.d.execute_cdp_cmd("Network.clearBrowserCache", {})
     load(site, "/", None, DESKTOP)
 
     def icon_lines(_):
-        return [ln for ln in access_lines(env, start)
+        return [ln for ln in access_lines(env, site.log_start)
                 if '"GET /favicon.ico ' in ln]
     lines = WebDriverWait(site.d, 10).until(icon_lines)
     assert all('" 200 ' in ln for ln in lines), lines
