@@ -316,3 +316,51 @@ def test_photo_sample_shown_on_a_phone(site):
     assert got[5] <= PHONE
     preview = site.d.find_element(By.ID, "pic-out")
     assert preview.rect["y"] > img.rect["y"]
+
+
+# the left edge of the red frame on the 照片处理工具's canvas, in canvas
+# pixels, along the row y
+FRAME_LEFT_JS = r"""
+var c = document.getElementById('pic-src'), y = arguments[0];
+var d = c.getContext('2d').getImageData(0, y, c.width, 1).data;
+for (var x = 0; x < c.width; x++)
+  if (d[4 * x] > 150 && d[4 * x + 1] < 100 && d[4 * x + 2] < 100) return x;
+return -1;
+"""
+
+
+@pytest.mark.parametrize("width,kind", [(PHONE, "touch"),
+                                        (DESKTOP, "mouse")])
+def test_photo_frame_follows_the_pointer(site, width, kind):
+    """照片处理工具: dragging the frame moves it as far as the finger (on
+    a phone, where the canvas is drawn narrower than its 480 px) or the
+    mouse went (it followed only a mouse, by the unscaled distance)."""
+    from selenium.webdriver.common.actions import interaction
+    from selenium.webdriver.common.actions.action_builder import \
+        ActionBuilder
+    from selenium.webdriver.common.actions.pointer_input import PointerInput
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+    from test_wizard import photo_file
+    d = site.d
+    load(site, "/platform/pictools", None, width)
+    d.find_element(By.ID, "pic-file").send_keys(photo_file("scan"))
+    WebDriverWait(d, 10).until(lambda drv: "原图 640×450" in
+                               drv.find_element(By.ID, "pic-info").text)
+    src = d.find_element(By.ID, "pic-src")
+    d.execute_script("arguments[0].scrollIntoView({block: 'center'})", src)
+    k = d.execute_script("return arguments[0].width"
+                         " / arguments[0].clientWidth", src)
+    assert k > 1.1 if width == PHONE else k == 1, k
+    before = d.execute_script(FRAME_LEFT_JS, 135)
+    assert before > 100, before
+    pointer = PointerInput(interaction.POINTER_TOUCH if kind == "touch"
+                           else interaction.POINTER_MOUSE, kind)
+    touch = ActionBuilder(d, mouse=pointer)
+    touch.pointer_action.move_to(src, 0, 0).pointer_down()
+    for dx in (-10, -20, -30, -40):
+        touch.pointer_action.move_to(src, dx, 0)
+    touch.pointer_action.release()
+    touch.perform()
+    after = d.execute_script(FRAME_LEFT_JS, 135)
+    assert abs((before - after) - 40 * k) <= 3, (before, after, k)
