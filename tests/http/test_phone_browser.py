@@ -12,7 +12,9 @@ phone-<engine>-<width>-<page>.png.  Every request of every page view,
 
 The data is made through the wizard's API: 李娜 (account 2) stops before
 step 6 (her draft shows steps 1-6), 张伟 (account 1) has submitted (step 7,
-查询报名信息, 详情, 申请表)."""
+查询报名信息, 详情, 申请表); 刘芳 (account 5) is not verified (实名核验,
+人工审核); 赵磊 (account 6) logs in through the form by touch.  One
+browser for the module; the phone is emulated (CDP device metrics)."""
 import os
 import re
 from urllib.parse import quote
@@ -213,7 +215,7 @@ def site(env):
 
 def load(site, path, who, width):
     """Open `path` as `who` on a screen `width` px wide; wait until it
-    and everything it loads (images, styles, the favicon) has arrived."""
+    and what it loads (styles, scripts, images) has arrived."""
     from browser import emulate
     d, env = site.d, site.env
     emulate(d, width)
@@ -259,7 +261,9 @@ def test_page_fits_the_screen(site, page, width):
     shot = screenshot(d, "phone-%s-%d-%s" % (env.engine, width, name),
                       width=width)
     assert os.path.getsize(shot) > 5000
-    assert sizes[1] == width, "viewport %d, not %d" % (sizes[1], width)
+    # a phone widens its layout viewport to a page wider than the screen
+    assert sizes[1] == width, "%s is %d px wide on a %d px screen (%s)" \
+        % (name, sizes[1], width, shot)
     assert sizes[0] <= sizes[1], \
         "%s scrolls sideways: %d px wide on a %d px screen (%s)" \
         % (name, sizes[0], sizes[1], shot)
