@@ -38,6 +38,10 @@ def test_favicon_is_an_icon(env):
     r = requests.head(env.url + "/favicon.ico", timeout=10)
     assert r.status_code == 200 and not r.content
     assert env.get("/static/favicon.ico").content == ico
+    # only that path: /favicon.icox is the portal's 404 page
+    r = env.get("/favicon.icox")
+    assert r.status_code == 404 and "中国教师资格网" in r.text
+    assert env.get("/favicon.ico/x").status_code == 404
 
 
 def test_layouts_link_the_icon(env):
