@@ -2,7 +2,7 @@
 (issue 18, "A phone is where many applicants are").
 
 Each page is laid out 1366, 390 and 360 CSS px wide (390 and 360 as a
-phone: mobile viewport); on each the page must not scroll sideways
+phone: mobile viewport; the pages the issue names also 414); on each the page must not scroll sideways
 (document.documentElement.scrollWidth <= innerWidth) and no text, control
 or image may run past the right edge of the screen or be cut off by a box
 that hides its overflow (tables and the 申请表 may scroll inside their own
@@ -24,7 +24,7 @@ import pytest
 from test_records import submit
 from test_wizard import api_walk_to, reset
 
-DESKTOP, PHONE, NARROW = 1366, 390, 360
+DESKTOP, PHONE, NARROW, LARGE = 1366, 390, 360, 414
 
 # (id, path, who): who is None (no session), "draft", "done" or
 # "unverified"
@@ -84,7 +84,8 @@ OTHERS = [
     ("messages", "/platform/dqzc/records/{reg}/messages", "done"),
     ("notes", "/platform/dqzc/records/{reg}/notes", "done"),
 ]
-CASES = ([(p, w) for p in REQUIRED for w in (DESKTOP, PHONE, NARROW)]
+CASES = ([(p, w) for p in REQUIRED
+          for w in (DESKTOP, PHONE, NARROW, LARGE)]
          + [(p, w) for p in OTHERS for w in (PHONE, NARROW)])
 
 # What does not fit: the page wider than the screen, every text line,
