@@ -124,6 +124,9 @@ def test_stock_debian_a2enmod_a2ensite_serves_the_portal(stock):
     assert "中国教师资格网" in r.text
     r = requests.get(base + "/static/css/site.css", headers=hdr, timeout=5)
     assert r.status_code == 200
+    r = requests.get(base + "/favicon.ico", headers=hdr, timeout=5)
+    assert r.status_code == 200 and r.content[:4] == b"\0\0\1\0"
+    assert r.headers["Content-Type"].startswith("image/")
     r = requests.request("TRACE", base + "/", headers=hdr, timeout=5)
     assert r.status_code == 405
     r = requests.get(base + "/login", headers=hdr, timeout=5)

@@ -29,10 +29,34 @@ def chromium(width=1280, height=900):
                             options=opts)
 
 
-def screenshot(driver, name):
-    """Save a full-page PNG under build/test-output/ and return its path."""
+def emulate(driver, width, height=844):
+    """Lay pages out on a screen `width` CSS px wide: below 800 px as a
+    phone does (mobile viewport, <meta name=viewport> honoured), else as
+    a desktop window.  Undo with driver.execute_cdp_cmd(
+    "Emulation.clearDeviceMetricsOverride", {})."""
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": width, "height": height, "deviceScaleFactor": 1,
+        "mobile": width < 800})
+
+
+def screenshot(driver, name, width=None):
+    """Save a full-page PNG under build/test-output/ and return its path.
+    width: the page as emulate(driver, width) lays it out (the window is
+    left as it is); else the window is made 1280 px wide and as tall as
+    the page."""
     os.makedirs(OUT, exist_ok=True)
     path = os.path.join(OUT, name + ".png")
+    if width:
+        import base64
+        height = driver.execute_script(
+            "return document.documentElement.scrollHeight")
+        shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
+            "format": "png", "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": width,
+                     "height": min(int(height), 8000), "scale": 1}})
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(shot["data"]))
+        return path
     height = driver.execute_script(
         "return document.documentElement.scrollHeight")
     driver.set_window_size(1280, max(900, min(int(height) + 40, 6000)))

@@ -122,16 +122,29 @@
     zoom.addEventListener('input', function () {
       if (img) { fitBox(); draw(); }
     });
-    src.addEventListener('mousedown', function (e) {
+    /* a pointer (mouse, finger, pen) in canvas pixels: on a phone the
+     * canvas is drawn smaller than its 480 px */
+    function at(e) {
       var r = src.getBoundingClientRect();
-      drag = { x: e.clientX - r.left - box.x, y: e.clientY - r.top - box.y };
+      var k = src.clientWidth ? src.width / src.clientWidth : 1;
+      return { x: (e.clientX - r.left - src.clientLeft) * k,
+               y: (e.clientY - r.top - src.clientTop) * k };
+    }
+    src.addEventListener('pointerdown', function (e) {
+      if (!img) { return; }
+      var p = at(e);
+      drag = { x: p.x - box.x, y: p.y - box.y };
+      if (src.setPointerCapture) { src.setPointerCapture(e.pointerId); }
+      e.preventDefault();
     });
-    window.addEventListener('mouseup', function () { drag = null; });
-    src.addEventListener('mousemove', function (e) {
+    function stop() { drag = null; }
+    src.addEventListener('pointerup', stop);
+    src.addEventListener('pointercancel', stop);
+    src.addEventListener('pointermove', function (e) {
       if (!drag || !img) { return; }
-      var r = src.getBoundingClientRect();
-      box.x = e.clientX - r.left - drag.x;
-      box.y = e.clientY - r.top - drag.y;
+      var p = at(e);
+      box.x = p.x - drag.x;
+      box.y = p.y - drag.y;
       fitBox();
       draw();
     });
