@@ -341,29 +341,6 @@ int jszg_adm_app_decide(jszg_req *jr, jszg_staff *st, const char *id,
 
 /* ---- lists --------------------------------------------------------------- */
 
-/* 报名号 or 证件号码 (upper-cased: the ID number is stored that way). */
-int jszg_adm_search(jszg_req *jr, jszg_staff *st, const char *q,
-                    json_t **rows, jszg_adm_err *e)
-{
-    const char *stmt, *scope;
-    char *key;
-    int rc, long_text;
-
-    *rows = NULL;
-    q = text_in(jr->pool, q, &long_text);
-    if (!q || long_text || strlen(q) > 32)
-        return jszg_adm_domain(e, HTTP_BAD_REQUEST, "query_invalid",
-                               "请输入报名号或证件号码。");
-    key = apr_pstrdup(jr->pool, q);
-    ap_str_toupper(key);
-    stmt = jszg_adm_scoped(jr, st, "admin_app_search", &scope);
-    rc = jszg_db_rows(jr, stmt, rows, 3, key, key, scope);
-    if (rc != JSZG_DB_OK)
-        return db_fail(e, rc);
-    jszg_rows_link(jr->pool, *rows, "/admin/apps/");
-    return JSZG_ADM_OK;
-}
-
 /* The queue's size, capped at QUEUE_COUNT_CAP + 1 rows. */
 static int queue_count(jszg_req *jr, jszg_staff *st, const char *status,
                        const char *stage, const char *key, const char *q,

@@ -1,6 +1,6 @@
 /*
  * jszg_admin_apps_pages.c -- pages and JSON API of the staff workflows:
- * 查找 (报名号/证件号码), 详情 with photo and rule check, 现场确认,
+ * 详情 with photo and rule check, 现场确认,
  * 重新开放, 注册结论 (single and bulk), the 待注册审批 queue.  Every
  * handler calls the services of jszg_admin_apps.c and only decides how
  * to answer.
@@ -183,55 +183,6 @@ static int answer_fail(jszg_req *jr, jszg_staff *st, jszg_adm_err *e,
     if (e->status == HTTP_FORBIDDEN)
         return jszg_admin_error(jr, st, e->status, e->code, e->message);
     return jszg_admin_fail(jr, st, e);
-}
-
-/* ---- 查找 ------------------------------------------------------------------ */
-
-int jszg_admin_search(jszg_req *jr)
-{
-    jszg_staff *st;
-    jszg_adm_err e;
-    json_t *d, *rows = NULL;
-    const char *q;
-    int rc = jszg_admin_begin(jr, JSZG_ROLES_ALL, &st);
-
-    if (rc != OK)
-        return rc;
-    d = jszg_admin_data(jr, st, "查找报名信息", "search");
-    q = jszg_query(jr, "q");
-    if (q && *q) {
-        json_object_set_new(d, "q", json_string(q));
-        rc = jszg_adm_search(jr, st, q, &rows, &e);
-        if (rc == HTTP_BAD_REQUEST)
-            json_object_set_new(d, "error", json_string(e.message));
-        else if (rc != JSZG_ADM_OK)
-            return e.status;
-        else {
-            json_object_set(d, "results", rows);
-            json_object_set_new(d, "searched", json_true());
-            json_object_set_new(d, "none", json_boolean(
-                json_array_size(rows) == 0));
-        }
-    }
-    return jszg_render_layout(jr, HTTP_OK, "admin/search", "admin/layout",
-                              d);
-}
-
-int jszg_admin_api_search(jszg_req *jr)
-{
-    jszg_staff *st;
-    jszg_adm_err e;
-    json_t *rows, *b;
-    int rc = jszg_admin_begin(jr, JSZG_ROLES_ALL, &st);
-
-    if (rc != OK)
-        return rc;
-    if (jszg_adm_search(jr, st, jszg_query(jr, "q"), &rows, &e)
-        != JSZG_ADM_OK)
-        return answer_fail(jr, st, &e, "-");
-    b = jszg_pool_json(jr->pool, json_object());
-    json_object_set(b, "applications", rows);
-    return jszg_json(jr, HTTP_OK, b);
 }
 
 /* ---- 详情 ------------------------------------------------------------------ */
