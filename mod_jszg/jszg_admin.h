@@ -146,7 +146,8 @@ int jszg_adm_app_decide(jszg_req *jr, jszg_staff *st, const char *id,
                         const char *conclusion, const char *reason,
                         const char *message, jszg_adm_err *e);
 
-/* One page of applications in `status`, within the scope.  *total
+/* One page (JszgPageSize rows) of applications in `status`, within the
+ * scope.  *total
  * counts the matching rows up to a cap (QUEUE_COUNT_CAP); *capped is set
  * when more match, *total then being a lower bound.  *more: a next page
  * has rows. */

@@ -437,7 +437,7 @@ static int stage_ok(const char *s)
  * its JSON twin. */
 typedef struct {
     const char *stage, *q;
-    long page, total;
+    long page, total, pages;    /* pages: a lower bound when capped */
     int capped, more;
     json_t *rows;
 } queue_view;
@@ -451,9 +451,24 @@ static int queue_load(jszg_req *jr, jszg_staff *st, queue_view *v,
         || !stage_ok(v->stage) || (v->q && strlen(v->q) > 32))
         return jszg_adm_domain(e, HTTP_BAD_REQUEST, "bad_filter",
                                "筛选条件不正确。");
-    return jszg_adm_queue(jr, st, JSZG_ST_CONFIRMED, v->stage, v->q,
-                          v->page, &v->rows, &v->total, &v->capped,
-                          &v->more, e);
+    if (jszg_adm_queue(jr, st, JSZG_ST_CONFIRMED, v->stage, v->q, v->page,
+                       &v->rows, &v->total, &v->capped, &v->more, e)
+        != JSZG_ADM_OK)
+        return e->status;
+    /* the page count of the (possibly capped) total; past the end, the
+     * page says so instead of showing an empty table (a capped queue
+     * ends where its rows do) */
+    v->pages = v->total ? (v->total - 1) / jr->sc->page_size + 1 : 1;
+    if (v->page > 1 && (v->capped ? !json_array_size(v->rows)
+                                  : v->page > v->pages))
+        return jszg_adm_domain(e, HTTP_NOT_FOUND, "page_not_found",
+                               apr_psprintf(jr->pool, "第 %ld 页不存在："
+                                            "共 %ld 条%s，%ld 页%s。",
+                                            v->page, v->total,
+                                            v->capped ? "以上" : "",
+                                            v->pages,
+                                            v->capped ? "以上" : ""));
+    return JSZG_ADM_OK;
 }
 
 #define QUEUE_ROLES \
@@ -494,6 +509,7 @@ int jszg_admin_queue(jszg_req *jr)
     json_object_set_new(d, "total_capped", json_boolean(v.capped));
     json_object_set_new(d, "empty", json_boolean(v.total == 0));
     json_object_set_new(d, "page", json_integer(v.page));
+    json_object_set_new(d, "pages", json_integer(v.pages));
     if (v.q)
         json_object_set_new(d, "q", json_string(v.q));
     if (v.page > 1)
@@ -526,6 +542,8 @@ int jszg_admin_api_queue(jszg_req *jr)
     json_object_set_new(b, "total", json_integer(v.total));
     json_object_set_new(b, "total_capped", json_boolean(v.capped));
     json_object_set_new(b, "page", json_integer(v.page));
+    json_object_set_new(b, "pages", json_integer(v.pages));
+    json_object_set_new(b, "per_page", json_integer(jr->sc->page_size));
     json_object_set_new(b, "has_next", json_boolean(v.more));
     return jszg_json(jr, HTTP_OK, b);
 }

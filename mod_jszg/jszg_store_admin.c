@@ -138,7 +138,8 @@ const jszg_stmt jszg_admin_stmts[] = {
       "JOIN institutions i ON i.id = a.institution_id "
       "WHERE a.status = %s AND ",
       " LIMIT 1001) t"),
-    /* LIMIT 21: QUEUE_PAGE + 1 of jszg_admin_apps.c, written out, as the
+    /* LIMIT 21: QUEUE_HEAD_ROWS of jszg_admin_apps.c (a page of up to
+     * 20 and the row telling a next page), written out, as the
      * counts' 1001 (QUEUE_COUNT_CAP + 1): a parameter LIMIT is estimated
      * at a tenth of the rows in a generic plan */
     SCOPED("admin_queue_head",

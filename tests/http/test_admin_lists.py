@@ -240,6 +240,21 @@ def test_lists_honour_page_size(env, pending, page_size_1):
         assert r.json()["error"]["code"] in ("bad_page", "page_not_found")
     assert sa.get("/admin/api/worklist?page=0").json()["error"]["code"] \
         == "bad_page"
+    # the 待注册审批 queue too: its page count, and no page past the end
+    w = int(env.sql("SELECT COUNT(*) FROM applications WHERE status = "
+                    "'待注册审批'"))
+    assert w < 1000
+    b = sa.get("/admin/api/queue").json()
+    assert (b["total"], b["pages"], b["per_page"]) == (w, max(w, 1), 1)
+    assert len(b["applications"]) == min(w, 1)
+    r = sa.get("/admin/queue")
+    assert re.search(r"第\s*1\s*/\s*%d\s*页" % max(w, 1), text(r.text))
+    r = sa.get("/admin/queue?page=%d" % (max(w, 1) + 1))
+    assert r.status_code == 404 and error_code(r) == "page_not_found"
+    assert "页不存在" in r.text and "adm-nav" in r.text
+    r = sa.get("/admin/api/queue?page=%d" % (max(w, 1) + 1))
+    assert r.status_code == 404
+    assert r.json()["error"]["code"] == "page_not_found"
     # search pages the same way
     dc = Staff(env, "dc-reviewer")
     total = int(env.sql("SELECT COUNT(*) FROM applications WHERE "
