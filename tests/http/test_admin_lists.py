@@ -173,6 +173,8 @@ def test_day_list_print_and_csv(env, pending):
     assert 'href="/static/css/admin.css"' in r.text
     assert zhang in r.text and zhou not in r.text
     assert "报名日期：%s" % today in text(r.text).replace(" ", "")
+    assert "确认点：东城区教师资格定期注册确认点（交道口）" in \
+        text(r.text).replace(" ", "")
     midnight = calendar.timegm(time.strptime(today, "%Y-%m-%d")) - 28800
     n = pending_at(env, "a.point_id = 201 AND a.submitted_at >= %d"
                    % midnight)
