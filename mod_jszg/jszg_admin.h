@@ -13,6 +13,10 @@
  *   jszg_admin_review.c   实名 manual reviews and hand-entered certificates
  *   jszg_admin_import.c   CSV import: dry run, transactional apply
  *   jszg_admin_stats.c    statistics (SVG + CSV) and the audit log viewer
+ *   jszg_admin_lists.c    worklists and search: the 确认点 worklist and day
+ *                         list, decided applications and 公示, search by
+ *                         name, 报名号, ID number or phone (SQL in
+ *                         jszg_store_lists.c)
  *   jszg_store_admin.c    every SQL statement of the above
  *
  * Services take typed arguments and return JSZG_ADM_OK or a domain error
@@ -142,10 +146,8 @@ int jszg_adm_app_decide(jszg_req *jr, jszg_staff *st, const char *id,
                         const char *conclusion, const char *reason,
                         const char *message, jszg_adm_err *e);
 
-/* 报名号 or 证件号码, within the scope. */
-int jszg_adm_search(jszg_req *jr, jszg_staff *st, const char *q,
-                    json_t **rows, jszg_adm_err *e);
-/* One page of applications in `status`, within the scope.  *total
+/* One page (JszgPageSize rows) of applications in `status`, within the
+ * scope.  *total
  * counts the matching rows up to a cap (QUEUE_COUNT_CAP); *capped is set
  * when more match, *total then being a lower bound.  *more: a next page
  * has rows. */
@@ -156,7 +158,6 @@ int jszg_adm_queue(jszg_req *jr, jszg_staff *st, const char *status,
 /* The rule check beside an application (imported data vs domain.md). */
 int jszg_adm_verify(jszg_req *jr, json_t *app, json_t **out);
 
-int jszg_admin_search(jszg_req *jr);
 int jszg_admin_app_page(jszg_req *jr);
 int jszg_admin_app_photo(jszg_req *jr);
 int jszg_admin_app_confirm_post(jszg_req *jr);
@@ -166,7 +167,6 @@ int jszg_admin_queue(jszg_req *jr);
 int jszg_admin_api_queue(jszg_req *jr);
 int jszg_admin_bulk_decide_post(jszg_req *jr);
 int jszg_admin_api_app(jszg_req *jr);
-int jszg_admin_api_search(jszg_req *jr);
 int jszg_admin_api_confirm(jszg_req *jr);
 int jszg_admin_api_reopen(jszg_req *jr);
 int jszg_admin_api_decide(jszg_req *jr);
@@ -198,6 +198,21 @@ int jszg_admin_import_post(jszg_req *jr);
 int jszg_admin_stats(jszg_req *jr);
 int jszg_admin_stats_csv(jszg_req *jr);
 int jszg_admin_audit_page(jszg_req *jr);
+/* 'YYYY-MM-DD' (Beijing) → epoch seconds of its midnight; -1 when
+ * malformed. */
+apr_int64_t jszg_admin_day_start(const char *s);
+
+/* ---- jszg_admin_lists.c --------------------------------------------- */
+int jszg_admin_search(jszg_req *jr);
+int jszg_admin_api_search(jszg_req *jr);
+int jszg_admin_worklist(jszg_req *jr);
+int jszg_admin_worklist_print(jszg_req *jr);
+int jszg_admin_worklist_csv(jszg_req *jr);
+int jszg_admin_api_worklist(jszg_req *jr);
+int jszg_admin_decided(jszg_req *jr);
+int jszg_admin_decided_publicity(jszg_req *jr);
+int jszg_admin_decided_csv(jszg_req *jr);
+int jszg_admin_api_decided(jszg_req *jr);
 
 /* Serve a file under JszgUploadDir (relative path from the database). */
 int jszg_admin_send_upload(jszg_req *jr, const char *rel,
@@ -248,10 +263,19 @@ int jszg_admin_send_upload(jszg_req *jr, const char *rel,
     { "GET",  "/admin/stats",                 jszg_admin_stats, 0 }, \
     { "GET",  "/admin/stats.csv",             jszg_admin_stats_csv, 0 }, \
     { "GET",  "/admin/audit",                 jszg_admin_audit_page, 0 }, \
+    { "GET",  "/admin/worklist",              jszg_admin_worklist, 0 }, \
+    { "GET",  "/admin/worklist/print",        jszg_admin_worklist_print, 0 }, \
+    { "GET",  "/admin/worklist.csv",          jszg_admin_worklist_csv, 0 }, \
+    { "GET",  "/admin/decided",               jszg_admin_decided, 0 }, \
+    { "GET",  "/admin/decided/publicity", \
+      jszg_admin_decided_publicity, 0 }, \
+    { "GET",  "/admin/decided.csv",           jszg_admin_decided_csv, 0 }, \
     { "GET",  "/admin/api/csrf",              jszg_admin_api_csrf, 0 }, \
     { "GET",  "/admin/api/me",                jszg_admin_api_me, 0 }, \
     { "GET",  "/admin/api/search",            jszg_admin_api_search, 0 }, \
     { "GET",  "/admin/api/queue",             jszg_admin_api_queue, 0 }, \
+    { "GET",  "/admin/api/worklist",          jszg_admin_api_worklist, 0 }, \
+    { "GET",  "/admin/api/decided",           jszg_admin_api_decided, 0 }, \
     { "GET",  "/admin/api/apps/{id}",         jszg_admin_api_app, 0 }, \
     { "POST", "/admin/api/apps/{id}/confirm", jszg_admin_api_confirm, 0 }, \
     { "POST", "/admin/api/apps/{id}/reopen",  jszg_admin_api_reopen, 0 }, \

@@ -19,7 +19,9 @@
 #include "apr_lib.h"
 
 #define MAX_TEXT        500     /* characters in a note, reason, message */
-#define QUEUE_PAGE      20      /* also in admin_queue_head's LIMIT */
+/* Rows of admin_queue_head (its LIMIT, written out): the unfiltered
+ * first page serves a page size (JszgPageSize) up to one less. */
+#define QUEUE_HEAD_ROWS 21
 /* The queue counts at most this many rows (admin_queue_count): a
  * 注册机构's own queue stays below and is counted exactly; past it (the
  * national queue, a large province's) the page says "1000 条以上".  The
@@ -341,29 +343,6 @@ int jszg_adm_app_decide(jszg_req *jr, jszg_staff *st, const char *id,
 
 /* ---- lists --------------------------------------------------------------- */
 
-/* 报名号 or 证件号码 (upper-cased: the ID number is stored that way). */
-int jszg_adm_search(jszg_req *jr, jszg_staff *st, const char *q,
-                    json_t **rows, jszg_adm_err *e)
-{
-    const char *stmt, *scope;
-    char *key;
-    int rc, long_text;
-
-    *rows = NULL;
-    q = text_in(jr->pool, q, &long_text);
-    if (!q || long_text || strlen(q) > 32)
-        return jszg_adm_domain(e, HTTP_BAD_REQUEST, "query_invalid",
-                               "请输入报名号或证件号码。");
-    key = apr_pstrdup(jr->pool, q);
-    ap_str_toupper(key);
-    stmt = jszg_adm_scoped(jr, st, "admin_app_search", &scope);
-    rc = jszg_db_rows(jr, stmt, rows, 3, key, key, scope);
-    if (rc != JSZG_DB_OK)
-        return db_fail(e, rc);
-    jszg_rows_link(jr->pool, *rows, "/admin/apps/");
-    return JSZG_ADM_OK;
-}
-
 /* The queue's size, capped at QUEUE_COUNT_CAP + 1 rows. */
 static int queue_count(jszg_req *jr, jszg_staff *st, const char *status,
                        const char *stage, const char *key, const char *q,
@@ -393,11 +372,12 @@ static int queue_page(jszg_req *jr, jszg_staff *st, const char *status,
                       const char *stage, const char *key, const char *q,
                       long page, json_t **rows)
 {
-    const char *lim = apr_itoa(jr->pool, QUEUE_PAGE + 1);
-    const char *off = apr_ltoa(jr->pool, (page - 1) * QUEUE_PAGE);
+    long per = jr->sc->page_size;
+    const char *lim = apr_ltoa(jr->pool, per + 1);
+    const char *off = apr_ltoa(jr->pool, (page - 1) * per);
     const char *stmt, *scope;
 
-    if (!*stage && !*q && page == 1) {
+    if (!*stage && !*q && page == 1 && per < QUEUE_HEAD_ROWS) {
         stmt = jszg_adm_scoped(jr, st, "admin_queue_head", &scope);
         return jszg_db_rows(jr, stmt, rows, 2, status, scope);
     }
@@ -427,9 +407,9 @@ int jszg_adm_queue(jszg_req *jr, jszg_staff *st, const char *status,
     rc = queue_page(jr, st, status, stage, key, q, page, rows);
     if (rc != JSZG_DB_OK)
         return db_fail(e, rc);
-    *more = json_array_size(*rows) > QUEUE_PAGE;
-    if (*more)
-        json_array_remove(*rows, QUEUE_PAGE);
+    *more = (long)json_array_size(*rows) > jr->sc->page_size;
+    while ((long)json_array_size(*rows) > jr->sc->page_size)
+        json_array_remove(*rows, json_array_size(*rows) - 1);
     jszg_rows_link(jr->pool, *rows, "/admin/apps/");
     return JSZG_ADM_OK;
 }

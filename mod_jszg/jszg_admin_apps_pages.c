@@ -1,6 +1,6 @@
 /*
  * jszg_admin_apps_pages.c -- pages and JSON API of the staff workflows:
- * 查找 (报名号/证件号码), 详情 with photo and rule check, 现场确认,
+ * 详情 with photo and rule check, 现场确认,
  * 重新开放, 注册结论 (single and bulk), the 待注册审批 queue.  Every
  * handler calls the services of jszg_admin_apps.c and only decides how
  * to answer.
@@ -179,55 +179,6 @@ static int answer_fail(jszg_req *jr, jszg_staff *st, jszg_adm_err *e,
     if (e->status == HTTP_FORBIDDEN)
         return jszg_admin_error(jr, st, e->status, e->code, e->message);
     return jszg_admin_fail(jr, st, e);
-}
-
-/* ---- 查找 ------------------------------------------------------------------ */
-
-int jszg_admin_search(jszg_req *jr)
-{
-    jszg_staff *st;
-    jszg_adm_err e;
-    json_t *d, *rows = NULL;
-    const char *q;
-    int rc = jszg_admin_begin(jr, JSZG_ROLES_ALL, &st);
-
-    if (rc != OK)
-        return rc;
-    d = jszg_admin_data(jr, st, "查找报名信息", "search");
-    q = jszg_query(jr, "q");
-    if (q && *q) {
-        json_object_set_new(d, "q", json_string(q));
-        rc = jszg_adm_search(jr, st, q, &rows, &e);
-        if (rc == HTTP_BAD_REQUEST)
-            json_object_set_new(d, "error", json_string(e.message));
-        else if (rc != JSZG_ADM_OK)
-            return e.status;
-        else {
-            json_object_set(d, "results", rows);
-            json_object_set_new(d, "searched", json_true());
-            json_object_set_new(d, "none", json_boolean(
-                json_array_size(rows) == 0));
-        }
-    }
-    return jszg_render_layout(jr, HTTP_OK, "admin/search", "admin/layout",
-                              d);
-}
-
-int jszg_admin_api_search(jszg_req *jr)
-{
-    jszg_staff *st;
-    jszg_adm_err e;
-    json_t *rows, *b;
-    int rc = jszg_admin_begin(jr, JSZG_ROLES_ALL, &st);
-
-    if (rc != OK)
-        return rc;
-    if (jszg_adm_search(jr, st, jszg_query(jr, "q"), &rows, &e)
-        != JSZG_ADM_OK)
-        return answer_fail(jr, st, &e, "-");
-    b = jszg_pool_json(jr->pool, json_object());
-    json_object_set(b, "applications", rows);
-    return jszg_json(jr, HTTP_OK, b);
 }
 
 /* ---- 详情 ------------------------------------------------------------------ */
@@ -482,7 +433,7 @@ static int stage_ok(const char *s)
  * its JSON twin. */
 typedef struct {
     const char *stage, *q;
-    long page, total;
+    long page, total, pages;    /* pages: a lower bound when capped */
     int capped, more;
     json_t *rows;
 } queue_view;
@@ -496,9 +447,24 @@ static int queue_load(jszg_req *jr, jszg_staff *st, queue_view *v,
         || !stage_ok(v->stage) || (v->q && strlen(v->q) > 32))
         return jszg_adm_domain(e, HTTP_BAD_REQUEST, "bad_filter",
                                "筛选条件不正确。");
-    return jszg_adm_queue(jr, st, JSZG_ST_CONFIRMED, v->stage, v->q,
-                          v->page, &v->rows, &v->total, &v->capped,
-                          &v->more, e);
+    if (jszg_adm_queue(jr, st, JSZG_ST_CONFIRMED, v->stage, v->q, v->page,
+                       &v->rows, &v->total, &v->capped, &v->more, e)
+        != JSZG_ADM_OK)
+        return e->status;
+    /* the page count of the (possibly capped) total; past the end, the
+     * page says so instead of showing an empty table (a capped queue
+     * ends where its rows do) */
+    v->pages = v->total ? (v->total - 1) / jr->sc->page_size + 1 : 1;
+    if (v->page > 1 && (v->capped ? !json_array_size(v->rows)
+                                  : v->page > v->pages))
+        return jszg_adm_domain(e, HTTP_NOT_FOUND, "page_not_found",
+                               apr_psprintf(jr->pool, "第 %ld 页不存在："
+                                            "共 %ld 条%s，%ld 页%s。",
+                                            v->page, v->total,
+                                            v->capped ? "以上" : "",
+                                            v->pages,
+                                            v->capped ? "以上" : ""));
+    return JSZG_ADM_OK;
 }
 
 #define QUEUE_ROLES \
@@ -539,6 +505,7 @@ int jszg_admin_queue(jszg_req *jr)
     json_object_set_new(d, "total_capped", json_boolean(v.capped));
     json_object_set_new(d, "empty", json_boolean(v.total == 0));
     json_object_set_new(d, "page", json_integer(v.page));
+    json_object_set_new(d, "pages", json_integer(v.pages));
     if (v.q)
         json_object_set_new(d, "q", json_string(v.q));
     if (v.page > 1)
@@ -571,6 +538,8 @@ int jszg_admin_api_queue(jszg_req *jr)
     json_object_set_new(b, "total", json_integer(v.total));
     json_object_set_new(b, "total_capped", json_boolean(v.capped));
     json_object_set_new(b, "page", json_integer(v.page));
+    json_object_set_new(b, "pages", json_integer(v.pages));
+    json_object_set_new(b, "per_page", json_integer(jr->sc->page_size));
     json_object_set_new(b, "has_next", json_boolean(v.more));
     return jszg_json(jr, HTTP_OK, b);
 }

@@ -7,6 +7,7 @@
  * the page data, so no markup is ever assembled from strings.
  */
 #include "jszg_admin.h"
+#include "jszg_csv.h"
 #include "apr_strings.h"
 #include "apr_lib.h"
 
@@ -265,29 +266,6 @@ int jszg_admin_stats(jszg_req *jr)
 
 /* ---- CSV export ---------------------------------------------------------- */
 
-/* RFC 4180 quoting; a leading = + - @ gets a ' so that a spreadsheet
- * does not run it as a formula (CSV injection). */
-static const char *csv_cell(apr_pool_t *p, const char *v)
-{
-    const char *c;
-    char *out, *o;
-
-    if (!v)
-        return "";
-    out = o = apr_palloc(p, strlen(v) * 2 + 4);
-    *o++ = '"';
-    if (*v == '=' || *v == '+' || *v == '-' || *v == '@')
-        *o++ = '\'';
-    for (c = v; *c; c++) {
-        if (*c == '"')
-            *o++ = '"';
-        *o++ = *c;
-    }
-    *o++ = '"';
-    *o = '\0';
-    return out;
-}
-
 int jszg_admin_stats_csv(jszg_req *jr)
 {
     jszg_staff *st;
@@ -309,11 +287,11 @@ int jszg_admin_stats_csv(jszg_req *jr)
     /* the BOM makes Excel read the file as UTF-8 */
     out = "\xEF\xBB\xBF\"注册机构\"";
     for (k = 0; k < NSTATUS; k++)
-        out = apr_pstrcat(p, out, ",", csv_cell(p, statuses[k]), NULL);
+        out = apr_pstrcat(p, out, ",", jszg_csv_cell(p, statuses[k]), NULL);
     out = apr_pstrcat(p, out, ",\"合计\"\r\n", NULL);
     for (i = 0; i < insts->nelts; i++) {
         inst_row *ir = &APR_ARRAY_IDX(insts, i, inst_row);
-        out = apr_pstrcat(p, out, csv_cell(p, ir->name), NULL);
+        out = apr_pstrcat(p, out, jszg_csv_cell(p, ir->name), NULL);
         for (k = 0; k < NSTATUS; k++)
             out = apr_psprintf(p, "%s,%ld", out, ir->n[k]);
         out = apr_psprintf(p, "%s,%ld\r\n", out, ir->total);
@@ -321,7 +299,7 @@ int jszg_admin_stats_csv(jszg_req *jr)
     day_chart(jr, days, first_day, counts);
     out = apr_pstrcat(p, out, "\r\n\"日期\"", NULL);
     for (k = 0; k < NSTATUS; k++)
-        out = apr_pstrcat(p, out, ",", csv_cell(p, statuses[k]), NULL);
+        out = apr_pstrcat(p, out, ",", jszg_csv_cell(p, statuses[k]), NULL);
     out = apr_pstrcat(p, out, "\r\n", NULL);
     for (i = 0; i < DAYS; i++) {
         out = apr_pstrcat(p, out, day_text(p, first_day + i, 0), NULL);
@@ -341,7 +319,7 @@ int jszg_admin_stats_csv(jszg_req *jr)
 /* ---- audit log ----------------------------------------------------------- */
 
 /* 'YYYY-MM-DD' (Beijing) → epoch of its midnight; -1 when malformed. */
-static apr_int64_t day_start(const char *s)
+apr_int64_t jszg_admin_day_start(const char *s)
 {
     int y, m, d, i;
     apr_time_exp_t tm;
@@ -394,8 +372,8 @@ int jszg_admin_audit_page(jszg_req *jr)
     target = filter(jr, "target", d);
     from = filter(jr, "from", d);
     to = filter(jr, "to", d);
-    if ((*from && (t0 = day_start(from)) < 0)
-        || (*to && (t1 = day_start(to)) < 0)
+    if ((*from && (t0 = jszg_admin_day_start(from)) < 0)
+        || (*to && (t1 = jszg_admin_day_start(to)) < 0)
         || jszg_query_int(jr, "page", 1, 100000, 1, &page) < 0)
         return jszg_admin_error(jr, st, HTTP_BAD_REQUEST, "bad_filter",
                                 "筛选条件不正确（日期格式为YYYY-MM-DD）。");

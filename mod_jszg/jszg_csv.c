@@ -269,3 +269,24 @@ const char *jszg_csv_status_code(jszg_csv_status st)
     }
     return "csv_error";
 }
+
+const char *jszg_csv_cell(apr_pool_t *p, const char *v)
+{
+    const char *c;
+    char *out, *o;
+
+    if (!v)
+        return "";
+    out = o = apr_palloc(p, strlen(v) * 2 + 4);
+    *o++ = '"';
+    if (*v == '=' || *v == '+' || *v == '-' || *v == '@')
+        *o++ = '\'';
+    for (c = v; *c; c++) {
+        if (*c == '"')
+            *o++ = '"';
+        *o++ = *c;
+    }
+    *o++ = '"';
+    *o = '\0';
+    return out;
+}

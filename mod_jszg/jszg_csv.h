@@ -71,4 +71,14 @@ int jszg_csv_utf8_valid(const char *s, apr_size_t len);
 const char *jszg_csv_status_message(jszg_csv_status st);
 const char *jszg_csv_status_code(jszg_csv_status st);
 
+/* One field of a CSV we write (exports): always quoted (RFC 4180, '"'
+ * doubled); a field that starts with = + - @ gets a leading ' so that a
+ * spreadsheet does not run it as a formula (CSV injection).  NULL gives
+ * the empty field. */
+const char *jszg_csv_cell(apr_pool_t *p, const char *v);
+
+/* The UTF-8 byte order mark an export starts with: Excel reads a CSV
+ * without it in the local code page (GBK on a Chinese Windows). */
+#define JSZG_CSV_BOM "\xEF\xBB\xBF"
+
 #endif /* JSZG_CSV_H */

@@ -327,3 +327,22 @@ const char *jszg_mask_id(apr_pool_t *p, const char *id)
     }
     return apr_psprintf(p, "%.2s*****%s", id, id + n - 2);
 }
+
+const char *jszg_mask_id_public(apr_pool_t *p, const char *id)
+{
+    apr_size_t n, head, tail;
+    char *out;
+
+    if (!id) {
+        return "";
+    }
+    n = strlen(id);
+    if (n <= 4) {
+        return "****";
+    }
+    head = n >= 15 ? 6 : n / 3;
+    tail = n >= 15 ? 4 : n / 4;
+    out = apr_pstrdup(p, id);
+    memset(out + head, '*', n - head - tail);
+    return out;
+}

@@ -116,4 +116,13 @@ int jszg_phone_valid(const char *s);
  */
 const char *jszg_mask_id(apr_pool_t *p, const char *id);
 
+/*
+ * An ID number as a 公示 list prints it: the region and the last four
+ * kept, the birth date hidden, "110101********1235" for an 18-character
+ * number (15: "110101*****1235"; any 15 or more the same way).  Shorter
+ * documents keep their first third and last quarter ("08****56").  Four characters or
+ * fewer become "****"; NULL gives "".
+ */
+const char *jszg_mask_id_public(apr_pool_t *p, const char *id);
+
 #endif /* JSZG_IDCARD_H */

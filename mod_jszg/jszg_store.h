@@ -17,6 +17,18 @@ extern const jszg_stmt jszg_wizard_stmts[];
 extern const jszg_stmt jszg_admin_stmts[];
 extern const jszg_stmt jszg_records_stmts[];
 extern const jszg_stmt jszg_housekeeping_stmts[];
+extern const jszg_stmt jszg_lists_stmts[];
+
+/* The four variants of a scoped back-office statement (see
+ * jszg_store_admin.c): HEAD, the scope test, TAIL.  The national one
+ * takes the role too ('8'), so that every variant takes its arguments in
+ * the same order.  The statement names applications "a" and
+ * institutions "i"; jszg_adm_scoped() picks the variant. */
+#define SCOPED(name, head, tail) \
+    { name "__all",   head "%s = '8'" tail }, \
+    { name "__point", head "a.point_id = %lld" tail }, \
+    { name "__inst",  head "a.institution_id = %lld" tail }, \
+    { name "__prov",  head "i.province_code = %s" tail }
 
 /* A certificate's registrations are its holder's.  The condition that a
  * registrations_history row h is this holder's (the upper-cased ID

@@ -23,15 +23,6 @@
 #include "jszg_store.h"
 #include <stddef.h>
 
-/* The four variants of a scoped statement: HEAD, the scope test, TAIL.
- * The national one takes the role too ('8'), so that every variant takes
- * its arguments in the same order. */
-#define SCOPED(name, head, tail) \
-    { name "__all",   head "%s = '8'" tail }, \
-    { name "__point", head "a.point_id = %lld" tail }, \
-    { name "__inst",  head "a.institution_id = %lld" tail }, \
-    { name "__prov",  head "i.province_code = %s" tail }
-
 /* Institution scope for province admins (role, role, province). */
 #define INST_SCOPE "(%s = '8' OR (%s = '4' AND i.province_code = %s))"
 
@@ -84,16 +75,6 @@ const jszg_stmt jszg_admin_stmts[] = {
     { "admin_app_get",
       "SELECT " APP_COLS ", a.data, a.photo_path " APP_FROM
       "WHERE a.id = %lld" },
-    SCOPED("admin_app_search",
-      "SELECT " APP_COLS APP_FROM
-      /* 报名号 or the applicant's ID number: an IN over a UNION, so each
-       * side uses its own index (an OR across the two tables of the join
-       * scanned both tables whole, tests/scale/explain.py) */
-      "WHERE a.id IN (SELECT x.id FROM applications x WHERE x.reg_no = %s "
-      "UNION SELECT x.id FROM applications x "
-      "JOIN accounts y ON y.id = x.account_id WHERE y.id_number = %s) "
-      "AND ",
-      " ORDER BY a.submitted_at DESC, a.id DESC LIMIT 50"),
     { "admin_app_events",
       "SELECT at, actor, from_status, to_status, note, message "
       "FROM application_events WHERE application_id = %lld "
@@ -157,7 +138,8 @@ const jszg_stmt jszg_admin_stmts[] = {
       "JOIN institutions i ON i.id = a.institution_id "
       "WHERE a.status = %s AND ",
       " LIMIT 1001) t"),
-    /* LIMIT 21: QUEUE_PAGE + 1 of jszg_admin_apps.c, written out, as the
+    /* LIMIT 21: QUEUE_HEAD_ROWS of jszg_admin_apps.c (a page of up to
+     * 20 and the row telling a next page), written out, as the
      * counts' 1001 (QUEUE_COUNT_CAP + 1): a parameter LIMIT is estimated
      * at a tenth of the rows in a generic plan */
     SCOPED("admin_queue_head",

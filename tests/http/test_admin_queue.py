@@ -11,7 +11,7 @@ import time
 from test_admin_support import Staff, make_app, reg_no_of
 
 CAP = 1000                  # QUEUE_COUNT_CAP
-PAGE = 20                   # QUEUE_PAGE
+PAGE = 10                   # JszgPageSize (the default)
 WAITING = "待注册审批"
 BULK_INST, BULK_POINT = 4, 401      # 朝阳: no test staff, no other test
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <apr_general.h>
+#include <apr_strings.h>
 
 #include "jszg_csv.h"
 
@@ -175,6 +176,32 @@ static void test_messages(void **state)
                         "csv_bad_encoding");
 }
 
+/* the writer of exports: quoted, quotes doubled, formulas defused, and
+ * what it writes reads back the same (less the defusing quote) */
+static void test_cell_writer(void **state)
+{
+    apr_array_header_t *recs;
+    jszg_csv_record *r;
+    const char *row;
+    int line;
+
+    (void)state;
+    assert_string_equal(jszg_csv_cell(pool, "张伟"), "\"张伟\"");
+    assert_string_equal(jszg_csv_cell(pool, "a\"b,c"), "\"a\"\"b,c\"");
+    assert_string_equal(jszg_csv_cell(pool, "=1+2"), "\"'=1+2\"");
+    assert_string_equal(jszg_csv_cell(pool, "-3"), "\"'-3\"");
+    assert_string_equal(jszg_csv_cell(pool, ""), "\"\"");
+    assert_string_equal(jszg_csv_cell(pool, NULL), "");
+    row = apr_pstrcat(pool, jszg_csv_cell(pool, "x\r\ny"), ",",
+                      jszg_csv_cell(pool, "say \"hi\""), "\r\n", NULL);
+    assert_int_equal(jszg_csv_parse(pool, row, strlen(row), NULL, &recs,
+                                    &line), JSZG_CSV_OK);
+    r = &APR_ARRAY_IDX(recs, 0, jszg_csv_record);
+    assert_int_equal(r->nfields, 2);
+    assert_string_equal(r->fields[0], "x\r\ny");
+    assert_string_equal(r->fields[1], "say \"hi\"");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -186,6 +213,7 @@ int main(void)
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_records_before_the_problem),
         cmocka_unit_test(test_messages),
+        cmocka_unit_test(test_cell_writer),
     };
 
     apr_initialize();

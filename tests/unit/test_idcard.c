@@ -304,6 +304,23 @@ static void mask(void **state)
     assert_string_equal(jszg_mask_id(pool, NULL), "");
 }
 
+/* 公示 lists: region and last four kept, birth date hidden */
+static void mask_public(void **state)
+{
+    (void)state;
+    assert_string_equal(jszg_mask_id_public(pool, "110101198503151235"),
+                        "110101********1235");
+    assert_string_equal(jszg_mask_id_public(pool, "11010519491231002X"),
+                        "110105********002X");
+    assert_string_equal(jszg_mask_id_public(pool, "110101850315123"),
+                        "110101*****5123");
+    assert_string_equal(jszg_mask_id_public(pool, "08123456"), "08****56");
+    assert_string_equal(jszg_mask_id_public(pool, "12345"), "1***5");
+    assert_string_equal(jszg_mask_id_public(pool, "1234"), "****");
+    assert_string_equal(jszg_mask_id_public(pool, ""), "****");
+    assert_string_equal(jszg_mask_id_public(pool, NULL), "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -321,6 +338,7 @@ int main(void)
         cmocka_unit_test(certno_agrees),
         cmocka_unit_test(phone),
         cmocka_unit_test(mask),
+        cmocka_unit_test(mask_public),
     };
     int rc;
 
