@@ -43,13 +43,13 @@ import pytest
 import requests
 
 import jszg_env
-from conftest import ENGINES, FaultEnv
 from faultlib import (Client, all_apps, login_many, make_applicants, photo,
                       wait_until)
 from pgcluster import _pg_bin
 from ports import free_port
 from test_admin_support import Staff
 
+ENGINES = os.environ.get("JSZG_TEST_ENGINES", "sqlite,pgsql").split(",")
 LONG = os.environ.get("JSZG_FAILOVER_LONG") == "1"
 SUBMITTERS = 6 if LONG else 3
 PER_THREAD = 4 if LONG else 3
@@ -182,8 +182,9 @@ class PgPair:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
-class FailoverEnv(FaultEnv):
-    """The fault suite's server, on the pair's multi-host string."""
+class FailoverEnv(jszg_env.JszgEnv):
+    """A server of its own (root, copy of the module: as conftest's
+    FaultEnv) on the pair's multi-host string."""
 
     DB = "jszg_failover"
 
@@ -191,6 +192,13 @@ class FailoverEnv(FaultEnv):
         super().__init__("pgsql", None, "event")
         self.root = jszg_env.build_root("fault-failover")
         self.pair = pair
+
+    def write_config(self, extra="", mpm=None, mode="dev"):
+        import mkroot
+        self.port = self.port or free_port()
+        return mkroot.write_root(self.root, self.port, self.module,
+                                 self.dbd[0], self.dbd[1], mpm or self.mpm,
+                                 "info", extra, mode=mode, check=True)
 
     def create_db(self):
         if os.path.exists(self.root):
