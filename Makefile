@@ -59,7 +59,7 @@ SAN_LD  := -fsanitize=address,undefined
 endif
 
 .PHONY: all deps deps-test run test unit http-test install fuzz bench valgrind \
-        fault-test security-test flake-check \
+        fault-test failover security-test flake-check \
         scale scale-explain soak \
         clean migrate db deb deploy-test
 
@@ -171,6 +171,13 @@ http-test: all deps-test
 fault-test: all deps-test
 	JSZG_SANITIZE=$(SANITIZE) $(PYTHON) -m pytest -q -p no:cacheprovider \
 	    tests/faults $(PYTEST_ARGS)
+
+# PostgreSQL failover (tests/faults/test_failover.py), the long form: more
+# applicants, and besides the switchover of fault-test (promote, then stop
+# the old primary) a crash of the primary with the promotion 2 s later.
+failover: all deps-test
+	JSZG_FAILOVER_LONG=1 JSZG_SANITIZE=$(SANITIZE) $(PYTHON) -m pytest -q \
+	    -p no:cacheprovider tests/faults/test_failover.py $(PYTEST_ARGS)
 
 # Injection, access control, CSRF/redirects, headers, brute force, over the
 # whole route table.

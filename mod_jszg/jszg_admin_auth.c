@@ -167,15 +167,20 @@ static jszg_staff *staff_from_row(jszg_req *jr, json_t *row,
 }
 
 /* The staff member of this request, or NULL.  An expired session (idle
- * or past its maximum life) is deleted and its cookie cleared. */
-static jszg_staff *staff_get(jszg_req *jr)
+ * or past its maximum life) is deleted and its cookie cleared.  A
+ * session that could not be read (the database is unreachable, say in a
+ * failover) is NULL with *failed set to the store's result: not "logged
+ * out" (tests/faults/test_failover.py). */
+static jszg_staff *staff_get(jszg_req *jr, int *failed)
 {
     const char *token, *hash;
     void *cached = NULL;
     json_t *row;
     apr_int64_t seen, expires, now = apr_time_sec(jr->now);
     jszg_staff *st;
+    int rc;
 
+    *failed = JSZG_DB_OK;
     apr_pool_userdata_get(&cached, STAFF_KEY, jr->pool);
     if (cached)
         return *(jszg_staff **)cached;
@@ -185,8 +190,15 @@ static jszg_staff *staff_get(jszg_req *jr)
     if (!token_ok(token))
         return NULL;
     hash = jszg_sha256_hex(jr->pool, token);
-    if (jszg_db_row(jr, "admin_session_get", &row, 1, hash) != JSZG_DB_OK)
+    rc = jszg_db_row(jr, "admin_session_get", &row, 1, hash);
+    if (rc != JSZG_DB_OK) {
+        if (rc != JSZG_DB_NOTFOUND) {
+            /* not cached: asked again, it is looked up again */
+            apr_pool_userdata_setn(NULL, STAFF_KEY, NULL, jr->pool);
+            *failed = rc;
+        }
         return NULL;
+    }
     seen = apr_atoi64(jstr(row, "last_seen_at"));
     expires = apr_atoi64(jstr(row, "expires_at"));
     if (now > expires || now > seen + apr_time_sec(jr->sc->session_idle)
@@ -397,13 +409,15 @@ static int answered(int rc)
 int jszg_admin_begin(jszg_req *jr, int roles, jszg_staff **out)
 {
     jszg_staff *st;
+    int failed;
 
     *out = NULL;
     if (!strncmp(jr->r->uri, "/admin/api/", 11))
         jr->is_api = 1;
     jszg_no_store(jr->r);
-    if (!(st = staff_get(jr)))
-        return answered(need_login(jr));
+    if (!(st = staff_get(jr, &failed)))
+        return failed != JSZG_DB_OK ? jszg_db_status(failed)
+                                    : answered(need_login(jr));
     *out = st;
     if (jr->r->method_number == M_POST && !admin_csrf_ok(jr, st))
         return answered(jszg_admin_error(jr, st, HTTP_FORBIDDEN, "csrf",
@@ -450,7 +464,9 @@ static int login_form(jszg_req *jr, int status, const char *username,
 
 int jszg_admin_login_page(jszg_req *jr)
 {
-    if (staff_get(jr))
+    int failed;
+
+    if (staff_get(jr, &failed))
         return jszg_redirect(jr, safe_next(jszg_query(jr, "next")));
     return login_form(jr, HTTP_OK, NULL, jszg_query(jr, "next"), NULL, 0);
 }

@@ -135,6 +135,24 @@ static const char *const tpl_names[] = {
     "position", "wait_seconds", "wait_minutes", "refresh", "ticket", NULL
 };
 
+/* The site's header (templates/layout.html without the search form and
+ * the user bar, which would need the session): people in the waiting
+ * room see where they are. */
+#define ADM_SITE_HEADER \
+    "<header class=\"site-header\"><div class=\"wrap header-row\">\n" \
+    "<a class=\"brand\" href=\"/\">" \
+    "<span class=\"brand-emblem\" aria-hidden=\"true\">资</span>" \
+    "<span class=\"brand-text\"><span class=\"brand-name\">中国教师资格网" \
+    "</span><span class=\"brand-url\">www.jszg.edu.cn</span></span>" \
+    "</a>\n</div></header>\n"
+
+/* Paths the gate never holds: the waiting page's own assets (when
+ * /static is served by this handler too) and the icon every browser asks
+ * for beside the page -- a ticket for it would replace the page's. */
+static const char *const adm_asset_paths[] = {
+    "/favicon.ico", "/static/", NULL
+};
+
 /* The waiting page: numbers are the only thing ever filled in. */
 static const char default_tpl[] =
     "<!DOCTYPE html>\n"
@@ -146,6 +164,7 @@ static const char default_tpl[] =
     "<link rel=\"stylesheet\" href=\"/static/css/site.css\"/>\n"
     "<script src=\"/static/js/queue.js\" defer=\"defer\"></script>\n"
     "</head><body>\n"
+    ADM_SITE_HEADER
     "<main class=\"queue\" id=\"jszg-queue\" data-poll=\"/api/v1/queue\" "
     "data-interval=\"3\">\n"
     "<h1>访问人数较多，请稍候</h1>\n"
@@ -164,7 +183,7 @@ static const char page_429[] =
     "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"/>"
     "<title>操作过于频繁 - 中国教师资格网</title>"
     "<link rel=\"stylesheet\" href=\"/static/css/site.css\"/></head>"
-    "<body><main class=\"queue\"><h1>操作过于频繁</h1>"
+    "<body>" ADM_SITE_HEADER "<main class=\"queue\"><h1>操作过于频繁</h1>"
     "<p>您的操作过于频繁，请稍后再试。</p></main></body></html>\n";
 
 static const char page_full[] =
@@ -172,7 +191,7 @@ static const char page_full[] =
     "<meta http-equiv=\"refresh\" content=\"60\"/>"
     "<title>系统繁忙 - 中国教师资格网</title>"
     "<link rel=\"stylesheet\" href=\"/static/css/site.css\"/></head>"
-    "<body><main class=\"queue\"><h1>系统繁忙</h1>"
+    "<body>" ADM_SITE_HEADER "<main class=\"queue\"><h1>系统繁忙</h1>"
     "<p>当前排队人数已满，请稍后再试。本页面将在一分钟后自动刷新。</p>"
     "</main></body></html>\n";
 
@@ -1755,26 +1774,31 @@ static int write_json(request_rec *r, int status, json_t *j)
     return rc;
 }
 
-/* Seconds until a waiting ticket is likely called: its position over the
- * admissions of the last minute (10 s per place before any). */
+/* Seconds until a waiting ticket is likely called: its position over
+ * the rate of admissions, measured from the first admission of the last
+ * minute (10 s per place before any).  Over the whole minute, a wave's
+ * first admissions would look like a trickle (1 in 60 s when it was 1 in
+ * the last 2 s), and the estimate would jump up as the queue moved. */
 static apr_int64_t estimate_wait(apr_uint64_t position)
 {
-    apr_int64_t now = apr_time_sec(apr_time_now()), admitted = 0, secs = 0;
+    apr_int64_t now = apr_time_sec(apr_time_now()), admitted = 0;
+    apr_int64_t first = now;
     int i;
 
     if (!adm_lock())
         return (apr_int64_t)position * 10;
     for (i = 0; i < ADM_SECS; i++) {
         const adm_second *s = &rt.sh->secs[i];
-        if (s->sec < now && s->sec >= now - 60) {
+        if (s->sec < now && s->sec >= now - 60 && s->admitted) {
             admitted += s->admitted;
-            secs++;
+            if (s->sec < first)
+                first = s->sec;
         }
     }
     adm_unlock();
     if (!admitted)
         return (apr_int64_t)position * 10;
-    return ((apr_int64_t)position * 60 + admitted - 1) / admitted;
+    return ((apr_int64_t)position * (now - first) + admitted - 1) / admitted;
 }
 
 static int wants_json(adm_req *ar)
@@ -1865,8 +1889,12 @@ static int answer_wait(adm_req *ar)
     SH_COUNT(C_QUEUED);
     ticket_out(ar);
     order_out(ar, "queued");
+    /* One number per answer: a JSON client is told retry_after (the
+     * poll interval) in the body and in Retry-After alike; the page's
+     * Retry-After is its own refresh. */
     apr_table_setn(r->err_headers_out, "Retry-After",
-                   apr_psprintf(r->pool, "%d", ADM_REFRESH));
+                   apr_psprintf(r->pool, "%d", wants_json(ar) ? ADM_POLL
+                                                              : ADM_REFRESH));
     if (wants_json(ar)) {
         json_t *j = error_json("queued", "系统繁忙，您已进入排队，请按 "
                                "Retry-After 稍后重试并带上排队凭证。");
@@ -1892,6 +1920,12 @@ static int is_exempt(request_rec *r)
     const apr_array_header_t *a = rt.exempt;
     int i;
 
+    for (i = 0; adm_asset_paths[i]; i++) {
+        const char *p = adm_asset_paths[i];
+        apr_size_t n = strlen(p);
+        if (p[n - 1] == '/' ? !strncmp(r->uri, p, n) : !strcmp(r->uri, p))
+            return 1;
+    }
     for (i = 0; a && i < a->nelts; i++) {
         const char *p = APR_ARRAY_IDX(a, i, const char *);
         apr_size_t n = strlen(p);

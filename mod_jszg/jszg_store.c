@@ -272,6 +272,25 @@ static const char *failure_text(jszg_req *jr, int rv)
     return apr_pstrdup(jr->pool, msg && *msg ? msg : "");
 }
 
+/* A connection to a server that takes no writes: a hot standby (a
+ * DBDParams without target_session_attrs=read-write, a pooler aimed at
+ * the wrong node after a failover) or a primary the DBA set
+ * default_transaction_read_only on.  A write there fails with SQLSTATE
+ * 25006, which apr_dbd does not pass on: the server reports both
+ * settings on the connection (in_hot_standby since PostgreSQL 14), and
+ * older ones say so in the message.  Not the statement's fault: 503. */
+static int read_only(PGconn *conn, const char *msg)
+{
+    const char *v;
+
+    if ((v = PQparameterStatus(conn, "in_hot_standby")) && !strcmp(v, "on"))
+        return 1;
+    if ((v = PQparameterStatus(conn, "default_transaction_read_only"))
+        && !strcmp(v, "on"))
+        return 1;
+    return strstr(msg, "read-only transaction") != NULL;
+}
+
 /* Why a statement failed, from what libpq and the server said: the
  * operator reading the log at 23:50 needs the cause, not just "failed".
  * NULL when the database itself answered (a constraint, a bad value). */
@@ -306,6 +325,10 @@ static const char *outage_cause(jszg_req *jr, const char *msg, int *down)
         if (!conn || PQstatus(conn) != CONNECTION_OK) {
             *down = 1;
             return "connection lost";
+        }
+        if (read_only(conn, msg)) {
+            *down = 1;
+            return "read-only";
         }
     }
     if (apr_dbd_check_conn(jr->dbd->driver, jr->pool, jr->dbd->handle)
