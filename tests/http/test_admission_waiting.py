@@ -70,7 +70,9 @@ def test_icon_and_assets_do_not_take_a_place(adm):
     # without: neither is queued nor given a ticket
     for s in (a, env.session()):
         r = env.get("/favicon.ico", s)
-        assert r.status_code == 404, (r.status_code, r.text[:200])
+        # the icon itself (httpd serves it, never the waiting page)
+        assert r.status_code == 200, (r.status_code, r.text[:200])
+        assert r.headers["Content-Type"].startswith("image/")
         assert "jszg_qt" not in r.headers.get("Set-Cookie", "")
     assert a.cookies.get("jszg_qt") == ticket
     # the page's stylesheet and script
