@@ -69,6 +69,7 @@ static const jszg_stmt *const all_tables[] = {
     jszg_admin_stmts,
     jszg_records_stmts,
     jszg_housekeeping_stmts,
+    jszg_orgs_stmts,
     NULL
 };
 

@@ -17,6 +17,12 @@ extern const jszg_stmt jszg_wizard_stmts[];
 extern const jszg_stmt jszg_admin_stmts[];
 extern const jszg_stmt jszg_records_stmts[];
 extern const jszg_stmt jszg_housekeeping_stmts[];
+extern const jszg_stmt jszg_orgs_stmts[];
+
+/* Institutions (i) a staff member may administer: system admins all,
+ * province admins their province's (role, role, province code). */
+#define JSZG_SQL_INST_SCOPE \
+    "(%s = '8' OR (%s = '4' AND i.province_code = %s))"
 
 /* A certificate's registrations are its holder's.  The condition that a
  * registrations_history row h is this holder's (the upper-cased ID
