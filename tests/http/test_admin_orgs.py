@@ -10,6 +10,7 @@ import random
 import re
 
 from test_admin_support import Staff, error_code
+from test_records import submit
 
 
 def new_code():
@@ -202,16 +203,19 @@ def test_point_edit_keeps_input_and_cannot_move_with_applications(env):
     assert r.status_code == 303
     assert env.sql("SELECT institution_id FROM confirmation_points "
                    "WHERE id = %s" % pt) == other
-    # a point applications chose stays where it is
-    r = point_form(bj, "2", id="201")
-    assert r.status_code == 303      # same institution: an edit
-    r = point_form(bj, "3", id="201", name="东城区教师资格定期注册确认点（交道口）",
-                   scope="x", address="x", hours="x")
-    if env.sql("SELECT COUNT(*) FROM applications WHERE point_id = 201") \
-            != "0":
-        assert r.status_code == 400 and "该确认点已有报名" in r.text
-        assert env.sql("SELECT institution_id FROM confirmation_points "
-                       "WHERE id = 201") == "2"
+    # a point an application chose (made through the wizard) stays
+    # where it is
+    submit(env, env.login_as(1), institution="2", point="201")
+    r = point_form(bj, "3", id="201", stages=[])
+    assert r.status_code == 400 and "该确认点已有报名" in r.text
+    assert env.sql("SELECT institution_id FROM confirmation_points "
+                   "WHERE id = 201") == "2"
+    # and its institution keeps its code (报名号 carry it)
+    r = org_form(bj, id="2", code="110101399", name="北京市东城区教育委员会",
+                 region_code="110101", stages=["幼儿园", "小学", "初级中学"])
+    assert r.status_code == 400 and "不能修改机构代码" in r.text
+    j = bj.get("/admin/api/institutions/2").json()
+    assert j["institution"]["applications"] >= 1
 
 
 def test_province_scope_on_target_rows(env):
