@@ -530,13 +530,7 @@ int jszg_admin_staff_unlock(jszg_req *jr)
     user = jstr(row, "username");
     if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
         return jszg_db_status(rc);
-    rc = jszg_db_exec(jr, "orgs_unlock_pairs", NULL, 3,
-                      THROTTLE ".login_fail",
-                      apr_itoa(jr->pool, (int)strlen(user) + 1),
-                      apr_pstrcat(jr->pool, user, "|", NULL));
-    if (rc == JSZG_DB_OK)
-        rc = jszg_db_exec(jr, "orgs_unlock_account", NULL, 2,
-                          THROTTLE ".login_fail_acct", user);
+    rc = jszg_login_unlock(jr, THROTTLE, user);
     if (rc == JSZG_DB_OK)
         rc = jszg_admin_audit(jr, st, "staff.unlock",
                               apr_pstrcat(jr->pool, "staff:", id, NULL),

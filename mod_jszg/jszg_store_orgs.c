@@ -63,11 +63,11 @@ const jszg_stmt jszg_orgs_stmts[] = {
       "SELECT r.code, r.name, r.level, r.parent_code, "
       "q.parent_code AS grand_code FROM regions r "
       "LEFT JOIN regions q ON q.code = r.parent_code WHERE r.code = %s" },
-    /* the form's list: a province's regions, or every province and city
-     * for a system admin (role, province, province, province) */
+    /* the form's list: a province's regions, or all of them for a
+     * system admin (role, province, province, province) */
     { "orgs_regions",
       "SELECT code, name, level FROM regions WHERE in_service = 1 AND "
-      "((%s = '8' AND level <= 2) OR code = %s OR parent_code = %s "
+      "(%s = '8' OR code = %s OR parent_code = %s "
       "OR parent_code IN (SELECT code FROM regions WHERE parent_code = %s)) "
       "ORDER BY code" },
 
@@ -136,14 +136,6 @@ const jszg_stmt jszg_orgs_stmts[] = {
     /* every session of a staff member, or every one but this */
     { "orgs_staff_sessions_end",
       "DELETE FROM admin_sessions WHERE staff_id = %lld AND id_hash <> %s" },
-    /* the login throttle of a username (jszg_login_gate): the per-address
-     * delays, keyed "<username>|<address>" (kind, length + 1,
-     * "<username>|"), and the failures that ask for the captcha */
-    { "orgs_unlock_pairs",
-      "DELETE FROM rate_events WHERE kind = %s "
-      "AND substr(key, 1, %d) = %s" },
-    { "orgs_unlock_account",
-      "DELETE FROM rate_events WHERE kind = %s AND key = %s" },
 
     /* ---- 网报计划 ---- */
     { "orgs_window_apps",

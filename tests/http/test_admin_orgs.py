@@ -269,3 +269,17 @@ def test_province_scope_on_target_rows(env):
         assert st.get("/admin/institutions").status_code == 403
         r = st.get("/admin/api/institutions")
         assert r.status_code == 403 and error_code(r) == "forbidden"
+
+
+def test_system_admin_places_institutions_anywhere(env):
+    """Every region is offered to the system admin (a county of 湖北 as
+    well as 北京's 区); a province admin is offered its own only."""
+    sysadm = Staff(env, "sysadmin")
+    page = sysadm.get("/admin/institutions/new").text
+    assert 'value="420102"' in page and 'value="110112"' in page
+    page = Staff(env, "hb-province").get("/admin/institutions/new").text
+    assert 'value="420102"' in page and 'value="110112"' not in page
+    inst = make_org(sysadm, code="4201%05d" % random.randrange(100000),
+                    region_code="420102", stages=["小学"])
+    assert env.sql("SELECT province_code || '|' || city_code FROM "
+                   "institutions WHERE id = %s" % inst) == "420000|420100"
