@@ -124,10 +124,13 @@ typedef struct {
     const char *institution_id;
     const char *cycle_year;
     const char *starts, *ends, *confirm_starts, *confirm_ends;
+    const char *field;          /* the field a refusal is about */
 } window_in;
 
-static int field_err(jszg_adm_err *e, const char *msg)
+static int field_err(window_in *w, jszg_adm_err *e, const char *field,
+                     const char *msg)
 {
+    w->field = field;
     return jszg_adm_domain(e, HTTP_BAD_REQUEST, "window_invalid", msg);
 }
 
@@ -151,52 +154,68 @@ int jszg_adm_window_save(jszg_req *jr, jszg_staff *st, window_in *w,
     if (w->id && !inst_in_scope(st, old))
         return jszg_adm_domain(e, HTTP_FORBIDDEN, "forbidden", NULL);
     if (!id_ok(w->institution_id))
-        return field_err(e, "请选择注册机构。");
+        return field_err(w, e, "institution_id",
+                         "请选择注册机构。");
     rc = jszg_db_row(jr, "admin_inst_get", &inst, 1, w->institution_id);
     if (rc == JSZG_DB_NOTFOUND)
-        return field_err(e, "请选择注册机构。");
+        return field_err(w, e, "institution_id",
+                         "请选择注册机构。");
     if (rc != JSZG_DB_OK)
         return jszg_adm_domain(e, jszg_db_status(rc), "db", NULL);
     if (!inst_in_scope(st, inst))
         return jszg_adm_domain(e, HTTP_FORBIDDEN, "forbidden", NULL);
     if (strcmp(jstr(inst, "active"), "1"))
-        return field_err(e, apr_pstrcat(jr->pool, jstr(inst, "name"),
-                                        "已停用，不能设置网报计划。", NULL));
+        return field_err(w, e, "institution_id",
+                         apr_pstrcat(jr->pool, jstr(inst, "name"),
+                                     "已停用，不能设置网报计划。", NULL));
     year = w->cycle_year ? strtol(w->cycle_year, &end, 10) : 0;
     if (!w->cycle_year || *end || year < 2013 || year > 2100)
-        return field_err(e, "年度应为2013至2100之间的年份。");
+        return field_err(w, e, "cycle_year",
+                         "年度应为2013至2100之间的年份。");
     w->starts = datetime_in(jr->pool, w->starts);
     w->ends = datetime_in(jr->pool, w->ends);
     w->confirm_starts = datetime_in(jr->pool, w->confirm_starts);
     w->confirm_ends = datetime_in(jr->pool, w->confirm_ends);
     if (!w->starts || !*w->starts || !w->ends || !*w->ends)
-        return field_err(e, "请填写正确的网报开始时间和结束时间。");
+        return field_err(w, e, "starts",
+                         "请填写正确的网报开始时间和结束时间。");
     if (strcmp(w->ends, w->starts) <= 0)
-        return field_err(e, "网报结束时间必须晚于开始时间。");
+        return field_err(w, e, "ends",
+                         "网报结束时间必须晚于开始时间。");
     if ((w->confirm_starts && !*w->confirm_starts)
         || (w->confirm_ends && !*w->confirm_ends))
-        return field_err(e, "现场确认时间格式不正确。");
+        return field_err(w, e, "confirm_starts",
+                         "现场确认时间格式不正确。");
     if (!w->confirm_starts != !w->confirm_ends)
-        return field_err(e, "现场确认开始时间和结束时间须同时填写。");
+        return field_err(w, e, "confirm_ends",
+                         "现场确认开始时间和结束时间须同时填写。");
     if (w->confirm_starts && strcmp(w->confirm_ends, w->confirm_starts) <= 0)
-        return field_err(e, "现场确认结束时间必须晚于开始时间。");
+        return field_err(w, e, "confirm_ends",
+                         "现场确认结束时间必须晚于开始时间。");
     if (!in_year(w->starts, w->cycle_year) || !in_year(w->ends, w->cycle_year)
         || (w->confirm_starts && (!in_year(w->confirm_starts, w->cycle_year)
                                   || !in_year(w->confirm_ends,
                                               w->cycle_year))))
-        return field_err(e, apr_psprintf(jr->pool, "网报和现场确认时间须在"
-                                         "%ld年度之内。", year));
+        return field_err(w, e, !in_year(w->starts, w->cycle_year) ? "starts"
+                         : !in_year(w->ends, w->cycle_year) ? "ends"
+                         : !in_year(w->confirm_starts, w->cycle_year)
+                         ? "confirm_starts" : "confirm_ends",
+                         apr_psprintf(jr->pool, "网报和现场确认时间须在"
+                                      "%ld年度之内。", year));
     if (w->confirm_starts && strcmp(w->confirm_starts, w->starts) < 0)
-        return field_err(e, "现场确认开始时间不能早于网报开始时间。");
+        return field_err(w, e, "confirm_starts",
+                         "现场确认开始时间不能早于网报开始时间。");
     if (w->confirm_starts && strcmp(w->confirm_ends, w->ends) < 0)
-        return field_err(e, "现场确认结束时间不能早于网报结束时间，"
+        return field_err(w, e, "confirm_ends",
+                         "现场确认结束时间不能早于网报结束时间，"
                          "否则最后几天网报的申请人无法确认。");
     rc = jszg_db_row(jr, "admin_window_dup", &dup, 3, w->institution_id,
                      w->cycle_year, w->id ? w->id : "0");
     if (rc == JSZG_DB_OK)
-        return field_err(e, apr_psprintf(jr->pool, "%s在%ld年度已有网报计划，"
-                                         "每个注册机构每个年度只能有一个。",
-                                         jstr(inst, "name"), year));
+        return field_err(w, e, "cycle_year",
+                         apr_psprintf(jr->pool, "%s在%ld年度已有网报计划，"
+                                      "每个注册机构每个年度只能有一个。",
+                                      jstr(inst, "name"), year));
     if (rc != JSZG_DB_NOTFOUND)
         return jszg_adm_domain(e, jszg_db_status(rc), "db", NULL);
     /* the window and its audit row: one change */
@@ -290,6 +309,10 @@ static int window_form(jszg_req *jr, jszg_staff *st, int status,
     const char *k;
     json_t *v;
 
+    if (w && json_object_get(w, "_err")) {
+        json_object_set(d, "err", json_object_get(w, "_err"));
+        json_object_del(w, "_err");
+    }
     if (w) {
         /* the form's datetime-local inputs want "YYYY-MM-DDTHH:MM" */
         json_object_foreach(w, k, v) {
@@ -360,7 +383,7 @@ int jszg_admin_window_save(jszg_req *jr)
 {
     jszg_staff *st;
     jszg_adm_err e;
-    window_in w;
+    window_in w = { 0 };
     const char *saved;
     json_t *back;
     int rc = jszg_admin_begin(jr, PLAN_ROLES, &st);
@@ -389,8 +412,17 @@ int jszg_admin_window_save(jszg_req *jr)
         return jszg_admin_forbidden(jr, st, apr_pstrcat(jr->pool,
                                     "institution:", w.institution_id ?
                                     w.institution_id : "-", NULL));
-    if (rc == HTTP_BAD_REQUEST && !jr->is_api)
+    if (rc == HTTP_BAD_REQUEST) {
+        json_t *errs = jszg_pool_json(jr->pool, json_object());
+        json_object_set_new(errs, w.field ? w.field : "institution_id",
+                            json_string(e.message));
+        if (jr->is_api)
+            return jszg_json(jr, rc, jszg_pool_json(jr->pool, json_pack(
+                "{s:{s:s, s:s, s:O}}", "error", "code", e.code, "message",
+                e.message, "fields", errs)));
+        json_object_set(back, "_err", errs);
         return window_form(jr, st, rc, back, e.message);
+    }
     if (rc != JSZG_ADM_OK)
         return jszg_admin_fail(jr, st, &e);
     if (!jr->is_api) {

@@ -22,8 +22,12 @@ def test_plan_rules(env):
     bj = Staff(env, "bj-province")
     r = window(bj, ends="2033-01-10T17:00")
     assert r.status_code == 400 and "须在2032年度之内" in r.text
-    # what was typed stays
+    # what was typed stays, the error beside its field
     assert 'value="2033-01-10T17:00"' in r.text
+    assert re.search(r'id="w-ends"[^>]*class="invalid"|class="invalid"'
+                     r'[^>]*id="w-ends"', r.text)
+    assert re.search(r'id="w-ends"[^>]*>\s*<p class="adm-field-err">'
+                     r'网报和现场确认时间须在2032年度之内', r.text)
     r = window(bj, starts="2031-12-20T09:00")
     assert r.status_code == 400 and "须在2032年度之内" in r.text
     r = window(bj, confirm_starts="2032-08-20T09:00",
@@ -42,6 +46,7 @@ def test_plan_rules(env):
         tokens=False, headers=h)
     assert r.status_code == 400
     assert r.json()["error"]["code"] == "window_invalid"
+    assert "须在2032年度之内" in r.json()["error"]["fields"]["ends"]
     # overlapping: fine (and then gone again, it holds nothing)
     r = bj.post("/admin/api/windows", {
         "institution_id": "7", "cycle_year": "2032",
