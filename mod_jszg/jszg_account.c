@@ -771,6 +771,24 @@ int jszg_login_succeeded(jszg_req *jr, const char *scope, const char *key)
                         kind_of(jr, scope, "login_fail"), pair_key(jr, key));
 }
 
+/* Every address's waits of the login name and its failures (the
+ * captcha count): an administrator's 解除登录限制.  The addresses' own
+ * budgets stay. */
+int jszg_login_unlock(jszg_req *jr, const char *scope, const char *key)
+{
+    const char *prefix = pair_key(jr, key);
+    int rc;
+
+    prefix = apr_pstrndup(jr->pool, prefix, strlen(key) + 1);  /* "key|" */
+    rc = jszg_db_exec(jr, "acct_rate_clear_prefix", NULL, 3,
+                      kind_of(jr, scope, "login_fail"),
+                      apr_itoa(jr->pool, (int)strlen(prefix)), prefix);
+    if (rc != JSZG_DB_OK)
+        return rc;
+    return jszg_db_exec(jr, "acct_rate_clear", NULL, 2,
+                        kind_of(jr, scope, "login_fail_acct"), key);
+}
+
 int jszg_login_account_failures(jszg_req *jr, const char *scope,
                                 const char *key, int *n)
 {

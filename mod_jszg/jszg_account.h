@@ -109,6 +109,9 @@ int jszg_login_gate(jszg_req *jr, const char *scope, const char *key,
                     int ip_max, jszg_acct_err *e);
 int jszg_login_failed(jszg_req *jr, const char *scope, const char *key);
 int jszg_login_succeeded(jszg_req *jr, const char *scope, const char *key);
+/* 解除登录限制: clears the waits of `key` from every address and its
+ * failures (so no captcha either); not an address's own budget. */
+int jszg_login_unlock(jszg_req *jr, const char *scope, const char *key);
 /* jszg_login_gate for an applicant's login as typed. */
 int jszg_acct_login_gate(jszg_req *jr, const char *login, jszg_acct_err *e);
 /* Failures on the account from any address in the span. */

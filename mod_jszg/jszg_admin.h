@@ -52,6 +52,8 @@ typedef struct {
     const char *id_hash;
     json_t *data;               /* session data (flash) */
     int dirty;
+    int must_change;            /* a password set by an administrator:
+                                   change it before anything else */
 } jszg_staff;
 
 /* A domain error: HTTP status, stable code, Chinese message. */

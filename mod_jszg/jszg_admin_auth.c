@@ -153,6 +153,8 @@ static jszg_staff *staff_from_row(jszg_req *jr, json_t *row,
     st->province_code = jstr(row, "province_code");
     st->token = token;
     st->id_hash = hash;
+    st->must_change = jstr(row, "must_change_password")
+                      && !strcmp(jstr(row, "must_change_password"), "1");
     st->data = data ? json_loads(data, 0, NULL) : NULL;
     if (!json_is_object(st->data)) {
         json_decref(st->data);
@@ -406,6 +408,30 @@ static int answered(int rc)
     return rc == OK ? DONE : rc;
 }
 
+/* While a password set by an administrator waits to be changed, only
+ * the change itself, the tokens and logging out are served. */
+static int password_route(jszg_req *jr)
+{
+    static const char *const ok[] = { "/admin/password",
+        "/admin/api/password", "/admin/logout", "/admin/api/csrf",
+        "/admin/api/me", NULL };
+    int i;
+
+    for (i = 0; ok[i]; i++)
+        if (!strcmp(jr->r->uri, ok[i]))
+            return 1;
+    return 0;
+}
+
+static int need_new_password(jszg_req *jr, jszg_staff *st)
+{
+    if (jr->is_api || jr->r->method_number != M_GET)
+        return jszg_admin_error(jr, st, HTTP_FORBIDDEN,
+                                "password_change_required",
+                                "您的密码由管理员设置，请先修改密码。");
+    return jszg_redirect(jr, "/admin/password");
+}
+
 int jszg_admin_begin(jszg_req *jr, int roles, jszg_staff **out)
 {
     jszg_staff *st;
@@ -423,6 +449,8 @@ int jszg_admin_begin(jszg_req *jr, int roles, jszg_staff **out)
         return answered(jszg_admin_error(jr, st, HTTP_FORBIDDEN, "csrf",
                         "页面已过期或来源无效，请刷新页面后重新提交。"));
     jszg_admin_save(jr, st);
+    if (st->must_change && !password_route(jr))
+        return answered(need_new_password(jr, st));
     if (!(st->role & roles))
         return answered(jszg_admin_forbidden(jr, st, jr->r->uri));
     return OK;

@@ -7,8 +7,16 @@
  * here first for a clear message); it ends after it starts, and the
  * optional confirmation period likewise.  Times are Beijing time,
  * 'YYYY-MM-DD HH:MM:SS'; the form's datetime-local value is accepted.
+ *
+ * The rules a plan must follow (issue 14): every date inside its cycle
+ * year; 现场确认 comes after 网报 or overlaps it -- it does not start
+ * before 网报 starts, and does not end before 网报 ends (applicants who
+ * apply on the last day must still be confirmed); no plan for a 停用
+ * institution.  A plan that applications hold (same institution and
+ * cycle) is never deleted: it can be closed early (网报 ends now), and
+ * the page says how many applications it holds.
  */
-#include "jszg_admin.h"
+#include "jszg_admin_orgs.h"
 #include "apr_strings.h"
 #include "apr_lib.h"
 
@@ -80,6 +88,35 @@ static const char *datetime_in(apr_pool_t *p, const char *s)
                         sec);
 }
 
+/* "YYYY-..." lies in cycle year `year` (decimal text). */
+static int in_year(const char *t, const char *year)
+{
+    return t && year && strlen(year) == 4 && !strncmp(t, year, 4);
+}
+
+/* Now, Beijing time, as the windows table writes it. */
+static const char *beijing_now(jszg_req *jr)
+{
+    apr_time_exp_t tm;
+
+    apr_time_exp_tz(&tm, jr->now, 8 * 3600);
+    return apr_psprintf(jr->pool, "%04d-%02d-%02d %02d:%02d:%02d",
+                        tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                        tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* How many applications a window holds (its institution and cycle). */
+static int window_apps(jszg_req *jr, json_t *w, long *n)
+{
+    json_t *row;
+    int rc = jszg_db_row(jr, "orgs_window_apps", &row, 2,
+                         jstr(w, "institution_id"), jstr(w, "cycle_year"));
+
+    if (rc == JSZG_DB_OK)
+        *n = atol(jstr(row, "n"));
+    return rc;
+}
+
 /* ---- service ---------------------------------------------------------- */
 
 typedef struct {
@@ -87,10 +124,13 @@ typedef struct {
     const char *institution_id;
     const char *cycle_year;
     const char *starts, *ends, *confirm_starts, *confirm_ends;
+    const char *field;          /* the field a refusal is about */
 } window_in;
 
-static int field_err(jszg_adm_err *e, const char *msg)
+static int field_err(window_in *w, jszg_adm_err *e, const char *field,
+                     const char *msg)
 {
+    w->field = field;
     return jszg_adm_domain(e, HTTP_BAD_REQUEST, "window_invalid", msg);
 }
 
@@ -114,38 +154,68 @@ int jszg_adm_window_save(jszg_req *jr, jszg_staff *st, window_in *w,
     if (w->id && !inst_in_scope(st, old))
         return jszg_adm_domain(e, HTTP_FORBIDDEN, "forbidden", NULL);
     if (!id_ok(w->institution_id))
-        return field_err(e, "请选择注册机构。");
+        return field_err(w, e, "institution_id",
+                         "请选择注册机构。");
     rc = jszg_db_row(jr, "admin_inst_get", &inst, 1, w->institution_id);
     if (rc == JSZG_DB_NOTFOUND)
-        return field_err(e, "请选择注册机构。");
+        return field_err(w, e, "institution_id",
+                         "请选择注册机构。");
     if (rc != JSZG_DB_OK)
         return jszg_adm_domain(e, jszg_db_status(rc), "db", NULL);
     if (!inst_in_scope(st, inst))
         return jszg_adm_domain(e, HTTP_FORBIDDEN, "forbidden", NULL);
+    if (strcmp(jstr(inst, "active"), "1"))
+        return field_err(w, e, "institution_id",
+                         apr_pstrcat(jr->pool, jstr(inst, "name"),
+                                     "已停用，不能设置网报计划。", NULL));
     year = w->cycle_year ? strtol(w->cycle_year, &end, 10) : 0;
     if (!w->cycle_year || *end || year < 2013 || year > 2100)
-        return field_err(e, "年度应为2013至2100之间的年份。");
+        return field_err(w, e, "cycle_year",
+                         "年度应为2013至2100之间的年份。");
     w->starts = datetime_in(jr->pool, w->starts);
     w->ends = datetime_in(jr->pool, w->ends);
     w->confirm_starts = datetime_in(jr->pool, w->confirm_starts);
     w->confirm_ends = datetime_in(jr->pool, w->confirm_ends);
     if (!w->starts || !*w->starts || !w->ends || !*w->ends)
-        return field_err(e, "请填写正确的网报开始时间和结束时间。");
+        return field_err(w, e, "starts",
+                         "请填写正确的网报开始时间和结束时间。");
     if (strcmp(w->ends, w->starts) <= 0)
-        return field_err(e, "网报结束时间必须晚于开始时间。");
+        return field_err(w, e, "ends",
+                         "网报结束时间必须晚于开始时间。");
     if ((w->confirm_starts && !*w->confirm_starts)
         || (w->confirm_ends && !*w->confirm_ends))
-        return field_err(e, "现场确认时间格式不正确。");
+        return field_err(w, e, "confirm_starts",
+                         "现场确认时间格式不正确。");
     if (!w->confirm_starts != !w->confirm_ends)
-        return field_err(e, "现场确认开始时间和结束时间须同时填写。");
+        return field_err(w, e, "confirm_ends",
+                         "现场确认开始时间和结束时间须同时填写。");
     if (w->confirm_starts && strcmp(w->confirm_ends, w->confirm_starts) <= 0)
-        return field_err(e, "现场确认结束时间必须晚于开始时间。");
+        return field_err(w, e, "confirm_ends",
+                         "现场确认结束时间必须晚于开始时间。");
+    if (!in_year(w->starts, w->cycle_year) || !in_year(w->ends, w->cycle_year)
+        || (w->confirm_starts && (!in_year(w->confirm_starts, w->cycle_year)
+                                  || !in_year(w->confirm_ends,
+                                              w->cycle_year))))
+        return field_err(w, e, !in_year(w->starts, w->cycle_year) ? "starts"
+                         : !in_year(w->ends, w->cycle_year) ? "ends"
+                         : !in_year(w->confirm_starts, w->cycle_year)
+                         ? "confirm_starts" : "confirm_ends",
+                         apr_psprintf(jr->pool, "网报和现场确认时间须在"
+                                      "%ld年度之内。", year));
+    if (w->confirm_starts && strcmp(w->confirm_starts, w->starts) < 0)
+        return field_err(w, e, "confirm_starts",
+                         "现场确认开始时间不能早于网报开始时间。");
+    if (w->confirm_starts && strcmp(w->confirm_ends, w->ends) < 0)
+        return field_err(w, e, "confirm_ends",
+                         "现场确认结束时间不能早于网报结束时间，"
+                         "否则最后几天网报的申请人无法确认。");
     rc = jszg_db_row(jr, "admin_window_dup", &dup, 3, w->institution_id,
                      w->cycle_year, w->id ? w->id : "0");
     if (rc == JSZG_DB_OK)
-        return field_err(e, apr_psprintf(jr->pool, "%s在%ld年度已有网报计划，"
-                                         "每个注册机构每个年度只能有一个。",
-                                         jstr(inst, "name"), year));
+        return field_err(w, e, "cycle_year",
+                         apr_psprintf(jr->pool, "%s在%ld年度已有网报计划，"
+                                      "每个注册机构每个年度只能有一个。",
+                                      jstr(inst, "name"), year));
     if (rc != JSZG_DB_NOTFOUND)
         return jszg_adm_domain(e, jszg_db_status(rc), "db", NULL);
     /* the window and its audit row: one change */
@@ -178,6 +248,8 @@ int jszg_adm_window_save(jszg_req *jr, jszg_staff *st, window_in *w,
     *saved_id = w->id;
     return JSZG_ADM_OK;
 }
+
+static int api_window(jszg_req *jr, const char *id, const char *msg);
 
 /* ---- pages -------------------------------------------------------------- */
 
@@ -237,6 +309,10 @@ static int window_form(jszg_req *jr, jszg_staff *st, int status,
     const char *k;
     json_t *v;
 
+    if (w && json_object_get(w, "_err")) {
+        json_object_set(d, "err", json_object_get(w, "_err"));
+        json_object_del(w, "_err");
+    }
     if (w) {
         /* the form's datetime-local inputs want "YYYY-MM-DDTHH:MM" */
         json_object_foreach(w, k, v) {
@@ -247,10 +323,18 @@ static int window_form(jszg_req *jr, jszg_staff *st, int status,
                     apr_pstrndup(jr->pool, s + 11, 5), NULL)));
         }
         json_object_set(d, "w", w);
-        if (jstr(w, "id"))
+        if (jstr(w, "id")) {
+            long apps = 0;
             json_object_set_new(d, "delete_href", json_string(apr_pstrcat(
                 jr->pool, "/admin/windows/", jstr(w, "id"), "/delete",
                 NULL)));
+            json_object_set_new(d, "close_href", json_string(apr_pstrcat(
+                jr->pool, "/admin/windows/", jstr(w, "id"), "/close",
+                NULL)));
+            if (jstr(w, "institution_id") && jstr(w, "cycle_year")
+                && window_apps(jr, w, &apps) == JSZG_DB_OK && apps)
+                json_object_set_new(d, "apps", json_integer(apps));
+        }
     }
     json_object_set(d, "institutions",
                     institutions(jr, st, w ? jstr(w, "institution_id")
@@ -299,7 +383,7 @@ int jszg_admin_window_save(jszg_req *jr)
 {
     jszg_staff *st;
     jszg_adm_err e;
-    window_in w;
+    window_in w = { 0 };
     const char *saved;
     json_t *back;
     int rc = jszg_admin_begin(jr, PLAN_ROLES, &st);
@@ -328,12 +412,32 @@ int jszg_admin_window_save(jszg_req *jr)
         return jszg_admin_forbidden(jr, st, apr_pstrcat(jr->pool,
                                     "institution:", w.institution_id ?
                                     w.institution_id : "-", NULL));
-    if (rc == HTTP_BAD_REQUEST)
+    if (rc == HTTP_BAD_REQUEST) {
+        json_t *errs = jszg_pool_json(jr->pool, json_object());
+        json_object_set_new(errs, w.field ? w.field : "institution_id",
+                            json_string(e.message));
+        if (jr->is_api)
+            return jszg_json(jr, rc, jszg_pool_json(jr->pool, json_pack(
+                "{s:{s:s, s:s, s:O}}", "error", "code", e.code, "message",
+                e.message, "fields", errs)));
+        json_object_set(back, "_err", errs);
         return window_form(jr, st, rc, back, e.message);
+    }
     if (rc != JSZG_ADM_OK)
         return jszg_admin_fail(jr, st, &e);
-    jszg_admin_flash(jr, st, "网报计划已保存。");
-    return jszg_redirect(jr, "/admin/windows");
+    if (!jr->is_api) {
+        jszg_admin_flash(jr, st, "网报计划已保存。");
+        return jszg_redirect(jr, "/admin/windows");
+    }
+    if (!saved) {
+        json_t *row;
+        if ((rc = jszg_db_row(jr, "admin_window_dup", &row, 3,
+                              w.institution_id, w.cycle_year, "0"))
+            != JSZG_DB_OK)
+            return jszg_db_status(rc);
+        saved = jstr(row, "id");
+    }
+    return api_window(jr, saved, "网报计划已保存。");
 }
 
 int jszg_admin_window_delete(jszg_req *jr)
@@ -341,6 +445,7 @@ int jszg_admin_window_delete(jszg_req *jr)
     jszg_staff *st;
     json_t *w;
     const char *id = jszg_param(jr, "id");
+    long apps = 0;
     int rc = jszg_admin_begin(jr, PLAN_ROLES, &st);
 
     if (rc != OK)
@@ -354,6 +459,15 @@ int jszg_admin_window_delete(jszg_req *jr)
     if (!inst_in_scope(st, w))
         return jszg_admin_forbidden(jr, st, apr_pstrcat(jr->pool, "window:",
                                                         id, NULL));
+    /* applications hold it: close it early instead */
+    if ((rc = window_apps(jr, w, &apps)) != JSZG_DB_OK)
+        return jszg_db_status(rc);
+    if (apps)
+        return jszg_admin_error(jr, st, HTTP_CONFLICT, "window_in_use",
+                                apr_psprintf(jr->pool, "该网报计划已有%ld份"
+                                             "报名，不能删除；如需停止网报，"
+                                             "请使用“提前结束网报”。",
+                                             apps));
     if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
         return jszg_db_status(rc);
     rc = jszg_db_exec(jr, "admin_window_delete", NULL, 1, id);
@@ -371,8 +485,141 @@ int jszg_admin_window_delete(jszg_req *jr)
         jszg_db_rollback(jr);
     if (rc != JSZG_DB_OK)
         return jszg_db_status(rc);
+    if (jr->is_api)
+        return jszg_json(jr, HTTP_OK, jszg_pool_json(jr->pool, json_pack(
+            "{s:s}", "message", "网报计划已删除。")));
     jszg_admin_flash(jr, st, "网报计划已删除。");
     return jszg_redirect(jr, "/admin/windows");
+}
+
+/* 提前结束网报: 网报 ends now; the applications stay with their plan. */
+int jszg_admin_window_close(jszg_req *jr)
+{
+    jszg_staff *st;
+    json_t *w;
+    const char *id = jszg_param(jr, "id"), *now;
+    long apps = 0;
+    int rc = jszg_admin_begin(jr, PLAN_ROLES, &st);
+
+    if (rc != OK)
+        return rc;
+    if (!id_ok(id) || (rc = jszg_db_row(jr, "admin_window_get", &w, 1, id))
+                      == JSZG_DB_NOTFOUND)
+        return jszg_admin_error(jr, st, HTTP_NOT_FOUND, "not_found",
+                                "该网报计划不存在。");
+    if (rc != JSZG_DB_OK)
+        return jszg_db_status(rc);
+    if (!inst_in_scope(st, w))
+        return jszg_admin_forbidden(jr, st, apr_pstrcat(jr->pool, "window:",
+                                                        id, NULL));
+    now = beijing_now(jr);
+    if (strcmp(now, jstr(w, "ends")) >= 0)
+        return jszg_admin_error(jr, st, HTTP_CONFLICT, "window_closed",
+                                "该网报计划的网报时间已经结束。");
+    if (strcmp(now, jstr(w, "starts")) <= 0)
+        return jszg_admin_error(jr, st, HTTP_CONFLICT, "window_not_open",
+                                "网报尚未开始，不必提前结束；"
+                                "可直接修改或删除该网报计划。");
+    if ((rc = window_apps(jr, w, &apps)) != JSZG_DB_OK)
+        return jszg_db_status(rc);
+    if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
+        return jszg_db_status(rc);
+    rc = jszg_db_exec(jr, "orgs_window_close", NULL, 2, now, id);
+    if (rc == JSZG_DB_OK)
+        rc = jszg_admin_audit(jr, st, "window.close", apr_pstrcat(jr->pool,
+                              "institution:", jstr(w, "institution_id"),
+                              NULL),
+                              apr_psprintf(jr->pool, "%s %s → %s（原定%s），"
+                                           "%ld份报名", jstr(w, "cycle_year"),
+                                           jstr(w, "starts"), now,
+                                           jstr(w, "ends"), apps));
+    if (rc == JSZG_DB_OK)
+        rc = jszg_db_commit(jr);
+    else
+        jszg_db_rollback(jr);
+    if (rc != JSZG_DB_OK)
+        return jszg_db_status(rc);
+    if (jr->is_api)
+        return api_window(jr, id, "网报已提前结束。");
+    jszg_admin_flash(jr, st, apr_psprintf(jr->pool, "网报已于%s提前结束，"
+                                          "该计划的%ld份报名不受影响。", now,
+                                          apps));
+    return jszg_redirect(jr, apr_pstrcat(jr->pool, "/admin/windows/", id,
+                                         NULL));
+}
+
+/* ---- the JSON twins ------------------------------------------------------ */
+
+static const char *const window_ints[] = { "id", "institution_id",
+                                           "cycle_year", "applications",
+                                           NULL };
+
+/* {window: {..., applications}, message} */
+static int api_window(jszg_req *jr, const char *id, const char *msg)
+{
+    json_t *w, *one, *b;
+    long apps = 0;
+    int rc = jszg_db_row(jr, "admin_window_get", &w, 1, id);
+
+    if (rc == JSZG_DB_OK)
+        rc = window_apps(jr, w, &apps);
+    if (rc != JSZG_DB_OK)
+        return jszg_db_status(rc);
+    json_object_set_new(w, "applications", json_integer(apps));
+    one = jszg_pool_json(jr->pool, json_array());
+    json_array_append(one, w);
+    jszg_json_intify(one, window_ints);
+    b = jszg_pool_json(jr->pool, json_object());
+    json_object_set(b, "window", w);
+    if (msg)
+        json_object_set_new(b, "message", json_string(msg));
+    return jszg_json(jr, HTTP_OK, b);
+}
+
+int jszg_admin_api_window(jszg_req *jr)
+{
+    jszg_staff *st;
+    json_t *w;
+    const char *id = jszg_param(jr, "id");
+    int rc = jszg_admin_begin(jr, PLAN_ROLES, &st);
+
+    if (rc != OK)
+        return rc;
+    if (!id_ok(id) || (rc = jszg_db_row(jr, "admin_window_get", &w, 1, id))
+                      == JSZG_DB_NOTFOUND)
+        return jszg_admin_error(jr, st, HTTP_NOT_FOUND, "not_found",
+                                "该网报计划不存在。");
+    if (rc != JSZG_DB_OK)
+        return jszg_db_status(rc);
+    if (!inst_in_scope(st, w))
+        return jszg_admin_forbidden(jr, st, apr_pstrcat(jr->pool, "window:",
+                                                        id, NULL));
+    return api_window(jr, id, NULL);
+}
+
+int jszg_admin_api_windows(jszg_req *jr)
+{
+    jszg_staff *st;
+    json_t *rows, *b;
+    const char *role;
+    long year;
+    int rc = jszg_admin_begin(jr, PLAN_ROLES, &st);
+
+    if (rc != OK)
+        return rc;
+    if (jszg_query_int(jr, "year", 2013, 2100, 0, &year) < 0)
+        return jszg_admin_error(jr, st, HTTP_BAD_REQUEST, "bad_filter",
+                                "年度应为2013至2100之间的年份。");
+    role = apr_itoa(jr->pool, st->role);
+    rc = jszg_db_rows(jr, "admin_windows_list", &rows, 5, role, role,
+                      st->province_code ? st->province_code : "",
+                      apr_ltoa(jr->pool, year), apr_ltoa(jr->pool, year));
+    if (rc != JSZG_DB_OK)
+        return jszg_db_status(rc);
+    jszg_json_intify(rows, window_ints);
+    b = jszg_pool_json(jr->pool, json_object());
+    json_object_set(b, "windows", rows);
+    return jszg_json(jr, HTTP_OK, b);
 }
 
 /* ---- 注意事项 ------------------------------------------------------------ */

@@ -8,6 +8,7 @@
 #include "jszg_account.h"
 #include "jszg_wizard.h"
 #include "jszg_admin.h"
+#include "jszg_admin_orgs.h"
 #include "jszg_records.h"
 #include "apr_strings.h"
 
@@ -32,6 +33,7 @@ static const jszg_route routes[] = {
 
     /* back office: /admin/ */
     JSZG_ADMIN_ROUTES
+    JSZG_ADMIN_ORGS_ROUTES      /* 注册机构, 确认点, 工作人员 */
 
     /* after submission: 查询报名信息, 详情, 修改, 申请表, 留言 */
     JSZG_RECORDS_ROUTES

@@ -70,6 +70,7 @@ static const jszg_stmt *const all_tables[] = {
     jszg_records_stmts,
     jszg_housekeeping_stmts,
     jszg_lists_stmts,
+    jszg_orgs_stmts,
     NULL
 };
 

@@ -18,6 +18,7 @@ extern const jszg_stmt jszg_admin_stmts[];
 extern const jszg_stmt jszg_records_stmts[];
 extern const jszg_stmt jszg_housekeeping_stmts[];
 extern const jszg_stmt jszg_lists_stmts[];
+extern const jszg_stmt jszg_orgs_stmts[];
 
 /* The four variants of a scoped back-office statement (see
  * jszg_store_admin.c): HEAD, the scope test, TAIL.  The national one
@@ -29,6 +30,11 @@ extern const jszg_stmt jszg_lists_stmts[];
     { name "__point", head "a.point_id = %lld" tail }, \
     { name "__inst",  head "a.institution_id = %lld" tail }, \
     { name "__prov",  head "i.province_code = %s" tail }
+
+/* Institutions (i) a staff member may administer: system admins all,
+ * province admins their province's (role, role, province code). */
+#define JSZG_SQL_INST_SCOPE \
+    "(%s = '8' OR (%s = '4' AND i.province_code = %s))"
 
 /* A certificate's registrations are its holder's.  The condition that a
  * registrations_history row h is this holder's (the upper-cased ID

@@ -63,6 +63,10 @@ const jszg_stmt jszg_account_stmts[] = {
       "INSERT INTO rate_events (kind, key, at) VALUES (%s, %s, %lld)" },
     { "acct_rate_clear",
       "DELETE FROM rate_events WHERE kind = %s AND key = %s" },
+    /* (kind, length of the prefix, prefix): keys "<login>|<address>" */
+    { "acct_rate_clear_prefix",
+      "DELETE FROM rate_events WHERE kind = %s "
+      "AND substr(key, 1, %d) = %s" },
 
     /* ---- SMS codes and the outbox ---- */
     { "acct_sms_insert",

@@ -24,7 +24,7 @@
 #include <stddef.h>
 
 /* Institution scope for province admins (role, role, province). */
-#define INST_SCOPE "(%s = '8' OR (%s = '4' AND i.province_code = %s))"
+#define INST_SCOPE JSZG_SQL_INST_SCOPE
 
 #define APP_COLS \
     "a.id, a.reg_no, a.account_id, a.cert_no, a.cert_kind_name, " \
@@ -46,8 +46,8 @@ const jszg_stmt jszg_admin_stmts[] = {
     { "admin_session_get",
       "SELECT s.staff_id, s.created_at, s.last_seen_at, s.expires_at, "
       "s.data, t.username, t.name, t.role, t.point_id, t.institution_id, "
-      "t.province_code, p.name AS point_name, i.name AS institution_name, "
-      "g.name AS province_name "
+      "t.province_code, t.must_change_password, p.name AS point_name, "
+      "i.name AS institution_name, g.name AS province_name "
       "FROM admin_sessions s JOIN staff t ON t.id = s.staff_id "
       "LEFT JOIN confirmation_points p ON p.id = t.point_id "
       "LEFT JOIN institutions i ON i.id = t.institution_id "

@@ -222,7 +222,19 @@ ADMIN_POSTS = ["/admin/logout", "/admin/apps/{id}/confirm",
                "/admin/reviews/identity/1/decide",
                "/admin/reviews/certs/1/decide", "/admin/import",
                "/admin/api/apps/{id}/confirm", "/admin/api/apps/{id}/reopen",
-               "/admin/api/apps/{id}/decide"]
+               "/admin/api/apps/{id}/decide",
+               # administration (issue 14)
+               "/admin/institutions/save", "/admin/institutions/2/active",
+               "/admin/points/save", "/admin/points/201/active",
+               "/admin/staff/save", "/admin/staff/13/reset",
+               "/admin/staff/13/unlock", "/admin/staff/13/active",
+               "/admin/password", "/admin/windows/1/close",
+               "/admin/api/institutions", "/admin/api/institutions/2/active",
+               "/admin/api/points", "/admin/api/points/201/active",
+               "/admin/api/staff", "/admin/api/staff/13/reset",
+               "/admin/api/staff/13/unlock", "/admin/api/staff/13/active",
+               "/admin/api/password", "/admin/api/windows",
+               "/admin/api/windows/1/delete", "/admin/api/windows/1/close"]
 
 
 def test_every_admin_post_route_is_in_the_csrf_list(env):

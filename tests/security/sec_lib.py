@@ -104,7 +104,14 @@ class World:
                "/api/v1/institutions/": "2",
                "/admin/reviews/identity/": self.review_id,
                "/dev/reviews/": self.review_id,
-               "/admin/reviews/certs/": "1"}
+               "/admin/reviews/certs/": "1",
+               # administration (issue 14): 北京's objects; the account
+               # is the 停用 'retired' (institution 2), whose reset form
+               # the injection suite may fill without locking anyone out
+               "/admin/api/institutions/": "2",
+               "/admin/points/": "201", "/admin/api/points/": "201",
+               "/admin/staff/": "13", "/admin/api/staff/": "13",
+               "/admin/api/windows/": self.window_id}
         v = {"regno": self.reg_no, "biz": "dqzc", "step": "1", "n": "1",
              "code": "110000", "token": "x", "img": "bg.png",
              "side": "front"}

@@ -332,3 +332,81 @@ def test_lists_keep_every_role_in_scope(env, world):
             else:
                 assert world.reg_no not in r.text, (user, pat)
     assert snapshot(env) == before
+
+
+# ---- administration (issue 14) ----------------------------------------------
+
+ADMIN_X = re.compile(r"^/admin/(api/)?(institutions|points|staff|windows)"
+                     r"(/|$)")
+
+
+def admin_x_routes(env):
+    return [rt for rt in routes(env) if ADMIN_X.match(rt["pattern"])
+            and not rt["pattern"].endswith("/notes")]
+
+
+def admin_x_state(env):
+    return env.sql(
+        "SELECT 'i:' || id || ':' || active || ':' || name || ':' || code "
+        "|| ':' || stages FROM institutions UNION ALL "
+        "SELECT 'p:' || id || ':' || institution_id || ':' || active || ':' "
+        "|| name FROM confirmation_points UNION ALL "
+        "SELECT 's:' || id || ':' || active || ':' || role || ':' || "
+        "COALESCE(institution_id, 0) || ':' || must_change_password || ':' "
+        "|| password_hash || ':' || name FROM staff UNION ALL "
+        "SELECT 'w:' || id || ':' || institution_id || ':' || starts || ':' "
+        "|| ends FROM windows ORDER BY 1")
+
+
+# a save aimed at 北京's objects: the id of the target row
+ADMIN_X_TARGET = {
+    "institutions": {"id": "2", "code": "110101301", "name": "x",
+                     "level": "县级", "region_code": "420102",
+                     "stages": "小学"},
+    "points": {"id": "201", "institution_id": "2", "name": "x",
+               "scope": "x", "address": "x", "hours": "x"},
+    "staff": {"id": "4", "name": "x", "role": "institution",
+              "institution_id": "2"},
+    "windows": {"institution_id": "2", "cycle_year": "2026",
+                "starts": "2026-11-01 09:00", "ends": "2026-12-20 17:00"},
+}
+
+
+def test_administration_routes_by_role(env, world):
+    """Every route of the administration: refused to 确认点 and 注册机构
+    staff whatever the object, and to 湖北's admin for 北京's objects
+    (the target row's scope, not only the values sent); 北京's admin and
+    the system admin reach them.  Nothing changes."""
+    rts = admin_x_routes(env)
+    assert len(rts) >= 30, [rt["pattern"] for rt in rts]
+    before = admin_x_state(env)
+    for user in ("dc-reviewer", "dc-point", "hb-province"):
+        st = world.staff_session(user)
+        for rt in rts:
+            pat = rt["pattern"]
+            path = concrete(pat, world.values(pat))
+            if path == "/admin/points/new":
+                path += "?institution_id=2"
+            if rt["method"] == "GET":
+                r = st.get(path)
+                if user == "hb-province" and "{id}" not in pat \
+                        and "?" not in path:
+                    assert r.status_code == 200, (user, path)   # lists
+                    continue
+            else:
+                kind = ADMIN_X.match(pat).group(2)
+                data = dict(ADMIN_X_TARGET[kind], active="0",
+                            password="Temp@2026x", confirm="Temp@2026x")
+                r = st.post(path, data=data)
+            assert r.status_code in (403, 404), (user, rt["method"], path,
+                                                 r.status_code)
+    assert admin_x_state(env) == before
+    for user in ("bj-province", "sysadmin"):
+        st = world.staff_session(user)
+        for rt in rts:
+            if rt["method"] != "GET":
+                continue
+            path = concrete(rt["pattern"], world.values(rt["pattern"]))
+            if path.startswith("/admin/points/new"):
+                path += "?institution_id=2"
+            assert st.get(path).status_code == 200, (user, path)

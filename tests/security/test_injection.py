@@ -18,7 +18,11 @@ from sec_lib import (OTHER, OWNER, SQL_PAYLOADS, XSS_PAYLOADS, World,
 
 ALL_PAYLOADS = SQL_PAYLOADS + XSS_PAYLOADS
 # Forms never filled: they end the session the next forms need.
-SKIP_FORMS = ("/logout", "/admin/logout")
+# and the administration's buttons that only switch a row (停用/启用,
+# 提前结束网报, 解除登录限制): no text to inject, and switching off 北京's
+# institution or closing its plan would pull the ground from under the
+# forms after them
+SKIP_FORMS = ("/logout", "/admin/logout", "/active", "/close", "/unlock")
 # What the suite exercised, for the report (printed with -s).
 STATS = {}
 

@@ -1,0 +1,118 @@
+/*
+ * jszg_admin_orgs.h -- administration without SQL (issue 14): 注册机构
+ * and 确认点 (jszg_admin_orgs.c), staff accounts and one's own password
+ * (jszg_admin_staff.c), and the JSON twins of 网报计划
+ * (jszg_admin_province.c).  SQL: jszg_store_orgs.c.
+ *
+ * Who may do what:
+ *   - system admins: every institution, point and staff account;
+ *   - province admins: the institutions of their province, their points,
+ *     and the staff of their province (never a system admin, never
+ *     outside the province).  The scope is checked on the row being
+ *     changed as it is in the database AND on the values submitted
+ *     (moving a point under another province's institution is refused
+ *     like editing that institution).
+ * Nothing here deletes an institution or a point: applications refer to
+ * them; they are deactivated (停用), which takes them out of the wizard
+ * and the 网报时间 page, and can be switched on again.
+ *
+ * Every handler serves its page and, under /admin/api/, its JSON twin
+ * (jszg_admin_begin sets jr->is_api).  A refused form comes back with
+ * what was typed and the error beside each field; the API answers 400
+ * {"error": {"code", "message", "fields": {name: message}}}.
+ */
+#ifndef JSZG_ADMIN_ORGS_H
+#define JSZG_ADMIN_ORGS_H
+
+#include "jszg_admin.h"
+
+/* ---- shared by the files above (jszg_admin_orgs.c) ---- */
+
+/* A positive decimal id of at most 15 digits. */
+int jszg_adm_id_ok(const char *id);
+/* A trimmed text field: NULL when empty; an error in errs (name →
+ * message) when longer than maxch characters, not UTF-8, or empty while
+ * required. */
+const char *jszg_adm_text(jszg_req *jr, json_t *errs, const char *name,
+                          const char *label, int maxch, int required);
+/* The 400 answer of a refused API request (errs: field → message). */
+int jszg_adm_invalid(jszg_req *jr, json_t *errs);
+/* The answer after a change: the page goes back to `where` with the
+ * flash `msg`; the API gets {key: obj, message: msg}. */
+int jszg_adm_done(jszg_req *jr, jszg_staff *st, const char *msg,
+                  const char *where, const char *key, json_t *obj);
+/* Role as stored ('point', ...) and as the route guard knows it. */
+jszg_role jszg_adm_role_of(const char *s);
+
+/* ---- jszg_admin_orgs.c ---- */
+int jszg_admin_orgs_list(jszg_req *jr);
+int jszg_admin_org_new(jszg_req *jr);
+int jszg_admin_org_edit(jszg_req *jr);
+int jszg_admin_org_save(jszg_req *jr);
+int jszg_admin_org_active(jszg_req *jr);
+int jszg_admin_point_new(jszg_req *jr);
+int jszg_admin_point_edit(jszg_req *jr);
+int jszg_admin_point_save(jszg_req *jr);
+int jszg_admin_point_active(jszg_req *jr);
+
+/* ---- jszg_admin_staff.c ---- */
+int jszg_admin_staff_list(jszg_req *jr);
+int jszg_admin_staff_new(jszg_req *jr);
+int jszg_admin_staff_edit(jszg_req *jr);
+int jszg_admin_staff_save(jszg_req *jr);
+int jszg_admin_staff_reset(jszg_req *jr);
+int jszg_admin_staff_unlock(jszg_req *jr);
+int jszg_admin_staff_active(jszg_req *jr);
+int jszg_admin_password_page(jszg_req *jr);
+int jszg_admin_password_post(jszg_req *jr);
+
+/* ---- jszg_admin_province.c: the JSON twins of 网报计划 ---- */
+int jszg_admin_api_windows(jszg_req *jr);
+int jszg_admin_api_window(jszg_req *jr);
+int jszg_admin_window_close(jszg_req *jr);
+
+#define JSZG_ADMIN_ORGS_ROUTES \
+    { "GET",  "/admin/institutions",          jszg_admin_orgs_list, 0 }, \
+    { "GET",  "/admin/institutions/new",      jszg_admin_org_new, 0 }, \
+    { "POST", "/admin/institutions/save",     jszg_admin_org_save, 0 }, \
+    { "GET",  "/admin/institutions/{id}",     jszg_admin_org_edit, 0 }, \
+    { "POST", "/admin/institutions/{id}/active", \
+      jszg_admin_org_active, 0 }, \
+    { "GET",  "/admin/points/new",            jszg_admin_point_new, 0 }, \
+    { "POST", "/admin/points/save",           jszg_admin_point_save, 0 }, \
+    { "GET",  "/admin/points/{id}",           jszg_admin_point_edit, 0 }, \
+    { "POST", "/admin/points/{id}/active",    jszg_admin_point_active, 0 }, \
+    { "GET",  "/admin/staff",                 jszg_admin_staff_list, 0 }, \
+    { "GET",  "/admin/staff/new",             jszg_admin_staff_new, 0 }, \
+    { "POST", "/admin/staff/save",            jszg_admin_staff_save, 0 }, \
+    { "GET",  "/admin/staff/{id}",            jszg_admin_staff_edit, 0 }, \
+    { "POST", "/admin/staff/{id}/reset",      jszg_admin_staff_reset, 0 }, \
+    { "POST", "/admin/staff/{id}/unlock",     jszg_admin_staff_unlock, 0 }, \
+    { "POST", "/admin/staff/{id}/active",     jszg_admin_staff_active, 0 }, \
+    { "GET",  "/admin/password",              jszg_admin_password_page, 0 }, \
+    { "POST", "/admin/password",              jszg_admin_password_post, 0 }, \
+    { "POST", "/admin/windows/{id}/close",    jszg_admin_window_close, 0 }, \
+    { "GET",  "/admin/api/institutions",      jszg_admin_orgs_list, 0 }, \
+    { "POST", "/admin/api/institutions",      jszg_admin_org_save, 0 }, \
+    { "GET",  "/admin/api/institutions/{id}", jszg_admin_org_edit, 0 }, \
+    { "POST", "/admin/api/institutions/{id}/active", \
+      jszg_admin_org_active, 0 }, \
+    { "POST", "/admin/api/points",            jszg_admin_point_save, 0 }, \
+    { "GET",  "/admin/api/points/{id}",       jszg_admin_point_edit, 0 }, \
+    { "POST", "/admin/api/points/{id}/active", \
+      jszg_admin_point_active, 0 }, \
+    { "GET",  "/admin/api/staff",             jszg_admin_staff_list, 0 }, \
+    { "POST", "/admin/api/staff",             jszg_admin_staff_save, 0 }, \
+    { "GET",  "/admin/api/staff/{id}",        jszg_admin_staff_edit, 0 }, \
+    { "POST", "/admin/api/staff/{id}/reset",  jszg_admin_staff_reset, 0 }, \
+    { "POST", "/admin/api/staff/{id}/unlock", jszg_admin_staff_unlock, 0 }, \
+    { "POST", "/admin/api/staff/{id}/active", jszg_admin_staff_active, 0 }, \
+    { "POST", "/admin/api/password",          jszg_admin_password_post, 0 }, \
+    { "GET",  "/admin/api/windows",           jszg_admin_api_windows, 0 }, \
+    { "POST", "/admin/api/windows",           jszg_admin_window_save, 0 }, \
+    { "GET",  "/admin/api/windows/{id}",      jszg_admin_api_window, 0 }, \
+    { "POST", "/admin/api/windows/{id}/delete", \
+      jszg_admin_window_delete, 0 }, \
+    { "POST", "/admin/api/windows/{id}/close", jszg_admin_window_close, 0 },
+
+#endif /* JSZG_ADMIN_ORGS_H */
