@@ -24,13 +24,18 @@ static int elder_on(jszg_req *jr)
 }
 
 /* Where the switch brings the visitor back: this page (a GET keeps its
- * query; after a POST, the page's own address). */
-static const char *switch_href(jszg_req *jr, int on)
+ * query; after a POST, the page's own address).  From a refusal or a
+ * page not found, the home page: the refused address (someone else's
+ * 报名号) is not echoed into the page. */
+static const char *switch_href(jszg_req *jr, int status, int on)
 {
     request_rec *r = jr->r;
     const char *back = r->uri;
 
-    if (r->method_number == M_GET && r->args && *r->args)
+    if (status == HTTP_UNAUTHORIZED || status == HTTP_FORBIDDEN
+        || status == HTTP_NOT_FOUND || status == HTTP_GONE)
+        back = "/";
+    else if (r->method_number == M_GET && r->args && *r->args)
         back = apr_pstrcat(jr->pool, r->uri, "?", r->args, NULL);
     if (!jszg_local_path(back))
         back = "/";
@@ -75,14 +80,14 @@ static void error_refs(jszg_req *jr, json_t *data)
         json_decref(list);
 }
 
-void jszg_page_a11y(jszg_req *jr, json_t *data)
+void jszg_page_a11y(jszg_req *jr, int status, json_t *data)
 {
     if (elder_on(jr))
         json_object_set_new(data, "elder", json_true());
     json_object_set_new(data, "a11y_on_href",
-                        json_string(switch_href(jr, 1)));
+                        json_string(switch_href(jr, status, 1)));
     json_object_set_new(data, "a11y_off_href",
-                        json_string(switch_href(jr, 0)));
+                        json_string(switch_href(jr, status, 0)));
     error_refs(jr, data);
 }
 

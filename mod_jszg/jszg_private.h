@@ -211,7 +211,7 @@ int jszg_api_routes(jszg_req *jr);
 /* Accessibility (jszg_page_a11y.c): what every layout needs -- the
  * 适老化 flag and its switch links, and for a page with data.errors the
  * error summary and the ids that tie each error to its field. */
-void jszg_page_a11y(jszg_req *jr, json_t *data);
+void jszg_page_a11y(jszg_req *jr, int status, json_t *data);
 int jszg_page_a11y_mode(jszg_req *jr);
 
 #endif /* JSZG_PRIVATE_H */

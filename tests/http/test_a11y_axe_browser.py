@@ -5,11 +5,16 @@ lists with data made through the wizard/API — at 1366 and 390 px, in one
 headless Chromium.  Any serious or critical violation fails; minor and
 moderate ones are listed in the output and in
 build/test-output/a11y-axe-<part>-<engine>.txt."""
+import re
+import time
+
 import pytest
+from selenium.webdriver.support.ui import WebDriverWait
 
 from a11y_lib import Axe
 from sec_lib import (OWNER, World, concrete, is_admin,  # noqa: E402
                      routes)
+from test_account_lib import captcha_answer, field
 from test_wizard import api_walk_to, reset
 
 # staff tried in turn for a back-office page: the first who may see it
@@ -196,3 +201,66 @@ def test_axe_waiting_room(env, axe):
             OPEN.pop().close()
         env.restart("")
     verdict(axe, "queue")
+
+
+TIED = """
+var out = {focus: document.activeElement.id, links: [], fields: []};
+document.querySelectorAll('#error-summary a').forEach(function (a) {
+  var t = document.getElementById(a.getAttribute('href').slice(1));
+  out.links.push(t ? t.textContent.trim() : null);
+});
+document.querySelectorAll('[aria-invalid=true]').forEach(function (f) {
+  var ids = (f.getAttribute('aria-describedby') || '').split(' ');
+  var t = ids.map(function (i) { var e = document.getElementById(i);
+                                 return e ? e.textContent.trim() : ''; })
+             .join(' ');
+  out.fields.push([f.id, t]);
+});
+return out;
+"""
+
+
+def test_errors_summarised_tied_and_focused(env, axe):
+    """A form sent with mistakes: the page opens with the focus on an
+    error summary (role=alert, no JavaScript needed: autofocus) whose
+    links lead to each message, and every field in error says so
+    (aria-invalid) and points at its message (aria-describedby)."""
+    axe.found.clear()
+    s = env.login_as(OWNER)
+    for who, path, form in ((None, "/register", "form.auth-form"),
+                            (None, "/login", "form.auth-form"),
+                            (None, "/forgot", "main form[method=post]"),
+                            (s, "/account/password",
+                             "main form[method=post]")):
+        axe.cookies(who)
+        axe.open(path)
+        assert axe.submit_empty(form), path
+        WebDriverWait(axe.d, 10).until(lambda d: d.execute_script(
+            "return document.activeElement.id") == "error-summary")
+        got = axe.d.execute_script(TIED)
+        assert got["links"] and all(got["links"]), (path, got)
+        # login and forgot check the captcha first: then that is the one
+        # error (the slider, described by it)
+        assert got["fields"] or path in ("/login", "/forgot"), (path, got)
+        for fid, text in got["fields"]:
+            assert text, (path, fid, "aria-describedby leads nowhere")
+        axe.check(path + " (表单错误)")
+    # without JavaScript the page says the same: the summary comes focused
+    # and announced in the HTML itself
+    anon = env.session()
+    page = env.get("/register", anon).text
+    token = field(page, "captcha_token")
+    r = env.post("/register", anon, data={
+        "_csrf": env.csrf(anon), "captcha_token": token,
+        "captcha_answer": str(captcha_answer(env, token))},
+        headers={"X-Jszg-Test-Now": str(int(time.time()) + 2)})
+    assert r.status_code in (200, 400), r.status_code
+    m = re.search(r'<div class="error-summary"[^>]*>', r.text)
+    assert m and 'role="alert"' in m.group(0) \
+        and "autofocus" in m.group(0), r.text[:500]
+    assert '<li><a href="#err-name">请输入姓名</a></li>' in r.text
+    assert re.search(r'<input[^>]*id="name"[^>]*aria-describedby="err-name"'
+                     r'[^>]*aria-invalid="true"', r.text)
+    assert '<span id="err-name" class="field-error">' in r.text
+    assert "证件号码<span class=\"req\">（必填）</span>" in r.text
+    verdict(axe, "errors")
