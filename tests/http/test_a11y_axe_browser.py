@@ -73,6 +73,11 @@ def verdict(axe, part):
         "\n".join(bad)
 
 
+# Forms not sent empty: there, empty fields are accepted and saved (the
+# owner's 出生日期 and 民族 would be gone, and the wizard refuses them).
+NOT_SENT_EMPTY = {"/account/profile"}
+
+
 def check_page(env, axe, path, s, label, errors=True):
     r = env.get(path, s, allow_redirects=True)
     if r.status_code >= 500:
@@ -81,7 +86,7 @@ def check_page(env, axe, path, s, label, errors=True):
         return False
     axe.open(path)
     axe.check(label)
-    if errors and error_form(axe):
+    if errors and path not in NOT_SENT_EMPTY and error_form(axe):
         axe.submit_empty("form[data-a11y-target]")
         axe.check(label + " (表单错误)")
     return True
