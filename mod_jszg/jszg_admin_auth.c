@@ -280,6 +280,7 @@ int jszg_render_layout(jszg_req *jr, int status, const char *tpl,
 
     if (!jr->sc->view)
         return HTTP_INTERNAL_SERVER_ERROR;
+    jszg_page_a11y(jr, status, data);
     rv = jszg_view_render(jr->sc->view, jr->pool, tpl, layout, data, &html,
                           &len, &err);
     if (rv != APR_SUCCESS) {

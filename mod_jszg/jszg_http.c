@@ -186,6 +186,7 @@ static int render_page(jszg_req *jr, int status, const char *tpl,
                       "templates are not loaded (see startup errors)");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
+    jszg_page_a11y(jr, status, data);       /* cookie only: no database */
     rv = jszg_view_render(jr->sc->view, jr->pool, tpl, "layout", data,
                           &html, &len, &err);
     if (rv != APR_SUCCESS) {

@@ -158,6 +158,10 @@ void jszg_security_headers(request_rec *r);
 apr_status_t jszg_secret_load(apr_pool_t *p, jszg_server_conf *sc,
                               const char **err);
 jszg_session *jszg_session_get(jszg_req *jr);
+/* Set-Cookie (Path=/, HttpOnly, SameSite=Lax, Secure as configured);
+ * max_age < 0: a browser-session cookie. */
+void jszg_set_cookie(jszg_req *jr, const char *name, const char *value,
+                     int max_age);
 jszg_session *jszg_session_ensure(jszg_req *jr);
 jszg_session *jszg_session_login(jszg_req *jr, const char *account_id);
 apr_status_t jszg_session_save(jszg_req *jr);
@@ -206,5 +210,11 @@ int jszg_api_csrf(jszg_req *jr);
 int jszg_api_health(jszg_req *jr);
 int jszg_page_enter(jszg_req *jr);
 int jszg_api_routes(jszg_req *jr);
+
+/* Accessibility (jszg_page_a11y.c): what every layout needs -- the
+ * 适老化 flag and its switch links, and for a page with data.errors the
+ * error summary and the ids that tie each error to its field. */
+void jszg_page_a11y(jszg_req *jr, int status, json_t *data);
+int jszg_page_a11y_mode(jszg_req *jr);
 
 #endif /* JSZG_PRIVATE_H */

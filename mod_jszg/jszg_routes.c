@@ -21,6 +21,7 @@ static const jszg_route routes[] = {
     { "GET",  "/api/v1/health",             jszg_api_health, JSZG_R_API },
     { "POST", "/services/{biz}/enter",      jszg_page_enter, 0 },
     { "GET",  "/dev/routes",                jszg_api_routes, JSZG_R_API },
+    { "GET",  "/a11y/mode",                 jszg_page_a11y_mode, 0 },
 
     /* public portal: 资格资讯, 网上办事, 公告, 网报时间, 咨询服务 */
     JSZG_PORTAL_ROUTES

@@ -143,8 +143,8 @@ static int use_secure_cookie(jszg_req *jr)
     return !strcmp(ap_http_scheme(jr->r), "https");
 }
 
-static void set_cookie(jszg_req *jr, const char *name, const char *value,
-                       int max_age)
+void jszg_set_cookie(jszg_req *jr, const char *name, const char *value,
+                     int max_age)
 {
     const char *c = apr_psprintf(jr->pool, "%s=%s; Path=/; HttpOnly; "
                                  "SameSite=Lax%s%s", name, value,
@@ -197,7 +197,7 @@ jszg_session *jszg_session_get(jszg_req *jr)
         json_string_value(json_object_get(row, "expires_at"))));
     if (jr->now > expires || jr->now > seen + jr->sc->session_idle) {
         jszg_db_exec(jr, "session_delete", NULL, 1, hash);
-        set_cookie(jr, SID_COOKIE, "", 0);
+        jszg_set_cookie(jr, SID_COOKIE, "", 0);
         return NULL;
     }
     jr->session = apr_pcalloc(jr->pool, sizeof(*jr->session));
@@ -247,7 +247,7 @@ static jszg_session *session_create(jszg_req *jr, const char *account_id)
                      now, now, exp, jr->r->useragent_ip, ubuf)
         != JSZG_DB_OK)
         return NULL;
-    set_cookie(jr, SID_COOKIE, s->token, -1);
+    jszg_set_cookie(jr, SID_COOKIE, s->token, -1);
     jr->session = s;
     jr->session_loaded = 1;
     return s;
@@ -301,7 +301,7 @@ apr_status_t jszg_session_destroy(jszg_req *jr)
 {
     jszg_session *s = jszg_session_get(jr);
 
-    set_cookie(jr, SID_COOKIE, "", 0);
+    jszg_set_cookie(jr, SID_COOKIE, "", 0);
     jr->session = NULL;
     if (!s)
         return APR_SUCCESS;
@@ -325,7 +325,7 @@ const char *jszg_csrf_token(jszg_req *jr)
         anon = cookie(jr, ANON_COOKIE);
         if (!token_well_formed(anon)) {
             anon = jszg_random_token(jr->pool, 18);
-            set_cookie(jr, ANON_COOKIE, anon, -1);
+            jszg_set_cookie(jr, ANON_COOKIE, anon, -1);
         }
         apr_table_setn(jr->r->notes, "jszg-anon-csrf", anon);
     }

@@ -290,7 +290,11 @@ def test_review_submit_approve(clock_env, s):
                        files={"front": ("id.jpg", fake, "image/jpeg"),
                               "back": ("back.png", broken, "image/png")})
     assert r.status_code == 400
-    assert r.text.count("照片无法使用") == 2
+    # beside each field, and again in the error summary at the top
+    # (issue 19)
+    assert r.text.count('class="field-error">照片无法使用') == 2
+    assert r.text.count('<a href="#err-front">照片无法使用') + \
+        r.text.count('<a href="#err-back">照片无法使用') == 2
     assert "证件照片须为JPG或PNG格式" in r.text
     assert 'value="陈壹"' in r.text
     r = clock_env.post("/account/review", s, data={"_csrf": csrf,

@@ -21,7 +21,7 @@ PUBLIC = re.compile(r"^(/|/_error|/api/v1/(csrf|health|captcha|register|login"
                     r"|logout|password/.*|regions.*|institutions.*|faq.*"
                     r"|cert/.*)|/services.*|/news.*|/notices.*|/windows"
                     r"|/help.*|/search|/register|/login|/logout|/forgot.*"
-                    r"|/captcha/.*|/cert|/platform/pictools|/dev/.*"
+                    r"|/captcha/.*|/cert|/platform/pictools|/dev/.*|/a11y/mode"
                     r"|/admin/login)$")
 
 # Seed accounts (sql/seed): 1 张伟 and 8 周敏 are both verified applicants.

@@ -114,6 +114,10 @@
       'aria-valuemax': String(this.max), 'aria-valuenow': '0',
       'aria-label': '拖动滑块补全拼图，可用左右方向键移动'
     });
+    /* the check's message (server's or ours) is read with the slider */
+    if (this.error && this.error.id) {
+      this.handle.setAttribute('aria-describedby', this.error.id);
+    }
     this.handle.textContent = '→';
     track.appendChild(this.fill);
     track.appendChild(this.text);

@@ -6,9 +6,16 @@
 
   /* Selects that refine the form: submit it at once (GET forms), or
    * with action=refresh (the step-3 POST form). */
+  /* A select that refines the form reloads it when a choice is made.  A
+   * keyboard user steps through the options with the arrow keys, each step
+   * a "change": the reload waits until they leave the select or press
+   * Enter (WCAG 3.2.2), and the reloaded page gives the focus back to the
+   * select. */
   function autosubmit(sel) {
-    sel.addEventListener('change', function () {
+    var keyed = false, pending = false;
+    function go() {
       var form = sel.form;
+      pending = false;
       if (sel.getAttribute('data-autosubmit') === 'refresh') {
         var a = document.createElement('input');
         a.type = 'hidden';
@@ -18,8 +25,29 @@
         var dflt = form.querySelector('.wz-default');
         if (dflt) { dflt.parentNode.removeChild(dflt); }
       }
+      try { window.sessionStorage.setItem('jszg-refocus', sel.id); } catch (e) { /* private mode */ }
       form.submit();
+    }
+    sel.addEventListener('keydown', function (ev) {
+      if (ev.key === 'Enter' && pending) { ev.preventDefault(); go(); return; }
+      if (ev.key !== 'Tab' && ev.key !== 'Shift') { keyed = true; }
     });
+    sel.addEventListener('mousedown', function () { keyed = false; });
+    sel.addEventListener('change', function () {
+      if (keyed) { pending = true; return; }
+      go();
+    });
+    sel.addEventListener('blur', function () { if (pending) { go(); } });
+  }
+
+  function refocus() {
+    var id = null;
+    try {
+      id = window.sessionStorage.getItem('jszg-refocus');
+      window.sessionStorage.removeItem('jszg-refocus');
+    } catch (e) { /* private mode */ }
+    var el = id && document.getElementById(id);
+    if (el && !document.querySelector('[autofocus]')) { el.focus(); }
   }
 
   /* One click submits once (the server is idempotent anyway). */
@@ -169,6 +197,7 @@
   document.addEventListener('DOMContentLoaded', function () {
     var i, list = document.querySelectorAll('select[data-autosubmit]');
     for (i = 0; i < list.length; i++) { autosubmit(list[i]); }
+    refocus();
     list = document.querySelectorAll('button[data-once]');
     for (i = 0; i < list.length; i++) { once(list[i]); }
     var photo = document.getElementById('f-photo');
