@@ -11,6 +11,7 @@
  * applications and, after the 网报 window has closed, the 确认点.
  */
 #include "jszg_records.h"
+#include "jszg_rules.h"
 #include "jszg_regno.h"
 #include "jszg_pdf.h"
 #include "apr_strings.h"
@@ -368,6 +369,11 @@ static jszg_draft *edit_draft(jszg_req *jr, const jszg_record *rec,
         json_object_set(d->data, "person", person);
     json_object_set(d->data, "cert_no", json_object_get(rec->row,
                                                         "cert_no"));
+    /* the record's certificate, for 资格种类 vs 学段 when the form's
+     * certificate is not (yet) accepted */
+    json_object_set_new(d->data, "cert", json_pack("{s:s?, s:s}", "cert_no",
+        S(rec->row, "cert_no"), "kind", num(jr->pool, jszg_rules_kind_code(
+            S(rec->row, "cert_kind_name")))));
     json_object_set(d->data, "photo", json_object_get(rec->row,
                                                       "photo_path"));
     json_object_set(d->data, "choice", json_object_get(rec->data,
@@ -445,22 +451,26 @@ static int window_refusal_only(jszg_req *jr, const jszg_record *rec,
     json_t *pt;
     int rc;
 
-    if (!f->code || strncmp(f->code, "window_", 7)
-        || json_object_size(f->fields) > 1)
+    if (!f->code || strncmp(f->code, "window_", 7))
         return JSZG_W_REFUSED;
-    memset(f, 0, sizeof(*f));
+    /* the window's refusal does not apply; every other error stays */
+    json_object_del(f->fields, "institution_id");
     rc = digits_ok(S(sel, "point_id"), 12)
          ? jszg_db_row(jr, "rec_point", &pt, 2, S(sel, "point_id"),
                        S(rec->row, "institution_id"))
          : JSZG_DB_NOTFOUND;
-    if (rc == JSZG_DB_NOTFOUND) {
+    if (rc != JSZG_DB_OK && rc != JSZG_DB_NOTFOUND)
+        return rc;
+    if (rc == JSZG_DB_NOTFOUND)
         jszg_wz_field_error(jr, f, "point_id", "missing_point",
                             "请选择确认点。");
+    if (json_object_size(f->fields)) {
         refuse(f, HTTP_BAD_REQUEST, "invalid",
                "填写的信息有误，请按提示修改后重新提交。");
         return JSZG_W_REFUSED;
     }
-    return rc;
+    memset(f, 0, sizeof(*f));
+    return JSZG_DB_OK;
 }
 
 /* The certificate may not have another open application of this holder
@@ -502,7 +512,7 @@ static int validate(jszg_req *jr, const jszg_applicant *a,
     if (rc != JSZG_DB_OK && rc != JSZG_W_REFUSED)
         return rc;
     rc3 = jszg_wz_choose_institution(jr, d, sel, f);
-    if (rc3 == JSZG_W_REFUSED && rc == JSZG_DB_OK)
+    if (rc3 == JSZG_W_REFUSED)
         rc3 = window_refusal_only(jr, rec, sel, f);
     if (rc3 != JSZG_DB_OK)
         return rc3;

@@ -34,6 +34,11 @@ const jszg_stmt jszg_wizard_stmts[] = {
       "SELECT id, id_type, id_number, name, ethnicity, sex, birth_date, "
       "verified, last_login_at, address, postcode FROM accounts "
       "WHERE id = %lld" },
+    /* step 2 completes a missing 民族 / 出生日期 (never changes one) */
+    { "wz_account_identity",
+      "UPDATE accounts SET ethnicity = COALESCE(ethnicity, %s), "
+      "birth_date = COALESCE(birth_date, %pDd), updated_at = %lld "
+      "WHERE id = %lld" },
 
     /* drafts */
     { "wz_draft_get",

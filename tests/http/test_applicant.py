@@ -1,0 +1,192 @@
+"""The applicant side finished (issue 18): no lost form, the rules the 须知
+promises (资格种类 vs 学段, applying again after a conclusion), every error
+at once, the right reason for every refusal, the small things.
+
+New applicants are made the way they arrive in production: the identity
+and the certificate through the back office's CSV import, the account
+through /api/v1/register, 实名核验 through /api/v1/account/verify."""
+import random
+import re
+import time
+
+import pytest
+
+from test_account_lib import (ClockSession, Clock, solve_slider,  # noqa
+                              random_phone, valid_id)
+from test_admin_import import upload
+from test_admin_support import Staff
+from test_wizard import PERSON, api, api_walk_to, photo, reset
+
+PW = "Teach3r!pass"
+
+
+def new_applicant(env, name="柳青", kind=2, subject="数学"):
+    """A verified applicant with one Beijing certificate of `kind`, made
+    through the import, the register and verify APIs.  Returns
+    (session, id_number, account_id, cert_no)."""
+    seq = "%02d%d" % (random.randint(0, 99), random.choice((1, 3, 5, 7, 9)))
+    idn = valid_id(region="110101", seq=seq)             # male
+    # 2015 + 北京 11 + authority 101 + 资格种类 + 男 (1) + serial
+    cert_no = "201511101%d1%06d" % (kind, random.randrange(10 ** 6))
+    sysadmin = Staff(env, "sysadmin")
+    r = upload(sysadmin, "identity", "证件类型,证件号码,姓名\n居民身份证,%s,%s\n"
+               % (idn, name), mode="apply")
+    assert r.status_code == 200, r.text[-800:]
+    bj = Staff(env, "bj-province")
+    r = upload(bj, "certificates",
+               "证书号码,姓名,证件类型,证件号码,性别,资格种类,任教学科,认定机构,"
+               "省份代码,认定日期,状态\n%s,%s,居民身份证,%s,男,%d,%s,"
+               "北京市东城区教育委员会,110000,2015-07-01,有效\n"
+               % (cert_no, name, idn, kind, subject), mode="apply")
+    assert r.status_code == 200, r.text[-800:]
+    # a clock a few hours on: the per-IP register limit of other tests'
+    # hour does not apply
+    s = ClockSession(Clock(time.time() + random.randint(1, 5) * 3600))
+    csrf = env.csrf(s)
+    data = {"id_type": "居民身份证", "id_number": idn, "name": name,
+            "phone": random_phone(), "password": PW, "confirm": PW}
+    data.update(solve_slider(env, s, csrf))
+    r = env.post("/api/v1/register", s, data=data,
+                 headers={"X-CSRF-Token": csrf})
+    assert r.status_code == 200, r.text
+    cred = {"login": idn, "password": PW}
+    cred.update(solve_slider(env, s, csrf))
+    r = env.post("/api/v1/login", s, data=cred,
+                 headers={"X-CSRF-Token": csrf})
+    assert r.status_code == 200, r.text
+    r = api(env, s, "POST", "/api/v1/account/verify", data={"name": name})
+    assert r.status_code == 200, r.text
+    aid = int(env.sql("SELECT id FROM accounts WHERE id_number = '%s'"
+                      % idn))
+    return s, idn, aid, cert_no
+
+
+# ---- step 2 keeps what was typed ---------------------------------------------
+
+def test_step2_missing_ethnicity_asked_on_the_step_nothing_lost(env):
+    s, idn, aid, cert = new_applicant(env)
+    assert env.sql("SELECT COALESCE(ethnicity, '-') FROM accounts WHERE "
+                   "id = %d" % aid) == "-"
+    api_walk_to(env, s, 2)
+    j = env.get("/api/v1/dqzc/wizard/2", s).json()
+    assert j["identity"]["need_ethnicity"] is True
+    assert j["identity"]["birth_date"] == "%s-%s-%s" % (idn[6:10], idn[10:12],
+                                                         idn[12:14])
+    assert "need_birth_date" not in j["identity"]
+    # every field typed, a mistake in one, 民族 not chosen: all errors at
+    # once, the identity among them (no profile-only answer)
+    typed = dict(PERSON, cert_no=cert, postcode="1000")
+    r = api(env, s, "POST", "/api/v1/dqzc/wizard/2", data=typed,
+            files={"photo": ("photo.jpg", photo("good"), "image/jpeg")})
+    assert r.status_code == 400, r.text
+    fields = r.json()["error"]["fields"]
+    assert set(fields) == {"ethnicity", "postcode"}, fields
+    assert fields["ethnicity"]["code"] == "missing_ethnicity"
+    # the page shows the select, and what was typed is still there after
+    # leaving (e.g. to the 个人信息中心) and coming back
+    html = env.get("/platform/dqzc/wizard/2", s).text
+    assert 'name="ethnicity"' in html
+    assert 'value="%s"' % PERSON["address"] in html
+    assert 'value="1000"' in html
+    j = env.get("/api/v1/dqzc/wizard/2", s).json()
+    assert j["values"]["school"] == PERSON["school"]
+    assert j["values"]["cert_no"] == cert
+    assert j["has_photo"] is True
+    assert env.get("/api/v1/dqzc/wizard", s).json()["step_done"] == 1
+    # the 民族 chosen on the step goes to the account with the step
+    r = api(env, s, "POST", "/api/v1/dqzc/wizard/2",
+            data=dict(PERSON, cert_no=cert, ethnicity="回族"))
+    assert r.status_code == 200, r.text
+    assert env.sql("SELECT ethnicity FROM accounts WHERE id = %d"
+                   % aid) == "回族"
+    j = env.get("/api/v1/dqzc/wizard/2", s).json()
+    assert j["identity"]["ethnicity"] == "回族"
+    assert "need_ethnicity" not in j["identity"]
+    assert j["values"]["postcode"] == PERSON["postcode"]
+    reset(env, aid)
+
+
+# ---- 资格种类 vs 学段 ------------------------------------------------------
+
+HUANG = 3                               # 黄秀英 450103198211205482
+HUANG_KG = "20134510312000456"          # 幼儿园教师资格
+HUANG_PRIMARY = "104501032100087"       # 小学教师资格 (15 digits, 2010)
+NANNING = {"province": "450000", "city": "450100"}
+
+
+def test_kindergarten_certificate_refused_for_senior_high_post(env):
+    reset(env, HUANG)
+    s = env.login_as(HUANG)
+    api_walk_to(env, s, 3, institution="22", point="2201", cert=HUANG_KG,
+                stage="高级中学", **NANNING)
+    r = api(env, s, "POST", "/api/v1/dqzc/wizard/3",
+            data=dict(NANNING, stage="高级中学", subject="语文",
+                      institution_id="22", point_id="2201"))
+    assert r.status_code == 400, r.text
+    f = r.json()["error"]["fields"]
+    assert list(f) == ["stage"]
+    assert f["stage"]["code"] == "kind_stage_mismatch"
+    assert f["stage"]["message"].startswith(
+        "幼儿园教师资格不能用于高级中学岗位（该资格可任教：幼儿园）")
+    assert env.get("/api/v1/dqzc/wizard", s).json()["step_done"] == 2
+    # the page shows it next to the 学段
+    html = env.post("/platform/dqzc/wizard/3", s, data=dict(
+        NANNING, _csrf=env.csrf(s), stage="高级中学", subject="语文",
+        institution_id="22", point_id="2201")).text
+    assert re.search(r'name="stage".*?幼儿园教师资格不能用于高级中学岗位',
+                     html, re.S)
+    # the right 学段 for the certificate at the 县级 body: accepted
+    r = api(env, s, "POST", "/api/v1/dqzc/wizard/3",
+            data=dict(NANNING, stage="幼儿园", subject="幼儿园",
+                      institution_id="23", point_id="2301"))
+    assert r.status_code == 200, r.text
+    # back on step 2 another certificate that does not cover the 学段
+    # chosen: step 3 is to be done again
+    reset(env, HUANG)
+
+
+def test_kind_vs_stage_on_edit(env):
+    from test_records import submit
+    s = env.login_as(HUANG)
+    reg = submit(env, s, account=HUANG, institution="23", point="2301",
+                 cert=HUANG_PRIMARY, stage="小学", subject="语文",
+                 **NANNING)
+    v = env.get("/api/v1/dqzc/records/%s" % reg, s).json()["version"]
+    r = api(env, s, "POST", "/api/v1/dqzc/records/%s" % reg,
+            data={"version": v, "stage": "初级中学"})
+    assert r.status_code == 400, r.text
+    f = r.json()["error"]["fields"]
+    assert f["stage"]["code"] == "kind_stage_mismatch"
+    assert f["stage"]["message"].startswith(
+        "小学教师资格不能用于初级中学岗位（该资格可任教：小学、幼儿园）")
+    assert env.sql("SELECT stage FROM applications WHERE reg_no = '%s'"
+                   % reg) == "小学"
+    r = api(env, s, "POST", "/api/v1/dqzc/records/%s" % reg,
+            data={"version": v, "stage": "幼儿园"})
+    assert r.status_code == 200, r.text
+    reset(env, HUANG)
+
+
+# ---- every error at once --------------------------------------------------------
+
+def test_step3_reports_every_error_together(env):
+    reset(env, 1)
+    s = env.login_as(1)
+    api_walk_to(env, s, 3)
+    # no 学科 and no 确认点: both at once (they came one per submit)
+    r = api(env, s, "POST", "/api/v1/dqzc/wizard/3",
+            data={"province": "110000", "city": "110101", "stage": "小学",
+                  "institution_id": "2"})
+    assert r.status_code == 400, r.text
+    assert set(r.json()["error"]["fields"]) == {"subject", "point_id"}
+    # nothing chosen but the province: every missing one
+    r = api(env, s, "POST", "/api/v1/dqzc/wizard/3",
+            data={"province": "110000"})
+    assert set(r.json()["error"]["fields"]) == {"city", "stage", "subject",
+                                                "institution_id"}
+    # the page: every message next to its field
+    html = env.post("/platform/dqzc/wizard/3", s, data={
+        "_csrf": env.csrf(s), "province": "110000", "city": "110101",
+        "stage": "小学", "institution_id": "2"}).text
+    assert "请选择现任教学科。" in html and "请选择确认点。" in html
+    reset(env, 1)
