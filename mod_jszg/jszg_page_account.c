@@ -421,12 +421,29 @@ static int do_forgot(jszg_req *jr, jszg_acct_err *e)
 #define MSG_SENT \
     "若证件号码与注册时填写的手机号码一致，验证码已发送至该手机，" \
     "10分钟内有效。"
+/* The answer does not tell whether the pair exists; it names the number
+ * typed, so that a mistyped one is seen, and where to turn (issue 18). */
+#define MSG_CHECK \
+    "请核对上面的手机号码是否为注册时填写的号码，如有误请返回重新填写。" \
+    "如号码无误但几分钟内仍未收到验证码，或注册手机号码已停用，请通过" \
+    "【电话咨询】联系客服（/help/phone）。"
+
+static const char *sent_message(jszg_req *jr)
+{
+    const char *phone = jszg_field(jr, "phone");
+
+    if (!phone || !*phone)
+        return MSG_SENT;
+    return apr_pstrcat(jr->pool, "若证件号码与注册时填写的手机号码一致，验证码"
+                       "已发送至该手机（", phone, "），10分钟内有效。", NULL);
+}
 
 /* Step 2: the code and the new password. */
 static int render_step2(jszg_req *jr, int status, json_t *d)
 {
     json_object_set_new(d, "step2", json_true());
-    json_object_set_new(d, "notice", json_string(MSG_SENT));
+    json_object_set_new(d, "notice", json_string(sent_message(jr)));
+    json_object_set_new(d, "notice_check", json_true());
     return jszg_render(jr, status, "forgot", d);
 }
 
@@ -482,7 +499,8 @@ int jszg_api_forgot(jszg_req *jr)
         return jszg_acct_api_error(jr, &e);
     if (rc != JSZG_ACCT_OK)
         return jszg_db_status(rc);
-    return api_ok(jr, json_pack("{s:s}", "message", MSG_SENT));
+    return api_ok(jr, json_pack("{s:s, s:s}", "message", sent_message(jr),
+                                "hint", MSG_CHECK));
 }
 
 int jszg_api_reset(jszg_req *jr)

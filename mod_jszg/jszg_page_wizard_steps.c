@@ -6,6 +6,7 @@
  * fields.  A step cannot be reached before the one above it is done.
  */
 #include "jszg_wizard.h"
+#include "jszg_records.h"
 #include "apr_strings.h"
 
 static const char *const step_names[] = {
@@ -519,8 +520,10 @@ int jszg_page_application(jszg_req *jr)
         return rc;
     rc = jszg_wz_application(jr, &a, jszg_param(jr, "regno"), &app);
     if (rc == JSZG_DB_NOTFOUND)
-        return jszg_error(jr, HTTP_NOT_FOUND, "no_application",
-                          "没有找到该报名记录。");
+        return jszg_rec_refused(jr, HTTP_NOT_FOUND, "no_application",
+                                "没有找到该报名信息",
+                                "没有找到该报名号的报名信息。请核对报名号，或在"
+                                "查询报名信息中查看您的全部报名记录。", NULL);
     if (rc != JSZG_DB_OK)
         return jszg_db_status(rc);
     d = jszg_wz_page(jr, "定期注册报名 - 申报提醒", NULL);

@@ -357,6 +357,7 @@ static int photo_ok(jszg_req *jr, jszg_wfail *f, const char *field,
     jszg_jpeg_rules rules;
     jszg_jpeg_info info;
     jszg_jpeg_status st;
+    const jszg_form_field *ff;
     const char *msg;
 
     if (scan)
@@ -366,7 +367,9 @@ static int photo_ok(jszg_req *jr, jszg_wfail *f, const char *field,
     st = jszg_jpeg_check(buf, len, &rules, &info);
     if (st == JSZG_JPEG_OK)
         return 1;
-    msg = jszg_jpeg_message(jr->pool, st, &rules);
+    ff = jr->form ? jszg_form_find(jr->form, field) : NULL;
+    msg = jszg_jpeg_message_named(jr->pool, st, &rules,
+                                  ff ? ff->filename : NULL);
     if (st == JSZG_JPEG_BAD_WIDTH || st == JSZG_JPEG_BAD_HEIGHT)
         msg = apr_psprintf(jr->pool, "%s当前照片为%d×%d像素。", msg,
                            info.width, info.height);

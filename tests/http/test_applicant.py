@@ -190,3 +190,65 @@ def test_step3_reports_every_error_together(env):
         "stage": "小学", "institution_id": "2"}).text
     assert "请选择现任教学科。" in html and "请选择确认点。" in html
     reset(env, 1)
+
+
+# ---- the right reason for every refusal ---------------------------------------
+
+def test_png_named_png_is_not_told_it_was_renamed(env):
+    reset(env, 1)
+    s = env.login_as(1)
+    api_walk_to(env, s, 2)
+    data = dict(PERSON, cert_no="20101110121003456")
+    r = api(env, s, "POST", "/api/v1/dqzc/wizard/2", data=data,
+            files={"photo": ("photo.png", photo("png"), "image/png")})
+    msg = r.json()["error"]["fields"]["photo"]["message"]
+    assert "仅修改了扩展名" not in msg
+    assert msg.startswith("该文件为PNG格式的图片，照片须为JPG格式")
+    # a PNG renamed .jpg: that is what happened
+    r = api(env, s, "POST", "/api/v1/dqzc/wizard/2", data=data,
+            files={"photo": ("photo.jpg", photo("png"), "image/jpeg")})
+    assert "该文件实际为PNG格式（仅修改了扩展名）" in \
+        r.json()["error"]["fields"]["photo"]["message"]
+    reset(env, 1)
+
+
+def test_small_id_scan_refused_with_the_id_scan_rule(env):
+    from test_account_center import png
+    s = ClockSession(Clock())
+    from test_account_lib import new_account
+    new_account(env, s, name="边小")
+    r = env.get("/account/review", s)
+    csrf = re.search(r'name="_csrf" value="([^"]+)"', r.text).group(1)
+    r = env.post("/account/review", s, data={"_csrf": csrf, "name": "边小"},
+                 files={"front": ("id.png", png(100, 100), "image/png"),
+                        "back": ("back.png", png(320, 240), "image/png")})
+    assert r.status_code == 400
+    assert "证件照片宽度（水平像素）应在200到" in r.text
+    assert "200到300" not in r.text
+
+
+def test_record_refusals_inside_the_logged_in_layout(env):
+    from test_records import set_status, submit
+    s = env.login_as(1)
+    reg = submit(env, s)
+    set_status(env, reg, "待注册审批")          # after 现场确认
+    r = env.get("/platform/dqzc/records/%s/edit" % reg, s)
+    assert r.status_code == 409
+    html = r.text
+    assert "<title>该报名信息不能修改" in html
+    assert "系统错误" not in html
+    assert "待注册审批" in html
+    assert 'href="/platform/dqzc/records"' in html and "返回查询报名信息" in html
+    assert 'action="/logout"' in html
+    assert 'href="/register"' not in html
+    # an unknown 报名号: a 404 titled as what it is
+    r = env.get("/platform/dqzc/records/20269999999999999990", s)
+    assert r.status_code == 404
+    assert "没有找到该报名信息" in r.text and "返回查询报名信息" in r.text
+    assert 'href="/register"' not in r.text
+    r = env.get("/platform/dqzc/applications/20269999999999999990", s)
+    assert r.status_code == 404 and "没有找到该报名信息" in r.text
+    # the API keeps its JSON errors
+    r = env.get("/api/v1/dqzc/records/20269999999999999990", s)
+    assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+    reset(env, 1)
