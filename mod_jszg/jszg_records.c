@@ -128,18 +128,21 @@ json_t *jszg_rec_explanations(jszg_req *jr)
 
 /* The conclusions are not explained in the manual's list; a line each
  * beside the record (domain.md, Rules). */
-static const char *conclusion_text(const char *status)
+static const char *conclusion_text(apr_pool_t *p, const char *status)
 {
     if (streq(status, "注册合格"))
         return "定期注册合格。最终结论以教育局公示结果为准，注册结论将体现"
                "在教师资格证书的注册贴上。";
+    /* what may follow: the rules core says it once */
     if (streq(status, "暂缓注册"))
-        return "暂缓注册：如培训学时未完成、中止教育教学工作超过一个学期或"
-               "有年度考核不合格等。达到条件后可重新申请定期注册，具体原因"
-               "请查看留言。";
+        return apr_pstrcat(p, "暂缓注册：如培训学时未完成、中止教育教学工作"
+                           "超过一个学期或有年度考核不合格等，具体原因请查看"
+                           "留言。", jszg_rules_reapply_text(status), NULL);
     if (streq(status, "注册不合格"))
-        return "注册不合格：如严重违反师德、一个注册周期内连续两年年度考核"
-               "不合格、教师资格被依法撤销或丧失等。具体原因请查看留言。";
+        return apr_pstrcat(p, "注册不合格：如严重违反师德、一个注册周期内连续"
+                           "两年年度考核不合格、教师资格被依法撤销或丧失等，"
+                           "具体原因请查看留言。",
+                           jszg_rules_reapply_text(status), NULL);
     if (streq(status, "确认未通过"))
         return "所提交材料不齐全，请查看留言中缺少的材料并联系确认点。";
     return NULL;
@@ -150,7 +153,7 @@ static void add_actions(jszg_req *jr, json_t *row)
 {
     const char *no = S(row, "reg_no"), *st = S(row, "status");
     long msgs = L(row, "messages");
-    const char *why = conclusion_text(st);
+    const char *why = conclusion_text(jr->pool, st);
 
     json_object_set_new(row, "href", json_string(rec_href(jr, no, "")));
     json_object_set_new(row, "href_notes",

@@ -170,6 +170,13 @@ const jszg_stmt jszg_wizard_stmts[] = {
       "SELECT reg_no, status FROM applications WHERE cert_no = %s "
       "AND account_id = %lld AND cycle_year = %d "
       "AND status IN " OPEN_STATUSES },
+    /* the newest conclusion of this certificate's applications in a
+     * cycle that allows or forbids applying again (jszg_rules.c) */
+    { "wz_app_decided_for_cert",
+      "SELECT reg_no, status FROM applications WHERE cert_no = %s "
+      "AND account_id = %lld AND cycle_year = %d "
+      "AND status IN ('注册不合格', '暂缓注册') "
+      "ORDER BY updated_at DESC, id DESC" },
     { "wz_app_last_pass",
       "SELECT decided_on FROM applications WHERE cert_no = %s "
       "AND account_id = %lld AND status = '注册合格' "

@@ -891,7 +891,7 @@ static int cert_block(jszg_req *jr, const jszg_applicant *a, json_t *cert,
                       const char **msg)
 {
     const char *last_pass = NULL, *r;
-    json_t *open;
+    json_t *open, *hist;
     int rc;
 
     *code = *msg = NULL;
@@ -934,7 +934,30 @@ static int cert_block(jszg_req *jr, const jszg_applicant *a, json_t *cert,
                             S(open, "reg_no"), S(open, "status"));
         return JSZG_DB_OK;
     }
-    return rc == JSZG_DB_NOTFOUND ? JSZG_DB_OK : rc;
+    if (rc != JSZG_DB_NOTFOUND)
+        return rc;
+    /* a conclusion in this cycle: 注册不合格 ends it for this
+     * certificate, 暂缓注册 allows again (jszg_rules_may_reapply) */
+    rc = jszg_db_rows(jr, "wz_app_decided_for_cert", &hist, 3,
+                      S(cert, "cert_no"), a->id,
+                      cycle_year ? cycle_year : "0");
+    if (rc != JSZG_DB_OK)
+        return rc;
+    if ((open = json_array_get(hist, 0))) {
+        const char *st = S(open, "status");
+        if (!jszg_rules_may_reapply(st)) {
+            *code = "failed_this_cycle";
+            *msg = apr_psprintf(jr->pool, "该证书本注册周期的定期注册结论为"
+                                "“%s”（报名号%s）。%s", st,
+                                S(open, "reg_no"),
+                                jszg_rules_reapply_text(st));
+            return JSZG_DB_OK;
+        }
+        json_object_set_new(cert, "reapply_note", json_string(apr_psprintf(
+            jr->pool, "本注册周期曾%s（报名号%s）。%s", st,
+            S(open, "reg_no"), jszg_rules_reapply_text(st))));
+    }
+    return JSZG_DB_OK;
 }
 
 /* Step 2's list: synced certificates (2008+, 广西 2012+, or with a

@@ -252,3 +252,42 @@ def test_record_refusals_inside_the_logged_in_layout(env):
     r = env.get("/api/v1/dqzc/records/20269999999999999990", s)
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
     reset(env, 1)
+
+
+# ---- applying again after 注册不合格 / 暂缓注册 in the same cycle -------------
+
+def test_reapply_after_failed_or_deferred_in_the_same_cycle(env):
+    from test_records import set_status, submit
+    cert = "20101110121003456"
+    s = env.login_as(1)
+    reg = submit(env, s)
+    # decided 注册不合格: not again in this cycle with this certificate
+    set_status(env, reg, "注册不合格")
+    env.sql("DELETE FROM wizard_drafts WHERE account_id = 1")
+    api_walk_to(env, s, 2)
+    j = env.get("/api/v1/dqzc/wizard/2", s).json()
+    c = [x for x in j["certs"] if x["cert_no"] == cert][0]
+    assert c["blocked_code"] == "failed_this_cycle"
+    assert "本注册周期内不能再用该证书申请定期注册" in c["blocked"]
+    r = api(env, s, "POST", "/api/v1/dqzc/wizard/2",
+            data=dict(PERSON, cert_no=cert),
+            files={"photo": ("p.jpg", photo("good"), "image/jpeg")})
+    assert r.status_code == 409, r.text
+    assert r.json()["error"]["code"] == "failed_this_cycle"
+    # the list of records says the rule too
+    html = env.get("/platform/dqzc/records", s).text
+    assert "本注册周期内不能再用该证书申请定期注册" in html
+    # decided 暂缓注册: again, once the reason is met, while a window is
+    # open; the certificate says so
+    set_status(env, reg, "暂缓注册")
+    j = env.get("/api/v1/dqzc/wizard/2", s).json()
+    c = [x for x in j["certs"] if x["cert_no"] == cert][0]
+    assert c["selectable"] is True
+    assert "可在本注册周期网报时间内再次申请" in c["reapply_note"]
+    r = api(env, s, "POST", "/api/v1/dqzc/wizard/2",
+            data=dict(PERSON, cert_no=cert),
+            files={"photo": ("p.jpg", photo("good"), "image/jpeg")})
+    assert r.status_code == 200, r.text
+    html = env.get("/platform/dqzc/records", s).text
+    assert "可在本注册周期网报时间内再次申请" in html
+    reset(env, 1)
