@@ -1115,12 +1115,33 @@ int jszg_wz_add_cert(jszg_req *jr, const jszg_applicant *a, json_t *in,
     if (ap_cstr_casecmp(idno, a->id_number))
         jszg_wz_field_error(jr, f, "id_number", "id_mismatch",
                             "身份证件号码须与实名核验的证件号码完全一致。");
-    if (!jszg_certno_valid(no, year))
-        jszg_wz_field_error(jr, f, "cert_no", "bad_cert_no",
-                            "证书号码应为15位或17位数字，请按证书如实填写。");
     if (!date_valid(issued) || strcmp(issued, jszg_wz_today(jr)) > 0)
         jszg_wz_field_error(jr, f, "issued_on", "bad_issued_on",
                             "请选择正确的证书签发日期。");
+    if (!jszg_certno_valid(no, year)) {
+        /* the right reason: a number of the right shape whose year is
+         * out of range is told so, and a 签发日期 before 1996 (教师资格
+         * were first issued in 1996) is the reason when it is one */
+        if (!jszg_certno_kind(no))
+            jszg_wz_field_error(jr, f, "cert_no", "bad_cert_no",
+                                "证书号码应为15位或17位数字，请按证书如实"
+                                "填写。");
+        else if (date_valid(issued) && strcmp(issued, "1996-01-01") < 0)
+            jszg_wz_field_error(jr, f, "issued_on",
+                                "cert_issued_out_of_range",
+                                !strcmp(prov, "450000")
+                                ? "证书签发日期早于1996年：教师资格证书自1996年"
+                                  "起核发，需添加的证书签发日期应在1996-01-01"
+                                  "至2011-12-31之间。"
+                                : "证书签发日期早于1996年：教师资格证书自1996年"
+                                  "起核发，需添加的证书签发日期应在1996-01-01"
+                                  "至2008-08-01之间。");
+        else
+            jszg_wz_field_error(jr, f, "cert_no", "bad_cert_no",
+                                "证书号码中的认定年份不正确：15位号码的前2位、"
+                                "17位号码的前4位为认定年份，应在1996年至今年"
+                                "之间，请按证书如实填写。");
+    }
     k = jszg_rules_kind_code(kind);
     if (!k || k > 6)
         jszg_wz_field_error(jr, f, "kind", "bad_kind", "请选择资格种类。");

@@ -291,3 +291,27 @@ def test_reapply_after_failed_or_deferred_in_the_same_cycle(env):
     html = env.get("/platform/dqzc/records", s).text
     assert "可在本注册周期网报时间内再次申请" in html
     reset(env, 1)
+
+
+def test_add_certificate_before_1996_told_the_date_not_the_number(env):
+    from test_wizard import CERT7
+    reset(env, 4)
+    s = env.login_as(4)
+    api_walk_to(env, s, 2, institution="26", point="2601")
+    data = dict(CERT7, cert_no="951101022000111", issued_on="1995-09-01",
+                kind="小学教师资格", province="110000", city="110100")
+    r = api(env, s, "POST", "/api/v1/dqzc/wizard/2/cert", data=data,
+            files={"photo": ("cert.jpg", photo("scan"), "image/jpeg")})
+    assert r.status_code == 400, r.text
+    f = r.json()["error"]["fields"]
+    assert "cert_no" not in f, f
+    assert f["issued_on"]["code"] == "cert_issued_out_of_range"
+    assert "早于1996年" in f["issued_on"]["message"]
+    # a number of the right shape with an impossible year: its year
+    r = api(env, s, "POST", "/api/v1/dqzc/wizard/2/cert",
+            data=dict(data, issued_on="2003-08-15"),
+            files={"photo": ("cert.jpg", photo("scan"), "image/jpeg")})
+    f = r.json()["error"]["fields"]
+    assert f["cert_no"]["code"] == "bad_cert_no"
+    assert "认定年份" in f["cert_no"]["message"]
+    reset(env, 4)
