@@ -309,6 +309,14 @@ static int do_login(jszg_req *jr, jszg_login_out *out, jszg_acct_err *e)
                            jszg_field(jr, "password"), out, e);
 }
 
+const char *jszg_acct_last_login_text(jszg_req *jr)
+{
+    jszg_session *s = jszg_session_get(jr);
+    json_t *last = s ? json_object_get(s->data, "last_login") : NULL;
+
+    return json_is_string(last) ? json_string_value(last) : "无（首次登录）";
+}
+
 /* A new session id for the account (no fixation), and what the layout
  * and the 个人信息中心 show: the name and the previous login time. */
 static int start_session(jszg_req *jr, const jszg_login_out *out)

@@ -315,3 +315,25 @@ def test_add_certificate_before_1996_told_the_date_not_the_number(env):
     assert f["cert_no"]["code"] == "bad_cert_no"
     assert "认定年份" in f["cert_no"]["message"]
     reset(env, 4)
+
+
+# ---- small things -----------------------------------------------------------------
+
+def test_last_login_one_truth(env):
+    from test_account_lib import insert_account, login
+    s = ClockSession(Clock())
+    _, idn, _ = insert_account(env, name="程老师", verified=1)
+    assert login(env, s, idn).status_code == 303
+    plat = env.get("/platform", s).text
+    center = env.get("/account", s).text
+    assert "您上次登录时间：<span>无（首次登录）</span>" in plat
+    assert 'class="last-login">无（首次登录）<' in center
+    env.post("/logout", s, data={"_csrf": env.csrf(s)})
+    s.clock.advance(3600)
+    assert login(env, s, idn).status_code == 303
+    center = env.get("/account", s).text
+    last = re.search(r'class="last-login">([^<]+)<', center).group(1)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", last)
+    assert "您上次登录时间：<span>%s</span>" % last in \
+        env.get("/platform", s).text
+    assert env.get("/api/v1/platform", s).json()["last_login"] == last
