@@ -176,6 +176,11 @@ static void add_actions(jszg_req *jr, json_t *row)
                                                         "submitted_at"))));
     if (why)
         json_object_set_new(row, "status_note", json_string(why));
+    /* typed for the API: a flag and a count, not the driver's strings */
+    json_object_set_new(row, "has_message",
+                        json_boolean(streq(S(row, "has_message"), "1")));
+    if (json_object_get(row, "messages"))
+        json_object_set_new(row, "messages", json_integer(msgs));
 }
 
 /* The current cycle: the newest 网报计划 of any institution (one national
