@@ -431,6 +431,7 @@ static const char *const cert_params[] = {
     "kind", "subject", "authority", NULL
 };
 
+/* Mark the region row (province or city) whose code is chosen. */
 static void mark_province(json_t *provinces, const char *code)
 {
     size_t i;
@@ -445,7 +446,8 @@ static int render_cert_form(jszg_req *jr, const jszg_applicant *a,
                             json_t *values, const jszg_wfail *f, int status)
 {
     json_t *d = jszg_wz_page(jr, "添加教师资格证书信息", NULL);
-    json_t *form = jszg_wz_add_cert_form(jr, a), *provinces;
+    json_t *form = jszg_wz_add_cert_form(jr, a), *provinces, *cities;
+    const char *prov;
     int rc;
 
     if ((rc = jszg_db_rows(jr, "wz_provinces", &provinces, 0))
@@ -458,9 +460,19 @@ static int render_cert_form(jszg_req *jr, const jszg_applicant *a,
     else
         json_incref(values);
     json_object_set_new(d, "values", values);
-    mark_province(provinces, json_string_value(json_object_get(values,
-                                                               "province")));
+    prov = json_string_value(json_object_get(values, "province"));
+    mark_province(provinces, prov);
     json_object_set(d, "provinces", provinces);
+    /* 所属市: the cities of the chosen province (the same province →
+     * city cascade as step 3: the select refreshes the form) */
+    if (prov && strlen(prov) == 6 && strspn(prov, "0123456789") == 6) {
+        if ((rc = jszg_db_rows(jr, "wz_cities", &cities, 1, prov))
+            != JSZG_DB_OK)
+            return jszg_db_status(rc);
+        mark_province(cities, json_string_value(json_object_get(values,
+                                                                "city")));
+        json_object_set(d, "cities", cities);
+    }
     json_object_set_new(d, "kinds", jszg_wz_cert_kinds(
         json_string_value(json_object_get(values, "kind"))));
     json_object_set_new(d, "subjects", jszg_wz_options(jszg_wz_subjects,
@@ -497,6 +509,9 @@ int jszg_page_wizard_cert_add(jszg_req *jr)
 
     if ((rc = guard(jr, 2, &a, &d)) != DECLINED)
         return rc;
+    if (jszg_field(jr, "action") && !strcmp(jszg_field(jr, "action"),
+                                            "refresh"))
+        return render_cert_form(jr, &a, in, NULL, HTTP_OK);
     rc = jszg_wz_add_cert(jr, &a, in, scan && scan->filename
                           ? (const unsigned char *)scan->value : NULL,
                           scan && scan->filename ? scan->len : 0, &no, &f);

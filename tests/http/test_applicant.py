@@ -337,3 +337,32 @@ def test_last_login_one_truth(env):
     assert "您上次登录时间：<span>%s</span>" % last in \
         env.get("/platform", s).text
     assert env.get("/api/v1/platform", s).json()["last_login"] == last
+
+
+def test_add_certificate_city_is_a_dropdown_of_the_province(env):
+    from test_wizard import CERT7
+    reset(env, 4)
+    s = env.login_as(4)
+    api_walk_to(env, s, 2, institution="26", point="2601")
+    html = env.get("/platform/dqzc/wizard/2/cert", s).text
+    assert 'placeholder="6位地市代码"' not in html
+    assert '<select id="c-city" name="city">' in html
+    # choosing the province lists its cities (without JavaScript: the
+    # refresh button; with it, the select submits the same)
+    csrf = re.search(r'name="_csrf" value="([^"]+)"', html).group(1)
+    r = env.post("/platform/dqzc/wizard/2/cert", s,
+                 data=dict(CERT7, _csrf=csrf, province="510000",
+                           action="refresh"))
+    assert r.status_code == 200
+    assert re.search(r'<option value="510100"[^>]*>成都市</option>', r.text)
+    assert re.search(r'<option value="510700"[^>]*>绵阳市</option>', r.text)
+    assert re.search(r'<option value="510000" selected[^>]*>', r.text)
+    assert 'value="035101073000213"' in r.text       # typed values kept
+    # and the chosen city is submitted as before
+    r = env.post("/platform/dqzc/wizard/2/cert", s,
+                 data=dict(CERT7, _csrf=csrf),
+                 files={"photo": ("cert.jpg", photo("scan"), "image/jpeg")})
+    assert r.status_code == 303, r.text
+    assert env.sql("SELECT city_code FROM manual_certificates WHERE "
+                   "account_id = 4") == "510100"
+    reset(env, 4)
