@@ -366,3 +366,29 @@ def test_add_certificate_city_is_a_dropdown_of_the_province(env):
     assert env.sql("SELECT city_code FROM manual_certificates WHERE "
                    "account_id = 4") == "510100"
     reset(env, 4)
+
+
+@pytest.mark.parametrize("table,op", [("accounts", "UPDATE"),
+                                      ("wizard_drafts", "UPDATE")])
+def test_step2_identity_and_draft_all_or_nothing(env, table, op):
+    from test_write_atomic import assert_failed, failing
+    s, idn, aid, cert = new_applicant(env, name="方圆")
+    api_walk_to(env, s, 2)
+    r = api(env, s, "POST", "/api/v1/dqzc/wizard/2",
+            data=dict(PERSON, cert_no=cert),
+            files={"photo": ("photo.jpg", photo("good"), "image/jpeg")})
+    assert r.status_code == 400             # 民族 missing; photo kept
+    state = ("SELECT COALESCE(ethnicity, '-') FROM accounts WHERE id = %d;"
+             "SELECT step_done FROM wizard_drafts WHERE account_id = %d"
+             % (aid, aid))
+    before = env.sql(state)
+    with failing(env, table, op):
+        r = api(env, s, "POST", "/api/v1/dqzc/wizard/2",
+                data=dict(PERSON, cert_no=cert, ethnicity="汉族"))
+        assert_failed(r)
+        assert env.sql(state) == before
+    r = api(env, s, "POST", "/api/v1/dqzc/wizard/2",
+            data=dict(PERSON, cert_no=cert, ethnicity="汉族"))
+    assert r.status_code == 200, r.text
+    assert env.sql(state).split("\n") == ["汉族", "2"]
+    reset(env, aid)
