@@ -1619,7 +1619,8 @@ int jszg_wz_save_person(jszg_req *jr, const jszg_applicant *a,
          * applicant leaves the page (添加证书, 个人信息中心) and comes
          * back; the step itself is not done */
         json_object_set(d->data, "typed", typed_values(jr, in, cert_no));
-        if ((rc = draft_save(jr, d, d->step_done)) != JSZG_DB_OK)
+        if ((rel || (d->account_id && !strcmp(d->account_id, a->id)))
+            && (rc = draft_save(jr, d, d->step_done)) != JSZG_DB_OK)
             return rc;
         refuse_fields(f);
         /* a blocked certificate is the reason to tell first */
