@@ -500,6 +500,7 @@ int jszg_page_wizard_cert_form(jszg_req *jr)
 int jszg_page_wizard_cert_add(jszg_req *jr)
 {
     const jszg_form_field *scan = jszg_form_find(jr->form, "photo");
+    const jszg_form_field *extra = jszg_form_find(jr->form, "extra_photo");
     json_t *in = jszg_wz_form(jr, cert_params, 0);
     jszg_applicant a;
     jszg_draft *d;
@@ -514,7 +515,10 @@ int jszg_page_wizard_cert_add(jszg_req *jr)
         return render_cert_form(jr, &a, in, NULL, HTTP_OK);
     rc = jszg_wz_add_cert(jr, &a, in, scan && scan->filename
                           ? (const unsigned char *)scan->value : NULL,
-                          scan && scan->filename ? scan->len : 0, &no, &f);
+                          scan && scan->filename ? scan->len : 0,
+                          extra && extra->filename
+                          ? (const unsigned char *)extra->value : NULL,
+                          extra && extra->filename ? extra->len : 0, &no, &f);
     if (rc == JSZG_W_REFUSED)
         return render_cert_form(jr, &a, in, &f, f.status);
     if (rc != JSZG_DB_OK)

@@ -94,8 +94,9 @@ const jszg_stmt jszg_wizard_stmts[] = {
     { "wz_manual_insert",
       "INSERT INTO manual_certificates (account_id, cert_no, holder_name, "
       "id_number, issued_on, province_code, city_code, kind, kind_name, "
-      "subject, authority_name, photo_path, created_at) VALUES "
-      "(%lld, %s, %s, %s, %pDd, %s, %s, %d, %s, %s, %s, %s, %lld)" },
+      "subject, authority_name, photo_path, extra_photo_path, created_at) "
+      "VALUES (%lld, %s, %s, %s, %pDd, %s, %s, %d, %s, %s, %s, %s, %s, "
+      "%lld)" },
     { "wz_manual_by_no",
       "SELECT id FROM manual_certificates WHERE account_id = %lld "
       "AND cert_no = %s" },

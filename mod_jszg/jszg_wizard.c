@@ -1090,6 +1090,7 @@ static int add_cert_refusal(jszg_req *jr, const jszg_applicant *a,
 
 int jszg_wz_add_cert(jszg_req *jr, const jszg_applicant *a, json_t *in,
                      const unsigned char *scan, apr_size_t scan_len,
+                     const unsigned char *extra, apr_size_t extra_len,
                      const char **cert_no_out, jszg_wfail *f)
 {
     const char *holder = trim(jr->pool, S(in, "holder"));
@@ -1101,7 +1102,7 @@ int jszg_wz_add_cert(jszg_req *jr, const jszg_applicant *a, json_t *in,
     const char *kind = trim(jr->pool, S(in, "kind"));
     const char *subject = trim(jr->pool, S(in, "subject"));
     const char *auth = trim(jr->pool, S(in, "authority"));
-    const char *code, *msg, *rel;
+    const char *code, *msg, *rel, *rel2 = NULL;
     json_t *region, *dup;
     int year, k, rc;
 
@@ -1175,6 +1176,9 @@ int jszg_wz_add_cert(jszg_req *jr, const jszg_applicant *a, json_t *in,
             return rc;
     }
     photo_ok(jr, f, "photo", scan, scan_len, 1);
+    /* 添加补充照片: optional, the same rules as the certificate's photo */
+    if (extra && extra_len)
+        photo_ok(jr, f, "extra_photo", extra, extra_len, 1);
     if (f->fields)
         return refuse_fields(f);
     rc = add_cert_refusal(jr, a, no, issued, prov, &code, &msg);
@@ -1195,10 +1199,13 @@ int jszg_wz_add_cert(jszg_req *jr, const jszg_applicant *a, json_t *in,
         return rc;
     if (!(rel = save_upload(jr, "certs", a->id, scan, scan_len)))
         return upload_failed(f);
-    rc = jszg_db_exec(jr, "wz_manual_insert", NULL, 13, a->id, no, holder,
+    if (extra && extra_len
+        && !(rel2 = save_upload(jr, "certs", a->id, extra, extra_len)))
+        return upload_failed(f);
+    rc = jszg_db_exec(jr, "wz_manual_insert", NULL, 14, a->id, no, holder,
                       a->id_number, issued, prov, *city ? city : NULL,
                       num(jr->pool, k), jszg_rules_kind_name(k), subject, auth,
-                      rel, epoch(jr));
+                      rel, rel2, epoch(jr));
     if (rc != JSZG_DB_OK)
         return rc;
     *cert_no_out = no;

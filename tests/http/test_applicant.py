@@ -392,3 +392,45 @@ def test_step2_identity_and_draft_all_or_nothing(env, table, op):
     assert r.status_code == 200, r.text
     assert env.sql(state).split("\n") == ["汉族", "2"]
     reset(env, aid)
+
+
+def test_add_certificate_with_extra_photo(env):
+    """添加补充照片 (the manual's button on 添加教师资格证书信息): an optional
+    second picture, checked like the first, shown to the checking staff."""
+    from test_wizard import CERT7, _gen, PHOTO_DIR
+    import os
+    import subprocess
+    reset(env, 4)
+    s = env.login_as(4)
+    api_walk_to(env, s, 2, institution="26", point="2601")
+    html = env.get("/platform/dqzc/wizard/2/cert", s).text
+    assert "添加补充照片" in html and 'name="extra_photo"' in html
+    csrf = re.search(r'name="_csrf" value="([^"]+)"', html).group(1)
+    # a bad supplementary photo is refused next to its field, nothing kept
+    r = env.post("/platform/dqzc/wizard/2/cert", s,
+                 data=dict(CERT7, _csrf=csrf),
+                 files={"photo": ("cert.jpg", photo("scan"), "image/jpeg"),
+                        "extra_photo": ("p2.png", photo("png"),
+                                        "image/png")})
+    assert r.status_code == 400
+    assert "该文件为PNG格式的图片" in r.text
+    assert env.sql("SELECT COUNT(*) FROM manual_certificates WHERE "
+                   "account_id = 4") == "0"
+    path = os.path.join(PHOTO_DIR, "extra-scan.jpg")
+    if not os.path.exists(path):
+        subprocess.run([_gen(), "600", "420", "base", path], check=True)
+    extra = open(path, "rb").read()
+    r = env.post("/platform/dqzc/wizard/2/cert", s,
+                 data=dict(CERT7, _csrf=csrf),
+                 files={"photo": ("cert.jpg", photo("scan"), "image/jpeg"),
+                        "extra_photo": ("p2.jpg", extra, "image/jpeg")})
+    assert r.status_code == 303, r.text
+    mid = env.sql("SELECT id FROM manual_certificates WHERE account_id = 4")
+    sa = Staff(env, "sysadmin")
+    page = sa.get("/admin/reviews/certs/%s" % mid).text
+    assert "补充照片" in page
+    r = sa.get("/admin/reviews/certs/%s/photo?which=extra" % mid)
+    assert r.status_code == 200 and r.content == extra
+    assert sa.get("/admin/reviews/certs/%s/photo" % mid).content == \
+        photo("scan")
+    reset(env, 4)
