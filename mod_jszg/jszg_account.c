@@ -43,6 +43,7 @@ const char *const jszg_ethnicities[] = {
 };
 
 #define MSG_CAPTCHA_MISSING "请先拖动滑块填充拼图完成校验!"
+#define MSG_PICK_MISSING    "请先选择拼图缺口所在位置的编号完成校验"
 #define MSG_LOGIN_FAILED    "账号或密码错误，请重新输入"
 #define MSG_CODE_BAD        "验证码错误或已过期，请重新获取"
 
@@ -505,10 +506,10 @@ int jszg_acct_captcha_check(jszg_req *jr, const char *token,
     jszg_challenge ch;
     jszg_captcha c;
     apr_interval_time_t wait;
-    int rc, n = 0;
+    int rc, n = 0, pick;
     long elapsed, drag = 0;
 
-    if (!token || !*token || !answer || !*answer) {
+    if (!token || !*token) {
         field_err(e, "captcha", "captcha_missing", MSG_CAPTCHA_MISSING);
         return JSZG_ACCT_EDOMAIN;
     }
@@ -516,14 +517,23 @@ int jszg_acct_captcha_check(jszg_req *jr, const char *token,
     if (rc == JSZG_DB_NOTFOUND) {
         /* forged, garbled, or issued to another browser */
         field_err(e, "captcha", "captcha_invalid",
-                  "拼图验证已失效，请重新拖动滑块完成校验");
+                  "拼图验证已失效，请重新完成校验");
         return JSZG_ACCT_EDOMAIN;
     }
     if (rc != JSZG_DB_OK)
         return rc;
+    /* the picture without JavaScript has numbered gaps, no slider: its
+     * messages say so (issue 18) */
+    pick = ch.mode == JSZG_CAPTCHA_PICK;
+    if (!answer || !*answer) {
+        field_err(e, "captcha", "captcha_missing",
+                  pick ? MSG_PICK_MISSING : MSG_CAPTCHA_MISSING);
+        return JSZG_ACCT_EDOMAIN;
+    }
     if (captcha_expires(&ch) < now_s(jr)) {
         field_err(e, "captcha", "captcha_expired",
-                  "拼图验证已过期，请重新拖动滑块完成校验");
+                  pick ? "拼图验证已过期，请重新选择拼图缺口所在位置的编号"
+                       : "拼图验证已过期，请重新拖动滑块完成校验");
         return JSZG_ACCT_EDOMAIN;
     }
     /* recording the answer is a write: within the address's budget */
@@ -547,7 +557,8 @@ int jszg_acct_captcha_check(jszg_req *jr, const char *token,
         return rc;
     if (n != 1) {
         field_err(e, "captcha", "captcha_used",
-                  "拼图验证已使用过，请重新拖动滑块完成校验");
+                  pick ? "拼图验证已使用过，请重新选择拼图缺口所在位置的编号"
+                       : "拼图验证已使用过，请重新拖动滑块完成校验");
         return JSZG_ACCT_EDOMAIN;
     }
     elapsed = (long)(apr_time_as_msec(jr->now) - ch.issued_ms);
@@ -578,14 +589,18 @@ int jszg_acct_captcha_check(jszg_req *jr, const char *token,
         return JSZG_ACCT_EDOMAIN;
     case JSZG_CAPTCHA_TOO_FAST:
         field_err(e, "captcha", "captcha_too_fast",
-                  "拖动过快，未通过校验，请重新拖动滑块");
+                  pick ? "选择过快，未通过校验，请看清图片后重新选择拼图缺口"
+                         "所在位置的编号"
+                       : "拖动过快，未通过校验，请重新拖动滑块");
         return JSZG_ACCT_EDOMAIN;
     case JSZG_CAPTCHA_BAD_INPUT:
-        field_err(e, "captcha", "captcha_missing", MSG_CAPTCHA_MISSING);
+        field_err(e, "captcha", "captcha_missing",
+                  pick ? MSG_PICK_MISSING : MSG_CAPTCHA_MISSING);
         return JSZG_ACCT_EDOMAIN;
     default:
         field_err(e, "captcha", "captcha_wrong",
-                  "拼图未对齐，请重新拖动滑块补全拼图");
+                  pick ? "所选编号不是拼图缺口的位置，请重新选择"
+                       : "拼图未对齐，请重新拖动滑块补全拼图");
         return JSZG_ACCT_EDOMAIN;
     }
 }
@@ -1448,7 +1463,8 @@ static int check_photo(jszg_req *jr, const jszg_form_field *f,
         return info.png ? PHOTO_PNG : PHOTO_JPEG;
     field_err(e, field, "photo_bad",
               apr_pstrcat(e->fields->pool, "照片无法使用：",
-                          jszg_jpeg_message(jr->pool, st, &rules), NULL));
+                          jszg_jpeg_message_named(jr->pool, st, &rules,
+                                                  f->filename), NULL));
     return 0;
 }
 

@@ -174,6 +174,9 @@ extern const char *const jszg_ethnicities[];
 /* ---- helpers shared by the page files (jszg_page_account.c) ---- */
 /* Page data with csrf, the kept form values and the errors. */
 json_t *jszg_acct_page(jszg_req *jr, const char *title);
+/* "上次登录时间" as every page shows it: the login before this session's
+ * (kept in the session at login), or "无（首次登录）". */
+const char *jszg_acct_last_login_text(jszg_req *jr);
 void jszg_acct_keep(jszg_req *jr, json_t *data, const char *const *names);
 void jszg_acct_errors(json_t *data, const jszg_acct_err *e);
 /* The JSON error of the API, with the field messages. */

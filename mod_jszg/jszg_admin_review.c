@@ -108,6 +108,8 @@ static int page_of(jszg_req *jr, jszg_staff *st, const char *tpl,
         apr_pstrcat(jr->pool, base, "/back", NULL)));
     json_object_set_new(d, "photo_href", json_string(
         apr_pstrcat(jr->pool, base, "/photo", NULL)));
+    json_object_set_new(d, "extra_href", json_string(
+        apr_pstrcat(jr->pool, base, "/photo?which=extra", NULL)));
     if (error)
         json_object_set_new(d, "error", json_string(error));
     return jszg_render_layout(jr, status, tpl, "admin/layout", d);
@@ -292,7 +294,11 @@ int jszg_admin_cert_page(jszg_req *jr)
         return rc;
     json_object_set_new(row, "pending", json_boolean(
         !strcmp(jstr(row, "review_state"), "待核验")));
+    /* 添加补充照片 (migration 016): a second picture, if uploaded */
+    json_object_set_new(row, "has_extra",
+                        json_boolean(jstr(row, "extra_photo_path") != NULL));
     json_object_del(row, "photo_path");
+    json_object_del(row, "extra_photo_path");
     return page_of(jr, st, "admin/cert", "证书人工核验", "certs", row,
                    HTTP_OK, NULL);
 }
@@ -301,13 +307,17 @@ int jszg_admin_cert_image(jszg_req *jr)
 {
     jszg_staff *st;
     json_t *row;
-    int rc = jszg_admin_begin(jr, CERT_ROLES, &st);
+    int extra, rc = jszg_admin_begin(jr, CERT_ROLES, &st);
 
     if (rc != OK || (rc = cert_load(jr, st, &row)) != OK)
         return rc;
-    rc = jszg_admin_send_upload(jr, jstr(row, "photo_path"),
+    extra = jszg_query(jr, "which") && !strcmp(jszg_query(jr, "which"),
+                                                "extra");
+    rc = jszg_admin_send_upload(jr, jstr(row, extra ? "extra_photo_path"
+                                                    : "photo_path"),
                                 apr_pstrcat(jr->pool, "certificate-",
-                                            jstr(row, "cert_no"), NULL));
+                                            jstr(row, "cert_no"),
+                                            extra ? "-extra" : "", NULL));
     if (rc == HTTP_NOT_FOUND)
         return jszg_admin_error(jr, st, rc, "image_missing",
                                 "该图片不存在。");
@@ -325,6 +335,9 @@ int jszg_admin_cert_decide(jszg_req *jr)
     if (rc != OK || (rc = cert_load(jr, st, &row)) != OK)
         return rc;
     json_object_del(row, "photo_path");
+    json_object_set_new(row, "has_extra",
+                        json_boolean(jstr(row, "extra_photo_path") != NULL));
+    json_object_del(row, "extra_photo_path");
     if (decision_in(jr, &approve, &reason, &e) != JSZG_ADM_OK)
         return page_of(jr, st, "admin/cert", "证书人工核验", "certs", row,
                        e.status, e.message);

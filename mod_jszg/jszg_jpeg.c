@@ -331,9 +331,8 @@ const char *jszg_jpeg_message(apr_pool_t *p, jszg_jpeg_status st,
         return apr_psprintf(p, "%s文件应小于%luKB，请压缩后重新上传。", n,
                             (unsigned long)((rules->max_bytes + 1) / 1024));
     case JSZG_JPEG_IS_PNG:
-        return apr_pstrcat(p, "该文件实际为PNG格式（仅修改了扩展名），请使用"
-                           "照片处理工具转换为JPG格式后重新上传", n, "。",
-                           NULL);
+        return apr_pstrcat(p, "该文件实际为PNG格式，", n, "须为JPG格式，请"
+                           "使用照片处理工具转换为JPG格式后重新上传。", NULL);
     case JSZG_JPEG_NOT_JPEG:
         if (rules->allow_png)
             return apr_pstrcat(p, n, "须为JPG或PNG格式的图片，该文件格式不"
@@ -378,4 +377,42 @@ const char *jszg_jpeg_message(apr_pool_t *p, jszg_jpeg_status st,
                            "请另存为标准JPG或缩小后重新上传。", NULL);
     }
     return apr_pstrcat(p, n, "不符合要求。", NULL);
+}
+
+/* The file's extension is ext (".png"), ASCII case-insensitive. */
+static int has_ext(const char *name, const char *ext)
+{
+    size_t n = name ? strlen(name) : 0, e = strlen(ext), i;
+
+    if (n < e)
+        return 0;
+    for (i = 0; i < e; i++) {
+        char c = name[n - e + i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (c != ext[i])
+            return 0;
+    }
+    return 1;
+}
+
+const char *jszg_jpeg_message_named(apr_pool_t *p, jszg_jpeg_status st,
+                                    const jszg_jpeg_rules *rules,
+                                    const char *filename)
+{
+    const char *n;
+
+    if (st != JSZG_JPEG_IS_PNG)
+        return jszg_jpeg_message(p, st, rules);
+    n = noun(rules ? rules->kind : JSZG_IMG_PHOTO);
+    /* a PNG named .jpg: only the extension was changed */
+    if (has_ext(filename, ".jpg") || has_ext(filename, ".jpeg"))
+        return apr_pstrcat(p, "该文件实际为PNG格式（仅修改了扩展名），请使用"
+                           "照片处理工具转换为JPG格式后重新上传", n, "。",
+                           NULL);
+    if (has_ext(filename, ".png"))
+        return apr_pstrcat(p, "该文件为PNG格式的图片，", n, "须为JPG格式，"
+                           "请使用照片处理工具转换为JPG格式后重新上传。",
+                           NULL);
+    return jszg_jpeg_message(p, st, rules);
 }

@@ -122,4 +122,10 @@ const char *jszg_jpeg_code(jszg_jpeg_status st);
 const char *jszg_jpeg_message(apr_pool_t *p, jszg_jpeg_status st,
                               const jszg_jpeg_rules *rules);
 
+/* The same, told apart by the uploaded file's name where that matters:
+ * a PNG named .jpg "仅修改了扩展名", a genuine .png is just not a JPG. */
+const char *jszg_jpeg_message_named(apr_pool_t *p, jszg_jpeg_status st,
+                                    const jszg_jpeg_rules *rules,
+                                    const char *filename);
+
 #endif /* JSZG_JPEG_H */

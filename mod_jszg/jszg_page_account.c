@@ -309,6 +309,14 @@ static int do_login(jszg_req *jr, jszg_login_out *out, jszg_acct_err *e)
                            jszg_field(jr, "password"), out, e);
 }
 
+const char *jszg_acct_last_login_text(jszg_req *jr)
+{
+    jszg_session *s = jszg_session_get(jr);
+    json_t *last = s ? json_object_get(s->data, "last_login") : NULL;
+
+    return json_is_string(last) ? json_string_value(last) : "无（首次登录）";
+}
+
 /* A new session id for the account (no fixation), and what the layout
  * and the 个人信息中心 show: the name and the previous login time. */
 static int start_session(jszg_req *jr, const jszg_login_out *out)
@@ -421,12 +429,29 @@ static int do_forgot(jszg_req *jr, jszg_acct_err *e)
 #define MSG_SENT \
     "若证件号码与注册时填写的手机号码一致，验证码已发送至该手机，" \
     "10分钟内有效。"
+/* The answer does not tell whether the pair exists; it names the number
+ * typed, so that a mistyped one is seen, and where to turn (issue 18). */
+#define MSG_CHECK \
+    "请核对上面的手机号码是否为注册时填写的号码，如有误请返回重新填写。" \
+    "如号码无误但几分钟内仍未收到验证码，或注册手机号码已停用，请通过" \
+    "【电话咨询】联系客服（/help/phone）。"
+
+static const char *sent_message(jszg_req *jr)
+{
+    const char *phone = jszg_field(jr, "phone");
+
+    if (!phone || !*phone)
+        return MSG_SENT;
+    return apr_pstrcat(jr->pool, "若证件号码与注册时填写的手机号码一致，验证码"
+                       "已发送至该手机（", phone, "），10分钟内有效。", NULL);
+}
 
 /* Step 2: the code and the new password. */
 static int render_step2(jszg_req *jr, int status, json_t *d)
 {
     json_object_set_new(d, "step2", json_true());
-    json_object_set_new(d, "notice", json_string(MSG_SENT));
+    json_object_set_new(d, "notice", json_string(sent_message(jr)));
+    json_object_set_new(d, "notice_check", json_true());
     return jszg_render(jr, status, "forgot", d);
 }
 
@@ -482,7 +507,8 @@ int jszg_api_forgot(jszg_req *jr)
         return jszg_acct_api_error(jr, &e);
     if (rc != JSZG_ACCT_OK)
         return jszg_db_status(rc);
-    return api_ok(jr, json_pack("{s:s}", "message", MSG_SENT));
+    return api_ok(jr, json_pack("{s:s, s:s}", "message", sent_message(jr),
+                                "hint", MSG_CHECK));
 }
 
 int jszg_api_reset(jszg_req *jr)

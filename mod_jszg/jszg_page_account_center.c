@@ -32,19 +32,15 @@ static const char *done_message(const char *done)
 static int center_data(jszg_req *jr, const char *uid, const char *title,
                        const char *menu, json_t **out)
 {
-    jszg_session *s = jszg_session_get(jr);
-    json_t *d = jszg_acct_page(jr, title), *acct, *last;
+    json_t *d = jszg_acct_page(jr, title), *acct;
     int rc = jszg_acct_profile(jr, uid, &acct);
 
     *out = NULL;
     if (rc != JSZG_DB_OK)
         return rc;
     json_object_set(d, "acct", acct);      /* borrowed from the row set */
-    last = json_object_get(s->data, "last_login");
     json_object_set_new(d, "last_login",
-                        json_string(json_is_string(last)
-                                    ? json_string_value(last)
-                                    : "无（首次登录）"));
+                        json_string(jszg_acct_last_login_text(jr)));
     json_object_set_new(d, apr_pstrcat(jr->pool, "menu_", menu, NULL),
                         json_true());
     if (strcmp(menu, "info"))

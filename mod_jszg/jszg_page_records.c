@@ -8,6 +8,8 @@
 #include "apr_strings.h"
 
 #define TITLE_LIST "查询中小学教师定期注册报名信息"
+#define MSG_NO_RECORD "没有找到该报名号的报名信息。请核对报名号，或在查询" \
+                      "报名信息中查看您的全部报名记录。"
 
 /* The applicant and the record of {regno}, or the answer: 401, 404 (not
  * theirs, unknown or malformed -- the same 404 for all), 503.  DECLINED
@@ -20,10 +22,31 @@ int jszg_rec_need(jszg_req *jr, jszg_applicant *a, jszg_record *rec)
         return rc;
     rc = jszg_rec_load(jr, a, jszg_param(jr, "regno"), rec);
     if (rc == JSZG_DB_NOTFOUND)
-        return jszg_error(jr, HTTP_NOT_FOUND, NULL, NULL);
+        return jszg_rec_refused(jr, HTTP_NOT_FOUND, "not_found",
+                                "没有找到该报名信息", MSG_NO_RECORD, NULL);
     if (rc != JSZG_DB_OK)
         return jszg_db_status(rc);
     return DECLINED;
+}
+
+int jszg_rec_refused(jszg_req *jr, int status, const char *code,
+                     const char *title, const char *message,
+                     const char *reg_no)
+{
+    json_t *d;
+
+    if (jr->is_api)
+        return jszg_error(jr, status, code, message);
+    d = jszg_wz_page(jr, title, NULL);
+    json_object_set_new(d, "heading", json_string(title));
+    json_object_set_new(d, "message", json_string(message));
+    json_object_set_new(d, "code", json_string(code));
+    if (reg_no)
+        json_object_set_new(d, "record_href", json_string(apr_pstrcat(
+            jr->pool, "/platform/dqzc/records/", reg_no, NULL)));
+    jszg_crumbs(jr, d, "首页", "/", "业务平台", "/platform", "查询报名信息",
+                "/platform/dqzc/records", title, NULL, NULL);
+    return jszg_render(jr, status, "records_refused", d);
 }
 
 /* The posted values of 修改 over the saved ones: a client may send only
@@ -199,10 +222,13 @@ int jszg_page_record_edit(jszg_req *jr)
     if ((rc = jszg_rec_need(jr, &a, &rec)) != DECLINED)
         return rc;
     if (!rec.editable)
-        return jszg_error(jr, HTTP_CONFLICT, "not_editable",
-                          "只有注册结论为“网报待确认”时才能修改定期注册报名"
-                          "信息。如需修改，请联系注册审批机构是否可以调整注册"
-                          "结论为“网报待确认”。");
+        return jszg_rec_refused(jr, HTTP_CONFLICT, "not_editable",
+                                "该报名信息不能修改", apr_pstrcat(jr->pool,
+                                "该报名信息当前的注册结论为“", rec.status,
+                                "”。只有注册结论为“网报待确认”时才能修改定期"
+                                "注册报名信息。如需修改，请联系注册审批机构是否"
+                                "可以调整注册结论为“网报待确认”。", NULL),
+                                rec.reg_no);
     return render_edit(jr, &a, &rec, NULL, rec.version, NULL, HTTP_OK,
                        NULL);
 }

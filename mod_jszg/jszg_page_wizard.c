@@ -4,6 +4,7 @@
  * wizard's page and API files share.
  */
 #include "jszg_wizard.h"
+#include "jszg_account.h"
 #include "jszg_idcard.h"
 #include "apr_strings.h"
 
@@ -128,8 +129,6 @@ static void platform_buttons(json_t *d, const jszg_applicant *a)
 static void fill_platform(jszg_req *jr, json_t *d, const jszg_applicant *a,
                           json_t *records)
 {
-    const char *last = json_string_value(json_object_get(a->row,
-                                                         "last_login_at"));
     size_t i;
     json_t *row;
 
@@ -137,14 +136,9 @@ static void fill_platform(jszg_req *jr, json_t *d, const jszg_applicant *a,
                         json_string(masked_name(jr->pool, a->name)));
     json_object_set_new(d, "verified_text",
                         json_string(verified_text(a->verified)));
-    if (last) {
-        char buf[APR_RFC822_DATE_LEN + 1];
-        apr_time_exp_t tm;
-        apr_size_t n;
-        apr_time_exp_tz(&tm, apr_time_from_sec(apr_atoi64(last)), 8 * 3600);
-        apr_strftime(buf, &n, sizeof(buf), "%Y-%m-%d", &tm);
-        json_object_set_new(d, "last_login", json_string(buf));
-    }
+    /* one truth with the 个人信息中心: the login before this one */
+    json_object_set_new(d, "last_login",
+                        json_string(jszg_acct_last_login_text(jr)));
     platform_buttons(d, a);
     json_array_foreach(records, i, row) {
         const char *no = json_string_value(json_object_get(row, "reg_no"));

@@ -186,6 +186,7 @@ static const char *const cert_params[] = {
 int jszg_api_wizard_cert_add(jszg_req *jr)
 {
     const jszg_form_field *scan = jszg_form_find(jr->form, "photo");
+    const jszg_form_field *extra = jszg_form_find(jr->form, "extra_photo");
     json_t *body = body_new(jr);
     jszg_applicant a;
     jszg_draft *d;
@@ -198,7 +199,10 @@ int jszg_api_wizard_cert_add(jszg_req *jr)
     rc = jszg_wz_add_cert(jr, &a, jszg_wz_form(jr, cert_params, 0),
                           scan && scan->filename
                           ? (const unsigned char *)scan->value : NULL,
-                          scan && scan->filename ? scan->len : 0, &no, &f);
+                          scan && scan->filename ? scan->len : 0,
+                          extra && extra->filename
+                          ? (const unsigned char *)extra->value : NULL,
+                          extra && extra->filename ? extra->len : 0, &no, &f);
     if (rc != JSZG_DB_OK)
         return jszg_wz_answer_fail(jr, rc, &f);
     json_object_set_new(body, "cert_no", json_string(no));

@@ -6,6 +6,7 @@
  * fields.  A step cannot be reached before the one above it is done.
  */
 #include "jszg_wizard.h"
+#include "jszg_records.h"
 #include "apr_strings.h"
 
 static const char *const step_names[] = {
@@ -426,6 +427,7 @@ static const char *const cert_params[] = {
     "kind", "subject", "authority", NULL
 };
 
+/* Mark the region row (province or city) whose code is chosen. */
 static void mark_province(json_t *provinces, const char *code)
 {
     size_t i;
@@ -440,7 +442,8 @@ static int render_cert_form(jszg_req *jr, const jszg_applicant *a,
                             json_t *values, const jszg_wfail *f, int status)
 {
     json_t *d = jszg_wz_page(jr, "添加教师资格证书信息", NULL);
-    json_t *form = jszg_wz_add_cert_form(jr, a), *provinces;
+    json_t *form = jszg_wz_add_cert_form(jr, a), *provinces, *cities;
+    const char *prov;
     int rc;
 
     if ((rc = jszg_db_rows(jr, "wz_provinces", &provinces, 0))
@@ -453,9 +456,19 @@ static int render_cert_form(jszg_req *jr, const jszg_applicant *a,
     else
         json_incref(values);
     json_object_set_new(d, "values", values);
-    mark_province(provinces, json_string_value(json_object_get(values,
-                                                               "province")));
+    prov = json_string_value(json_object_get(values, "province"));
+    mark_province(provinces, prov);
     json_object_set(d, "provinces", provinces);
+    /* 所属市: the cities of the chosen province (the same province →
+     * city cascade as step 3: the select refreshes the form) */
+    if (prov && strlen(prov) == 6 && strspn(prov, "0123456789") == 6) {
+        if ((rc = jszg_db_rows(jr, "wz_cities", &cities, 1, prov))
+            != JSZG_DB_OK)
+            return jszg_db_status(rc);
+        mark_province(cities, json_string_value(json_object_get(values,
+                                                                "city")));
+        json_object_set(d, "cities", cities);
+    }
     json_object_set_new(d, "kinds", jszg_wz_cert_kinds(
         json_string_value(json_object_get(values, "kind"))));
     json_object_set_new(d, "subjects", jszg_wz_options(jszg_wz_subjects,
@@ -483,6 +496,7 @@ int jszg_page_wizard_cert_form(jszg_req *jr)
 int jszg_page_wizard_cert_add(jszg_req *jr)
 {
     const jszg_form_field *scan = jszg_form_find(jr->form, "photo");
+    const jszg_form_field *extra = jszg_form_find(jr->form, "extra_photo");
     json_t *in = jszg_wz_form(jr, cert_params, 0);
     jszg_applicant a;
     jszg_draft *d;
@@ -492,9 +506,15 @@ int jszg_page_wizard_cert_add(jszg_req *jr)
 
     if ((rc = guard(jr, 2, &a, &d)) != DECLINED)
         return rc;
+    if (jszg_field(jr, "action") && !strcmp(jszg_field(jr, "action"),
+                                            "refresh"))
+        return render_cert_form(jr, &a, in, NULL, HTTP_OK);
     rc = jszg_wz_add_cert(jr, &a, in, scan && scan->filename
                           ? (const unsigned char *)scan->value : NULL,
-                          scan && scan->filename ? scan->len : 0, &no, &f);
+                          scan && scan->filename ? scan->len : 0,
+                          extra && extra->filename
+                          ? (const unsigned char *)extra->value : NULL,
+                          extra && extra->filename ? extra->len : 0, &no, &f);
     if (rc == JSZG_W_REFUSED)
         return render_cert_form(jr, &a, in, &f, f.status);
     if (rc != JSZG_DB_OK)
@@ -515,8 +535,10 @@ int jszg_page_application(jszg_req *jr)
         return rc;
     rc = jszg_wz_application(jr, &a, jszg_param(jr, "regno"), &app);
     if (rc == JSZG_DB_NOTFOUND)
-        return jszg_error(jr, HTTP_NOT_FOUND, "no_application",
-                          "没有找到该报名记录。");
+        return jszg_rec_refused(jr, HTTP_NOT_FOUND, "no_application",
+                                "没有找到该报名信息",
+                                "没有找到该报名号的报名信息。请核对报名号，或在"
+                                "查询报名信息中查看您的全部报名记录。", NULL);
     if (rc != JSZG_DB_OK)
         return jszg_db_status(rc);
     d = jszg_wz_page(jr, "定期注册报名 - 申报提醒", NULL);

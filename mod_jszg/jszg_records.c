@@ -11,6 +11,7 @@
  * applications and, after the 网报 window has closed, the 确认点.
  */
 #include "jszg_records.h"
+#include "jszg_rules.h"
 #include "jszg_regno.h"
 #include "jszg_pdf.h"
 #include "apr_strings.h"
@@ -127,18 +128,21 @@ json_t *jszg_rec_explanations(jszg_req *jr)
 
 /* The conclusions are not explained in the manual's list; a line each
  * beside the record (domain.md, Rules). */
-static const char *conclusion_text(const char *status)
+static const char *conclusion_text(apr_pool_t *p, const char *status)
 {
     if (streq(status, "注册合格"))
         return "定期注册合格。最终结论以教育局公示结果为准，注册结论将体现"
                "在教师资格证书的注册贴上。";
+    /* what may follow: the rules core says it once */
     if (streq(status, "暂缓注册"))
-        return "暂缓注册：如培训学时未完成、中止教育教学工作超过一个学期或"
-               "有年度考核不合格等。达到条件后可重新申请定期注册，具体原因"
-               "请查看留言。";
+        return apr_pstrcat(p, "暂缓注册：如培训学时未完成、中止教育教学工作"
+                           "超过一个学期或有年度考核不合格等，具体原因请查看"
+                           "留言。", jszg_rules_reapply_text(status), NULL);
     if (streq(status, "注册不合格"))
-        return "注册不合格：如严重违反师德、一个注册周期内连续两年年度考核"
-               "不合格、教师资格被依法撤销或丧失等。具体原因请查看留言。";
+        return apr_pstrcat(p, "注册不合格：如严重违反师德、一个注册周期内连续"
+                           "两年年度考核不合格、教师资格被依法撤销或丧失等，"
+                           "具体原因请查看留言。",
+                           jszg_rules_reapply_text(status), NULL);
     if (streq(status, "确认未通过"))
         return "所提交材料不齐全，请查看留言中缺少的材料并联系确认点。";
     return NULL;
@@ -149,7 +153,7 @@ static void add_actions(jszg_req *jr, json_t *row)
 {
     const char *no = S(row, "reg_no"), *st = S(row, "status");
     long msgs = L(row, "messages");
-    const char *why = conclusion_text(st);
+    const char *why = conclusion_text(jr->pool, st);
 
     json_object_set_new(row, "href", json_string(rec_href(jr, no, "")));
     json_object_set_new(row, "href_notes",
@@ -172,6 +176,11 @@ static void add_actions(jszg_req *jr, json_t *row)
                                                         "submitted_at"))));
     if (why)
         json_object_set_new(row, "status_note", json_string(why));
+    /* typed for the API: a flag and a count, not the driver's strings */
+    json_object_set_new(row, "has_message",
+                        json_boolean(streq(S(row, "has_message"), "1")));
+    if (json_object_get(row, "messages"))
+        json_object_set_new(row, "messages", json_integer(msgs));
 }
 
 /* The current cycle: the newest 网报计划 of any institution (one national
@@ -368,6 +377,11 @@ static jszg_draft *edit_draft(jszg_req *jr, const jszg_record *rec,
         json_object_set(d->data, "person", person);
     json_object_set(d->data, "cert_no", json_object_get(rec->row,
                                                         "cert_no"));
+    /* the record's certificate, for 资格种类 vs 学段 when the form's
+     * certificate is not (yet) accepted */
+    json_object_set_new(d->data, "cert", json_pack("{s:s?, s:s}", "cert_no",
+        S(rec->row, "cert_no"), "kind", num(jr->pool, jszg_rules_kind_code(
+            S(rec->row, "cert_kind_name")))));
     json_object_set(d->data, "photo", json_object_get(rec->row,
                                                       "photo_path"));
     json_object_set(d->data, "choice", json_object_get(rec->data,
@@ -445,22 +459,26 @@ static int window_refusal_only(jszg_req *jr, const jszg_record *rec,
     json_t *pt;
     int rc;
 
-    if (!f->code || strncmp(f->code, "window_", 7)
-        || json_object_size(f->fields) > 1)
+    if (!f->code || strncmp(f->code, "window_", 7))
         return JSZG_W_REFUSED;
-    memset(f, 0, sizeof(*f));
+    /* the window's refusal does not apply; every other error stays */
+    json_object_del(f->fields, "institution_id");
     rc = digits_ok(S(sel, "point_id"), 12)
          ? jszg_db_row(jr, "rec_point", &pt, 2, S(sel, "point_id"),
                        S(rec->row, "institution_id"))
          : JSZG_DB_NOTFOUND;
-    if (rc == JSZG_DB_NOTFOUND) {
+    if (rc != JSZG_DB_OK && rc != JSZG_DB_NOTFOUND)
+        return rc;
+    if (rc == JSZG_DB_NOTFOUND)
         jszg_wz_field_error(jr, f, "point_id", "missing_point",
                             "请选择确认点。");
+    if (json_object_size(f->fields)) {
         refuse(f, HTTP_BAD_REQUEST, "invalid",
                "填写的信息有误，请按提示修改后重新提交。");
         return JSZG_W_REFUSED;
     }
-    return rc;
+    memset(f, 0, sizeof(*f));
+    return JSZG_DB_OK;
 }
 
 /* The certificate may not have another open application of this holder
@@ -502,7 +520,7 @@ static int validate(jszg_req *jr, const jszg_applicant *a,
     if (rc != JSZG_DB_OK && rc != JSZG_W_REFUSED)
         return rc;
     rc3 = jszg_wz_choose_institution(jr, d, sel, f);
-    if (rc3 == JSZG_W_REFUSED && rc == JSZG_DB_OK)
+    if (rc3 == JSZG_W_REFUSED)
         rc3 = window_refusal_only(jr, rec, sel, f);
     if (rc3 != JSZG_DB_OK)
         return rc3;

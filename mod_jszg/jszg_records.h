@@ -91,6 +91,13 @@ int jszg_rec_photo(jszg_req *jr, const jszg_record *rec,
 int jszg_rec_need(jszg_req *jr, jszg_applicant *a, jszg_record *rec);
 /* 修改's input: the saved values with the posted ones over them. */
 json_t *jszg_rec_edit_input(jszg_req *jr, const jszg_record *rec);
+/* A business-rule refusal about a record (404 unknown 报名号, 409 not
+ * editable, ...): a page inside the logged-in layout, titled as what it
+ * is, with the way back to 查询报名信息; the JSON error for the API.
+ * reg_no (may be NULL): the record, for a link to its 详情. */
+int jszg_rec_refused(jszg_req *jr, int status, const char *code,
+                     const char *title, const char *message,
+                     const char *reg_no);
 /* The uploaded photo part, or NULL. */
 const unsigned char *jszg_rec_photo_part(jszg_req *jr, apr_size_t *len);
 

@@ -105,3 +105,63 @@ const char *jszg_rules_kind_stages(int kind, char *buf, unsigned long n)
     }
     return buf;
 }
+
+/* ==== h2-applicant: the applicant side's rules ========================= */
+
+const char *jszg_rules_kind_stage_refusal(int kind, const char *stage,
+                                          char *buf, unsigned long n)
+{
+    const char *name = jszg_rules_kind_name(kind);
+    char covered[128];
+    unsigned long need;
+
+    if (!n || !name || !jszg_rules_is_stage(stage)
+        || jszg_rules_kind_covers(kind, stage))
+        return NULL;
+    jszg_rules_kind_stages(kind, covered, sizeof(covered));
+    need = strlen(name) + strlen(stage) + strlen(covered) + 80;
+    if (need > n) {
+        buf[0] = '\0';
+        return buf;
+    }
+    strcpy(buf, name);
+    strcat(buf, "不能用于");
+    strcat(buf, stage);
+    strcat(buf, "岗位（");
+    if (*covered) {
+        strcat(buf, "该资格可任教：");
+        strcat(buf, covered);
+    }
+    else
+        strcat(buf, "该资格不属于中小学教师资格定期注册范围");
+    strcat(buf, "）");
+    return buf;
+}
+
+/*
+ * Applying again after a conclusion in the same cycle (domain.md, last
+ * section; 《中小学教师资格定期注册暂行办法》第十、十一条):
+ * 注册不合格 means 不得从事教育教学工作 until the conditions are met
+ * again: no second application with that certificate in that cycle.
+ * 暂缓注册 is lifted once its reason is met (学时 completed, back in
+ * teaching, …): a new application in the same cycle, while a window is
+ * open; the 注册机构 checks the reason again.  Written here once; the
+ * wizard refuses with it and the records show it.
+ */
+int jszg_rules_may_reapply(const char *conclusion)
+{
+    return !conclusion || strcmp(conclusion, "注册不合格") != 0;
+}
+
+const char *jszg_rules_reapply_text(const char *conclusion)
+{
+    if (!conclusion)
+        return NULL;
+    if (!strcmp(conclusion, "注册不合格"))
+        return "注册不合格的，本注册周期内不能再用该证书申请定期注册；"
+               "须在下一注册周期重新满足注册条件后再申请。";
+    if (!strcmp(conclusion, "暂缓注册"))
+        return "暂缓注册的，在暂缓原因（如培训学时不足）消除后，"
+               "可在本注册周期网报时间内再次申请定期注册。";
+    return NULL;
+}

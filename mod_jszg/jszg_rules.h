@@ -47,4 +47,27 @@ int jszg_rules_kind_covers(int kind, const char *stage);
  * "小学教师资格可任教：小学、幼儿园". */
 const char *jszg_rules_kind_stages(int kind, char *buf, unsigned long n);
 
+
+/* ==== h2-applicant: the applicant side's rules ========================= */
+
+/* The refusal of a post this kind does not cover, e.g.
+ * "幼儿园教师资格不能用于高级中学岗位（该资格可任教：幼儿园）", written
+ * into buf (size n); NULL when the kind covers the stage. */
+const char *jszg_rules_kind_stage_refusal(int kind, const char *stage,
+                                          char *buf, unsigned long n);
+
+/* ---- applying again after a conclusion in the same cycle ---------------
+ * conclusion: the status an application of this certificate received
+ * in the cycle the applicant applies for now (注册不合格, 暂缓注册, …).
+ *   注册不合格: not again in that cycle with that certificate;
+ *   暂缓注册:   again once the reason (e.g. 学时) is met, while a window
+ *               is open (the window is checked by the wizard anyway).
+ * Returns 1 if a new application may be made, 0 if not. */
+int jszg_rules_may_reapply(const char *conclusion);
+
+/* The rule, as the applicant reads it, for a conclusion (注册不合格 or
+ * 暂缓注册); NULL for others.  Shown beside the record and the
+ * certificate, and the wizard's refusal. */
+const char *jszg_rules_reapply_text(const char *conclusion);
+
 #endif /* JSZG_RULES_H */

@@ -218,8 +218,8 @@ const jszg_stmt jszg_admin_stmts[] = {
     { "admin_mcert_get",
       "SELECT m.id, m.account_id, m.cert_no, m.holder_name, m.id_number, "
       "m.issued_on, m.province_code, m.city_code, m.kind, m.kind_name, "
-      "m.subject, m.authority_name, m.photo_path, m.review_state, "
-      "m.created_at, g.name AS province_name "
+      "m.subject, m.authority_name, m.photo_path, m.extra_photo_path, "
+      "m.review_state, m.created_at, g.name AS province_name "
       "FROM manual_certificates m "
       "JOIN regions g ON g.code = m.province_code WHERE m.id = %lld" },
     { "admin_mcert_decide",

@@ -34,6 +34,11 @@ const jszg_stmt jszg_wizard_stmts[] = {
       "SELECT id, id_type, id_number, name, ethnicity, sex, birth_date, "
       "verified, last_login_at, address, postcode FROM accounts "
       "WHERE id = %lld" },
+    /* step 2 completes a missing 民族 / 出生日期 (never changes one) */
+    { "wz_account_identity",
+      "UPDATE accounts SET ethnicity = COALESCE(ethnicity, %s), "
+      "birth_date = COALESCE(birth_date, %pDd), updated_at = %lld "
+      "WHERE id = %lld" },
 
     /* drafts */
     { "wz_draft_get",
@@ -89,8 +94,9 @@ const jszg_stmt jszg_wizard_stmts[] = {
     { "wz_manual_insert",
       "INSERT INTO manual_certificates (account_id, cert_no, holder_name, "
       "id_number, issued_on, province_code, city_code, kind, kind_name, "
-      "subject, authority_name, photo_path, created_at) VALUES "
-      "(%lld, %s, %s, %s, %pDd, %s, %s, %d, %s, %s, %s, %s, %lld)" },
+      "subject, authority_name, photo_path, extra_photo_path, created_at) "
+      "VALUES (%lld, %s, %s, %s, %pDd, %s, %s, %d, %s, %s, %s, %s, %s, "
+      "%lld)" },
     { "wz_manual_by_no",
       "SELECT id FROM manual_certificates WHERE account_id = %lld "
       "AND cert_no = %s" },
@@ -165,6 +171,13 @@ const jszg_stmt jszg_wizard_stmts[] = {
       "SELECT reg_no, status FROM applications WHERE cert_no = %s "
       "AND account_id = %lld AND cycle_year = %d "
       "AND status IN " OPEN_STATUSES },
+    /* the newest conclusion of this certificate's applications in a
+     * cycle that allows or forbids applying again (jszg_rules.c) */
+    { "wz_app_decided_for_cert",
+      "SELECT reg_no, status FROM applications WHERE cert_no = %s "
+      "AND account_id = %lld AND cycle_year = %d "
+      "AND status IN ('注册不合格', '暂缓注册') "
+      "ORDER BY updated_at DESC, id DESC" },
     { "wz_app_last_pass",
       "SELECT decided_on FROM applications WHERE cert_no = %s "
       "AND account_id = %lld AND status = '注册合格' "

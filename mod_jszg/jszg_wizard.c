@@ -7,6 +7,7 @@
  * JSON.
  */
 #include "jszg_wizard.h"
+#include "jszg_account.h"
 #include "jszg_idcard.h"
 #include "jszg_jpeg.h"
 #include "jszg_regno.h"
@@ -118,7 +119,7 @@ static const field_spec person_spec[] = {
 };
 
 const char *const jszg_wz_person_fields[] = {
-    "cert_no", "mandarin", "education", "edu_category", "major", "degree",
+    "cert_no", "ethnicity", "birth_date", "mandarin", "education", "edu_category", "major", "degree",
     "grad_date", "grad_school", "study_form", "school", "school_area",
     "school_type", "title", "work_start", "hukou", "employ_start",
     "politics", "post_type", "address", "postcode", NULL
@@ -356,6 +357,7 @@ static int photo_ok(jszg_req *jr, jszg_wfail *f, const char *field,
     jszg_jpeg_rules rules;
     jszg_jpeg_info info;
     jszg_jpeg_status st;
+    const jszg_form_field *ff;
     const char *msg;
 
     if (scan)
@@ -365,7 +367,9 @@ static int photo_ok(jszg_req *jr, jszg_wfail *f, const char *field,
     st = jszg_jpeg_check(buf, len, &rules, &info);
     if (st == JSZG_JPEG_OK)
         return 1;
-    msg = jszg_jpeg_message(jr->pool, st, &rules);
+    ff = jr->form ? jszg_form_find(jr->form, field) : NULL;
+    msg = jszg_jpeg_message_named(jr->pool, st, &rules,
+                                  ff ? ff->filename : NULL);
     if (st == JSZG_JPEG_BAD_WIDTH || st == JSZG_JPEG_BAD_HEIGHT)
         msg = apr_psprintf(jr->pool, "%s当前照片为%d×%d像素。", msg,
                            info.width, info.height);
@@ -887,7 +891,7 @@ static int cert_block(jszg_req *jr, const jszg_applicant *a, json_t *cert,
                       const char **msg)
 {
     const char *last_pass = NULL, *r;
-    json_t *open;
+    json_t *open, *hist;
     int rc;
 
     *code = *msg = NULL;
@@ -930,7 +934,30 @@ static int cert_block(jszg_req *jr, const jszg_applicant *a, json_t *cert,
                             S(open, "reg_no"), S(open, "status"));
         return JSZG_DB_OK;
     }
-    return rc == JSZG_DB_NOTFOUND ? JSZG_DB_OK : rc;
+    if (rc != JSZG_DB_NOTFOUND)
+        return rc;
+    /* a conclusion in this cycle: 注册不合格 ends it for this
+     * certificate, 暂缓注册 allows again (jszg_rules_may_reapply) */
+    rc = jszg_db_rows(jr, "wz_app_decided_for_cert", &hist, 3,
+                      S(cert, "cert_no"), a->id,
+                      cycle_year ? cycle_year : "0");
+    if (rc != JSZG_DB_OK)
+        return rc;
+    if ((open = json_array_get(hist, 0))) {
+        const char *st = S(open, "status");
+        if (!jszg_rules_may_reapply(st)) {
+            *code = "failed_this_cycle";
+            *msg = apr_psprintf(jr->pool, "该证书本注册周期的定期注册结论为"
+                                "“%s”（报名号%s）。%s", st,
+                                S(open, "reg_no"),
+                                jszg_rules_reapply_text(st));
+            return JSZG_DB_OK;
+        }
+        json_object_set_new(cert, "reapply_note", json_string(apr_psprintf(
+            jr->pool, "本注册周期曾%s（报名号%s）。%s", st,
+            S(open, "reg_no"), jszg_rules_reapply_text(st))));
+    }
+    return JSZG_DB_OK;
 }
 
 /* Step 2's list: synced certificates (2008+, 广西 2012+, or with a
@@ -1063,6 +1090,7 @@ static int add_cert_refusal(jszg_req *jr, const jszg_applicant *a,
 
 int jszg_wz_add_cert(jszg_req *jr, const jszg_applicant *a, json_t *in,
                      const unsigned char *scan, apr_size_t scan_len,
+                     const unsigned char *extra, apr_size_t extra_len,
                      const char **cert_no_out, jszg_wfail *f)
 {
     const char *holder = trim(jr->pool, S(in, "holder"));
@@ -1074,7 +1102,7 @@ int jszg_wz_add_cert(jszg_req *jr, const jszg_applicant *a, json_t *in,
     const char *kind = trim(jr->pool, S(in, "kind"));
     const char *subject = trim(jr->pool, S(in, "subject"));
     const char *auth = trim(jr->pool, S(in, "authority"));
-    const char *code, *msg, *rel;
+    const char *code, *msg, *rel, *rel2 = NULL;
     json_t *region, *dup;
     int year, k, rc;
 
@@ -1088,12 +1116,33 @@ int jszg_wz_add_cert(jszg_req *jr, const jszg_applicant *a, json_t *in,
     if (ap_cstr_casecmp(idno, a->id_number))
         jszg_wz_field_error(jr, f, "id_number", "id_mismatch",
                             "身份证件号码须与实名核验的证件号码完全一致。");
-    if (!jszg_certno_valid(no, year))
-        jszg_wz_field_error(jr, f, "cert_no", "bad_cert_no",
-                            "证书号码应为15位或17位数字，请按证书如实填写。");
     if (!date_valid(issued) || strcmp(issued, jszg_wz_today(jr)) > 0)
         jszg_wz_field_error(jr, f, "issued_on", "bad_issued_on",
                             "请选择正确的证书签发日期。");
+    if (!jszg_certno_valid(no, year)) {
+        /* the right reason: a number of the right shape whose year is
+         * out of range is told so, and a 签发日期 before 1996 (教师资格
+         * were first issued in 1996) is the reason when it is one */
+        if (!jszg_certno_kind(no))
+            jszg_wz_field_error(jr, f, "cert_no", "bad_cert_no",
+                                "证书号码应为15位或17位数字，请按证书如实"
+                                "填写。");
+        else if (date_valid(issued) && strcmp(issued, "1996-01-01") < 0)
+            jszg_wz_field_error(jr, f, "issued_on",
+                                "cert_issued_out_of_range",
+                                !strcmp(prov, "450000")
+                                ? "证书签发日期早于1996年：教师资格证书自1996年"
+                                  "起核发，需添加的证书签发日期应在1996-01-01"
+                                  "至2011-12-31之间。"
+                                : "证书签发日期早于1996年：教师资格证书自1996年"
+                                  "起核发，需添加的证书签发日期应在1996-01-01"
+                                  "至2008-08-01之间。");
+        else
+            jszg_wz_field_error(jr, f, "cert_no", "bad_cert_no",
+                                "证书号码中的认定年份不正确：15位号码的前2位、"
+                                "17位号码的前4位为认定年份，应在1996年至今年"
+                                "之间，请按证书如实填写。");
+    }
     k = jszg_rules_kind_code(kind);
     if (!k || k > 6)
         jszg_wz_field_error(jr, f, "kind", "bad_kind", "请选择资格种类。");
@@ -1127,6 +1176,9 @@ int jszg_wz_add_cert(jszg_req *jr, const jszg_applicant *a, json_t *in,
             return rc;
     }
     photo_ok(jr, f, "photo", scan, scan_len, 1);
+    /* 添加补充照片: optional, the same rules as the certificate's photo */
+    if (extra && extra_len)
+        photo_ok(jr, f, "extra_photo", extra, extra_len, 1);
     if (f->fields)
         return refuse_fields(f);
     rc = add_cert_refusal(jr, a, no, issued, prov, &code, &msg);
@@ -1147,10 +1199,13 @@ int jszg_wz_add_cert(jszg_req *jr, const jszg_applicant *a, json_t *in,
         return rc;
     if (!(rel = save_upload(jr, "certs", a->id, scan, scan_len)))
         return upload_failed(f);
-    rc = jszg_db_exec(jr, "wz_manual_insert", NULL, 13, a->id, no, holder,
+    if (extra && extra_len
+        && !(rel2 = save_upload(jr, "certs", a->id, extra, extra_len)))
+        return upload_failed(f);
+    rc = jszg_db_exec(jr, "wz_manual_insert", NULL, 14, a->id, no, holder,
                       a->id_number, issued, prov, *city ? city : NULL,
                       num(jr->pool, k), jszg_rules_kind_name(k), subject, auth,
-                      rel, epoch(jr));
+                      rel, rel2, epoch(jr));
     if (rc != JSZG_DB_OK)
         return rc;
     *cert_no_out = no;
@@ -1253,6 +1308,19 @@ int jszg_wz_school_add(jszg_req *jr, const jszg_applicant *a,
 
 /* ---- step 2 ------------------------------------------------------------- */
 
+/* The 出生日期 of a 居民身份证 number (GB 11643: digits 7-14), or NULL. */
+static const char *id_birth(jszg_req *jr, const jszg_applicant *a)
+{
+    const char *t = S(a->row, "id_type"), *n = a->id_number;
+
+    if (!t || strcmp(t, "居民身份证") || !n || strlen(n) != 18)
+        return NULL;
+    return apr_psprintf(jr->pool, "%.4s-%.2s-%.2s", n + 6, n + 10, n + 12);
+}
+
+/* The account's identity as step 2 shows it: a missing 出生日期 is
+ * taken from the ID number; what is still missing (民族, or the
+ * 出生日期 of another kind of 证件) is asked on step 2 itself. */
 static json_t *identity_block(jszg_req *jr, const jszg_applicant *a)
 {
     json_t *o = jszg_pool_json(jr->pool, json_object());
@@ -1262,6 +1330,15 @@ static json_t *identity_block(jszg_req *jr, const jszg_applicant *a)
 
     for (k = keys; *k; k++)
         json_object_set(o, *k, json_object_get(a->row, *k));
+    if (!S(a->row, "ethnicity"))
+        json_object_set_new(o, "need_ethnicity", json_true());
+    if (!S(a->row, "birth_date")) {
+        const char *b = id_birth(jr, a);
+        if (b)
+            json_object_set_new(o, "birth_date", json_string(b));
+        else
+            json_object_set_new(o, "need_birth_date", json_true());
+    }
     return o;
 }
 
@@ -1274,6 +1351,8 @@ void jszg_wz_step2_values(json_t *out, json_t *values)
         if (fs->kind == F_LIST)
             json_object_set_new(lists, fs->name, jszg_wz_options(fs->list,
                                 S(values, fs->name)));
+    json_object_set_new(lists, "ethnicity", jszg_wz_options(
+                        jszg_ethnicities, S(values, "ethnicity")));
     json_object_set_new(out, "lists", lists);
     json_object_set(out, "values", values);
     mark_selected(json_object_get(out, "certs"), "cert_no",
@@ -1298,9 +1377,13 @@ int jszg_wz_step2_data(jszg_req *jr, const jszg_applicant *a,
                                 row, "selectable"))));
     json_object_set_new(out, "identity", json_incref(identity_block(jr, a)));
     json_object_set(out, "certs", certs);
+    /* what was typed last, when it was not accepted (the applicant may
+     * have gone to 添加证书 or to the 个人信息中心 in between) */
+    if (json_is_object(json_object_get(d->data, "typed")))
+        person = json_object_get(d->data, "typed");
     values = jszg_pool_json(jr->pool, person ? json_deep_copy(person)
                                              : json_object());
-    if (S(d->data, "cert_no"))
+    if (S(d->data, "cert_no") && !S(values, "cert_no"))
         json_object_set(values, "cert_no", json_object_get(d->data,
                                                            "cert_no"));
     jszg_wz_step2_values(out, values);
@@ -1312,11 +1395,10 @@ int jszg_wz_step2_data(jszg_req *jr, const jszg_applicant *a,
 
 /* Dates of step 2: real, not in the future, after the birth date, and
  * in order (开始参加工作时间 <= 本单位聘用起始日期 <= today). */
-static void check_dates(jszg_req *jr, const jszg_applicant *a, json_t *in,
+static void check_dates(jszg_req *jr, const char *birth, json_t *in,
                         jszg_wfail *f)
 {
     const char *today = jszg_wz_today(jr);
-    const char *birth = S(a->row, "birth_date");
     const char *names[] = { "grad_date", "work_start", "employ_start", NULL };
     const char **n;
     const char *ws = S(in, "work_start"), *es = S(in, "employ_start");
@@ -1427,28 +1509,96 @@ int jszg_wz_save_photo(jszg_req *jr, const jszg_applicant *a,
     return draft_save(jr, d, d->step_done);
 }
 
+/* 民族 and 出生日期: the account's, else (出生日期) the ID number's,
+ * else the form's (checked).  *missing: the account lacks one, to be
+ * stored with the step. */
+static void check_identity(jszg_req *jr, const jszg_applicant *a,
+                           json_t *in, const char **eth, const char **birth,
+                           int *missing, jszg_wfail *f)
+{
+    const char *v;
+
+    *eth = a->row ? S(a->row, "ethnicity") : NULL;
+    *birth = a->row ? S(a->row, "birth_date") : NULL;
+    *missing = !*eth || !*birth;
+    if (!*eth) {
+        v = trim(jr->pool, S(in, "ethnicity"));
+        if (!in_list(jszg_ethnicities, v))
+            jszg_wz_field_error(jr, f, "ethnicity", "missing_ethnicity",
+                                "请选择民族。");
+        else
+            *eth = v;
+    }
+    if (!*birth && !(*birth = id_birth(jr, a))) {
+        v = trim(jr->pool, S(in, "birth_date"));
+        if (!date_valid(v) || strcmp(v, jszg_wz_today(jr)) >= 0)
+            jszg_wz_field_error(jr, f, "birth_date", "missing_birth_date",
+                                "请填写出生日期（YYYY-MM-DD）。");
+        else
+            *birth = v;
+    }
+}
+
+/* The values as typed, kept in the draft when they are refused. */
+static json_t *typed_values(jszg_req *jr, json_t *in, const char *cert_no)
+{
+    json_t *o = json_object();
+    const char *const *n;
+    const char *extra[] = { "grad_school_name", "ethnicity", "birth_date",
+                            NULL };
+    const char **e;
+
+    for (n = jszg_wz_person_fields; *n; n++)
+        if (S(in, *n))
+            json_object_set(o, *n, json_object_get(in, *n));
+    for (e = extra; *e; e++)
+        if (S(in, *e))
+            json_object_set(o, *e, json_object_get(in, *e));
+    json_object_set_new(o, "cert_no", json_string(cert_no));
+    return jszg_pool_json(jr->pool, o);
+}
+
+/* The step, and a missing 民族 / 出生日期 of the account, in one change. */
+static int save_step2(jszg_req *jr, const jszg_applicant *a, jszg_draft *d,
+                      int missing, const char *eth, const char *birth)
+{
+    int rc;
+
+    if (!missing || !d->account_id || strcmp(d->account_id, a->id))
+        return draft_save(jr, d, 2);
+    if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
+        return rc;
+    rc = jszg_db_exec(jr, "wz_account_identity", NULL, 4, eth, birth,
+                      epoch(jr), a->id);
+    if (rc == JSZG_DB_OK)
+        rc = draft_save(jr, d, 2);
+    if (rc == JSZG_DB_OK)
+        return jszg_db_commit(jr);
+    jszg_db_rollback(jr);
+    return rc;
+}
+
 int jszg_wz_save_person(jszg_req *jr, const jszg_applicant *a,
                         jszg_draft *d, json_t *in,
                         const unsigned char *photo, apr_size_t photo_len,
                         jszg_wfail *f)
 {
     json_t *person = jszg_pool_json(jr->pool, json_object());
-    json_t *certs, *cert;
+    json_t *certs, *cert, *choice;
     const field_spec *fs;
     const char *cert_no = trim(jr->pool, S(in, "cert_no"));
-    const char *rel = NULL;
-    int rc;
+    const char *rel = NULL, *eth, *birth;
+    char buf[256];
+    int rc, missing;
 
-    if (!a->row || !S(a->row, "ethnicity") || !S(a->row, "birth_date"))
-        return refuse(f, HTTP_CONFLICT, "identity_incomplete",
-                      "个人身份信息不完整（民族、出生日期），请先到个人信息"
-                      "中心完善。");
+    /* everything is checked in one pass, the identity included */
+    check_identity(jr, a, in, &eth, &birth, &missing, f);
     /* 高中毕业及以下: 所学专业 is 无 (domain.md) */
     if (S(in, "education") && !strcmp(S(in, "education"), "高中毕业及以下"))
         json_object_set_new(in, "major", json_string("无"));
     for (fs = person_spec; fs->name; fs++)
         check_field(jr, fs, in, person, f);
-    check_dates(jr, a, person, f);
+    check_dates(jr, birth, person, f);
     if ((rc = check_school(jr, person, f)) != JSZG_DB_OK)
         return rc;
     rc = wizard_certs(jr, a, S(d->data, "cycle_year"), &certs);
@@ -1472,7 +1622,12 @@ int jszg_wz_save_person(jszg_req *jr, const jszg_applicant *a,
     if (rel)    /* a good photo is kept even when other fields are wrong */
         json_object_set_new(d->data, "photo", json_string(rel));
     if (f->fields) {
-        if (rel && (rc = draft_save(jr, d, d->step_done)) != JSZG_DB_OK)
+        /* what was typed stays in the draft: nothing is lost when the
+         * applicant leaves the page (添加证书, 个人信息中心) and comes
+         * back; the step itself is not done */
+        json_object_set(d->data, "typed", typed_values(jr, in, cert_no));
+        if ((rel || (d->account_id && !strcmp(d->account_id, a->id)))
+            && (rc = draft_save(jr, d, d->step_done)) != JSZG_DB_OK)
             return rc;
         refuse_fields(f);
         /* a blocked certificate is the reason to tell first */
@@ -1482,13 +1637,37 @@ int jszg_wz_save_person(jszg_req *jr, const jszg_applicant *a,
                          S(cert, "blocked"));
         return JSZG_W_REFUSED;
     }
+    json_object_del(d->data, "typed");
     json_object_set_new(d->data, "cert_no", json_string(cert_no));
     json_object_set_new(d->data, "cert", json_deep_copy(cert));
     json_object_set(d->data, "person", person);
-    return draft_save(jr, d, 2);
+    /* another certificate may not cover the 学段 chosen in step 3:
+     * then step 3 is to be done again */
+    choice = json_object_get(d->data, "choice");
+    if (d->step_done >= 3 && jszg_rules_kind_stage_refusal(
+            (int)L(cert, "kind"), S(choice, "stage"), buf, sizeof(buf)))
+        d->step_done = 2;
+    return save_step2(jr, a, d, missing, eth, birth);
 }
 
 /* ---- step 3 ------------------------------------------------------------- */
+
+/* 资格种类 vs 学段 ("具有与任教岗位相应的教师资格", jszg_rules.c): a
+ * post the chosen certificate does not cover is refused on the stage. */
+static void check_kind_stage(jszg_req *jr, json_t *cert, const char *stage,
+                             jszg_wfail *f)
+{
+    char buf[256];
+    const char *why = cert ? jszg_rules_kind_stage_refusal(
+                                 (int)L(cert, "kind"), stage, buf,
+                                 sizeof(buf)) : NULL;
+
+    if (why)
+        jszg_wz_field_error(jr, f, "stage", "kind_stage_mismatch",
+                            apr_pstrcat(jr->pool, why, "。请选择与证书相应的"
+                                        "学段，或返回步骤二选择其他证书。",
+                                        NULL));
+}
 
 int jszg_wz_step3_data(jszg_req *jr, const jszg_draft *d, json_t *sel,
                        json_t *out)
@@ -1524,6 +1703,7 @@ int jszg_wz_choose_institution(jszg_req *jr, jszg_draft *d, json_t *in,
 
     if ((rc = fill_selects(jr, sel, opts)) != JSZG_DB_OK)
         return rc;
+    /* every problem of the form at once, each next to its field */
     if (!prov || !*prov || strcmp(S(sel, "province"), prov))
         jszg_wz_field_error(jr, f, "province", "missing_province",
                             "请选择省份。");
@@ -1532,20 +1712,34 @@ int jszg_wz_choose_institution(jszg_req *jr, jszg_draft *d, json_t *in,
     if (!jszg_rules_is_stage(stage))
         jszg_wz_field_error(jr, f, "stage", "missing_stage",
                             "请选择现任教学段。");
+    else
+        check_kind_stage(jr, json_object_get(d->data, "cert"), stage, f);
     if (!in_list(jszg_wz_subjects, subject))
         jszg_wz_field_error(jr, f, "subject", "missing_subject",
                             "请选择现任教学科。");
-    if (!f->fields && (!inst || strcmp(S(sel, "institution_id"), inst)))
+    if (!inst || !*inst)
         jszg_wz_field_error(jr, f, "institution_id", "missing_institution",
-                            inst && *inst
+                            "请选择注册机构。");
+    else if (strcmp(S(sel, "institution_id"), inst))
+        jszg_wz_field_error(jr, f, "institution_id", "missing_institution",
+                            S(sel, "province")[0] && S(sel, "city")[0]
+                            && S(sel, "stage")[0]
                             ? "所选注册机构没有该地区、该学段的定期注册权限，"
                               "请重新选择。"
                             : "请选择注册机构。");
+    else {
+        /* the institution's window and the point, with the rest */
+        rc = check_institution(jr, inst, point, &irow, &win, &prow, f);
+        if (rc != JSZG_DB_OK && rc != JSZG_W_REFUSED)
+            return rc;
+        if (rc == JSZG_W_REFUSED && f->code
+            && !strcmp(f->code, "missing_institution"))
+            f->code = NULL;
+        if (rc == JSZG_W_REFUSED && f->code && strcmp(f->code, "invalid"))
+            return JSZG_W_REFUSED;      /* window / no points: 409 */
+    }
     if (f->fields)
         return refuse_fields(f);
-    rc = check_institution(jr, inst, point, &irow, &win, &prow, f);
-    if (rc != JSZG_DB_OK)
-        return rc;
     choice = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "province", prov,
                        "city", city, "stage", stage, "subject", subject,
                        "institution_id", inst, "point_id", point);
@@ -1753,6 +1947,8 @@ static int recheck_draft(jszg_req *jr, const jszg_applicant *a,
                          jszg_wfail *f)
 {
     json_t *choice = json_object_get(d->data, "choice"), *certs, *win, *pt;
+    char buf[256];
+    const char *why;
     int rc;
 
     if (d->step_done < 5)
@@ -1774,6 +1970,12 @@ static int recheck_draft(jszg_req *jr, const jszg_applicant *a,
     if (S(*cert, "blocked"))
         return refuse(f, HTTP_CONFLICT, S(*cert, "blocked_code"),
                       S(*cert, "blocked"));
+    if ((why = jszg_rules_kind_stage_refusal((int)L(*cert, "kind"),
+                                             S(choice, "stage"), buf,
+                                             sizeof(buf))))
+        return refuse(f, HTTP_CONFLICT, "kind_stage_mismatch",
+                      apr_pstrcat(jr->pool, why, "。请返回步骤三重新选择"
+                                  "现任教学段。", NULL));
     if (!S(d->data, "photo"))
         return refuse(f, HTTP_CONFLICT, "photo_missing",
                       "请返回步骤二上传照片。");

@@ -105,9 +105,11 @@ int jszg_wz_save_photo(jszg_req *jr, const jszg_applicant *a,
 extern const char *const jszg_wz_person_fields[];
 
 /* 添加教师资格证书信息: in = {holder, id_number, cert_no, issued_on,
- * province, city, kind, subject, authority}; scan = the photo. */
+ * province, city, kind, subject, authority}; scan = the photo, extra =
+ * the optional 补充照片 (NULL: none). */
 int jszg_wz_add_cert(jszg_req *jr, const jszg_applicant *a, json_t *in,
                      const unsigned char *scan, apr_size_t scan_len,
+                     const unsigned char *extra, apr_size_t extra_len,
                      const char **cert_no, jszg_wfail *f);
 json_t *jszg_wz_add_cert_form(jszg_req *jr, const jszg_applicant *a);
 

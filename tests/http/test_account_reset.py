@@ -65,6 +65,11 @@ def test_reset_wrong_phone_says_the_same(clock_env, s):
     r = ask_code(clock_env, s, idn, other_phone)
     assert r.status_code == 200 and "验证码已发送至该手机" in r.text
     assert outbox_code(clock_env, other_phone) is None
+    # issue 18: the number typed is shown to be checked, and where to turn
+    # when no code comes (the same answer for a right number)
+    assert "（%s）" % other_phone in r.text
+    assert "请核对上面的手机号码" in r.text
+    assert 'href="/help/phone"' in r.text and 'href="/forgot"' in r.text
     r = ask_code(clock_env, s, valid_id(), random_phone())
     assert r.status_code == 200 and "验证码已发送至该手机" in r.text
 

@@ -476,8 +476,10 @@ def test_messages_shown_and_marked_read(env):
     html = env.get(BASE, s).text
     assert '%s/%s/messages">有留言</a>' % (BASE, reg) in html
     assert "所提交材料不齐全" in html
-    assert env.get("/api/v1/dqzc/records", s).json()["current"][0][
-        "unread"] is True
+    row = env.get("/api/v1/dqzc/records", s).json()["current"][0]
+    assert row["unread"] is True
+    # issue 18: consistent types, a flag and a count
+    assert row["has_message"] is True and row["messages"] == 1
     r = env.get("%s/%s/messages" % (BASE, reg), s)
     assert r.status_code == 200
     assert "缺少聘用合同，请补齐后再到确认点现场确认。" in r.text
@@ -488,6 +490,8 @@ def test_messages_shown_and_marked_read(env):
     html = env.get(BASE, s).text
     assert "有留言</a>" not in html
     assert '%s/%s/messages">查看留言</a>' % (BASE, reg) in html
+    row = env.get("/api/v1/dqzc/records", s).json()["current"][0]
+    assert row["has_message"] is False and row["messages"] == 1
     # reading is not an edit: the edit token did not move
     j = env.get("/api/v1/dqzc/records/%s/messages" % reg, s).json()
     assert j["messages"][0]["message"].startswith("缺少聘用合同")

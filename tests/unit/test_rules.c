@@ -80,6 +80,47 @@ static void test_stage_list(void **state)
     assert_true(strlen(tiny) < sizeof(tiny));
 }
 
+/* ---- h2-applicant ------------------------------------------------------- */
+
+static void test_kind_stage_refusal(void **state)
+{
+    char buf[256], tiny[16];
+
+    (void)state;
+    assert_string_equal(jszg_rules_kind_stage_refusal(1, "高级中学", buf,
+                                                      sizeof(buf)),
+                        "幼儿园教师资格不能用于高级中学岗位"
+                        "（该资格可任教：幼儿园）");
+    assert_string_equal(jszg_rules_kind_stage_refusal(3, "高级中学", buf,
+                                                      sizeof(buf)),
+                        "初级中学教师资格不能用于高级中学岗位"
+                        "（该资格可任教：初级中学、小学、幼儿园）");
+    assert_null(jszg_rules_kind_stage_refusal(4, "初级中学", buf,
+                                              sizeof(buf)));
+    assert_null(jszg_rules_kind_stage_refusal(2, "小学", buf, sizeof(buf)));
+    assert_null(jszg_rules_kind_stage_refusal(2, "大学", buf, sizeof(buf)));
+    assert_non_null(jszg_rules_kind_stage_refusal(7, "小学", buf,
+                                                  sizeof(buf)));
+    /* too small a buffer: an empty string, never past the end */
+    assert_string_equal(jszg_rules_kind_stage_refusal(1, "高级中学", tiny,
+                                                      sizeof(tiny)), "");
+}
+
+static void test_reapply(void **state)
+{
+    (void)state;
+    assert_false(jszg_rules_may_reapply("注册不合格"));
+    assert_true(jszg_rules_may_reapply("暂缓注册"));
+    assert_true(jszg_rules_may_reapply("注册合格"));
+    assert_true(jszg_rules_may_reapply(NULL));
+    assert_non_null(strstr(jszg_rules_reapply_text("注册不合格"),
+                           "本注册周期内不能再用该证书"));
+    assert_non_null(strstr(jszg_rules_reapply_text("暂缓注册"),
+                           "可在本注册周期网报时间内再次申请"));
+    assert_null(jszg_rules_reapply_text("注册合格"));
+    assert_null(jszg_rules_reapply_text(NULL));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -87,6 +128,8 @@ int main(void)
         cmocka_unit_test(test_stages),
         cmocka_unit_test(test_own_level_and_below),
         cmocka_unit_test(test_stage_list),
+        cmocka_unit_test(test_kind_stage_refusal),
+        cmocka_unit_test(test_reapply),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
