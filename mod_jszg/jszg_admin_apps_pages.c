@@ -6,6 +6,8 @@
  * to answer.
  */
 #include "jszg_admin.h"
+#include "jszg_rules.h"
+#include "jszg_fields.h"
 #include "apr_strings.h"
 #include "apr_lib.h"
 #include "apr_file_io.h"
@@ -94,72 +96,44 @@ int jszg_admin_send_upload(jszg_req *jr, const char *rel,
 
 /* ---- the application as staff see it ------------------------------------- */
 
-/* Labels of the snapshot's fields (steps 2-3 of the wizard); unknown keys
- * are shown under their own name rather than hidden. */
-static const char *const field_labels[][2] = {
-    { "name", "姓名" }, { "sex", "性别" }, { "ethnicity", "民族" },
-    { "birth_date", "出生日期" }, { "id_type", "证件类型" },
-    { "id_number", "证件号码" }, { "phone", "手机号码" },
-    { "email", "电子邮箱" }, { "address", "通讯地址" },
-    { "postcode", "邮政编码" }, { "politics", "政治面貌" },
-    { "education", "最高学历" }, { "degree", "学位" },
-    { "major", "所学专业" }, { "major_type", "专业类别" },
-    { "study_form", "学习形式" }, { "graduate_school", "毕业学校" },
-    { "school", "任教学校" }, { "school_type", "任教学校性质" },
-    { "school_location", "任教学校所在地" }, { "post", "岗位性质" },
-    { "title", "教师职务" }, { "mandarin", "普通话水平" },
-    { "work_start", "参加工作时间" }, { "hired_on", "聘用日期" },
-    { "stage", "现任教学段" }, { "subject", "现任教学科" },
-    { NULL, NULL }
-};
-
-static const char *label_of(const char *key)
+/* The submitted snapshot as {group, key, label, value} rows in the order
+ * and with the labels of the field vocabulary (jszg_rules.h): `fields`
+ * (flat, for the API) and `field_groups` (titled, for the page).  Names
+ * of the institution and point come from the row; a key the vocabulary
+ * does not know, or marks internal, is not shown. */
+static void snapshot(jszg_req *jr, json_t *app, json_t *d)
 {
-    int i;
-
-    for (i = 0; field_labels[i][0]; i++)
-        if (!strcmp(field_labels[i][0], key))
-            return field_labels[i][1];
-    return key;
-}
-
-/* Flatten the submitted snapshot into {label, value} rows (two levels:
- * the wizard may group fields by step). */
-static void flatten(apr_pool_t *p, json_t *out, json_t *obj, int depth)
-{
-    const char *k;
-    json_t *v;
-
-    json_object_foreach(obj, k, v) {
-        const char *text = NULL;
-        if (json_is_object(v) && depth == 0) {
-            flatten(p, out, v, 1);
-            continue;
-        }
-        if (json_is_string(v))
-            text = json_string_value(v);
-        else if (json_is_integer(v))
-            text = apr_psprintf(p, "%" JSON_INTEGER_FORMAT,
-                                json_integer_value(v));
-        else if (json_is_boolean(v))
-            text = json_is_true(v) ? "是" : "否";
-        if (text && *text)
-            json_array_append_new(out, json_pack("{s:s, s:s}", "label",
-                                                 label_of(k), "value",
-                                                 text));
-    }
-}
-
-static json_t *snapshot(jszg_req *jr, json_t *app)
-{
-    json_t *rows = jszg_pool_json(jr->pool, json_array());
+    json_t *flat = json_array(), *groups = json_array();
     const char *data = jstr(app, "data");
     json_t *obj = data ? json_loads(data, 0, NULL) : NULL;
 
     if (json_is_object(obj))
-        flatten(jr->pool, rows, obj, 0);
+        jszg_fields_json(jr->pool, obj, app, flat, groups);
     json_decref(obj);
-    return rows;
+    json_object_set_new(d, "fields", flat);
+    json_object_set_new(d, "field_groups", groups);
+}
+
+/* 办理人 in words (jszg_rules_actor_text): the applicant by the name of
+ * the application, staff by role and name (joined by the statement). */
+static void event_actors(jszg_req *jr, json_t *app, json_t *events)
+{
+    json_t *ev;
+    size_t i;
+    char buf[256];
+
+    json_array_foreach(events, i, ev) {
+        const char *actor = jstr(ev, "actor"), *name;
+        name = actor && !strncmp(actor, "staff:", 6)
+               ? jstr(ev, "staff_name") : jstr(app, "applicant_name");
+        json_object_set_new(ev, "actor_text", json_string(
+            jszg_rules_actor_text(actor, jstr(ev, "staff_role"), name, buf,
+                                  sizeof(buf))));
+        json_object_del(ev, "actor");
+        json_object_del(ev, "staff_name");
+        json_object_del(ev, "staff_role");
+    }
+    (void)jr;
 }
 
 /* Public form of an application row: no file paths, no raw data, the
@@ -249,7 +223,8 @@ static int detail_data(jszg_req *jr, jszg_staff *st, json_t *app,
     if ((rc = jszg_adm_verify(jr, app, &verify)) != JSZG_DB_OK)
         return rc;
     jszg_admin_times(jr, events, "at");
-    json_object_set(d, "fields", snapshot(jr, app));
+    event_actors(jr, app, events);
+    snapshot(jr, app, d);
     json_object_set_new(d, "has_photo", json_boolean(jstr(app,
                                                           "photo_path")));
     app_public(app);

@@ -13,6 +13,7 @@
 #include "jszg_records.h"
 #include "jszg_regno.h"
 #include "jszg_pdf.h"
+#include "jszg_fields.h"
 #include "apr_strings.h"
 #include "apr_lib.h"
 #include "apr_file_io.h"
@@ -329,6 +330,36 @@ static int detail_certs(jszg_req *jr, const jszg_applicant *a,
     return JSZG_DB_OK;
 }
 
+/* 个人信息 as the field vocabulary labels and orders it (jszg_fields.h),
+ * two fields a row: person_rows [{l1, v1, l2, v2}], l2 absent on a last
+ * odd row. */
+static void person_rows(jszg_req *jr, json_t *person, json_t *out)
+{
+    json_t *flat = pooled(jr, json_array()), *rows = json_array();
+    json_t *data = json_object(), *a, *b;
+    size_t i;
+
+    if (json_is_object(person))
+        json_object_set(data, "person", person);
+    jszg_fields_json(jr->pool, data, NULL, flat, NULL);
+    json_decref(data);
+    for (i = 0; i < json_array_size(flat); i += 2) {
+        json_t *row;
+        a = json_array_get(flat, i);
+        b = json_array_get(flat, i + 1);
+        if (strcmp(S(a, "group"), "person"))
+            continue;
+        row = json_pack("{s:O, s:O}", "l1", json_object_get(a, "label"),
+                        "v1", json_object_get(a, "value"));
+        if (b && !strcmp(S(b, "group"), "person")) {
+            json_object_set(row, "l2", json_object_get(b, "label"));
+            json_object_set(row, "v2", json_object_get(b, "value"));
+        }
+        json_array_append_new(rows, row);
+    }
+    json_object_set_new(out, "person_rows", rows);
+}
+
 int jszg_rec_detail(jszg_req *jr, const jszg_applicant *a,
                     const jszg_record *rec, json_t *out)
 {
@@ -341,6 +372,7 @@ int jszg_rec_detail(jszg_req *jr, const jszg_applicant *a,
         json_object_set(out, "person", person);
     else
         json_object_set_new(out, "person", json_object());
+    person_rows(jr, person, out);
     json_object_set_new(out, "photo_url", json_string(apr_pstrcat(jr->pool,
                         rec_href(jr, rec->reg_no, "/photo"), "?v=",
                         rec->version, NULL)));

@@ -2,6 +2,7 @@
  * jszg_rules.c - the rules core (see jszg_rules.h): 资格种类, 学段 and
  * which qualification covers which post.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "jszg_rules.h"
@@ -104,4 +105,176 @@ const char *jszg_rules_kind_stages(int kind, char *buf, unsigned long n)
         used += strlen(name);
     }
     return buf;
+}
+
+/* ---- field vocabulary --------------------------------------------------- */
+
+const char *const jszg_rules_field_groups[][2] = {
+    { "identity", "身份信息" },
+    { "cert",     "教师资格证书" },
+    { "person",   "个人信息" },
+    { "choice",   "注册机构与任教岗位" },
+    { NULL, NULL }
+};
+
+#define SHOW JSZG_FS_SHOW
+#define HIDE JSZG_FS_INTERNAL
+
+/* The person group follows the wizard's step 2 (the manual's order and
+ * words; the long 通讯地址 last, on a line of its own in two-column
+ * layouts); identity is the 实名 data copied at submission; cert is the
+ * certificate row as step 2 listed it; choice is step 3. */
+const jszg_fieldspec jszg_rules_fields[] = {
+    { "identity", "name",         "姓名",         JSZG_FT_TEXT, SHOW, NULL },
+    { "identity", "sex",          "性别",         JSZG_FT_LIST, SHOW, NULL },
+    { "identity", "ethnicity",    "民族",         JSZG_FT_LIST, SHOW, NULL },
+    { "identity", "id_type",      "证件类型",     JSZG_FT_LIST, SHOW, NULL },
+    { "identity", "id_number",    "证件号码",     JSZG_FT_CODE, SHOW, NULL },
+    { "identity", "birth_date",   "出生日期",     JSZG_FT_DATE, SHOW, NULL },
+    { "identity", "phone",        "手机号码",     JSZG_FT_CODE, SHOW, NULL },
+
+    { "cert", "cert_no",          "证书号码",     JSZG_FT_CODE, SHOW, NULL },
+    { "cert", "kind_name",        "资格种类",     JSZG_FT_LIST, SHOW, NULL },
+    { "cert", "subject",          "任教学科（证书）", JSZG_FT_TEXT, SHOW,
+      NULL },
+    { "cert", "authority_name",   "认定机构",     JSZG_FT_TEXT, SHOW, NULL },
+    { "cert", "issued_on",        "签发日期",     JSZG_FT_DATE, SHOW, NULL },
+    { "cert", "status",           "证书状态",     JSZG_FT_LIST, SHOW, NULL },
+    { "cert", "source",           "证书信息来源", JSZG_FT_SOURCE, SHOW,
+      NULL },
+    { "cert", "last_date",        "上次注册日期", JSZG_FT_DATE, SHOW, NULL },
+    { "cert", "last_result",      "上次注册结论", JSZG_FT_LIST, SHOW, NULL },
+    { "cert", "id",               "证书记录",     JSZG_FT_REF, HIDE, NULL },
+    { "cert", "kind",             "资格种类代码", JSZG_FT_CODE, HIDE, NULL },
+    { "cert", "province_code",    "认定省份代码", JSZG_FT_CODE, HIDE, NULL },
+    { "cert", "selectable",       "可否选择",     JSZG_FT_TEXT, HIDE, NULL },
+    { "cert", "blocked",          "限制说明",     JSZG_FT_TEXT, HIDE, NULL },
+    { "cert", "blocked_code",     "限制代码",     JSZG_FT_CODE, HIDE, NULL },
+
+    { "person", "mandarin",       "普通话证书信息", JSZG_FT_LIST, SHOW, NULL },
+    { "person", "education",      "最高学历信息", JSZG_FT_LIST, SHOW, NULL },
+    { "person", "edu_category",   "最高学历专业类别", JSZG_FT_LIST, SHOW,
+      NULL },
+    { "person", "major",          "所学专业",     JSZG_FT_TEXT, SHOW, NULL },
+    { "person", "degree",         "最高学位信息", JSZG_FT_LIST, SHOW, NULL },
+    { "person", "grad_date",      "毕业时间",     JSZG_FT_DATE, SHOW, NULL },
+    { "person", "grad_school",    "毕业学校",     JSZG_FT_REF, SHOW,
+      "grad_school_name" },
+    { "person", "study_form",     "学习形式",     JSZG_FT_LIST, SHOW, NULL },
+    { "person", "school",         "现任教学校",   JSZG_FT_TEXT, SHOW, NULL },
+    { "person", "school_area",    "任教学校所在地", JSZG_FT_LIST, SHOW, NULL },
+    { "person", "school_type",    "任教学校性质", JSZG_FT_LIST, SHOW, NULL },
+    { "person", "title",          "教师职务",     JSZG_FT_LIST, SHOW, NULL },
+    { "person", "work_start",     "开始参加工作时间", JSZG_FT_DATE, SHOW,
+      NULL },
+    { "person", "hukou",          "户籍所在地",   JSZG_FT_TEXT, SHOW, NULL },
+    { "person", "employ_start",   "本单位聘用起始日期", JSZG_FT_DATE, SHOW,
+      NULL },
+    { "person", "politics",       "政治面貌",     JSZG_FT_LIST, SHOW, NULL },
+    { "person", "post_type",      "岗位性质",     JSZG_FT_LIST, SHOW, NULL },
+    { "person", "postcode",       "通讯邮编",     JSZG_FT_CODE, SHOW, NULL },
+    { "person", "address",        "通讯地址",     JSZG_FT_TEXT, SHOW, NULL },
+    { "person", "grad_school_name", "毕业学校名称", JSZG_FT_TEXT, HIDE,
+      NULL },
+
+    { "choice", "institution_id", "注册机构",     JSZG_FT_REF, SHOW,
+      "institution_name" },
+    { "choice", "point_id",       "确认点",       JSZG_FT_REF, SHOW,
+      "point_name" },
+    { "choice", "stage",          "现任教学段",   JSZG_FT_LIST, SHOW, NULL },
+    { "choice", "subject",        "现任教学科",   JSZG_FT_LIST, SHOW, NULL },
+    { "choice", "province",       "省份代码",     JSZG_FT_CODE, HIDE, NULL },
+    { "choice", "city",           "地市代码",     JSZG_FT_CODE, HIDE, NULL },
+    { "choice", "institution_name", "注册机构名称", JSZG_FT_TEXT, HIDE,
+      NULL },
+    { "choice", "point_name",     "确认点名称",   JSZG_FT_TEXT, HIDE, NULL },
+    { NULL, NULL, NULL, 0, 0, NULL }
+};
+
+#undef SHOW
+#undef HIDE
+
+const jszg_fieldspec *jszg_rules_field(const char *group, const char *key)
+{
+    const jszg_fieldspec *f, *any = NULL;
+
+    if (!key)
+        return NULL;
+    for (f = jszg_rules_fields; f->key; f++) {
+        if (strcmp(f->key, key))
+            continue;
+        if (!group || !strcmp(f->group, group))
+            return f;
+        if (!any)
+            any = f;
+    }
+    return any;
+}
+
+const char *jszg_rules_field_label(const char *group, const char *key)
+{
+    const jszg_fieldspec *f = jszg_rules_field(group, key);
+
+    return f ? f->label : NULL;
+}
+
+const char *jszg_rules_field_display(const jszg_fieldspec *f, const char *v)
+{
+    if (!v || !*v)
+        return NULL;
+    if (f && f->type == JSZG_FT_SOURCE) {
+        if (!strcmp(v, "registry"))
+            return "全国教师资格信息库";
+        if (!strcmp(v, "manual"))
+            return "申请人手工录入";
+        return "其他";
+    }
+    return v;
+}
+
+/* ---- 办理人 ---------------------------------------------------------------- */
+
+const char *jszg_rules_staff_role_name(const char *role)
+{
+    if (!role)
+        return NULL;
+    if (!strcmp(role, "point"))
+        return "确认点 工作人员";
+    if (!strcmp(role, "institution"))
+        return "注册机构 审核员";
+    if (!strcmp(role, "province"))
+        return "省级管理员";
+    if (!strcmp(role, "system"))
+        return "系统管理员";
+    return NULL;
+}
+
+static const char *join3(char *buf, unsigned long n, const char *a,
+                         const char *b)
+{
+    if (!n)
+        return buf;
+    if (b && *b)
+        snprintf(buf, n, "%s %s", a, b);
+    else
+        snprintf(buf, n, "%s", a);
+    return buf;
+}
+
+const char *jszg_rules_actor_text(const char *actor, const char *role,
+                                  const char *name, char *buf,
+                                  unsigned long n)
+{
+    const char *who;
+
+    if (actor && (!strncmp(actor, "applicant:", 10)
+                  || !strncmp(actor, "account:", 8)))
+        return join3(buf, n, "申请人", name);
+    if (actor && !strncmp(actor, "staff:", 6)) {
+        who = jszg_rules_staff_role_name(role);
+        return join3(buf, n, who ? who : "工作人员", name);
+    }
+    if (actor && !strncmp(actor, "system", 6))
+        return join3(buf, n, "系统", NULL);
+    return join3(buf, n, "其他", NULL);
 }

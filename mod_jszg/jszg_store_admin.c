@@ -95,9 +95,11 @@ const jszg_stmt jszg_admin_stmts[] = {
       "AND ",
       " ORDER BY a.submitted_at DESC, a.id DESC LIMIT 50"),
     { "admin_app_events",
-      "SELECT at, actor, from_status, to_status, note, message "
-      "FROM application_events WHERE application_id = %lld "
-      "ORDER BY at, id" },
+      "SELECT e.at, e.actor, e.from_status, e.to_status, e.note, "
+      "e.message, s.name AS staff_name, s.role AS staff_role "
+      "FROM application_events e "
+      "LEFT JOIN staff s ON e.actor = 'staff:' || s.username "
+      "WHERE e.application_id = %lld ORDER BY e.at, e.id" },
     { "admin_app_move",
       "UPDATE applications SET status = %s, "
       "has_message = CASE WHEN %s = '1' THEN 1 ELSE has_message END, "

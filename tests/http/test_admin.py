@@ -423,7 +423,7 @@ def test_api_flow_and_detail(env):
     body = r.json()
     assert body["application"]["status"] == "网报待确认"
     assert body["application"]["applicant_name"] == "李娜"
-    assert {f["label"] for f in body["fields"]} >= {"姓名", "任教学校"}
+    assert {f["label"] for f in body["fields"]} >= {"姓名", "现任教学校"}
     # 李娜: 2022 不合格, 240 学时 (sql/seed/310_verification.sql)
     v = body["verify"]
     assert v["hours"] == 240 and v["hours_ok"] is False

@@ -80,6 +80,117 @@ static void test_stage_list(void **state)
     assert_true(strlen(tiny) < sizeof(tiny));
 }
 
+
+/* ---- field vocabulary and 办理人 (issue 14) ---------------------------- */
+
+static int latin_run(const char *s)
+{
+    int run = 0;
+
+    for (; *s; s++) {
+        if ((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_')
+            run++;
+        else
+            run = 0;
+        if (run >= 3)
+            return 1;
+    }
+    return 0;
+}
+
+static void test_field_labels_are_chinese(void **state)
+{
+    const jszg_fieldspec *f, *g;
+    int n = 0, i;
+
+    (void)state;
+    for (f = jszg_rules_fields; f->key; f++, n++) {
+        assert_non_null(f->label);
+        assert_false(latin_run(f->label));
+        assert_true(strlen(f->label) >= 3);     /* one CJK character */
+        /* one entry per group and key */
+        for (g = f + 1; g->key; g++)
+            assert_false(!strcmp(f->group, g->group)
+                         && !strcmp(f->key, g->key));
+        /* a REF is shown by name: its via key is in the same group */
+        if (f->type == JSZG_FT_REF && f->show == JSZG_FS_SHOW)
+            assert_non_null(f->via);
+        if (f->via)
+            assert_ptr_not_equal(jszg_rules_field(f->group, f->via), NULL);
+        for (i = 0; jszg_rules_field_groups[i][0]; i++)
+            if (!strcmp(jszg_rules_field_groups[i][0], f->group))
+                break;
+        assert_non_null(jszg_rules_field_groups[i][0]);
+    }
+    assert_true(n > 40);
+    for (i = 0; jszg_rules_field_groups[i][0]; i++)
+        assert_false(latin_run(jszg_rules_field_groups[i][1]));
+}
+
+static void test_field_lookup(void **state)
+{
+    (void)state;
+    assert_string_equal(jszg_rules_field_label("person", "hukou"),
+                        "户籍所在地");
+    assert_string_equal(jszg_rules_field_label("person", "employ_start"),
+                        "本单位聘用起始日期");
+    assert_string_equal(jszg_rules_field_label("cert", "cert_no"),
+                        "证书号码");
+    /* subject: the certificate's and the post's are different fields */
+    assert_string_equal(jszg_rules_field_label("choice", "subject"),
+                        "现任教学科");
+    assert_string_equal(jszg_rules_field_label("cert", "subject"),
+                        "任教学科（证书）");
+    /* any group when the group is not given or does not have it */
+    assert_string_equal(jszg_rules_field_label(NULL, "school"),
+                        "现任教学校");
+    assert_string_equal(jszg_rules_field_label("identity", "school"),
+                        "现任教学校");
+    assert_null(jszg_rules_field_label("person", "no_such_key"));
+    assert_null(jszg_rules_field_label("person", NULL));
+    assert_int_equal(jszg_rules_field("cert", "kind")->show,
+                     JSZG_FS_INTERNAL);
+    assert_string_equal(jszg_rules_field("person", "grad_school")->via,
+                        "grad_school_name");
+    assert_string_equal(jszg_rules_field_display(
+        jszg_rules_field("cert", "source"), "registry"), "全国教师资格信息库");
+    assert_string_equal(jszg_rules_field_display(
+        jszg_rules_field("cert", "source"), "manual"), "申请人手工录入");
+    assert_string_equal(jszg_rules_field_display(
+        jszg_rules_field("person", "major"), "数学"), "数学");
+    assert_null(jszg_rules_field_display(jszg_rules_field("person",
+                                                          "major"), ""));
+}
+
+static void test_actor_text(void **state)
+{
+    char buf[128], tiny[8];
+
+    (void)state;
+    assert_string_equal(jszg_rules_actor_text("applicant:1", NULL, "张伟",
+                                              buf, sizeof(buf)),
+                        "申请人 张伟");
+    assert_string_equal(jszg_rules_actor_text("staff:dc-point", "point",
+                                              "李明", buf, sizeof(buf)),
+                        "确认点 工作人员 李明");
+    assert_string_equal(jszg_rules_actor_text("staff:x", "institution",
+                                              "王芳", buf, sizeof(buf)),
+                        "注册机构 审核员 王芳");
+    /* a staff account no longer there: the role unknown, no name */
+    assert_string_equal(jszg_rules_actor_text("staff:gone", NULL, NULL, buf,
+                                              sizeof(buf)), "工作人员");
+    assert_string_equal(jszg_rules_actor_text("system:housekeeping", NULL,
+                                              NULL, buf, sizeof(buf)),
+                        "系统");
+    assert_string_equal(jszg_rules_actor_text(NULL, NULL, NULL, buf,
+                                              sizeof(buf)), "其他");
+    /* never past the buffer */
+    jszg_rules_actor_text("staff:dc-point", "point", "李明", tiny,
+                          sizeof(tiny));
+    assert_true(strlen(tiny) < sizeof(tiny));
+    assert_null(jszg_rules_staff_role_name("root"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -87,6 +198,9 @@ int main(void)
         cmocka_unit_test(test_stages),
         cmocka_unit_test(test_own_level_and_below),
         cmocka_unit_test(test_stage_list),
+        cmocka_unit_test(test_field_labels_are_chinese),
+        cmocka_unit_test(test_field_lookup),
+        cmocka_unit_test(test_actor_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
