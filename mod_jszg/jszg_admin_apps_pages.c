@@ -246,10 +246,53 @@ static int detail_data(jszg_req *jr, jszg_staff *st, json_t *app,
         (st->role & (JSZG_ROLE_POINT | JSZG_ROLE_INSTITUTION
                      | JSZG_ROLE_SYSTEM))
         && !strcmp(status, JSZG_ST_REJECTED)));
+    json_object_set_new(d, "correct_href", json_string(
+        apr_pstrcat(jr->pool, "/admin/apps/", id, "/correct", NULL)));
+    json_object_set_new(d, "show_correct", json_boolean(
+        jszg_adm_correct_open(jr, st, app)));
+    json_object_set_new(d, "correct_days",
+                        json_integer(jr->sc->correct_days));
     json_object_set_new(d, "show_decide", json_boolean(
         (st->role & (JSZG_ROLE_INSTITUTION | JSZG_ROLE_SYSTEM))
         && !strcmp(status, JSZG_ST_CONFIRMED)));
     return JSZG_DB_OK;
+}
+
+/* What staff typed into a refused form, to fill it again: form.* for
+ * the template (radios as booleans, the texts as they were). */
+static json_t *form_again(jszg_req *jr)
+{
+    const char *result = jszg_field(jr, "result");
+    const char *c = jszg_field(jr, "conclusion");
+    json_t *f = json_object();
+    const char *texts[] = { "missing", "message", "reason", "note",
+                            "correct_reason", NULL };
+    const char *to = jszg_field(jr, "correct_to");
+    const char **t;
+
+    json_object_set_new(f, "complete", json_boolean(
+        result && !strcmp(result, "complete")));
+    json_object_set_new(f, "incomplete", json_boolean(
+        result && !strcmp(result, "incomplete")));
+    json_object_set_new(f, "pass", json_boolean(c && !strcmp(c,
+                                                JSZG_ST_PASS)));
+    json_object_set_new(f, "defer", json_boolean(c && !strcmp(c,
+                                                 JSZG_ST_DEFER)));
+    json_object_set_new(f, "fail", json_boolean(c && !strcmp(c,
+                                                JSZG_ST_FAIL)));
+    json_object_set_new(f, "to_withdraw", json_boolean(to && !*to));
+    json_object_set_new(f, "to_pass", json_boolean(to && !strcmp(to,
+                                                   JSZG_ST_PASS)));
+    json_object_set_new(f, "to_defer", json_boolean(to && !strcmp(to,
+                                                    JSZG_ST_DEFER)));
+    json_object_set_new(f, "to_fail", json_boolean(to && !strcmp(to,
+                                                   JSZG_ST_FAIL)));
+    for (t = texts; *t; t++) {
+        const char *v = jszg_field(jr, *t);
+        if (v)
+            json_object_set_new(f, *t, json_string(v));
+    }
+    return f;
 }
 
 static int app_page(jszg_req *jr, jszg_staff *st, const char *id,
@@ -264,8 +307,10 @@ static int app_page(jszg_req *jr, jszg_staff *st, const char *id,
     d = jszg_admin_data(jr, st, "报名详情", "search");
     if ((rc = detail_data(jr, st, app, d)) != JSZG_DB_OK)
         return jszg_db_status(rc);
-    if (error)
+    if (error) {
         json_object_set_new(d, "error", json_string(error));
+        json_object_set_new(d, "form", form_again(jr));
+    }
     jszg_admin_audit(jr, st, "application.view",
                      apr_pstrcat(jr->pool, "application:", id, NULL), NULL);
     return jszg_render_layout(jr, status, "admin/app", "admin/layout", d);
@@ -320,6 +365,7 @@ int jszg_admin_api_app(jszg_req *jr)
     json_object_del(b, "confirm_href");
     json_object_del(b, "reopen_href");
     json_object_del(b, "decide_href");
+    json_object_del(b, "correct_href");
     json_object_set_new(b, "application", json_deep_copy(app));
     json_object_del(b, "app");
     return jszg_json(jr, HTTP_OK, b);
@@ -327,7 +373,7 @@ int jszg_admin_api_app(jszg_req *jr)
 
 /* ---- transitions: pages and API ------------------------------------------ */
 
-enum { ACT_CONFIRM, ACT_REOPEN, ACT_DECIDE };
+enum { ACT_CONFIRM, ACT_REOPEN, ACT_DECIDE, ACT_CORRECT };
 
 static int act(jszg_req *jr, jszg_staff *st, int which, const char *id,
                jszg_adm_err *e)
@@ -346,6 +392,9 @@ static int act(jszg_req *jr, jszg_staff *st, int which, const char *id,
                                     jszg_field(jr, "message"), e);
     case ACT_REOPEN:
         return jszg_adm_app_reopen(jr, st, id, jszg_field(jr, "note"), e);
+    case ACT_CORRECT:
+        return jszg_adm_app_correct(jr, st, id, jszg_field(jr, "correct_to"),
+                                    jszg_field(jr, "correct_reason"), e);
     default:
         return jszg_adm_app_decide(jr, st, id,
                                    jszg_field(jr, "conclusion"),
@@ -359,6 +408,7 @@ static const char *done_message(int which)
     switch (which) {
     case ACT_CONFIRM: return "现场确认结果已保存。";
     case ACT_REOPEN:  return "报名已重新开放，状态为“网报待确认”。";
+    case ACT_CORRECT: return "注册结论已撤销或更正，已通知申请人。";
     default:          return "注册结论已保存。";
     }
 }
@@ -405,6 +455,7 @@ static int act_api(jszg_req *jr, int which, int roles)
 }
 
 #define CONFIRM_ROLES (JSZG_ROLE_POINT | JSZG_ROLE_SYSTEM)
+#define BULK_NOT_FOUND "未找到该报名（报名号不存在或不在您的管辖范围内）。"
 #define REOPEN_ROLES  (JSZG_ROLE_POINT | JSZG_ROLE_INSTITUTION \
                        | JSZG_ROLE_SYSTEM)
 #define DECIDE_ROLES  (JSZG_ROLE_INSTITUTION | JSZG_ROLE_SYSTEM)
@@ -437,6 +488,19 @@ int jszg_admin_api_reopen(jszg_req *jr)
 int jszg_admin_api_decide(jszg_req *jr)
 {
     return act_api(jr, ACT_DECIDE, DECIDE_ROLES);
+}
+
+#define CORRECT_ROLES (JSZG_ROLE_INSTITUTION | JSZG_ROLE_PROVINCE \
+                       | JSZG_ROLE_SYSTEM)
+
+int jszg_admin_app_correct_post(jszg_req *jr)
+{
+    return act_page(jr, ACT_CORRECT, CORRECT_ROLES);
+}
+
+int jszg_admin_api_correct(jszg_req *jr)
+{
+    return act_api(jr, ACT_CORRECT, CORRECT_ROLES);
 }
 
 /* ---- 待注册审批 queue and bulk decisions ------------------------------------- */
@@ -554,9 +618,52 @@ int jszg_admin_api_queue(jszg_req *jr)
     return jszg_json(jr, HTTP_OK, b);
 }
 
+/* One selected application of a bulk decision: by 报名号 (the queue's
+ * checkboxes) or by id (older clients).  *label is the 报名号 to show. */
+static int bulk_one(jszg_req *jr, jszg_staff *st, const jszg_form_field *f,
+                    const char *conclusion, const char *reason,
+                    const char **label, json_t **app, jszg_adm_err *e)
+{
+    const char *id = f->value;
+    json_t *row;
+    int rc;
+
+    *label = strcmp(f->name, "reg_no") ? "—" : f->value;
+    *app = NULL;
+    if (!strcmp(f->name, "reg_no")) {
+        rc = strlen(f->value) > 32 ? JSZG_DB_NOTFOUND
+             : jszg_db_row(jr, "admin_app_by_regno", &row, 1, f->value);
+        if (rc == JSZG_DB_NOTFOUND)
+            return jszg_adm_domain(e, HTTP_NOT_FOUND, "not_found",
+                                   BULK_NOT_FOUND);
+        if (rc != JSZG_DB_OK)
+            return jszg_adm_domain(e, jszg_db_status(rc), "db_error",
+                                   "数据库暂时不可用，请稍后重试。");
+        id = jstr(row, "id");
+    }
+    rc = jszg_adm_app_get(jr, st, id, app, e);
+    if (rc == JSZG_ADM_OK)
+        *label = jstr(*app, "reg_no");
+    else if (e->status == HTTP_FORBIDDEN) {
+        /* logged and audited, answered as if it did not exist */
+        jszg_admin_denied(jr, st, apr_pstrcat(jr->pool, "application:", id,
+                                              NULL));
+        return jszg_adm_domain(e, HTTP_NOT_FOUND, "not_found",
+                               BULK_NOT_FOUND);
+    }
+    else if (e->status == HTTP_NOT_FOUND)
+        return jszg_adm_domain(e, HTTP_NOT_FOUND, "not_found",
+                               BULK_NOT_FOUND);
+    if (rc != JSZG_ADM_OK)
+        return rc;
+    return jszg_adm_app_decide(jr, st, id, conclusion, reason, NULL, e);
+}
+
 /* Each selected application is its own transaction: one refused (moved
- * meanwhile, out of scope) does not undo the others; the page lists
- * what happened to each. */
+ * meanwhile, out of scope, not there) does not undo the others.  The
+ * answer lists by 报名号 what was saved (with the conclusion and reason)
+ * and what was not, and why; an application outside the scope reads
+ * exactly like one that does not exist. */
 int jszg_admin_bulk_decide_post(jszg_req *jr)
 {
     jszg_staff *st;
@@ -565,46 +672,53 @@ int jszg_admin_bulk_decide_post(jszg_req *jr)
     const char *conclusion = jszg_field(jr, "conclusion");
     const char *reason = jszg_field(jr, "reason");
     int rc = jszg_admin_begin(jr, DECIDE_ROLES, &st);
-    int i, ok = 0, bad = 0;
-    json_t *d, *failures;
+    int i;
+    json_t *d, *saved, *failures, *app;
 
     if (rc != OK)
         return rc;
-    failures = json_array();
+    saved = jszg_pool_json(jr->pool, json_array());
+    failures = jszg_pool_json(jr->pool, json_array());
     for (i = 0; jr->form && i < jr->form->nelts; i++) {
+        const char *label;
         f = &APR_ARRAY_IDX(jr->form, i, jszg_form_field);
-        if (f->filename || strcmp(f->name, "id"))
+        if (f->filename || (strcmp(f->name, "id")
+                            && strcmp(f->name, "reg_no")))
             continue;
-        if (jszg_adm_app_decide(jr, st, f->value, conclusion, reason, NULL,
-                                &e) == JSZG_ADM_OK) {
-            ok++;
+        if (bulk_one(jr, st, f, conclusion, reason, &label, &app, &e)
+            == JSZG_ADM_OK) {
+            json_array_append_new(saved, json_pack("{s:s, s:s?, s:s}",
+                                  "reg_no", label, "name",
+                                  jstr(app, "applicant_name"),
+                                  "conclusion", conclusion));
             continue;
         }
-        bad++;
-        if (e.status == HTTP_FORBIDDEN)
-            jszg_admin_denied(jr, st, apr_pstrcat(jr->pool,
-                              "application:", f->value, NULL));
-        if (e.status >= 500) {
-            json_decref(failures);
+        if (e.status >= 500)
             return e.status;
-        }
-        json_array_append_new(failures, json_pack("{s:s, s:s}", "id",
-                              f->value, "message", e.message));
+        json_array_append_new(failures, json_pack("{s:s, s:s, s:s}",
+                              "reg_no", label, "code", e.code,
+                              "message", e.message));
     }
-    if (ok + bad == 0) {
-        json_decref(failures);
+    if (!json_array_size(saved) && !json_array_size(failures))
         return jszg_admin_error(jr, st, HTTP_BAD_REQUEST, "none_selected",
                                 "请先勾选要审批的报名。");
-    }
-    if (!bad) {
-        json_decref(failures);
-        jszg_admin_flash(jr, st, apr_psprintf(jr->pool, "已批量审批%d条报名，"
-                                              "结论：%s。", ok, conclusion));
-        return jszg_redirect(jr, "/admin/queue");
+    if (jr->is_api) {
+        json_t *b = jszg_pool_json(jr->pool, json_object());
+        json_object_set(b, "saved", saved);
+        json_object_set(b, "failures", failures);
+        return jszg_json(jr, json_array_size(failures) ? HTTP_CONFLICT
+                         : HTTP_OK, b);
     }
     d = jszg_admin_data(jr, st, "批量审批结果", "queue");
-    json_object_set_new(d, "ok", json_integer(ok));
-    json_object_set_new(d, "failures", failures);
-    return jszg_render_layout(jr, HTTP_CONFLICT, "admin/bulk_result",
+    json_object_set_new(d, "ok", json_integer(json_array_size(saved)));
+    json_object_set_new(d, "bad", json_integer(json_array_size(failures)));
+    json_object_set(d, "saved", saved);
+    json_object_set(d, "failures", failures);
+    json_object_set_new(d, "conclusion", json_string(conclusion
+                                                     ? conclusion : ""));
+    if (reason && *reason)
+        json_object_set_new(d, "reason", json_string(reason));
+    return jszg_render_layout(jr, json_array_size(failures) ? HTTP_CONFLICT
+                              : HTTP_OK, "admin/bulk_result",
                               "admin/layout", d);
 }

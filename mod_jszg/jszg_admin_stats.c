@@ -196,7 +196,7 @@ static int load(jszg_req *jr, jszg_staff *st, long year, json_t **inst,
     const char *scope;
     const char *by_inst = jszg_adm_scoped(jr, st, "admin_stats_inst", &scope);
     const char *by_day = jszg_adm_scoped(jr, st, "admin_stats_day", &scope);
-    long today = (long)((apr_time_sec(jr->now) + 28800) / 86400);
+    long today = jszg_rules_beijing_day(apr_time_sec(jr->now));
     const char *y = apr_ltoa(jr->pool, year);
     int rc;
 
@@ -205,17 +205,18 @@ static int load(jszg_req *jr, jszg_staff *st, long year, json_t **inst,
     if (rc == JSZG_DB_OK)
         rc = jszg_db_rows(jr, by_day, days, 3, y,
                           apr_psprintf(jr->pool, "%ld",
-                                       *first_day * 86400 - 28800),
+                                       (long)jszg_rules_day_start(
+                                           *first_day)),
                           scope);
     return rc;
 }
 
 static long this_year(jszg_req *jr)
 {
-    apr_time_exp_t tm;
+    jszg_bjtime t;
 
-    apr_time_exp_tz(&tm, jr->now, 8 * 3600);
-    return tm.tm_year + 1900;
+    jszg_rules_beijing(apr_time_sec(jr->now), &t);
+    return t.year;
 }
 
 int jszg_admin_stats(jszg_req *jr)
@@ -346,27 +347,11 @@ int jszg_admin_stats_csv(jszg_req *jr)
 /* 'YYYY-MM-DD' (Beijing) → epoch of its midnight; -1 when malformed. */
 static apr_int64_t day_start(const char *s)
 {
-    int y, m, d, i;
-    apr_time_exp_t tm;
-    apr_time_t t;
+    jszg_bjtime t;
 
-    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+    if (jszg_rules_parse_date(s, 2000, 2100, &t) != 0)
         return -1;
-    for (i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && !apr_isdigit(s[i]))
-            return -1;
-    y = atoi(s);
-    m = atoi(s + 5);
-    d = atoi(s + 8);
-    if (y < 2000 || y > 2100 || m < 1 || m > 12 || d < 1 || d > 31)
-        return -1;
-    memset(&tm, 0, sizeof(tm));
-    tm.tm_year = y - 1900;
-    tm.tm_mon = m - 1;
-    tm.tm_mday = d;
-    if (apr_time_exp_gmt_get(&t, &tm) != APR_SUCCESS)
-        return -1;
-    return apr_time_sec(t) - 28800;
+    return jszg_rules_beijing_secs(&t);
 }
 
 static const char *filter(jszg_req *jr, const char *name, json_t *d)

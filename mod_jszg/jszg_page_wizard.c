@@ -4,6 +4,7 @@
  * wizard's page and API files share.
  */
 #include "jszg_wizard.h"
+#include "jszg_rules.h"
 #include "jszg_idcard.h"
 #include "apr_strings.h"
 
@@ -138,12 +139,10 @@ static void fill_platform(jszg_req *jr, json_t *d, const jszg_applicant *a,
     json_object_set_new(d, "verified_text",
                         json_string(verified_text(a->verified)));
     if (last) {
-        char buf[APR_RFC822_DATE_LEN + 1];
-        apr_time_exp_t tm;
-        apr_size_t n;
-        apr_time_exp_tz(&tm, apr_time_from_sec(apr_atoi64(last)), 8 * 3600);
-        apr_strftime(buf, &n, sizeof(buf), "%Y-%m-%d", &tm);
-        json_object_set_new(d, "last_login", json_string(buf));
+        char buf[24];
+        json_object_set_new(d, "last_login", json_string(
+            jszg_rules_beijing_text(apr_atoi64(last), JSZG_FMT_DATE, buf,
+                                    sizeof(buf))));
     }
     platform_buttons(d, a);
     json_array_foreach(records, i, row) {

@@ -19,7 +19,6 @@
 #include "apr_file_io.h"
 #include "apr_time.h"
 
-#define BEIJING_OFFSET (8 * 3600)
 #define BASE "/platform/dqzc/records/"
 
 /* An in-memory draft must never reach the wizard's table: draft_save()
@@ -62,14 +61,13 @@ static const char *epoch(jszg_req *jr)
 /* Epoch seconds as Beijing "YYYY-MM-DD HH:MM" ("" when absent). */
 static const char *beijing(apr_pool_t *p, const char *secs)
 {
-    apr_time_exp_t tm;
+    char buf[24];
 
     if (!secs || !*secs)
         return "";
-    apr_time_exp_tz(&tm, apr_time_from_sec(apr_atoi64(secs)),
-                    BEIJING_OFFSET);
-    return apr_psprintf(p, "%04d-%02d-%02d %02d:%02d", tm.tm_year + 1900,
-                        tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
+    return apr_pstrdup(p, jszg_rules_beijing_text(apr_atoi64(secs),
+                                                  JSZG_FMT_MINUTE, buf,
+                                                  sizeof(buf)));
 }
 
 static int streq(const char *a, const char *b)
@@ -130,17 +128,17 @@ json_t *jszg_rec_explanations(jszg_req *jr)
  * beside the record (domain.md, Rules). */
 static const char *conclusion_text(const char *status)
 {
-    if (streq(status, "注册合格"))
+    if (streq(status, JSZG_ST_PASS))
         return "定期注册合格。最终结论以教育局公示结果为准，注册结论将体现"
                "在教师资格证书的注册贴上。";
-    if (streq(status, "暂缓注册"))
+    if (streq(status, JSZG_ST_DEFER))
         return "暂缓注册：如培训学时未完成、中止教育教学工作超过一个学期或"
                "有年度考核不合格等。达到条件后可重新申请定期注册，具体原因"
                "请查看留言。";
-    if (streq(status, "注册不合格"))
+    if (streq(status, JSZG_ST_FAIL))
         return "注册不合格：如严重违反师德、一个注册周期内连续两年年度考核"
                "不合格、教师资格被依法撤销或丧失等。具体原因请查看留言。";
-    if (streq(status, "确认未通过"))
+    if (streq(status, JSZG_ST_REJECTED))
         return "所提交材料不齐全，请查看留言中缺少的材料并联系确认点。";
     return NULL;
 }
@@ -179,7 +177,7 @@ static void add_actions(jszg_req *jr, json_t *row)
  * cycle a year); with no plan at all, this Beijing year. */
 static int current_cycle(jszg_req *jr, long *cycle)
 {
-    apr_time_exp_t tm;
+    jszg_bjtime t;
     json_t *row;
     int rc = jszg_db_row(jr, "rec_current_cycle", &row, 0);
 
@@ -187,8 +185,8 @@ static int current_cycle(jszg_req *jr, long *cycle)
         return rc;
     *cycle = rc == JSZG_DB_OK ? L(row, "cycle") : 0;
     if (*cycle <= 0) {
-        apr_time_exp_tz(&tm, jr->now, BEIJING_OFFSET);
-        *cycle = tm.tm_year + 1900;
+        jszg_rules_beijing(apr_time_sec(jr->now), &t);
+        *cycle = t.year;
     }
     return JSZG_DB_OK;
 }

@@ -278,3 +278,258 @@ const char *jszg_rules_actor_text(const char *actor, const char *role,
         return join3(buf, n, "系统", NULL);
     return join3(buf, n, "其他", NULL);
 }
+
+/* ---- the Beijing calendar ------------------------------------------------- */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back
+ * (H. Hinnant's days_from_civil / civil_from_days). */
+static long days_from_civil(long y, int m, int d)
+{
+    long era, yoe, doy, doe;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(long z, int *y, int *m, int *d)
+{
+    long era, doe, yoe, doy, mp;
+
+    z += 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = z - era * 146097;
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static long floor_div(long long a, long b)
+{
+    return (long)(a >= 0 ? a / b : -((-a + b - 1) / b));
+}
+
+long jszg_rules_beijing_day(long long secs)
+{
+    return floor_div(secs + JSZG_BEIJING_OFFSET, 86400);
+}
+
+long long jszg_rules_day_start(long day)
+{
+    return (long long)day * 86400 - JSZG_BEIJING_OFFSET;
+}
+
+void jszg_rules_beijing(long long secs, jszg_bjtime *t)
+{
+    long day = jszg_rules_beijing_day(secs);
+    long rest = (long)(secs + JSZG_BEIJING_OFFSET - (long long)day * 86400);
+
+    civil_from_days(day, &t->year, &t->month, &t->day);
+    t->hour = (int)(rest / 3600);
+    t->min = (int)(rest / 60 % 60);
+    t->sec = (int)(rest % 60);
+}
+
+long long jszg_rules_beijing_secs(const jszg_bjtime *t)
+{
+    return jszg_rules_day_start(days_from_civil(t->year, t->month, t->day))
+           + t->hour * 3600LL + t->min * 60 + t->sec;
+}
+
+const char *jszg_rules_beijing_text(long long secs, int fmt, char *buf,
+                                    unsigned long n)
+{
+    jszg_bjtime t;
+
+    jszg_rules_beijing(secs, &t);
+    if (fmt == JSZG_FMT_DATE)
+        snprintf(buf, n, "%04d-%02d-%02d", t.year, t.month, t.day);
+    else if (fmt == JSZG_FMT_MINUTE)
+        snprintf(buf, n, "%04d-%02d-%02d %02d:%02d", t.year, t.month,
+                 t.day, t.hour, t.min);
+    else
+        snprintf(buf, n, "%04d-%02d-%02d %02d:%02d:%02d", t.year, t.month,
+                 t.day, t.hour, t.min, t.sec);
+    return buf;
+}
+
+long jszg_rules_ymd(const jszg_bjtime *t)
+{
+    return t->year * 10000L + t->month * 100 + t->day;
+}
+
+int jszg_rules_date_ok(int y, int m, int d, int min_year, int max_year)
+{
+    static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+                                 30, 31 };
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+    if (y < min_year || y > max_year || m < 1 || m > 12 || d < 1)
+        return 0;
+    return d <= mdays[m - 1] + (m == 2 && leap);
+}
+
+/* n digits at s as a number, -1 if one is not a digit. */
+static int digits(const char *s, int n)
+{
+    int v = 0;
+
+    for (; n > 0; n--, s++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        v = v * 10 + (*s - '0');
+    }
+    return v;
+}
+
+static int parse_ymd(const char *s, int min_year, int max_year,
+                     jszg_bjtime *t)
+{
+    int y = digits(s, 4), m = digits(s + 5, 2), d = digits(s + 8, 2);
+
+    if (s[4] != '-' || s[7] != '-' || y < 0 || m < 0 || d < 0
+        || !jszg_rules_date_ok(y, m, d, min_year, max_year))
+        return -1;
+    memset(t, 0, sizeof(*t));
+    t->year = y;
+    t->month = m;
+    t->day = d;
+    return 0;
+}
+
+int jszg_rules_parse_date(const char *s, int min_year, int max_year,
+                          jszg_bjtime *t)
+{
+    jszg_bjtime tmp;
+
+    if (!s || strlen(s) != 10)
+        return -1;
+    return parse_ymd(s, min_year, max_year, t ? t : &tmp);
+}
+
+int jszg_rules_parse_datetime(const char *s, int min_year, int max_year,
+                              jszg_bjtime *t)
+{
+    jszg_bjtime tmp;
+    size_t n;
+    int h, mi, sec = 0;
+
+    if (!t)
+        t = &tmp;
+    if (!s || ((n = strlen(s)) != 16 && n != 19))
+        return -1;
+    if ((s[10] != ' ' && s[10] != 'T') || s[13] != ':'
+        || (n == 19 && s[16] != ':'))
+        return -1;
+    /* the date part, cut at its end */
+    if (s[4] != '-' || s[7] != '-')
+        return -1;
+    {
+        char date[11];
+        memcpy(date, s, 10);
+        date[10] = '\0';
+        if (parse_ymd(date, min_year, max_year, t) != 0)
+            return -1;
+    }
+    h = digits(s + 11, 2);
+    mi = digits(s + 14, 2);
+    if (n == 19)
+        sec = digits(s + 17, 2);
+    if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59)
+        return -1;
+    t->hour = h;
+    t->min = mi;
+    t->sec = sec;
+    return 0;
+}
+
+/* ---- a 网报计划's state ------------------------------------------------------ */
+
+jszg_win_state jszg_rules_window_state(const char *now, int now_year,
+                                       const char *starts, const char *ends,
+                                       int cycle_year)
+{
+    if (!now || !starts || !ends)
+        return JSZG_WIN_NONE;
+    if (strcmp(now, ends) >= 0 && cycle_year < now_year)
+        return JSZG_WIN_NONE;   /* only an old cycle's plan */
+    if (strcmp(now, starts) < 0)
+        return JSZG_WIN_NOT_OPEN;
+    if (strcmp(now, ends) >= 0)
+        return JSZG_WIN_CLOSED;
+    return JSZG_WIN_OPEN;
+}
+
+const char *jszg_rules_window_state_name(jszg_win_state s)
+{
+    switch (s) {
+    case JSZG_WIN_NOT_OPEN: return "not_open";
+    case JSZG_WIN_OPEN:     return "open";
+    case JSZG_WIN_CLOSED:   return "closed";
+    default:                return "none";
+    }
+}
+
+int jszg_rules_period(const char *now, const char *starts, const char *ends)
+{
+    if (starts && *starts && strcmp(now, starts) < 0)
+        return -1;
+    if (ends && *ends && strcmp(now, ends) >= 0)
+        return 1;
+    return 0;
+}
+
+/* ---- the status machine ----------------------------------------------------- */
+
+const char *const jszg_rules_statuses[] = {
+    JSZG_ST_PENDING, JSZG_ST_CONFIRMED, JSZG_ST_REJECTED, JSZG_ST_PASS,
+    JSZG_ST_DEFER, JSZG_ST_FAIL, NULL
+};
+
+static int in(const char *s, const char *const *list)
+{
+    for (; s && *list; list++)
+        if (!strcmp(*list, s))
+            return 1;
+    return 0;
+}
+
+int jszg_rules_is_status(const char *s)
+{
+    return in(s, jszg_rules_statuses);
+}
+
+int jszg_rules_is_conclusion(const char *s)
+{
+    static const char *const c[] = { JSZG_ST_PASS, JSZG_ST_DEFER,
+                                     JSZG_ST_FAIL, NULL };
+    return in(s, c);
+}
+
+int jszg_rules_transition_ok(const char *from, const char *to)
+{
+    static const char *const steps[][2] = {
+        { JSZG_ST_PENDING,   JSZG_ST_CONFIRMED },
+        { JSZG_ST_PENDING,   JSZG_ST_REJECTED },
+        { JSZG_ST_REJECTED,  JSZG_ST_PENDING },
+        { JSZG_ST_CONFIRMED, JSZG_ST_PASS },
+        { JSZG_ST_CONFIRMED, JSZG_ST_DEFER },
+        { JSZG_ST_CONFIRMED, JSZG_ST_FAIL },
+        /* a conclusion withdrawn (corrected) by the 注册机构 */
+        { JSZG_ST_PASS,      JSZG_ST_CONFIRMED },
+        { JSZG_ST_DEFER,     JSZG_ST_CONFIRMED },
+        { JSZG_ST_FAIL,      JSZG_ST_CONFIRMED },
+    };
+    size_t i;
+
+    for (i = 0; from && to && i < sizeof(steps) / sizeof(steps[0]); i++)
+        if (!strcmp(steps[i][0], from) && !strcmp(steps[i][1], to))
+            return 1;
+    return 0;
+}

@@ -191,6 +191,157 @@ static void test_actor_text(void **state)
     assert_null(jszg_rules_staff_role_name("root"));
 }
 
+
+/* ---- the Beijing calendar, windows, the status machine ------------------ */
+
+static void test_beijing_calendar(void **state)
+{
+    jszg_bjtime t;
+    char buf[32];
+    long long secs;
+    long day;
+
+    (void)state;
+    /* 2026-12-03 03:43:04 UTC is 11:43:04 in Beijing */
+    jszg_rules_beijing(1796269384LL, &t);
+    assert_int_equal(t.year, 2026);
+    assert_int_equal(t.month, 12);
+    assert_int_equal(t.day, 3);
+    assert_int_equal(t.hour, 11);
+    assert_int_equal(t.min, 43);
+    assert_int_equal(t.sec, 4);
+    assert_int_equal(jszg_rules_beijing_secs(&t), 1796269384LL);
+    assert_string_equal(jszg_rules_beijing_text(1796269384LL,
+                        JSZG_FMT_SECOND, buf, sizeof(buf)),
+                        "2026-12-03 11:43:04");
+    assert_string_equal(jszg_rules_beijing_text(1796269384LL,
+                        JSZG_FMT_MINUTE, buf, sizeof(buf)),
+                        "2026-12-03 11:43");
+    assert_string_equal(jszg_rules_beijing_text(1796269384LL,
+                        JSZG_FMT_DATE, buf, sizeof(buf)), "2026-12-03");
+    /* 16:00 UTC is already the next day in Beijing */
+    assert_string_equal(jszg_rules_beijing_text(1796313600LL,
+                        JSZG_FMT_DATE, buf, sizeof(buf)), "2026-12-04");
+    assert_string_equal(jszg_rules_beijing_text(0, JSZG_FMT_SECOND, buf,
+                        sizeof(buf)), "1970-01-01 08:00:00");
+    /* before 1970 and a leap day */
+    assert_string_equal(jszg_rules_beijing_text(-86400LL, JSZG_FMT_SECOND,
+                        buf, sizeof(buf)), "1969-12-31 08:00:00");
+    assert_int_equal(jszg_rules_parse_date("2024-02-29", 1900, 2100, &t), 0);
+    secs = jszg_rules_beijing_secs(&t);
+    assert_string_equal(jszg_rules_beijing_text(secs, JSZG_FMT_SECOND, buf,
+                        sizeof(buf)), "2024-02-29 00:00:00");
+    /* days: the day number and its start agree */
+    day = jszg_rules_beijing_day(1796269384LL);
+    assert_true(jszg_rules_day_start(day) <= 1796269384LL);
+    assert_true(jszg_rules_day_start(day + 1) > 1796269384LL);
+    assert_string_equal(jszg_rules_beijing_text(jszg_rules_day_start(day),
+                        JSZG_FMT_SECOND, buf, sizeof(buf)),
+                        "2026-12-03 00:00:00");
+    assert_int_equal(jszg_rules_ymd(&t), 20240229);
+}
+
+static void test_date_parsing(void **state)
+{
+    jszg_bjtime t;
+
+    (void)state;
+    assert_int_equal(jszg_rules_parse_date("2026-12-03", 1900, 2100, &t), 0);
+    assert_int_equal(t.year * 10000 + t.month * 100 + t.day, 20261203);
+    assert_int_equal(jszg_rules_parse_date("2025-02-29", 1900, 2100, NULL),
+                     -1);
+    assert_int_equal(jszg_rules_parse_date("1900-02-29", 1900, 2100, NULL),
+                     -1);
+    assert_int_equal(jszg_rules_parse_date("2000-02-29", 1900, 2100, NULL),
+                     0);
+    assert_int_equal(jszg_rules_parse_date("2026-04-31", 1900, 2100, NULL),
+                     -1);
+    assert_int_equal(jszg_rules_parse_date("2026-13-01", 1900, 2100, NULL),
+                     -1);
+    assert_int_equal(jszg_rules_parse_date("2026-1-01", 1900, 2100, NULL),
+                     -1);
+    assert_int_equal(jszg_rules_parse_date("2026/12/03", 1900, 2100, NULL),
+                     -1);
+    assert_int_equal(jszg_rules_parse_date("2026-12-0x", 1900, 2100, NULL),
+                     -1);
+    assert_int_equal(jszg_rules_parse_date("1949-10-01", 1950, 2100, NULL),
+                     -1);
+    assert_int_equal(jszg_rules_parse_date(NULL, 1950, 2100, NULL), -1);
+    assert_int_equal(jszg_rules_parse_date("2026-12-03 ", 1900, 2100, NULL),
+                     -1);
+    assert_int_equal(jszg_rules_parse_datetime("2026-11-01T09:00", 2013,
+                                               2100, &t), 0);
+    assert_int_equal(t.hour, 9);
+    assert_int_equal(t.sec, 0);
+    assert_int_equal(jszg_rules_parse_datetime("2026-11-01 09:00:59", 2013,
+                                               2100, &t), 0);
+    assert_int_equal(t.sec, 59);
+    assert_int_equal(jszg_rules_parse_datetime("2026-11-01 24:00", 2013,
+                                               2100, NULL), -1);
+    assert_int_equal(jszg_rules_parse_datetime("2026-11-01 09:60", 2013,
+                                               2100, NULL), -1);
+    assert_int_equal(jszg_rules_parse_datetime("2026-11-01X09:00", 2013,
+                                               2100, NULL), -1);
+    assert_int_equal(jszg_rules_parse_datetime("2026-02-30 09:00", 2013,
+                                               2100, NULL), -1);
+    assert_int_equal(jszg_rules_parse_datetime("2012-11-01 09:00", 2013,
+                                               2100, NULL), -1);
+    assert_int_equal(jszg_rules_parse_datetime("2026-11-01 09:00:5", 2013,
+                                               2100, NULL), -1);
+}
+
+static void test_window_state(void **state)
+{
+    const char *s = "2026-11-01 09:00:00", *e = "2026-12-01 17:00:00";
+
+    (void)state;
+    assert_int_equal(jszg_rules_window_state("2026-10-31 23:59:59", 2026, s,
+                                             e, 2026), JSZG_WIN_NOT_OPEN);
+    assert_int_equal(jszg_rules_window_state("2026-11-01 09:00:00", 2026, s,
+                                             e, 2026), JSZG_WIN_OPEN);
+    assert_int_equal(jszg_rules_window_state("2026-12-01 16:59:59", 2026, s,
+                                             e, 2026), JSZG_WIN_OPEN);
+    assert_int_equal(jszg_rules_window_state("2026-12-01 17:00:00", 2026, s,
+                                             e, 2026), JSZG_WIN_CLOSED);
+    /* last year's plan, over: no plan for this year */
+    assert_int_equal(jszg_rules_window_state("2027-01-05 10:00:00", 2027, s,
+                                             e, 2026), JSZG_WIN_NONE);
+    assert_int_equal(jszg_rules_window_state(NULL, 2027, s, e, 2026),
+                     JSZG_WIN_NONE);
+    assert_string_equal(jszg_rules_window_state_name(JSZG_WIN_NOT_OPEN),
+                        "not_open");
+    assert_string_equal(jszg_rules_window_state_name(JSZG_WIN_NONE), "none");
+    /* a period */
+    assert_int_equal(jszg_rules_period("2026-12-03 10:00:00",
+                     "2026-12-10 09:00:00", "2026-12-20 17:00:00"), -1);
+    assert_int_equal(jszg_rules_period("2026-12-10 09:00:00",
+                     "2026-12-10 09:00:00", "2026-12-20 17:00:00"), 0);
+    assert_int_equal(jszg_rules_period("2026-12-20 17:00:00",
+                     "2026-12-10 09:00:00", "2026-12-20 17:00:00"), 1);
+    assert_int_equal(jszg_rules_period("2026-12-20 17:00:00", NULL, ""), 0);
+}
+
+static void test_status_machine(void **state)
+{
+    int i;
+
+    (void)state;
+    for (i = 0; jszg_rules_statuses[i]; i++)
+        assert_true(jszg_rules_is_status(jszg_rules_statuses[i]));
+    assert_int_equal(i, 6);
+    assert_false(jszg_rules_is_status("草稿"));
+    assert_false(jszg_rules_is_status(NULL));
+    assert_true(jszg_rules_is_conclusion(JSZG_ST_DEFER));
+    assert_false(jszg_rules_is_conclusion(JSZG_ST_CONFIRMED));
+    assert_true(jszg_rules_transition_ok(JSZG_ST_PENDING, JSZG_ST_CONFIRMED));
+    assert_true(jszg_rules_transition_ok(JSZG_ST_REJECTED, JSZG_ST_PENDING));
+    assert_true(jszg_rules_transition_ok(JSZG_ST_CONFIRMED, JSZG_ST_FAIL));
+    assert_true(jszg_rules_transition_ok(JSZG_ST_PASS, JSZG_ST_CONFIRMED));
+    assert_false(jszg_rules_transition_ok(JSZG_ST_PENDING, JSZG_ST_PASS));
+    assert_false(jszg_rules_transition_ok(JSZG_ST_PASS, JSZG_ST_FAIL));
+    assert_false(jszg_rules_transition_ok(NULL, JSZG_ST_PASS));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -201,6 +352,10 @@ int main(void)
         cmocka_unit_test(test_field_labels_are_chinese),
         cmocka_unit_test(test_field_lookup),
         cmocka_unit_test(test_actor_text),
+        cmocka_unit_test(test_beijing_calendar),
+        cmocka_unit_test(test_date_parsing),
+        cmocka_unit_test(test_window_state),
+        cmocka_unit_test(test_status_machine),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
