@@ -206,6 +206,7 @@ int jszg_admin_import_post(jszg_req *jr);
 int jszg_admin_stats(jszg_req *jr);
 int jszg_admin_stats_csv(jszg_req *jr);
 int jszg_admin_audit_page(jszg_req *jr);
+int jszg_admin_audit_csv(jszg_req *jr);
 
 /* Serve a file under JszgUploadDir (relative path from the database). */
 int jszg_admin_send_upload(jszg_req *jr, const char *rel,
@@ -258,6 +259,7 @@ int jszg_admin_send_upload(jszg_req *jr, const char *rel,
     { "GET",  "/admin/stats",                 jszg_admin_stats, 0 }, \
     { "GET",  "/admin/stats.csv",             jszg_admin_stats_csv, 0 }, \
     { "GET",  "/admin/audit",                 jszg_admin_audit_page, 0 }, \
+    { "GET",  "/admin/audit.csv",             jszg_admin_audit_csv, 0 }, \
     { "GET",  "/admin/api/csrf",              jszg_admin_api_csrf, 0 }, \
     { "GET",  "/admin/api/me",                jszg_admin_api_me, 0 }, \
     { "GET",  "/admin/api/search",            jszg_admin_api_search, 0 }, \

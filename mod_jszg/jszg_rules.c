@@ -533,3 +533,58 @@ int jszg_rules_transition_ok(const char *from, const char *to)
             return 1;
     return 0;
 }
+
+/* ---- audit log action names ----------------------------------------------- */
+
+const char *jszg_rules_audit_action(const char *action, char *buf,
+                                    unsigned long n)
+{
+    static const char *const names[][2] = {
+        { "login",                   "登录后台" },
+        { "login.failed",            "登录失败" },
+        { "logout",                  "退出后台" },
+        { "scope.denied",            "越权访问被拒绝" },
+        { "application.view",        "查看报名详情" },
+        { "application.correct",     "更正注册结论" },
+        { "application.withdraw",    "撤销注册结论" },
+        { "window.create",           "新建网报计划" },
+        { "window.update",           "修改网报计划" },
+        { "window.delete",           "删除网报计划" },
+        { "institution.notes",       "修改注意事项" },
+        { "identity.approve",        "实名人工审核通过" },
+        { "identity.reject",         "实名人工审核不通过" },
+        { "certificate.approve",     "手工录入证书审核通过" },
+        { "certificate.reject",      "手工录入证书审核不通过" },
+        { "import.dry",              "数据导入（试导入）" },
+        { "import.apply",            "数据导入" },
+        { "stats.export",            "导出统计" },
+        { "audit.export",            "导出审计日志" },
+        { "account.register",        "注册账号" },
+        { "account.verified",        "通过实名核验" },
+        { "account.review_submit",   "提交实名人工审核" },
+        { "account.password_change", "修改密码" },
+        { "account.password_reset",  "重置密码" },
+        { "account.phone_change",    "更换手机号" },
+    };
+    size_t i;
+
+    if (!action || !n)
+        return NULL;
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (!strcmp(names[i][0], action)) {
+            snprintf(buf, n, "%s", names[i][1]);
+            return buf;
+        }
+    /* a transition of the status machine: "application.<to status>" */
+    if (!strncmp(action, "application.", 12)
+        && jszg_rules_is_status(action + 12)) {
+        snprintf(buf, n, "%s%s", jszg_rules_is_conclusion(action + 12)
+                 ? "作出结论：" : "办理：转为", action + 12);
+        return buf;
+    }
+    if (!strncmp(action, "import.", 7)) {
+        snprintf(buf, n, "数据导入（%s）", action + 7);
+        return buf;
+    }
+    return NULL;
+}

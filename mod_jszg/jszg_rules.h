@@ -205,4 +205,11 @@ const char *jszg_rules_actor_text(const char *actor, const char *role,
  * staff role as stored, NULL for an unknown one. */
 const char *jszg_rules_staff_role_name(const char *role);
 
+/* ---- audit log action names (back office) ------------------------------
+ * The Chinese name of an audit_log action ("login" → "登录后台",
+ * "application.暂缓注册" → "作出结论：暂缓注册"), written into buf; NULL for
+ * an action the table does not know (the page then shows the key). */
+const char *jszg_rules_audit_action(const char *action, char *buf,
+                                    unsigned long n);
+
 #endif /* JSZG_RULES_H */

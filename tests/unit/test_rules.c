@@ -342,6 +342,32 @@ static void test_status_machine(void **state)
     assert_false(jszg_rules_transition_ok(NULL, JSZG_ST_PASS));
 }
 
+
+static void test_audit_action_names(void **state)
+{
+    char buf[128];
+
+    (void)state;
+    assert_string_equal(jszg_rules_audit_action("login", buf, sizeof(buf)),
+                        "登录后台");
+    assert_string_equal(jszg_rules_audit_action("application.暂缓注册", buf,
+                                                sizeof(buf)),
+                        "作出结论：暂缓注册");
+    assert_string_equal(jszg_rules_audit_action("application.待注册审批",
+                                                buf, sizeof(buf)),
+                        "办理：转为待注册审批");
+    assert_string_equal(jszg_rules_audit_action("application.withdraw", buf,
+                                                sizeof(buf)),
+                        "撤销注册结论");
+    assert_string_equal(jszg_rules_audit_action("import.certs", buf,
+                                                sizeof(buf)),
+                        "数据导入（certs）");
+    assert_null(jszg_rules_audit_action("application.草稿", buf,
+                                        sizeof(buf)));
+    assert_null(jszg_rules_audit_action("staff.create", buf, sizeof(buf)));
+    assert_null(jszg_rules_audit_action(NULL, buf, sizeof(buf)));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -356,6 +382,7 @@ int main(void)
         cmocka_unit_test(test_date_parsing),
         cmocka_unit_test(test_window_state),
         cmocka_unit_test(test_status_machine),
+        cmocka_unit_test(test_audit_action_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
