@@ -217,3 +217,42 @@ def test_correction_period_is_over(env):
     assert app_status(env, app) == "注册不合格"
     from test_write_atomic import forget_decisions
     forget_decisions(env)
+
+
+def test_correction_in_chromium(env):
+    """A 注册机构 reviewer withdraws a conclusion in a real browser: the
+    refused form (no reason) keeps the choice, then it is saved."""
+    from browser import chromium, screenshot
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+    from test_admin_support import STAFF_PASSWORD
+    from test_write_atomic import forget_decisions
+    app = decided(env)
+    d = chromium(1366, 768)
+    try:
+        d.get(env.url + "/admin/apps/%s" % app)
+        d.find_element(By.ID, "adm-username").send_keys("dc-reviewer")
+        d.find_element(By.ID, "adm-password").send_keys(STAFF_PASSWORD)
+        d.find_element(By.CSS_SELECTOR, ".adm-login button").click()
+        form = WebDriverWait(d, 10).until(ec.presence_of_element_located(
+            (By.ID, "correct-form")))
+        d.execute_script("arguments[0].scrollIntoView()", form)
+        d.find_element(By.ID, "correct-withdraw").click()
+        d.find_element(By.ID, "correct-submit").click()
+        WebDriverWait(d, 10).until(ec.presence_of_element_located(
+            (By.CSS_SELECTOR, ".adm-error")))
+        assert "必须填写理由" in d.find_element(By.CSS_SELECTOR,
+                                               ".adm-error").text
+        assert d.find_element(By.ID, "correct-withdraw").is_selected()
+        screenshot(d, "admin-correct-refused-%s" % env.engine)
+        d.find_element(By.ID, "correct-reason").send_keys("学时数据有误")
+        d.find_element(By.ID, "correct-submit").click()
+        WebDriverWait(d, 10).until(ec.presence_of_element_located(
+            (By.CSS_SELECTOR, ".adm-flash")))
+        assert d.find_element(By.ID, "app-status").text == "待注册审批"
+        screenshot(d, "admin-correct-done-%s" % env.engine)
+    finally:
+        d.quit()
+        forget_decisions(env)
+    assert app_status(env, app) == "待注册审批"
