@@ -193,6 +193,10 @@ static int transition(jszg_req *jr, jszg_staff *st, json_t *app,
     const char *has = message ? "1" : "0";
     int rc, n = 0;
 
+    if (!jszg_rules_transition_ok(from, to))
+        return jszg_adm_domain(e, HTTP_CONFLICT, "invalid_transition",
+                               apr_psprintf(jr->pool, "该报名当前状态为“%s”，"
+                                            "不能转为“%s”。", from, to));
     if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
         return db_fail(e, rc);
     if (is_conclusion(to))
@@ -638,7 +642,8 @@ int jszg_adm_app_correct(jszg_req *jr, jszg_staff *st, const char *id,
                                             : "未知"));
     if (to && !*to)
         to = NULL;              /* withdraw: back to 待注册审批 */
-    if (to && (!is_conclusion(to) || streq(to, from)))
+    if (to && (!is_conclusion(to)
+               || !jszg_rules_transition_ok(from, to)))
         return jszg_adm_domain(e, HTTP_BAD_REQUEST, "correct_invalid",
                                "请选择撤销注册结论，或选择一个与原结论"
                                "不同的新结论。");

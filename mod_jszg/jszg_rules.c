@@ -521,10 +521,17 @@ int jszg_rules_transition_ok(const char *from, const char *to)
         { JSZG_ST_CONFIRMED, JSZG_ST_PASS },
         { JSZG_ST_CONFIRMED, JSZG_ST_DEFER },
         { JSZG_ST_CONFIRMED, JSZG_ST_FAIL },
-        /* a conclusion withdrawn (corrected) by the 注册机构 */
+        /* a conclusion withdrawn or corrected by the 注册机构 or the
+         * province (JszgDecisionCorrectDays) */
         { JSZG_ST_PASS,      JSZG_ST_CONFIRMED },
         { JSZG_ST_DEFER,     JSZG_ST_CONFIRMED },
         { JSZG_ST_FAIL,      JSZG_ST_CONFIRMED },
+        { JSZG_ST_PASS,      JSZG_ST_DEFER },
+        { JSZG_ST_PASS,      JSZG_ST_FAIL },
+        { JSZG_ST_DEFER,     JSZG_ST_PASS },
+        { JSZG_ST_DEFER,     JSZG_ST_FAIL },
+        { JSZG_ST_FAIL,      JSZG_ST_PASS },
+        { JSZG_ST_FAIL,      JSZG_ST_DEFER },
     };
     size_t i;
 

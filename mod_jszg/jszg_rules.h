@@ -139,8 +139,9 @@ int jszg_rules_is_status(const char *s);
 /* 1 if s is one of the three conclusions of 注册审批. */
 int jszg_rules_is_conclusion(const char *s);
 
-/* 1 if the machine has the step from -> to (staff steps, and the
- * withdrawal of a conclusion back to 待注册审批). */
+/* 1 if the machine has the step from -> to: the staff steps of
+ * DESIGN.md, and a conclusion withdrawn (back to 待注册审批) or corrected
+ * to another conclusion. */
 int jszg_rules_transition_ok(const char *from, const char *to);
 
 /* ---- field vocabulary (back office, issue 14) --------------------------

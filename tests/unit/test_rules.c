@@ -338,7 +338,11 @@ static void test_status_machine(void **state)
     assert_true(jszg_rules_transition_ok(JSZG_ST_CONFIRMED, JSZG_ST_FAIL));
     assert_true(jszg_rules_transition_ok(JSZG_ST_PASS, JSZG_ST_CONFIRMED));
     assert_false(jszg_rules_transition_ok(JSZG_ST_PENDING, JSZG_ST_PASS));
-    assert_false(jszg_rules_transition_ok(JSZG_ST_PASS, JSZG_ST_FAIL));
+    assert_true(jszg_rules_transition_ok(JSZG_ST_PASS, JSZG_ST_FAIL));
+    assert_false(jszg_rules_transition_ok(JSZG_ST_PASS, JSZG_ST_PASS));
+    assert_false(jszg_rules_transition_ok(JSZG_ST_PASS, JSZG_ST_PENDING));
+    assert_false(jszg_rules_transition_ok(JSZG_ST_REJECTED,
+                                          JSZG_ST_CONFIRMED));
     assert_false(jszg_rules_transition_ok(NULL, JSZG_ST_PASS));
 }
 
