@@ -10,6 +10,7 @@
  * 实名核验 day.
  */
 #include "jszg_account.h"
+#include "jszg_rules.h"
 #include "jszg_captcha.h"
 #include "jszg_idcard.h"
 #include "jszg_jpeg.h"
@@ -21,7 +22,6 @@
 #include "apr_file_io.h"
 #include "apr_time.h"
 
-#define TZ_OFFSET (8 * 3600)    /* Asia/Shanghai, no DST */
 #define DAY 86400
 
 const char *const jszg_id_types[] = {
@@ -122,22 +122,17 @@ static const char *now_str(jszg_req *jr)
 /* Start of today in Asia/Shanghai, as epoch seconds. */
 static apr_int64_t day_start(jszg_req *jr)
 {
-    apr_int64_t t = now_s(jr) + TZ_OFFSET;
-
-    return t - (t % DAY) - TZ_OFFSET;
+    return jszg_rules_day_start(jszg_rules_beijing_day(now_s(jr)));
 }
 
 static const char *fmt_time(apr_pool_t *p, apr_int64_t secs, int seconds)
 {
-    apr_time_exp_t tm;
+    char buf[24];
 
-    apr_time_exp_tz(&tm, apr_time_from_sec(secs), TZ_OFFSET);
-    if (seconds)
-        return apr_psprintf(p, "%04d-%02d-%02d %02d:%02d:%02d",
-                            tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                            tm.tm_hour, tm.tm_min, tm.tm_sec);
-    return apr_psprintf(p, "%04d-%02d-%02d %02d:%02d", tm.tm_year + 1900,
-                        tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
+    return apr_pstrdup(p, jszg_rules_beijing_text(secs, seconds
+                                                  ? JSZG_FMT_SECOND
+                                                  : JSZG_FMT_MINUTE, buf,
+                                                  sizeof(buf)));
 }
 
 const char *jszg_acct_time(apr_pool_t *p, const char *epoch)
@@ -147,11 +142,10 @@ const char *jszg_acct_time(apr_pool_t *p, const char *epoch)
 
 static long today_ymd(jszg_req *jr)
 {
-    apr_time_exp_t tm;
+    jszg_bjtime t;
 
-    apr_time_exp_tz(&tm, jr->now, TZ_OFFSET);
-    return (tm.tm_year + 1900L) * 10000 + (tm.tm_mon + 1) * 100
-           + tm.tm_mday;
+    jszg_rules_beijing(apr_time_sec(jr->now), &t);
+    return jszg_rules_ymd(&t);
 }
 
 /* ---- small store helpers ------------------------------------------------ */
@@ -1154,22 +1148,10 @@ int jszg_acct_profile(jszg_req *jr, const char *account_id, json_t **acct)
 
 static int valid_date(const char *s, long today)
 {
-    int y, m, d, mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    jszg_bjtime t;
 
-    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return 0;
-    if (!apr_isdigit(s[0]) || !apr_isdigit(s[1]) || !apr_isdigit(s[2])
-        || !apr_isdigit(s[3]) || !apr_isdigit(s[5]) || !apr_isdigit(s[6])
-        || !apr_isdigit(s[8]) || !apr_isdigit(s[9]))
-        return 0;
-    y = atoi(s);
-    m = atoi(s + 5);
-    d = atoi(s + 8);
-    if ((y % 4 == 0 && y % 100) || y % 400 == 0)
-        mdays[1] = 29;
-    if (y < 1900 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-        return 0;
-    return y * 10000L + m * 100 + d <= today;
+    return jszg_rules_parse_date(s, 1900, 9999, &t) == 0
+           && jszg_rules_ymd(&t) <= today;
 }
 
 static int valid_email(const char *s)

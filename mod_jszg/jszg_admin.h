@@ -27,6 +27,7 @@
 #define JSZG_ADMIN_H
 
 #include "jszg_private.h"
+#include "jszg_rules.h"
 
 /* Roles, from the narrowest scope to the widest. */
 typedef enum {
@@ -117,13 +118,7 @@ int jszg_admin_api_me(jszg_req *jr);
 
 /* ---- jszg_admin_apps.c ---------------------------------------------- */
 
-/* Statuses of the 定期注册 machine (DESIGN.md). */
-#define JSZG_ST_PENDING   "网报待确认"
-#define JSZG_ST_CONFIRMED "待注册审批"
-#define JSZG_ST_REJECTED  "确认未通过"
-#define JSZG_ST_PASS      "注册合格"
-#define JSZG_ST_DEFER     "暂缓注册"
-#define JSZG_ST_FAIL      "注册不合格"
+/* Statuses of the 定期注册 machine: JSZG_ST_* in jszg_rules.h. */
 
 /* The variant of a scoped list statement (SCOPED in jszg_store_admin.c)
  * for the staff member's role: its label, and in *arg its one scope
@@ -147,6 +142,17 @@ int jszg_adm_app_reopen(jszg_req *jr, jszg_staff *st, const char *id,
 int jszg_adm_app_decide(jszg_req *jr, jszg_staff *st, const char *id,
                         const char *conclusion, const char *reason,
                         const char *message, jszg_adm_err *e);
+
+/* A 注册结论 withdrawn (to NULL or "": back to 待注册审批) or corrected to
+ * another conclusion, within JszgDecisionCorrectDays of it, by the
+ * 注册机构 or the province, with a required reason that goes to the
+ * applicant as a message; event, audit and registration record in the
+ * same transaction. */
+int jszg_adm_app_correct(jszg_req *jr, jszg_staff *st, const char *id,
+                         const char *to, const char *reason,
+                         jszg_adm_err *e);
+/* 1 if this staff member may still withdraw or correct app's conclusion. */
+int jszg_adm_correct_open(jszg_req *jr, jszg_staff *st, json_t *app);
 
 /* One page (JszgPageSize rows) of applications in `status`, within the
  * scope.  *total
@@ -172,6 +178,8 @@ int jszg_admin_api_app(jszg_req *jr);
 int jszg_admin_api_confirm(jszg_req *jr);
 int jszg_admin_api_reopen(jszg_req *jr);
 int jszg_admin_api_decide(jszg_req *jr);
+int jszg_admin_app_correct_post(jszg_req *jr);
+int jszg_admin_api_correct(jszg_req *jr);
 
 /* ---- jszg_admin_province.c ----------------------------------------- */
 int jszg_admin_windows(jszg_req *jr);
@@ -215,6 +223,7 @@ int jszg_admin_decided(jszg_req *jr);
 int jszg_admin_decided_publicity(jszg_req *jr);
 int jszg_admin_decided_csv(jszg_req *jr);
 int jszg_admin_api_decided(jszg_req *jr);
+int jszg_admin_audit_csv(jszg_req *jr);
 
 /* Serve a file under JszgUploadDir (relative path from the database). */
 int jszg_admin_send_upload(jszg_req *jr, const char *rel,
@@ -238,6 +247,8 @@ int jszg_admin_send_upload(jszg_req *jr, const char *rel,
       jszg_admin_app_confirm_post, 0 }, \
     { "POST", "/admin/apps/{id}/reopen",      jszg_admin_app_reopen_post, 0 }, \
     { "POST", "/admin/apps/{id}/decide",      jszg_admin_app_decide_post, 0 }, \
+    { "POST", "/admin/apps/{id}/correct", \
+      jszg_admin_app_correct_post, 0 }, \
     { "GET",  "/admin/queue",                 jszg_admin_queue, 0 }, \
     { "POST", "/admin/queue/decide", \
       jszg_admin_bulk_decide_post, 0 }, \
@@ -272,6 +283,7 @@ int jszg_admin_send_upload(jszg_req *jr, const char *rel,
     { "GET",  "/admin/decided/publicity", \
       jszg_admin_decided_publicity, 0 }, \
     { "GET",  "/admin/decided.csv",           jszg_admin_decided_csv, 0 }, \
+    { "GET",  "/admin/audit.csv",             jszg_admin_audit_csv, 0 }, \
     { "GET",  "/admin/api/csrf",              jszg_admin_api_csrf, 0 }, \
     { "GET",  "/admin/api/me",                jszg_admin_api_me, 0 }, \
     { "GET",  "/admin/api/search",            jszg_admin_api_search, 0 }, \
@@ -281,6 +293,7 @@ int jszg_admin_send_upload(jszg_req *jr, const char *rel,
     { "GET",  "/admin/api/apps/{id}",         jszg_admin_api_app, 0 }, \
     { "POST", "/admin/api/apps/{id}/confirm", jszg_admin_api_confirm, 0 }, \
     { "POST", "/admin/api/apps/{id}/reopen",  jszg_admin_api_reopen, 0 }, \
-    { "POST", "/admin/api/apps/{id}/decide",  jszg_admin_api_decide, 0 },
+    { "POST", "/admin/api/apps/{id}/decide",  jszg_admin_api_decide, 0 }, \
+    { "POST", "/admin/api/apps/{id}/correct", jszg_admin_api_correct, 0 },
 
 #endif /* JSZG_ADMIN_H */

@@ -22,6 +22,8 @@
 /* Rows of admin_queue_head (its LIMIT, written out): the unfiltered
  * first page serves a page size (JszgPageSize) up to one less. */
 #define QUEUE_HEAD_ROWS 21
+#define CORRECT_ROLES   (JSZG_ROLE_INSTITUTION | JSZG_ROLE_PROVINCE \
+                         | JSZG_ROLE_SYSTEM)
 /* The queue counts at most this many rows (admin_queue_count): a
  * 注册机构's own queue stays below and is counted exactly; past it (the
  * national queue, a large province's) the page says "1000 条以上".  The
@@ -148,13 +150,12 @@ static const char *text_in(apr_pool_t *p, const char *s, int *too_long)
 /* Today in Beijing time, 'YYYY-MM-DD' (the date a conclusion carries). */
 static const char *today(jszg_req *jr, int plus_years)
 {
-    apr_time_exp_t tm;
+    jszg_bjtime t;
 
-    apr_time_exp_tz(&tm, jr->now, 8 * 3600);
-    return apr_psprintf(jr->pool, "%04d-%02d-%02d",
-                        tm.tm_year + 1900 + plus_years, tm.tm_mon + 1,
-                        tm.tm_mday == 29 && tm.tm_mon == 1 && plus_years
-                        ? 28 : tm.tm_mday);
+    jszg_rules_beijing(apr_time_sec(jr->now), &t);
+    return apr_psprintf(jr->pool, "%04d-%02d-%02d", t.year + plus_years,
+                        t.month, t.day == 29 && t.month == 2 && plus_years
+                        ? 28 : t.day);
 }
 
 static int is_conclusion(const char *s)
@@ -194,6 +195,10 @@ static int transition(jszg_req *jr, jszg_staff *st, json_t *app,
     const char *has = message ? "1" : "0";
     int rc, n = 0;
 
+    if (!jszg_rules_transition_ok(from, to))
+        return jszg_adm_domain(e, HTTP_CONFLICT, "invalid_transition",
+                               apr_psprintf(jr->pool, "该报名当前状态为“%s”，"
+                                            "不能转为“%s”。", from, to));
     if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
         return db_fail(e, rc);
     if (is_conclusion(to))
@@ -246,6 +251,45 @@ static int role_refused(jszg_adm_err *e, const char *what)
     return jszg_adm_domain(e, HTTP_FORBIDDEN, "role_forbidden", what);
 }
 
+/* 现场确认 happens inside the plan's 现场确认 period (Beijing times of the
+ * application's institution and cycle).  A plan without a period set,
+ * or no plan row (an application older than its plan's deletion), does
+ * not restrict it. */
+static int confirm_period(jszg_req *jr, json_t *app, jszg_adm_err *e)
+{
+    json_t *w;
+    const char *cs, *ce;
+    char now[24];
+    int rc = jszg_db_row(jr, "admin_app_window", &w, 2,
+                         jstr(app, "institution_id"),
+                         jstr(app, "cycle_year"));
+
+    if (rc == JSZG_DB_NOTFOUND)
+        return JSZG_ADM_OK;
+    if (rc != JSZG_DB_OK)
+        return db_fail(e, rc);
+    cs = jstr(w, "confirm_starts");
+    ce = jstr(w, "confirm_ends");
+    jszg_rules_beijing_text(apr_time_sec(jr->now), JSZG_FMT_SECOND, now,
+                            sizeof(now));
+    switch (jszg_rules_period(now, cs, ce)) {
+    case -1:
+        return jszg_adm_domain(e, HTTP_CONFLICT, "confirm_not_open",
+                               apr_psprintf(jr->pool, "还未到现场确认时间，"
+                                            "不能进行现场确认。该注册机构的"
+                                            "现场确认时间为%s至%s。", cs,
+                                            ce && *ce ? ce : "（未设置）"));
+    case 1:
+        return jszg_adm_domain(e, HTTP_CONFLICT, "confirm_closed",
+                               apr_psprintf(jr->pool, "现场确认时间已结束，"
+                                            "不能进行现场确认。该注册机构的"
+                                            "现场确认时间为%s至%s。",
+                                            cs && *cs ? cs : "（未设置）",
+                                            ce));
+    }
+    return JSZG_ADM_OK;
+}
+
 int jszg_adm_app_confirm(jszg_req *jr, jszg_staff *st, const char *id,
                          int complete, const char *missing,
                          const char *message, jszg_adm_err *e)
@@ -260,6 +304,8 @@ int jszg_adm_app_confirm(jszg_req *jr, jszg_staff *st, const char *id,
         return rc;
     if (!streq(jstr(app, "status"), JSZG_ST_PENDING))
         return wrong_status(jr, e, app, "进行现场确认");
+    if ((rc = confirm_period(jr, app, e)) != JSZG_ADM_OK)
+        return rc;
     if (complete < 0)
         return jszg_adm_domain(e, HTTP_BAD_REQUEST, "result_required",
                                "请选择现场确认结论（材料齐全或材料不全）。");
@@ -502,4 +548,139 @@ int jszg_adm_verify(jszg_req *jr, json_t *app, json_t **out)
         !json_array_size(assess) && !json_array_size(train)
         && !json_array_size(ethics)));
     return JSZG_DB_OK;
+}
+
+/* ---- withdrawing or correcting a 注册结论 (issue 14) ------------------------ */
+
+/* Days since the conclusion (Beijing calendar); -1 when it has no date. */
+static long days_since(jszg_req *jr, const char *decided_on)
+{
+    jszg_bjtime t;
+
+    if (!decided_on || jszg_rules_parse_date(decided_on, 1900, 9999, &t))
+        return -1;
+    return jszg_rules_beijing_day(apr_time_sec(jr->now))
+           - jszg_rules_beijing_day(jszg_rules_beijing_secs(&t));
+}
+
+int jszg_adm_correct_open(jszg_req *jr, jszg_staff *st, json_t *app)
+{
+    long days = days_since(jr, jstr(app, "decided_on"));
+
+    return (st->role & CORRECT_ROLES) && is_conclusion(jstr(app, "status"))
+           && days >= 0 && days <= jr->sc->correct_days;
+}
+
+/* The registration record the conclusion wrote: removed on withdrawal,
+ * changed on correction (valid_until: 5 years for 注册合格). */
+static int fix_history(jszg_req *jr, json_t *app, const char *from,
+                       const char *to)
+{
+    const char *on = jstr(app, "decided_on"), *until = NULL;
+
+    if (!to)
+        return jszg_db_exec(jr, "admin_history_undo", NULL, 4,
+                            jstr(app, "cert_no"), on, from,
+                            jstr(app, "institution_name"));
+    if (streq(to, JSZG_ST_PASS))
+        until = apr_psprintf(jr->pool, "%04d%s", atoi(on) + 5,
+                             on + 4);
+    if (until && !strcmp(on + 4, "-02-29"))
+        until = apr_psprintf(jr->pool, "%04d-02-28", atoi(on) + 5);
+    return jszg_db_exec(jr, "admin_history_fix", NULL, 6, to, until,
+                        jstr(app, "cert_no"), on, from,
+                        jstr(app, "institution_name"));
+}
+
+int jszg_adm_app_correct(jszg_req *jr, jszg_staff *st, const char *id,
+                         const char *to, const char *reason,
+                         jszg_adm_err *e)
+{
+    json_t *app;
+    const char *from, *now, *note, *msg, *action;
+    int rc, n = 0, long_text;
+    long days;
+
+    if (!(st->role & CORRECT_ROLES))
+        return role_refused(e, "只有注册机构审核员或省级管理员可以撤销或"
+                            "更正注册结论。");
+    if ((rc = jszg_adm_app_get(jr, st, id, &app, e)) != JSZG_ADM_OK)
+        return rc;
+    from = jstr(app, "status");
+    if (!is_conclusion(from))
+        return wrong_status(jr, e, app, "撤销或更正注册结论（只有已作出"
+                            "注册结论的报名可以撤销或更正）");
+    days = days_since(jr, jstr(app, "decided_on"));
+    if (days < 0 || days > jr->sc->correct_days)
+        return jszg_adm_domain(e, HTTP_CONFLICT, "correct_period_over",
+                               apr_psprintf(jr->pool, "注册结论作出已超过"
+                                            "%d天（结论日期%s），不能再撤销"
+                                            "或更正。",
+                                            jr->sc->correct_days,
+                                            jstr(app, "decided_on")
+                                            ? jstr(app, "decided_on")
+                                            : "未知"));
+    if (to && !*to)
+        to = NULL;              /* withdraw: back to 待注册审批 */
+    if (to && (!is_conclusion(to)
+               || !jszg_rules_transition_ok(from, to)))
+        return jszg_adm_domain(e, HTTP_BAD_REQUEST, "correct_invalid",
+                               "请选择撤销注册结论，或选择一个与原结论"
+                               "不同的新结论。");
+    reason = text_in(jr->pool, reason, &long_text);
+    if (long_text)
+        return jszg_adm_domain(e, HTTP_BAD_REQUEST, "text_too_long",
+                               "理由不能超过500字。");
+    if (!reason)
+        return jszg_adm_domain(e, HTTP_BAD_REQUEST, "reason_required",
+                               "撤销或更正注册结论时必须填写理由，该理由将"
+                               "作为留言发给申请人。");
+    if (to) {
+        note = apr_pstrcat(jr->pool, "更正注册结论：", from, " → ", to,
+                           "。理由：", reason, NULL);
+        msg = apr_pstrcat(jr->pool, "您的注册结论已由“", from, "”更正为“",
+                          to, "”。理由：", reason, NULL);
+        action = "application.correct";
+    }
+    else {
+        note = apr_pstrcat(jr->pool, "撤销注册结论（原结论：", from,
+                           "）。理由：", reason, NULL);
+        msg = apr_pstrcat(jr->pool, "您的注册结论“", from, "”已被撤销，"
+                          "报名回到“待注册审批”，注册机构将重新审批。理由：",
+                          reason, NULL);
+        action = "application.withdraw";
+    }
+    now = jszg_now_str(jr);
+    if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
+        return db_fail(e, rc);
+    rc = jszg_db_exec(jr, "admin_app_correct", &n, 5,
+                      to ? to : JSZG_ST_CONFIRMED, now, to ? "0" : "1", id,
+                      from);
+    if (rc == JSZG_DB_OK && n == 0) {
+        jszg_db_rollback(jr);
+        return jszg_adm_domain(e, HTTP_CONFLICT, "status_changed",
+                               "该报名的状态已被他人更新，请刷新后重试。");
+    }
+    if (rc == JSZG_DB_OK)
+        rc = fix_history(jr, app, from, to);
+    if (rc == JSZG_DB_OK)
+        rc = jszg_db_exec(jr, "admin_event_insert", NULL, 7, id, now,
+                          apr_pstrcat(jr->pool, "staff:", st->username,
+                                      NULL),
+                          from, to ? to : JSZG_ST_CONFIRMED, note, msg);
+    if (rc == JSZG_DB_OK)
+        rc = jszg_admin_audit(jr, st, action,
+                              apr_pstrcat(jr->pool, "application:", id,
+                                          NULL), note);
+    if (rc != JSZG_DB_OK) {
+        jszg_db_rollback(jr);
+        return db_fail(e, rc);
+    }
+    if ((rc = jszg_db_commit(jr)) != JSZG_DB_OK)
+        return db_fail(e, rc);
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, jr->r, JSZGLOGNO(20100)
+                  "application %s: conclusion %s %s by %s", id, from,
+                  to ? apr_pstrcat(jr->pool, "corrected to ", to, NULL)
+                  : "withdrawn", st->username);
+    return JSZG_ADM_OK;
 }

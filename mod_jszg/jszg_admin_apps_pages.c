@@ -6,6 +6,8 @@
  * to answer.
  */
 #include "jszg_admin.h"
+#include "jszg_rules.h"
+#include "jszg_fields.h"
 #include "apr_strings.h"
 #include "apr_lib.h"
 #include "apr_file_io.h"
@@ -90,72 +92,44 @@ int jszg_admin_send_upload(jszg_req *jr, const char *rel,
 
 /* ---- the application as staff see it ------------------------------------- */
 
-/* Labels of the snapshot's fields (steps 2-3 of the wizard); unknown keys
- * are shown under their own name rather than hidden. */
-static const char *const field_labels[][2] = {
-    { "name", "姓名" }, { "sex", "性别" }, { "ethnicity", "民族" },
-    { "birth_date", "出生日期" }, { "id_type", "证件类型" },
-    { "id_number", "证件号码" }, { "phone", "手机号码" },
-    { "email", "电子邮箱" }, { "address", "通讯地址" },
-    { "postcode", "邮政编码" }, { "politics", "政治面貌" },
-    { "education", "最高学历" }, { "degree", "学位" },
-    { "major", "所学专业" }, { "major_type", "专业类别" },
-    { "study_form", "学习形式" }, { "graduate_school", "毕业学校" },
-    { "school", "任教学校" }, { "school_type", "任教学校性质" },
-    { "school_location", "任教学校所在地" }, { "post", "岗位性质" },
-    { "title", "教师职务" }, { "mandarin", "普通话水平" },
-    { "work_start", "参加工作时间" }, { "hired_on", "聘用日期" },
-    { "stage", "现任教学段" }, { "subject", "现任教学科" },
-    { NULL, NULL }
-};
-
-static const char *label_of(const char *key)
+/* The submitted snapshot as {group, key, label, value} rows in the order
+ * and with the labels of the field vocabulary (jszg_rules.h): `fields`
+ * (flat, for the API) and `field_groups` (titled, for the page).  Names
+ * of the institution and point come from the row; a key the vocabulary
+ * does not know, or marks internal, is not shown. */
+static void snapshot(jszg_req *jr, json_t *app, json_t *d)
 {
-    int i;
-
-    for (i = 0; field_labels[i][0]; i++)
-        if (!strcmp(field_labels[i][0], key))
-            return field_labels[i][1];
-    return key;
-}
-
-/* Flatten the submitted snapshot into {label, value} rows (two levels:
- * the wizard may group fields by step). */
-static void flatten(apr_pool_t *p, json_t *out, json_t *obj, int depth)
-{
-    const char *k;
-    json_t *v;
-
-    json_object_foreach(obj, k, v) {
-        const char *text = NULL;
-        if (json_is_object(v) && depth == 0) {
-            flatten(p, out, v, 1);
-            continue;
-        }
-        if (json_is_string(v))
-            text = json_string_value(v);
-        else if (json_is_integer(v))
-            text = apr_psprintf(p, "%" JSON_INTEGER_FORMAT,
-                                json_integer_value(v));
-        else if (json_is_boolean(v))
-            text = json_is_true(v) ? "是" : "否";
-        if (text && *text)
-            json_array_append_new(out, json_pack("{s:s, s:s}", "label",
-                                                 label_of(k), "value",
-                                                 text));
-    }
-}
-
-static json_t *snapshot(jszg_req *jr, json_t *app)
-{
-    json_t *rows = jszg_pool_json(jr->pool, json_array());
+    json_t *flat = json_array(), *groups = json_array();
     const char *data = jstr(app, "data");
     json_t *obj = data ? json_loads(data, 0, NULL) : NULL;
 
     if (json_is_object(obj))
-        flatten(jr->pool, rows, obj, 0);
+        jszg_fields_json(jr->pool, obj, app, flat, groups);
     json_decref(obj);
-    return rows;
+    json_object_set_new(d, "fields", flat);
+    json_object_set_new(d, "field_groups", groups);
+}
+
+/* 办理人 in words (jszg_rules_actor_text): the applicant by the name of
+ * the application, staff by role and name (joined by the statement). */
+static void event_actors(jszg_req *jr, json_t *app, json_t *events)
+{
+    json_t *ev;
+    size_t i;
+    char buf[256];
+
+    json_array_foreach(events, i, ev) {
+        const char *actor = jstr(ev, "actor"), *name;
+        name = actor && !strncmp(actor, "staff:", 6)
+               ? jstr(ev, "staff_name") : jstr(app, "applicant_name");
+        json_object_set_new(ev, "actor_text", json_string(
+            jszg_rules_actor_text(actor, jstr(ev, "staff_role"), name, buf,
+                                  sizeof(buf))));
+        json_object_del(ev, "actor");
+        json_object_del(ev, "staff_name");
+        json_object_del(ev, "staff_role");
+    }
+    (void)jr;
 }
 
 /* Public form of an application row: no file paths, no raw data, the
@@ -196,7 +170,8 @@ static int detail_data(jszg_req *jr, jszg_staff *st, json_t *app,
     if ((rc = jszg_adm_verify(jr, app, &verify)) != JSZG_DB_OK)
         return rc;
     jszg_admin_times(jr, events, "at");
-    json_object_set(d, "fields", snapshot(jr, app));
+    event_actors(jr, app, events);
+    snapshot(jr, app, d);
     json_object_set_new(d, "has_photo", json_boolean(jstr(app,
                                                           "photo_path")));
     app_public(app);
@@ -218,10 +193,53 @@ static int detail_data(jszg_req *jr, jszg_staff *st, json_t *app,
         (st->role & (JSZG_ROLE_POINT | JSZG_ROLE_INSTITUTION
                      | JSZG_ROLE_SYSTEM))
         && !strcmp(status, JSZG_ST_REJECTED)));
+    json_object_set_new(d, "correct_href", json_string(
+        apr_pstrcat(jr->pool, "/admin/apps/", id, "/correct", NULL)));
+    json_object_set_new(d, "show_correct", json_boolean(
+        jszg_adm_correct_open(jr, st, app)));
+    json_object_set_new(d, "correct_days",
+                        json_integer(jr->sc->correct_days));
     json_object_set_new(d, "show_decide", json_boolean(
         (st->role & (JSZG_ROLE_INSTITUTION | JSZG_ROLE_SYSTEM))
         && !strcmp(status, JSZG_ST_CONFIRMED)));
     return JSZG_DB_OK;
+}
+
+/* What staff typed into a refused form, to fill it again: form.* for
+ * the template (radios as booleans, the texts as they were). */
+static json_t *form_again(jszg_req *jr)
+{
+    const char *result = jszg_field(jr, "result");
+    const char *c = jszg_field(jr, "conclusion");
+    json_t *f = json_object();
+    const char *texts[] = { "missing", "message", "reason", "note",
+                            "correct_reason", NULL };
+    const char *to = jszg_field(jr, "correct_to");
+    const char **t;
+
+    json_object_set_new(f, "complete", json_boolean(
+        result && !strcmp(result, "complete")));
+    json_object_set_new(f, "incomplete", json_boolean(
+        result && !strcmp(result, "incomplete")));
+    json_object_set_new(f, "pass", json_boolean(c && !strcmp(c,
+                                                JSZG_ST_PASS)));
+    json_object_set_new(f, "defer", json_boolean(c && !strcmp(c,
+                                                 JSZG_ST_DEFER)));
+    json_object_set_new(f, "fail", json_boolean(c && !strcmp(c,
+                                                JSZG_ST_FAIL)));
+    json_object_set_new(f, "to_withdraw", json_boolean(to && !*to));
+    json_object_set_new(f, "to_pass", json_boolean(to && !strcmp(to,
+                                                   JSZG_ST_PASS)));
+    json_object_set_new(f, "to_defer", json_boolean(to && !strcmp(to,
+                                                    JSZG_ST_DEFER)));
+    json_object_set_new(f, "to_fail", json_boolean(to && !strcmp(to,
+                                                   JSZG_ST_FAIL)));
+    for (t = texts; *t; t++) {
+        const char *v = jszg_field(jr, *t);
+        if (v)
+            json_object_set_new(f, *t, json_string(v));
+    }
+    return f;
 }
 
 static int app_page(jszg_req *jr, jszg_staff *st, const char *id,
@@ -236,8 +254,10 @@ static int app_page(jszg_req *jr, jszg_staff *st, const char *id,
     d = jszg_admin_data(jr, st, "报名详情", "search");
     if ((rc = detail_data(jr, st, app, d)) != JSZG_DB_OK)
         return jszg_db_status(rc);
-    if (error)
+    if (error) {
         json_object_set_new(d, "error", json_string(error));
+        json_object_set_new(d, "form", form_again(jr));
+    }
     jszg_admin_audit(jr, st, "application.view",
                      apr_pstrcat(jr->pool, "application:", id, NULL), NULL);
     return jszg_render_layout(jr, status, "admin/app", "admin/layout", d);
@@ -292,6 +312,7 @@ int jszg_admin_api_app(jszg_req *jr)
     json_object_del(b, "confirm_href");
     json_object_del(b, "reopen_href");
     json_object_del(b, "decide_href");
+    json_object_del(b, "correct_href");
     json_object_set_new(b, "application", json_deep_copy(app));
     json_object_del(b, "app");
     return jszg_json(jr, HTTP_OK, b);
@@ -299,7 +320,7 @@ int jszg_admin_api_app(jszg_req *jr)
 
 /* ---- transitions: pages and API ------------------------------------------ */
 
-enum { ACT_CONFIRM, ACT_REOPEN, ACT_DECIDE };
+enum { ACT_CONFIRM, ACT_REOPEN, ACT_DECIDE, ACT_CORRECT };
 
 static int act(jszg_req *jr, jszg_staff *st, int which, const char *id,
                jszg_adm_err *e)
@@ -318,6 +339,9 @@ static int act(jszg_req *jr, jszg_staff *st, int which, const char *id,
                                     jszg_field(jr, "message"), e);
     case ACT_REOPEN:
         return jszg_adm_app_reopen(jr, st, id, jszg_field(jr, "note"), e);
+    case ACT_CORRECT:
+        return jszg_adm_app_correct(jr, st, id, jszg_field(jr, "correct_to"),
+                                    jszg_field(jr, "correct_reason"), e);
     default:
         return jszg_adm_app_decide(jr, st, id,
                                    jszg_field(jr, "conclusion"),
@@ -331,6 +355,7 @@ static const char *done_message(int which)
     switch (which) {
     case ACT_CONFIRM: return "现场确认结果已保存。";
     case ACT_REOPEN:  return "报名已重新开放，状态为“网报待确认”。";
+    case ACT_CORRECT: return "注册结论已撤销或更正，已通知申请人。";
     default:          return "注册结论已保存。";
     }
 }
@@ -377,6 +402,7 @@ static int act_api(jszg_req *jr, int which, int roles)
 }
 
 #define CONFIRM_ROLES (JSZG_ROLE_POINT | JSZG_ROLE_SYSTEM)
+#define BULK_NOT_FOUND "未找到该报名（报名号不存在或不在您的管辖范围内）。"
 #define REOPEN_ROLES  (JSZG_ROLE_POINT | JSZG_ROLE_INSTITUTION \
                        | JSZG_ROLE_SYSTEM)
 #define DECIDE_ROLES  (JSZG_ROLE_INSTITUTION | JSZG_ROLE_SYSTEM)
@@ -409,6 +435,19 @@ int jszg_admin_api_reopen(jszg_req *jr)
 int jszg_admin_api_decide(jszg_req *jr)
 {
     return act_api(jr, ACT_DECIDE, DECIDE_ROLES);
+}
+
+#define CORRECT_ROLES (JSZG_ROLE_INSTITUTION | JSZG_ROLE_PROVINCE \
+                       | JSZG_ROLE_SYSTEM)
+
+int jszg_admin_app_correct_post(jszg_req *jr)
+{
+    return act_page(jr, ACT_CORRECT, CORRECT_ROLES);
+}
+
+int jszg_admin_api_correct(jszg_req *jr)
+{
+    return act_api(jr, ACT_CORRECT, CORRECT_ROLES);
 }
 
 /* ---- 待注册审批 queue and bulk decisions ------------------------------------- */
@@ -544,9 +583,52 @@ int jszg_admin_api_queue(jszg_req *jr)
     return jszg_json(jr, HTTP_OK, b);
 }
 
+/* One selected application of a bulk decision: by 报名号 (the queue's
+ * checkboxes) or by id (older clients).  *label is the 报名号 to show. */
+static int bulk_one(jszg_req *jr, jszg_staff *st, const jszg_form_field *f,
+                    const char *conclusion, const char *reason,
+                    const char **label, json_t **app, jszg_adm_err *e)
+{
+    const char *id = f->value;
+    json_t *row;
+    int rc;
+
+    *label = strcmp(f->name, "reg_no") ? "—" : f->value;
+    *app = NULL;
+    if (!strcmp(f->name, "reg_no")) {
+        rc = strlen(f->value) > 32 ? JSZG_DB_NOTFOUND
+             : jszg_db_row(jr, "admin_app_by_regno", &row, 1, f->value);
+        if (rc == JSZG_DB_NOTFOUND)
+            return jszg_adm_domain(e, HTTP_NOT_FOUND, "not_found",
+                                   BULK_NOT_FOUND);
+        if (rc != JSZG_DB_OK)
+            return jszg_adm_domain(e, jszg_db_status(rc), "db_error",
+                                   "数据库暂时不可用，请稍后重试。");
+        id = jstr(row, "id");
+    }
+    rc = jszg_adm_app_get(jr, st, id, app, e);
+    if (rc == JSZG_ADM_OK)
+        *label = jstr(*app, "reg_no");
+    else if (e->status == HTTP_FORBIDDEN) {
+        /* logged and audited, answered as if it did not exist */
+        jszg_admin_denied(jr, st, apr_pstrcat(jr->pool, "application:", id,
+                                              NULL));
+        return jszg_adm_domain(e, HTTP_NOT_FOUND, "not_found",
+                               BULK_NOT_FOUND);
+    }
+    else if (e->status == HTTP_NOT_FOUND)
+        return jszg_adm_domain(e, HTTP_NOT_FOUND, "not_found",
+                               BULK_NOT_FOUND);
+    if (rc != JSZG_ADM_OK)
+        return rc;
+    return jszg_adm_app_decide(jr, st, id, conclusion, reason, NULL, e);
+}
+
 /* Each selected application is its own transaction: one refused (moved
- * meanwhile, out of scope) does not undo the others; the page lists
- * what happened to each. */
+ * meanwhile, out of scope, not there) does not undo the others.  The
+ * answer lists by 报名号 what was saved (with the conclusion and reason)
+ * and what was not, and why; an application outside the scope reads
+ * exactly like one that does not exist. */
 int jszg_admin_bulk_decide_post(jszg_req *jr)
 {
     jszg_staff *st;
@@ -555,46 +637,53 @@ int jszg_admin_bulk_decide_post(jszg_req *jr)
     const char *conclusion = jszg_field(jr, "conclusion");
     const char *reason = jszg_field(jr, "reason");
     int rc = jszg_admin_begin(jr, DECIDE_ROLES, &st);
-    int i, ok = 0, bad = 0;
-    json_t *d, *failures;
+    int i;
+    json_t *d, *saved, *failures, *app;
 
     if (rc != OK)
         return rc;
-    failures = json_array();
+    saved = jszg_pool_json(jr->pool, json_array());
+    failures = jszg_pool_json(jr->pool, json_array());
     for (i = 0; jr->form && i < jr->form->nelts; i++) {
+        const char *label;
         f = &APR_ARRAY_IDX(jr->form, i, jszg_form_field);
-        if (f->filename || strcmp(f->name, "id"))
+        if (f->filename || (strcmp(f->name, "id")
+                            && strcmp(f->name, "reg_no")))
             continue;
-        if (jszg_adm_app_decide(jr, st, f->value, conclusion, reason, NULL,
-                                &e) == JSZG_ADM_OK) {
-            ok++;
+        if (bulk_one(jr, st, f, conclusion, reason, &label, &app, &e)
+            == JSZG_ADM_OK) {
+            json_array_append_new(saved, json_pack("{s:s, s:s?, s:s}",
+                                  "reg_no", label, "name",
+                                  jstr(app, "applicant_name"),
+                                  "conclusion", conclusion));
             continue;
         }
-        bad++;
-        if (e.status == HTTP_FORBIDDEN)
-            jszg_admin_denied(jr, st, apr_pstrcat(jr->pool,
-                              "application:", f->value, NULL));
-        if (e.status >= 500) {
-            json_decref(failures);
+        if (e.status >= 500)
             return e.status;
-        }
-        json_array_append_new(failures, json_pack("{s:s, s:s}", "id",
-                              f->value, "message", e.message));
+        json_array_append_new(failures, json_pack("{s:s, s:s, s:s}",
+                              "reg_no", label, "code", e.code,
+                              "message", e.message));
     }
-    if (ok + bad == 0) {
-        json_decref(failures);
+    if (!json_array_size(saved) && !json_array_size(failures))
         return jszg_admin_error(jr, st, HTTP_BAD_REQUEST, "none_selected",
                                 "请先勾选要审批的报名。");
-    }
-    if (!bad) {
-        json_decref(failures);
-        jszg_admin_flash(jr, st, apr_psprintf(jr->pool, "已批量审批%d条报名，"
-                                              "结论：%s。", ok, conclusion));
-        return jszg_redirect(jr, "/admin/queue");
+    if (jr->is_api) {
+        json_t *b = jszg_pool_json(jr->pool, json_object());
+        json_object_set(b, "saved", saved);
+        json_object_set(b, "failures", failures);
+        return jszg_json(jr, json_array_size(failures) ? HTTP_CONFLICT
+                         : HTTP_OK, b);
     }
     d = jszg_admin_data(jr, st, "批量审批结果", "queue");
-    json_object_set_new(d, "ok", json_integer(ok));
-    json_object_set_new(d, "failures", failures);
-    return jszg_render_layout(jr, HTTP_CONFLICT, "admin/bulk_result",
+    json_object_set_new(d, "ok", json_integer(json_array_size(saved)));
+    json_object_set_new(d, "bad", json_integer(json_array_size(failures)));
+    json_object_set(d, "saved", saved);
+    json_object_set(d, "failures", failures);
+    json_object_set_new(d, "conclusion", json_string(conclusion
+                                                     ? conclusion : ""));
+    if (reason && *reason)
+        json_object_set_new(d, "reason", json_string(reason));
+    return jszg_render_layout(jr, json_array_size(failures) ? HTTP_CONFLICT
+                              : HTTP_OK, "admin/bulk_result",
                               "admin/layout", d);
 }

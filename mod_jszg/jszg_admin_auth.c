@@ -46,13 +46,11 @@ void jszg_admin_times(jszg_req *jr, json_t *rows, const char *col)
 
     json_array_foreach(rows, i, row) {
         const char *v = jstr(row, col);
-        apr_time_exp_t tm;
+        char buf[24];
         if (!v)
             continue;
-        apr_time_exp_tz(&tm, apr_time_from_sec(apr_atoi64(v)), 8 * 3600);
-        json_object_set_new(row, tcol, json_string(apr_psprintf(
-            jr->pool, "%04d-%02d-%02d %02d:%02d", tm.tm_year + 1900,
-            tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min)));
+        json_object_set_new(row, tcol, json_string(jszg_rules_beijing_text(
+            apr_atoi64(v), JSZG_FMT_MINUTE, buf, sizeof(buf))));
     }
 }
 

@@ -178,21 +178,7 @@ static const char *id_cell(check_t *c, const jszg_csv_record *r, int i,
 
 static int date_ok(const char *s)
 {
-    static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
-                                 30, 31 };
-    int y, m, d, i;
-
-    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return 0;
-    for (i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && !apr_isdigit(s[i]))
-            return 0;
-    y = atoi(s);
-    m = atoi(s + 5);
-    d = atoi(s + 8);
-    if (y < 1950 || y > 2100 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-        return 0;
-    return !(m == 2 && d == 29 && (y % 4 || (y % 100 == 0 && y % 400)));
+    return jszg_rules_parse_date(s, 1950, 2100, NULL) == 0;
 }
 
 /* Whole number in [min, max], digits only. */

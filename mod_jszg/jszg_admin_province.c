@@ -53,39 +53,14 @@ static int id_ok(const char *id)
  * "2026-11-01 09:00:00"; NULL when empty, "" when malformed. */
 static const char *datetime_in(apr_pool_t *p, const char *s)
 {
-    static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
-                                 30, 31 };
-    char *t;
-    int i, y, mo, d, h, mi, sec = 0;
-    apr_size_t n;
+    jszg_bjtime t;
 
     if (!s || !*s)
         return NULL;
-    n = strlen(s);
-    if (n != 16 && n != 19)
+    if (jszg_rules_parse_datetime(s, 2013, 2100, &t) != 0)
         return "";
-    t = apr_pstrdup(p, s);
-    if (t[10] == 'T')
-        t[10] = ' ';
-    for (i = 0; i < (int)n; i++) {
-        char want = i == 4 || i == 7 ? '-' : i == 10 ? ' '
-                    : i == 13 || i == 16 ? ':' : 0;
-        if (want ? t[i] != want : !apr_isdigit(t[i]))
-            return "";
-    }
-    y = atoi(t);
-    mo = atoi(t + 5);
-    d = atoi(t + 8);
-    h = atoi(t + 11);
-    mi = atoi(t + 14);
-    if (n == 19)
-        sec = atoi(t + 17);
-    if (y < 2013 || y > 2100 || mo < 1 || mo > 12 || d < 1
-        || d > mdays[mo - 1] || (mo == 2 && d == 29 && y % 4) || h > 23
-        || mi > 59 || sec > 59)
-        return "";
-    return apr_psprintf(p, "%04d-%02d-%02d %02d:%02d:%02d", y, mo, d, h, mi,
-                        sec);
+    return apr_psprintf(p, "%04d-%02d-%02d %02d:%02d:%02d", t.year, t.month,
+                        t.day, t.hour, t.min, t.sec);
 }
 
 /* "YYYY-..." lies in cycle year `year` (decimal text). */

@@ -8,6 +8,7 @@
  */
 #include "jszg_admin.h"
 #include "jszg_csv.h"
+#include "jszg_rules.h"
 #include "apr_strings.h"
 #include "apr_lib.h"
 
@@ -197,7 +198,7 @@ static int load(jszg_req *jr, jszg_staff *st, long year, json_t **inst,
     const char *scope;
     const char *by_inst = jszg_adm_scoped(jr, st, "admin_stats_inst", &scope);
     const char *by_day = jszg_adm_scoped(jr, st, "admin_stats_day", &scope);
-    long today = (long)((apr_time_sec(jr->now) + 28800) / 86400);
+    long today = jszg_rules_beijing_day(apr_time_sec(jr->now));
     const char *y = apr_ltoa(jr->pool, year);
     int rc;
 
@@ -206,17 +207,18 @@ static int load(jszg_req *jr, jszg_staff *st, long year, json_t **inst,
     if (rc == JSZG_DB_OK)
         rc = jszg_db_rows(jr, by_day, days, 3, y,
                           apr_psprintf(jr->pool, "%ld",
-                                       *first_day * 86400 - 28800),
+                                       (long)jszg_rules_day_start(
+                                           *first_day)),
                           scope);
     return rc;
 }
 
 static long this_year(jszg_req *jr)
 {
-    apr_time_exp_t tm;
+    jszg_bjtime t;
 
-    apr_time_exp_tz(&tm, jr->now, 8 * 3600);
-    return tm.tm_year + 1900;
+    jszg_rules_beijing(apr_time_sec(jr->now), &t);
+    return t.year;
 }
 
 int jszg_admin_stats(jszg_req *jr)
@@ -321,27 +323,11 @@ int jszg_admin_stats_csv(jszg_req *jr)
 /* 'YYYY-MM-DD' (Beijing) → epoch of its midnight; -1 when malformed. */
 apr_int64_t jszg_admin_day_start(const char *s)
 {
-    int y, m, d, i;
-    apr_time_exp_t tm;
-    apr_time_t t;
+    jszg_bjtime t;
 
-    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+    if (jszg_rules_parse_date(s, 2000, 2100, &t) != 0)
         return -1;
-    for (i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && !apr_isdigit(s[i]))
-            return -1;
-    y = atoi(s);
-    m = atoi(s + 5);
-    d = atoi(s + 8);
-    if (y < 2000 || y > 2100 || m < 1 || m > 12 || d < 1 || d > 31)
-        return -1;
-    memset(&tm, 0, sizeof(tm));
-    tm.tm_year = y - 1900;
-    tm.tm_mon = m - 1;
-    tm.tm_mday = d;
-    if (apr_time_exp_gmt_get(&t, &tm) != APR_SUCCESS)
-        return -1;
-    return apr_time_sec(t) - 28800;
+    return jszg_rules_beijing_secs(&t);
 }
 
 static const char *filter(jszg_req *jr, const char *name, json_t *d)
@@ -355,55 +341,178 @@ static const char *filter(jszg_req *jr, const char *name, json_t *d)
     return v;
 }
 
+#define AUDIT_CSV_MAX 10000   /* rows in one CSV export */
+
+/* The actor filter: a bare name is a staff username ("dc-point"), a
+ * qualified one ("staff:dc-point", "account:12") is taken as it is. */
+static const char *actor_filter(jszg_req *jr, const char *v)
+{
+    if (!*v || strchr(v, ':'))
+        return v;
+    return apr_pstrcat(jr->pool, "staff:", v, NULL);
+}
+
+/* Rows as people read them: the action's Chinese name, the actor without
+ * its prefix. */
+static void audit_words(jszg_req *jr, json_t *rows)
+{
+    json_t *row;
+    size_t i;
+    char buf[128];
+
+    json_array_foreach(rows, i, row) {
+        const char *action = jstr(row, "action"), *actor = jstr(row, "actor");
+        const char *name = jszg_rules_audit_action(action, buf, sizeof(buf));
+        json_object_set_new(row, "action_name", json_string(name ? name
+                                                            : action ? action
+                                                            : ""));
+        if (actor && !strncmp(actor, "staff:", 6))
+            actor = actor + 6;
+        else if (actor && !strncmp(actor, "account:", 8))
+            actor = apr_pstrcat(jr->pool, "申请人（账号", actor + 8, "）",
+                                NULL);
+        else if (actor && !strncmp(actor, "applicant:", 10))
+            actor = apr_pstrcat(jr->pool, "申请人（账号", actor + 10, "）",
+                                NULL);
+        json_object_set_new(row, "actor_text", json_string(actor ? actor
+                                                           : ""));
+    }
+}
+
+typedef struct {
+    const char *actor, *actor_q, *action, *target, *from, *to;
+    apr_int64_t t0, t1;
+    long page;
+} audit_q;
+
+static int audit_filters(jszg_req *jr, json_t *d, audit_q *q)
+{
+    q->t0 = 0;
+    q->t1 = APR_INT64_C(4102444800);
+    q->actor = filter(jr, "actor", d);
+    q->actor_q = actor_filter(jr, q->actor);
+    q->action = filter(jr, "action", d);
+    q->target = filter(jr, "target", d);
+    q->from = filter(jr, "from", d);
+    q->to = filter(jr, "to", d);
+    if ((*q->from && (q->t0 = jszg_admin_day_start(q->from)) < 0)
+        || (*q->to && (q->t1 = jszg_admin_day_start(q->to)) < 0)
+        || jszg_query_int(jr, "page", 1, 100000, 1, &q->page) < 0)
+        return -1;
+    if (*q->to)
+        q->t1 += 86400;
+    return 0;
+}
+
+static const char *audit_query(jszg_req *jr, const audit_q *q, long page)
+{
+    apr_pool_t *p = jr->pool;
+
+    return apr_psprintf(p, "actor=%s&action=%s&target=%s&from=%s&to=%s"
+                        "%s%s", ap_escape_urlencoded(p, q->actor),
+                        ap_escape_urlencoded(p, q->action),
+                        ap_escape_urlencoded(p, q->target),
+                        ap_escape_urlencoded(p, q->from),
+                        ap_escape_urlencoded(p, q->to),
+                        page ? "&page=" : "",
+                        page ? apr_ltoa(p, page) : "");
+}
+
+static int audit_rows(jszg_req *jr, const audit_q *q, int limit, long off,
+                      json_t **rows)
+{
+    return jszg_db_rows(jr, "admin_audit_list", rows, 10, q->actor_q,
+                        q->actor_q, q->action, q->action, q->target,
+                        q->target,
+                        apr_psprintf(jr->pool, "%" APR_INT64_T_FMT, q->t0),
+                        apr_psprintf(jr->pool, "%" APR_INT64_T_FMT, q->t1),
+                        apr_itoa(jr->pool, limit), apr_ltoa(jr->pool, off));
+}
+
 int jszg_admin_audit_page(jszg_req *jr)
 {
     jszg_staff *st;
     json_t *d, *rows, *cnt;
-    const char *actor, *action, *target, *from, *to;
-    apr_int64_t t0 = 0, t1 = APR_INT64_C(4102444800);
-    long page, total;
+    audit_q q;
+    long total;
     int rc = jszg_admin_begin(jr, JSZG_ROLE_SYSTEM, &st);
 
     if (rc != OK)
         return rc;
     d = jszg_admin_data(jr, st, "审计日志", "audit");
-    actor = filter(jr, "actor", d);
-    action = filter(jr, "action", d);
-    target = filter(jr, "target", d);
-    from = filter(jr, "from", d);
-    to = filter(jr, "to", d);
-    if ((*from && (t0 = jszg_admin_day_start(from)) < 0)
-        || (*to && (t1 = jszg_admin_day_start(to)) < 0)
-        || jszg_query_int(jr, "page", 1, 100000, 1, &page) < 0)
+    if (audit_filters(jr, d, &q) < 0)
         return jszg_admin_error(jr, st, HTTP_BAD_REQUEST, "bad_filter",
                                 "筛选条件不正确（日期格式为YYYY-MM-DD）。");
-    if (*to)
-        t1 += 86400;
-    rc = jszg_db_row(jr, "admin_audit_count", &cnt, 8, actor, actor, action,
-                     action, target, target,
-                     apr_psprintf(jr->pool, "%" APR_INT64_T_FMT, t0),
-                     apr_psprintf(jr->pool, "%" APR_INT64_T_FMT, t1));
+    rc = jszg_db_row(jr, "admin_audit_count", &cnt, 8, q.actor_q, q.actor_q,
+                     q.action, q.action, q.target, q.target,
+                     apr_psprintf(jr->pool, "%" APR_INT64_T_FMT, q.t0),
+                     apr_psprintf(jr->pool, "%" APR_INT64_T_FMT, q.t1));
     if (rc == JSZG_DB_OK)
-        rc = jszg_db_rows(jr, "admin_audit_list", &rows, 10, actor, actor,
-                          action, action, target, target,
-                          apr_psprintf(jr->pool, "%" APR_INT64_T_FMT, t0),
-                          apr_psprintf(jr->pool, "%" APR_INT64_T_FMT, t1),
-                          apr_itoa(jr->pool, AUDIT_PAGE),
-                          apr_ltoa(jr->pool, (page - 1) * AUDIT_PAGE));
+        rc = audit_rows(jr, &q, AUDIT_PAGE, (q.page - 1) * AUDIT_PAGE,
+                        &rows);
     if (rc != JSZG_DB_OK)
         return jszg_db_status(rc);
     total = (long)apr_atoi64(jstr(cnt, "n"));
     jszg_admin_times(jr, rows, "at");
+    audit_words(jr, rows);
     json_object_set(d, "rows", rows);
     json_object_set_new(d, "total", json_integer(total));
-    json_object_set_new(d, "page", json_integer(page));
-    if (page * AUDIT_PAGE < total)
-        json_object_set_new(d, "next_href", json_string(apr_psprintf(
-            jr->pool, "/admin/audit?actor=%s&action=%s&target=%s&from=%s"
-            "&to=%s&page=%ld", ap_escape_urlencoded(jr->pool, actor),
-            ap_escape_urlencoded(jr->pool, action),
-            ap_escape_urlencoded(jr->pool, target),
-            ap_escape_urlencoded(jr->pool, from),
-            ap_escape_urlencoded(jr->pool, to), page + 1)));
+    json_object_set_new(d, "page", json_integer(q.page));
+    if (q.page * AUDIT_PAGE < total)
+        json_object_set_new(d, "next_href", json_string(apr_pstrcat(
+            jr->pool, "/admin/audit?", audit_query(jr, &q, q.page + 1),
+            NULL)));
+    json_object_set_new(d, "csv_href", json_string(apr_pstrcat(
+        jr->pool, "/admin/audit.csv?", audit_query(jr, &q, 0), NULL)));
     return jszg_render_layout(jr, HTTP_OK, "admin/audit", "admin/layout", d);
+}
+
+/* GET /admin/audit.csv: the filtered rows (newest first, at most
+ * AUDIT_CSV_MAX), with the action's Chinese name beside its key. */
+int jszg_admin_audit_csv(jszg_req *jr)
+{
+    jszg_staff *st;
+    json_t *rows, *row;
+    audit_q q;
+    apr_array_header_t *parts;
+    apr_pool_t *p = jr->pool;
+    const char *out;
+    size_t i;
+    int rc = jszg_admin_begin(jr, JSZG_ROLE_SYSTEM, &st);
+
+    if (rc != OK)
+        return rc;
+    if (audit_filters(jr, jszg_pool_json(p, json_object()), &q) < 0)
+        return jszg_admin_error(jr, st, HTTP_BAD_REQUEST, "bad_filter",
+                                "筛选条件不正确（日期格式为YYYY-MM-DD）。");
+    if ((rc = audit_rows(jr, &q, AUDIT_CSV_MAX, 0, &rows)) != JSZG_DB_OK)
+        return jszg_db_status(rc);
+    jszg_admin_times(jr, rows, "at");
+    audit_words(jr, rows);
+    parts = apr_array_make(p, (int)json_array_size(rows) + 1,
+                           sizeof(const char *));
+    /* the BOM makes Excel read the file as UTF-8 */
+    APR_ARRAY_PUSH(parts, const char *) = "\xEF\xBB\xBF\"时间\",\"操作人\","
+        "\"操作\",\"操作代码\",\"对象\",\"IP\",\"说明\"\r\n";
+    json_array_foreach(rows, i, row)
+        APR_ARRAY_PUSH(parts, const char *) = apr_pstrcat(p,
+            jszg_csv_cell(p, jstr(row, "at_text")), ",",
+            jszg_csv_cell(p, jstr(row, "actor_text")), ",",
+            jszg_csv_cell(p, jstr(row, "action_name")), ",",
+            jszg_csv_cell(p, jstr(row, "action")), ",",
+            jszg_csv_cell(p, jstr(row, "target")), ",",
+            jszg_csv_cell(p, jstr(row, "ip")), ",",
+            jszg_csv_cell(p, jstr(row, "note")), "\r\n", NULL);
+    out = apr_array_pstrcat(p, parts, 0);
+    jszg_admin_audit(jr, st, "audit.export", NULL,
+                     apr_psprintf(p, "%lu rows", (unsigned long)
+                                  json_array_size(rows)));
+    apr_table_setn(jr->r->headers_out, "Content-Disposition",
+                   "attachment; filename=\"jszg-audit.csv\"");
+    jszg_no_store(jr->r);
+    ap_set_content_type(jr->r, "text/csv; charset=utf-8");
+    ap_set_content_length(jr->r, strlen(out));
+    if (!jr->r->header_only)
+        ap_rwrite(out, (int)strlen(out), jr->r);
+    return OK;
 }

@@ -7,6 +7,7 @@
 #include <apr_strings.h>
 
 #include "jszg_idcard.h"
+#include "jszg_rules.h"
 
 #define ID_LEN 18
 
@@ -61,25 +62,11 @@ static int region_ok(int code)
     return 0;
 }
 
-static int is_leap(long y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
 static int date_ok(long ymd, long today)
 {
-    static const int mdays[] = { 31, 28, 31, 30, 31, 30,
-                                 31, 31, 30, 31, 30, 31 };
-    long y = ymd / 10000, m = (ymd / 100) % 100, d = ymd % 100;
-    int max;
-
-    if (y < JSZG_ID_MIN_YEAR || m < 1 || m > 12 || d < 1) {
+    if (!jszg_rules_date_ok((int)(ymd / 10000), (int)(ymd / 100 % 100),
+                            (int)(ymd % 100), JSZG_ID_MIN_YEAR, 9999))
         return 0;
-    }
-    max = mdays[m - 1] + (m == 2 && is_leap(y));
-    if (d > max) {
-        return 0;
-    }
     return today <= 0 || ymd <= today;
 }
 

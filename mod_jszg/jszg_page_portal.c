@@ -4,12 +4,12 @@
  * window (网报计划) state, paragraphs, the 咨询服务 menu.
  */
 #include "jszg_portal.h"
+#include "jszg_rules.h"
 #include "jszg_pager.h"
 #include "apr_strings.h"
 #include "apr_lib.h"
 
 /* Beijing time, the time zone of every 网报计划 (UTC+8, no DST). */
-#define BEIJING_OFFSET (8 * 3600)
 
 /* How many numbered page links the pager shows. */
 #define PAGER_WIDTH 7
@@ -201,14 +201,13 @@ json_t *jszg_portal_paragraphs(const char *text)
  * ('YYYY-MM-DD HH:MM:SS' from both engines). */
 static const char *beijing_now(jszg_req *jr, int *year)
 {
-    apr_time_exp_t tm;
+    jszg_bjtime t;
     char buf[32];
-    apr_size_t len;
 
-    apr_time_exp_tz(&tm, jr->now, BEIJING_OFFSET);
-    apr_strftime(buf, &len, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
-    *year = tm.tm_year + 1900;
-    return apr_pstrdup(jr->pool, buf);
+    jszg_rules_beijing(apr_time_sec(jr->now), &t);
+    *year = t.year;
+    return apr_pstrdup(jr->pool, jszg_rules_beijing_text(
+        apr_time_sec(jr->now), JSZG_FMT_SECOND, buf, sizeof(buf)));
 }
 
 static json_t *state(const char *status, const char *message)
@@ -251,14 +250,13 @@ int jszg_portal_window_state(jszg_req *jr, json_t *inst, json_t **out)
                       id);
         return JSZG_DB_ERROR;
     }
-    if (strcmp(now, ends) >= 0 && jszg_portal_long(w, "cycle_year") < year)
-        st = state("none", MSG_NO_PLAN);
-    else if (strcmp(now, starts) < 0)
-        st = state("not_open", MSG_NOT_OPEN);
-    else if (strcmp(now, ends) >= 0)
-        st = state("closed", MSG_CLOSED);
-    else
-        st = state("open", MSG_OPEN);
+    switch (jszg_rules_window_state(now, year, starts, ends,
+                                    (int)jszg_portal_long(w, "cycle_year"))) {
+    case JSZG_WIN_NOT_OPEN: st = state("not_open", MSG_NOT_OPEN); break;
+    case JSZG_WIN_CLOSED:   st = state("closed", MSG_CLOSED); break;
+    case JSZG_WIN_OPEN:     st = state("open", MSG_OPEN); break;
+    default:                st = state("none", MSG_NO_PLAN); break;
+    }
     if (strcmp(json_string_value(json_object_get(st, "status")), "none")) {
         json_object_set_new(st, "cycle_year",
                             json_integer(jszg_portal_long(w, "cycle_year")));

@@ -5,6 +5,7 @@
  */
 #include "jszg_wizard.h"
 #include "jszg_account.h"
+#include "jszg_rules.h"
 #include "jszg_idcard.h"
 #include "apr_strings.h"
 

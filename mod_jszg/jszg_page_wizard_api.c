@@ -5,6 +5,7 @@
  * {"error": {"code", "message", "fields": {name: {code, message}}}}.
  */
 #include "jszg_wizard.h"
+#include "jszg_rules.h"
 #include "apr_strings.h"
 
 static const char *const step3_params[] = {
@@ -114,7 +115,7 @@ static int api_submit(jszg_req *jr, jszg_applicant *a)
     if (rc != JSZG_DB_OK)
         return jszg_wz_answer_fail(jr, rc, &f);
     json_object_set_new(body, "reg_no", json_string(reg_no));
-    json_object_set_new(body, "status", json_string("网报待确认"));
+    json_object_set_new(body, "status", json_string(JSZG_ST_PENDING));
     json_object_set_new(body, "replayed", json_boolean(replayed));
     json_object_set_new(body, "href", json_string(apr_pstrcat(jr->pool,
                         "/api/v1/dqzc/applications/", reg_no, NULL)));

@@ -7,6 +7,7 @@
  */
 #include "jszg_wizard.h"
 #include "jszg_records.h"
+#include "jszg_rules.h"
 #include "apr_strings.h"
 
 static const char *const step_names[] = {
@@ -45,8 +46,6 @@ int jszg_wz_step_data(jszg_req *jr, const jszg_applicant *a,
                       jszg_draft *d, int step, json_t *sel, json_t *out)
 {
     char buf[32];
-    apr_size_t n;
-    apr_time_exp_t tm;
 
     json_object_set_new(out, "step", json_integer(step));
     json_object_set_new(out, "step_done", json_integer(d->step_done));
@@ -54,9 +53,10 @@ int jszg_wz_step_data(jszg_req *jr, const jszg_applicant *a,
     json_object_set_new(out, "steps", steps_bar(step, d->step_done));
     json_object_set_new(out, "expires_at",
                         json_integer(apr_time_sec(d->expires)));
-    apr_time_exp_tz(&tm, d->expires, 8 * 3600);
-    apr_strftime(buf, &n, sizeof(buf), "%H:%M", &tm);
-    json_object_set_new(out, "expires_hm", json_string(buf));
+    /* "YYYY-MM-DD HH:MM": the time is its last five characters */
+    json_object_set_new(out, "expires_hm", json_string(
+        jszg_rules_beijing_text(apr_time_sec(d->expires), JSZG_FMT_MINUTE,
+                                buf, sizeof(buf)) + 11));
     json_object_set_new(out, "idle_hours",
                         json_integer(apr_time_sec(jr->sc->draft_idle) / 3600));
     switch (step) {

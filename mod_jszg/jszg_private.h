@@ -55,6 +55,7 @@ typedef struct {
     int test_clock;             /* honour X-Jszg-Test-Now (dev only) */
     int page_size;
     int school_adds;            /* 新增学校 per account and day */
+    int correct_days;           /* JszgDecisionCorrectDays */
     apr_interval_time_t draft_idle;     /* wizard draft expiry */
     int housekeeping;           /* seconds between purges; 0 = none */
     jszg_view *view;            /* parsed templates, per child */

@@ -14,12 +14,12 @@
 #include "jszg_rules.h"
 #include "jszg_regno.h"
 #include "jszg_pdf.h"
+#include "jszg_fields.h"
 #include "apr_strings.h"
 #include "apr_lib.h"
 #include "apr_file_io.h"
 #include "apr_time.h"
 
-#define BEIJING_OFFSET (8 * 3600)
 #define BASE "/platform/dqzc/records/"
 
 /* An in-memory draft must never reach the wizard's table: draft_save()
@@ -62,14 +62,13 @@ static const char *epoch(jszg_req *jr)
 /* Epoch seconds as Beijing "YYYY-MM-DD HH:MM" ("" when absent). */
 static const char *beijing(apr_pool_t *p, const char *secs)
 {
-    apr_time_exp_t tm;
+    char buf[24];
 
     if (!secs || !*secs)
         return "";
-    apr_time_exp_tz(&tm, apr_time_from_sec(apr_atoi64(secs)),
-                    BEIJING_OFFSET);
-    return apr_psprintf(p, "%04d-%02d-%02d %02d:%02d", tm.tm_year + 1900,
-                        tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
+    return apr_pstrdup(p, jszg_rules_beijing_text(apr_atoi64(secs),
+                                                  JSZG_FMT_MINUTE, buf,
+                                                  sizeof(buf)));
 }
 
 static int streq(const char *a, const char *b)
@@ -130,20 +129,20 @@ json_t *jszg_rec_explanations(jszg_req *jr)
  * beside the record (domain.md, Rules). */
 static const char *conclusion_text(apr_pool_t *p, const char *status)
 {
-    if (streq(status, "注册合格"))
+    if (streq(status, JSZG_ST_PASS))
         return "定期注册合格。最终结论以教育局公示结果为准，注册结论将体现"
                "在教师资格证书的注册贴上。";
     /* what may follow: the rules core says it once */
-    if (streq(status, "暂缓注册"))
+    if (streq(status, JSZG_ST_DEFER))
         return apr_pstrcat(p, "暂缓注册：如培训学时未完成、中止教育教学工作"
                            "超过一个学期或有年度考核不合格等，具体原因请查看"
                            "留言。", jszg_rules_reapply_text(status), NULL);
-    if (streq(status, "注册不合格"))
+    if (streq(status, JSZG_ST_FAIL))
         return apr_pstrcat(p, "注册不合格：如严重违反师德、一个注册周期内连续"
                            "两年年度考核不合格、教师资格被依法撤销或丧失等，"
                            "具体原因请查看留言。",
                            jszg_rules_reapply_text(status), NULL);
-    if (streq(status, "确认未通过"))
+    if (streq(status, JSZG_ST_REJECTED))
         return "所提交材料不齐全，请查看留言中缺少的材料并联系确认点。";
     return NULL;
 }
@@ -187,7 +186,7 @@ static void add_actions(jszg_req *jr, json_t *row)
  * cycle a year); with no plan at all, this Beijing year. */
 static int current_cycle(jszg_req *jr, long *cycle)
 {
-    apr_time_exp_t tm;
+    jszg_bjtime t;
     json_t *row;
     int rc = jszg_db_row(jr, "rec_current_cycle", &row, 0);
 
@@ -195,8 +194,8 @@ static int current_cycle(jszg_req *jr, long *cycle)
         return rc;
     *cycle = rc == JSZG_DB_OK ? L(row, "cycle") : 0;
     if (*cycle <= 0) {
-        apr_time_exp_tz(&tm, jr->now, BEIJING_OFFSET);
-        *cycle = tm.tm_year + 1900;
+        jszg_rules_beijing(apr_time_sec(jr->now), &t);
+        *cycle = t.year;
     }
     return JSZG_DB_OK;
 }
@@ -338,6 +337,36 @@ static int detail_certs(jszg_req *jr, const jszg_applicant *a,
     return JSZG_DB_OK;
 }
 
+/* 个人信息 as the field vocabulary labels and orders it (jszg_fields.h),
+ * two fields a row: person_rows [{l1, v1, l2, v2}], l2 absent on a last
+ * odd row. */
+static void person_rows(jszg_req *jr, json_t *person, json_t *out)
+{
+    json_t *flat = pooled(jr, json_array()), *rows = json_array();
+    json_t *data = json_object(), *a, *b;
+    size_t i;
+
+    if (json_is_object(person))
+        json_object_set(data, "person", person);
+    jszg_fields_json(jr->pool, data, NULL, flat, NULL);
+    json_decref(data);
+    for (i = 0; i < json_array_size(flat); i += 2) {
+        json_t *row;
+        a = json_array_get(flat, i);
+        b = json_array_get(flat, i + 1);
+        if (strcmp(S(a, "group"), "person"))
+            continue;
+        row = json_pack("{s:O, s:O}", "l1", json_object_get(a, "label"),
+                        "v1", json_object_get(a, "value"));
+        if (b && !strcmp(S(b, "group"), "person")) {
+            json_object_set(row, "l2", json_object_get(b, "label"));
+            json_object_set(row, "v2", json_object_get(b, "value"));
+        }
+        json_array_append_new(rows, row);
+    }
+    json_object_set_new(out, "person_rows", rows);
+}
+
 int jszg_rec_detail(jszg_req *jr, const jszg_applicant *a,
                     const jszg_record *rec, json_t *out)
 {
@@ -350,6 +379,7 @@ int jszg_rec_detail(jszg_req *jr, const jszg_applicant *a,
         json_object_set(out, "person", person);
     else
         json_object_set_new(out, "person", json_object());
+    person_rows(jr, person, out);
     json_object_set_new(out, "photo_url", json_string(apr_pstrcat(jr->pool,
                         rec_href(jr, rec->reg_no, "/photo"), "?v=",
                         rec->version, NULL)));

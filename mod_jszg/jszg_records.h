@@ -17,9 +17,10 @@
 #define JSZG_RECORDS_H
 
 #include "jszg_wizard.h"
+#include "jszg_rules.h"
 
 /* The one status in which the applicant may edit (DESIGN.md). */
-#define JSZG_REC_EDITABLE "网报待确认"
+#define JSZG_REC_EDITABLE JSZG_ST_PENDING
 
 /* One application of the logged-in applicant, loaded for a request. */
 typedef struct {

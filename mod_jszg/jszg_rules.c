@@ -2,6 +2,7 @@
  * jszg_rules.c - the rules core (see jszg_rules.h): 资格种类, 学段 and
  * which qualification covers which post.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "jszg_rules.h"
@@ -163,5 +164,513 @@ const char *jszg_rules_reapply_text(const char *conclusion)
     if (!strcmp(conclusion, "暂缓注册"))
         return "暂缓注册的，在暂缓原因（如培训学时不足）消除后，"
                "可在本注册周期网报时间内再次申请定期注册。";
+    return NULL;
+}
+
+/* ---- field vocabulary --------------------------------------------------- */
+
+const char *const jszg_rules_field_groups[][2] = {
+    { "identity", "身份信息" },
+    { "cert",     "教师资格证书" },
+    { "person",   "个人信息" },
+    { "choice",   "注册机构与任教岗位" },
+    { NULL, NULL }
+};
+
+#define SHOW JSZG_FS_SHOW
+#define HIDE JSZG_FS_INTERNAL
+
+/* The person group follows the wizard's step 2 (the manual's order and
+ * words; the long 通讯地址 last, on a line of its own in two-column
+ * layouts); identity is the 实名 data copied at submission; cert is the
+ * certificate row as step 2 listed it; choice is step 3. */
+const jszg_fieldspec jszg_rules_fields[] = {
+    { "identity", "name",         "姓名",         JSZG_FT_TEXT, SHOW, NULL },
+    { "identity", "sex",          "性别",         JSZG_FT_LIST, SHOW, NULL },
+    { "identity", "ethnicity",    "民族",         JSZG_FT_LIST, SHOW, NULL },
+    { "identity", "id_type",      "证件类型",     JSZG_FT_LIST, SHOW, NULL },
+    { "identity", "id_number",    "证件号码",     JSZG_FT_CODE, SHOW, NULL },
+    { "identity", "birth_date",   "出生日期",     JSZG_FT_DATE, SHOW, NULL },
+    { "identity", "phone",        "手机号码",     JSZG_FT_CODE, SHOW, NULL },
+
+    { "cert", "cert_no",          "证书号码",     JSZG_FT_CODE, SHOW, NULL },
+    { "cert", "kind_name",        "资格种类",     JSZG_FT_LIST, SHOW, NULL },
+    { "cert", "subject",          "任教学科（证书）", JSZG_FT_TEXT, SHOW,
+      NULL },
+    { "cert", "authority_name",   "认定机构",     JSZG_FT_TEXT, SHOW, NULL },
+    { "cert", "issued_on",        "签发日期",     JSZG_FT_DATE, SHOW, NULL },
+    { "cert", "status",           "证书状态",     JSZG_FT_LIST, SHOW, NULL },
+    { "cert", "source",           "证书信息来源", JSZG_FT_SOURCE, SHOW,
+      NULL },
+    { "cert", "last_date",        "上次注册日期", JSZG_FT_DATE, SHOW, NULL },
+    { "cert", "last_result",      "上次注册结论", JSZG_FT_LIST, SHOW, NULL },
+    { "cert", "id",               "证书记录",     JSZG_FT_REF, HIDE, NULL },
+    { "cert", "kind",             "资格种类代码", JSZG_FT_CODE, HIDE, NULL },
+    { "cert", "province_code",    "认定省份代码", JSZG_FT_CODE, HIDE, NULL },
+    { "cert", "selectable",       "可否选择",     JSZG_FT_TEXT, HIDE, NULL },
+    { "cert", "blocked",          "限制说明",     JSZG_FT_TEXT, HIDE, NULL },
+    { "cert", "blocked_code",     "限制代码",     JSZG_FT_CODE, HIDE, NULL },
+
+    { "person", "mandarin",       "普通话证书信息", JSZG_FT_LIST, SHOW, NULL },
+    { "person", "education",      "最高学历信息", JSZG_FT_LIST, SHOW, NULL },
+    { "person", "edu_category",   "最高学历专业类别", JSZG_FT_LIST, SHOW,
+      NULL },
+    { "person", "major",          "所学专业",     JSZG_FT_TEXT, SHOW, NULL },
+    { "person", "degree",         "最高学位信息", JSZG_FT_LIST, SHOW, NULL },
+    { "person", "grad_date",      "毕业时间",     JSZG_FT_DATE, SHOW, NULL },
+    { "person", "grad_school",    "毕业学校",     JSZG_FT_REF, SHOW,
+      "grad_school_name" },
+    { "person", "study_form",     "学习形式",     JSZG_FT_LIST, SHOW, NULL },
+    { "person", "school",         "现任教学校",   JSZG_FT_TEXT, SHOW, NULL },
+    { "person", "school_area",    "任教学校所在地", JSZG_FT_LIST, SHOW, NULL },
+    { "person", "school_type",    "任教学校性质", JSZG_FT_LIST, SHOW, NULL },
+    { "person", "title",          "教师职务",     JSZG_FT_LIST, SHOW, NULL },
+    { "person", "work_start",     "开始参加工作时间", JSZG_FT_DATE, SHOW,
+      NULL },
+    { "person", "hukou",          "户籍所在地",   JSZG_FT_TEXT, SHOW, NULL },
+    { "person", "employ_start",   "本单位聘用起始日期", JSZG_FT_DATE, SHOW,
+      NULL },
+    { "person", "politics",       "政治面貌",     JSZG_FT_LIST, SHOW, NULL },
+    { "person", "post_type",      "岗位性质",     JSZG_FT_LIST, SHOW, NULL },
+    { "person", "postcode",       "通讯邮编",     JSZG_FT_CODE, SHOW, NULL },
+    { "person", "address",        "通讯地址",     JSZG_FT_TEXT, SHOW, NULL },
+    { "person", "grad_school_name", "毕业学校名称", JSZG_FT_TEXT, HIDE,
+      NULL },
+
+    { "choice", "institution_id", "注册机构",     JSZG_FT_REF, SHOW,
+      "institution_name" },
+    { "choice", "point_id",       "确认点",       JSZG_FT_REF, SHOW,
+      "point_name" },
+    { "choice", "stage",          "现任教学段",   JSZG_FT_LIST, SHOW, NULL },
+    { "choice", "subject",        "现任教学科",   JSZG_FT_LIST, SHOW, NULL },
+    { "choice", "province",       "省份代码",     JSZG_FT_CODE, HIDE, NULL },
+    { "choice", "city",           "地市代码",     JSZG_FT_CODE, HIDE, NULL },
+    { "choice", "institution_name", "注册机构名称", JSZG_FT_TEXT, HIDE,
+      NULL },
+    { "choice", "point_name",     "确认点名称",   JSZG_FT_TEXT, HIDE, NULL },
+    { NULL, NULL, NULL, 0, 0, NULL }
+};
+
+#undef SHOW
+#undef HIDE
+
+const jszg_fieldspec *jszg_rules_field(const char *group, const char *key)
+{
+    const jszg_fieldspec *f, *any = NULL;
+
+    if (!key)
+        return NULL;
+    for (f = jszg_rules_fields; f->key; f++) {
+        if (strcmp(f->key, key))
+            continue;
+        if (!group || !strcmp(f->group, group))
+            return f;
+        if (!any)
+            any = f;
+    }
+    return any;
+}
+
+const char *jszg_rules_field_label(const char *group, const char *key)
+{
+    const jszg_fieldspec *f = jszg_rules_field(group, key);
+
+    return f ? f->label : NULL;
+}
+
+const char *jszg_rules_field_display(const jszg_fieldspec *f, const char *v)
+{
+    if (!v || !*v)
+        return NULL;
+    if (f && f->type == JSZG_FT_SOURCE) {
+        if (!strcmp(v, "registry"))
+            return "全国教师资格信息库";
+        if (!strcmp(v, "manual"))
+            return "申请人手工录入";
+        return "其他";
+    }
+    return v;
+}
+
+/* ---- 办理人 ---------------------------------------------------------------- */
+
+const char *jszg_rules_staff_role_name(const char *role)
+{
+    if (!role)
+        return NULL;
+    if (!strcmp(role, "point"))
+        return "确认点 工作人员";
+    if (!strcmp(role, "institution"))
+        return "注册机构 审核员";
+    if (!strcmp(role, "province"))
+        return "省级管理员";
+    if (!strcmp(role, "system"))
+        return "系统管理员";
+    return NULL;
+}
+
+static const char *join3(char *buf, unsigned long n, const char *a,
+                         const char *b)
+{
+    if (!n)
+        return buf;
+    if (b && *b)
+        snprintf(buf, n, "%s %s", a, b);
+    else
+        snprintf(buf, n, "%s", a);
+    return buf;
+}
+
+const char *jszg_rules_actor_text(const char *actor, const char *role,
+                                  const char *name, char *buf,
+                                  unsigned long n)
+{
+    const char *who;
+
+    if (actor && (!strncmp(actor, "applicant:", 10)
+                  || !strncmp(actor, "account:", 8)))
+        return join3(buf, n, "申请人", name);
+    if (actor && !strncmp(actor, "staff:", 6)) {
+        who = jszg_rules_staff_role_name(role);
+        return join3(buf, n, who ? who : "工作人员", name);
+    }
+    if (actor && !strncmp(actor, "system", 6))
+        return join3(buf, n, "系统", NULL);
+    return join3(buf, n, "其他", NULL);
+}
+
+/* ---- the Beijing calendar ------------------------------------------------- */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back
+ * (H. Hinnant's days_from_civil / civil_from_days). */
+static long days_from_civil(long y, int m, int d)
+{
+    long era, yoe, doy, doe;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(long z, int *y, int *m, int *d)
+{
+    long era, doe, yoe, doy, mp;
+
+    z += 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = z - era * 146097;
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static long floor_div(long long a, long b)
+{
+    return (long)(a >= 0 ? a / b : -((-a + b - 1) / b));
+}
+
+long jszg_rules_beijing_day(long long secs)
+{
+    return floor_div(secs + JSZG_BEIJING_OFFSET, 86400);
+}
+
+long long jszg_rules_day_start(long day)
+{
+    return (long long)day * 86400 - JSZG_BEIJING_OFFSET;
+}
+
+void jszg_rules_beijing(long long secs, jszg_bjtime *t)
+{
+    long day = jszg_rules_beijing_day(secs);
+    long rest = (long)(secs + JSZG_BEIJING_OFFSET - (long long)day * 86400);
+
+    civil_from_days(day, &t->year, &t->month, &t->day);
+    t->hour = (int)(rest / 3600);
+    t->min = (int)(rest / 60 % 60);
+    t->sec = (int)(rest % 60);
+}
+
+long long jszg_rules_beijing_secs(const jszg_bjtime *t)
+{
+    return jszg_rules_day_start(days_from_civil(t->year, t->month, t->day))
+           + t->hour * 3600LL + t->min * 60 + t->sec;
+}
+
+const char *jszg_rules_beijing_text(long long secs, int fmt, char *buf,
+                                    unsigned long n)
+{
+    jszg_bjtime t;
+
+    jszg_rules_beijing(secs, &t);
+    if (fmt == JSZG_FMT_DATE)
+        snprintf(buf, n, "%04d-%02d-%02d", t.year, t.month, t.day);
+    else if (fmt == JSZG_FMT_MINUTE)
+        snprintf(buf, n, "%04d-%02d-%02d %02d:%02d", t.year, t.month,
+                 t.day, t.hour, t.min);
+    else
+        snprintf(buf, n, "%04d-%02d-%02d %02d:%02d:%02d", t.year, t.month,
+                 t.day, t.hour, t.min, t.sec);
+    return buf;
+}
+
+long jszg_rules_ymd(const jszg_bjtime *t)
+{
+    return t->year * 10000L + t->month * 100 + t->day;
+}
+
+int jszg_rules_date_ok(int y, int m, int d, int min_year, int max_year)
+{
+    static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+                                 30, 31 };
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+    if (y < min_year || y > max_year || m < 1 || m > 12 || d < 1)
+        return 0;
+    return d <= mdays[m - 1] + (m == 2 && leap);
+}
+
+/* n digits at s as a number, -1 if one is not a digit. */
+static int digits(const char *s, int n)
+{
+    int v = 0;
+
+    for (; n > 0; n--, s++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        v = v * 10 + (*s - '0');
+    }
+    return v;
+}
+
+static int parse_ymd(const char *s, int min_year, int max_year,
+                     jszg_bjtime *t)
+{
+    int y = digits(s, 4), m = digits(s + 5, 2), d = digits(s + 8, 2);
+
+    if (s[4] != '-' || s[7] != '-' || y < 0 || m < 0 || d < 0
+        || !jszg_rules_date_ok(y, m, d, min_year, max_year))
+        return -1;
+    memset(t, 0, sizeof(*t));
+    t->year = y;
+    t->month = m;
+    t->day = d;
+    return 0;
+}
+
+int jszg_rules_parse_date(const char *s, int min_year, int max_year,
+                          jszg_bjtime *t)
+{
+    jszg_bjtime tmp;
+
+    if (!s || strlen(s) != 10)
+        return -1;
+    return parse_ymd(s, min_year, max_year, t ? t : &tmp);
+}
+
+int jszg_rules_parse_datetime(const char *s, int min_year, int max_year,
+                              jszg_bjtime *t)
+{
+    jszg_bjtime tmp;
+    size_t n;
+    int h, mi, sec = 0;
+
+    if (!t)
+        t = &tmp;
+    if (!s || ((n = strlen(s)) != 16 && n != 19))
+        return -1;
+    if ((s[10] != ' ' && s[10] != 'T') || s[13] != ':'
+        || (n == 19 && s[16] != ':'))
+        return -1;
+    /* the date part, cut at its end */
+    if (s[4] != '-' || s[7] != '-')
+        return -1;
+    {
+        char date[11];
+        memcpy(date, s, 10);
+        date[10] = '\0';
+        if (parse_ymd(date, min_year, max_year, t) != 0)
+            return -1;
+    }
+    h = digits(s + 11, 2);
+    mi = digits(s + 14, 2);
+    if (n == 19)
+        sec = digits(s + 17, 2);
+    if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59)
+        return -1;
+    t->hour = h;
+    t->min = mi;
+    t->sec = sec;
+    return 0;
+}
+
+/* ---- a 网报计划's state ------------------------------------------------------ */
+
+jszg_win_state jszg_rules_window_state(const char *now, int now_year,
+                                       const char *starts, const char *ends,
+                                       int cycle_year)
+{
+    if (!now || !starts || !ends)
+        return JSZG_WIN_NONE;
+    if (strcmp(now, ends) >= 0 && cycle_year < now_year)
+        return JSZG_WIN_NONE;   /* only an old cycle's plan */
+    if (strcmp(now, starts) < 0)
+        return JSZG_WIN_NOT_OPEN;
+    if (strcmp(now, ends) >= 0)
+        return JSZG_WIN_CLOSED;
+    return JSZG_WIN_OPEN;
+}
+
+const char *jszg_rules_window_state_name(jszg_win_state s)
+{
+    switch (s) {
+    case JSZG_WIN_NOT_OPEN: return "not_open";
+    case JSZG_WIN_OPEN:     return "open";
+    case JSZG_WIN_CLOSED:   return "closed";
+    default:                return "none";
+    }
+}
+
+int jszg_rules_period(const char *now, const char *starts, const char *ends)
+{
+    if (starts && *starts && strcmp(now, starts) < 0)
+        return -1;
+    if (ends && *ends && strcmp(now, ends) >= 0)
+        return 1;
+    return 0;
+}
+
+/* ---- the status machine ----------------------------------------------------- */
+
+const char *const jszg_rules_statuses[] = {
+    JSZG_ST_PENDING, JSZG_ST_CONFIRMED, JSZG_ST_REJECTED, JSZG_ST_PASS,
+    JSZG_ST_DEFER, JSZG_ST_FAIL, NULL
+};
+
+static int in(const char *s, const char *const *list)
+{
+    for (; s && *list; list++)
+        if (!strcmp(*list, s))
+            return 1;
+    return 0;
+}
+
+int jszg_rules_is_status(const char *s)
+{
+    return in(s, jszg_rules_statuses);
+}
+
+int jszg_rules_is_conclusion(const char *s)
+{
+    static const char *const c[] = { JSZG_ST_PASS, JSZG_ST_DEFER,
+                                     JSZG_ST_FAIL, NULL };
+    return in(s, c);
+}
+
+int jszg_rules_transition_ok(const char *from, const char *to)
+{
+    static const char *const steps[][2] = {
+        { JSZG_ST_PENDING,   JSZG_ST_CONFIRMED },
+        { JSZG_ST_PENDING,   JSZG_ST_REJECTED },
+        { JSZG_ST_REJECTED,  JSZG_ST_PENDING },
+        { JSZG_ST_CONFIRMED, JSZG_ST_PASS },
+        { JSZG_ST_CONFIRMED, JSZG_ST_DEFER },
+        { JSZG_ST_CONFIRMED, JSZG_ST_FAIL },
+        /* a conclusion withdrawn or corrected by the 注册机构 or the
+         * province (JszgDecisionCorrectDays) */
+        { JSZG_ST_PASS,      JSZG_ST_CONFIRMED },
+        { JSZG_ST_DEFER,     JSZG_ST_CONFIRMED },
+        { JSZG_ST_FAIL,      JSZG_ST_CONFIRMED },
+        { JSZG_ST_PASS,      JSZG_ST_DEFER },
+        { JSZG_ST_PASS,      JSZG_ST_FAIL },
+        { JSZG_ST_DEFER,     JSZG_ST_PASS },
+        { JSZG_ST_DEFER,     JSZG_ST_FAIL },
+        { JSZG_ST_FAIL,      JSZG_ST_PASS },
+        { JSZG_ST_FAIL,      JSZG_ST_DEFER },
+    };
+    size_t i;
+
+    for (i = 0; from && to && i < sizeof(steps) / sizeof(steps[0]); i++)
+        if (!strcmp(steps[i][0], from) && !strcmp(steps[i][1], to))
+            return 1;
+    return 0;
+}
+
+/* ---- audit log action names ----------------------------------------------- */
+
+const char *jszg_rules_audit_action(const char *action, char *buf,
+                                    unsigned long n)
+{
+    static const char *const names[][2] = {
+        { "login",                   "登录后台" },
+        { "login.failed",            "登录失败" },
+        { "logout",                  "退出后台" },
+        { "scope.denied",            "越权访问被拒绝" },
+        { "application.view",        "查看报名详情" },
+        { "application.correct",     "更正注册结论" },
+        { "application.withdraw",    "撤销注册结论" },
+        { "window.create",           "新建网报计划" },
+        { "window.update",           "修改网报计划" },
+        { "window.delete",           "删除网报计划" },
+        { "window.close",            "提前结束网报" },
+        { "institution.notes",       "修改注意事项" },
+        { "institution.create",      "新增注册机构" },
+        { "institution.update",      "修改注册机构" },
+        { "institution.activate",    "启用注册机构" },
+        { "institution.deactivate",  "停用注册机构" },
+        { "point.create",            "新增确认点" },
+        { "point.update",            "修改确认点" },
+        { "point.activate",          "启用确认点" },
+        { "point.deactivate",        "停用确认点" },
+        { "staff.create",            "新增工作人员账号" },
+        { "staff.update",            "修改工作人员账号" },
+        { "staff.activate",          "启用工作人员账号" },
+        { "staff.deactivate",        "停用工作人员账号" },
+        { "staff.password_reset",    "重置工作人员密码" },
+        { "staff.password_change",   "工作人员修改本人密码" },
+        { "staff.unlock",            "解除登录限制" },
+        { "worklist.export",         "导出待确认名单" },
+        { "decided.export",          "导出注册结论" },
+        { "decided.publicity",       "打印公示名单" },
+        { "identity.approve",        "实名人工审核通过" },
+        { "identity.reject",         "实名人工审核不通过" },
+        { "certificate.approve",     "手工录入证书审核通过" },
+        { "certificate.reject",      "手工录入证书审核不通过" },
+        { "import.dry",              "数据导入（试导入）" },
+        { "import.apply",            "数据导入" },
+        { "stats.export",            "导出统计" },
+        { "audit.export",            "导出审计日志" },
+        { "account.register",        "注册账号" },
+        { "account.verified",        "通过实名核验" },
+        { "account.review_submit",   "提交实名人工审核" },
+        { "account.password_change", "修改密码" },
+        { "account.password_reset",  "重置密码" },
+        { "account.phone_change",    "更换手机号" },
+    };
+    size_t i;
+
+    if (!action || !n)
+        return NULL;
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (!strcmp(names[i][0], action)) {
+            snprintf(buf, n, "%s", names[i][1]);
+            return buf;
+        }
+    /* a transition of the status machine: "application.<to status>" */
+    if (!strncmp(action, "application.", 12)
+        && jszg_rules_is_status(action + 12)) {
+        snprintf(buf, n, "%s%s", jszg_rules_is_conclusion(action + 12)
+                 ? "作出结论：" : "办理：转为", action + 12);
+        return buf;
+    }
+    if (!strncmp(action, "import.", 7)) {
+        snprintf(buf, n, "数据导入（%s）", action + 7);
+        return buf;
+    }
     return NULL;
 }

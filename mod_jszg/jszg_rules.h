@@ -70,4 +70,168 @@ int jszg_rules_may_reapply(const char *conclusion);
  * certificate, and the wizard's refusal. */
 const char *jszg_rules_reapply_text(const char *conclusion);
 
+/* ---- the Beijing calendar ------------------------------------------------
+ * Every date and time a person reads or types is Beijing time (UTC+8,
+ * no daylight saving since 1991); the database keeps epoch seconds, and
+ * 网报计划 times as Beijing wall-clock text 'YYYY-MM-DD HH:MM:SS'. */
+
+#define JSZG_BEIJING_OFFSET (8 * 3600)
+
+typedef struct {
+    int year, month, day;       /* 1..12, 1..31 */
+    int hour, min, sec;
+} jszg_bjtime;
+
+/* Epoch seconds as Beijing wall clock. */
+void jszg_rules_beijing(long long secs, jszg_bjtime *t);
+
+/* Beijing wall clock as epoch seconds (fields assumed valid). */
+long long jszg_rules_beijing_secs(const jszg_bjtime *t);
+
+/* The Beijing day number of an instant (days since 1970-01-01 in
+ * Beijing), and the instant its day starts. */
+long jszg_rules_beijing_day(long long secs);
+long long jszg_rules_day_start(long day);
+
+/* Text of an instant: JSZG_FMT_DATE "YYYY-MM-DD", JSZG_FMT_MINUTE
+ * "YYYY-MM-DD HH:MM", JSZG_FMT_SECOND "YYYY-MM-DD HH:MM:SS" (the
+ * window tables' form, comparable with strcmp). */
+enum { JSZG_FMT_DATE, JSZG_FMT_MINUTE, JSZG_FMT_SECOND };
+const char *jszg_rules_beijing_text(long long secs, int fmt, char *buf,
+                                    unsigned long n);
+
+/* yyyymmdd as a number, for comparing dates. */
+long jszg_rules_ymd(const jszg_bjtime *t);
+
+/* 1 if y-m-d is a real calendar date with min_year <= y <= max_year. */
+int jszg_rules_date_ok(int y, int m, int d, int min_year, int max_year);
+
+/* Strict "YYYY-MM-DD", a real date within [min_year, max_year]: 0 and *t
+ * filled (t may be NULL), -1 otherwise. */
+int jszg_rules_parse_date(const char *s, int min_year, int max_year,
+                          jszg_bjtime *t);
+
+/* "YYYY-MM-DD HH:MM", "YYYY-MM-DDTHH:MM" (a datetime-local input), or
+ * either with ":SS": 0 and *t filled, -1 otherwise. */
+int jszg_rules_parse_datetime(const char *s, int min_year, int max_year,
+                              jszg_bjtime *t);
+
+/* ---- a 网报计划's state ------------------------------------------------
+ * The institution's newest plan is open from `starts` up to, not
+ * including, `ends` (Beijing text, as stored).  A plan of an earlier
+ * year that is over is history: for this year there is no plan yet. */
+
+typedef enum {
+    JSZG_WIN_NONE = 0,          /* no plan (or an old cycle's, over) */
+    JSZG_WIN_NOT_OPEN,          /* 还未到网报时间 */
+    JSZG_WIN_OPEN,
+    JSZG_WIN_CLOSED             /* 网报时间已截止 */
+} jszg_win_state;
+
+/* now: Beijing text "YYYY-MM-DD HH:MM:SS"; now_year its year. */
+jszg_win_state jszg_rules_window_state(const char *now, int now_year,
+                                       const char *starts, const char *ends,
+                                       int cycle_year);
+
+/* "none", "not_open", "open", "closed": the API's stable names. */
+const char *jszg_rules_window_state_name(jszg_win_state s);
+
+/* Where now is against a period [starts, ends) given as Beijing text:
+ * -1 before it, 0 inside, 1 after; 0 when the period is not set (both
+ * NULL or empty). */
+int jszg_rules_period(const char *now, const char *starts,
+                      const char *ends);
+
+/* ---- the status machine (DESIGN.md) ----------------------------------- */
+
+#define JSZG_ST_PENDING   "网报待确认"
+#define JSZG_ST_CONFIRMED "待注册审批"
+#define JSZG_ST_REJECTED  "确认未通过"
+#define JSZG_ST_PASS      "注册合格"
+#define JSZG_ST_DEFER     "暂缓注册"
+#define JSZG_ST_FAIL      "注册不合格"
+
+/* Every status, in the order of the machine (NULL-terminated). */
+extern const char *const jszg_rules_statuses[];
+
+/* 1 if s is a status of the machine. */
+int jszg_rules_is_status(const char *s);
+
+/* 1 if s is one of the three conclusions of 注册审批. */
+int jszg_rules_is_conclusion(const char *s);
+
+/* 1 if the machine has the step from -> to: the staff steps of
+ * DESIGN.md, and a conclusion withdrawn (back to 待注册审批) or corrected
+ * to another conclusion. */
+int jszg_rules_transition_ok(const char *from, const char *to);
+
+/* ---- field vocabulary (back office, issue 14) --------------------------
+ * Every field of an application's snapshot (applications.data, as the
+ * wizard's submission writes it: groups identity, cert, person, choice)
+ * with its Chinese label, its type and how it is shown.  The staff page,
+ * the staff API and the applicant's 详情 ask here; a key not in the
+ * table is never shown (so an internal key can never become a label). */
+
+typedef enum {
+    JSZG_FT_TEXT = 0,           /* free text */
+    JSZG_FT_LIST,               /* one of a fixed list (shown as is) */
+    JSZG_FT_DATE,               /* "YYYY-MM-DD" */
+    JSZG_FT_CODE,               /* digits (postcode, ID, certificate) */
+    JSZG_FT_REF,                /* an internal id: shown through `via` */
+    JSZG_FT_SOURCE              /* certificate source: registry/manual */
+} jszg_field_type;
+
+typedef enum {
+    JSZG_FS_SHOW = 0,           /* shown on every page */
+    JSZG_FS_INTERNAL            /* kept in the data, never shown */
+} jszg_field_show;
+
+typedef struct {
+    const char *group;          /* "identity", "cert", "person", "choice" */
+    const char *key;
+    const char *label;          /* Chinese, never the key */
+    jszg_field_type type;
+    jszg_field_show show;
+    const char *via;            /* REF: the key in the same group whose
+                                 * value is shown (e.g. grad_school_name) */
+} jszg_fieldspec;
+
+/* The groups in display order, with their Chinese titles
+ * ({key, title} pairs, NULL-terminated). */
+extern const char *const jszg_rules_field_groups[][2];
+
+/* The whole vocabulary, in display order, ending with a NULL key. */
+extern const jszg_fieldspec jszg_rules_fields[];
+
+/* The field of `key` in `group` (any group when group is NULL or when
+ * the key is not in that group), NULL if unknown. */
+const jszg_fieldspec *jszg_rules_field(const char *group, const char *key);
+
+/* The Chinese label of a field, NULL if unknown. */
+const char *jszg_rules_field_label(const char *group, const char *key);
+
+/* A stored value as shown: the source codes in words, other values as
+ * they are (NULL for an empty value). */
+const char *jszg_rules_field_display(const jszg_fieldspec *f, const char *v);
+
+/* ---- 办理人 ------------------------------------------------------------
+ * An event's actor ("applicant:N", "staff:USERNAME", "system:…") in
+ * words: "申请人 张伟", "确认点 工作人员 李明", "系统".  role is the staff
+ * role ("point", "institution", "province", "system") when known, name
+ * the person's name; written into buf (size n). */
+const char *jszg_rules_actor_text(const char *actor, const char *role,
+                                  const char *name, char *buf,
+                                  unsigned long n);
+
+/* "确认点 工作人员", "注册机构 工作人员", "省级管理员", "系统管理员" for a
+ * staff role as stored, NULL for an unknown one. */
+const char *jszg_rules_staff_role_name(const char *role);
+
+/* ---- audit log action names (back office) ------------------------------
+ * The Chinese name of an audit_log action ("login" → "登录后台",
+ * "application.暂缓注册" → "作出结论：暂缓注册"), written into buf; NULL for
+ * an action the table does not know (the page then shows the key). */
+const char *jszg_rules_audit_action(const char *action, char *buf,
+                                    unsigned long n);
+
 #endif /* JSZG_RULES_H */

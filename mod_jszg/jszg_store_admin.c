@@ -76,9 +76,11 @@ const jszg_stmt jszg_admin_stmts[] = {
       "SELECT " APP_COLS ", a.data, a.photo_path " APP_FROM
       "WHERE a.id = %lld" },
     { "admin_app_events",
-      "SELECT at, actor, from_status, to_status, note, message "
-      "FROM application_events WHERE application_id = %lld "
-      "ORDER BY at, id" },
+      "SELECT e.at, e.actor, e.from_status, e.to_status, e.note, "
+      "e.message, s.name AS staff_name, s.role AS staff_role "
+      "FROM application_events e "
+      "LEFT JOIN staff s ON e.actor = 'staff:' || s.username "
+      "WHERE e.application_id = %lld ORDER BY e.at, e.id" },
     { "admin_app_move",
       "UPDATE applications SET status = %s, "
       "has_message = CASE WHEN %s = '1' THEN 1 ELSE has_message END, "
@@ -314,5 +316,30 @@ const jszg_stmt jszg_admin_stmts[] = {
       "SELECT COUNT(*) AS n FROM audit_log "
       "WHERE (%s = '' OR actor = %s) AND (%s = '' OR action LIKE %s || '%%') "
       "AND (%s = '' OR target = %s) AND at >= %lld AND at < %lld" },
+    /* ---- decisions (issue 14): the plan an application belongs to ---- */
+    { "admin_app_by_regno",
+      "SELECT id FROM applications WHERE reg_no = %s" },
+    /* a 注册结论 withdrawn (back to 待注册审批, decided_on cleared) or
+     * corrected (decided_on kept: the correction period does not
+     * restart), and the registration record it wrote */
+    { "admin_app_correct",
+      "UPDATE applications SET status = %s, has_message = 1, "
+      "updated_at = %lld, "
+      "decided_on = CASE WHEN %s = '1' THEN NULL ELSE decided_on END "
+      "WHERE id = %lld AND status = %s" },
+    { "admin_history_undo",
+      "DELETE FROM registrations_history WHERE id = "
+      "(SELECT MAX(id) FROM registrations_history WHERE cert_no = %s "
+      "AND registered_on = %pDd AND conclusion = %s "
+      "AND institution_name = %s)" },
+    { "admin_history_fix",
+      "UPDATE registrations_history SET conclusion = %s, "
+      "valid_until = %pDd WHERE id = "
+      "(SELECT MAX(id) FROM registrations_history WHERE cert_no = %s "
+      "AND registered_on = %pDd AND conclusion = %s "
+      "AND institution_name = %s)" },
+    { "admin_app_window",
+      "SELECT starts, ends, confirm_starts, confirm_ends FROM windows "
+      "WHERE institution_id = %lld AND cycle_year = %d" },
     { NULL, NULL }
 };

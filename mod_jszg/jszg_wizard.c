@@ -17,7 +17,6 @@
 #include "apr_file_io.h"
 #include "apr_time.h"
 
-#define BEIJING_OFFSET (8 * 3600)
 
 #define MSG_NO_PLAN     "该机构未设置网报计划，请联系所选的教育局。"
 #define MSG_INACTIVE    "该机构目前未开展注册工作，请联系所选的教育局。"
@@ -207,30 +206,24 @@ json_t *jszg_wz_cert_kinds(const char *selected)
     return jszg_wz_options(jszg_rules_cert_kinds, selected);
 }
 
-static void beijing_tm(jszg_req *jr, apr_time_exp_t *tm)
-{
-    apr_time_exp_tz(tm, jr->now, BEIJING_OFFSET);
-}
-
 const char *jszg_wz_today(jszg_req *jr)
 {
-    apr_time_exp_t tm;
+    char buf[24];
 
-    beijing_tm(jr, &tm);
-    return apr_psprintf(jr->pool, "%04d-%02d-%02d", tm.tm_year + 1900,
-                        tm.tm_mon + 1, tm.tm_mday);
+    return apr_pstrdup(jr->pool, jszg_rules_beijing_text(
+        apr_time_sec(jr->now), JSZG_FMT_DATE, buf, sizeof(buf)));
 }
 
 static const char *beijing_now(jszg_req *jr, int *year)
 {
-    apr_time_exp_t tm;
+    jszg_bjtime t;
+    char buf[24];
 
-    beijing_tm(jr, &tm);
+    jszg_rules_beijing(apr_time_sec(jr->now), &t);
     if (year)
-        *year = tm.tm_year + 1900;
-    return apr_psprintf(jr->pool, "%04d-%02d-%02d %02d:%02d:%02d",
-                        tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                        tm.tm_hour, tm.tm_min, tm.tm_sec);
+        *year = t.year;
+    return apr_pstrdup(jr->pool, jszg_rules_beijing_text(
+        apr_time_sec(jr->now), JSZG_FMT_SECOND, buf, sizeof(buf)));
 }
 
 static const char *epoch(jszg_req *jr)
@@ -241,23 +234,7 @@ static const char *epoch(jszg_req *jr)
 /* A real calendar date "YYYY-MM-DD". */
 static int date_valid(const char *s)
 {
-    static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
-                                 30, 31 };
-    int y, m, d, i;
-
-    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return 0;
-    for (i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && !apr_isdigit(s[i]))
-            return 0;
-    y = atoi(s);
-    m = atoi(s + 5);
-    d = atoi(s + 8);
-    if (y < 1900 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-        return 0;
-    if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100) || y % 400 == 0))
-        return 0;
-    return 1;
+    return jszg_rules_parse_date(s, 1900, 9999, NULL) == 0;
 }
 
 /* date + n months, as a comparable "YYYY-MM-DD" string. */
@@ -499,6 +476,7 @@ static int window_state(jszg_req *jr, json_t *inst, json_t **out)
 {
     json_t *w, *st;
     const char *now, *starts, *ends;
+    jszg_win_state ws;
     int rc, year;
 
     st = jszg_pool_json(jr->pool, json_object());
@@ -520,19 +498,21 @@ static int window_state(jszg_req *jr, json_t *inst, json_t **out)
     starts = S(w, "starts");
     ends = S(w, "ends");
     json_object_update(st, w);
-    if (strcmp(now, ends) >= 0 && L(w, "cycle_year") < year) {
+    ws = jszg_rules_window_state(now, year, starts, ends,
+                                 (int)L(w, "cycle_year"));
+    if (ws == JSZG_WIN_NONE) {
         /* only an old cycle's plan: nothing set up for this year */
         json_object_clear(st);
         json_object_set_new(st, "status", json_string("none"));
         json_object_set_new(st, "message", json_string(MSG_NO_PLAN));
     }
-    else if (strcmp(now, starts) < 0) {
+    else if (ws == JSZG_WIN_NOT_OPEN) {
         json_object_set_new(st, "status", json_string("not_open"));
         json_object_set_new(st, "message", json_string(apr_psprintf(
             jr->pool, "还未到网报时间。该机构网报时间为%s至%s。", starts,
             ends)));
     }
-    else if (strcmp(now, ends) >= 0) {
+    else if (ws == JSZG_WIN_CLOSED) {
         json_object_set_new(st, "status", json_string("closed"));
         json_object_set_new(st, "message", json_string(apr_psprintf(
             jr->pool, "网报时间已截止。该机构网报时间为%s至%s。", starts,
@@ -871,7 +851,7 @@ static int cert_history(jszg_req *jr, const jszg_applicant *a, json_t *cert,
                                                              "conclusion"));
     }
     json_array_foreach(hist, i, row) {
-        if (!strcmp(S(row, "conclusion"), "注册合格")) {
+        if (!strcmp(S(row, "conclusion"), JSZG_ST_PASS)) {
             *last_pass = S(row, "registered_on");
             break;
         }
@@ -1271,8 +1251,8 @@ int jszg_wz_school_add(jszg_req *jr, const jszg_applicant *a,
     if (rc != JSZG_DB_NOTFOUND)
         return rc;
     /* JszgSchoolAddsPerDay new rows per account and Beijing day */
-    day = (apr_int64_t)apr_time_sec(jr->now) + 8 * 3600;
-    day = day - day % 86400 - 8 * 3600;
+    day = jszg_rules_day_start(jszg_rules_beijing_day(apr_time_sec(
+        jr->now)));
     rc = jszg_db_row(jr, "cert_rate_count", &count, 3, "wz.school_add",
                      a->id, num(jr->pool, day - 1));
     if (rc != JSZG_DB_OK)

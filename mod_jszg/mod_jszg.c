@@ -27,6 +27,7 @@
 #define JSZG_DEFAULT_MAXLIFE    apr_time_from_sec(8 * 60 * 60)
 #define JSZG_DEFAULT_PAGE_SIZE  10
 #define JSZG_SCHOOL_ADDS_PER_DAY 3     /* JszgSchoolAddsPerDay */
+#define JSZG_CORRECT_DAYS 15           /* JszgDecisionCorrectDays */
 #define JSZG_DEFAULT_DRAFT_IDLE apr_time_from_sec(2 * 60 * 60)
 #define JSZG_DEFAULT_MAX_BODY   (4 * 1024 * 1024)
 #define JSZG_DEFAULT_MAX_FIELDS 200
@@ -50,6 +51,7 @@ static void *create_server_conf(apr_pool_t *p, server_rec *s)
     sc->test_clock = -1;
     sc->page_size = -1;
     sc->school_adds = -1;
+    sc->correct_days = -1;
     sc->draft_idle = -1;
     sc->housekeeping = -1;
     sc->adm = jszg_adm_create_conf(p);
@@ -77,6 +79,7 @@ static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     sc->test_clock = MERGE_INT(test_clock);
     sc->page_size = MERGE_INT(page_size);
     sc->school_adds = MERGE_INT(school_adds);
+    sc->correct_days = MERGE_INT(correct_days);
     sc->draft_idle = MERGE_INT(draft_idle);
     sc->housekeeping = MERGE_INT(housekeeping);
     sc->adm = jszg_adm_merge_conf(p, base->adm, add->adm);
@@ -137,6 +140,8 @@ static void server_conf_defaults(jszg_server_conf *sc)
         sc->page_size = JSZG_DEFAULT_PAGE_SIZE;
     if (sc->school_adds == -1)
         sc->school_adds = JSZG_SCHOOL_ADDS_PER_DAY;
+    if (sc->correct_days == -1)
+        sc->correct_days = JSZG_CORRECT_DAYS;
     if (sc->draft_idle == -1)
         sc->draft_idle = JSZG_DEFAULT_DRAFT_IDLE;
     if (sc->housekeeping == -1)
@@ -279,6 +284,20 @@ static const char *set_school_adds(cmd_parms *cmd, void *dummy,
     return NULL;
 }
 
+/* JszgDecisionCorrectDays: days after a 注册结论 during which the 注册机构
+ * (or the province) may withdraw or correct it; 0: not at all. */
+static const char *set_correct_days(cmd_parms *cmd, void *dummy,
+                                    const char *arg)
+{
+    apr_int64_t v;
+    const char *err = jszg_cmd_range(cmd, arg, 0, 366, &v);
+    (void)dummy;
+    if (err)
+        return err;
+    cmd_sconf(cmd)->correct_days = (int)v;
+    return NULL;
+}
+
 /* JszgHousekeepingInterval: seconds, 0 turns the job off. */
 static const char *set_housekeeping(cmd_parms *cmd, void *dummy,
                                     const char *arg)
@@ -360,6 +379,10 @@ static const command_rec jszg_cmds[] = {
                   RSRC_CONF, "Seconds of inactivity after which an unfinished "
                   "定期注册 application (the wizard's draft) is discarded "
                   "(default 7200)"),
+    AP_INIT_TAKE1("JszgDecisionCorrectDays", set_correct_days, NULL,
+                  RSRC_CONF, "Days after a 注册结论 during which the "
+                  "注册机构 or the province may withdraw or correct it, "
+                  "0 ... 366 (default 15; 0: never)"),
     AP_INIT_TAKE1("JszgSchoolAddsPerDay", set_school_adds, NULL, RSRC_CONF,
                   "Schools (新增学校) one account may add per Beijing day, "
                   "0 ... 100000 (default 3; 0: none)"),

@@ -192,3 +192,37 @@ def test_audit_log_viewer(env):
     assert r.status_code == 400
     for user in ("dc-point", "dc-reviewer", "bj-province"):
         assert Staff(env, user).get("/admin/audit").status_code == 403
+
+
+def test_audit_log_in_words_filter_by_name_and_csv(env):
+    """Issue 14: action names in Chinese, the actor filter takes a bare
+    username, and the filtered log exports as CSV (system admin only)."""
+    sa = Staff(env, "sysadmin")
+    dc = Staff(env, "dc-point")
+    app = make_app(env)
+    assert dc.post("/admin/apps/%s/confirm" % app,
+                   {"result": "complete"}).status_code == 303
+    r = sa.get("/admin/audit?actor=dc-point&target=application:%s" % app)
+    assert r.status_code == 200
+    table = r.text.split('id="audit-table"')[1]
+    assert "办理：转为待注册审批" in table
+    assert "<td>dc-point</td>" in table and "staff:dc-point" not in table
+    m = re.search(r'id="audit-csv" href="([^"]+)"', r.text)
+    assert m and "actor=dc-point" in m.group(1)
+    r = sa.get(m.group(1).replace("&amp;", "&"))
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].startswith("text/csv")
+    assert "attachment" in r.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert rows[0] == ["时间", "操作人", "操作", "操作代码", "对象", "IP",
+                       "说明"]
+    assert len(rows) >= 2
+    assert all(row[1] == "dc-point" for row in rows[1:])
+    assert any(row[2] == "办理：转为待注册审批"
+               and row[4] == "application:%s" % app for row in rows[1:])
+    assert env.sql("SELECT COUNT(*) FROM audit_log WHERE actor = "
+                   "'staff:sysadmin' AND action = 'audit.export'") != "0"
+    r = sa.get("/admin/audit.csv?from=2026-02-30")
+    assert r.status_code == 400
+    for user in ("dc-point", "dc-reviewer", "bj-province"):
+        assert Staff(env, user).get("/admin/audit.csv").status_code == 403

@@ -30,7 +30,7 @@ def test_reviewer_of_other_institution_cannot_see_or_decide(env):
     assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
     # bulk decision with a guessed id
     r = xc.post("/admin/queue/decide", {"id": app, "conclusion": "注册合格"})
-    assert r.status_code == 409 and "超出您的管辖范围" in r.text
+    assert r.status_code == 409 and "未找到该报名" in r.text
     assert app_status(env, app) == "待注册审批"
     assert count_events(env, app) == events
     assert denied_count(env, "xc-reviewer") == before + 6

@@ -55,6 +55,21 @@ def test_test_clock_in_production(env, tmp_path):
         in out.stderr, out.stderr
 
 
+@pytest.mark.parametrize("value", ["-1", "367", "15x", "", "1e3"])
+def test_decision_correct_days_checked(env, tmp_path, value):
+    out = configtest(env, str(tmp_path / "r"),
+                     extra="JszgDecisionCorrectDays %s" % value)
+    assert out.returncode != 0
+    assert "Syntax OK" not in out.stderr
+    assert "JszgDecisionCorrectDays" in out.stderr, out.stderr
+
+
+def test_decision_correct_days_accepted(env, tmp_path):
+    out = configtest(env, str(tmp_path / "r"),
+                     extra="JszgDecisionCorrectDays 0")
+    assert out.returncode == 0, out.stderr
+
+
 def test_template_dir_missing(env, tmp_path):
     missing = str(tmp_path / "no-such-templates")
     out = configtest(env, str(tmp_path / "r"), lambda t: re.sub(

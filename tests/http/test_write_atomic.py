@@ -264,6 +264,53 @@ def test_decision_history_row_all_or_nothing(env):
     assert r.status_code == 303, r.text[:300]
 
 
+@pytest.mark.parametrize("to,table,op", [
+    ("", "applications", "UPDATE"),
+    ("", "registrations_history", "DELETE"),
+    ("暂缓注册", "registrations_history", "UPDATE"),
+    ("暂缓注册", "application_events", "INSERT"),
+    ("", "audit_log", "INSERT")])
+def test_conclusion_correction_all_or_nothing(env, to, table, op):
+    """Withdrawing or correcting a 注册结论 (issue 14): status, the
+    registration record, the event with its message and the audit row."""
+    forget_decisions(env)
+    s = env.login_as(1)
+    reg = submit(env, s)
+    app = app_id(env, reg)
+    assert Staff(env, "dc-point").post("/admin/apps/%s/confirm" % app, {
+        "result": "complete"}).status_code == 303
+    reviewer = Staff(env, "dc-reviewer")
+    assert reviewer.post("/admin/apps/%s/decide" % app, {
+        "conclusion": "注册合格"}).status_code == 303
+    state = ("SELECT status, has_message, decided_on FROM applications "
+             "WHERE id = %s;"
+             "SELECT COUNT(*) FROM application_events WHERE "
+             "application_id = %s;"
+             "SELECT COUNT(*) FROM audit_log WHERE target = "
+             "'application:%s';"
+             "SELECT conclusion FROM registrations_history ORDER BY id DESC "
+             "LIMIT 1;"
+             "SELECT COUNT(*) FROM registrations_history" % (app, app, app))
+    before = rows(env, state)
+    form = {"correct_to": to, "correct_reason": "结论有误"}
+    with failing(env, table, op):
+        r = reviewer.post("/admin/apps/%s/correct" % app, form)
+        assert r.status_code >= 500, (r.status_code, r.text[:200])
+        assert rows(env, state) == before
+    r = reviewer.post("/admin/apps/%s/correct" % app, form)
+    assert r.status_code == 303, r.text[:300]
+    assert rows(env, "SELECT status FROM applications WHERE id = %s"
+                % app) == (to or "待注册审批")
+    forget_decisions(env)
+
+
+def forget_decisions(env):
+    """The registration records this run's decisions of 张伟's certificate
+    wrote (a 注册合格 one blocks his next application for 5 years)."""
+    env.sql("DELETE FROM registrations_history WHERE cert_no = "
+            "'20101110121003456' AND registered_on >= '2026-01-01'")
+
+
 # ---- 网报计划 (province) ---------------------------------------------------
 
 def test_window_notes_all_or_nothing(env):

@@ -283,6 +283,7 @@ def test_staff_out_of_scope_other_objects(env, world):
     for user in ("bj-province", "dc-reviewer", "dc-point"):
         st = world.staff_session(user)
         for path in ("/admin/reviews/identity", "/admin/audit",
+                     "/admin/audit.csv",
                      "/admin/reviews/identity/%s" % world.review_id,
                      "/admin/reviews/identity/%s/front" % world.review_id):
             assert st.get(path).status_code in (403, 404), (user, path)

@@ -121,6 +121,303 @@ static void test_reapply(void **state)
     assert_null(jszg_rules_reapply_text(NULL));
 }
 
+/* ---- field vocabulary and 办理人 (issue 14) ---------------------------- */
+
+static int latin_run(const char *s)
+{
+    int run = 0;
+
+    for (; *s; s++) {
+        if ((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_')
+            run++;
+        else
+            run = 0;
+        if (run >= 3)
+            return 1;
+    }
+    return 0;
+}
+
+static void test_field_labels_are_chinese(void **state)
+{
+    const jszg_fieldspec *f, *g;
+    int n = 0, i;
+
+    (void)state;
+    for (f = jszg_rules_fields; f->key; f++, n++) {
+        assert_non_null(f->label);
+        assert_false(latin_run(f->label));
+        assert_true(strlen(f->label) >= 3);     /* one CJK character */
+        /* one entry per group and key */
+        for (g = f + 1; g->key; g++)
+            assert_false(!strcmp(f->group, g->group)
+                         && !strcmp(f->key, g->key));
+        /* a REF is shown by name: its via key is in the same group */
+        if (f->type == JSZG_FT_REF && f->show == JSZG_FS_SHOW)
+            assert_non_null(f->via);
+        if (f->via)
+            assert_ptr_not_equal(jszg_rules_field(f->group, f->via), NULL);
+        for (i = 0; jszg_rules_field_groups[i][0]; i++)
+            if (!strcmp(jszg_rules_field_groups[i][0], f->group))
+                break;
+        assert_non_null(jszg_rules_field_groups[i][0]);
+    }
+    assert_true(n > 40);
+    for (i = 0; jszg_rules_field_groups[i][0]; i++)
+        assert_false(latin_run(jszg_rules_field_groups[i][1]));
+}
+
+static void test_field_lookup(void **state)
+{
+    (void)state;
+    assert_string_equal(jszg_rules_field_label("person", "hukou"),
+                        "户籍所在地");
+    assert_string_equal(jszg_rules_field_label("person", "employ_start"),
+                        "本单位聘用起始日期");
+    assert_string_equal(jszg_rules_field_label("cert", "cert_no"),
+                        "证书号码");
+    /* subject: the certificate's and the post's are different fields */
+    assert_string_equal(jszg_rules_field_label("choice", "subject"),
+                        "现任教学科");
+    assert_string_equal(jszg_rules_field_label("cert", "subject"),
+                        "任教学科（证书）");
+    /* any group when the group is not given or does not have it */
+    assert_string_equal(jszg_rules_field_label(NULL, "school"),
+                        "现任教学校");
+    assert_string_equal(jszg_rules_field_label("identity", "school"),
+                        "现任教学校");
+    assert_null(jszg_rules_field_label("person", "no_such_key"));
+    assert_null(jszg_rules_field_label("person", NULL));
+    assert_int_equal(jszg_rules_field("cert", "kind")->show,
+                     JSZG_FS_INTERNAL);
+    assert_string_equal(jszg_rules_field("person", "grad_school")->via,
+                        "grad_school_name");
+    assert_string_equal(jszg_rules_field_display(
+        jszg_rules_field("cert", "source"), "registry"), "全国教师资格信息库");
+    assert_string_equal(jszg_rules_field_display(
+        jszg_rules_field("cert", "source"), "manual"), "申请人手工录入");
+    assert_string_equal(jszg_rules_field_display(
+        jszg_rules_field("person", "major"), "数学"), "数学");
+    assert_null(jszg_rules_field_display(jszg_rules_field("person",
+                                                          "major"), ""));
+}
+
+static void test_actor_text(void **state)
+{
+    char buf[128], tiny[8];
+
+    (void)state;
+    assert_string_equal(jszg_rules_actor_text("applicant:1", NULL, "张伟",
+                                              buf, sizeof(buf)),
+                        "申请人 张伟");
+    assert_string_equal(jszg_rules_actor_text("staff:dc-point", "point",
+                                              "李明", buf, sizeof(buf)),
+                        "确认点 工作人员 李明");
+    assert_string_equal(jszg_rules_actor_text("staff:x", "institution",
+                                              "王芳", buf, sizeof(buf)),
+                        "注册机构 审核员 王芳");
+    /* a staff account no longer there: the role unknown, no name */
+    assert_string_equal(jszg_rules_actor_text("staff:gone", NULL, NULL, buf,
+                                              sizeof(buf)), "工作人员");
+    assert_string_equal(jszg_rules_actor_text("system:housekeeping", NULL,
+                                              NULL, buf, sizeof(buf)),
+                        "系统");
+    assert_string_equal(jszg_rules_actor_text(NULL, NULL, NULL, buf,
+                                              sizeof(buf)), "其他");
+    /* never past the buffer */
+    jszg_rules_actor_text("staff:dc-point", "point", "李明", tiny,
+                          sizeof(tiny));
+    assert_true(strlen(tiny) < sizeof(tiny));
+    assert_null(jszg_rules_staff_role_name("root"));
+}
+
+
+/* ---- the Beijing calendar, windows, the status machine ------------------ */
+
+static void test_beijing_calendar(void **state)
+{
+    jszg_bjtime t;
+    char buf[32];
+    long long secs;
+    long day;
+
+    (void)state;
+    /* 2026-12-03 03:43:04 UTC is 11:43:04 in Beijing */
+    jszg_rules_beijing(1796269384LL, &t);
+    assert_int_equal(t.year, 2026);
+    assert_int_equal(t.month, 12);
+    assert_int_equal(t.day, 3);
+    assert_int_equal(t.hour, 11);
+    assert_int_equal(t.min, 43);
+    assert_int_equal(t.sec, 4);
+    assert_int_equal(jszg_rules_beijing_secs(&t), 1796269384LL);
+    assert_string_equal(jszg_rules_beijing_text(1796269384LL,
+                        JSZG_FMT_SECOND, buf, sizeof(buf)),
+                        "2026-12-03 11:43:04");
+    assert_string_equal(jszg_rules_beijing_text(1796269384LL,
+                        JSZG_FMT_MINUTE, buf, sizeof(buf)),
+                        "2026-12-03 11:43");
+    assert_string_equal(jszg_rules_beijing_text(1796269384LL,
+                        JSZG_FMT_DATE, buf, sizeof(buf)), "2026-12-03");
+    /* 16:00 UTC is already the next day in Beijing */
+    assert_string_equal(jszg_rules_beijing_text(1796313600LL,
+                        JSZG_FMT_DATE, buf, sizeof(buf)), "2026-12-04");
+    assert_string_equal(jszg_rules_beijing_text(0, JSZG_FMT_SECOND, buf,
+                        sizeof(buf)), "1970-01-01 08:00:00");
+    /* before 1970 and a leap day */
+    assert_string_equal(jszg_rules_beijing_text(-86400LL, JSZG_FMT_SECOND,
+                        buf, sizeof(buf)), "1969-12-31 08:00:00");
+    assert_int_equal(jszg_rules_parse_date("2024-02-29", 1900, 2100, &t), 0);
+    secs = jszg_rules_beijing_secs(&t);
+    assert_string_equal(jszg_rules_beijing_text(secs, JSZG_FMT_SECOND, buf,
+                        sizeof(buf)), "2024-02-29 00:00:00");
+    /* days: the day number and its start agree */
+    day = jszg_rules_beijing_day(1796269384LL);
+    assert_true(jszg_rules_day_start(day) <= 1796269384LL);
+    assert_true(jszg_rules_day_start(day + 1) > 1796269384LL);
+    assert_string_equal(jszg_rules_beijing_text(jszg_rules_day_start(day),
+                        JSZG_FMT_SECOND, buf, sizeof(buf)),
+                        "2026-12-03 00:00:00");
+    assert_int_equal(jszg_rules_ymd(&t), 20240229);
+}
+
+static void test_date_parsing(void **state)
+{
+    jszg_bjtime t;
+
+    (void)state;
+    assert_int_equal(jszg_rules_parse_date("2026-12-03", 1900, 2100, &t), 0);
+    assert_int_equal(t.year * 10000 + t.month * 100 + t.day, 20261203);
+    assert_int_equal(jszg_rules_parse_date("2025-02-29", 1900, 2100, NULL),
+                     -1);
+    assert_int_equal(jszg_rules_parse_date("1900-02-29", 1900, 2100, NULL),
+                     -1);
+    assert_int_equal(jszg_rules_parse_date("2000-02-29", 1900, 2100, NULL),
+                     0);
+    assert_int_equal(jszg_rules_parse_date("2026-04-31", 1900, 2100, NULL),
+                     -1);
+    assert_int_equal(jszg_rules_parse_date("2026-13-01", 1900, 2100, NULL),
+                     -1);
+    assert_int_equal(jszg_rules_parse_date("2026-1-01", 1900, 2100, NULL),
+                     -1);
+    assert_int_equal(jszg_rules_parse_date("2026/12/03", 1900, 2100, NULL),
+                     -1);
+    assert_int_equal(jszg_rules_parse_date("2026-12-0x", 1900, 2100, NULL),
+                     -1);
+    assert_int_equal(jszg_rules_parse_date("1949-10-01", 1950, 2100, NULL),
+                     -1);
+    assert_int_equal(jszg_rules_parse_date(NULL, 1950, 2100, NULL), -1);
+    assert_int_equal(jszg_rules_parse_date("2026-12-03 ", 1900, 2100, NULL),
+                     -1);
+    assert_int_equal(jszg_rules_parse_datetime("2026-11-01T09:00", 2013,
+                                               2100, &t), 0);
+    assert_int_equal(t.hour, 9);
+    assert_int_equal(t.sec, 0);
+    assert_int_equal(jszg_rules_parse_datetime("2026-11-01 09:00:59", 2013,
+                                               2100, &t), 0);
+    assert_int_equal(t.sec, 59);
+    assert_int_equal(jszg_rules_parse_datetime("2026-11-01 24:00", 2013,
+                                               2100, NULL), -1);
+    assert_int_equal(jszg_rules_parse_datetime("2026-11-01 09:60", 2013,
+                                               2100, NULL), -1);
+    assert_int_equal(jszg_rules_parse_datetime("2026-11-01X09:00", 2013,
+                                               2100, NULL), -1);
+    assert_int_equal(jszg_rules_parse_datetime("2026-02-30 09:00", 2013,
+                                               2100, NULL), -1);
+    assert_int_equal(jszg_rules_parse_datetime("2012-11-01 09:00", 2013,
+                                               2100, NULL), -1);
+    assert_int_equal(jszg_rules_parse_datetime("2026-11-01 09:00:5", 2013,
+                                               2100, NULL), -1);
+}
+
+static void test_window_state(void **state)
+{
+    const char *s = "2026-11-01 09:00:00", *e = "2026-12-01 17:00:00";
+
+    (void)state;
+    assert_int_equal(jszg_rules_window_state("2026-10-31 23:59:59", 2026, s,
+                                             e, 2026), JSZG_WIN_NOT_OPEN);
+    assert_int_equal(jszg_rules_window_state("2026-11-01 09:00:00", 2026, s,
+                                             e, 2026), JSZG_WIN_OPEN);
+    assert_int_equal(jszg_rules_window_state("2026-12-01 16:59:59", 2026, s,
+                                             e, 2026), JSZG_WIN_OPEN);
+    assert_int_equal(jszg_rules_window_state("2026-12-01 17:00:00", 2026, s,
+                                             e, 2026), JSZG_WIN_CLOSED);
+    /* last year's plan, over: no plan for this year */
+    assert_int_equal(jszg_rules_window_state("2027-01-05 10:00:00", 2027, s,
+                                             e, 2026), JSZG_WIN_NONE);
+    assert_int_equal(jszg_rules_window_state(NULL, 2027, s, e, 2026),
+                     JSZG_WIN_NONE);
+    assert_string_equal(jszg_rules_window_state_name(JSZG_WIN_NOT_OPEN),
+                        "not_open");
+    assert_string_equal(jszg_rules_window_state_name(JSZG_WIN_NONE), "none");
+    /* a period */
+    assert_int_equal(jszg_rules_period("2026-12-03 10:00:00",
+                     "2026-12-10 09:00:00", "2026-12-20 17:00:00"), -1);
+    assert_int_equal(jszg_rules_period("2026-12-10 09:00:00",
+                     "2026-12-10 09:00:00", "2026-12-20 17:00:00"), 0);
+    assert_int_equal(jszg_rules_period("2026-12-20 17:00:00",
+                     "2026-12-10 09:00:00", "2026-12-20 17:00:00"), 1);
+    assert_int_equal(jszg_rules_period("2026-12-20 17:00:00", NULL, ""), 0);
+}
+
+static void test_status_machine(void **state)
+{
+    int i;
+
+    (void)state;
+    for (i = 0; jszg_rules_statuses[i]; i++)
+        assert_true(jszg_rules_is_status(jszg_rules_statuses[i]));
+    assert_int_equal(i, 6);
+    assert_false(jszg_rules_is_status("草稿"));
+    assert_false(jszg_rules_is_status(NULL));
+    assert_true(jszg_rules_is_conclusion(JSZG_ST_DEFER));
+    assert_false(jszg_rules_is_conclusion(JSZG_ST_CONFIRMED));
+    assert_true(jszg_rules_transition_ok(JSZG_ST_PENDING, JSZG_ST_CONFIRMED));
+    assert_true(jszg_rules_transition_ok(JSZG_ST_REJECTED, JSZG_ST_PENDING));
+    assert_true(jszg_rules_transition_ok(JSZG_ST_CONFIRMED, JSZG_ST_FAIL));
+    assert_true(jszg_rules_transition_ok(JSZG_ST_PASS, JSZG_ST_CONFIRMED));
+    assert_false(jszg_rules_transition_ok(JSZG_ST_PENDING, JSZG_ST_PASS));
+    assert_true(jszg_rules_transition_ok(JSZG_ST_PASS, JSZG_ST_FAIL));
+    assert_false(jszg_rules_transition_ok(JSZG_ST_PASS, JSZG_ST_PASS));
+    assert_false(jszg_rules_transition_ok(JSZG_ST_PASS, JSZG_ST_PENDING));
+    assert_false(jszg_rules_transition_ok(JSZG_ST_REJECTED,
+                                          JSZG_ST_CONFIRMED));
+    assert_false(jszg_rules_transition_ok(NULL, JSZG_ST_PASS));
+}
+
+
+static void test_audit_action_names(void **state)
+{
+    char buf[128];
+
+    (void)state;
+    assert_string_equal(jszg_rules_audit_action("login", buf, sizeof(buf)),
+                        "登录后台");
+    assert_string_equal(jszg_rules_audit_action("application.暂缓注册", buf,
+                                                sizeof(buf)),
+                        "作出结论：暂缓注册");
+    assert_string_equal(jszg_rules_audit_action("application.待注册审批",
+                                                buf, sizeof(buf)),
+                        "办理：转为待注册审批");
+    assert_string_equal(jszg_rules_audit_action("application.withdraw", buf,
+                                                sizeof(buf)),
+                        "撤销注册结论");
+    assert_string_equal(jszg_rules_audit_action("import.certs", buf,
+                                                sizeof(buf)),
+                        "数据导入（certs）");
+    assert_null(jszg_rules_audit_action("application.草稿", buf,
+                                        sizeof(buf)));
+    assert_string_equal(jszg_rules_audit_action("staff.create", buf,
+                                                sizeof(buf)),
+                        "新增工作人员账号");
+    assert_string_equal(jszg_rules_audit_action("point.deactivate", buf,
+                                                sizeof(buf)),
+                        "停用确认点");
+    assert_null(jszg_rules_audit_action("staff.fly", buf, sizeof(buf)));
+    assert_null(jszg_rules_audit_action(NULL, buf, sizeof(buf)));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -130,6 +427,14 @@ int main(void)
         cmocka_unit_test(test_stage_list),
         cmocka_unit_test(test_kind_stage_refusal),
         cmocka_unit_test(test_reapply),
+        cmocka_unit_test(test_field_labels_are_chinese),
+        cmocka_unit_test(test_field_lookup),
+        cmocka_unit_test(test_actor_text),
+        cmocka_unit_test(test_beijing_calendar),
+        cmocka_unit_test(test_date_parsing),
+        cmocka_unit_test(test_window_state),
+        cmocka_unit_test(test_status_machine),
+        cmocka_unit_test(test_audit_action_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,258 @@
+"""Back office (issue 14): decisions that respect the rules.  现场确认 only
+inside the plan's 现场确认 period; refused forms keep what staff typed;
+bulk decisions by 报名号, saying what was saved, "not found" the same for a
+missing application and one outside the scope."""
+import calendar
+import re
+
+from test_admin import confirm, decide
+from test_admin_support import Staff, app_status, count_events, make_app, \
+    reg_no_of
+from test_records import submit
+
+
+def beijing(text):
+    """Epoch seconds of a Beijing 'YYYY-MM-DD HH:MM:SS'."""
+    t = calendar.timegm(tuple(int(x) for x in re.split(r"[- :]", text))
+                        + (0, 0, 0))
+    return t - 8 * 3600
+
+
+def at(text):
+    return {"X-Jszg-Test-Now": str(beijing(text))}
+
+
+def wizard_app(env):
+    s = env.login_as(1)
+    reg_no = submit(env, s)
+    return env.sql("SELECT id FROM applications WHERE reg_no = '%s'"
+                   % reg_no)
+
+
+def test_confirm_only_inside_the_confirm_period(env):
+    """东城区 (2): 现场确认 2026-11-05 09:00 → 2026-12-25 17:00."""
+    app = wizard_app(env)
+    point = Staff(env, "dc-point")
+    events = count_events(env, app)
+    r = point.post("/admin/apps/%s/confirm" % app, {"result": "complete"},
+                   headers=at("2026-11-05 08:59:59"))
+    assert r.status_code == 409
+    assert "还未到现场确认时间" in r.text
+    assert "2026-11-05 09:00:00至2026-12-25 17:00:00" in r.text
+    r = point.post("/admin/api/apps/%s/confirm" % app,
+                   {"result": "complete"}, headers=at("2026-11-04 10:00:00"))
+    assert r.status_code == 409
+    assert r.json()["error"]["code"] == "confirm_not_open"
+    assert app_status(env, app) == "网报待确认"
+    assert count_events(env, app) == events
+    # an application of the 2025 plan (现场确认 ended 2025-12-26 17:00)
+    old = make_app(env, cycle=2025)
+    r = point.post("/admin/api/apps/%s/confirm" % old,
+                   {"result": "complete"})
+    assert r.status_code == 409
+    assert r.json()["error"]["code"] == "confirm_closed"
+    assert "现场确认时间已结束" in r.json()["error"]["message"]
+    assert app_status(env, old) == "网报待确认"
+    r = point.post("/admin/apps/%s/confirm" % app, {"result": "complete"},
+                   headers=at("2026-11-05 09:00:00"))
+    assert r.status_code == 303, r.text[:300]
+    assert app_status(env, app) == "待注册审批"
+
+
+def test_refused_forms_keep_what_was_typed(env):
+    app = wizard_app(env)
+    point = Staff(env, "dc-point")
+    # 材料不全 without 所缺材料: the choice and the message stay
+    r = point.post("/admin/apps/%s/confirm" % app,
+                   {"result": "incomplete", "message": "请带聘用合同原件"})
+    assert r.status_code == 400
+    assert "请填写所缺材料" in r.text
+    assert re.search(r'<input type="radio" name="result" value="incomplete"'
+                     r' id="result-incomplete" checked>', r.text), r.text
+    assert ">请带聘用合同原件</textarea>" in r.text
+    assert app_status(env, app) == "网报待确认"
+    assert confirm(point, app).status_code == 303
+    # 暂缓注册 without a reason: the conclusion and the message stay
+    rev = Staff(env, "dc-reviewer")
+    r = decide(rev, app, "暂缓注册", message="请补齐学时后再申请")
+    assert r.status_code == 400
+    assert re.search(r'value="暂缓注册" id="conclusion-defer" checked>',
+                     r.text)
+    assert ">请补齐学时后再申请</textarea>" in r.text
+    assert app_status(env, app) == "待注册审批"
+
+
+def test_bulk_by_reg_no_says_what_was_saved(env):
+    a1 = make_app(env, status="待注册审批")
+    a2 = make_app(env, status="待注册审批")
+    other = make_app(env, institution=3, point=301, status="待注册审批")
+    r1, r2, r3 = reg_no_of(env, a1), reg_no_of(env, a2), reg_no_of(env, other)
+    rev = Staff(env, "dc-reviewer")
+    r = rev.post("/admin/queue/decide", {"reg_no": [r1, r2],
+                                         "conclusion": "注册合格"})
+    assert r.status_code == 200
+    assert "已保存 <strong>2</strong> 条" in r.text
+    saved = re.search(r'<table class="adm-table" id="bulk-saved">(.*?)'
+                      r'</table>', r.text, re.S).group(1)
+    assert r1 in saved and r2 in saved and "注册合格" in saved
+    assert ">%s<" % a1 not in saved
+    assert app_status(env, a1) == app_status(env, a2) == "注册合格"
+    # not there and out of scope: the same words
+    missing = "20261101019999990"
+    r = rev.post("/admin/queue/decide", {"reg_no": [missing, r3],
+                                         "conclusion": "注册合格"})
+    assert r.status_code == 409
+    fails = re.findall(r"<tr><td>(\d+)</td><td>(.*?)</td></tr>", r.text)
+    assert [f[0] for f in fails] == [missing, r3]
+    assert fails[0][1] == fails[1][1]
+    assert "未找到该报名" in fails[0][1]
+    assert app_status(env, other) == "待注册审批"
+    # by internal id (older clients): the answer still names 报名号
+    a4 = make_app(env, status="待注册审批")
+    r = rev.post("/admin/queue/decide", {"id": [a4, other],
+                                         "conclusion": "暂缓注册",
+                                         "reason": "学时不足"})
+    assert r.status_code == 409
+    assert reg_no_of(env, a4) in r.text and "理由：" in r.text
+    fails = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td></tr>",
+                       re.search(r'id="bulk-failures">(.*?)</table>', r.text,
+                                 re.S).group(1))
+    assert fails == [("—", fails[0][1])] and "未找到该报名" in fails[0][1]
+    assert app_status(env, a4) == "暂缓注册"
+
+
+def decided(env, conclusion="注册合格", reason=None):
+    """A wizard application, confirmed and decided: its id."""
+    from test_write_atomic import forget_decisions
+    forget_decisions(env)
+    app = wizard_app(env)
+    assert confirm(Staff(env, "dc-point"), app).status_code == 303
+    r = decide(Staff(env, "dc-reviewer"), app, conclusion, reason=reason)
+    assert r.status_code == 303, r.text[:300]
+    return app
+
+
+def history_of(env, app):
+    return env.sql("SELECT COUNT(*) || '|' || COALESCE(MAX(h.conclusion), "
+                   "'-') FROM registrations_history h JOIN applications a "
+                   "ON a.cert_no = h.cert_no AND h.registered_on = "
+                   "a.decided_on WHERE a.id = %s" % app)
+
+
+def test_withdraw_and_correct_a_conclusion(env):
+    app = decided(env)
+    assert history_of(env, app) == "1|注册合格"
+    rev = Staff(env, "dc-reviewer")
+    page = rev.get("/admin/apps/%s" % app).text
+    assert 'id="correct-form"' in page
+    # the reason is required; the choice stays on the page
+    r = rev.post("/admin/apps/%s/correct" % app,
+                 {"correct_to": "暂缓注册"})
+    assert r.status_code == 400 and "必须填写理由" in r.text
+    assert re.search(r'name="correct_to" value="暂缓注册" checked>', r.text)
+    # the same conclusion again is no correction
+    r = rev.post("/admin/api/apps/%s/correct" % app,
+                 {"correct_to": "注册合格", "correct_reason": "x"})
+    assert r.status_code == 400
+    assert r.json()["error"]["code"] == "correct_invalid"
+    # a 确认点 may not
+    r = Staff(env, "dc-point").post("/admin/api/apps/%s/correct" % app,
+                                    {"correct_to": "", "correct_reason": "x"})
+    assert r.status_code == 403
+    # corrected: status, history row, event, message, audit
+    r = rev.post("/admin/apps/%s/correct" % app,
+                 {"correct_to": "暂缓注册",
+                  "correct_reason": "培训学时核对有误，实为300学时"})
+    assert r.status_code == 303, r.text[:300]
+    assert app_status(env, app) == "暂缓注册"
+    assert history_of(env, app) == "1|暂缓注册"
+    ev = env.sql("SELECT from_status || '|' || to_status || '|' || message "
+                 "FROM application_events WHERE application_id = %s "
+                 "ORDER BY id DESC LIMIT 1" % app)
+    assert ev.startswith("注册合格|暂缓注册|您的注册结论已由“注册合格”更正为"
+                         "“暂缓注册”。理由：培训学时核对有误")
+    assert env.sql("SELECT has_message FROM applications WHERE id = %s"
+                   % app) == "1"
+    assert env.sql("SELECT COUNT(*) FROM audit_log WHERE action = "
+                   "'application.correct' AND target = 'application:%s'"
+                   % app) == "1"
+    # the province withdraws it: back to 待注册审批, the record gone
+    bj = Staff(env, "bj-province")
+    r = bj.post("/admin/api/apps/%s/correct" % app,
+                {"correct_to": "", "correct_reason": "需重新审批"})
+    assert r.status_code == 200, r.text
+    assert r.json()["application"]["status"] == "待注册审批"
+    assert env.sql("SELECT decided_on FROM applications WHERE id = %s"
+                   % app) in ("", "NULL", "None")
+    assert env.sql("SELECT COUNT(*) FROM registrations_history h JOIN "
+                   "applications a ON a.cert_no = h.cert_no WHERE a.id = "
+                   "%s AND h.conclusion = '暂缓注册' AND h.institution_name "
+                   "= '北京市东城区教育委员会'" % app) == "0"
+    # the applicant sees it in 留言; the history keeps every step
+    s = env.login_as(1)
+    reg = env.sql("SELECT reg_no FROM applications WHERE id = %s" % app)
+    msgs = env.get("/platform/dqzc/records/%s/messages" % reg, s).text
+    assert "已被撤销" in msgs and "需重新审批" in msgs
+    steps = env.sql("SELECT COUNT(*) FROM application_events WHERE "
+                    "application_id = %s" % app)
+    assert steps == "5"
+    # another province may not (not found / forbidden, nothing changes)
+    hb = Staff(env, "hb-province")
+    assert hb.post("/admin/api/apps/%s/correct" % app,
+                   {"correct_to": "", "correct_reason": "x"}).status_code \
+        == 403
+
+
+def test_correction_period_is_over(env):
+    app = decided(env, "注册不合格", reason="连续两年年度考核不合格")
+    env.sql("UPDATE applications SET decided_on = '2026-11-01' WHERE id = %s"
+            % app)
+    rev = Staff(env, "dc-reviewer")
+    assert 'id="correct-form"' not in rev.get("/admin/apps/%s" % app).text
+    r = rev.post("/admin/api/apps/%s/correct" % app,
+                 {"correct_to": "", "correct_reason": "x"})
+    assert r.status_code == 409
+    assert r.json()["error"]["code"] == "correct_period_over"
+    assert "超过15天" in r.json()["error"]["message"]
+    assert app_status(env, app) == "注册不合格"
+    from test_write_atomic import forget_decisions
+    forget_decisions(env)
+
+
+def test_correction_in_chromium(env):
+    """A 注册机构 reviewer withdraws a conclusion in a real browser: the
+    refused form (no reason) keeps the choice, then it is saved."""
+    from browser import chromium, screenshot
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+    from test_admin_support import STAFF_PASSWORD
+    from test_write_atomic import forget_decisions
+    app = decided(env)
+    d = chromium(1366, 768)
+    try:
+        d.get(env.url + "/admin/apps/%s" % app)
+        d.find_element(By.ID, "adm-username").send_keys("dc-reviewer")
+        d.find_element(By.ID, "adm-password").send_keys(STAFF_PASSWORD)
+        d.find_element(By.CSS_SELECTOR, ".adm-login button").click()
+        form = WebDriverWait(d, 10).until(ec.presence_of_element_located(
+            (By.ID, "correct-form")))
+        d.execute_script("arguments[0].scrollIntoView()", form)
+        d.find_element(By.ID, "correct-withdraw").click()
+        d.find_element(By.ID, "correct-submit").click()
+        WebDriverWait(d, 10).until(ec.presence_of_element_located(
+            (By.CSS_SELECTOR, ".adm-error")))
+        assert "必须填写理由" in d.find_element(By.CSS_SELECTOR,
+                                               ".adm-error").text
+        assert d.find_element(By.ID, "correct-withdraw").is_selected()
+        screenshot(d, "admin-correct-refused-%s" % env.engine)
+        d.find_element(By.ID, "correct-reason").send_keys("学时数据有误")
+        d.find_element(By.ID, "correct-submit").click()
+        WebDriverWait(d, 10).until(ec.presence_of_element_located(
+            (By.CSS_SELECTOR, ".adm-flash")))
+        assert d.find_element(By.ID, "app-status").text == "待注册审批"
+        screenshot(d, "admin-correct-done-%s" % env.engine)
+    finally:
+        d.quit()
+        forget_decisions(env)
+    assert app_status(env, app) == "待注册审批"
