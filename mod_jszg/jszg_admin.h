@@ -103,6 +103,11 @@ void jszg_admin_flash(jszg_req *jr, jszg_staff *st, const char *msg);
 /* Answers: the admin API's JSON, and the CSRF/session-bound token. */
 const char *jszg_admin_csrf_token(jszg_req *jr, jszg_staff *st);
 const char *jszg_admin_role_name(jszg_role role);
+/* Role as stored ('point', ...) and as the route guard knows it; 0 for
+ * anything else. */
+jszg_role jszg_adm_role_of(const char *s);
+/* An id from the URL: a positive decimal of at most 15 digits. */
+int jszg_adm_id_ok(const char *id);
 const char *jszg_now_str(jszg_req *jr);
 void jszg_admin_times(jszg_req *jr, json_t *rows, const char *col);
 void jszg_admin_save(jszg_req *jr, jszg_staff *st);

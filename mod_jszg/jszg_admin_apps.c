@@ -80,19 +80,6 @@ static int in_scope(jszg_staff *st, json_t *app)
     return 0;
 }
 
-/* An id from the URL: 1..15 digits, else it names nothing. */
-static int id_ok(const char *id)
-{
-    apr_size_t n;
-
-    if (!id || !*id || *id == '0')
-        return 0;
-    for (n = 0; id[n]; n++)
-        if (!apr_isdigit(id[n]))
-            return 0;
-    return n <= 15;
-}
-
 static int db_fail(jszg_adm_err *e, int rc)
 {
     return jszg_adm_domain(e, jszg_db_status(rc), "db", NULL);
@@ -104,7 +91,7 @@ int jszg_adm_app_get(jszg_req *jr, jszg_staff *st, const char *id,
     int rc;
 
     *app = NULL;
-    if (!id_ok(id))
+    if (!jszg_adm_id_ok(id))
         return jszg_adm_domain(e, HTTP_NOT_FOUND, "not_found",
                                "该报名信息不存在。");
     rc = jszg_db_row(jr, "admin_app_get", app, 1, id);

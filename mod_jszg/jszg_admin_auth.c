@@ -74,7 +74,8 @@ const char *jszg_admin_role_name(jszg_role role)
     return "";
 }
 
-static jszg_role role_of(const char *s)
+/* "point", "institution", "province", "system" (staff.role); 0 else. */
+jszg_role jszg_adm_role_of(const char *s)
 {
     if (!s)
         return 0;
@@ -87,6 +88,19 @@ static jszg_role role_of(const char *s)
     if (!strcmp(s, "system"))
         return JSZG_ROLE_SYSTEM;
     return 0;
+}
+
+/* An id from the URL: 1..15 digits, else it names nothing. */
+int jszg_adm_id_ok(const char *id)
+{
+    apr_size_t n;
+
+    if (!id || !*id || *id == '0')
+        return 0;
+    for (n = 0; id[n]; n++)
+        if (!apr_isdigit(id[n]))
+            return 0;
+    return n <= 15;
 }
 
 /* Tokens we issue are base64url of 32 bytes: refuse anything else before
@@ -145,7 +159,7 @@ static jszg_staff *staff_from_row(jszg_req *jr, json_t *row,
     st->id = jstr(row, "staff_id");
     st->username = jstr(row, "username");
     st->name = jstr(row, "name");
-    st->role = role_of(jstr(row, "role"));
+    st->role = jszg_adm_role_of(jstr(row, "role"));
     st->point_id = jstr(row, "point_id");
     st->institution_id = jstr(row, "institution_id");
     st->province_code = jstr(row, "province_code");
@@ -202,7 +216,7 @@ static jszg_staff *staff_get(jszg_req *jr, int *failed)
     seen = apr_atoi64(jstr(row, "last_seen_at"));
     expires = apr_atoi64(jstr(row, "expires_at"));
     if (now > expires || now > seen + apr_time_sec(jr->sc->session_idle)
-        || !role_of(jstr(row, "role"))) {
+        || !jszg_adm_role_of(jstr(row, "role"))) {
         jszg_db_exec(jr, "admin_session_delete", NULL, 1, hash);
         set_admin_cookie(jr, "", 1);
         return NULL;

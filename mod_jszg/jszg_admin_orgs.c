@@ -30,33 +30,6 @@ static const char *jstr(json_t *o, const char *k)
 
 /* ---- shared helpers --------------------------------------------------- */
 
-int jszg_adm_id_ok(const char *id)
-{
-    apr_size_t n;
-
-    if (!id || !*id || *id == '0')
-        return 0;
-    for (n = 0; id[n]; n++)
-        if (!apr_isdigit(id[n]))
-            return 0;
-    return n <= 15;
-}
-
-jszg_role jszg_adm_role_of(const char *s)
-{
-    if (!s)
-        return 0;
-    if (!strcmp(s, "point"))
-        return JSZG_ROLE_POINT;
-    if (!strcmp(s, "institution"))
-        return JSZG_ROLE_INSTITUTION;
-    if (!strcmp(s, "province"))
-        return JSZG_ROLE_PROVINCE;
-    if (!strcmp(s, "system"))
-        return JSZG_ROLE_SYSTEM;
-    return 0;
-}
-
 static void add_err(json_t *errs, const char *name, const char *msg)
 {
     if (!json_object_get(errs, name))

@@ -28,8 +28,6 @@
 
 /* ---- shared by the files above (jszg_admin_orgs.c) ---- */
 
-/* A positive decimal id of at most 15 digits. */
-int jszg_adm_id_ok(const char *id);
 /* A trimmed text field: NULL when empty; an error in errs (name →
  * message) when longer than maxch characters, not UTF-8, or empty while
  * required. */
@@ -41,8 +39,6 @@ int jszg_adm_invalid(jszg_req *jr, json_t *errs);
  * flash `msg`; the API gets {key: obj, message: msg}. */
 int jszg_adm_done(jszg_req *jr, jszg_staff *st, const char *msg,
                   const char *where, const char *key, json_t *obj);
-/* Role as stored ('point', ...) and as the route guard knows it. */
-jszg_role jszg_adm_role_of(const char *s);
 
 /* ---- jszg_admin_orgs.c ---- */
 int jszg_admin_orgs_list(jszg_req *jr);

@@ -21,18 +21,6 @@ static const char *jstr(json_t *o, const char *k)
     return json_string_value(json_object_get(o, k));
 }
 
-static int id_ok(const char *id)
-{
-    apr_size_t n;
-
-    if (!id || !*id || *id == '0')
-        return 0;
-    for (n = 0; id[n]; n++)
-        if (!apr_isdigit(id[n]))
-            return 0;
-    return n <= 15;
-}
-
 static const char *trimmed(apr_pool_t *p, const char *s)
 {
     char *t;
@@ -77,7 +65,7 @@ static int load(jszg_req *jr, jszg_staff *st, const char *label,
     const char *id = jszg_param(jr, "id");
     int rc = JSZG_DB_NOTFOUND;
 
-    if (id_ok(id))
+    if (jszg_adm_id_ok(id))
         rc = jszg_db_row(jr, label, row, 1, id);
     if (rc == JSZG_DB_OK)
         return OK;
