@@ -128,9 +128,13 @@ const jszg_stmt jszg_wizard_stmts[] = {
       "SELECT cycle_year, starts, ends, confirm_starts, confirm_ends "
       "FROM windows WHERE institution_id = %lld "
       "ORDER BY cycle_year DESC LIMIT 1" },
+    /* the active points of an institution that confirm this 学段 (a
+     * point's stages '' = all of its institution's; stage '' = any) */
     { "wz_points",
       "SELECT id, name, scope, address, phone, hours FROM "
       "confirmation_points WHERE institution_id = %lld AND active = 1 "
+      "AND (%s = '' OR stages = '' "
+      "OR ',' || stages || ',' LIKE '%%,' || %s || ',%%') "
       "ORDER BY id" },
 
     /* 毕业学校 */

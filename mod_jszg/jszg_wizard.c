@@ -572,6 +572,12 @@ static void mark_selected(json_t *rows, const char *col, const char *value)
 
 /* Confirmation points whose name or scope contains q (all when q is
  * empty): the 搜索 / 列出全部 of the manual. */
+/* wz_points' 学段 argument: '' lists every point of the institution. */
+static const char *stage_arg(const char *stage)
+{
+    return jszg_rules_is_stage(stage) ? stage : "";
+}
+
 static json_t *filter_points(json_t *points, const char *q)
 {
     json_t *out;
@@ -657,7 +663,9 @@ static int add_institution(jszg_req *jr, json_t *sel, json_t *out)
         return rc == JSZG_DB_NOTFOUND ? JSZG_DB_OK : rc;
     if ((rc = window_state(jr, inst, &win)) != JSZG_DB_OK)
         return rc;
-    if ((rc = jszg_db_rows(jr, "wz_points", &points, 1, id)) != JSZG_DB_OK)
+    if ((rc = jszg_db_rows(jr, "wz_points", &points, 3, id,
+                           stage_arg(S(sel, "stage")),
+                           stage_arg(S(sel, "stage")))) != JSZG_DB_OK)
         return rc;
     shown = filter_points(points, S(sel, "q"));
     /* the chosen point stays listed even when the search hides it */
@@ -701,6 +709,7 @@ int jszg_wz_windows_data(jszg_req *jr, json_t *sel, json_t *out,
 
 /* The institution + point choice is acceptable right now. */
 static int check_institution(jszg_req *jr, const char *inst_id,
+                             const char *stage,
                              const char *point_id, json_t **inst_out,
                              json_t **win_out, json_t **point_out,
                              jszg_wfail *f)
@@ -725,7 +734,8 @@ static int check_institution(jszg_req *jr, const char *inst_id,
         return refuse(f, HTTP_CONFLICT, apr_pstrcat(jr->pool, "window_",
                       S(win, "status"), NULL), S(win, "message"));
     }
-    if ((rc = jszg_db_rows(jr, "wz_points", &points, 1, S(inst, "id")))
+    if ((rc = jszg_db_rows(jr, "wz_points", &points, 3, S(inst, "id"),
+                           stage_arg(stage), stage_arg(stage)))
         != JSZG_DB_OK)
         return rc;
     if (!json_array_size(points)) {
@@ -759,8 +769,8 @@ int jszg_wz_start(jszg_req *jr, const jszg_applicant *a,
     *out = NULL;
     if ((rc = jszg_wz_may_apply(a, f)) != JSZG_DB_OK)
         return rc;
-    rc = check_institution(jr, institution_id, point_id, &inst, &win, NULL,
-                           f);
+    rc = check_institution(jr, institution_id, stage, point_id, &inst, &win,
+                           NULL, f);
     if (rc != JSZG_DB_OK)
         return rc;
     data = jszg_pool_json(jr->pool, json_object());
@@ -1709,7 +1719,8 @@ int jszg_wz_choose_institution(jszg_req *jr, jszg_draft *d, json_t *in,
                             : "请选择注册机构。");
     else {
         /* the institution's window and the point, with the rest */
-        rc = check_institution(jr, inst, point, &irow, &win, &prow, f);
+        rc = check_institution(jr, inst, stage, point, &irow, &win, &prow,
+                               f);
         if (rc != JSZG_DB_OK && rc != JSZG_W_REFUSED)
             return rc;
         if (rc == JSZG_W_REFUSED && f->code
@@ -1825,8 +1836,9 @@ static int choice_names(jszg_req *jr, json_t *choice, json_t *out)
     if ((rc = window_state(jr, inst, &win)) != JSZG_DB_OK)
         return rc;
     json_object_set(out, "window", win);
-    if ((rc = jszg_db_rows(jr, "wz_points", &points, 1,
-                           S(inst, "id"))) != JSZG_DB_OK)
+    if ((rc = jszg_db_rows(jr, "wz_points", &points, 3, S(inst, "id"),
+                           stage_arg(S(choice, "stage")),
+                           stage_arg(S(choice, "stage")))) != JSZG_DB_OK)
         return rc;
     if ((pt = find_row(points, "id", S(choice, "point_id"))))
         json_object_set(out, "point", pt);
@@ -1934,7 +1946,8 @@ static int recheck_draft(jszg_req *jr, const jszg_applicant *a,
     if (d->step_done < 5)
         return jszg_wz_step_open(d, 6, f);
     rc = check_institution(jr, S(choice, "institution_id"),
-                           S(choice, "point_id"), inst, &win, &pt, f);
+                           S(choice, "stage"), S(choice, "point_id"), inst,
+                           &win, &pt, f);
     if (rc != JSZG_DB_OK)
         return rc;
     if (L(win, "cycle_year") != L(d->data, "cycle_year"))

@@ -283,3 +283,38 @@ def test_system_admin_places_institutions_anywhere(env):
                     region_code="420102", stages=["小学"])
     assert env.sql("SELECT province_code || '|' || city_code FROM "
                    "institutions WHERE id = %s" % inst) == "420000|420100"
+
+
+def test_point_serves_only_its_stages_in_the_wizard(env):
+    """A 确认点 that confirms only 小学 is offered for 小学 and not for
+    初级中学 (its institution registers both); choosing it for 初级中学
+    at step 3 is refused."""
+    from test_wizard import api, api_walk_to, reset
+    bj = Staff(env, "bj-province")
+    pt = make_point(env, bj, "2", stages=["小学"])
+    try:
+        s = env.login_as(1)
+        reset(env, 1)
+
+        def points(stage):
+            j = env.get("/api/v1/dqzc/windows", s, params={
+                "province": "110000", "city": "110101", "stage": stage,
+                "institution_id": "2"}).json()
+            return [str(p["id"]) for p in j.get("points", [])]
+        assert pt in points("小学")
+        assert pt not in points("初级中学") and "201" in points("初级中学")
+        # step 1 with it for 初级中学: refused; for 小学: taken
+        r = api(env, s, "POST", "/api/v1/dqzc/wizard/1",
+                data={"institution_id": "2", "point_id": pt,
+                      "stage": "初级中学"})
+        assert r.status_code in (400, 409), r.text
+        api_walk_to(env, s, 3, point=pt, stage="小学")
+        r = api(env, s, "POST", "/api/v1/dqzc/wizard/3", data={
+            "province": "110000", "city": "110101", "stage": "初级中学",
+            "institution_id": "2", "subject": "数学", "point_id": pt})
+        assert r.status_code in (400, 409, 422), r.text
+        assert "point_id" in r.text
+    finally:
+        reset(env, 1)
+        assert bj.post("/admin/points/%s/active" % pt,
+                       {"active": "0"}).status_code == 303
