@@ -86,35 +86,37 @@ static const char *const l_school_kinds[] = {
 typedef enum { F_LIST, F_TEXT, F_DATE, F_POSTCODE, F_SCHOOL } field_kind;
 
 typedef struct {
-    const char *name;
-    const char *label;
+    const char *name;           /* its label: the vocabulary's */
     field_kind kind;
     const char *const *list;
     int maxlen;                 /* characters, F_TEXT */
 } field_spec;
 
-/* Step 2's personal information, in the manual's order. */
+/* Step 2's personal information, in the manual's order; the labels are
+ * the field vocabulary's (jszg_rules.c), as on every other page. */
+#define LABEL(fs) jszg_rules_field_label("person", (fs)->name)
+
 static const field_spec person_spec[] = {
-    { "mandarin",     "普通话证书信息",   F_LIST, l_mandarin, 0 },
-    { "education",    "最高学历信息",     F_LIST, l_education, 0 },
-    { "edu_category", "最高学历专业类别", F_LIST, l_edu_category, 0 },
-    { "major",        "所学专业",         F_TEXT, NULL, 30 },
-    { "degree",       "最高学位信息",     F_LIST, l_degree, 0 },
-    { "grad_date",    "毕业时间",         F_DATE, NULL, 0 },
-    { "grad_school",  "毕业学校",         F_SCHOOL, NULL, 0 },
-    { "study_form",   "学习形式",         F_LIST, l_study_form, 0 },
-    { "school",       "现任教学校",       F_TEXT, NULL, 60 },
-    { "school_area",  "任教学校所在地",   F_LIST, l_school_area, 0 },
-    { "school_type",  "任教学校性质",     F_LIST, l_school_type, 0 },
-    { "title",        "教师职务",         F_LIST, l_title, 0 },
-    { "work_start",   "开始参加工作时间", F_DATE, NULL, 0 },
-    { "hukou",        "户籍所在地",       F_TEXT, NULL, 60 },
-    { "employ_start", "本单位聘用起始日期", F_DATE, NULL, 0 },
-    { "politics",     "政治面貌",         F_LIST, l_politics, 0 },
-    { "post_type",    "岗位性质",         F_LIST, l_post_type, 0 },
-    { "address",      "通讯地址",         F_TEXT, NULL, 100 },
-    { "postcode",     "通讯邮编",         F_POSTCODE, NULL, 0 },
-    { NULL, NULL, 0, NULL, 0 }
+    { "mandarin",     F_LIST, l_mandarin, 0 },
+    { "education",    F_LIST, l_education, 0 },
+    { "edu_category", F_LIST, l_edu_category, 0 },
+    { "major",        F_TEXT, NULL, 30 },
+    { "degree",       F_LIST, l_degree, 0 },
+    { "grad_date",    F_DATE, NULL, 0 },
+    { "grad_school",  F_SCHOOL, NULL, 0 },
+    { "study_form",   F_LIST, l_study_form, 0 },
+    { "school",       F_TEXT, NULL, 60 },
+    { "school_area",  F_LIST, l_school_area, 0 },
+    { "school_type",  F_LIST, l_school_type, 0 },
+    { "title",        F_LIST, l_title, 0 },
+    { "work_start",   F_DATE, NULL, 0 },
+    { "hukou",        F_TEXT, NULL, 60 },
+    { "employ_start", F_DATE, NULL, 0 },
+    { "politics",     F_LIST, l_politics, 0 },
+    { "post_type",    F_LIST, l_post_type, 0 },
+    { "address",      F_TEXT, NULL, 100 },
+    { "postcode",     F_POSTCODE, NULL, 0 },
+    { NULL, 0, NULL, 0 }
 };
 
 const char *const jszg_wz_person_fields[] = {
@@ -1416,14 +1418,14 @@ static void check_field(jszg_req *jr, const field_spec *fs, json_t *in,
                         json_t *person, jszg_wfail *f)
 {
     const char *v = trim(jr->pool, S(in, fs->name));
-    const char *msg = apr_pstrcat(jr->pool, "请填写", fs->label, "。", NULL);
+    const char *msg = apr_pstrcat(jr->pool, "请填写", LABEL(fs), "。", NULL);
     const char *i;
 
     if (!*v) {
         jszg_wz_field_error(jr, f, fs->name, "required",
                             fs->kind == F_LIST || fs->kind == F_SCHOOL
                             || fs->kind == F_DATE
-                            ? apr_pstrcat(jr->pool, "请选择", fs->label, "。",
+                            ? apr_pstrcat(jr->pool, "请选择", LABEL(fs), "。",
                                           NULL) : msg);
         return;
     }
@@ -1431,7 +1433,7 @@ static void check_field(jszg_req *jr, const field_spec *fs, json_t *in,
     case F_LIST:
         if (!in_list(fs->list, v))
             jszg_wz_field_error(jr, f, fs->name, "not_in_list",
-                                apr_pstrcat(jr->pool, fs->label,
+                                apr_pstrcat(jr->pool, LABEL(fs),
                                             "的取值不正确，请从列表中选择。",
                                             NULL));
         break;
@@ -1440,7 +1442,7 @@ static void check_field(jszg_req *jr, const field_spec *fs, json_t *in,
             jszg_wz_field_error(jr, f, fs->name, "too_long",
                                 apr_psprintf(jr->pool, "%s不能超过%d个字，"
                                              "且不能含有<>等特殊字符。",
-                                             fs->label, fs->maxlen));
+                                             LABEL(fs), fs->maxlen));
         break;
     case F_POSTCODE:
         for (i = v; *i && apr_isdigit(*i); i++)
@@ -1751,7 +1753,7 @@ static json_t *labelled_person(jszg_req *jr, json_t *person)
         const char *v = fs->kind == F_SCHOOL ? S(person, "grad_school_name")
                                              : S(person, fs->name);
         json_array_append_new(out, json_pack("{s:s, s:s, s:s}", "name",
-                                             fs->name, "label", fs->label,
+                                             fs->name, "label", LABEL(fs),
                                              "value", v ? v : ""));
     }
     return out;

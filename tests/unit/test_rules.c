@@ -387,6 +387,28 @@ static void test_status_machine(void **state)
 }
 
 
+/* The wizard's step 2 takes its labels from the vocabulary: every field
+ * it asks for has one (jszg_wizard.c person_spec). */
+static void test_wizard_person_labels(void **state)
+{
+    static const char *const keys[] = {
+        "mandarin", "education", "edu_category", "major", "degree",
+        "grad_date", "grad_school", "study_form", "school", "school_area",
+        "school_type", "title", "work_start", "hukou", "employ_start",
+        "politics", "post_type", "address", "postcode", NULL
+    };
+    int i;
+
+    (void)state;
+    for (i = 0; keys[i]; i++) {
+        const char *l = jszg_rules_field_label("person", keys[i]);
+        assert_non_null(l);
+        assert_true(strlen(l) >= 6);    /* two or more Chinese characters */
+    }
+    assert_string_equal(jszg_rules_field_label("person", "employ_start"),
+                        "本单位聘用起始日期");
+}
+
 static void test_audit_action_names(void **state)
 {
     char buf[128];
@@ -435,6 +457,7 @@ int main(void)
         cmocka_unit_test(test_window_state),
         cmocka_unit_test(test_status_machine),
         cmocka_unit_test(test_audit_action_names),
+        cmocka_unit_test(test_wizard_person_labels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
