@@ -120,8 +120,8 @@ def test_applicant_detail_uses_the_vocabulary(env):
     s = env.login_as(1)
     reg_no = submit(env, s)
     html = env.get("/platform/dqzc/records/%s" % reg_no, s).text
-    m = re.search(r'<table class="grid rec-fields">(.*?)</table>', html,
-                  re.S)
+    m = re.search(r'<table class="grid rec-fields"[^>]*>(.*?)</table>',
+                  html, re.S)
     assert m
     heads = re.findall(r"<th>(.*?)</th>", m.group(1))
     point = Staff(env, "dc-point")
