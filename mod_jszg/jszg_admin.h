@@ -108,6 +108,15 @@ const char *jszg_admin_role_name(jszg_role role);
 jszg_role jszg_adm_role_of(const char *s);
 /* An id from the URL: a positive decimal of at most 15 digits. */
 int jszg_adm_id_ok(const char *id);
+/* A system admin sees every province, anyone else only their own. */
+int jszg_adm_in_province(jszg_staff *st, const char *prov);
+/* The row of `stmt` for the URL's id: 404 "该<what>不存在。" when there is
+ * none, 403 (audited as "<kind>:<id>") when its `prov_key` column is
+ * outside the staff member's province.  OK with *row, else the answer's
+ * status (DONE once sent). */
+int jszg_adm_load_scoped(jszg_req *jr, jszg_staff *st, const char *stmt,
+                         const char *id, const char *what, const char *kind,
+                         const char *prov_key, json_t **row);
 const char *jszg_now_str(jszg_req *jr);
 void jszg_admin_times(jszg_req *jr, json_t *rows, const char *col);
 void jszg_admin_save(jszg_req *jr, jszg_staff *st);

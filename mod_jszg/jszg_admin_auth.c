@@ -103,6 +103,40 @@ int jszg_adm_id_ok(const char *id)
     return n <= 15;
 }
 
+/* A system admin sees every province, anyone else only their own. */
+int jszg_adm_in_province(jszg_staff *st, const char *prov)
+{
+    return st->role == JSZG_ROLE_SYSTEM
+           || (prov && st->province_code
+               && !strcmp(prov, st->province_code));
+}
+
+/* The row `stmt` returns for the id in the URL, if it exists (else 404
+ * with "该<what>不存在。") and its `prov_key` column is in the staff
+ * member's province (else 403, audited as "<kind>:<id>").  OK with
+ * *row, else the answer's status (DONE once sent). */
+int jszg_adm_load_scoped(jszg_req *jr, jszg_staff *st, const char *stmt,
+                         const char *id, const char *what, const char *kind,
+                         const char *prov_key, json_t **row)
+{
+    int rc = JSZG_DB_NOTFOUND;
+
+    if (jszg_adm_id_ok(id))
+        rc = jszg_db_row(jr, stmt, row, 1, id);
+    if (rc == JSZG_DB_NOTFOUND)
+        rc = jszg_admin_error(jr, st, HTTP_NOT_FOUND, "not_found",
+                              apr_pstrcat(jr->pool, "该", what, "不存在。",
+                                          NULL));
+    else if (rc != JSZG_DB_OK)
+        return jszg_db_status(rc);
+    else if (!jszg_adm_in_province(st, jstr(*row, prov_key)))
+        rc = jszg_admin_forbidden(jr, st, apr_pstrcat(jr->pool, kind, ":",
+                                                      id, NULL));
+    else
+        return OK;
+    return rc == OK ? DONE : rc;
+}
+
 /* Tokens we issue are base64url of 32 bytes: refuse anything else before
  * it reaches the database. */
 static int token_ok(const char *t)

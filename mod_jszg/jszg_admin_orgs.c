@@ -105,13 +105,6 @@ int jszg_adm_done(jszg_req *jr, jszg_staff *st, const char *msg,
     return jszg_json(jr, HTTP_OK, b);
 }
 
-static int in_province(jszg_staff *st, const char *prov)
-{
-    return st->role == JSZG_ROLE_SYSTEM
-           || (prov && st->province_code
-               && !strcmp(prov, st->province_code));
-}
-
 /* The 学段 posted under `name` (repeated fields, or one comma list), in
  * jszg_rules_stages order and joined with ','; each must be in `allowed`
  * (a comma list) when that is given. */
@@ -228,21 +221,8 @@ static const char *const point_ints[] = { "id", "institution_id", "active",
 static int inst_load(jszg_req *jr, jszg_staff *st, const char *id,
                      json_t **inst)
 {
-    int rc = JSZG_DB_NOTFOUND;
-
-    if (jszg_adm_id_ok(id))
-        rc = jszg_db_row(jr, "orgs_inst_get", inst, 1, id);
-    if (rc == JSZG_DB_NOTFOUND)
-        rc = jszg_admin_error(jr, st, HTTP_NOT_FOUND, "not_found",
-                              "该注册机构不存在。");
-    else if (rc != JSZG_DB_OK)
-        return jszg_db_status(rc);
-    else if (!in_province(st, jstr(*inst, "province_code")))
-        rc = jszg_admin_forbidden(jr, st, apr_pstrcat(jr->pool,
-                                  "institution:", id, NULL));
-    else
-        return OK;
-    return rc == OK ? DONE : rc;
+    return jszg_adm_load_scoped(jr, st, "orgs_inst_get", id, "注册机构",
+                                "institution", "province_code", inst);
 }
 
 static json_t *regions(jszg_req *jr, jszg_staff *st)
@@ -428,7 +408,7 @@ static int org_save(jszg_req *jr, jszg_staff *st, json_t *f, json_t *errs,
     }
     /* the scope of the values: a province admin places an institution
      * in its own province only */
-    if (prov && !in_province(st, prov)) {
+    if (prov && !jszg_adm_in_province(st, prov)) {
         rc = jszg_admin_forbidden(jr, st, apr_pstrcat(jr->pool, "region:",
                                                       region, NULL));
         return rc == OK ? DONE : rc;
@@ -580,21 +560,8 @@ int jszg_admin_org_active(jszg_req *jr)
 static int point_load(jszg_req *jr, jszg_staff *st, const char *id,
                       json_t **pt)
 {
-    int rc = JSZG_DB_NOTFOUND;
-
-    if (jszg_adm_id_ok(id))
-        rc = jszg_db_row(jr, "orgs_point_get", pt, 1, id);
-    if (rc == JSZG_DB_NOTFOUND)
-        rc = jszg_admin_error(jr, st, HTTP_NOT_FOUND, "not_found",
-                              "该确认点不存在。");
-    else if (rc != JSZG_DB_OK)
-        return jszg_db_status(rc);
-    else if (!in_province(st, jstr(*pt, "province_code")))
-        rc = jszg_admin_forbidden(jr, st, apr_pstrcat(jr->pool, "point:",
-                                                      id, NULL));
-    else
-        return OK;
-    return rc == OK ? DONE : rc;
+    return jszg_adm_load_scoped(jr, st, "orgs_point_get", id, "确认点",
+                                "point", "province_code", pt);
 }
 
 static int point_form(jszg_req *jr, jszg_staff *st, int status, json_t *f,

@@ -30,23 +30,7 @@ static const char *jstr(json_t *o, const char *k)
 
 static int inst_in_scope(jszg_staff *st, json_t *row)
 {
-    const char *prov = jstr(row, "province_code");
-
-    return st->role == JSZG_ROLE_SYSTEM
-           || (prov && st->province_code && !strcmp(prov,
-                                                    st->province_code));
-}
-
-static int id_ok(const char *id)
-{
-    apr_size_t n;
-
-    if (!id || !*id || *id == '0')
-        return 0;
-    for (n = 0; id[n]; n++)
-        if (!apr_isdigit(id[n]))
-            return 0;
-    return n <= 15;
+    return jszg_adm_in_province(st, jstr(row, "province_code"));
 }
 
 /* "2026-11-01T09:00", "2026-11-01 09:00" or with seconds → canonical
@@ -128,7 +112,7 @@ int jszg_adm_window_save(jszg_req *jr, jszg_staff *st, window_in *w,
                : jszg_adm_domain(e, jszg_db_status(rc), "db", NULL);
     if (w->id && !inst_in_scope(st, old))
         return jszg_adm_domain(e, HTTP_FORBIDDEN, "forbidden", NULL);
-    if (!id_ok(w->institution_id))
+    if (!jszg_adm_id_ok(w->institution_id))
         return field_err(w, e, "institution_id",
                          "请选择注册机构。");
     rc = jszg_db_row(jr, "admin_inst_get", &inst, 1, w->institution_id);
@@ -339,7 +323,7 @@ int jszg_admin_window_edit(jszg_req *jr)
 
     if (rc != OK)
         return rc;
-    if (!id_ok(id))
+    if (!jszg_adm_id_ok(id))
         return jszg_admin_error(jr, st, HTTP_NOT_FOUND, "not_found",
                                 "该网报计划不存在。");
     rc = jszg_db_row(jr, "admin_window_get", &w, 1, id);
@@ -368,7 +352,7 @@ int jszg_admin_window_save(jszg_req *jr)
     w.id = jszg_field(jr, "id");
     if (w.id && !*w.id)
         w.id = NULL;
-    if (w.id && !id_ok(w.id))
+    if (w.id && !jszg_adm_id_ok(w.id))
         return jszg_admin_error(jr, st, HTTP_NOT_FOUND, "not_found",
                                 "该网报计划不存在。");
     w.institution_id = jszg_field(jr, "institution_id");
@@ -425,7 +409,7 @@ int jszg_admin_window_delete(jszg_req *jr)
 
     if (rc != OK)
         return rc;
-    if (!id_ok(id) || (rc = jszg_db_row(jr, "admin_window_get", &w, 1, id))
+    if (!jszg_adm_id_ok(id) || (rc = jszg_db_row(jr, "admin_window_get", &w, 1, id))
                       == JSZG_DB_NOTFOUND)
         return jszg_admin_error(jr, st, HTTP_NOT_FOUND, "not_found",
                                 "该网报计划不存在。");
@@ -478,7 +462,7 @@ int jszg_admin_window_close(jszg_req *jr)
 
     if (rc != OK)
         return rc;
-    if (!id_ok(id) || (rc = jszg_db_row(jr, "admin_window_get", &w, 1, id))
+    if (!jszg_adm_id_ok(id) || (rc = jszg_db_row(jr, "admin_window_get", &w, 1, id))
                       == JSZG_DB_NOTFOUND)
         return jszg_admin_error(jr, st, HTTP_NOT_FOUND, "not_found",
                                 "该网报计划不存在。");
@@ -560,7 +544,7 @@ int jszg_admin_api_window(jszg_req *jr)
 
     if (rc != OK)
         return rc;
-    if (!id_ok(id) || (rc = jszg_db_row(jr, "admin_window_get", &w, 1, id))
+    if (!jszg_adm_id_ok(id) || (rc = jszg_db_row(jr, "admin_window_get", &w, 1, id))
                       == JSZG_DB_NOTFOUND)
         return jszg_admin_error(jr, st, HTTP_NOT_FOUND, "not_found",
                                 "该网报计划不存在。");
@@ -602,22 +586,9 @@ int jszg_admin_api_windows(jszg_req *jr)
 /* OK with *inst, or DONE / a status once an answer has been sent. */
 static int notes_load(jszg_req *jr, jszg_staff *st, json_t **inst)
 {
-    const char *id = jszg_param(jr, "id");
-    int rc = JSZG_DB_NOTFOUND;
-
-    if (id_ok(id))
-        rc = jszg_db_row(jr, "admin_inst_get", inst, 1, id);
-    if (rc == JSZG_DB_NOTFOUND)
-        rc = jszg_admin_error(jr, st, HTTP_NOT_FOUND, "not_found",
-                              "该注册机构不存在。");
-    else if (rc != JSZG_DB_OK)
-        return jszg_db_status(rc);
-    else if (!inst_in_scope(st, *inst))
-        rc = jszg_admin_forbidden(jr, st, apr_pstrcat(jr->pool,
-                                  "institution:", id, NULL));
-    else
-        return OK;
-    return rc == OK ? DONE : rc;
+    return jszg_adm_load_scoped(jr, st, "admin_inst_get",
+                                jszg_param(jr, "id"), "注册机构",
+                                "institution", "province_code", inst);
 }
 
 static int notes_page(jszg_req *jr, jszg_staff *st, json_t *inst,

@@ -39,13 +39,6 @@ static void add_err(json_t *errs, const char *name, const char *msg)
         json_object_set_new(errs, name, json_string(msg));
 }
 
-static int in_province(jszg_staff *st, const char *prov)
-{
-    return st->role == JSZG_ROLE_SYSTEM
-           || (prov && st->province_code
-               && !strcmp(prov, st->province_code));
-}
-
 static const char *const role_keys[] = { "point", "institution", "province",
                                          "system", NULL };
 
@@ -108,21 +101,8 @@ static const char *pw_problem(const char *pw, const char *confirm,
 static int staff_load(jszg_req *jr, jszg_staff *st, const char *id,
                       json_t **row)
 {
-    int rc = JSZG_DB_NOTFOUND;
-
-    if (jszg_adm_id_ok(id))
-        rc = jszg_db_row(jr, "orgs_staff_get", row, 1, id);
-    if (rc == JSZG_DB_NOTFOUND)
-        rc = jszg_admin_error(jr, st, HTTP_NOT_FOUND, "not_found",
-                              "该工作人员账号不存在。");
-    else if (rc != JSZG_DB_OK)
-        return jszg_db_status(rc);
-    else if (!in_province(st, jstr(*row, "scope_province")))
-        rc = jszg_admin_forbidden(jr, st, apr_pstrcat(jr->pool, "staff:",
-                                                      id, NULL));
-    else
-        return OK;
-    return rc == OK ? DONE : rc;
+    return jszg_adm_load_scoped(jr, st, "orgs_staff_get", id, "工作人员账号",
+                                "staff", "scope_province", row);
 }
 
 /* ---- list and form ------------------------------------------------------ */
@@ -350,7 +330,7 @@ static int scope_in(jszg_req *jr, jszg_staff *st, json_t *errs,
             return jszg_db_status(rc);
         sc->prov = sc->scope_prov = code;
     }
-    return in_province(st, sc->scope_prov) ? OK : HTTP_FORBIDDEN;
+    return jszg_adm_in_province(st, sc->scope_prov) ? OK : HTTP_FORBIDDEN;
 }
 
 int jszg_admin_staff_save(jszg_req *jr)
