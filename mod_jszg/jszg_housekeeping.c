@@ -424,11 +424,39 @@ static int own_database(const server_rec *s)
 
 /* ---- startup ----------------------------------------------------------- */
 
-apr_status_t jszg_housekeeping_start(apr_pool_t *p, server_rec *s)
+apr_status_t jszg_background_job(apr_pool_t *p, server_rec *s,
+                                 const char *name, void **wd,
+                                 apr_interval_time_t interval, void *data,
+                                 apr_status_t (*cb)(int state, void *data,
+                                                    apr_pool_t *pool),
+                                 const char *what)
 {
     APR_OPTIONAL_FN_TYPE(ap_watchdog_get_instance) *get_instance;
     APR_OPTIONAL_FN_TYPE(ap_watchdog_register_callback) *register_cb;
-    ap_watchdog_t *wd = NULL;
+    apr_status_t rv;
+
+    get_instance = APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_get_instance);
+    register_cb = APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_register_callback);
+    if (!get_instance || !register_cb)
+        return APR_ENOTIMPL;
+    if (!*wd && (rv = get_instance((ap_watchdog_t **)wd, name, 0, 1, p))
+                != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, JSZGLOGNO(19005)
+                     "cannot create the watchdog of the %s", what);
+        return rv;
+    }
+    if ((rv = register_cb(*wd, interval, data, cb)) != APR_SUCCESS
+        && rv != APR_EEXIST) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, JSZGLOGNO(19006)
+                     "cannot start the %s", what);
+        return rv;
+    }
+    return APR_SUCCESS;
+}
+
+apr_status_t jszg_housekeeping_start(apr_pool_t *p, server_rec *s)
+{
+    void *wd = NULL;
     apr_int64_t idle = 0, draft = 0;
     server_rec *vs;
     apr_status_t rv;
@@ -450,9 +478,15 @@ apr_status_t jszg_housekeeping_start(apr_pool_t *p, server_rec *s)
 
         if (sc->housekeeping <= 0 || !own_database(vs))
             continue;
-        get_instance = APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_get_instance);
-        register_cb = APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_register_callback);
-        if (!get_instance || !register_cb) {
+        job = apr_pcalloc(p, sizeof(*job));
+        job->s = vs;
+        job->interval = apr_time_from_sec(sc->housekeeping);
+        job->session_idle = idle;
+        job->draft_idle = draft;
+        job->upload_dir = sc->upload_dir;
+        rv = jszg_background_job(p, vs, WATCHDOG_NAME, &wd, job->interval,
+                                 job, hk_watchdog, "housekeeping job");
+        if (rv == APR_ENOTIMPL) {
             /* not fatal: the portal works, the tables grow */
             ap_log_error(APLOG_MARK, APLOG_WARNING, 0, vs, JSZGLOGNO(19004)
                          "JszgHousekeepingInterval needs mod_watchdog: "
@@ -461,24 +495,8 @@ apr_status_t jszg_housekeeping_start(apr_pool_t *p, server_rec *s)
                          "JszgHousekeepingInterval 0)");
             return APR_SUCCESS;
         }
-        if (!wd && (rv = get_instance(&wd, WATCHDOG_NAME, 0, 1, p))
-                   != APR_SUCCESS) {
-            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, vs, JSZGLOGNO(19005)
-                         "cannot create the housekeeping watchdog");
+        if (rv != APR_SUCCESS)
             return rv;
-        }
-        job = apr_pcalloc(p, sizeof(*job));
-        job->s = vs;
-        job->interval = apr_time_from_sec(sc->housekeeping);
-        job->session_idle = idle;
-        job->draft_idle = draft;
-        job->upload_dir = sc->upload_dir;
-        if ((rv = register_cb(wd, job->interval, job, hk_watchdog))
-            != APR_SUCCESS && rv != APR_EEXIST) {
-            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, vs, JSZGLOGNO(19006)
-                         "cannot start the housekeeping job");
-            return rv;
-        }
         ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, vs, JSZGLOGNO(19007)
                      "housekeeping every %d s", sc->housekeeping);
     }

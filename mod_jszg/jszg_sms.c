@@ -14,11 +14,11 @@
  */
 #include "jszg_private.h"
 #include "jszg_sms.h"
+#include "jszg_housekeeping.h"
 #include "mod_watchdog.h"
 #include "apr_strings.h"
 #include "apr_uri.h"
 #include "apr_network_io.h"
-#include "apr_optional.h"
 
 #define JSZG_SMS_TRIES      5
 #define JSZG_SMS_BATCH      "20"
@@ -209,9 +209,7 @@ static apr_status_t sms_watchdog(int state, void *data, apr_pool_t *pool)
  * (a singleton watchdog), so a message is never sent twice at once. */
 apr_status_t jszg_sms_start(apr_pool_t *p, server_rec *s)
 {
-    APR_OPTIONAL_FN_TYPE(ap_watchdog_get_instance) *get_instance;
-    APR_OPTIONAL_FN_TYPE(ap_watchdog_register_callback) *register_cb;
-    ap_watchdog_t *wd = NULL;
+    void *wd = NULL;
     server_rec *vs;
     apr_status_t rv;
 
@@ -223,19 +221,6 @@ apr_status_t jszg_sms_start(apr_pool_t *p, server_rec *s)
 
         if (!sc->sms_gateway)
             continue;
-        get_instance = APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_get_instance);
-        register_cb = APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_register_callback);
-        if (!get_instance || !register_cb) {
-            ap_log_error(APLOG_MARK, APLOG_CRIT, 0, vs, JSZGLOGNO(10031)
-                         "JszgSmsGateway needs mod_watchdog");
-            return APR_ENOTIMPL;
-        }
-        if (!wd && (rv = get_instance(&wd, WATCHDOG_NAME, 0, 1, p))
-                   != APR_SUCCESS) {
-            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, vs, JSZGLOGNO(10032)
-                         "cannot create the SMS relay's watchdog");
-            return rv;
-        }
         apr_uri_parse(p, sc->sms_gateway, &u);
         gw = apr_pcalloc(p, sizeof(*gw));
         gw->s = vs;
@@ -244,12 +229,14 @@ apr_status_t jszg_sms_start(apr_pool_t *p, server_rec *s)
         gw->path = u.path && *u.path ? u.path : "/";
         if (u.query)
             gw->path = apr_pstrcat(p, gw->path, "?", u.query, NULL);
-        if ((rv = register_cb(wd, JSZG_SMS_INTERVAL, gw, sms_watchdog))
-            != APR_SUCCESS && rv != APR_EEXIST) {
-            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, vs, JSZGLOGNO(10033)
-                         "cannot start the SMS relay");
+        rv = jszg_background_job(p, vs, WATCHDOG_NAME, &wd,
+                                 JSZG_SMS_INTERVAL, gw, sms_watchdog,
+                                 "SMS relay");
+        if (rv == APR_ENOTIMPL)
+            ap_log_error(APLOG_MARK, APLOG_CRIT, 0, vs, JSZGLOGNO(10031)
+                         "JszgSmsGateway needs mod_watchdog");
+        if (rv != APR_SUCCESS)
             return rv;
-        }
     }
     return APR_SUCCESS;
 }
