@@ -19,7 +19,7 @@ BUILDDIR  := $(CURDIR)/build
 
 # Debian packages the build, the run and the tests need.
 PKGS_BUILD := apache2 apache2-dev libaprutil1-dbd-sqlite3 \
-              libaprutil1-dbd-pgsql libxml2-dev libjansson-dev libssl-dev libpq-dev \
+              libaprutil1-dbd-pgsql libxml2-dev libjansson-dev libssl-dev \
               libpng-dev libjpeg-dev zlib1g-dev libcairo2-dev \
               libpango1.0-dev libqrencode-dev fonts-wqy-microhei \
               sqlite3 libsqlite3-dev gcc make pkg-config python3
@@ -50,7 +50,7 @@ APR_CF   = $(shell apr-1-config --cflags --cppflags --includes) \
 APR_LD   = $(shell apu-1-config --link-ld) $(shell apr-1-config --link-ld) \
            $(shell xml2-config --libs) -ljansson -lcrypto -lpng -lz -ljpeg \
            $(shell pkg-config --libs $(PDF_PKGS))
-LIBS     = -lxml2 -ljansson -lcrypto -lpq -lsqlite3 -lpng -lz -ljpeg \
+LIBS     = -lxml2 -ljansson -lcrypto -lsqlite3 -lpng -lz -ljpeg \
            $(shell pkg-config --libs $(PDF_PKGS))
 
 ifeq ($(SANITIZE),1)
@@ -83,8 +83,7 @@ AP_COMPILE = $(shell $(APXS) -q LIBTOOL) --mode=compile --tag=disable-static \
     $(subst ;;, ,$(shell $(APXS) -q CFLAGS CPPFLAGS EXTRA_CPPFLAGS)) \
     -I$(shell $(APXS) -q INCLUDEDIR) $(shell apr-1-config --includes) \
     $(shell apu-1-config --includes) $(WARN) $(DEFS) $(SAN_CF) \
-    $(shell xml2-config --cflags) $(shell pkg-config --cflags $(PDF_PKGS)) \
-    -I$(shell pg_config --includedir)
+    $(shell xml2-config --cflags) $(shell pkg-config --cflags $(PDF_PKGS))
 
 mod_jszg/%.lo: mod_jszg/%.c $(FLAVOUR) | deps
 	@mkdir -p $(BUILDDIR)/log

@@ -179,6 +179,9 @@ int jszg_const_eq(const char *a, const char *b);
 void jszg_store_prepare_all(server_rec *main_s, server_rec *s);
 ap_dbd_t *jszg_db(jszg_req *jr);
 int jszg_db_usable(ap_dbd_t *db, server_rec *s);
+/* child_init: what the store needs once per child (the pgsql driver's
+ * libpq functions are looked up on first use). */
+void jszg_db_child_init(apr_pool_t *p);
 int jszg_db_rows(jszg_req *jr, const char *label, json_t **rows,
                  int nargs, ...);
 int jszg_db_row(jszg_req *jr, const char *label, json_t **row,

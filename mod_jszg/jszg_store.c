@@ -17,7 +17,8 @@
 #include "apr_strings.h"
 #include "apr_optional.h"
 #include "apr_atomic.h"
-#include <libpq-fe.h>
+#include "apr_thread_proc.h"
+#include <dlfcn.h>
 #include <sqlite3.h>
 
 static APR_OPTIONAL_FN_TYPE(ap_dbd_prepare) *dbd_prepare_fn;
@@ -136,6 +137,51 @@ static int reprepare_all(ap_dbd_t *db, request_rec *r, server_rec *s)
     return JSZG_DB_OK;
 }
 
+/* ---- the pgsql driver's own libpq ------------------------------------
+ *
+ * Three questions only libpq can answer about a connection of the pgsql
+ * driver (apr_dbd_native_handle): is it up (PQstatus), which backend
+ * serves it (PQbackendPID) and what the server reported about itself
+ * (PQparameterStatus).  We do not link libpq ourselves (no build
+ * dependency, no bet that ours is the driver's): the functions are
+ * looked up at run time in the libpq that apr_dbd_pgsql.so brought in
+ * (APR loads DSOs RTLD_GLOBAL), once per child, the first time a pgsql
+ * connection is looked at -- it is loaded by then.  Without them (a
+ * driver linked statically) the checks below are skipped: no
+ * reconnect detection, outage causes from the message text only. */
+typedef struct pg_conn PGconn;      /* opaque, as in libpq-fe.h */
+#define PQ_CONNECTION_OK    0       /* ConnStatusType CONNECTION_OK */
+
+static struct {
+    int (*status)(const PGconn *);
+    int (*backend_pid)(const PGconn *);
+    const char *(*parameter_status)(const PGconn *, const char *);
+} pq;
+static apr_thread_once_t *pq_once;
+
+static void pq_bind(void)
+{
+    *(void **)&pq.status = dlsym(RTLD_DEFAULT, "PQstatus");
+    *(void **)&pq.backend_pid = dlsym(RTLD_DEFAULT, "PQbackendPID");
+    *(void **)&pq.parameter_status = dlsym(RTLD_DEFAULT,
+                                           "PQparameterStatus");
+    if (!pq.status || !pq.backend_pid || !pq.parameter_status)
+        pq.status = NULL;
+}
+
+void jszg_db_child_init(apr_pool_t *p)
+{
+    apr_thread_once_init(&pq_once, p);
+}
+
+/* The connection's libpq handle, NULL when the functions are missing. */
+static PGconn *pq_conn(ap_dbd_t *db)
+{
+    if (pq_once)
+        apr_thread_once(pq_once, pq_bind);
+    return pq.status ? apr_dbd_native_handle(db->driver, db->handle) : NULL;
+}
+
 /* The pgsql driver's connection check quietly PQreset()s a broken
  * connection (after a database restart, say): mod_dbd then hands it out
  * as healthy, but the server-side prepared statements died with the old
@@ -152,10 +198,11 @@ static int check_backend_of(ap_dbd_t *db, request_rec *r, server_rec *s)
 
     if (strcmp(apr_dbd_name(db->driver), "pgsql"))
         return CONN_SAME;
-    conn = apr_dbd_native_handle(db->driver, db->handle);
-    if (!conn || PQstatus(conn) != CONNECTION_OK)
+    if (!(conn = pq_conn(db)))
+        return CONN_SAME;
+    if (pq.status(conn) != PQ_CONNECTION_OK)
         return CONN_DOWN;
-    pid = PQbackendPID(conn);
+    pid = pq.backend_pid(conn);
     seen = apr_hash_get(db->prepared, BACKEND_KEY, APR_HASH_KEY_STRING);
     if (!seen) {
         seen = apr_palloc(db->pool, sizeof(*seen));
@@ -284,9 +331,11 @@ static int read_only(PGconn *conn, const char *msg)
 {
     const char *v;
 
-    if ((v = PQparameterStatus(conn, "in_hot_standby")) && !strcmp(v, "on"))
+    if (conn && (v = pq.parameter_status(conn, "in_hot_standby"))
+        && !strcmp(v, "on"))
         return 1;
-    if ((v = PQparameterStatus(conn, "default_transaction_read_only"))
+    if (conn && (v = pq.parameter_status(conn,
+                                         "default_transaction_read_only"))
         && !strcmp(v, "on"))
         return 1;
     return strstr(msg, "read-only transaction") != NULL;
@@ -316,14 +365,14 @@ static const char *outage_cause(jszg_req *jr, const char *msg, int *down)
 
     *down = 0;
     if (!strcmp(apr_dbd_name(jr->dbd->driver), "pgsql")) {
-        PGconn *conn = apr_dbd_native_handle(jr->dbd->driver,
-                                             jr->dbd->handle);
+        PGconn *conn = pq_conn(jr->dbd);
+
         for (i = 0; causes[i].text; i++)
             if (strstr(msg, causes[i].text)) {
                 *down = 1;
                 return causes[i].cause;
             }
-        if (!conn || PQstatus(conn) != CONNECTION_OK) {
+        if (conn && pq.status(conn) != PQ_CONNECTION_OK) {
             *down = 1;
             return "connection lost";
         }

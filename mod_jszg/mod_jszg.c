@@ -578,6 +578,7 @@ static void jszg_child_init(apr_pool_t *p, server_rec *s)
      * under another malloc (jemalloc preloaded). */
     mallopt(M_MMAP_THRESHOLD, JSZG_MMAP_THRESHOLD);
 #endif
+    jszg_db_child_init(p);
 
     for (vs = s; vs; vs = vs->next) {
         jszg_server_conf *sc = ap_get_module_config(vs->module_config,
