@@ -161,8 +161,12 @@ unit: deps-test $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; \
 	    (cd tests/unit && LSAN_OPTIONS=suppressions=$(CURDIR)/tests/unit/lsan.supp $$t); done
 
+# The slowest tests are listed at the end, and every test's time is kept
+# in build/test-output/http.xml (the suite's time budget, README "Tests").
 http-test: all deps-test
+	@mkdir -p $(BUILDDIR)/test-output
 	JSZG_SANITIZE=$(SANITIZE) $(PYTHON) -m pytest -q -p no:cacheprovider \
+	    --durations=15 --junitxml=$(BUILDDIR)/test-output/http.xml \
 	    tests/http $(PYTEST_ARGS)
 
 # Faults: PostgreSQL restarted under load, a child killed mid-submission,

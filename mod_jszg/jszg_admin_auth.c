@@ -485,8 +485,6 @@ int jszg_admin_begin(jszg_req *jr, int roles, jszg_staff **out)
     int failed;
 
     *out = NULL;
-    if (!strncmp(jr->r->uri, "/admin/api/", 11))
-        jr->is_api = 1;
     jszg_no_store(jr->r);
     if (!(st = staff_get(jr, &failed)))
         return failed != JSZG_DB_OK ? jszg_db_status(failed)

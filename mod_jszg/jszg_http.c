@@ -435,7 +435,7 @@ static apr_time_t request_now(jszg_req *jr)
 }
 
 /* JSON errors for API clients: the applicant API and the back office's. */
-static int path_is_api(const char *uri)
+int jszg_uri_is_api(const char *uri)
 {
     return !strncmp(uri, "/api/", 5) || !strncmp(uri, "/admin/api/", 11);
 }
@@ -505,7 +505,7 @@ int jszg_handle(request_rec *r)
     jr->dc = ap_get_module_config(r->per_dir_config, &jszg_module);
     jr->params = apr_table_make(r->pool, 4);
     jr->now = request_now(jr);
-    jr->is_api = path_is_api(r->uri);
+    jr->is_api = jszg_uri_is_api(r->uri);
     jszg_security_headers(r);
     jszg_dir_limits(jr->dc, &lim);
 
@@ -570,6 +570,6 @@ int jszg_page_error(jszg_req *jr)
     status = st ? atoi(st) : HTTP_INTERNAL_SERVER_ERROR;
     if (status < 400 || status > 599)
         status = HTTP_INTERNAL_SERVER_ERROR;
-    jr->is_api = path_is_api(jr->r->prev->uri);
+    jr->is_api = jszg_uri_is_api(jr->r->prev->uri);
     return jszg_error(jr, status, NULL, NULL);
 }

@@ -154,6 +154,10 @@ void jszg_no_store(request_rec *r);
 int jszg_send(request_rec *r, int status, const char *ct, const void *body,
               apr_size_t len);
 void jszg_security_headers(request_rec *r);
+/* Whether a path is the JSON API's (/api/..., /admin/api/...): the one
+ * place that decides it, for the handler, the error pages and the
+ * waiting room. */
+int jszg_uri_is_api(const char *uri);
 
 /* jszg_session.c */
 apr_status_t jszg_secret_load(apr_pool_t *p, jszg_server_conf *sc,
