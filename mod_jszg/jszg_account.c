@@ -11,6 +11,7 @@
  */
 #include "jszg_account.h"
 #include "jszg_rules.h"
+#include "jszg_rate.h"
 #include "jszg_captcha.h"
 #include "jszg_idcard.h"
 #include "jszg_jpeg.h"
@@ -185,42 +186,6 @@ static int finish(jszg_req *jr, int rc)
         return rc;
     }
     return jszg_db_commit(jr);
-}
-
-/* Events of (kind, key) in the last span seconds (future rows from a
- * test clock run are not counted). */
-static int rate_count(jszg_req *jr, const char *kind, const char *key,
-                      apr_int64_t since, int *n)
-{
-    json_t *row;
-    int rc = jszg_db_row(jr, "acct_rate_count", &row, 4, kind, key,
-                         num(jr->pool, since), now_str(jr));
-
-    *n = rc == JSZG_DB_OK ? (int)col_int(row, "n") : 0;
-    return rc;
-}
-
-static int rate_add(jszg_req *jr, const char *kind, const char *key)
-{
-    return jszg_db_exec(jr, "acct_rate_add", NULL, 3, kind, key,
-                        now_str(jr));
-}
-
-/* Over the limit?  Counts, and when under it records this event. */
-static int rate_take(jszg_req *jr, const char *kind, const char *key,
-                     apr_int64_t span, int max, int *over)
-{
-    int n, rc;
-
-    *over = 0;
-    if ((rc = rate_count(jr, kind, key, now_s(jr) - span, &n))
-        != JSZG_DB_OK)
-        return rc;
-    if (n >= max) {
-        *over = 1;
-        return JSZG_DB_OK;
-    }
-    return rate_add(jr, kind, key);
 }
 
 /* ---- field checks ------------------------------------------------------- */
@@ -645,7 +610,7 @@ int jszg_acct_register(jszg_req *jr, jszg_register_in *in,
     jszg_acct_register_validate(jr, in, e);
     if (has_errors(e))
         return JSZG_ACCT_EDOMAIN;
-    rc = rate_take(jr, "acct.register_ip", ip, 3600, JSZG_REGISTER_IP_MAX,
+    rc = jszg_rate_take(jr, "acct.register_ip", ip, 3600, JSZG_REGISTER_IP_MAX,
                    &over);
     if (rc != JSZG_DB_OK)
         return rc;
@@ -725,30 +690,27 @@ int jszg_login_gate(jszg_req *jr, const char *scope, const char *key,
                     int ip_max, jszg_acct_err *e)
 {
     const char *kind = kind_of(jr, scope, "login_fail");
-    apr_int64_t since = now_s(jr) - JSZG_LOGIN_FAIL_SPAN, wait;
-    json_t *row;
+    apr_int64_t since = now_s(jr) - JSZG_LOGIN_FAIL_SPAN, wait, last;
     int rc, n;
 
     /* reads only: a refused try writes nothing; the pair first */
     if (key && *key) {
-        if ((rc = rate_count(jr, kind, pair_key(jr, key), since, &n))
+        if ((rc = jszg_rate_count(jr, kind, pair_key(jr, key), since, &n))
             != JSZG_DB_OK)
             return rc;
         if (n >= JSZG_LOGIN_FREE_FAILS) {
-            rc = jszg_db_row(jr, "acct_rate_nth", &row, 5, kind,
-                             pair_key(jr, key), num(jr->pool, since),
-                             now_str(jr), "0");
+            rc = jszg_rate_nth(jr, kind, pair_key(jr, key), since, 0,
+                               &last);
             if (rc != JSZG_DB_OK && rc != JSZG_DB_NOTFOUND)
                 return rc;
-            wait = rc == JSZG_DB_OK ? col_int(row, "at") + pair_delay(n)
-                                      - now_s(jr) : 0;
+            wait = rc == JSZG_DB_OK ? last + pair_delay(n) - now_s(jr) : 0;
             if (wait > 0)
                 return throttled(jr, e, wait);
         }
     }
     /* the address's wrong passwords, whatever the account: its people's
      * successful logins (a school's NAT) never use up its budget */
-    rc = rate_count(jr, kind_of(jr, scope, "login_ip"), jr->r->useragent_ip,
+    rc = jszg_rate_count(jr, kind_of(jr, scope, "login_ip"), jr->r->useragent_ip,
                     since, &n);
     if (rc != JSZG_DB_OK)
         return rc;
@@ -762,22 +724,22 @@ int jszg_login_gate(jszg_req *jr, const char *scope, const char *key,
 
 int jszg_login_failed(jszg_req *jr, const char *scope, const char *key)
 {
-    int rc = rate_add(jr, kind_of(jr, scope, "login_fail"),
+    int rc = jszg_rate_add(jr, kind_of(jr, scope, "login_fail"),
                       pair_key(jr, key));
 
     if (rc == JSZG_DB_OK)
-        rc = rate_add(jr, kind_of(jr, scope, "login_ip"),
+        rc = jszg_rate_add(jr, kind_of(jr, scope, "login_ip"),
                       jr->r->useragent_ip);
     if (rc != JSZG_DB_OK)
         return rc;
-    return rate_add(jr, kind_of(jr, scope, "login_fail_acct"), key);
+    return jszg_rate_add(jr, kind_of(jr, scope, "login_fail_acct"), key);
 }
 
 /* Only this address's failures go: an attacker's stay counted. */
 int jszg_login_succeeded(jszg_req *jr, const char *scope, const char *key)
 {
-    return jszg_db_exec(jr, "acct_rate_clear", NULL, 2,
-                        kind_of(jr, scope, "login_fail"), pair_key(jr, key));
+    return jszg_rate_clear(jr, kind_of(jr, scope, "login_fail"),
+                           pair_key(jr, key));
 }
 
 /* Every address's waits of the login name and its failures (the
@@ -789,19 +751,17 @@ int jszg_login_unlock(jszg_req *jr, const char *scope, const char *key)
     int rc;
 
     prefix = apr_pstrndup(jr->pool, prefix, strlen(key) + 1);  /* "key|" */
-    rc = jszg_db_exec(jr, "acct_rate_clear_prefix", NULL, 3,
-                      kind_of(jr, scope, "login_fail"),
-                      apr_itoa(jr->pool, (int)strlen(prefix)), prefix);
+    rc = jszg_rate_clear_prefix(jr, kind_of(jr, scope, "login_fail"),
+                                prefix);
     if (rc != JSZG_DB_OK)
         return rc;
-    return jszg_db_exec(jr, "acct_rate_clear", NULL, 2,
-                        kind_of(jr, scope, "login_fail_acct"), key);
+    return jszg_rate_clear(jr, kind_of(jr, scope, "login_fail_acct"), key);
 }
 
 int jszg_login_account_failures(jszg_req *jr, const char *scope,
                                 const char *key, int *n)
 {
-    return rate_count(jr, kind_of(jr, scope, "login_fail_acct"), key,
+    return jszg_rate_count(jr, kind_of(jr, scope, "login_fail_acct"), key,
                       now_s(jr) - JSZG_LOGIN_FAIL_SPAN, n);
 }
 
@@ -884,26 +844,26 @@ static int sms_limits(jszg_req *jr, const char *phone, jszg_acct_err *e)
                                   NULL);
     int n, rc, over;
 
-    if ((rc = rate_count(jr, "acct.sms_phone", key,
+    if ((rc = jszg_rate_count(jr, "acct.sms_phone", key,
                          now_s(jr) - JSZG_SMS_PHONE_GAP, &n)) != JSZG_DB_OK)
         return rc;
     if (n > 0)
         return fail(e, HTTP_TOO_MANY_REQUESTS, "sms_too_soon",
                     "验证码发送过于频繁，请60秒后再试");
-    if ((rc = rate_count(jr, "acct.sms_phone", key, day_start(jr), &n))
+    if ((rc = jszg_rate_count(jr, "acct.sms_phone", key, day_start(jr), &n))
         != JSZG_DB_OK)
         return rc;
     if (n >= JSZG_SMS_PHONE_DAY)
         return fail(e, HTTP_TOO_MANY_REQUESTS, "sms_daily_limit",
                     "该手机号码今日获取验证码次数已达上限，请明日再试");
-    rc = rate_take(jr, "acct.sms_ip", jr->r->useragent_ip, 3600,
+    rc = jszg_rate_take(jr, "acct.sms_ip", jr->r->useragent_ip, 3600,
                    JSZG_SMS_IP_MAX, &over);
     if (rc != JSZG_DB_OK)
         return rc;
     if (over)
         return fail(e, HTTP_TOO_MANY_REQUESTS, "too_many_requests",
                     "获取验证码过于频繁，请稍后再试");
-    return rate_add(jr, "acct.sms_phone", key);
+    return jszg_rate_add(jr, "acct.sms_phone", key);
 }
 
 /*
@@ -921,12 +881,12 @@ static int sms_sent_ok(jszg_req *jr, const char *purpose, const char *phone,
     int n, rc;
 
     *ok = 0;
-    if ((rc = rate_count(jr, kind, phone, day_start(jr), &n)) != JSZG_DB_OK)
+    if ((rc = jszg_rate_count(jr, kind, phone, day_start(jr), &n)) != JSZG_DB_OK)
         return rc;
     if (n >= cap)
         return JSZG_DB_OK;
     *ok = 1;
-    return rate_add(jr, kind, phone);
+    return jszg_rate_add(jr, kind, phone);
 }
 
 static int send_code(jszg_req *jr, const char *account_id,
@@ -1096,8 +1056,7 @@ int jszg_acct_reset_finish(jszg_req *jr, const char *login,
         rc = jszg_db_exec(jr, "session_delete_account", NULL, 1, id);
     if (rc == JSZG_DB_OK)
         /* this address's login throttle on the account lifts */
-        rc = jszg_db_exec(jr, "acct_rate_clear", NULL, 2, "acct.login_fail",
-                          pair_key(jr, key));
+        rc = jszg_rate_clear(jr, "acct.login_fail", pair_key(jr, key));
     if (rc == JSZG_DB_OK)
         rc = audit(jr, key, "account.password_reset", key, NULL);
     return finish(jr, rc);
@@ -1326,7 +1285,7 @@ int jszg_acct_phone_change(jszg_req *jr, const char *account_id,
 int jszg_acct_verify_remaining(jszg_req *jr, const char *account_id,
                                int *remaining)
 {
-    int n, rc = rate_count(jr, "acct.verify", account_id, day_start(jr) - 1,
+    int n, rc = jszg_rate_count(jr, "acct.verify", account_id, day_start(jr) - 1,
                            &n);
 
     *remaining = n >= JSZG_VERIFY_PER_DAY ? 0 : JSZG_VERIFY_PER_DAY - n;
@@ -1356,7 +1315,7 @@ int jszg_acct_verify(jszg_req *jr, const char *account_id, const char *name,
         return fail(e, HTTP_TOO_MANY_REQUESTS, "verify_daily_limit",
                     "每日您最多可进行三次实名核验，您今日的次数已用完，"
                     "请明日再试");
-    if ((rc = rate_add(jr, "acct.verify", account_id)) != JSZG_DB_OK)
+    if ((rc = jszg_rate_add(jr, "acct.verify", account_id)) != JSZG_DB_OK)
         return rc;
     e->remaining = left - 1;
     rc = jszg_db_row(jr, "acct_idreg_match", &reg, 3, col(acct, "id_type"),

@@ -50,21 +50,21 @@ const jszg_stmt jszg_account_stmts[] = {
     { "acct_set_verify_state",
       "UPDATE accounts SET verified = %d, updated_at = %lld WHERE id = %lld" },
 
-    /* ---- rate limits and login throttles (rate_events, kinds 'acct.*',
-     * 'admin.login_*') ---- */
-    { "acct_rate_count",
+    /* ---- every rate limit and throttle (rate_events; jszg_rate.c):
+     * kinds 'acct.*', 'admin.login_*', 'cert_query', 'wz.school_add' ---- */
+    { "rate_count",
       "SELECT COUNT(*) AS n FROM rate_events "
       "WHERE kind = %s AND key = %s AND at > %lld AND at <= %lld" },
-    { "acct_rate_nth",
+    { "rate_nth",
       "SELECT at FROM rate_events "
       "WHERE kind = %s AND key = %s AND at > %lld AND at <= %lld "
       "ORDER BY at DESC LIMIT 1 OFFSET %d" },
-    { "acct_rate_add",
+    { "rate_add",
       "INSERT INTO rate_events (kind, key, at) VALUES (%s, %s, %lld)" },
-    { "acct_rate_clear",
+    { "rate_clear",
       "DELETE FROM rate_events WHERE kind = %s AND key = %s" },
     /* (kind, length of the prefix, prefix): keys "<login>|<address>" */
-    { "acct_rate_clear_prefix",
+    { "rate_clear_prefix",
       "DELETE FROM rate_events WHERE kind = %s "
       "AND substr(key, 1, %d) = %s" },
 

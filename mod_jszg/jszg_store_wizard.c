@@ -227,16 +227,11 @@ const jszg_stmt jszg_wizard_stmts[] = {
       "INSERT INTO idempotency_keys (key_hash, account_id, scope, result, "
       "created_at) VALUES (%s, %lld, %s, %s, %lld)" },
 
-    /* 证书查询 (public) and its per-IP rate limit */
+    /* 证书查询 (public; its per-IP limit is a jszg_rate.c count) */
     { "cert_query",
       "SELECT cert_no, kind_name, subject, authority_name, issued_on, "
       "status FROM certificates WHERE cert_no = %s AND id_number = %s "
       "AND holder_name = %s" },
-    { "cert_rate_count",
-      "SELECT COUNT(*) AS n FROM rate_events WHERE kind = %s AND key = %s "
-      "AND at > %lld" },
-    { "cert_rate_add",
-      "INSERT INTO rate_events (kind, key, at) VALUES (%s, %s, %lld)" },
 
     { NULL, NULL }
 };

@@ -12,6 +12,7 @@
 #include "jszg_jpeg.h"
 #include "jszg_regno.h"
 #include "jszg_rules.h"
+#include "jszg_rate.h"
 #include "apr_strings.h"
 #include "apr_lib.h"
 #include "apr_file_io.h"
@@ -1241,7 +1242,7 @@ int jszg_wz_school_add(jszg_req *jr, const jszg_applicant *a,
                        const char *name, const char *kind, json_t **row,
                        jszg_wfail *f)
 {
-    json_t *count;
+    int added;
     apr_int64_t day;
     int rc;
 
@@ -1265,11 +1266,10 @@ int jszg_wz_school_add(jszg_req *jr, const jszg_applicant *a,
     /* JszgSchoolAddsPerDay new rows per account and Beijing day */
     day = jszg_rules_day_start(jszg_rules_beijing_day(apr_time_sec(
         jr->now)));
-    rc = jszg_db_row(jr, "cert_rate_count", &count, 3, "wz.school_add",
-                     a->id, num(jr->pool, day - 1));
+    rc = jszg_rate_count(jr, "wz.school_add", a->id, day - 1, &added);
     if (rc != JSZG_DB_OK)
         return rc;
-    if (L(count, "n") >= jr->sc->school_adds)
+    if (added >= jr->sc->school_adds)
         return refuse(f, HTTP_TOO_MANY_REQUESTS, "school_add_limit",
                       apr_psprintf(jr->pool, "每个账号每天最多新增%d所学校，"
                                    "请先在搜索结果中查找，或明日再试。",
@@ -1279,8 +1279,7 @@ int jszg_wz_school_add(jszg_req *jr, const jszg_applicant *a,
     rc = jszg_db_exec(jr, "wz_school_insert", NULL, 4, name, kind, a->id,
                       epoch(jr));
     if (rc == JSZG_DB_OK)
-        rc = jszg_db_exec(jr, "cert_rate_add", NULL, 3, "wz.school_add",
-                          a->id, epoch(jr));
+        rc = jszg_rate_add(jr, "wz.school_add", a->id);
     if (rc != JSZG_DB_OK) {
         jszg_db_rollback(jr);
         /* added by someone else at the same moment? */
@@ -2188,15 +2187,13 @@ int jszg_wz_records(jszg_req *jr, const jszg_applicant *a, json_t **rows)
 int jszg_cert_rate_ok(jszg_req *jr, jszg_wfail *f)
 {
     const char *ip = jr->r->useragent_ip ? jr->r->useragent_ip : "-";
-    const char *since = num(jr->pool, (apr_int64_t)apr_time_sec(jr->now)
-                                      - JSZG_CERT_QUERY_WINDOW);
-    json_t *row;
-    int rc = jszg_db_row(jr, "cert_rate_count", &row, 3, "cert_query", ip,
-                         since);
+    int n, rc = jszg_rate_count(jr, "cert_query", ip,
+                                (apr_int64_t)apr_time_sec(jr->now)
+                                - JSZG_CERT_QUERY_WINDOW, &n);
 
     if (rc != JSZG_DB_OK)
         return rc;
-    if (L(row, "n") >= JSZG_CERT_QUERY_LIMIT)
+    if (n >= JSZG_CERT_QUERY_LIMIT)
         return refuse(f, HTTP_TOO_MANY_REQUESTS, "too_many_queries",
                       "查询过于频繁，请10分钟后再试。");
     return JSZG_DB_OK;
@@ -2229,8 +2226,7 @@ int jszg_cert_query(jszg_req *jr, const char *name, const char *id_number,
     if ((rc = jszg_cert_rate_ok(jr, f)) != JSZG_DB_OK)
         return rc;
     /* every attempt counts against the IP, hit or miss */
-    rc = jszg_db_exec(jr, "cert_rate_add", NULL, 3, "cert_query", ip,
-                      epoch(jr));
+    rc = jszg_rate_add(jr, "cert_query", ip);
     if (rc != JSZG_DB_OK)
         return rc;
     up = apr_pstrdup(jr->pool, id_number);
