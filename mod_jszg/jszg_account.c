@@ -1475,24 +1475,27 @@ int jszg_acct_review_decide(jszg_req *jr, const char *review_id,
     if (rc != JSZG_DB_OK)
         return rc;
     if (strcmp(col(rev, "status"), "人工审核中"))
-        return fail(e, HTTP_CONFLICT, "review_decided", "该审核已有结论");
+        return fail(e, HTTP_CONFLICT, "review_decided", "该申请已经审核过了。");
     if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
         return rc;
     jszg_db_exec(jr, "acct_review_decide", &n, 5,
                  approve ? "审核通过" : "审核不通过", now_str(jr), staff,
                  note, review_id);
+    /* approved: the account takes the name the document shows (the
+     * reason for a 人工审核 is often a name the automatic check could not
+     * match); refused: back to 未核验, the reason kept in the review */
     if (approve)
         jszg_db_exec(jr, "acct_set_verified", NULL, 4, now_str(jr),
                      col(rev, "name"), now_str(jr), col(rev, "account_id"));
     else
         jszg_db_exec(jr, "acct_set_verify_state", NULL, 3, "0", now_str(jr),
                      col(rev, "account_id"));
-    jszg_db_exec(jr, "acct_audit", NULL, 6, now_str(jr), staff,
-                 approve ? "review.approve" : "review.reject",
-                 col(rev, "account_id"), jr->r->useragent_ip, note);
+    audit(jr, staff, approve ? "identity.approve" : "identity.reject",
+          apr_pstrcat(jr->pool, "account:", col(rev, "account_id"), NULL),
+          note);
     if (n != 1) {               /* decided by someone else meanwhile */
         jszg_db_rollback(jr);
-        return fail(e, HTTP_CONFLICT, "review_decided", "该审核已有结论");
+        return fail(e, HTTP_CONFLICT, "review_decided", "该申请已经审核过了。");
     }
     return jszg_db_commit(jr);
 }

@@ -152,7 +152,9 @@ int jszg_acct_verify(jszg_req *jr, const char *account_id, const char *name,
                      const char **new_name, jszg_acct_err *e);
 int jszg_acct_review_submit(jszg_req *jr, const char *account_id,
                             jszg_review_in *in, jszg_acct_err *e);
-/* Staff decision (back office, issue 6; /dev/reviews until then). */
+/* A decision on a 人工审核: the back office's (jszg_admin_review.c, the
+ * staff member's scope checked there) and the dev-mode /dev/reviews.
+ * `staff` is the audit actor ("staff:<username>"). */
 int jszg_acct_review_decide(jszg_req *jr, const char *review_id,
                             int approve, const char *staff,
                             const char *note, jszg_acct_err *e);

@@ -10,6 +10,7 @@
  * pending state so that a second click or a second reviewer is refused.
  */
 #include "jszg_admin.h"
+#include "jszg_account.h"
 #include "apr_strings.h"
 #include "apr_lib.h"
 
@@ -178,9 +179,10 @@ int jszg_admin_identity_decide(jszg_req *jr)
 {
     jszg_staff *st;
     jszg_adm_err e;
+    jszg_acct_err ae;
     json_t *row;
-    const char *reason, *now;
-    int approve, n = 0, rc = jszg_admin_begin(jr, ID_ROLES, &st);
+    const char *reason;
+    int approve, rc = jszg_admin_begin(jr, ID_ROLES, &st);
 
     if (rc != OK || (rc = load(jr, st, "admin_idrev_get", &row)) != OK)
         return rc;
@@ -189,31 +191,15 @@ int jszg_admin_identity_decide(jszg_req *jr)
     if (decision_in(jr, &approve, &reason, &e) != JSZG_ADM_OK)
         return page_of(jr, st, "admin/identity", "实名人工审核", "identity",
                        row, e.status, e.message);
-    now = jszg_now_str(jr);
-    if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
-        return jszg_db_status(rc);
-    rc = jszg_db_exec(jr, "admin_idrev_decide", &n, 5,
-                      approve ? "审核通过" : "审核不通过", now,
-                      apr_pstrcat(jr->pool, "staff:", st->username, NULL),
-                      reason, jstr(row, "id"));
-    if (rc == JSZG_DB_OK && n == 1)
-        rc = jszg_db_exec(jr, "admin_account_verified", NULL, 4,
-                          approve ? "1" : "0", approve ? now : NULL, now,
-                          jstr(row, "account_id"));
-    if (rc == JSZG_DB_OK && n == 1)
-        rc = jszg_admin_audit(jr, st, approve ? "identity.approve"
-                                              : "identity.reject",
-                              apr_pstrcat(jr->pool, "account:",
-                                          jstr(row, "account_id"), NULL),
-                              reason);
-    if (rc != JSZG_DB_OK || n != 1) {
-        jszg_db_rollback(jr);
-        if (rc != JSZG_DB_OK)
-            return jszg_db_status(rc);
+    jszg_acct_err_init(jr->pool, &ae);
+    rc = jszg_acct_review_decide(jr, jstr(row, "id"), approve,
+                                 apr_pstrcat(jr->pool, "staff:",
+                                             st->username, NULL),
+                                 reason, &ae);
+    if (rc == JSZG_ACCT_EDOMAIN)
         return page_of(jr, st, "admin/identity", "实名人工审核", "identity",
-                       row, HTTP_CONFLICT, "该申请已经审核过了。");
-    }
-    if ((rc = jszg_db_commit(jr)) != JSZG_DB_OK)
+                       row, ae.status, ae.message);
+    if (rc != JSZG_ACCT_OK)
         return jszg_db_status(rc);
     jszg_admin_flash(jr, st, approve ? "已审核通过，该账号已完成实名核验。"
                                      : "已审核不通过。");

@@ -202,12 +202,6 @@ const jszg_stmt jszg_admin_stmts[] = {
       "r.decided_by, r.note, c.name AS account_name, c.verified "
       "FROM identity_reviews r JOIN accounts c ON c.id = r.account_id "
       "WHERE r.id = %lld" },
-    { "admin_idrev_decide",
-      "UPDATE identity_reviews SET status = %s, decided_at = %lld, "
-      "decided_by = %s, note = %s WHERE id = %lld AND status = '人工审核中'" },
-    { "admin_account_verified",
-      "UPDATE accounts SET verified = %d, verified_at = %lld, "
-      "updated_at = %lld WHERE id = %lld" },
     { "admin_mcert_list",
       "SELECT m.id, m.account_id, m.cert_no, m.holder_name, m.id_number, "
       "m.issued_on, m.province_code, m.kind_name, m.subject, "

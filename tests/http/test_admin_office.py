@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from test_account_lib import Clock, ClockSession, new_account, page_csrf
 from test_admin_support import PHOTO_JPEG, Staff, make_app
 
 
@@ -83,44 +84,48 @@ def test_institution_notes(env):
         "/admin/institutions/2/notes").status_code == 403
 
 
-@pytest.fixture
-def account5_unverified(env):
-    """Demo account 5 is the seed's unverified one, which other tests rely
-    on: put it back afterwards."""
-    yield
-    env.sql("UPDATE accounts SET verified = 0 WHERE id = 5")
-
-
-def test_identity_manual_review(env, account5_unverified):
-    # a fresh pending review with an uploaded image
-    env.write_upload("id/t-front.jpg", PHOTO_JPEG)
-    env.sql("UPDATE accounts SET verified = 2 WHERE id = 5")
-    env.sql("INSERT INTO identity_reviews (account_id, id_type, id_number, "
-            "name, front_path, status, submitted_at) VALUES (5, '居民身份证', "
-            "'440106199203154285', '刘芳', 'id/t-front.jpg', '人工审核中', "
-            "1764000000)")
-    rid = env.sql("SELECT MAX(id) FROM identity_reviews")
+def test_identity_manual_review(env):
+    """A 人工审核 made the way an applicant makes it (/account/review with
+    the ID photos and the name on the document), decided in the back
+    office: approving gives the account that name, as the dev-mode
+    decision always did (the two were copies until they were one)."""
+    s = ClockSession(Clock())
+    aid, _, _ = new_account(env, s, name="刘一")
+    csrf, _ = page_csrf(env, s, "/account/review")
+    r = env.post("/account/review", s, data={"_csrf": csrf, "name": "刘壹"},
+                 files={"front": ("front.jpg", PHOTO_JPEG, "image/jpeg"),
+                        "back": ("back.jpg", PHOTO_JPEG, "image/jpeg")})
+    assert r.status_code == 303, r.text
+    rid = env.sql("SELECT id FROM identity_reviews WHERE account_id = %d"
+                  % aid)
     assert Staff(env, "bj-province").get(
         "/admin/reviews/identity").status_code == 403
     sa = Staff(env, "sysadmin")
     r = sa.get("/admin/reviews/identity")
-    assert r.status_code == 200 and "刘芳" in r.text
+    assert r.status_code == 200 and "刘壹" in r.text
     r = sa.get("/admin/reviews/identity/%s/front" % rid)
     assert r.status_code == 200 and r.headers["Content-Type"] == "image/jpeg"
-    assert sa.get("/admin/reviews/identity/%s/back" % rid).status_code == 404
+    assert sa.get("/admin/reviews/identity/%s/back" % rid).status_code == 200
     r = sa.post("/admin/reviews/identity/%s/decide" % rid,
                 {"decision": "reject"})
     assert r.status_code == 400 and "必须填写理由" in r.text
     r = sa.post("/admin/reviews/identity/%s/decide" % rid,
                 {"decision": "approve"})
     assert r.status_code == 303
-    assert env.sql("SELECT verified FROM accounts WHERE id = 5") == "1"
+    assert env.sql("SELECT verified, name FROM accounts WHERE id = %d"
+                   % aid) == "1|刘壹"
     assert env.sql("SELECT status || '|' || decided_by FROM identity_reviews "
                    "WHERE id = %s" % rid) == "审核通过|staff:sysadmin"
+    assert env.sql("SELECT action || '|' || target FROM audit_log WHERE "
+                   "actor = 'staff:sysadmin' ORDER BY id DESC LIMIT 1") \
+        == "identity.approve|account:%d" % aid
     r = sa.post("/admin/reviews/identity/%s/decide" % rid,
                 {"decision": "reject", "reason": "照片不清晰"})
-    assert r.status_code == 409
-    assert env.sql("SELECT verified FROM accounts WHERE id = 5") == "1"
+    assert r.status_code == 409 and "该申请已经审核过了" in r.text
+    assert env.sql("SELECT verified FROM accounts WHERE id = %d" % aid) \
+        == "1"
+    r = env.get("/account", s)
+    assert "核验通过" in r.text
 
 
 def test_manual_certificate_review(env):
