@@ -25,6 +25,7 @@
 #include "jszg_tokenbucket.h"
 #include "jszg_ticket.h"
 #include "jszg_admission_redis.h"
+#include "jszg_admission_body.h"
 
 #include "http_core.h"
 #include "ap_mpm.h"
@@ -2027,6 +2028,7 @@ static int adm_gate(request_rec *r)
 {
     adm_req ar;
     adm_verdict v;
+    int rc;
 
     if (!r->handler || strcmp(r->handler, "jszg") || r->main || r->prev
         || !rt.sh)
@@ -2039,6 +2041,9 @@ static int adm_gate(request_rec *r)
         apr_table_setn(r->subprocess_env, "JSZG_ADM", "exempt");
         return DECLINED;
     }
+    /* the whole body first: a slow one must never hold a slot */
+    if ((rc = jszg_adm_body_read(r)) != DECLINED)
+        return rc;
     init_req(&ar, r);
     if (ar.admitted && rt.shared)
         shared_client(r);       /* publishes this front end's count */

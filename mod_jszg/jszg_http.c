@@ -4,6 +4,7 @@
  * (page, JSON, error, redirect).
  */
 #include "jszg_private.h"
+#include "jszg_admission_body.h"
 #include "http_core.h"
 #include "apr_strings.h"
 #include "apr_lib.h"
@@ -230,6 +231,7 @@ static const char *status_title(int status)
     case 403: return "无权访问";
     case 404: return "页面不存在";
     case 405: return "不支持的请求方法";
+    case 408: return "请求超时";
     case 413: return "提交的内容过大";
     case 415: return "不支持的提交格式";
     case 429: return "操作过于频繁";
@@ -246,6 +248,7 @@ static const char *status_message(int status)
     case 403: return "您没有权限访问该页面，或页面已过期，请刷新后重试。";
     case 404: return "您访问的页面不存在或已被删除。";
     case 405: return "该页面不支持此请求方法。";
+    case 408: return "网络过慢，提交的内容未能及时传完，请检查网络后重新提交。";
     case 413: return "提交的内容超过了系统允许的大小，请减小后重新提交。";
     case 415: return "系统不支持该提交格式。";
     case 429: return "您的操作过于频繁，请稍后再试。";
@@ -262,6 +265,7 @@ static const char *status_code(int status)
     case 403: return "forbidden";
     case 404: return "not_found";
     case 405: return "method_not_allowed";
+    case 408: return "request_timeout";
     case 413: return "too_large";
     case 415: return "unsupported_media_type";
     case 429: return "too_many_requests";
@@ -488,17 +492,14 @@ static int db_unavailable(jszg_req *jr)
                       "您已提交的信息不会丢失。");
 }
 
-int jszg_handle(request_rec *r)
+/* What every answer of a request starts from: the request, its config,
+ * its route when the URL has one (NULL: *known says whether the path
+ * exists for another method). */
+static jszg_req *new_req(request_rec *r, int *known)
 {
-    jszg_req *jr;
-    jszg_form_limits lim;
+    jszg_req *jr = apr_pcalloc(r->pool, sizeof(*jr));
     const char *method;
-    int known = 0, rc;
 
-    if (!r->handler || strcmp(r->handler, "jszg"))
-        return DECLINED;
-
-    jr = apr_pcalloc(r->pool, sizeof(*jr));
     jr->r = r;
     jr->pool = r->pool;
     jr->sc = jszg_sconf(r);
@@ -507,19 +508,43 @@ int jszg_handle(request_rec *r)
     jr->now = request_now(jr);
     jr->is_api = jszg_uri_is_api(r->uri);
     jszg_security_headers(r);
-    jszg_dir_limits(jr->dc, &lim);
 
     method = r->method_number == M_GET ? "GET"
              : r->method_number == M_POST ? "POST" : r->method;
     jr->route = jszg_route_match(r->pool, method, r->uri, jr->params,
-                                 &known);
+                                 known);
+    if (jr->route && (jr->route->flags & JSZG_R_API))
+        jr->is_api = 1;
+    return jr;
+}
+
+int jszg_error_request(request_rec *r, int status, const char *code,
+                       const char *message)
+{
+    int known = 0;
+
+    return jszg_error(new_req(r, &known), status, code, message);
+}
+
+int jszg_handle(request_rec *r)
+{
+    jszg_req *jr;
+    jszg_form_limits lim;
+    int known = 0, rc;
+
+    if (!r->handler || strcmp(r->handler, "jszg"))
+        return DECLINED;
+    /* tests only: a slow handler holding its admission slot */
+    if (jszg_sconf(r)->test_clock == 1 && jszg_test_hold(r))
+        return OK;
+
+    jr = new_req(r, &known);
+    jszg_dir_limits(jr->dc, &lim);
     if (!jr->route) {
         if (known)
             return method_not_allowed(jr);
         return jszg_error(jr, HTTP_NOT_FOUND, NULL, NULL);
     }
-    if (jr->route->flags & JSZG_R_API)
-        jr->is_api = 1;
     r->allowed = (AP_METHOD_BIT << M_GET) | (AP_METHOD_BIT << M_POST);
     if ((rc = parse_query(jr, &lim)) != DECLINED)
         return rc;

@@ -58,6 +58,8 @@ typedef struct {
     int correct_days;           /* JszgDecisionCorrectDays */
     apr_interval_time_t draft_idle;     /* wizard draft expiry */
     int housekeeping;           /* seconds between purges; 0 = none */
+    int body_min_rate;          /* JszgBodyMinRate: bytes a second ... */
+    int body_grace;             /* ... after so many seconds */
     jszg_view *view;            /* parsed templates, per child */
     void *adm;                  /* admission control (jszg_admission.c) */
 } jszg_server_conf;
@@ -134,6 +136,10 @@ const jszg_route *jszg_routes_all(int *n);
 
 /* jszg_http.c */
 int jszg_handle(request_rec *r);
+/* An error answer (jszg_error) for a request no handler has taken yet:
+ * the gate's refusal of a body (jszg_admission_body.c). */
+int jszg_error_request(request_rec *r, int status, const char *code,
+                       const char *message);
 const char *jszg_param(jszg_req *jr, const char *name);
 const char *jszg_query(jszg_req *jr, const char *name);
 const char *jszg_field(jszg_req *jr, const char *name);

@@ -8,6 +8,7 @@
 #define JSZG_MODULE_FILE
 #include "jszg_private.h"
 #include "jszg_admission.h"
+#include "jszg_admission_body.h"
 #include "jszg_housekeeping.h"
 #include "jszg_pdf.h"
 #include "jszg_sms.h"
@@ -54,6 +55,8 @@ static void *create_server_conf(apr_pool_t *p, server_rec *s)
     sc->correct_days = -1;
     sc->draft_idle = -1;
     sc->housekeeping = -1;
+    sc->body_min_rate = -1;
+    sc->body_grace = -1;
     sc->adm = jszg_adm_create_conf(p);
     return sc;
 }
@@ -82,6 +85,8 @@ static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     sc->correct_days = MERGE_INT(correct_days);
     sc->draft_idle = MERGE_INT(draft_idle);
     sc->housekeeping = MERGE_INT(housekeeping);
+    sc->body_min_rate = MERGE_INT(body_min_rate);
+    sc->body_grace = MERGE_INT(body_grace);
     sc->adm = jszg_adm_merge_conf(p, base->adm, add->adm);
     if (add->secret_len) {
         memcpy(sc->secret, add->secret, add->secret_len);
@@ -146,6 +151,10 @@ static void server_conf_defaults(jszg_server_conf *sc)
         sc->draft_idle = JSZG_DEFAULT_DRAFT_IDLE;
     if (sc->housekeeping == -1)
         sc->housekeeping = JSZG_HOUSEKEEPING_DEFAULT;
+    if (sc->body_min_rate == -1)
+        sc->body_min_rate = JSZG_BODY_DEFAULT_RATE;
+    if (sc->body_grace == -1)
+        sc->body_grace = JSZG_BODY_DEFAULT_GRACE;
 }
 
 /* ---- directive setters ---------------------------------------------- */
@@ -411,6 +420,7 @@ static const command_rec jszg_cmds[] = {
                   RSRC_CONF | ACCESS_CONF,
                   "Most uploaded files in one request (default 4)"),
     JSZG_ADMISSION_CMDS
+    JSZG_BODY_CMDS
     {NULL}
 };
 
@@ -607,6 +617,7 @@ static void register_hooks(apr_pool_t *p)
     ap_hook_child_init(jszg_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(jszg_handle, NULL, NULL, APR_HOOK_MIDDLE);
     jszg_adm_register_hooks(p);
+    jszg_body_register_hooks(p);
 }
 
 AP_DECLARE_MODULE(jszg) = {

@@ -59,14 +59,17 @@ def graceful(env, old_leave=True):
 
 
 class Hold:
-    """A POST whose body never comes: it holds an in-flight slot."""
+    """A POST whose handler works until close() (X-Jszg-Test-Hold, with
+    JszgTestClock On): it holds an in-flight slot.  A body that never
+    comes would not: bodies are read before the gate."""
 
     def __init__(self, env):
         self.sock = socket.create_connection(("127.0.0.1", env.port))
         self.sock.sendall(b"POST /services/dqzc/enter HTTP/1.1\r\n"
                           b"Host: 127.0.0.1\r\nContent-Type: "
                           b"application/x-www-form-urlencoded\r\n"
-                          b"Content-Length: 1000\r\n\r\n_csrf=")
+                          b"X-Jszg-Test-Hold: 120\r\n"
+                          b"Content-Length: 6\r\n\r\n_csrf=")
 
     def close(self):
         self.sock.close()

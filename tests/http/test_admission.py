@@ -2,8 +2,10 @@
 sessions first, signed tickets and admission cookies, per-client limits,
 exempt paths, config errors, the status handler, prefork and restarts.
 
-Deterministic: the server is held full by a request whose body never
-arrives (a raw socket that sent only the headers of a POST), and every
+Deterministic: the server is held full by a request whose handler works
+until its client goes away (a raw socket sending a complete POST with
+`X-Jszg-Test-Hold`, honoured with JszgTestClock On only: a body that never
+arrives no longer holds a slot, see test_admission_body.py), and every
 "now it is free" is awaited on the status handler's counters, never on a
 sleep.
 """
@@ -57,19 +59,29 @@ def wait_for(env, pred, what, timeout=15):
 OPEN = []
 
 
+HOLD_BODY = "_csrf="
+
+
+def hold_request(cookie=None, seconds=120):
+    """A complete form POST whose handler, once admitted, works until the
+    client closes (the test hook X-Jszg-Test-Hold: a slow handler)."""
+    head = ("POST /services/dqzc/enter HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\n"
+            "X-Jszg-Test-Hold: %d\r\n"
+            "Content-Length: %d\r\n" % (seconds, len(HOLD_BODY)))
+    if cookie:
+        head += "Cookie: %s\r\n" % cookie
+    return (head + "\r\n" + HOLD_BODY).encode()
+
+
 class Hold:
-    """A POST whose body never comes: the handler sits reading it, so the
-    request holds its in-flight slot until close()."""
+    """A request whose handler works until close(): it holds its in-flight
+    slot meanwhile, as a slow page would."""
 
     def __init__(self, env, cookie=None):
         self.sock = socket.create_connection(("127.0.0.1", env.port))
         OPEN.append(self)
-        head = ("POST /services/dqzc/enter HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                "Content-Type: application/x-www-form-urlencoded\r\n"
-                "Content-Length: 1000\r\n")
-        if cookie:
-            head += "Cookie: %s\r\n" % cookie
-        self.sock.sendall((head + "\r\n_csrf=").encode())
+        self.sock.sendall(hold_request(cookie))
 
     def close(self):
         self.sock.close()
