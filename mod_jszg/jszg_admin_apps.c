@@ -29,7 +29,6 @@
  * national queue, a large province's) the page says "1000 条以上".  The
  * exact national count read a third of all applications on every view. */
 #define QUEUE_COUNT_CAP 1000    /* + 1 in the counts' LIMIT (SQL) */
-#define HOURS_NEEDED    360
 
 static const char *jstr(json_t *o, const char *k)
 {
@@ -454,21 +453,20 @@ static void reason_add(json_t *list, const char *text)
     json_array_append_new(list, json_string(text));
 }
 
-/* 年度考核 of the five years before the cycle, 学时 against 360, 师德, and
- * the conclusion domain.md's rules suggest:
- *   注册不合格: a 师德 record 不合格, or 年度考核不合格 two years running;
- *   暂缓注册:   a 年度考核不合格, or fewer than 360 学时;
- *   else 注册合格.  Missing data is flagged, not guessed. */
+/* 年度考核 of the five years before the cycle, 学时 and 师德, judged by the
+ * rules core (jszg_rules_cycle_judge: the conditions of 注册 and what
+ * is flagged); missing data is flagged, not guessed. */
 int jszg_adm_verify(jszg_req *jr, json_t *app, json_t **out)
 {
     const char *idn = jstr(app, "id_number");
     int cycle = (int)apr_atoi64(jstr(app, "cycle_year"));
-    const char *y0 = apr_itoa(jr->pool, cycle - 5);
+    const char *y0 = apr_itoa(jr->pool, cycle - JSZG_RULE_YEARS);
     const char *y1 = apr_itoa(jr->pool, cycle - 1);
     json_t *assess, *train, *ethics, *years, *fail_r, *defer_r, *notes, *row;
-    long hours = 0;
-    int rc, y, prev_bad = 0, two_bad = 0, any_bad = 0, ethics_bad = 0;
-    size_t i;
+    jszg_cycle_facts f;
+    jszg_cycle_verdict v;
+    int rc, i;
+    size_t j;
 
     if ((rc = jszg_db_rows(jr, "admin_verify_assess", &assess, 3, idn, y0,
                            y1)) != JSZG_DB_OK
@@ -477,56 +475,61 @@ int jszg_adm_verify(jszg_req *jr, json_t *app, json_t **out)
         || (rc = jszg_db_rows(jr, "admin_verify_ethics", &ethics, 1, idn))
            != JSZG_DB_OK)
         return rc;
+    memset(&f, 0, sizeof(f));
+    json_array_foreach(assess, j, row) {
+        int y = (int)apr_atoi64(jstr(row, "year"));
+        if (y >= cycle - JSZG_RULE_YEARS && y < cycle)
+            f.grade[y - (cycle - JSZG_RULE_YEARS)]
+                = jszg_rules_grade(jstr(row, "grade"));
+    }
+    json_array_foreach(train, j, row)
+        f.hours += (long)apr_atoi64(jstr(row, "hours"));
+    f.ethics_records = (int)json_array_size(ethics);
+    json_array_foreach(ethics, j, row)
+        if (streq(jstr(row, "result"), "不合格"))
+            f.ethics_bad = 1;
+    jszg_rules_cycle_judge(&f, &v);
+
     *out = jszg_pool_json(jr->pool, json_object());
     years = json_array();
     fail_r = json_array();
     defer_r = json_array();
     notes = json_array();
-    for (y = cycle - 5; y <= cycle - 1; y++) {
+    for (i = 0; i < JSZG_RULE_YEARS; i++) {
+        int y = cycle - JSZG_RULE_YEARS + i;
         const char *grade = NULL;
-        json_array_foreach(assess, i, row)
+        json_array_foreach(assess, j, row)
             if (apr_atoi64(jstr(row, "year")) == y)
                 grade = jstr(row, "grade");
         json_array_append_new(years, json_pack("{s:i, s:s, s:b}", "year", y,
                               "grade", grade ? grade : "无记录",
-                              "bad", streq(grade, "不合格")));
-        if (!grade)
+                              "bad", f.grade[i] == JSZG_GRADE_BAD));
+        if (v.missing & (1u << i))
             reason_add(notes, apr_psprintf(jr->pool, "缺少%d年度考核记录，"
                                            "请核实", y));
-        if (streq(grade, "不合格")) {
-            any_bad = 1;
-            two_bad |= prev_bad;
-            prev_bad = 1;
-        }
-        else
-            prev_bad = 0;
+        if (v.basic & (1u << i))
+            reason_add(notes, apr_psprintf(jr->pool, "%d年度考核为基本合格，"
+                                           "非“合格以上等次”，请按本省规定"
+                                           "认定", y));
     }
-    json_array_foreach(train, i, row)
-        hours += (long)apr_atoi64(jstr(row, "hours"));
-    json_array_foreach(ethics, i, row)
-        if (streq(jstr(row, "result"), "不合格"))
-            ethics_bad = 1;
-    if (ethics_bad)
+    if (v.ethics_bad)
         reason_add(fail_r, "有师德考核不合格记录");
-    if (two_bad)
+    if (v.two_bad)
         reason_add(fail_r, "周期内连续两年年度考核不合格");
-    if (any_bad && !two_bad)
+    if (v.any_bad && !v.two_bad)
         reason_add(defer_r, "周期内有年度考核不合格");
-    if (hours < HOURS_NEEDED)
+    if (v.hours_short)
         reason_add(defer_r, apr_psprintf(jr->pool, "培训学时%ld，不足%d学时",
-                                         hours, HOURS_NEEDED));
-    if (!json_array_size(ethics))
+                                         f.hours, JSZG_RULE_HOURS));
+    if (v.no_ethics)
         reason_add(notes, "无师德考核记录，请核实");
     json_object_set_new(*out, "years", years);
     json_object_set(*out, "training", train);
     json_object_set(*out, "ethics", ethics);
-    json_object_set_new(*out, "hours", json_integer(hours));
-    json_object_set_new(*out, "hours_needed", json_integer(HOURS_NEEDED));
-    json_object_set_new(*out, "hours_ok", json_boolean(hours
-                                                       >= HOURS_NEEDED));
-    json_object_set_new(*out, "suggestion", json_string(
-        json_array_size(fail_r) ? JSZG_ST_FAIL
-        : json_array_size(defer_r) ? JSZG_ST_DEFER : JSZG_ST_PASS));
+    json_object_set_new(*out, "hours", json_integer(f.hours));
+    json_object_set_new(*out, "hours_needed", json_integer(JSZG_RULE_HOURS));
+    json_object_set_new(*out, "hours_ok", json_boolean(!v.hours_short));
+    json_object_set_new(*out, "suggestion", json_string(v.suggestion));
     json_array_extend(fail_r, defer_r);
     json_decref(defer_r);
     json_object_set_new(*out, "reasons", fail_r);

@@ -601,6 +601,43 @@ int jszg_rules_transition_ok(const char *from, const char *to)
     return 0;
 }
 
+/* ---- the cycle's record (jszg_rules.h) ------------------------------------- */
+
+jszg_grade jszg_rules_grade(const char *grade)
+{
+    if (!grade || !*grade)
+        return JSZG_GRADE_NONE;
+    if (!strcmp(grade, "不合格"))
+        return JSZG_GRADE_BAD;
+    if (!strcmp(grade, "基本合格"))
+        return JSZG_GRADE_BASIC;
+    return JSZG_GRADE_OK;       /* 优秀, 合格 */
+}
+
+void jszg_rules_cycle_judge(const jszg_cycle_facts *f, jszg_cycle_verdict *v)
+{
+    int i;
+
+    memset(v, 0, sizeof(*v));
+    for (i = 0; i < JSZG_RULE_YEARS; i++) {
+        if (f->grade[i] == JSZG_GRADE_NONE)
+            v->missing |= 1u << i;
+        else if (f->grade[i] == JSZG_GRADE_BASIC)
+            v->basic |= 1u << i;
+        else if (f->grade[i] == JSZG_GRADE_BAD) {
+            v->any_bad = 1;
+            if (i > 0 && f->grade[i - 1] == JSZG_GRADE_BAD)
+                v->two_bad = 1;
+        }
+    }
+    v->ethics_bad = f->ethics_bad;
+    v->no_ethics = !f->ethics_records;
+    v->hours_short = f->hours < JSZG_RULE_HOURS;
+    v->suggestion = v->ethics_bad || v->two_bad ? JSZG_ST_FAIL
+                    : v->any_bad || v->hours_short ? JSZG_ST_DEFER
+                    : JSZG_ST_PASS;
+}
+
 /* ---- audit log action names ----------------------------------------------- */
 
 const char *jszg_rules_audit_action(const char *action, char *buf,

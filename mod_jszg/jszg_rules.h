@@ -165,6 +165,49 @@ int jszg_rules_is_conclusion(const char *s);
  * to another conclusion. */
 int jszg_rules_transition_ok(const char *from, const char *to);
 
+/* ---- the cycle's record against the conditions of 注册 ----------------
+ * 《中小学教师资格定期注册暂行办法》第八、九、十条 (domain.md): over the
+ * five years before the registration's cycle year,
+ *   注册不合格 if a 师德 record is 不合格, or 年度考核 is 不合格 in two
+ *     consecutive years;
+ *   暂缓注册 if a 年度考核 is 不合格, or training is under
+ *     JSZG_RULE_HOURS 学时;
+ *   注册合格 otherwise.
+ * 基本合格 is not "合格以上等次" (第八条) but not a reason of 第九条
+ * either: it is flagged for the 注册机构 to judge by its province's
+ * practice, not counted as 不合格.  Missing years and a missing 师德
+ * record are flagged too, never guessed.  The staff page's suggestion
+ * and the applicant's warnings (wizard step 4) both ask here. */
+#define JSZG_RULE_YEARS 5
+#define JSZG_RULE_HOURS 360
+
+/* A year's 年度考核 grade: JSZG_GRADE_NONE when there is no record. */
+typedef enum {
+    JSZG_GRADE_NONE = 0, JSZG_GRADE_OK, JSZG_GRADE_BASIC, JSZG_GRADE_BAD
+} jszg_grade;
+
+jszg_grade jszg_rules_grade(const char *grade);
+
+typedef struct {
+    jszg_grade grade[JSZG_RULE_YEARS];  /* cycle-5 .. cycle-1 */
+    long hours;
+    int ethics_records;
+    int ethics_bad;                     /* a 师德 record 不合格 */
+} jszg_cycle_facts;
+
+typedef struct {
+    const char *suggestion;     /* JSZG_ST_PASS, _DEFER or _FAIL */
+    int two_bad;                /* 不合格 two years running: FAIL */
+    int ethics_bad;             /* FAIL */
+    int any_bad;                /* a 不合格 year: DEFER (unless two_bad) */
+    int hours_short;            /* DEFER */
+    unsigned missing;           /* bit i: no record for year cycle-5+i */
+    unsigned basic;             /* bit i: 基本合格 that year */
+    int no_ethics;              /* no 师德 record at all */
+} jszg_cycle_verdict;
+
+void jszg_rules_cycle_judge(const jszg_cycle_facts *f, jszg_cycle_verdict *v);
+
 /* ---- field vocabulary (back office, issue 14) --------------------------
  * Every field of an application's snapshot (applications.data, as the
  * wizard's submission writes it: groups identity, cert, person, choice)

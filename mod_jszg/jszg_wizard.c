@@ -1758,15 +1758,18 @@ static json_t *labelled_person(jszg_req *jr, json_t *person)
     return out;
 }
 
-/* 年度考核, 学时 and 师德 of the cycle's five years before cycle_year.
- * Warnings only: the decision stays with the registration authority. */
+/* 年度考核, 学时 and 师德 of the cycle's five years before cycle_year,
+ * judged by the rules core (jszg_rules_cycle_judge), as the staff page
+ * judges them.  Warnings only: the decision stays with the registration
+ * authority. */
 static int verification(jszg_req *jr, const jszg_applicant *a, int cycle,
                         json_t *out)
 {
-    const char *from = num(jr->pool, cycle - 5), *to = num(jr->pool,
-                                                           cycle - 1);
+    const char *from = num(jr->pool, cycle - JSZG_RULE_YEARS);
+    const char *to = num(jr->pool, cycle - 1);
     json_t *ass, *train, *eth, *warn = json_array(), *row;
-    long hours = 0;
+    jszg_cycle_facts f;
+    jszg_cycle_verdict v;
     size_t i;
     int rc, y, any;
 
@@ -1780,7 +1783,8 @@ static int verification(jszg_req *jr, const jszg_applicant *a, int cycle,
         return rc;
     any = json_array_size(ass) || json_array_size(train)
           || json_array_size(eth);
-    json_object_set_new(out, "cycle_from", json_integer(cycle - 5));
+    json_object_set_new(out, "cycle_from",
+                        json_integer(cycle - JSZG_RULE_YEARS));
     json_object_set_new(out, "cycle_to", json_integer(cycle - 1));
     json_object_set(out, "assessments", ass);
     json_object_set(out, "training", train);
@@ -1788,26 +1792,41 @@ static int verification(jszg_req *jr, const jszg_applicant *a, int cycle,
     json_object_set_new(out, "has_data", json_boolean(any));
     if (!any)
         return JSZG_DB_OK;
-    json_array_foreach(ass, i, row)
-        if (!strcmp(S(row, "grade"), "不合格"))
-            json_array_append_new(warn, json_string(apr_psprintf(jr->pool,
-                "%s年年度考核为“不合格”：本注册周期内有年度考核不合格的，"
-                "将暂缓注册（连续两年不合格的注册不合格）。",
-                S(row, "year"))));
-    if (json_array_size(ass))
-        for (y = cycle - 5; y < cycle; y++)
-            if (!find_row(ass, "year", num(jr->pool, y)))
-                json_array_append_new(warn, json_string(apr_psprintf(
-                    jr->pool, "未查询到%d年的年度考核信息，请在现场确认时提供"
-                    "年度考核证明材料。", y)));
+    memset(&f, 0, sizeof(f));
+    json_array_foreach(ass, i, row) {
+        y = (int)L(row, "year") - (cycle - JSZG_RULE_YEARS);
+        if (y >= 0 && y < JSZG_RULE_YEARS)
+            f.grade[y] = jszg_rules_grade(S(row, "grade"));
+    }
     json_array_foreach(train, i, row)
-        hours += L(row, "hours");
-    json_object_set_new(out, "hours", json_integer(hours));
-    json_object_set_new(out, "hours_required", json_integer(360));
-    if (hours < 360)
+        f.hours += L(row, "hours");
+    f.ethics_records = (int)json_array_size(eth);
+    json_array_foreach(eth, i, row)
+        if (!strcmp(S(row, "result"), "不合格"))
+            f.ethics_bad = 1;
+    jszg_rules_cycle_judge(&f, &v);
+    for (y = 0; y < JSZG_RULE_YEARS; y++) {
+        int year = cycle - JSZG_RULE_YEARS + y;
+        if (f.grade[y] == JSZG_GRADE_BAD)
+            json_array_append_new(warn, json_string(apr_psprintf(jr->pool,
+                "%d年年度考核为“不合格”：本注册周期内有年度考核不合格的，"
+                "将暂缓注册（连续两年不合格的注册不合格）。", year)));
+        else if (v.basic & (1u << y))
+            json_array_append_new(warn, json_string(apr_psprintf(jr->pool,
+                "%d年年度考核为“基本合格”：注册机构将按本省规定认定是否"
+                "符合“年度考核合格以上等次”的注册条件。", year)));
+        else if (json_array_size(ass) && (v.missing & (1u << y)))
+            json_array_append_new(warn, json_string(apr_psprintf(
+                jr->pool, "未查询到%d年的年度考核信息，请在现场确认时提供"
+                "年度考核证明材料。", year)));
+    }
+    json_object_set_new(out, "hours", json_integer(f.hours));
+    json_object_set_new(out, "hours_required",
+                        json_integer(JSZG_RULE_HOURS));
+    if (v.hours_short)
         json_array_append_new(warn, json_string(apr_psprintf(jr->pool,
-            "本注册周期培训学时为%ld学时，不足国家规定的360学时：未完成培训"
-            "学时的，将暂缓注册。", hours)));
+            "本注册周期培训学时为%ld学时，不足国家规定的%d学时：未完成培训"
+            "学时的，将暂缓注册。", f.hours, JSZG_RULE_HOURS)));
     json_array_foreach(eth, i, row)
         if (!strcmp(S(row, "result"), "不合格"))
             json_array_append_new(warn, json_string(apr_psprintf(jr->pool,

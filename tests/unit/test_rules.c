@@ -440,6 +440,79 @@ static void test_audit_action_names(void **state)
     assert_null(jszg_rules_audit_action(NULL, buf, sizeof(buf)));
 }
 
+/* 第八、九、十条 of the 暂行办法 as the rules core states them. */
+static void test_cycle_judge(void **state)
+{
+    jszg_cycle_facts f;
+    jszg_cycle_verdict v;
+    int i;
+
+    (void)state;
+    assert_int_equal(jszg_rules_grade("优秀"), JSZG_GRADE_OK);
+    assert_int_equal(jszg_rules_grade("合格"), JSZG_GRADE_OK);
+    assert_int_equal(jszg_rules_grade("基本合格"), JSZG_GRADE_BASIC);
+    assert_int_equal(jszg_rules_grade("不合格"), JSZG_GRADE_BAD);
+    assert_int_equal(jszg_rules_grade(NULL), JSZG_GRADE_NONE);
+    assert_int_equal(jszg_rules_grade(""), JSZG_GRADE_NONE);
+
+    /* all good: 注册合格, nothing flagged */
+    memset(&f, 0, sizeof(f));
+    for (i = 0; i < JSZG_RULE_YEARS; i++)
+        f.grade[i] = JSZG_GRADE_OK;
+    f.hours = JSZG_RULE_HOURS;
+    f.ethics_records = 1;
+    jszg_rules_cycle_judge(&f, &v);
+    assert_string_equal(v.suggestion, JSZG_ST_PASS);
+    assert_int_equal(v.missing, 0);
+    assert_int_equal(v.basic, 0);
+    assert_false(v.no_ethics);
+
+    /* one hour short: 暂缓注册 */
+    f.hours = JSZG_RULE_HOURS - 1;
+    jszg_rules_cycle_judge(&f, &v);
+    assert_string_equal(v.suggestion, JSZG_ST_DEFER);
+    assert_true(v.hours_short);
+    f.hours = JSZG_RULE_HOURS;
+
+    /* one 不合格 year: 暂缓注册; two apart: still 暂缓 */
+    f.grade[1] = JSZG_GRADE_BAD;
+    jszg_rules_cycle_judge(&f, &v);
+    assert_string_equal(v.suggestion, JSZG_ST_DEFER);
+    assert_true(v.any_bad);
+    assert_false(v.two_bad);
+    f.grade[3] = JSZG_GRADE_BAD;
+    jszg_rules_cycle_judge(&f, &v);
+    assert_string_equal(v.suggestion, JSZG_ST_DEFER);
+    /* two running: 注册不合格 */
+    f.grade[2] = JSZG_GRADE_BAD;
+    jszg_rules_cycle_judge(&f, &v);
+    assert_string_equal(v.suggestion, JSZG_ST_FAIL);
+    assert_true(v.two_bad);
+
+    /* 师德 不合格 alone: 注册不合格 */
+    memset(&f, 0, sizeof(f));
+    for (i = 0; i < JSZG_RULE_YEARS; i++)
+        f.grade[i] = JSZG_GRADE_OK;
+    f.hours = 400;
+    f.ethics_records = 2;
+    f.ethics_bad = 1;
+    jszg_rules_cycle_judge(&f, &v);
+    assert_string_equal(v.suggestion, JSZG_ST_FAIL);
+
+    /* 基本合格 and missing years are flagged, not counted as 不合格 */
+    memset(&f, 0, sizeof(f));
+    f.grade[0] = JSZG_GRADE_BASIC;
+    f.grade[1] = JSZG_GRADE_BASIC;
+    f.grade[4] = JSZG_GRADE_OK;
+    f.hours = 360;
+    jszg_rules_cycle_judge(&f, &v);
+    assert_string_equal(v.suggestion, JSZG_ST_PASS);
+    assert_int_equal(v.basic, 0x3);
+    assert_int_equal(v.missing, 0xc);
+    assert_true(v.no_ethics);
+    assert_false(v.any_bad);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -458,6 +531,7 @@ int main(void)
         cmocka_unit_test(test_status_machine),
         cmocka_unit_test(test_audit_action_names),
         cmocka_unit_test(test_wizard_person_labels),
+        cmocka_unit_test(test_cycle_judge),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
