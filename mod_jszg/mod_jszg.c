@@ -54,7 +54,7 @@ static void *create_server_conf(apr_pool_t *p, server_rec *s)
     sc->correct_days = -1;
     sc->draft_idle = -1;
     sc->housekeeping = -1;
-    sc->adm = jszg_adm_create_conf(p);
+    sc->adm = jszg_gate_create_conf(p);
     return sc;
 }
 
@@ -82,7 +82,7 @@ static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     sc->correct_days = MERGE_INT(correct_days);
     sc->draft_idle = MERGE_INT(draft_idle);
     sc->housekeeping = MERGE_INT(housekeeping);
-    sc->adm = jszg_adm_merge_conf(p, base->adm, add->adm);
+    sc->adm = jszg_gate_merge_conf(p, base->adm, add->adm);
     if (add->secret_len) {
         memcpy(sc->secret, add->secret, add->secret_len);
         sc->secret_len = add->secret_len;
@@ -605,7 +605,7 @@ static void register_hooks(apr_pool_t *p)
     ap_hook_post_config(jszg_post_config, NULL, succ, APR_HOOK_MIDDLE);
     ap_hook_child_init(jszg_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(jszg_handle, NULL, NULL, APR_HOOK_MIDDLE);
-    jszg_adm_register_hooks(p);
+    jszg_gate_register_hooks(p);
 }
 
 AP_DECLARE_MODULE(jszg) = {
