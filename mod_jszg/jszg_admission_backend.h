@@ -47,8 +47,12 @@ typedef struct {
     apr_uint32_t nodes;
     apr_uint32_t in_flight;
     apr_uint32_t max;
-    apr_uint32_t free;          /* slots new arrivals could take */
+    apr_uint32_t free;          /* room for new arrivals, summed over the
+                                   front ends that published it within
+                                   JSZG_QB_FRESH seconds */
 } jszg_qb_cluster;
+
+#define JSZG_QB_FRESH 2
 
 /* What JszgSharedQueue named. */
 typedef struct {
@@ -93,13 +97,16 @@ struct jszg_qb_provider {
                          apr_int64_t *until);
     /* seq came in: a copy of it is a replay for ttl seconds. */
     apr_status_t (*admit)(jszg_qb *qb, apr_uint64_t seq, apr_uint32_t ttl);
-    /* This front end's numbers for the others, valid ttl seconds. */
+    /* This front end's numbers for the others, valid ttl seconds; free
+     * is its room for new arrivals at second now. */
     apr_status_t (*publish)(jszg_qb *qb, apr_uint32_t node,
                             apr_uint32_t in_flight, apr_uint32_t max,
-                            apr_uint32_t free, apr_uint32_t ttl);
-    /* The cluster's numbers; nodes other than skip (0: none). */
+                            apr_uint32_t free, apr_int64_t now,
+                            apr_uint32_t ttl);
+    /* The cluster's numbers at second now; nodes other than skip (0:
+     * none). */
     apr_status_t (*cluster)(jszg_qb *qb, apr_pool_t *p, apr_uint32_t skip,
-                            jszg_qb_cluster *c);
+                            apr_int64_t now, jszg_qb_cluster *c);
 };
 
 extern const jszg_qb_provider jszg_qb_local;
@@ -148,8 +155,9 @@ apr_status_t jszg_kv_call(jszg_qb *qb, apr_pool_t *p, apr_int64_t now,
 apr_status_t jszg_kv_admit(jszg_qb *qb, apr_uint64_t seq, apr_uint32_t ttl);
 apr_status_t jszg_kv_publish(jszg_qb *qb, apr_uint32_t node,
                              apr_uint32_t in_flight, apr_uint32_t max,
-                             apr_uint32_t free, apr_uint32_t ttl);
+                             apr_uint32_t free, apr_int64_t now,
+                             apr_uint32_t ttl);
 apr_status_t jszg_kv_cluster(jszg_qb *qb, apr_pool_t *p, apr_uint32_t skip,
-                             jszg_qb_cluster *c);
+                             apr_int64_t now, jszg_qb_cluster *c);
 
 #endif /* JSZG_ADMISSION_BACKEND_H */

@@ -33,7 +33,7 @@
 #define ADM_MUTEX       "jszg-admission"
 #define ADM_RETAINED    "mod_jszg-admission"
 #define ADM_MAGIC       0x4a535a47u         /* "JSZG" */
-#define ADM_VERSION     4
+#define ADM_VERSION     5
 
 /* Sizes of the shared tables (about 6 MB in all). */
 #define ADM_PROCS       1024        /* processes tracked (2 generations) */
@@ -141,6 +141,7 @@ enum {
     C_RECLAIMED,        /* slots taken back from dead processes */
     C_LOCK_FAILED,
     C_SHARED_FALLBACK,  /* times the shared queue was lost */
+    C_CALLED_ELSEWHERE, /* tickets called here on another's room */
     C_COUNT
 };
 
@@ -178,6 +179,11 @@ typedef struct {
     apr_uint32_t shared_node;
     apr_uint64_t shared_epoch;
     jszg_calls shared_calls;                /* tickets this node called */
+    /* the other front ends' room, read at most once a second, and how
+     * many tickets this one called on it since (under the mutex) */
+    volatile apr_uint32_t cluster_read;     /* second it was read */
+    apr_uint32_t cluster_free;
+    apr_uint32_t cluster_lent;
     apr_uint64_t decisions;                 /* local queue decisions made */
     adm_second secs[ADM_SECS];
     adm_proc procs[ADM_PROCS];
@@ -296,6 +302,7 @@ apr_uint32_t jszg_gate_free_room(apr_int64_t now);
 
 /* jszg_admission_queue.c */
 void jszg_gate_queue_child_init(apr_pool_t *p, server_rec *s);
+apr_status_t jszg_gate_heartbeat_start(apr_pool_t *pconf, server_rec *s);
 jszg_qb *jszg_gate_shared_client(request_rec *r);
 adm_verdict jszg_gate_decide(adm_req *ar);
 json_t *jszg_gate_shared_status(request_rec *r);

@@ -15,7 +15,8 @@
  *   <p>:u:<seq>   the ticket was used to come in (a copy is a replay)
  *   <p>:epoch     names this queue in signed tickets; a store that lost
  *                 its data gets a new one and old tickets go stale
- *   <p>:n:<node>  each front end's "in-flight max free", expiring
+ *   <p>:n:<node>  each front end's "in-flight max free second": its
+ *                 numbers and the second it published them, expiring
  * Two front ends calling at once may move "called" one past the last
  * ticket: the next arrival is then called as it gets its ticket -- still
  * strictly in ticket order.
@@ -345,21 +346,23 @@ apr_status_t jszg_kv_admit(jszg_qb *q, apr_uint64_t seq, apr_uint32_t ttl)
 
 apr_status_t jszg_kv_publish(jszg_qb *q, apr_uint32_t node,
                              apr_uint32_t in_flight, apr_uint32_t max,
-                             apr_uint32_t free, apr_uint32_t ttl)
+                             apr_uint32_t free, apr_int64_t now,
+                             apr_uint32_t ttl)
 {
     apr_pool_t *p;
     apr_status_t rv;
 
     apr_pool_create(&p, NULL);
     rv = q->ops->setex(q->conn, apr_psprintf(p, "%s:n:%u", q->prefix, node),
-                       apr_psprintf(p, "%u %u %u", in_flight, max, free),
+                       apr_psprintf(p, "%u %u %u %" APR_INT64_T_FMT,
+                                    in_flight, max, free, now),
                        ttl);
     apr_pool_destroy(p);
     return rv;
 }
 
 apr_status_t jszg_kv_cluster(jszg_qb *q, apr_pool_t *p, apr_uint32_t skip,
-                             jszg_qb_cluster *c)
+                             apr_int64_t now, jszg_qb_cluster *c)
 {
     apr_uint64_t n;
     apr_uint32_t i;
@@ -370,6 +373,9 @@ apr_status_t jszg_kv_cluster(jszg_qb *q, apr_pool_t *p, apr_uint32_t skip,
         return rv;
     for (i = 1; i <= n && i <= MAX_NODES; i++) {
         char *v, *sp;
+        apr_uint32_t room;
+        apr_int64_t at;
+
         if (i == skip)
             continue;
         rv = q->ops->get(q->conn, p,
@@ -381,7 +387,11 @@ apr_status_t jszg_kv_cluster(jszg_qb *q, apr_pool_t *p, apr_uint32_t skip,
         c->nodes++;
         c->in_flight += (apr_uint32_t)strtoul(v, &sp, 10);
         c->max += (apr_uint32_t)strtoul(sp, &sp, 10);
-        c->free += (apr_uint32_t)strtoul(sp, NULL, 10);
+        room = (apr_uint32_t)strtoul(sp, &sp, 10);
+        at = apr_strtoi64(sp, NULL, 10);
+        /* room is counted only while it is news */
+        if (at <= now && at + JSZG_QB_FRESH >= now)
+            c->free += room;
     }
     return APR_SUCCESS;
 }

@@ -85,16 +85,18 @@ static apr_status_t lq_admit(jszg_qb *qb, apr_uint64_t seq, apr_uint32_t ttl)
 
 static apr_status_t lq_publish(jszg_qb *qb, apr_uint32_t node,
                                apr_uint32_t in_flight, apr_uint32_t max,
-                               apr_uint32_t free, apr_uint32_t ttl)
+                               apr_uint32_t free, apr_int64_t now,
+                               apr_uint32_t ttl)
 {
-    (void)qb; (void)node; (void)in_flight; (void)max; (void)free; (void)ttl;
+    (void)qb; (void)node; (void)in_flight; (void)max; (void)free;
+    (void)now; (void)ttl;
     return APR_SUCCESS;
 }
 
 static apr_status_t lq_cluster(jszg_qb *qb, apr_pool_t *p, apr_uint32_t skip,
-                               jszg_qb_cluster *c)
+                               apr_int64_t now, jszg_qb_cluster *c)
 {
-    (void)qb; (void)p; (void)skip;
+    (void)qb; (void)p; (void)skip; (void)now;
     c->nodes = c->in_flight = c->max = c->free = 0;
     return APR_SUCCESS;
 }

@@ -18,9 +18,12 @@
 #include "jszg_admission_int.h"
 
 #include "ap_mpm.h"
+#include "mod_watchdog.h"
 #include "apr_thread_mutex.h"
 
 #define SHARED_MAX_SKIP 64      /* abandoned tickets passed per call */
+#define HEARTBEAT_NAME  "_jszg_gate_heartbeat_"
+#define HEARTBEAT       apr_time_from_sec(1)
 
 /* A queue and how to ask it. */
 typedef struct {
@@ -121,7 +124,7 @@ static void shared_failed(server_rec *s, apr_status_t rv)
 
 /* Join (or rejoin) the shared queue: one thread of the front end tries,
  * at most every ADM_REJOIN seconds.  Returns 1 when the queue is up. */
-static int shared_join(request_rec *r)
+static int shared_join(apr_pool_t *p, server_rec *s)
 {
     apr_uint32_t now = now32(),
                  retry = apr_atomic_read32(&jszg_rt.sh->shared_retry);
@@ -136,9 +139,9 @@ static int shared_join(request_rec *r)
         return 0;
     if (!(rq = client()))
         return 0;
-    rv = jszg_rt.conf->shared_pv->join(rq, r->pool, &epoch, &node);
+    rv = jszg_rt.conf->shared_pv->join(rq, p, &epoch, &node);
     if (rv != APR_SUCCESS) {
-        shared_failed(r->server, rv);
+        shared_failed(s, rv);
         return 0;
     }
     if (jszg_gate_lock()) {
@@ -156,7 +159,7 @@ static int shared_join(request_rec *r)
     if (st != SQ_UP
         && apr_atomic_cas32(&jszg_rt.sh->shared_state, SQ_UP, st) == st)
         ap_log_error(APLOG_MARK, st == SQ_DOWN ? APLOG_NOTICE : APLOG_INFO,
-                     0, r->server, JSZGLOGNO(15101)
+                     0, s, JSZGLOGNO(15101)
                      "shared queue %s %s: front end %u, queue %016"
                      APR_UINT64_T_HEX_FMT, jszg_rt.conf->shared_url,
                      st == SQ_DOWN ? "is back, rejoined" : "joined", node,
@@ -182,12 +185,10 @@ static apr_status_t shared_publish(jszg_qb *rq)
     return jszg_rt.conf->shared_pv->publish(
         rq, jszg_rt.sh->shared_node,
         apr_atomic_read32(&jszg_rt.sh->in_flight),
-        (apr_uint32_t)jszg_rt.max_in_flight, free, ADM_PUBLISH_TTL);
+        (apr_uint32_t)jszg_rt.max_in_flight, free, now, ADM_PUBLISH_TTL);
 }
 
-/* The shared queue's client, or NULL: not configured, or unreachable
- * (the request then uses the local queue). */
-jszg_qb *jszg_gate_shared_client(request_rec *r)
+static jszg_qb *shared_client(apr_pool_t *p, server_rec *s)
 {
     apr_status_t rv;
     jszg_qb *rq;
@@ -195,15 +196,70 @@ jszg_qb *jszg_gate_shared_client(request_rec *r)
     if (!jszg_rt.shared || !pc.lock)
         return NULL;
     if (apr_atomic_read32(&jszg_rt.sh->shared_state) != SQ_UP
-        && !shared_join(r))
+        && !shared_join(p, s))
         return NULL;
     if (!(rq = client()))
         return NULL;
     if ((rv = shared_publish(rq)) != APR_SUCCESS) {
-        shared_failed(r->server, rv);
+        shared_failed(s, rv);
         return NULL;
     }
     return rq;
+}
+
+/* The shared queue's client, or NULL: not configured, or unreachable
+ * (the request then uses the local queue). */
+jszg_qb *jszg_gate_shared_client(request_rec *r)
+{
+    return shared_client(r->pool, r->server);
+}
+
+/*
+ * Every second, in one child of the front end (a singleton mod_watchdog
+ * callback): publish this front end's room even when no request comes,
+ * and rejoin a store that came back.  Without it an idle front end, the
+ * one with room, would drop out of the others' view.
+ */
+static apr_status_t heartbeat(int state, void *data, apr_pool_t *pool)
+{
+    apr_pool_t *p;
+
+    if (state != AP_WATCHDOG_STATE_RUNNING || !jszg_rt.sh || !pc.lock)
+        return APR_SUCCESS;
+    if (apr_pool_create(&p, pool) != APR_SUCCESS)
+        return APR_SUCCESS;
+    shared_client(p, data);
+    apr_pool_destroy(p);
+    return APR_SUCCESS;
+}
+
+apr_status_t jszg_gate_heartbeat_start(apr_pool_t *pconf, server_rec *s)
+{
+    APR_OPTIONAL_FN_TYPE(ap_watchdog_get_instance) *get_instance;
+    APR_OPTIONAL_FN_TYPE(ap_watchdog_register_callback) *register_cb;
+    ap_watchdog_t *wd;
+    apr_status_t rv;
+
+    get_instance = APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_get_instance);
+    register_cb = APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_register_callback);
+    if (!get_instance || !register_cb) {
+        /* not fatal: the queue is shared, an idle front end's room is
+         * seen only while it has requests */
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, JSZGLOGNO(20900)
+                     "JszgSharedQueue works best with mod_watchdog (an "
+                     "idle front end's room is not published without "
+                     "it): load watchdog_module");
+        return APR_SUCCESS;
+    }
+    if ((rv = get_instance(&wd, HEARTBEAT_NAME, 0, 1, pconf))
+        != APR_SUCCESS
+        || ((rv = register_cb(wd, HEARTBEAT, s, heartbeat)) != APR_SUCCESS
+            && rv != APR_EEXIST)) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, JSZGLOGNO(20901)
+                     "cannot start the shared queue's heartbeat");
+        return rv;
+    }
+    return APR_SUCCESS;
 }
 
 /* ---- one algorithm over the interface --------------------------------- */
@@ -248,25 +304,81 @@ static int calling_take(void)
     return apr_atomic_cas32(&jszg_rt.sh->shared_calling, now, cur) == cur;
 }
 
-/* Call waiting tickets, in order, while there is room, up to seq; each
- * one called from a shared queue holds a place here (shared_calls). */
+/*
+ * Room on another front end of the shared queue for one more ticket
+ * called here: the others' room as they published it (read at most once
+ * a second), less what this front end has called on it since.  Only
+ * the holder's poll may use it (see call_up_to).  Called with the
+ * calling turn.
+ */
+static int borrow(adm_req *ar, const qctx *c)
+{
+    apr_uint32_t now = now32();
+    jszg_qb_cluster cl;
+    int ok = 0;
+
+    if (apr_atomic_read32(&jszg_rt.sh->cluster_read) != now) {
+        if (c->pv->cluster(c->qb, ar->r->pool, jszg_rt.sh->shared_node, now,
+                           &cl) != APR_SUCCESS)
+            return 0;           /* the next command will tell */
+        if (!jszg_gate_lock())
+            return 0;
+        jszg_rt.sh->cluster_free = cl.free;
+        jszg_rt.sh->cluster_lent = 0;
+        apr_atomic_set32(&jszg_rt.sh->cluster_read, now);
+        jszg_gate_unlock();
+    }
+    if (jszg_gate_lock()) {
+        ok = jszg_rt.sh->cluster_lent < jszg_rt.sh->cluster_free;
+        if (ok)
+            jszg_rt.sh->cluster_lent++;
+        jszg_gate_unlock();
+    }
+    return ok;
+}
+
+/*
+ * Call waiting tickets, in order, while there is room, up to seq.  Each
+ * one called on this front end's room holds a place here (shared_calls
+ * for a shared queue).  On a shared queue, the holder's poll (GET
+ * /api/v1/queue, whose answer takes no slot) may also be called on the
+ * room another front end published: a called ticket is admitted by
+ * whichever front end has room, and the admitted browser's next requests
+ * go where the load balancer sends them.  A page request is called on
+ * this front end's room only, since it is served here.
+ */
 static apr_status_t call_up_to(adm_req *ar, const qctx *c, apr_uint64_t seq,
                                jszg_qb_head *h)
 {
     apr_int64_t now = apr_time_sec(ar->now), until;
     apr_status_t rv = APR_SUCCESS;
     apr_uint64_t s;
+    int lent;
 
     if (h->called >= seq || (c->pv->shared && !calling_take()))
         return APR_SUCCESS;
-    while (h->called < seq && room(ar, c)) {
+    while (h->called < seq) {
+        lent = 0;
+        if (!room(ar, c)) {
+            if (!c->pv->shared || !ar->poll || !borrow(ar, c))
+                break;
+            lent = 1;
+        }
         rv = c->pv->call(c->qb, ar->r->pool, now, &adm_timing,
                          c->pv->shared ? SHARED_MAX_SKIP : ADM_MAX_SKIP, h,
                          &s, &until);
         if (rv != APR_SUCCESS) {
+            if (lent && jszg_gate_lock()) {
+                jszg_rt.sh->cluster_lent--;
+                jszg_gate_unlock();
+            }
             if (rv == APR_NOTFOUND)
                 rv = APR_SUCCESS;
             break;
+        }
+        if (lent) {
+            SH_COUNT(C_CALLED_ELSEWHERE);
+            continue;
         }
         if (q_lock(c)) {
             if (c->pv->shared)
@@ -451,7 +563,8 @@ json_t *jszg_gate_shared_status(request_rec *r)
     apr_status_t rv = APR_SUCCESS;
 
     if (rq && (rv = pv->head(rq, r->pool, &h)) == APR_SUCCESS)
-        rv = pv->cluster(rq, r->pool, 0, &cl);
+        rv = pv->cluster(rq, r->pool, 0, apr_time_sec(apr_time_now()),
+                         &cl);
     if (rq && rv != APR_SUCCESS)
         shared_failed(r->server, rv);
     if (jszg_gate_lock()) {
@@ -473,5 +586,6 @@ json_t *jszg_gate_shared_status(request_rec *r)
     json_object_set_new(j, "front_ends", json_integer(cl.nodes));
     json_object_set_new(j, "cluster_in_flight", json_integer(cl.in_flight));
     json_object_set_new(j, "cluster_max_in_flight", json_integer(cl.max));
+    json_object_set_new(j, "cluster_free", json_integer(cl.free));
     return j;
 }

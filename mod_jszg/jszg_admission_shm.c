@@ -136,6 +136,9 @@ int jszg_gate_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                      "admitted sessions), admissions valid %" APR_INT64_T_FMT
                      " s", jszg_rt.max_in_flight, jszg_rt.reserve,
                      jszg_rt.lifetime);
+    if (jszg_rt.enabled && jszg_rt.shared
+        && jszg_gate_heartbeat_start(pconf, s) != APR_SUCCESS)
+        return HTTP_INTERNAL_SERVER_ERROR;
     return OK;
 }
 

@@ -12,7 +12,7 @@ static const char *const counter_names[C_COUNT] = {
     "served", "admitted", "queued", "client_rate", "queue_full",
     "forged_ticket", "replayed_ticket", "stale_ticket", "forged_admission",
     "expired_admission", "post_grace", "overdraft", "reclaimed",
-    "lock_failed", "shared_fallbacks"
+    "lock_failed", "shared_fallbacks", "called_on_other_room"
 };
 
 typedef struct {
