@@ -167,17 +167,57 @@ static int shared_join(apr_pool_t *p, server_rec *s)
     return 1;
 }
 
+/*
+ * Tickets this front end called that came in at another front end: the
+ * places they held here are free again (the store marks every ticket
+ * that came in, wherever).  Without this a place stayed reserved here
+ * until the hold ran out (up to ADM_PENDING s) for a visitor already in.
+ */
+#define RECONCILE_MAX 32
+
+static apr_status_t reconcile(jszg_qb *rq, apr_pool_t *p, apr_int64_t now)
+{
+    const jszg_calls *calls = &jszg_rt.sh->shared_calls;
+    apr_uint64_t seqs[RECONCILE_MAX];
+    apr_uint32_t i, n = 0;
+    apr_status_t rv;
+
+    if (!jszg_gate_lock())
+        return APR_SUCCESS;
+    for (i = 0; i < JSZG_CALLS && n < RECONCILE_MAX; i++)
+        if (calls->c[i].seq && now <= calls->c[i].until)
+            seqs[n++] = calls->c[i].seq;
+    jszg_gate_unlock();
+    for (i = 0; i < n; i++) {
+        jszg_qb_head h = { seqs[i], seqs[i] };
+        jszg_q_state st;
+
+        rv = jszg_rt.conf->shared_pv->poll(rq, p, seqs[i], &h, now,
+                                           &adm_timing, &st);
+        if (rv != APR_SUCCESS)
+            return rv;
+        if (st == JSZG_Q_USED && jszg_gate_lock()) {
+            jszg_calls_done(&jszg_rt.sh->shared_calls, seqs[i]);
+            jszg_gate_unlock();
+        }
+    }
+    return APR_SUCCESS;
+}
+
 /* Once a second, the front end's numbers for the others. */
-static apr_status_t shared_publish(jszg_qb *rq)
+static apr_status_t shared_publish(jszg_qb *rq, apr_pool_t *p)
 {
     apr_uint32_t now = now32(),
                  last = apr_atomic_read32(&jszg_rt.sh->shared_published);
     apr_uint32_t free = 0;
+    apr_status_t rv;
 
     if (last == now
         || apr_atomic_cas32(&jszg_rt.sh->shared_published, now, last)
            != last)
         return APR_SUCCESS;
+    if ((rv = reconcile(rq, p, now)) != APR_SUCCESS)
+        return rv;
     if (jszg_gate_lock()) {
         free = jszg_gate_free_room(now);
         jszg_gate_unlock();
@@ -200,7 +240,7 @@ static jszg_qb *shared_client(apr_pool_t *p, server_rec *s)
         return NULL;
     if (!(rq = client()))
         return NULL;
-    if ((rv = shared_publish(rq)) != APR_SUCCESS) {
+    if ((rv = shared_publish(rq, p)) != APR_SUCCESS) {
         shared_failed(s, rv);
         return NULL;
     }

@@ -282,6 +282,30 @@ def test_admission_shared_queue_called_where_room_is(shared):
     release(b, hb)
 
 
+def test_admission_shared_queue_place_freed_when_in_elsewhere(shared):
+    """A front end calls the head ticket and keeps a place for it; its
+    holder comes in at the other front end: the place is free again
+    within a second or so (not when the hold runs out, ~5 s here), and
+    the next in line is called there."""
+    a, b, store = shared
+    ha, hb = hold_full(a), hold_full(b)
+    wait_for(a, lambda st: st["shared"]["cluster_free"] == 0, "both full")
+    s1, s2 = b.session(), a.session()
+    assert position(b.get("/", s1)) == 1
+    release(a, ha)
+    # an arrival at A, which has room: A calls the head (s1) first and
+    # keeps a place for it; s2 waits behind
+    r = a.get("/", s2)
+    assert queued(r) and position(r) == 1
+    assert status(a)["shared"]["called_pending_here"] == 1
+    # s1 comes in at B
+    assert b.get("/api/v1/queue", s1).json()["status"] == "admitted"
+    wait_for(a, lambda st: st["shared"]["called_pending_here"] == 0,
+             "A's place given back", timeout=2.5)
+    assert a.get("/api/v1/queue", s2).json()["status"] == "admitted"
+    release(b, hb)
+
+
 def test_admission_shared_queue_store_stops(shared):
     a, b, store = shared
     applicant = a.session()
