@@ -584,6 +584,10 @@ adm_verdict jszg_gate_decide(adm_req *ar)
     if (v == V_SHARED) {
         qctx shared = { jszg_rt.conf->shared_pv, ar->rq };
         v = on_queue(ar, &shared);
+        /* JSZG_ORDER of a shared queue's decision: its time in
+         * microseconds, comparable across front ends on one clock */
+        if (!ar->order)
+            ar->order = (apr_uint64_t)apr_time_now();
     }
     return v;
 }
