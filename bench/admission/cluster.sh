@@ -76,7 +76,7 @@ $STATUS" >/dev/null
 stop() {
     for r in "$ROOTA" "$ROOTB"; do
         [ -f "$r/conf/httpd.conf" ] || continue
-        /usr/sbin/apache2 -f "$r/conf/httpd.conf" -k stop 2>/dev/null || true
+        /usr/sbin/apache2 -f "$r/conf/httpd.conf" -k stop >/dev/null 2>&1 || true
         while [ -f "$r/run/httpd.pid" ]; do sleep 0.2; done
     done
 }
