@@ -287,6 +287,7 @@ soak: all deps-test
 bench: all deps-test
 	bench/run.sh
 	bench/admission/run.sh
+	bench/admission/cluster.sh
 
 clean:
 	rm -rf .libs build build.log mod_jszg/*.lo mod_jszg/*.slo mod_jszg/*.o \

@@ -496,7 +496,7 @@ int jszg_acct_captcha_check(jszg_req *jr, const char *token,
         return JSZG_ACCT_EDOMAIN;
     }
     /* recording the answer is a write: within the address's budget */
-    if (!jszg_adm_captcha_take(jr->r, &wait)) {
+    if (!jszg_gate_captcha_take(jr->r, &wait)) {
         e->retry_after = (int)apr_time_sec(wait) + 1;
         field_err(e, "captcha", "captcha_busy",
                   "验证请求过于频繁，请稍后再试");

@@ -5,7 +5,7 @@
  * from the moment it lets it in.  Were the handler to read the body
  * then, a client trickling an upload at a byte a second would hold its
  * slot for the whole upload, and everyone else would queue behind it.
- * So the gate first calls jszg_adm_body_read(), which reads the whole
+ * So the gate first calls jszg_gate_body_read(), which reads the whole
  * body in the worker thread, holding no slot:
  *   - at least JszgBodyMinRate bytes a second after a grace (default 500
  *     after 10 s, the rates of the shipped RequestReadTimeout): the time
@@ -299,7 +299,7 @@ static int refuse(request_rec *r, int status)
     }
 }
 
-int jszg_adm_body_read(request_rec *r)
+int jszg_gate_body_read(request_rec *r)
 {
     jszg_server_conf *sc = jszg_sconf(r);
     jszg_dir_conf *dc = ap_get_module_config(r->per_dir_config,
@@ -349,7 +349,7 @@ int jszg_adm_body_read(request_rec *r)
 
 /* ---- the replay filter ------------------------------------------------ */
 
-/* Hands out the body read by jszg_adm_body_read(), then EOS, in pieces
+/* Hands out the body read by jszg_gate_body_read(), then EOS, in pieces
  * of at most readbytes as ap_get_client_block() expects.  Other modes
  * (nobody here reads a body by lines) go to the filters below, which
  * are at the end of the body. */

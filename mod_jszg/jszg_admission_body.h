@@ -17,7 +17,7 @@
  * whole body, within the location's JszgMaxBody and JszgBodyMinRate.
  * DECLINED: go on (the body, if any, waits for the handler); anything
  * else is the hook's return value, the answer (413, 408, 400) sent. */
-int jszg_adm_body_read(request_rec *r);
+int jszg_gate_body_read(request_rec *r);
 
 /* Tests only (JszgTestClock On): "X-Jszg-Test-Hold: N" keeps the handler
  * busy, and so its slot, until the client closes or N seconds pass.

@@ -573,7 +573,7 @@ int jszg_page_captcha_img(jszg_req *jr)
     else
         return jszg_error(jr, HTTP_NOT_FOUND, NULL, NULL);
     /* drawing costs CPU: a budget per address before anything else */
-    if (!jszg_adm_captcha_take(jr->r, &wait)) {
+    if (!jszg_gate_captcha_take(jr->r, &wait)) {
         apr_table_setn(jr->r->err_headers_out, "Retry-After",
                        apr_itoa(jr->pool, (int)apr_time_sec(wait) + 1));
         return jszg_error(jr, HTTP_TOO_MANY_REQUESTS, "captcha_busy",

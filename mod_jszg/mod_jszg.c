@@ -57,7 +57,7 @@ static void *create_server_conf(apr_pool_t *p, server_rec *s)
     sc->housekeeping = -1;
     sc->body_min_rate = -1;
     sc->body_grace = -1;
-    sc->adm = jszg_adm_create_conf(p);
+    sc->adm = jszg_gate_create_conf(p);
     return sc;
 }
 
@@ -87,7 +87,7 @@ static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     sc->housekeeping = MERGE_INT(housekeeping);
     sc->body_min_rate = MERGE_INT(body_min_rate);
     sc->body_grace = MERGE_INT(body_grace);
-    sc->adm = jszg_adm_merge_conf(p, base->adm, add->adm);
+    sc->adm = jszg_gate_merge_conf(p, base->adm, add->adm);
     if (add->secret_len) {
         memcpy(sc->secret, add->secret, add->secret_len);
         sc->secret_len = add->secret_len;
@@ -616,7 +616,7 @@ static void register_hooks(apr_pool_t *p)
     ap_hook_post_config(jszg_post_config, NULL, succ, APR_HOOK_MIDDLE);
     ap_hook_child_init(jszg_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(jszg_handle, NULL, NULL, APR_HOOK_MIDDLE);
-    jszg_adm_register_hooks(p);
+    jszg_gate_register_hooks(p);
     jszg_body_register_hooks(p);
 }
 

@@ -170,12 +170,17 @@ def shared(request, env):
             OPEN.pop().close()
         if peer:
             peer.stop()
+        # the front end's heartbeat notices the store go away
+        env.expect_log(fallback(store.url))
         store.cleanup()
 
 
 def test_admission_shared_queue_two_front_ends(shared):
     a, b, store = shared
     ha, hb = hold_full(a), hold_full(b)
+    # (a front end publishes its room once a second: until both have
+    # published since, a poll could still be called on the room of one)
+    wait_for(a, lambda st: st["shared"]["cluster_free"] == 0, "both full")
     s1, s2, s3 = a.session(), a.session(), a.session()
     # arrivals at either front end join the one queue, in order
     r = a.get("/news?page=1", s1)
@@ -213,11 +218,10 @@ def test_admission_shared_queue_two_front_ends(shared):
     assert b.get("/api/v1/queue", s2).json()["status"] == "admitted"
     assert b.get("/", s2).status_code == 200
     wait_for(b, lambda st: st["in_flight"] == 0, "s2 done")
-    # the third asks the full front end: it waits there, first in line
-    j = a.get("/api/v1/queue", s3).json()
-    assert j["status"] == "waiting" and j["position"] == 1
+    # the third asks the full front end while B has room: it is called
+    # on B's room (test_admission_shared_queue_called_where_room_is)
+    poll_until_admitted(a, [s3])
     release(a, ha)
-    assert a.get("/api/v1/queue", s3).json()["status"] == "admitted"
     sh = status(a)["shared"]
     assert sh["queue_length"] == 0 and sh["called"] == 3
     # a used ticket copied to the other front end goes to the back
@@ -227,6 +231,78 @@ def test_admission_shared_queue_two_front_ends(shared):
     r = b.get("/", copy)
     assert queued(r) and position(r) == 1
     assert status(b)["rejected"]["replayed_ticket"] == 1
+    release(b, hb)
+
+
+def poll_until_admitted(e, sessions, timeout=15):
+    """Each session polls e's /api/v1/queue, the later tickets first,
+    until all are admitted; returns them in the order they were."""
+    order, waiting = [], list(sessions)
+    end = time.time() + timeout
+    while waiting:
+        assert time.time() < end, "still waiting: %d of %d; status %s" % (
+            len(waiting), len(sessions), status(e))
+        for s in reversed(list(waiting)):
+            j = e.get("/api/v1/queue", s).json()
+            if j["status"] == "admitted":
+                order.append(s)
+                waiting.remove(s)
+        time.sleep(0.05)
+    return order
+
+
+def test_admission_shared_queue_called_where_room_is(shared):
+    """The head ticket's holder keeps polling a full front end while the
+    other one has room: it is called on that room (each front end
+    publishes its room every second, also when idle), and the tickets
+    behind it follow in ticket order."""
+    a, b, store = shared
+    ha, hb = hold_full(a), hold_full(b)
+    tickets = [b.session() for _ in range(3)]
+    for i, s in enumerate(tickets, 1):
+        r = b.get("/", s)
+        assert queued(r) and position(r) == i
+    release(a, ha)
+    # nobody asks A: its room reaches B through the store, and stays
+    # there while A is idle for longer than a published room counts
+    # (JSZG_QB_FRESH, 2 s): A's heartbeat publishes it every second
+    wait_for(b, lambda st: st["shared"]["cluster_free"] == 1, "A's room")
+    idle_until = time.time() + 3
+    while time.time() < idle_until:
+        time.sleep(0.1)
+    assert status(b)["shared"]["cluster_free"] == 1
+    order = poll_until_admitted(b, tickets)
+    assert order == tickets, "FIFO"
+    # the admitted go in where the load balancer sends them (here: A)
+    for s in tickets:
+        assert a.get("/news?page=1", s).status_code == 200
+    st = status(b)
+    assert st["totals"]["called_on_other_room"] >= 1
+    assert st["shared"]["queue_length"] == 0
+    release(b, hb)
+
+
+def test_admission_shared_queue_place_freed_when_in_elsewhere(shared):
+    """A front end calls the head ticket and keeps a place for it; its
+    holder comes in at the other front end: the place is free again
+    within a second or so (not when the hold runs out, ~5 s here), and
+    the next in line is called there."""
+    a, b, store = shared
+    ha, hb = hold_full(a), hold_full(b)
+    wait_for(a, lambda st: st["shared"]["cluster_free"] == 0, "both full")
+    s1, s2 = b.session(), a.session()
+    assert position(b.get("/", s1)) == 1
+    release(a, ha)
+    # an arrival at A, which has room: A calls the head (s1) first and
+    # keeps a place for it; s2 waits behind
+    r = a.get("/", s2)
+    assert queued(r) and position(r) == 1
+    assert status(a)["shared"]["called_pending_here"] == 1
+    # s1 comes in at B
+    assert b.get("/api/v1/queue", s1).json()["status"] == "admitted"
+    wait_for(a, lambda st: st["shared"]["called_pending_here"] == 0,
+             "A's place given back", timeout=2.5)
+    assert a.get("/api/v1/queue", s2).json()["status"] == "admitted"
     release(b, hb)
 
 
