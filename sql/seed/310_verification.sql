@@ -5,7 +5,7 @@
 --   2 李娜   2022 不合格, 240 学时                     → two warnings
 --   3 黄秀英 2021 missing, 360 学时                    → one warning
 --   4 王建国 nothing imported                          → "暂无核验数据"
---   8 周敏   2021 基本合格, 300 学时, 师德 2022 不合格 → two warnings
+--   8 周敏   2021 基本合格, 300 学时, 师德 2022 不合格 → three warnings
 
 INSERT INTO annual_assessments (id, id_number, year, grade, unit, source, imported_at) VALUES
 (1,  '110101198503151235', 2021, '合格', '北京市东城区和平里第一小学', 'seed', 1700000000),

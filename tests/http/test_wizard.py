@@ -1019,9 +1019,11 @@ def test_html_walk(env):
                        "subject": "幼儿园", "institution_id": "5",
                        "point_id": "502", "action": "next"})
     assert r.status_code == 303, r.text
-    # step 4: review with the warnings of 周敏 (300 学时, 师德 2022)
+    # step 4: review with the warnings of 周敏 (300 学时, 师德 2022, 2021
+    # 基本合格: the rules core flags it, the staff page below too)
     page = env.get("/platform/dqzc/wizard/4", s).text
     assert "在线核验提示" in page
+    assert "2021年年度考核为“基本合格”" in page
     assert "本注册周期培训学时为300学时" in page
     assert "师德考核记录（2022-12-15）：不合格" in page
     assert "海淀区教师资格定期注册确认点（学前）" in page
@@ -1055,3 +1057,11 @@ def test_html_walk(env):
     assert p.startswith("photos/8/") and p.endswith(".jpg")
     with open(os.path.join(env.root, "uploads", p), "rb") as f:
         assert f.read() == photo("good")
+    # the staff see the same judgement of the same record
+    from test_admin_support import Staff
+    app = env.sql("SELECT id FROM applications WHERE reg_no = '%s'" % reg)
+    v = Staff(env, "sysadmin").get("/admin/api/apps/%s" % app).json()[
+        "verify"]
+    assert v["suggestion"] == "注册不合格"          # 师德 不合格
+    assert "2021年度考核为基本合格，非“合格以上等次”，请按本省规定认定" \
+        in v["notes"]
