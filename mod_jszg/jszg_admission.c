@@ -256,7 +256,7 @@ static void init_req(adm_req *ar, request_rec *r)
     ar->sc = jszg_sconf(r);
     ar->now = apr_time_now();
     ar->wall = wall_secs(ar);
-    ar->is_api = !strncmp(r->uri, "/api/", 5);
+    ar->is_api = jszg_uri_is_api(r->uri);
     ar->is_post = r->method_number == M_POST;
     client_key(ar);
     read_admission(ar);
