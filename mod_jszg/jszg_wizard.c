@@ -1337,7 +1337,7 @@ static json_t *identity_block(jszg_req *jr, const jszg_applicant *a)
 void jszg_wz_step2_values(json_t *out, json_t *values)
 {
     const field_spec *fs;
-    json_t *lists = json_object();
+    json_t *lists = json_object(), *labels = json_object();
 
     for (fs = person_spec; fs->name; fs++)
         if (fs->kind == F_LIST)
@@ -1346,6 +1346,10 @@ void jszg_wz_step2_values(json_t *out, json_t *values)
     json_object_set_new(lists, "ethnicity", jszg_wz_options(
                         jszg_ethnicities, S(values, "ethnicity")));
     json_object_set_new(out, "lists", lists);
+    /* the form's labels (partials/person_fields): the vocabulary's */
+    for (fs = person_spec; fs->name; fs++)
+        json_object_set_new(labels, fs->name, json_string(LABEL(fs)));
+    json_object_set_new(out, "labels", labels);
     json_object_set(out, "values", values);
     mark_selected(json_object_get(out, "certs"), "cert_no",
                   S(values, "cert_no"));
