@@ -88,6 +88,8 @@
  * (年度考核, 学时, 师德) are not fields of the snapshot and stay here. */
 #define LABEL(group, key) jszg_rules_field_label(group, key)
 
+#define REASON JSZG_ST_DEFER "或" JSZG_ST_FAIL "的理由："
+
 #define PLEDGE "本人所填写信息及提交的注册材料真实可靠。若存在弄虚作假行为，" \
                "本人将承担一切法律后果。"
 
@@ -795,11 +797,12 @@ static double draw_authority(pdf_doc *d, double y)
     section(d, y, h, "注册机构意见");
     stroke_rect(d, INNER_X, y, INNER_W, h, THIN);
     draw_text(d, INNER_X + 10, y + 8, INNER_W - 20, 20,
-              "注册结论：□ 注册合格        □ 暂缓注册        □ 注册不合格",
+              "注册结论：□ " JSZG_ST_PASS "        □ " JSZG_ST_DEFER
+              "        □ " JSZG_ST_FAIL,
               &d->body);
     /* 暂缓注册 and 注册不合格 need a written reason (DESIGN.md). */
-    sign_line(d, INNER_X + 10, y + 34, 20, "暂缓注册或注册不合格的理由：",
-              INNER_W - 20 - text_width(d, "暂缓注册或注册不合格的理由：",
+    sign_line(d, INNER_X + 10, y + 34, 20, REASON,
+              INNER_W - 20 - text_width(d, REASON,
                                         &d->body) - 2 * PAD - 1);
     x = sign_line(d, INNER_X + 10, y + h - 26, 20, "经办人：", 80);
     sign_line(d, x + 16, y + h - 26, 20, "负责人：", 80);

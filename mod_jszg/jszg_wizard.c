@@ -1797,7 +1797,7 @@ static int verification(jszg_req *jr, const jszg_applicant *a, int cycle,
         if (!strcmp(S(row, "grade"), "不合格"))
             json_array_append_new(warn, json_string(apr_psprintf(jr->pool,
                 "%s年年度考核为“不合格”：本注册周期内有年度考核不合格的，"
-                "将暂缓注册（连续两年不合格的注册不合格）。",
+                "将" JSZG_ST_DEFER "（连续两年不合格的" JSZG_ST_FAIL "）。",
                 S(row, "year"))));
     if (json_array_size(ass))
         for (y = cycle - 5; y < cycle; y++)
@@ -1812,7 +1812,7 @@ static int verification(jszg_req *jr, const jszg_applicant *a, int cycle,
     if (hours < 360)
         json_array_append_new(warn, json_string(apr_psprintf(jr->pool,
             "本注册周期培训学时为%ld学时，不足国家规定的360学时：未完成培训"
-            "学时的，将暂缓注册。", hours)));
+            "学时的，将" JSZG_ST_DEFER "。", hours)));
     json_array_foreach(eth, i, row)
         if (!strcmp(S(row, "result"), "不合格"))
             json_array_append_new(warn, json_string(apr_psprintf(jr->pool,
@@ -1881,7 +1881,8 @@ int jszg_wz_mark_done(jszg_req *jr, jszg_draft *d, int step)
     "注册申请表》一式2份（须学校负责人签字并加盖学校公章）、《教师资格证书》" \
     "原件及复印件、中小学或主管部门聘用合同到所选确认点进行现场确认。\n\n" \
     "2. 申请表照片须与网上报名照片一致。申请表在报名成功后即可下载打印。" \
-    "\n\n3. 在“网报待确认”状态下，如需修改报名信息，可在业务平台点击【修改】" \
+    "\n\n3. 在“" JSZG_ST_PENDING "”状态下，如需修改报名信息，" \
+    "可在业务平台点击【修改】" \
     "后重新提交；现场确认后将不能修改。\n\n4. 注册结论以教育局公示结果为准，" \
     "请及时登录系统查看注册进度和留言。"
 
