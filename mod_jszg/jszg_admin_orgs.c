@@ -70,6 +70,14 @@ const char *jszg_adm_text(jszg_req *jr, json_t *errs, const char *name,
     return t;
 }
 
+int jszg_adm_finish(jszg_req *jr, int rc)
+{
+    if (rc == JSZG_DB_OK)
+        return jszg_db_commit(jr);
+    jszg_db_rollback(jr);
+    return rc;
+}
+
 int jszg_adm_invalid(jszg_req *jr, json_t *errs)
 {
     const char *first = NULL, *k;
@@ -256,11 +264,7 @@ static int org_finish(jszg_req *jr, jszg_staff *st, int rc,
 {
     if (rc == JSZG_DB_OK)
         rc = jszg_admin_audit(jr, st, action, target, note);
-    if (rc == JSZG_DB_OK)
-        rc = jszg_db_commit(jr);
-    else
-        jszg_db_rollback(jr);
-    return rc;
+    return jszg_adm_finish(jr, rc);
 }
 
 /* The page a row's changes return to: its institution's. */

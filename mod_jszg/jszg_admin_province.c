@@ -248,10 +248,7 @@ int jszg_adm_window_save(jszg_req *jr, jszg_staff *st, window_in *w,
                               apr_psprintf(jr->pool, "%s %s → %s",
                                            w->cycle_year, w->starts,
                                            w->ends));
-    if (rc == JSZG_DB_OK)
-        rc = jszg_db_commit(jr);
-    else
-        jszg_db_rollback(jr);
+    rc = jszg_adm_finish(jr, rc);
     if (rc != JSZG_DB_OK)
         return jszg_adm_domain(e, jszg_db_status(rc), "db", NULL);
     *saved_id = w->id;
@@ -486,10 +483,7 @@ int jszg_admin_window_delete(jszg_req *jr)
                                            jstr(w, "cycle_year"),
                                            jstr(w, "starts"),
                                            jstr(w, "ends")));
-    if (rc == JSZG_DB_OK)
-        rc = jszg_db_commit(jr);
-    else
-        jszg_db_rollback(jr);
+    rc = jszg_adm_finish(jr, rc);
     if (rc != JSZG_DB_OK)
         return jszg_db_status(rc);
     if (jr->is_api)
@@ -540,10 +534,7 @@ int jszg_admin_window_close(jszg_req *jr)
                                            "%ld份报名", jstr(w, "cycle_year"),
                                            jstr(w, "starts"), now,
                                            jstr(w, "ends"), apps));
-    if (rc == JSZG_DB_OK)
-        rc = jszg_db_commit(jr);
-    else
-        jszg_db_rollback(jr);
+    rc = jszg_adm_finish(jr, rc);
     if (rc != JSZG_DB_OK)
         return jszg_db_status(rc);
     if (jr->is_api)
@@ -690,10 +681,7 @@ int jszg_admin_inst_notes_post(jszg_req *jr)
         rc = jszg_admin_audit(jr, st, "institution.notes",
                               apr_pstrcat(jr->pool, "institution:",
                                           jstr(inst, "id"), NULL), NULL);
-    if (rc == JSZG_DB_OK)
-        rc = jszg_db_commit(jr);
-    else
-        jszg_db_rollback(jr);
+    rc = jszg_adm_finish(jr, rc);
     if (rc != JSZG_DB_OK)
         return jszg_db_status(rc);
     jszg_admin_flash(jr, st, "注意事项已保存。");
