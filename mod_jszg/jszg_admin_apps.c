@@ -326,7 +326,8 @@ int jszg_adm_app_reopen(jszg_req *jr, jszg_staff *st, const char *id,
     if ((rc = jszg_adm_app_get(jr, st, id, &app, e)) != JSZG_ADM_OK)
         return rc;
     if (!streq(jstr(app, "status"), JSZG_ST_REJECTED))
-        return wrong_status(jr, e, app, "重新开放（只有“确认未通过”的报名"
+        return wrong_status(jr, e, app, "重新开放（只有“" JSZG_ST_REJECTED
+                            "”的报名"
                             "可以重新开放）");
     note = text_in(jr->pool, note, &long_text);
     if (long_text)
@@ -350,12 +351,13 @@ int jszg_adm_app_decide(jszg_req *jr, jszg_staff *st, const char *id,
     if ((rc = jszg_adm_app_get(jr, st, id, &app, e)) != JSZG_ADM_OK)
         return rc;
     if (!streq(jstr(app, "status"), JSZG_ST_CONFIRMED))
-        return wrong_status(jr, e, app, "作出注册结论（只有“待注册审批”的"
+        return wrong_status(jr, e, app, "作出注册结论（只有“"
+                            JSZG_ST_CONFIRMED "”的"
                             "报名可以审批）");
     if (!is_conclusion(conclusion))
         return jszg_adm_domain(e, HTTP_BAD_REQUEST, "conclusion_invalid",
-                               "请选择注册结论：注册合格、暂缓注册或"
-                               "注册不合格。");
+                               "请选择注册结论：" JSZG_ST_PASS "、"
+                               JSZG_ST_DEFER "或" JSZG_ST_FAIL "。");
     reason = text_in(jr->pool, reason, &long1);
     message = text_in(jr->pool, message, &long2);
     if (long1 || long2)
@@ -636,7 +638,8 @@ int jszg_adm_app_correct(jszg_req *jr, jszg_staff *st, const char *id,
         note = apr_pstrcat(jr->pool, "撤销注册结论（原结论：", from,
                            "）。理由：", reason, NULL);
         msg = apr_pstrcat(jr->pool, "您的注册结论“", from, "”已被撤销，"
-                          "报名回到“待注册审批”，注册机构将重新审批。理由：",
+                          "报名回到“" JSZG_ST_CONFIRMED "”，"
+                          "注册机构将重新审批。理由：",
                           reason, NULL);
         action = "application.withdraw";
     }

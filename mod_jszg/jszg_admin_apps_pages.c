@@ -354,7 +354,7 @@ static const char *done_message(int which)
 {
     switch (which) {
     case ACT_CONFIRM: return "现场确认结果已保存。";
-    case ACT_REOPEN:  return "报名已重新开放，状态为“网报待确认”。";
+    case ACT_REOPEN:  return "报名已重新开放，状态为“" JSZG_ST_PENDING "”。";
     case ACT_CORRECT: return "注册结论已撤销或更正，已通知申请人。";
     default:          return "注册结论已保存。";
     }
@@ -531,7 +531,7 @@ int jszg_admin_queue(jszg_req *jr)
         return rc;
     if (queue_load(jr, st, &v, &e) != JSZG_ADM_OK)
         return jszg_admin_fail(jr, st, &e);
-    d = jszg_admin_data(jr, st, "待注册审批", "queue");
+    d = jszg_admin_data(jr, st, JSZG_ST_CONFIRMED, "queue");
     opts = json_array();
     for (i = 0; stages[i]; i++)
         json_array_append_new(opts, json_pack("{s:s, s:b}", "name",

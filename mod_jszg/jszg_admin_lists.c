@@ -215,24 +215,144 @@ static const char *csv_text(apr_pool_t *p, json_t *rows,
     return apr_array_pstrcat(p, parts, 0);
 }
 
-/* ---- 确认点 worklist --------------------------------------------------- */
+/* ---- what the worklist and the decided list share ------------------------ */
 
+/* A list counted by group (学段, 注册结论): the counts of its filter, its
+ * total and one page of its rows (or every row, to print). */
 typedef struct {
-    const char *date, *stage, *name;    /* "" = no filter */
-    const char *t0, *t1, *pattern;
+    const char *const *groups;          /* the kind's (list_kind) */
+    const char *group_col;
+    const char *only;                   /* the group picked, "" = all */
     long page;
-    long counts[8];                     /* per jszg_rules_stages */
+    long counts[8];                     /* per groups[] */
     long total;
     jszg_pager pg;
     json_t *rows;
+} list_page;
+
+/* One kind of list: who may see it, its groups, and how it reads its
+ * filters (into its view, which starts with its list_page), the counts
+ * of the filter per group ({group_col, n} rows) and a slice of its
+ * rows. */
+typedef struct {
+    int roles;
+    const char *const *groups;          /* NULL-terminated, at most 8 */
+    const char *group_col;              /* the count rows' group column */
+    int (*filters)(jszg_req *jr, jszg_staff *st, void *view,
+                   jszg_adm_err *e);
+    int (*count)(jszg_req *jr, jszg_staff *st, void *view, json_t **rows);
+    int (*rows)(jszg_req *jr, jszg_staff *st, void *view, long limit,
+                long offset, json_t **rows);
+    const char *narrow;                 /* too_many: how to narrow it */
+} list_kind;
+
+/* One page of a list (paged = 1) or all of it for printing, into the
+ * view (of `size` bytes, zeroed here). */
+static int list_load(jszg_req *jr, jszg_staff *st, const list_kind *k,
+                     void *view, apr_size_t size, int paged,
+                     jszg_adm_err *e)
+{
+    list_page *l = view;                /* every view starts with it */
+    json_t *rows, *row;
+    size_t i;
+    int rc, g;
+
+    memset(view, 0, size);
+    l->groups = k->groups;
+    l->group_col = k->group_col;
+    if ((rc = k->filters(jr, st, view, e)) != JSZG_ADM_OK
+        || (paged && (rc = page_arg(jr, &l->page, e)) != JSZG_ADM_OK))
+        return rc;
+    if ((rc = k->count(jr, st, view, &rows)) != JSZG_DB_OK)
+        return db_fail(e, rc);
+    json_array_foreach(rows, i, row) {
+        const char *grp = jstr(row, l->group_col);
+        long n = (long)apr_atoi64(jstr(row, "n"));
+        for (g = 0; l->groups[g] && g < 8; g++)
+            if (streq(l->groups[g], grp))
+                l->counts[g] = n;
+        if (!*l->only || streq(l->only, grp))
+            l->total += n;
+    }
+    if (!paged) {
+        if (l->total > PRINT_MAX)
+            return jszg_adm_domain(e, HTTP_BAD_REQUEST, "too_many",
+                                   apr_psprintf(jr->pool, "共 %ld 条，超过"
+                                                "一次打印或导出的上限 %d "
+                                                "条，%s", l->total,
+                                                PRINT_MAX, k->narrow));
+        rc = k->rows(jr, st, view, PRINT_MAX, 0, &l->rows);
+    }
+    else {
+        if ((rc = layout(jr, &l->pg, l->page, l->total, e)) != JSZG_ADM_OK)
+            return rc;
+        rc = k->rows(jr, st, view, l->pg.per_page, l->pg.offset, &l->rows);
+    }
+    if (rc != JSZG_DB_OK)
+        return db_fail(e, rc);
+    rows_out(jr, l->rows);
+    return JSZG_ADM_OK;
+}
+
+/* The start of every list handler: the staff member's session, then the
+ * list into the view; OK, else the answer's status (DONE once sent). */
+static int list_begin(jszg_req *jr, const list_kind *k, void *view,
+                      apr_size_t size, int paged, jszg_staff **st)
+{
+    jszg_adm_err e;
+    int rc = jszg_admin_begin(jr, k->roles, st);
+
+    if (rc != OK)
+        return rc;
+    if (list_load(jr, *st, k, view, size, paged, &e) == JSZG_ADM_OK)
+        return OK;
+    rc = list_fail(jr, *st, &e);
+    return rc == OK ? DONE : rc;
+}
+
+/* What a list's page shows of it besides its filters. */
+static void list_page_data(json_t *d, const list_page *l)
+{
+    json_object_set(d, "rows", l->rows);
+    json_object_set_new(d, "total", json_integer(l->total));
+    json_object_set_new(d, "empty", json_boolean(l->total == 0));
+}
+
+/* The JSON twin of a list: its rows, the counts per group under
+ * `counts_key`, the paging. */
+static json_t *list_json(jszg_req *jr, const list_page *l,
+                         const char *counts_key)
+{
+    json_t *b = jszg_pool_json(jr->pool, json_object());
+    json_t *counts = json_object();
+    int g;
+
+    for (g = 0; l->groups[g] && g < 8; g++)
+        json_object_set_new(counts, l->groups[g],
+                            json_integer(l->counts[g]));
+    json_object_set(b, "applications", l->rows);
+    json_object_set_new(b, counts_key, counts);
+    pager_json(b, &l->pg);
+    return b;
+}
+
+/* ---- 确认点 worklist --------------------------------------------------- */
+
+typedef struct {
+    list_page l;                        /* groups: jszg_rules_stages */
+    const char *date, *stage, *name;    /* "" = no filter */
+    const char *t0, *t1, *pattern;
 } work_view;
 
-static int work_filters(jszg_req *jr, work_view *v, jszg_adm_err *e)
+static int work_filters(jszg_req *jr, jszg_staff *st, void *view,
+                        jszg_adm_err *e)
 {
+    work_view *v = view;
     apr_int64_t t0;
 
+    (void)st;
     v->date = trimmed(jr, "date");
-    v->stage = trimmed(jr, "stage");
+    v->stage = v->l.only = trimmed(jr, "stage");
     v->name = trimmed(jr, "name");
     v->t0 = "0";
     v->t1 = ALL_TIME_END;
@@ -253,74 +373,34 @@ static int work_filters(jszg_req *jr, work_view *v, jszg_adm_err *e)
     return JSZG_ADM_OK;
 }
 
-/* The counts per 学段 and the total of the filter. */
-static int work_count(jszg_req *jr, jszg_staff *st, work_view *v,
-                      jszg_adm_err *e)
+/* The counts per 学段 of the filter. */
+static int work_count(jszg_req *jr, jszg_staff *st, void *view,
+                      json_t **rows)
 {
-    const char *stmt, *scope;
-    json_t *rows, *row;
-    size_t i;
-    int rc, k;
+    work_view *v = view;
+    const char *scope, *stmt = jszg_adm_scoped(jr, st, "lists_work_stages",
+                                               &scope);
 
-    stmt = jszg_adm_scoped(jr, st, "lists_work_stages", &scope);
-    rc = jszg_db_rows(jr, stmt, &rows, 5, v->t0, v->t1, scope, v->name,
-                      v->pattern);
-    if (rc != JSZG_DB_OK)
-        return db_fail(e, rc);
-    memset(v->counts, 0, sizeof(v->counts));
-    v->total = 0;
-    json_array_foreach(rows, i, row) {
-        long n = (long)apr_atoi64(jstr(row, "n"));
-        for (k = 0; jszg_rules_stages[k] && k < 8; k++)
-            if (streq(jszg_rules_stages[k], jstr(row, "stage")))
-                v->counts[k] = n;
-        if (!*v->stage || streq(v->stage, jstr(row, "stage")))
-            v->total += n;
-    }
-    return JSZG_ADM_OK;
+    return jszg_db_rows(jr, stmt, rows, 5, v->t0, v->t1, scope, v->name,
+                        v->pattern);
 }
 
-static int work_rows(jszg_req *jr, jszg_staff *st, work_view *v,
-                     long limit, long offset, jszg_adm_err *e)
+static int work_rows(jszg_req *jr, jszg_staff *st, void *view, long limit,
+                     long offset, json_t **rows)
 {
-    const char *stmt, *scope;
-    int rc;
+    work_view *v = view;
+    const char *scope, *stmt = jszg_adm_scoped(jr, st, "lists_work",
+                                               &scope);
 
-    stmt = jszg_adm_scoped(jr, st, "lists_work", &scope);
-    rc = jszg_db_rows(jr, stmt, &v->rows, 9, v->t0, v->t1, scope,
-                      v->stage, v->stage, v->name, v->pattern,
-                      ltoa(jr, limit), ltoa(jr, offset));
-    if (rc != JSZG_DB_OK)
-        return db_fail(e, rc);
-    rows_out(jr, v->rows);
-    return JSZG_ADM_OK;
+    return jszg_db_rows(jr, stmt, rows, 9, v->t0, v->t1, scope, v->stage,
+                        v->stage, v->name, v->pattern, ltoa(jr, limit),
+                        ltoa(jr, offset));
 }
 
-/* One page of the worklist (paged = 1) or all of it for printing. */
-static int work_load(jszg_req *jr, jszg_staff *st, work_view *v, int paged,
-                     jszg_adm_err *e)
-{
-    int rc;
-
-    memset(v, 0, sizeof(*v));
-    if ((rc = work_filters(jr, v, e)) != JSZG_ADM_OK
-        || (paged && (rc = page_arg(jr, &v->page, e)) != JSZG_ADM_OK)
-        || (rc = work_count(jr, st, v, e)) != JSZG_ADM_OK)
-        return rc;
-    if (!paged) {
-        if (v->total > PRINT_MAX)
-            return jszg_adm_domain(e, HTTP_BAD_REQUEST, "too_many",
-                                   apr_psprintf(jr->pool, "共 %ld 条，超过"
-                                                "一次打印或导出的上限 %d "
-                                                "条，请按报名日期或学段缩小"
-                                                "范围。", v->total,
-                                                PRINT_MAX));
-        return work_rows(jr, st, v, PRINT_MAX, 0, e);
-    }
-    if ((rc = layout(jr, &v->pg, v->page, v->total, e)) != JSZG_ADM_OK)
-        return rc;
-    return work_rows(jr, st, v, v->pg.per_page, v->pg.offset, e);
-}
+static const list_kind work_kind = {
+    JSZG_ROLES_ALL, jszg_rules_stages, "stage",
+    work_filters, work_count, work_rows, "请按报名日期或学段缩小范围。"
+};
 
 static const char *work_query(jszg_req *jr, const work_view *v)
 {
@@ -348,7 +428,7 @@ static json_t *stage_counts(jszg_req *jr, const work_view *v,
     for (k = 0; jszg_rules_stages[k] && k < 8; k++)
         json_array_append_new(out, json_pack(
             "{s:s, s:I, s:b, s:s}", "name", jszg_rules_stages[k], "n",
-            (json_int_t)v->counts[k], "selected",
+            (json_int_t)v->l.counts[k], "selected",
             streq(v->stage, jszg_rules_stages[k]), "href",
             apr_psprintf(jr->pool, "/admin/worklist?%s&stage=%s&name=%s",
                          date_q, esc(jr, jszg_rules_stages[k]),
@@ -365,9 +445,7 @@ static void work_page_data(jszg_req *jr, const work_view *v, json_t *d)
     json_object_set_new(d, "f_date", json_string(v->date));
     json_object_set_new(d, "f_name", json_string(v->name));
     json_object_set_new(d, "stages", stage_counts(jr, v, date_q));
-    json_object_set(d, "rows", v->rows);
-    json_object_set_new(d, "total", json_integer(v->total));
-    json_object_set_new(d, "empty", json_boolean(v->total == 0));
+    list_page_data(d, &v->l);
     json_object_set_new(d, "print_href", json_string(apr_pstrcat(
         jr->pool, "/admin/worklist/print?", *v->date ? q
         : apr_pstrcat(jr->pool, "date=", today(jr), "&stage=",
@@ -384,19 +462,16 @@ static void work_page_data(jszg_req *jr, const work_view *v, json_t *d)
 int jszg_admin_worklist(jszg_req *jr)
 {
     jszg_staff *st;
-    jszg_adm_err e;
     work_view v;
     json_t *d;
-    int rc = jszg_admin_begin(jr, JSZG_ROLES_ALL, &st);
+    int rc = list_begin(jr, &work_kind, &v, sizeof(v), 1, &st);
 
     if (rc != OK)
         return rc;
-    if (work_load(jr, st, &v, 1, &e) != JSZG_ADM_OK)
-        return list_fail(jr, st, &e);
     d = jszg_admin_data(jr, st, "待现场确认名单", "worklist");
     work_page_data(jr, &v, d);
     pager_data(jr, d, apr_pstrcat(jr->pool, "/admin/worklist?",
-                                  work_query(jr, &v), NULL), &v.pg);
+                                  work_query(jr, &v), NULL), &v.l.pg);
     return jszg_render_layout(jr, HTTP_OK, "admin/worklist", "admin/layout",
                               d);
 }
@@ -404,38 +479,23 @@ int jszg_admin_worklist(jszg_req *jr)
 int jszg_admin_api_worklist(jszg_req *jr)
 {
     jszg_staff *st;
-    jszg_adm_err e;
     work_view v;
-    json_t *b, *counts;
-    int rc = jszg_admin_begin(jr, JSZG_ROLES_ALL, &st), k;
+    int rc = list_begin(jr, &work_kind, &v, sizeof(v), 1, &st);
 
     if (rc != OK)
         return rc;
-    if (work_load(jr, st, &v, 1, &e) != JSZG_ADM_OK)
-        return list_fail(jr, st, &e);
-    b = jszg_pool_json(jr->pool, json_object());
-    counts = json_object();
-    for (k = 0; jszg_rules_stages[k] && k < 8; k++)
-        json_object_set_new(counts, jszg_rules_stages[k],
-                            json_integer(v.counts[k]));
-    json_object_set(b, "applications", v.rows);
-    json_object_set_new(b, "stage_counts", counts);
-    pager_json(b, &v.pg);
-    return jszg_json(jr, HTTP_OK, b);
+    return jszg_json(jr, HTTP_OK, list_json(jr, &v.l, "stage_counts"));
 }
 
 int jszg_admin_worklist_print(jszg_req *jr)
 {
     jszg_staff *st;
-    jszg_adm_err e;
     work_view v;
     json_t *d;
-    int rc = jszg_admin_begin(jr, JSZG_ROLES_ALL, &st);
+    int rc = list_begin(jr, &work_kind, &v, sizeof(v), 0, &st);
 
     if (rc != OK)
         return rc;
-    if (work_load(jr, st, &v, 0, &e) != JSZG_ADM_OK)
-        return list_fail(jr, st, &e);
     d = jszg_admin_data(jr, st, "待现场确认名单（打印）", "worklist");
     work_page_data(jr, &v, d);
     json_object_set_new(d, "back_href", json_string(apr_pstrcat(
@@ -457,36 +517,29 @@ int jszg_admin_worklist_csv(jszg_req *jr)
         "submitted_at_text", NULL
     };
     jszg_staff *st;
-    jszg_adm_err e;
     work_view v;
     json_t *row;
     size_t i;
-    int rc = jszg_admin_begin(jr, JSZG_ROLES_ALL, &st);
+    int rc = list_begin(jr, &work_kind, &v, sizeof(v), 0, &st);
 
     if (rc != OK)
         return rc;
-    if (work_load(jr, st, &v, 0, &e) != JSZG_ADM_OK)
-        return list_fail(jr, st, &e);
-    json_array_foreach(v.rows, i, row)
+    json_array_foreach(v.l.rows, i, row)
         json_object_set_new(row, "n", json_string(ltoa(jr, (long)i + 1)));
     return send_csv(jr, st, apr_pstrcat(jr->pool, "jszg-worklist-",
                                         *v.date ? v.date : "all", ".csv",
                                         NULL),
-                    csv_text(jr->pool, v.rows, heads, cols),
+                    csv_text(jr->pool, v.l.rows, heads, cols),
                     "worklist.export", work_query(jr, &v));
 }
 
 /* ---- decided applications and 公示 ------------------------------------ */
 
 typedef struct {
+    list_page l;                        /* groups: results */
     long year;
     const char *result;                 /* "" or one of results[] */
     const char *inst;                   /* "" or an institution id */
-    long page;
-    long counts[3];
-    long total;
-    jszg_pager pg;
-    json_t *rows;
 } decided_view;
 
 static long this_year(jszg_req *jr)
@@ -497,15 +550,16 @@ static long this_year(jszg_req *jr)
     return tm.tm_year + 1900;
 }
 
-static int decided_filters(jszg_req *jr, jszg_staff *st, decided_view *v,
+static int decided_filters(jszg_req *jr, jszg_staff *st, void *view,
                            jszg_adm_err *e)
 {
+    decided_view *v = view;
     int k, ok = 0;
 
     if (jszg_query_int(jr, "year", 2013, 2100, this_year(jr), &v->year) < 0)
         return jszg_adm_domain(e, HTTP_BAD_REQUEST, "bad_filter",
                                "注册年度不正确。");
-    v->result = trimmed(jr, "result");
+    v->result = v->l.only = trimmed(jr, "result");
     for (k = 0; results[k]; k++)
         ok |= streq(results[k], v->result);
     if (*v->result && !ok)
@@ -519,73 +573,38 @@ static int decided_filters(jszg_req *jr, jszg_staff *st, decided_view *v,
     return JSZG_ADM_OK;
 }
 
-static int decided_count(jszg_req *jr, jszg_staff *st, decided_view *v,
-                         jszg_adm_err *e)
+/* The counts per 注册结论 of the filter. */
+static int decided_count(jszg_req *jr, jszg_staff *st, void *view,
+                         json_t **rows)
 {
-    const char *stmt, *scope;
-    json_t *rows, *row;
-    size_t i;
-    int rc, k;
+    decided_view *v = view;
+    const char *scope, *stmt = jszg_adm_scoped(jr, st,
+                                               "lists_decided_counts",
+                                               &scope);
 
-    stmt = jszg_adm_scoped(jr, st, "lists_decided_counts", &scope);
-    rc = jszg_db_rows(jr, stmt, &rows, 6, ltoa(jr, v->year), v->result,
-                      v->result, *v->inst ? "1" : "0",
-                      *v->inst ? v->inst : "0", scope);
-    if (rc != JSZG_DB_OK)
-        return db_fail(e, rc);
-    memset(v->counts, 0, sizeof(v->counts));
-    v->total = 0;
-    json_array_foreach(rows, i, row) {
-        long n = (long)apr_atoi64(jstr(row, "n"));
-        for (k = 0; results[k]; k++)
-            if (streq(results[k], jstr(row, "status")))
-                v->counts[k] = n;
-        v->total += n;
-    }
-    return JSZG_ADM_OK;
+    return jszg_db_rows(jr, stmt, rows, 6, ltoa(jr, v->year), v->result,
+                        v->result, *v->inst ? "1" : "0",
+                        *v->inst ? v->inst : "0", scope);
 }
 
-static int decided_rows(jszg_req *jr, jszg_staff *st, decided_view *v,
-                        long limit, long offset, jszg_adm_err *e)
+static int decided_rows(jszg_req *jr, jszg_staff *st, void *view,
+                        long limit, long offset, json_t **rows)
 {
-    const char *stmt, *scope;
-    int rc;
+    decided_view *v = view;
+    const char *scope, *stmt = jszg_adm_scoped(jr, st, "lists_decided",
+                                               &scope);
 
-    stmt = jszg_adm_scoped(jr, st, "lists_decided", &scope);
-    rc = jszg_db_rows(jr, stmt, &v->rows, 8, ltoa(jr, v->year), v->result,
-                      v->result, *v->inst ? "1" : "0",
-                      *v->inst ? v->inst : "0", scope, ltoa(jr, limit),
-                      ltoa(jr, offset));
-    if (rc != JSZG_DB_OK)
-        return db_fail(e, rc);
-    rows_out(jr, v->rows);
-    return JSZG_ADM_OK;
+    return jszg_db_rows(jr, stmt, rows, 8, ltoa(jr, v->year), v->result,
+                        v->result, *v->inst ? "1" : "0",
+                        *v->inst ? v->inst : "0", scope, ltoa(jr, limit),
+                        ltoa(jr, offset));
 }
 
-static int decided_load(jszg_req *jr, jszg_staff *st, decided_view *v,
-                        int paged, jszg_adm_err *e)
-{
-    int rc;
-
-    memset(v, 0, sizeof(*v));
-    if ((rc = decided_filters(jr, st, v, e)) != JSZG_ADM_OK
-        || (paged && (rc = page_arg(jr, &v->page, e)) != JSZG_ADM_OK)
-        || (rc = decided_count(jr, st, v, e)) != JSZG_ADM_OK)
-        return rc;
-    if (!paged) {
-        if (v->total > PRINT_MAX)
-            return jszg_adm_domain(e, HTTP_BAD_REQUEST, "too_many",
-                                   apr_psprintf(jr->pool, "共 %ld 条，超过"
-                                                "一次打印或导出的上限 %d "
-                                                "条，请选择注册机构或注册"
-                                                "结论缩小范围。", v->total,
-                                                PRINT_MAX));
-        return decided_rows(jr, st, v, PRINT_MAX, 0, e);
-    }
-    if ((rc = layout(jr, &v->pg, v->page, v->total, e)) != JSZG_ADM_OK)
-        return rc;
-    return decided_rows(jr, st, v, v->pg.per_page, v->pg.offset, e);
-}
+static const list_kind decided_kind = {
+    DECIDED_ROLES, results, "status",
+    decided_filters, decided_count, decided_rows,
+    "请选择注册机构或注册结论缩小范围。"
+};
 
 static const char *decided_query(jszg_req *jr, const decided_view *v)
 {
@@ -628,7 +647,7 @@ static void decided_page_data(jszg_req *jr, jszg_staff *st,
     for (k = 0; results[k]; k++) {
         json_array_append_new(counts, json_pack(
             "{s:s, s:I}", "name", results[k], "n",
-            (json_int_t)v->counts[k]));
+            (json_int_t)v->l.counts[k]));
         json_array_append_new(res, json_pack(
             "{s:s, s:b}", "name", results[k], "selected",
             streq(v->result, results[k])));
@@ -636,9 +655,7 @@ static void decided_page_data(jszg_req *jr, jszg_staff *st,
     json_object_set_new(d, "counts", counts);
     json_object_set_new(d, "results", res);
     json_object_set_new(d, "year", json_integer(v->year));
-    json_object_set(d, "rows", v->rows);
-    json_object_set_new(d, "total", json_integer(v->total));
-    json_object_set_new(d, "empty", json_boolean(v->total == 0));
+    list_page_data(d, &v->l);
     json_object_set_new(d, "pick_inst", json_boolean(
         st->role != JSZG_ROLE_INSTITUTION));
     if (st->role == JSZG_ROLE_INSTITUTION)
@@ -656,21 +673,18 @@ static void decided_page_data(jszg_req *jr, jszg_staff *st,
 int jszg_admin_decided(jszg_req *jr)
 {
     jszg_staff *st;
-    jszg_adm_err e;
     decided_view v;
     json_t *d;
-    int rc = jszg_admin_begin(jr, DECIDED_ROLES, &st);
+    int rc = list_begin(jr, &decided_kind, &v, sizeof(v), 1, &st);
 
     if (rc != OK)
         return rc;
-    if (decided_load(jr, st, &v, 1, &e) != JSZG_ADM_OK)
-        return list_fail(jr, st, &e);
     d = jszg_admin_data(jr, st, "注册结论与公示", "decided");
     if ((rc = decided_insts(jr, st, &v, d)) != JSZG_DB_OK)
         return jszg_db_status(rc);
     decided_page_data(jr, st, &v, d);
     pager_data(jr, d, apr_pstrcat(jr->pool, "/admin/decided?",
-                                  decided_query(jr, &v), NULL), &v.pg);
+                                  decided_query(jr, &v), NULL), &v.l.pg);
     return jszg_render_layout(jr, HTTP_OK, "admin/decided", "admin/layout",
                               d);
 }
@@ -678,23 +692,14 @@ int jszg_admin_decided(jszg_req *jr)
 int jszg_admin_api_decided(jszg_req *jr)
 {
     jszg_staff *st;
-    jszg_adm_err e;
     decided_view v;
-    json_t *b, *counts;
-    int rc = jszg_admin_begin(jr, DECIDED_ROLES, &st), k;
+    json_t *b;
+    int rc = list_begin(jr, &decided_kind, &v, sizeof(v), 1, &st);
 
     if (rc != OK)
         return rc;
-    if (decided_load(jr, st, &v, 1, &e) != JSZG_ADM_OK)
-        return list_fail(jr, st, &e);
-    b = jszg_pool_json(jr->pool, json_object());
-    counts = json_object();
-    for (k = 0; results[k]; k++)
-        json_object_set_new(counts, results[k], json_integer(v.counts[k]));
-    json_object_set(b, "applications", v.rows);
-    json_object_set_new(b, "result_counts", counts);
+    b = list_json(jr, &v.l, "result_counts");
     json_object_set_new(b, "year", json_integer(v.year));
-    pager_json(b, &v.pg);
     return jszg_json(jr, HTTP_OK, b);
 }
 
@@ -714,23 +719,20 @@ static void publicity_rows(jszg_req *jr, json_t *rows)
 int jszg_admin_decided_publicity(jszg_req *jr)
 {
     jszg_staff *st;
-    jszg_adm_err e;
     decided_view v;
     json_t *d, *row;
     size_t i;
-    int rc = jszg_admin_begin(jr, DECIDED_ROLES, &st);
+    int rc = list_begin(jr, &decided_kind, &v, sizeof(v), 0, &st);
 
     if (rc != OK)
         return rc;
-    if (decided_load(jr, st, &v, 0, &e) != JSZG_ADM_OK)
-        return list_fail(jr, st, &e);
     d = jszg_admin_data(jr, st, "教师资格定期注册结果公示", "decided");
     if ((rc = decided_insts(jr, st, &v, d)) != JSZG_DB_OK)
         return jszg_db_status(rc);
-    publicity_rows(jr, v.rows);
+    publicity_rows(jr, v.l.rows);
     /* the 公示 shows no more than it must: the full ID number and the
      * phone stay in the office */
-    json_array_foreach(v.rows, i, row) {
+    json_array_foreach(v.l.rows, i, row) {
         json_object_del(row, "id_number");
         json_object_del(row, "phone");
     }
@@ -755,18 +757,15 @@ int jszg_admin_decided_csv(jszg_req *jr)
         "decided_on", NULL
     };
     jszg_staff *st;
-    jszg_adm_err e;
     decided_view v;
-    int rc = jszg_admin_begin(jr, DECIDED_ROLES, &st);
+    int rc = list_begin(jr, &decided_kind, &v, sizeof(v), 0, &st);
 
     if (rc != OK)
         return rc;
-    if (decided_load(jr, st, &v, 0, &e) != JSZG_ADM_OK)
-        return list_fail(jr, st, &e);
-    publicity_rows(jr, v.rows);
+    publicity_rows(jr, v.l.rows);
     return send_csv(jr, st, apr_psprintf(jr->pool, "jszg-decided-%ld.csv",
                                          v.year),
-                    csv_text(jr->pool, v.rows, heads, cols),
+                    csv_text(jr->pool, v.l.rows, heads, cols),
                     "decided.export", decided_query(jr, &v));
 }
 

@@ -70,6 +70,14 @@ const char *jszg_adm_text(jszg_req *jr, json_t *errs, const char *name,
     return t;
 }
 
+int jszg_adm_finish(jszg_req *jr, int rc)
+{
+    if (rc == JSZG_DB_OK)
+        return jszg_db_commit(jr);
+    jszg_db_rollback(jr);
+    return rc;
+}
+
 int jszg_adm_invalid(jszg_req *jr, json_t *errs)
 {
     const char *first = NULL, *k;
@@ -214,15 +222,179 @@ static const char *const inst_ints[] = { "id", "parent_id", "active",
 static const char *const point_ints[] = { "id", "institution_id", "active",
                                           "applications", NULL };
 
+/* ---- what the institution and the point forms share -------------------- */
+
+/* 注册机构 or 确认点: how a row is read, shown, switched and named. */
+typedef struct {
+    const char *key;            /* API key, audit target, audit action */
+    const char *name;           /* in messages */
+    const char *get_stmt;       /* the row by id, with province_code */
+    const char *active_stmt;    /* (active, id) */
+    const char *href;           /* its page: href + id */
+    const char *inst_col;       /* the column of its institution's id */
+    const char *off_msg;        /* after 停用 */
+} org_kind;
+
+static const org_kind inst_kind = {
+    "institution", "注册机构", "orgs_inst_get", "orgs_inst_active",
+    "/admin/institutions/", "id",
+    "注册机构已停用，申请人将不能再选择该机构。"
+};
+
+static const org_kind point_kind = {
+    "point", "确认点", "orgs_point_get", "orgs_point_active",
+    "/admin/points/", "institution_id",
+    "确认点已停用，申请人将不能再选择该确认点。"
+};
+
+/* OK with *row in the staff member's scope, else the answer's status
+ * (DONE once sent). */
+static int org_load(jszg_req *jr, jszg_staff *st, const org_kind *k,
+                    const char *id, json_t **row)
+{
+    return jszg_adm_load_scoped(jr, st, k->get_stmt, id, k->name, k->key,
+                                "province_code", row);
+}
+
+/* The end of a change begun with jszg_db_begin: its audit row, then
+ * commit, or roll back if a statement failed. */
+static int org_finish(jszg_req *jr, jszg_staff *st, int rc,
+                      const char *action, const char *target,
+                      const char *note)
+{
+    if (rc == JSZG_DB_OK)
+        rc = jszg_admin_audit(jr, st, action, target, note);
+    return jszg_adm_finish(jr, rc);
+}
+
+/* The page a row's changes return to: its institution's. */
+static const char *org_back(jszg_req *jr, const org_kind *k, json_t *row)
+{
+    return apr_pstrcat(jr->pool, "/admin/institutions/",
+                       jstr(row, k->inst_col), NULL);
+}
+
+/* What both forms show: the values `f`, 停用/启用 of a saved row, the
+ * errors of a refusal beside their fields. */
+static void org_form_data(jszg_req *jr, const org_kind *k, json_t *d,
+                          json_t *f, json_t *errs)
+{
+    const char *id = jstr(f, "id");
+
+    json_object_set(d, "f", f);
+    if (id) {
+        const char *a = jstr(f, "active");
+        json_object_set_new(d, "is_active", json_boolean(a && *a == '1'));
+        json_object_set_new(d, "active_href", json_string(apr_pstrcat(
+            jr->pool, k->href, id, "/active", NULL)));
+    }
+    if (errs && json_object_size(errs)) {
+        json_object_set(d, "err", errs);
+        json_object_set_new(d, "error",
+                            json_string("请按提示修改标出的项目。"));
+    }
+}
+
+/* What was posted, to show it again (the API gets the errors only). */
+static json_t *posted(jszg_req *jr, const char *const *names)
+{
+    json_t *f = jszg_pool_json(jr->pool, json_object());
+    const char *v;
+
+    for (; *names; names++)
+        if ((v = jszg_field(jr, *names)) && jszg_utf8_valid(v, strlen(v)))
+            json_object_set_new(f, *names, json_string(v));
+    return f;
+}
+
+/* The posted form `names` into *f; OK, else the answer's status (DONE
+ * once sent) for an id that cannot be one. */
+static int org_posted(jszg_req *jr, jszg_staff *st, const org_kind *k,
+                      const char *const *names, json_t **f)
+{
+    const char *id;
+    int rc;
+
+    *f = posted(jr, names);
+    id = jstr(*f, "id");
+    if (id && !*id)
+        json_object_del(*f, "id");
+    else if (id && !jszg_adm_id_ok(id)) {
+        rc = jszg_admin_error(jr, st, HTTP_NOT_FOUND, "not_found",
+                              apr_pstrcat(jr->pool, "该", k->name, "不存在。",
+                                          NULL));
+        return rc == OK ? DONE : rc;
+    }
+    return OK;
+}
+
+/* A refused form to show again: the 学段 as ticked, and 停用/启用 of the
+ * row as it is. */
+static void org_again(jszg_req *jr, const org_kind *k, json_t *f)
+{
+    const char *id = jstr(f, "id");
+    json_t *old;
+
+    json_object_set_new(f, "stages", json_string(stages_again(jr)));
+    if (id && jszg_db_row(jr, k->get_stmt, &old, 1, id) == JSZG_DB_OK)
+        json_object_set(f, "active", json_object_get(old, "active"));
+}
+
+/* After a save: the page goes back to the institution, the API gets the
+ * row as saved. */
+static int org_saved(jszg_req *jr, jszg_staff *st, const org_kind *k,
+                     const char *id)
+{
+    json_t *row;
+    int rc = jszg_db_row(jr, k->get_stmt, &row, 1, id);
+
+    if (rc != JSZG_DB_OK)
+        return jszg_db_status(rc);
+    return jszg_adm_done(jr, st, apr_pstrcat(jr->pool, k->name, "已保存。",
+                                             NULL),
+                         org_back(jr, k, row), k->key, row);
+}
+
+/* 停用 (active=0) or 启用 (active=1) of the {id} of the URL. */
+static int org_active(jszg_req *jr, const org_kind *k)
+{
+    jszg_staff *st;
+    json_t *row;
+    const char *id = jszg_param(jr, "id"), *a = jszg_field(jr, "active");
+    int rc = jszg_admin_begin(jr, ORG_ROLES, &st), on;
+
+    if (rc != OK)
+        return rc;
+    if ((rc = org_load(jr, st, k, id, &row)) != OK)
+        return rc;
+    if (!a || (strcmp(a, "0") && strcmp(a, "1")))
+        return jszg_admin_error(jr, st, HTTP_BAD_REQUEST, "invalid",
+                                "请选择停用或启用。");
+    on = *a == '1';
+    if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
+        return jszg_db_status(rc);
+    rc = jszg_db_exec(jr, k->active_stmt, NULL, 2, a, id);
+    rc = org_finish(jr, st, rc, apr_pstrcat(jr->pool, k->key, on
+                                            ? ".activate" : ".deactivate",
+                                            NULL),
+                    apr_pstrcat(jr->pool, k->key, ":", id, NULL),
+                    jstr(row, "name"));
+    if (rc != JSZG_DB_OK)
+        return jszg_db_status(rc);
+    json_object_set_new(row, "active", json_integer(on));
+    json_object_set_new(row, "is_active", json_boolean(on));
+    return jszg_adm_done(jr, st, on ? apr_pstrcat(jr->pool, k->name,
+                                                  "已启用。", NULL)
+                                    : k->off_msg,
+                         org_back(jr, k, row), k->key, row);
+}
+
 /* ---- 注册机构 --------------------------------------------------------- */
 
-/* OK with *inst in the staff member's scope, else the answer's status
- * (DONE once sent). */
 static int inst_load(jszg_req *jr, jszg_staff *st, const char *id,
                      json_t **inst)
 {
-    return jszg_adm_load_scoped(jr, st, "orgs_inst_get", id, "注册机构",
-                                "institution", "province_code", inst);
+    return org_load(jr, st, &inst_kind, id, inst);
 }
 
 static json_t *regions(jszg_req *jr, jszg_staff *st)
@@ -292,12 +464,8 @@ static int org_form(jszg_req *jr, jszg_staff *st, int status, json_t *f,
             jstr(f, "region_code") && jstr(row, "code")
             && !strcmp(jstr(f, "region_code"), jstr(row, "code"))));
     json_object_set(d, "regions", regs);
-    json_object_set(d, "f", f);
+    org_form_data(jr, &inst_kind, d, f, errs);
     if (id) {
-        const char *a = jstr(f, "active");
-        json_object_set_new(d, "is_active", json_boolean(a && *a == '1'));
-        json_object_set_new(d, "active_href", json_string(apr_pstrcat(
-            jr->pool, "/admin/institutions/", id, "/active", NULL)));
         json_object_set_new(d, "new_point_href", json_string(apr_pstrcat(
             jr->pool, "/admin/points/new?institution_id=", id, NULL)));
         json_object_set_new(d, "notes_href", json_string(apr_pstrcat(
@@ -307,11 +475,6 @@ static int org_form(jszg_req *jr, jszg_staff *st, int status, json_t *f,
         active_text(points);
         jszg_rows_link(jr->pool, points, "/admin/points/");
         json_object_set(d, "points", points);
-    }
-    if (errs && json_object_size(errs)) {
-        json_object_set(d, "err", errs);
-        json_object_set_new(d, "error",
-                            json_string("请按提示修改标出的项目。"));
     }
     return jszg_render_layout(jr, status, "admin/org_form", "admin/layout",
                               d);
@@ -447,32 +610,14 @@ static int org_save(jszg_req *jr, jszg_staff *st, json_t *f, json_t *errs,
                                  "0")) == JSZG_DB_OK)
             id = jstr(row, "id");
     }
-    if (rc == JSZG_DB_OK)
-        rc = jszg_admin_audit(jr, st, old ? "institution.update"
-                                          : "institution.create",
-                              apr_pstrcat(jr->pool, "institution:", id,
-                                          NULL),
-                              apr_pstrcat(jr->pool, code, " ", name, NULL));
-    if (rc == JSZG_DB_OK)
-        rc = jszg_db_commit(jr);
-    else
-        jszg_db_rollback(jr);
+    rc = org_finish(jr, st, rc, old ? "institution.update"
+                                    : "institution.create",
+                    apr_pstrcat(jr->pool, "institution:", id, NULL),
+                    apr_pstrcat(jr->pool, code, " ", name, NULL));
     if (rc != JSZG_DB_OK)
         return jszg_db_status(rc);
     *saved = id;
     return OK;
-}
-
-/* What was posted, to show it again (the API gets the errors only). */
-static json_t *posted(jszg_req *jr, const char *const *names)
-{
-    json_t *f = jszg_pool_json(jr->pool, json_object());
-    const char *v;
-
-    for (; *names; names++)
-        if ((v = jszg_field(jr, *names)) && jszg_utf8_valid(v, strlen(v)))
-            json_object_set_new(f, *names, json_string(v));
-    return f;
 }
 
 int jszg_admin_org_save(jszg_req *jr)
@@ -480,79 +625,31 @@ int jszg_admin_org_save(jszg_req *jr)
     static const char *const names[] = { "id", "code", "name", "level",
         "region_code", "phone", "address", "hours", NULL };
     jszg_staff *st;
-    json_t *f, *errs, *inst, *points = NULL;
-    const char *saved = NULL, *id;
+    json_t *f, *errs, *points = NULL;
+    const char *saved = NULL;
     int rc = jszg_admin_begin(jr, ORG_ROLES, &st);
 
-    if (rc != OK)
+    if (rc != OK || (rc = org_posted(jr, st, &inst_kind, names, &f)) != OK)
         return rc;
-    f = posted(jr, names);
-    id = jstr(f, "id");
-    if (id && !*id)
-        json_object_del(f, "id");
-    else if (id && !jszg_adm_id_ok(id))
-        return jszg_admin_error(jr, st, HTTP_NOT_FOUND, "not_found",
-                                "该注册机构不存在。");
     errs = jszg_pool_json(jr->pool, json_object());
     rc = org_save(jr, st, f, errs, &saved);
     if (rc == HTTP_BAD_REQUEST) {
         if (jr->is_api)
             return jszg_adm_invalid(jr, errs);
-        json_object_set_new(f, "stages", json_string(stages_again(jr)));
-        if ((id = jstr(f, "id"))) {
-            json_t *old;
-            if (jszg_db_row(jr, "orgs_inst_get", &old, 1, id) == JSZG_DB_OK)
-                json_object_set(f, "active", json_object_get(old, "active"));
-            jszg_db_rows(jr, "orgs_points_of", &points, 1, id);
-        }
+        org_again(jr, &inst_kind, f);
+        if (jstr(f, "id"))
+            jszg_db_rows(jr, "orgs_points_of", &points, 1, jstr(f, "id"));
         return org_form(jr, st, HTTP_BAD_REQUEST, f, errs, points);
     }
     if (rc != OK)
         return rc;
-    if ((rc = jszg_db_row(jr, "orgs_inst_get", &inst, 1, saved))
-        != JSZG_DB_OK)
-        return jszg_db_status(rc);
-    return jszg_adm_done(jr, st, "注册机构已保存。",
-                apr_pstrcat(jr->pool, "/admin/institutions/", saved, NULL),
-                "institution", inst);
+    return org_saved(jr, st, &inst_kind, saved);
 }
 
 /* 停用 (active=0) or 启用 (active=1). */
 int jszg_admin_org_active(jszg_req *jr)
 {
-    jszg_staff *st;
-    json_t *inst;
-    const char *id = jszg_param(jr, "id"), *a = jszg_field(jr, "active");
-    int rc = jszg_admin_begin(jr, ORG_ROLES, &st), on;
-
-    if (rc != OK)
-        return rc;
-    if ((rc = inst_load(jr, st, id, &inst)) != OK)
-        return rc;
-    if (!a || (strcmp(a, "0") && strcmp(a, "1")))
-        return jszg_admin_error(jr, st, HTTP_BAD_REQUEST, "invalid",
-                                "请选择停用或启用。");
-    on = *a == '1';
-    if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
-        return jszg_db_status(rc);
-    rc = jszg_db_exec(jr, "orgs_inst_active", NULL, 2, a, id);
-    if (rc == JSZG_DB_OK)
-        rc = jszg_admin_audit(jr, st, on ? "institution.activate"
-                                         : "institution.deactivate",
-                              apr_pstrcat(jr->pool, "institution:", id,
-                                          NULL), jstr(inst, "name"));
-    if (rc == JSZG_DB_OK)
-        rc = jszg_db_commit(jr);
-    else
-        jszg_db_rollback(jr);
-    if (rc != JSZG_DB_OK)
-        return jszg_db_status(rc);
-    json_object_set_new(inst, "active", json_integer(on));
-    json_object_set_new(inst, "is_active", json_boolean(on));
-    return jszg_adm_done(jr, st, on ? "注册机构已启用。"
-                           : "注册机构已停用，申请人将不能再选择该机构。",
-                apr_pstrcat(jr->pool, "/admin/institutions/", id, NULL),
-                "institution", inst);
+    return org_active(jr, &inst_kind);
 }
 
 /* ---- 确认点 ----------------------------------------------------------- */
@@ -560,8 +657,7 @@ int jszg_admin_org_active(jszg_req *jr)
 static int point_load(jszg_req *jr, jszg_staff *st, const char *id,
                       json_t **pt)
 {
-    return jszg_adm_load_scoped(jr, st, "orgs_point_get", id, "确认点",
-                                "point", "province_code", pt);
+    return org_load(jr, st, &point_kind, id, pt);
 }
 
 static int point_form(jszg_req *jr, jszg_staff *st, int status, json_t *f,
@@ -571,23 +667,12 @@ static int point_form(jszg_req *jr, jszg_staff *st, int status, json_t *f,
     json_t *d = jszg_admin_data(jr, st, id ? "修改确认点" : "新增确认点",
                                 "orgs");
 
-    json_object_set(d, "f", f);
     json_object_set(d, "inst", inst);
     json_object_set_new(d, "back_href", json_string(apr_pstrcat(
         jr->pool, "/admin/institutions/", jstr(inst, "id"), NULL)));
     json_object_set_new(d, "stage_opts", stage_opts(jr, jstr(f, "stages"),
                                                     jstr(inst, "stages")));
-    if (id) {
-        const char *a = jstr(f, "active");
-        json_object_set_new(d, "is_active", json_boolean(a && *a == '1'));
-        json_object_set_new(d, "active_href", json_string(apr_pstrcat(
-            jr->pool, "/admin/points/", id, "/active", NULL)));
-    }
-    if (errs && json_object_size(errs)) {
-        json_object_set(d, "err", errs);
-        json_object_set_new(d, "error",
-                            json_string("请按提示修改标出的项目。"));
-    }
+    org_form_data(jr, &point_kind, d, f, errs);
     return jszg_render_layout(jr, status, "admin/point_form", "admin/layout",
                               d);
 }
@@ -685,15 +770,10 @@ static int point_save(jszg_req *jr, jszg_staff *st, json_t *f, json_t *errs,
                                  name)) == JSZG_DB_OK)
             id = jstr(row, "id");
     }
-    if (rc == JSZG_DB_OK)
-        rc = jszg_admin_audit(jr, st, old ? "point.update" : "point.create",
-                              apr_pstrcat(jr->pool, "point:", id, NULL),
-                              apr_pstrcat(jr->pool, "institution:", inst_id,
-                                          " ", name, NULL));
-    if (rc == JSZG_DB_OK)
-        rc = jszg_db_commit(jr);
-    else
-        jszg_db_rollback(jr);
+    rc = org_finish(jr, st, rc, old ? "point.update" : "point.create",
+                    apr_pstrcat(jr->pool, "point:", id, NULL),
+                    apr_pstrcat(jr->pool, "institution:", inst_id, " ",
+                                name, NULL));
     if (rc != JSZG_DB_OK)
         return jszg_db_status(rc);
     *saved = id;
@@ -705,19 +785,12 @@ int jszg_admin_point_save(jszg_req *jr)
     static const char *const names[] = { "id", "institution_id", "name",
         "scope", "address", "phone", "hours", NULL };
     jszg_staff *st;
-    json_t *f, *errs, *inst = NULL, *pt;
-    const char *saved = NULL, *id;
+    json_t *f, *errs, *inst = NULL;
+    const char *saved = NULL;
     int rc = jszg_admin_begin(jr, ORG_ROLES, &st);
 
-    if (rc != OK)
+    if (rc != OK || (rc = org_posted(jr, st, &point_kind, names, &f)) != OK)
         return rc;
-    f = posted(jr, names);
-    id = jstr(f, "id");
-    if (id && !*id)
-        json_object_del(f, "id");
-    else if (id && !jszg_adm_id_ok(id))
-        return jszg_admin_error(jr, st, HTTP_NOT_FOUND, "not_found",
-                                "该确认点不存在。");
     if (jstr(f, "institution_id") && !*jstr(f, "institution_id"))
         json_object_del(f, "institution_id");
     if (!jstr(f, "id") && !jstr(f, "institution_id"))
@@ -728,57 +801,15 @@ int jszg_admin_point_save(jszg_req *jr)
     if (rc == HTTP_BAD_REQUEST) {
         if (jr->is_api)
             return jszg_adm_invalid(jr, errs);
-        json_object_set_new(f, "stages", json_string(stages_again(jr)));
-        if ((id = jstr(f, "id"))) {
-            json_t *old;
-            if (jszg_db_row(jr, "orgs_point_get", &old, 1, id) == JSZG_DB_OK)
-                json_object_set(f, "active", json_object_get(old, "active"));
-        }
+        org_again(jr, &point_kind, f);
         return point_form(jr, st, HTTP_BAD_REQUEST, f, inst, errs);
     }
     if (rc != OK)
         return rc;
-    if ((rc = jszg_db_row(jr, "orgs_point_get", &pt, 1, saved))
-        != JSZG_DB_OK)
-        return jszg_db_status(rc);
-    return jszg_adm_done(jr, st, "确认点已保存。",
-                apr_pstrcat(jr->pool, "/admin/institutions/",
-                            jstr(pt, "institution_id"), NULL), "point", pt);
+    return org_saved(jr, st, &point_kind, saved);
 }
 
 int jszg_admin_point_active(jszg_req *jr)
 {
-    jszg_staff *st;
-    json_t *pt;
-    const char *id = jszg_param(jr, "id"), *a = jszg_field(jr, "active");
-    int rc = jszg_admin_begin(jr, ORG_ROLES, &st), on;
-
-    if (rc != OK)
-        return rc;
-    if ((rc = point_load(jr, st, id, &pt)) != OK)
-        return rc;
-    if (!a || (strcmp(a, "0") && strcmp(a, "1")))
-        return jszg_admin_error(jr, st, HTTP_BAD_REQUEST, "invalid",
-                                "请选择停用或启用。");
-    on = *a == '1';
-    if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
-        return jszg_db_status(rc);
-    rc = jszg_db_exec(jr, "orgs_point_active", NULL, 2, a, id);
-    if (rc == JSZG_DB_OK)
-        rc = jszg_admin_audit(jr, st, on ? "point.activate"
-                                         : "point.deactivate",
-                              apr_pstrcat(jr->pool, "point:", id, NULL),
-                              jstr(pt, "name"));
-    if (rc == JSZG_DB_OK)
-        rc = jszg_db_commit(jr);
-    else
-        jszg_db_rollback(jr);
-    if (rc != JSZG_DB_OK)
-        return jszg_db_status(rc);
-    json_object_set_new(pt, "active", json_integer(on));
-    json_object_set_new(pt, "is_active", json_boolean(on));
-    return jszg_adm_done(jr, st, on ? "确认点已启用。"
-                           : "确认点已停用，申请人将不能再选择该确认点。",
-                apr_pstrcat(jr->pool, "/admin/institutions/",
-                            jstr(pt, "institution_id"), NULL), "point", pt);
+    return org_active(jr, &point_kind);
 }

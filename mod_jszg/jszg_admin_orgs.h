@@ -33,6 +33,9 @@
  * required. */
 const char *jszg_adm_text(jszg_req *jr, json_t *errs, const char *name,
                           const char *label, int maxch, int required);
+/* The end of a change begun with jszg_db_begin: commit when rc is
+ * JSZG_DB_OK, else roll back; the result. */
+int jszg_adm_finish(jszg_req *jr, int rc);
 /* The 400 answer of a refused API request (errs: field → message). */
 int jszg_adm_invalid(jszg_req *jr, json_t *errs);
 /* The answer after a change: the page goes back to `where` with the

@@ -83,23 +83,90 @@ typedef struct {
     const char *institution_id;
     const char *cycle_year;
     const char *starts, *ends, *confirm_starts, *confirm_ends;
-    const char *field;          /* the field a refusal is about */
+    json_t *errs;               /* a refusal: field → message, every one */
 } window_in;
 
-static int field_err(window_in *w, jszg_adm_err *e, const char *field,
-                     const char *msg)
+/* A refusal of `field`; its first one stands (the others follow from
+ * it). */
+static void field_err(window_in *w, const char *field, const char *msg)
 {
-    w->field = field;
-    return jszg_adm_domain(e, HTTP_BAD_REQUEST, "window_invalid", msg);
+    if (!json_object_get(w->errs, field))
+        json_object_set_new(w->errs, field, json_string(msg));
+}
+
+static int has_err(window_in *w, const char *field)
+{
+    return json_object_get(w->errs, field) != NULL;
+}
+
+/* The date-time fields: canonical, or an error beside the field ("" =
+ * malformed, NULL = empty). */
+static void window_times(jszg_req *jr, window_in *w)
+{
+    w->starts = datetime_in(jr->pool, w->starts);
+    w->ends = datetime_in(jr->pool, w->ends);
+    w->confirm_starts = datetime_in(jr->pool, w->confirm_starts);
+    w->confirm_ends = datetime_in(jr->pool, w->confirm_ends);
+    if (!w->starts || !*w->starts)
+        field_err(w, "starts", "请填写正确的网报开始时间。");
+    if (!w->ends || !*w->ends)
+        field_err(w, "ends", "请填写正确的网报结束时间。");
+    if (w->confirm_starts && !*w->confirm_starts)
+        field_err(w, "confirm_starts", "现场确认开始时间格式不正确。");
+    if (w->confirm_ends && !*w->confirm_ends)
+        field_err(w, "confirm_ends", "现场确认结束时间格式不正确。");
+    if (!w->confirm_starts != !w->confirm_ends)
+        field_err(w, w->confirm_starts ? "confirm_ends" : "confirm_starts",
+                  "现场确认开始时间和结束时间须同时填写。");
+}
+
+/* The plan's rules over fields that were read correctly: every bad
+ * field gets its message, none stops the others. */
+static void window_rules(jszg_req *jr, window_in *w, long year)
+{
+    static const char *const names[] = { "starts", "ends", "confirm_starts",
+                                         "confirm_ends", NULL };
+    const char *vals[4];
+    int i;
+
+    vals[0] = w->starts;
+    vals[1] = w->ends;
+    vals[2] = w->confirm_starts;
+    vals[3] = w->confirm_ends;
+    if (!has_err(w, "starts") && !has_err(w, "ends")
+        && strcmp(w->ends, w->starts) <= 0)
+        field_err(w, "ends", "网报结束时间必须晚于开始时间。");
+    if (w->confirm_starts && !has_err(w, "confirm_starts")
+        && !has_err(w, "confirm_ends")
+        && strcmp(w->confirm_ends, w->confirm_starts) <= 0)
+        field_err(w, "confirm_ends", "现场确认结束时间必须晚于开始时间。");
+    for (i = 0; year && names[i]; i++)
+        if (vals[i] && *vals[i] && !has_err(w, names[i])
+            && !in_year(vals[i], w->cycle_year))
+            field_err(w, names[i], apr_psprintf(jr->pool, "网报和现场确认"
+                                                "时间须在%ld年度之内。",
+                                                year));
+    if (w->confirm_starts && !has_err(w, "confirm_starts")
+        && !has_err(w, "starts") && strcmp(w->confirm_starts, w->starts) < 0)
+        field_err(w, "confirm_starts",
+                  "现场确认开始时间不能早于网报开始时间。");
+    if (w->confirm_ends && !has_err(w, "confirm_ends") && !has_err(w, "ends")
+        && strcmp(w->confirm_ends, w->ends) < 0)
+        field_err(w, "confirm_ends",
+                  "现场确认结束时间不能早于网报结束时间，"
+                  "否则最后几天网报的申请人无法确认。");
 }
 
 int jszg_adm_window_save(jszg_req *jr, jszg_staff *st, window_in *w,
                          const char **saved_id, jszg_adm_err *e);
 
+/* Saves a window.  A form with bad fields answers 400 "window_invalid"
+ * with every bad field in w->errs (the message: the first of them, or
+ * how many there are). */
 int jszg_adm_window_save(jszg_req *jr, jszg_staff *st, window_in *w,
                          const char **saved_id, jszg_adm_err *e)
 {
-    json_t *inst, *old, *dup;
+    json_t *inst = NULL, *old, *dup;
     long year;
     char *end;
     int rc;
@@ -113,70 +180,53 @@ int jszg_adm_window_save(jszg_req *jr, jszg_staff *st, window_in *w,
     if (w->id && !inst_in_scope(st, old))
         return jszg_adm_domain(e, HTTP_FORBIDDEN, "forbidden", NULL);
     if (!jszg_adm_id_ok(w->institution_id))
-        return field_err(w, e, "institution_id",
-                         "请选择注册机构。");
-    rc = jszg_db_row(jr, "admin_inst_get", &inst, 1, w->institution_id);
-    if (rc == JSZG_DB_NOTFOUND)
-        return field_err(w, e, "institution_id",
-                         "请选择注册机构。");
-    if (rc != JSZG_DB_OK)
-        return jszg_adm_domain(e, jszg_db_status(rc), "db", NULL);
-    if (!inst_in_scope(st, inst))
-        return jszg_adm_domain(e, HTTP_FORBIDDEN, "forbidden", NULL);
-    if (strcmp(jstr(inst, "active"), "1"))
-        return field_err(w, e, "institution_id",
-                         apr_pstrcat(jr->pool, jstr(inst, "name"),
-                                     "已停用，不能设置网报计划。", NULL));
+        field_err(w, "institution_id", "请选择注册机构。");
+    else {
+        rc = jszg_db_row(jr, "admin_inst_get", &inst, 1, w->institution_id);
+        if (rc == JSZG_DB_NOTFOUND)
+            field_err(w, "institution_id", "请选择注册机构。");
+        else if (rc != JSZG_DB_OK)
+            return jszg_adm_domain(e, jszg_db_status(rc), "db", NULL);
+        else if (!inst_in_scope(st, inst))
+            return jszg_adm_domain(e, HTTP_FORBIDDEN, "forbidden", NULL);
+        else if (strcmp(jstr(inst, "active"), "1"))
+            field_err(w, "institution_id",
+                      apr_pstrcat(jr->pool, jstr(inst, "name"),
+                                  "已停用，不能设置网报计划。", NULL));
+    }
     year = w->cycle_year ? strtol(w->cycle_year, &end, 10) : 0;
-    if (!w->cycle_year || *end || year < 2013 || year > 2100)
-        return field_err(w, e, "cycle_year",
-                         "年度应为2013至2100之间的年份。");
-    w->starts = datetime_in(jr->pool, w->starts);
-    w->ends = datetime_in(jr->pool, w->ends);
-    w->confirm_starts = datetime_in(jr->pool, w->confirm_starts);
-    w->confirm_ends = datetime_in(jr->pool, w->confirm_ends);
-    if (!w->starts || !*w->starts || !w->ends || !*w->ends)
-        return field_err(w, e, "starts",
-                         "请填写正确的网报开始时间和结束时间。");
-    if (strcmp(w->ends, w->starts) <= 0)
-        return field_err(w, e, "ends",
-                         "网报结束时间必须晚于开始时间。");
-    if ((w->confirm_starts && !*w->confirm_starts)
-        || (w->confirm_ends && !*w->confirm_ends))
-        return field_err(w, e, "confirm_starts",
-                         "现场确认时间格式不正确。");
-    if (!w->confirm_starts != !w->confirm_ends)
-        return field_err(w, e, "confirm_ends",
-                         "现场确认开始时间和结束时间须同时填写。");
-    if (w->confirm_starts && strcmp(w->confirm_ends, w->confirm_starts) <= 0)
-        return field_err(w, e, "confirm_ends",
-                         "现场确认结束时间必须晚于开始时间。");
-    if (!in_year(w->starts, w->cycle_year) || !in_year(w->ends, w->cycle_year)
-        || (w->confirm_starts && (!in_year(w->confirm_starts, w->cycle_year)
-                                  || !in_year(w->confirm_ends,
-                                              w->cycle_year))))
-        return field_err(w, e, !in_year(w->starts, w->cycle_year) ? "starts"
-                         : !in_year(w->ends, w->cycle_year) ? "ends"
-                         : !in_year(w->confirm_starts, w->cycle_year)
-                         ? "confirm_starts" : "confirm_ends",
-                         apr_psprintf(jr->pool, "网报和现场确认时间须在"
-                                      "%ld年度之内。", year));
-    if (w->confirm_starts && strcmp(w->confirm_starts, w->starts) < 0)
-        return field_err(w, e, "confirm_starts",
-                         "现场确认开始时间不能早于网报开始时间。");
-    if (w->confirm_starts && strcmp(w->confirm_ends, w->ends) < 0)
-        return field_err(w, e, "confirm_ends",
-                         "现场确认结束时间不能早于网报结束时间，"
-                         "否则最后几天网报的申请人无法确认。");
-    rc = jszg_db_row(jr, "admin_window_dup", &dup, 3, w->institution_id,
-                     w->cycle_year, w->id ? w->id : "0");
-    if (rc == JSZG_DB_OK)
-        return field_err(w, e, "cycle_year",
-                         apr_psprintf(jr->pool, "%s在%ld年度已有网报计划，"
-                                      "每个注册机构每个年度只能有一个。",
-                                      jstr(inst, "name"), year));
-    if (rc != JSZG_DB_NOTFOUND)
-        return jszg_adm_domain(e, jszg_db_status(rc), "db", NULL);
+    if (!w->cycle_year || *end || year < 2013 || year > 2100) {
+        field_err(w, "cycle_year", "年度应为2013至2100之间的年份。");
+        year = 0;
+    }
+    window_times(jr, w);
+    window_rules(jr, w, year);
+    if (year && !has_err(w, "institution_id")) {
+        rc = jszg_db_row(jr, "admin_window_dup", &dup, 3, w->institution_id,
+                         w->cycle_year, w->id ? w->id : "0");
+        if (rc == JSZG_DB_OK)
+            field_err(w, "cycle_year",
+                      apr_psprintf(jr->pool, "%s在%ld年度已有网报计划，"
+                                   "每个注册机构每个年度只能有一个。",
+                                   jstr(inst, "name"), year));
+        else if (rc != JSZG_DB_NOTFOUND)
+            return jszg_adm_domain(e, jszg_db_status(rc), "db", NULL);
+    }
+    if (json_object_size(w->errs)) {
+        const char *k, *first = NULL;
+        json_t *v;
+
+        json_object_foreach(w->errs, k, v) {
+            first = json_string_value(v);
+            break;
+        }
+        return jszg_adm_domain(e, HTTP_BAD_REQUEST, "window_invalid",
+                               json_object_size(w->errs) == 1 ? first
+                               : apr_psprintf(jr->pool, "有%lu处填写有误，"
+                                              "请按各项的提示修改。",
+                                              (unsigned long)
+                                              json_object_size(w->errs)));
+    }
     /* the window and its audit row: one change */
     if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
         return jszg_adm_domain(e, jszg_db_status(rc), "db", NULL);
@@ -198,10 +248,7 @@ int jszg_adm_window_save(jszg_req *jr, jszg_staff *st, window_in *w,
                               apr_psprintf(jr->pool, "%s %s → %s",
                                            w->cycle_year, w->starts,
                                            w->ends));
-    if (rc == JSZG_DB_OK)
-        rc = jszg_db_commit(jr);
-    else
-        jszg_db_rollback(jr);
+    rc = jszg_adm_finish(jr, rc);
     if (rc != JSZG_DB_OK)
         return jszg_adm_domain(e, jszg_db_status(rc), "db", NULL);
     *saved_id = w->id;
@@ -361,6 +408,7 @@ int jszg_admin_window_save(jszg_req *jr)
     w.ends = jszg_field(jr, "ends");
     w.confirm_starts = jszg_field(jr, "confirm_starts");
     w.confirm_ends = jszg_field(jr, "confirm_ends");
+    w.errs = jszg_pool_json(jr->pool, json_object());
     back = jszg_pool_json(jr->pool, json_pack(
         "{s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?}", "id", w.id,
         "institution_id", w.institution_id, "cycle_year", w.cycle_year,
@@ -372,14 +420,11 @@ int jszg_admin_window_save(jszg_req *jr)
                                     "institution:", w.institution_id ?
                                     w.institution_id : "-", NULL));
     if (rc == HTTP_BAD_REQUEST) {
-        json_t *errs = jszg_pool_json(jr->pool, json_object());
-        json_object_set_new(errs, w.field ? w.field : "institution_id",
-                            json_string(e.message));
         if (jr->is_api)
             return jszg_json(jr, rc, jszg_pool_json(jr->pool, json_pack(
                 "{s:{s:s, s:s, s:O}}", "error", "code", e.code, "message",
-                e.message, "fields", errs)));
-        json_object_set(back, "_err", errs);
+                e.message, "fields", w.errs)));
+        json_object_set(back, "_err", w.errs);
         return window_form(jr, st, rc, back, e.message);
     }
     if (rc != JSZG_ADM_OK)
@@ -438,10 +483,7 @@ int jszg_admin_window_delete(jszg_req *jr)
                                            jstr(w, "cycle_year"),
                                            jstr(w, "starts"),
                                            jstr(w, "ends")));
-    if (rc == JSZG_DB_OK)
-        rc = jszg_db_commit(jr);
-    else
-        jszg_db_rollback(jr);
+    rc = jszg_adm_finish(jr, rc);
     if (rc != JSZG_DB_OK)
         return jszg_db_status(rc);
     if (jr->is_api)
@@ -492,10 +534,7 @@ int jszg_admin_window_close(jszg_req *jr)
                                            "%ld份报名", jstr(w, "cycle_year"),
                                            jstr(w, "starts"), now,
                                            jstr(w, "ends"), apps));
-    if (rc == JSZG_DB_OK)
-        rc = jszg_db_commit(jr);
-    else
-        jszg_db_rollback(jr);
+    rc = jszg_adm_finish(jr, rc);
     if (rc != JSZG_DB_OK)
         return jszg_db_status(rc);
     if (jr->is_api)
@@ -642,10 +681,7 @@ int jszg_admin_inst_notes_post(jszg_req *jr)
         rc = jszg_admin_audit(jr, st, "institution.notes",
                               apr_pstrcat(jr->pool, "institution:",
                                           jstr(inst, "id"), NULL), NULL);
-    if (rc == JSZG_DB_OK)
-        rc = jszg_db_commit(jr);
-    else
-        jszg_db_rollback(jr);
+    rc = jszg_adm_finish(jr, rc);
     if (rc != JSZG_DB_OK)
         return jszg_db_status(rc);
     jszg_admin_flash(jr, st, "注意事项已保存。");

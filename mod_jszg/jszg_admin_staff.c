@@ -436,15 +436,6 @@ int jszg_admin_staff_save(jszg_req *jr)
 
 /* ---- reset, unlock, 停用 ----------------------------------------------- */
 
-/* Commit or roll back after the statements of an action. */
-static int finish(jszg_req *jr, int rc)
-{
-    if (rc == JSZG_DB_OK)
-        return jszg_db_commit(jr);
-    jszg_db_rollback(jr);
-    return rc;
-}
-
 static int answer_row(jszg_req *jr, jszg_staff *st, const char *id,
                       const char *msg)
 {
@@ -491,7 +482,7 @@ int jszg_admin_staff_reset(jszg_req *jr)
         rc = jszg_admin_audit(jr, st, "staff.password_reset",
                               apr_pstrcat(jr->pool, "staff:", id, NULL),
                               jstr(row, "username"));
-    if ((rc = finish(jr, rc)) != JSZG_DB_OK)
+    if ((rc = jszg_adm_finish(jr, rc)) != JSZG_DB_OK)
         return jszg_db_status(rc);
     return answer_row(jr, st, id, "密码已重置，该工作人员下次登录时须修改密码。");
 }
@@ -515,7 +506,7 @@ int jszg_admin_staff_unlock(jszg_req *jr)
         rc = jszg_admin_audit(jr, st, "staff.unlock",
                               apr_pstrcat(jr->pool, "staff:", id, NULL),
                               user);
-    if ((rc = finish(jr, rc)) != JSZG_DB_OK)
+    if ((rc = jszg_adm_finish(jr, rc)) != JSZG_DB_OK)
         return jszg_db_status(rc);
     return answer_row(jr, st, id, "已解除该账号的登录限制。");
 }
@@ -549,7 +540,7 @@ int jszg_admin_staff_active(jszg_req *jr)
                                          : "staff.deactivate",
                               apr_pstrcat(jr->pool, "staff:", id, NULL),
                               jstr(row, "username"));
-    if ((rc = finish(jr, rc)) != JSZG_DB_OK)
+    if ((rc = jszg_adm_finish(jr, rc)) != JSZG_DB_OK)
         return jszg_db_status(rc);
     return answer_row(jr, st, id, on ? "账号已启用。"
                                      : "账号已停用，其登录已全部失效。");
@@ -624,7 +615,7 @@ int jszg_admin_password_post(jszg_req *jr)
         rc = jszg_admin_audit(jr, st, "staff.password_change",
                               apr_pstrcat(jr->pool, "staff:", st->id, NULL),
                               NULL);
-    if ((rc = finish(jr, rc)) != JSZG_DB_OK)
+    if ((rc = jszg_adm_finish(jr, rc)) != JSZG_DB_OK)
         return jszg_db_status(rc);
     st->must_change = 0;
     if (jr->is_api)

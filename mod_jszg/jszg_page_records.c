@@ -225,9 +225,10 @@ int jszg_page_record_edit(jszg_req *jr)
         return jszg_rec_refused(jr, HTTP_CONFLICT, "not_editable",
                                 "该报名信息不能修改", apr_pstrcat(jr->pool,
                                 "该报名信息当前的注册结论为“", rec.status,
-                                "”。只有注册结论为“网报待确认”时才能修改定期"
-                                "注册报名信息。如需修改，请联系注册审批机构是否"
-                                "可以调整注册结论为“网报待确认”。", NULL),
+                                "”。只有注册结论为“" JSZG_ST_PENDING
+                                "”时才能修改定期注册报名信息。如需修改，"
+                                "请联系注册审批机构是否可以调整注册结论为“"
+                                JSZG_ST_PENDING "”。", NULL),
                                 rec.reg_no);
     return render_edit(jr, &a, &rec, NULL, rec.version, NULL, HTTP_OK,
                        NULL);

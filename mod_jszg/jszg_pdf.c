@@ -27,6 +27,7 @@
 #include <qrencode.h>
 
 #include "jszg_pdf.h"
+#include "jszg_rules.h"
 
 /* A4 in points, margins of 15 mm. */
 #define PAGE_W      595.276
@@ -81,6 +82,13 @@
 
 /* The whole PDF is ~100 KB; anything near this is a bug. */
 #define MAX_PDF     (32 * 1024 * 1024)
+
+/* A field's label: the vocabulary's (jszg_rules.c), as on the wizard's
+ * form, 修改, 详情 and the staff pages.  The cycle record's labels
+ * (年度考核, 学时, 师德) are not fields of the snapshot and stay here. */
+#define LABEL(group, key) jszg_rules_field_label(group, key)
+
+#define REASON JSZG_ST_DEFER "或" JSZG_ST_FAIL "的理由："
 
 #define PLEDGE "本人所填写信息及提交的注册材料真实可靠。若存在弄虚作假行为，" \
                "本人将承担一切法律后果。"
@@ -588,22 +596,32 @@ static double draw_person(pdf_doc *d, const jszg_pdf_form *f, double y)
     const double lw = LABEL_W, vw = (INNER_W - PHOTO_CELL - 3 * lw) / 3;
     const double span = 2 * vw + lw;
     cell r1[6] = {
-        { CELL_LABEL, lw, "姓名" }, { CELL_VALUE, vw, f->name },
-        { CELL_LABEL, lw, "性别" }, { CELL_VALUE, vw, f->sex },
-        { CELL_LABEL, lw, "民族" }, { CELL_VALUE, vw, f->ethnicity }
+        { CELL_LABEL, lw, LABEL("identity", "name") },
+          { CELL_VALUE, vw, f->name },
+        { CELL_LABEL, lw, LABEL("identity", "sex") },
+          { CELL_VALUE, vw, f->sex },
+        { CELL_LABEL, lw, LABEL("identity", "ethnicity") },
+          { CELL_VALUE, vw, f->ethnicity }
     };
     cell r2[6] = {
-        { CELL_LABEL, lw, "出生日期" }, { CELL_VALUE, vw, f->birth_date },
-        { CELL_LABEL, lw, "政治面貌" }, { CELL_VALUE, vw, f->politics },
-        { CELL_LABEL, lw, "证件类型" }, { CELL_VALUE, vw, f->id_type }
+        { CELL_LABEL, lw, LABEL("identity", "birth_date") },
+          { CELL_VALUE, vw, f->birth_date },
+        { CELL_LABEL, lw, LABEL("person", "politics") },
+          { CELL_VALUE, vw, f->politics },
+        { CELL_LABEL, lw, LABEL("identity", "id_type") },
+          { CELL_VALUE, vw, f->id_type }
     };
     cell r3[4] = {
-        { CELL_LABEL, lw, "证件号码" }, { CELL_WIDE, span, f->id_number },
-        { CELL_LABEL, lw, "联系电话" }, { CELL_VALUE, vw, f->phone }
+        { CELL_LABEL, lw, LABEL("identity", "id_number") },
+          { CELL_WIDE, span, f->id_number },
+        { CELL_LABEL, lw, LABEL("identity", "phone") },
+          { CELL_VALUE, vw, f->phone }
     };
     cell r4[4] = {
-        { CELL_LABEL, lw, "通讯地址" }, { CELL_WIDE, span, f->address },
-        { CELL_LABEL, lw, "邮政编码" }, { CELL_VALUE, vw, f->postcode }
+        { CELL_LABEL, lw, LABEL("person", "address") },
+          { CELL_WIDE, span, f->address },
+        { CELL_LABEL, lw, LABEL("person", "postcode") },
+          { CELL_VALUE, vw, f->postcode }
     };
 
     section(d, y, 4 * PERSON_H, "个人信息");
@@ -619,12 +637,15 @@ static double draw_person(pdf_doc *d, const jszg_pdf_form *f, double y)
 static double draw_education(pdf_doc *d, const jszg_pdf_form *f, double y)
 {
     section(d, y, 3 * ROW_H, "学历信息");
-    row3(d, y, "最高学历", f->education, "学位", f->degree,
-         "学习形式", f->study_form);
-    row3(d, y + ROW_H, "所学专业", f->major, "专业类别", f->major_category,
-         "普通话等级", f->putonghua);
-    row_wide(d, y + 2 * ROW_H, "毕业学校", f->graduate_school,
-             "毕业时间", f->graduate_date);
+    row3(d, y, LABEL("person", "education"), f->education,
+         LABEL("person", "degree"), f->degree,
+         LABEL("person", "study_form"), f->study_form);
+    row3(d, y + ROW_H, LABEL("person", "major"), f->major,
+         LABEL("person", "edu_category"), f->major_category,
+         LABEL("person", "mandarin"), f->putonghua);
+    row_wide(d, y + 2 * ROW_H, LABEL("person", "grad_school"),
+             f->graduate_school, LABEL("person", "grad_date"),
+             f->graduate_date);
     return y + 3 * ROW_H;
 }
 
@@ -632,10 +653,11 @@ static double draw_certificate(pdf_doc *d, const jszg_pdf_form *f,
                                double y)
 {
     section(d, y, 2 * ROW_H, "资格证书");
-    row3(d, y, "证书号码", f->cert_no, "资格种类", f->cert_kind,
-         "任教学科", f->cert_subject);
-    row_wide(d, y + ROW_H, "颁发机关", f->cert_authority,
-             "颁发日期", f->cert_issued);
+    row3(d, y, LABEL("cert", "cert_no"), f->cert_no,
+         LABEL("cert", "kind_name"), f->cert_kind,
+         LABEL("cert", "subject"), f->cert_subject);
+    row_wide(d, y + ROW_H, LABEL("cert", "authority_name"),
+             f->cert_authority, LABEL("cert", "issued_on"), f->cert_issued);
     return y + 2 * ROW_H;
 }
 
@@ -645,18 +667,23 @@ static double draw_post(pdf_doc *d, const jszg_pdf_form *f, double y)
      * narrower pairs. */
     const double lw = 56, vw = (INNER_W - 4 * lw) / 4;
     cell r2[8] = {
-        { CELL_LABEL, lw, "学校所在地" },
+        { CELL_LABEL, lw, LABEL("person", "school_area") },
         { CELL_VALUE, vw, f->school_location },
-        { CELL_LABEL, lw, "现任教学段" }, { CELL_VALUE, vw, f->stage },
-        { CELL_LABEL, lw, "现任教学科" }, { CELL_VALUE, vw, f->subject },
-        { CELL_LABEL, lw, "岗位性质" }, { CELL_VALUE, vw, f->post_nature }
+        { CELL_LABEL, lw, LABEL("choice", "stage") },
+          { CELL_VALUE, vw, f->stage },
+        { CELL_LABEL, lw, LABEL("choice", "subject") },
+          { CELL_VALUE, vw, f->subject },
+        { CELL_LABEL, lw, LABEL("person", "post_type") },
+          { CELL_VALUE, vw, f->post_nature }
     };
 
     section(d, y, 3 * ROW_H, "任职信息");
-    row_wide(d, y, "任教学校", f->school, "学校性质", f->school_nature);
+    row_wide(d, y, LABEL("person", "school"), f->school,
+             LABEL("person", "school_type"), f->school_nature);
     draw_row(d, INNER_X, y + ROW_H, ROW_H, r2, 8);
-    row3(d, y + 2 * ROW_H, "教师职务", f->title, "参加工作时间",
-         f->work_start, "聘用时间", f->hire_start);
+    row3(d, y + 2 * ROW_H, LABEL("person", "title"), f->title,
+         LABEL("person", "work_start"), f->work_start,
+         LABEL("person", "employ_start"), f->hire_start);
     return y + 3 * ROW_H;
 }
 
@@ -707,11 +734,11 @@ static double draw_record(pdf_doc *d, const jszg_pdf_form *f, double y)
 static double draw_institution(pdf_doc *d, const jszg_pdf_form *f, double y)
 {
     cell r1[2] = {
-        { CELL_LABEL, LABEL_W, "注册机构" },
+        { CELL_LABEL, LABEL_W, LABEL("choice", "institution_id") },
         { CELL_WIDE, INNER_W - LABEL_W, f->institution }
     };
     cell r2[2] = {
-        { CELL_LABEL, LABEL_W, "现场确认点" },
+        { CELL_LABEL, LABEL_W, LABEL("choice", "point_id") },
         { CELL_WIDE, INNER_W - LABEL_W, f->confirm_point }
     };
 
@@ -770,11 +797,12 @@ static double draw_authority(pdf_doc *d, double y)
     section(d, y, h, "注册机构意见");
     stroke_rect(d, INNER_X, y, INNER_W, h, THIN);
     draw_text(d, INNER_X + 10, y + 8, INNER_W - 20, 20,
-              "注册结论：□ 注册合格        □ 暂缓注册        □ 注册不合格",
+              "注册结论：□ " JSZG_ST_PASS "        □ " JSZG_ST_DEFER
+              "        □ " JSZG_ST_FAIL,
               &d->body);
     /* 暂缓注册 and 注册不合格 need a written reason (DESIGN.md). */
-    sign_line(d, INNER_X + 10, y + 34, 20, "暂缓注册或注册不合格的理由：",
-              INNER_W - 20 - text_width(d, "暂缓注册或注册不合格的理由：",
+    sign_line(d, INNER_X + 10, y + 34, 20, REASON,
+              INNER_W - 20 - text_width(d, REASON,
                                         &d->body) - 2 * PAD - 1);
     x = sign_line(d, INNER_X + 10, y + h - 26, 20, "经办人：", 80);
     sign_line(d, x + 16, y + h - 26, 20, "负责人：", 80);

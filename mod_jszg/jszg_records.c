@@ -28,8 +28,9 @@
 #define NO_DRAFT_ACCOUNT "0"
 
 #define MSG_NOT_EDITABLE \
-    "只有注册结论为“网报待确认”时才能修改定期注册报名信息。如需修改，" \
-    "请联系注册审批机构是否可以调整注册结论为“网报待确认”。"
+    "只有注册结论为“" JSZG_ST_PENDING "”时才能修改定期注册报名信息。" \
+    "如需修改，" \
+    "请联系注册审批机构是否可以调整注册结论为“" JSZG_ST_PENDING "”。"
 #define MSG_STALE \
     "报名信息在您打开修改页面之后已被修改（例如在另一个浏览器窗口或标签页" \
     "中），或注册结论已变化，本次修改未保存。下面是最新的报名信息，请在此" \
@@ -108,19 +109,22 @@ json_t *jszg_rec_explanations(jszg_req *jr)
     json_t *e = pooled(jr, json_array());
 
     json_array_append_new(e, json_pack("{s:s, s:s, s:s}", "n", "①",
-        "status", "网报待确认", "text",
-        "“网报待确认”是指申请人网上报名成功但还没有到现场确认时间或已经"
+        "status", JSZG_ST_PENDING, "text",
+        "“" JSZG_ST_PENDING "”是指申请人网上报名成功但还没有到现场确认"
+        "时间或已经"
         "进入现场确认时间段，但本人还没有去现场确认的状况。在这个状态下，"
         "申请人一定要按照定期注册机构的要求，在规定的时间内携带规定的材料"
         "到指定地点去完成现场确认。"));
     json_array_append_new(e, json_pack("{s:s, s:s, s:s}", "n", "②",
-        "status", "待注册审批", "text",
-        "“待注册审批”是指申请人已经到初审注册机构指定的现场确认点确认个人"
+        "status", JSZG_ST_CONFIRMED, "text",
+        "“" JSZG_ST_CONFIRMED "”是指申请人已经到初审注册机构指定的现场"
+        "确认点确认个人"
         "网上申报信息，且提交的申请材料齐全，等待注册机构审批期间的过程。"
         "这一状态的时间比较长，请申请人耐心等待。"));
     json_array_append_new(e, json_pack("{s:s, s:s, s:s}", "n", "③",
-        "status", "确认未通过", "text",
-        "“确认未通过”是指申请人已经到初审注册机构指定的现场确认点确认个人"
+        "status", JSZG_ST_REJECTED, "text",
+        "“" JSZG_ST_REJECTED "”是指申请人已经到初审注册机构指定的现场"
+        "确认点确认个人"
         "网上申报信息，并提交申报材料，但所提交材料不齐全。"));
     return e;
 }
@@ -134,11 +138,13 @@ static const char *conclusion_text(apr_pool_t *p, const char *status)
                "在教师资格证书的注册贴上。";
     /* what may follow: the rules core says it once */
     if (streq(status, JSZG_ST_DEFER))
-        return apr_pstrcat(p, "暂缓注册：如培训学时未完成、中止教育教学工作"
+        return apr_pstrcat(p, JSZG_ST_DEFER "：如培训学时未完成、中止教育"
+                           "教学工作"
                            "超过一个学期或有年度考核不合格等，具体原因请查看"
                            "留言。", jszg_rules_reapply_text(status), NULL);
     if (streq(status, JSZG_ST_FAIL))
-        return apr_pstrcat(p, "注册不合格：如严重违反师德、一个注册周期内连续"
+        return apr_pstrcat(p, JSZG_ST_FAIL "：如严重违反师德、一个注册周期内"
+                           "连续"
                            "两年年度考核不合格、教师资格被依法撤销或丧失等，"
                            "具体原因请查看留言。",
                            jszg_rules_reapply_text(status), NULL);

@@ -151,18 +151,18 @@ const char *jszg_rules_kind_stage_refusal(int kind, const char *stage,
  */
 int jszg_rules_may_reapply(const char *conclusion)
 {
-    return !conclusion || strcmp(conclusion, "注册不合格") != 0;
+    return !conclusion || strcmp(conclusion, JSZG_ST_FAIL) != 0;
 }
 
 const char *jszg_rules_reapply_text(const char *conclusion)
 {
     if (!conclusion)
         return NULL;
-    if (!strcmp(conclusion, "注册不合格"))
-        return "注册不合格的，本注册周期内不能再用该证书申请定期注册；"
+    if (!strcmp(conclusion, JSZG_ST_FAIL))
+        return JSZG_ST_FAIL "的，本注册周期内不能再用该证书申请定期注册；"
                "须在下一注册周期重新满足注册条件后再申请。";
-    if (!strcmp(conclusion, "暂缓注册"))
-        return "暂缓注册的，在暂缓原因（如培训学时不足）消除后，"
+    if (!strcmp(conclusion, JSZG_ST_DEFER))
+        return JSZG_ST_DEFER "的，在暂缓原因（如培训学时不足）消除后，"
                "可在本注册周期网报时间内再次申请定期注册。";
     return NULL;
 }

@@ -6,6 +6,8 @@
 #ifndef JSZG_STORE_H
 #define JSZG_STORE_H
 
+#include "jszg_rules.h"
+
 typedef struct {
     const char *label;
     const char *sql;
@@ -45,5 +47,18 @@ extern const jszg_stmt jszg_orgs_stmts[];
     "(h.id_number = %s OR (h.id_number IS NULL AND EXISTS (SELECT 1 " \
     "FROM certificates r WHERE r.cert_no = h.cert_no " \
     "AND UPPER(r.id_number) = %s)))"
+
+/* A status in SQL: the rules core's name (JSZG_ST_*) as a literal. */
+#define JSZG_SQL_ST(st) "'" st "'"
+
+/* The statuses of an application still in progress (not concluded). */
+#define JSZG_SQL_OPEN_STATUSES \
+    "(" JSZG_SQL_ST(JSZG_ST_PENDING) ", " JSZG_SQL_ST(JSZG_ST_REJECTED) \
+    ", " JSZG_SQL_ST(JSZG_ST_CONFIRMED) ")"
+
+/* The three conclusions of 注册审批. */
+#define JSZG_SQL_CONCLUSIONS \
+    "(" JSZG_SQL_ST(JSZG_ST_PASS) ", " JSZG_SQL_ST(JSZG_ST_DEFER) ", " \
+    JSZG_SQL_ST(JSZG_ST_FAIL) ")"
 
 #endif /* JSZG_STORE_H */

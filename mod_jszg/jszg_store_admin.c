@@ -89,7 +89,7 @@ const jszg_stmt jszg_admin_stmts[] = {
       "UPDATE applications SET status = %s, "
       "has_message = CASE WHEN %s = '1' THEN 1 ELSE has_message END, "
       "updated_at = %lld, decided_on = %pDd "
-      "WHERE id = %lld AND status = '待注册审批'" },
+      "WHERE id = %lld AND status = " JSZG_SQL_ST(JSZG_ST_CONFIRMED) },
     { "admin_event_insert",
       "INSERT INTO application_events (application_id, at, actor, "
       "from_status, to_status, note, message) "
@@ -99,7 +99,7 @@ const jszg_stmt jszg_admin_stmts[] = {
      * belongs to the certificate's holder in the registry */
     { "admin_history_count",
       "SELECT COUNT(*) AS n FROM registrations_history h "
-      "WHERE h.cert_no = %s AND h.conclusion = '注册合格' "
+      "WHERE h.cert_no = %s AND h.conclusion = " JSZG_SQL_ST(JSZG_ST_PASS) " "
       "AND " JSZG_SQL_HIST_OF_HOLDER },
     { "admin_history_insert",
       "INSERT INTO registrations_history (cert_no, kind, registered_on, "

@@ -37,14 +37,14 @@
 
 /* 现场确认 is done in 网报待确认 (DESIGN.md's status machine). */
 #define WORK_WHERE \
-    "WHERE a.status = '网报待确认' " \
+    "WHERE a.status = " JSZG_SQL_ST(JSZG_ST_PENDING) " " \
     "AND a.submitted_at >= %lld AND a.submitted_at < %lld AND "
 
 /* The decided statuses, and the filters of the decided list (cycle,
  * result, institution). */
 #define DECIDED_WHERE \
     "WHERE a.cycle_year = %d " \
-    "AND a.status IN ('注册合格', '暂缓注册', '注册不合格') " \
+    "AND a.status IN " JSZG_SQL_CONCLUSIONS " " \
     "AND (%s = '' OR a.status = %s) " \
     "AND (%s = '0' OR a.institution_id = %lld) AND "
 

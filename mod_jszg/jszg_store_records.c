@@ -10,8 +10,6 @@
 #include "jszg_store.h"
 #include <stddef.h>
 
-#define OPEN_STATUSES "('网报待确认', '确认未通过', '待注册审批')"
-
 /* The columns of one application as the pages need them. */
 #define REC_COLS \
     "a.id, a.reg_no, a.cert_no, a.cert_kind_name, a.cert_subject, " \
@@ -65,7 +63,7 @@ const jszg_stmt jszg_records_stmts[] = {
     { "rec_open_for_cert",
       "SELECT reg_no, status FROM applications WHERE cert_no = %s "
       "AND account_id = %lld AND cycle_year = %d AND id <> %lld "
-      "AND status IN " OPEN_STATUSES },
+      "AND status IN " JSZG_SQL_OPEN_STATUSES },
     /* The edit is applied only to the version the form was loaded from
      * (updated_at) and only while 网报待确认; updated_at then strictly
      * increases, so a second tab's older form can never match again,
@@ -76,12 +74,14 @@ const jszg_stmt jszg_records_stmts[] = {
       "subject = %s, data = %s, photo_path = %s, "
       "updated_at = CASE WHEN %lld > updated_at THEN %lld "
       "ELSE updated_at + 1 END "
-      "WHERE id = %lld AND account_id = %lld AND status = '网报待确认' "
+      "WHERE id = %lld AND account_id = %lld "
+      "AND status = " JSZG_SQL_ST(JSZG_ST_PENDING) " "
       "AND updated_at = %lld" },
     { "rec_event_insert",
       "INSERT INTO application_events (application_id, at, actor, "
       "from_status, to_status, note) "
-      "VALUES (%lld, %lld, %s, '网报待确认', '网报待确认', %s)" },
+      "VALUES (%lld, %lld, %s, " JSZG_SQL_ST(JSZG_ST_PENDING) ", "
+      JSZG_SQL_ST(JSZG_ST_PENDING) ", %s)" },
 
     /* 有留言 */
     { "rec_messages",

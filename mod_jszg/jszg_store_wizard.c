@@ -19,8 +19,6 @@
     "c.id, c.cert_no, c.kind, c.kind_name, c.subject, c.authority_name, " \
     "c.province_code, c.issued_on, c.status, c.restricted_until"
 
-#define OPEN_STATUSES "('网报待确认', '确认未通过', '待注册审批')"
-
 /* A school's name as people type it: without spaces (ASCII, U+3000,
  * U+00A0), with ASCII parentheses.  The expression of the unique index
  * schools_name_key_uq (sql/sqlite and sql/pgsql, 012_schools_dedup.sql):
@@ -174,17 +172,18 @@ const jszg_stmt jszg_wizard_stmts[] = {
     { "wz_app_open_for_cert",
       "SELECT reg_no, status FROM applications WHERE cert_no = %s "
       "AND account_id = %lld AND cycle_year = %d "
-      "AND status IN " OPEN_STATUSES },
+      "AND status IN " JSZG_SQL_OPEN_STATUSES },
     /* the newest conclusion of this certificate's applications in a
      * cycle that allows or forbids applying again (jszg_rules.c) */
     { "wz_app_decided_for_cert",
       "SELECT reg_no, status FROM applications WHERE cert_no = %s "
       "AND account_id = %lld AND cycle_year = %d "
-      "AND status IN ('注册不合格', '暂缓注册') "
+      "AND status IN (" JSZG_SQL_ST(JSZG_ST_FAIL) ", "
+      JSZG_SQL_ST(JSZG_ST_DEFER) ") "
       "ORDER BY updated_at DESC, id DESC" },
     { "wz_app_last_pass",
       "SELECT decided_on FROM applications WHERE cert_no = %s "
-      "AND account_id = %lld AND status = '注册合格' "
+      "AND account_id = %lld AND status = " JSZG_SQL_ST(JSZG_ST_PASS) " "
       "AND decided_on IS NOT NULL ORDER BY decided_on DESC LIMIT 1" },
     { "wz_apps_mine",
       "SELECT a.reg_no, a.cert_no, a.stage, a.subject, a.status, "
@@ -215,11 +214,13 @@ const jszg_stmt jszg_wizard_stmts[] = {
       "cert_kind_name, cert_subject, cert_source, cycle_year, "
       "institution_id, point_id, stage, subject, status, data, photo_path, "
       "submitted_at, updated_at) VALUES (%s, %lld, %s, %s, %s, %s, %d, "
-      "%lld, %lld, %s, %s, '网报待确认', %s, %s, %lld, %lld)" },
+      "%lld, %lld, %s, %s, " JSZG_SQL_ST(JSZG_ST_PENDING) ", %s, %s, "
+      "%lld, %lld)" },
     { "wz_event_insert",
       "INSERT INTO application_events (application_id, at, actor, "
       "from_status, to_status, note) SELECT id, %lld, %s, NULL, "
-      "'网报待确认', %s FROM applications WHERE reg_no = %s" },
+      JSZG_SQL_ST(JSZG_ST_PENDING) ", %s FROM applications "
+      "WHERE reg_no = %s" },
     { "wz_idem_get",
       "SELECT result FROM idempotency_keys WHERE key_hash = %s "
       "AND account_id = %lld" },

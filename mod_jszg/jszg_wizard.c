@@ -1336,7 +1336,7 @@ static json_t *identity_block(jszg_req *jr, const jszg_applicant *a)
 void jszg_wz_step2_values(json_t *out, json_t *values)
 {
     const field_spec *fs;
-    json_t *lists = json_object();
+    json_t *lists = json_object(), *labels = json_object();
 
     for (fs = person_spec; fs->name; fs++)
         if (fs->kind == F_LIST)
@@ -1345,6 +1345,10 @@ void jszg_wz_step2_values(json_t *out, json_t *values)
     json_object_set_new(lists, "ethnicity", jszg_wz_options(
                         jszg_ethnicities, S(values, "ethnicity")));
     json_object_set_new(out, "lists", lists);
+    /* the form's labels (partials/person_fields): the vocabulary's */
+    for (fs = person_spec; fs->name; fs++)
+        json_object_set_new(labels, fs->name, json_string(LABEL(fs)));
+    json_object_set_new(out, "labels", labels);
     json_object_set(out, "values", values);
     mark_selected(json_object_get(out, "certs"), "cert_no",
                   S(values, "cert_no"));
@@ -1810,7 +1814,8 @@ static int verification(jszg_req *jr, const jszg_applicant *a, int cycle,
         if (f.grade[y] == JSZG_GRADE_BAD)
             json_array_append_new(warn, json_string(apr_psprintf(jr->pool,
                 "%d年年度考核为“不合格”：本注册周期内有年度考核不合格的，"
-                "将暂缓注册（连续两年不合格的注册不合格）。", year)));
+                "将" JSZG_ST_DEFER "（连续两年不合格的" JSZG_ST_FAIL "）。",
+                year)));
         else if (v.basic & (1u << y))
             json_array_append_new(warn, json_string(apr_psprintf(jr->pool,
                 "%d年年度考核为“基本合格”：注册机构将按本省规定认定是否"
@@ -1826,7 +1831,7 @@ static int verification(jszg_req *jr, const jszg_applicant *a, int cycle,
     if (v.hours_short)
         json_array_append_new(warn, json_string(apr_psprintf(jr->pool,
             "本注册周期培训学时为%ld学时，不足国家规定的%d学时：未完成培训"
-            "学时的，将暂缓注册。", f.hours, JSZG_RULE_HOURS)));
+            "学时的，将" JSZG_ST_DEFER "。", f.hours, JSZG_RULE_HOURS)));
     json_array_foreach(eth, i, row)
         if (!strcmp(S(row, "result"), "不合格"))
             json_array_append_new(warn, json_string(apr_psprintf(jr->pool,
@@ -1895,7 +1900,8 @@ int jszg_wz_mark_done(jszg_req *jr, jszg_draft *d, int step)
     "注册申请表》一式2份（须学校负责人签字并加盖学校公章）、《教师资格证书》" \
     "原件及复印件、中小学或主管部门聘用合同到所选确认点进行现场确认。\n\n" \
     "2. 申请表照片须与网上报名照片一致。申请表在报名成功后即可下载打印。" \
-    "\n\n3. 在“网报待确认”状态下，如需修改报名信息，可在业务平台点击【修改】" \
+    "\n\n3. 在“" JSZG_ST_PENDING "”状态下，如需修改报名信息，" \
+    "可在业务平台点击【修改】" \
     "后重新提交；现场确认后将不能修改。\n\n4. 注册结论以教育局公示结果为准，" \
     "请及时登录系统查看注册进度和留言。"
 

@@ -183,7 +183,8 @@ void jszg_wz_field_error(jszg_req *jr, jszg_wfail *f, const char *field,
 const char *jszg_wz_upload_path(jszg_req *jr, const char *rel);
 
 /* Step 2 values (posted or saved) into out: values, lists with the
- * selected options, the chosen certificate marked. */
+ * selected options, labels (field → the vocabulary's label, for
+ * partials/person_fields), the chosen certificate marked. */
 void jszg_wz_step2_values(json_t *out, json_t *values);
 
 /* ---- shared by the page files (jszg_page_wizard.c) --------------------- */

@@ -63,6 +63,41 @@ def test_plan_rules(env):
                    % w["id"]) == "0"
 
 
+def test_plan_form_reports_every_bad_field(env):
+    """Three bad fields at once: the page says so beside each of them and
+    keeps what was typed; the JSON twin lists all three in `fields`."""
+    bj = Staff(env, "bj-province")
+    bad = {"starts": "2031-12-20T09:00", "ends": "2032-13-45T17:00",
+           "confirm_starts": "2032-09-10T09:00"}
+    r = window(bj, **bad)
+    assert r.status_code == 400
+    for field, msg in (("starts", "须在2032年度之内"),
+                       ("ends", "请填写正确的网报结束时间"),
+                       ("confirm_ends", "现场确认开始时间和结束时间须同时填写")):
+        fid = {"starts": "w-starts", "ends": "w-ends",
+               "confirm_ends": "w-cends"}[field]
+        assert re.search(r'id="%s"[^>]*>\s*<p class="adm-field-err">[^<]*%s'
+                         % (fid, msg), r.text), (field, msg)
+        assert re.search(r'id="%s"[^>]*class="invalid"|class="invalid"'
+                         r'[^>]*id="%s"' % (fid, fid), r.text), field
+    assert "有3处填写有误" in r.text
+    for v in bad.values():
+        assert 'value="%s"' % v in r.text, v
+    assert 'value="2032"' in r.text
+    assert env.sql("SELECT COUNT(*) FROM windows WHERE institution_id = 7 "
+                   "AND cycle_year = 2032") == "0"
+    h = {"X-CSRF-Token": bj.csrf, "X-Admin-CSRF-Token": bj.admin_csrf}
+    r = bj.post("/admin/api/windows", {
+        "institution_id": "7", "cycle_year": "2032",
+        "starts": "2031-12-20 09:00", "ends": "2032-13-45 17:00",
+        "confirm_starts": "2032-09-10 09:00"}, tokens=False, headers=h)
+    assert r.status_code == 400
+    err = r.json()["error"]
+    assert err["code"] == "window_invalid"
+    assert set(err["fields"]) == {"starts", "ends", "confirm_ends"}, err
+    assert "须在2032年度之内" in err["fields"]["starts"]
+
+
 def test_plan_with_applications_is_closed_not_deleted(env):
     bj = Staff(env, "bj-province")
     inst = make_org(bj, region_code="110112", stages=["小学"])

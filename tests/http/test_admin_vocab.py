@@ -133,3 +133,108 @@ def test_applicant_detail_uses_the_vocabulary(env):
     assert heads[-1] == "通讯地址"
     assert '<td colspan="3">北京市东城区和平里东街15号</td>' in m.group(1)
     assert "北京师范大学" in m.group(1)
+
+
+def form_labels(html):
+    """{field: label} of partials/person_fields as rendered."""
+    got = {}
+    for key, inner in re.findall(r'<label for="f-([a-z_]+)">(.*?)'
+                                 r'<span class="req">', html, re.S):
+        if key != "photo":      # the photo's upload, beside the fields
+            got[key] = re.sub(r"<[^>]+>", "", inner).strip()
+    m = re.search(r'<fieldset class="wz-school" id="grad-school">\s*'
+                  r'<legend>(.*?)</legend>', html, re.S)
+    assert m, "no 毕业学校 fieldset"
+    got["grad_school"] = m.group(1)
+    return got
+
+
+def test_one_vocabulary_on_form_staff_page_and_pdf(env):
+    """The field names of the applicant's form (wizard step 2 and 修改),
+    of the staff page and of the PDF are all the vocabulary's: the staff
+    API's labels (jszg_rules.c), so a label edited in one place only (a
+    template, the PDF, the vocabulary) fails here.  The form's template
+    writes no field name of its own."""
+    import os
+    import subprocess
+    from jszg_env import OUT
+    from test_wizard import api_walk_to, reset
+
+    s = env.login_as(1)
+    reset(env, 1)
+    api_walk_to(env, s, 2)
+    step2 = env.get("/platform/dqzc/wizard/2", s)
+    assert step2.status_code == 200
+    reg_no = submit(env, s)
+    app_id = env.sql("SELECT id FROM applications WHERE reg_no = '%s'"
+                     % reg_no)
+    point = Staff(env, "dc-point")
+    j = point.get("/admin/api/apps/%s" % app_id).json()
+    vocab = {(f["group"], f["key"]): f["label"] for f in j["fields"]}
+    person = {k: v for (g, k), v in vocab.items() if g == "person"}
+    assert len(person) == 19, person
+    # the staff page: the vocabulary's labels, in its order
+    labels, _, _ = label_cells(point.get("/admin/apps/%s" % app_id).text)
+    assert labels == [f["label"] for f in j["fields"]]
+    # the applicant's form, in the wizard and on 修改
+    assert form_labels(step2.text) == person
+    edit = env.get("/platform/dqzc/records/%s/edit" % reg_no, s)
+    assert edit.status_code == 200
+    assert form_labels(edit.text) == person
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "..", "..", "htdocs", "templates",
+                           "partials", "person_fields.html")) as f:
+        tpl = f.read()
+    written = [v for v in person.values() if v in tpl]
+    assert not written, written
+    # the PDF: every field it prints under the vocabulary's label
+    r = env.get("/platform/dqzc/records/%s/pdf" % reg_no, s)
+    assert r.status_code == 200
+    os.makedirs(OUT, exist_ok=True)
+    pdf = os.path.join(OUT, "vocab-form-%s.pdf" % env.engine)
+    with open(pdf, "wb") as f:
+        f.write(r.content)
+    text = subprocess.run(["pdftotext", pdf, "-"], capture_output=True,
+                          text=True, check=True).stdout
+    flat = "".join(text.split())
+    printed = [("identity", k) for k in ("name", "sex", "ethnicity",
+               "birth_date", "id_type", "id_number")]
+    printed += [("person", k) for k in person]
+    printed.remove(("person", "hukou"))     # not on the paper form
+    printed += [("cert", k) for k in ("cert_no", "kind_name", "subject",
+                                      "authority_name", "issued_on")]
+    printed += [("choice", k) for k in ("stage", "subject",
+                                        "institution_id", "point_id")]
+    missing = [vocab[k] for k in printed if vocab[k] not in flat]
+    assert not missing, (missing, text)
+    # words the old form had instead of the vocabulary's
+    for old in ("邮政编码", "颁发机关", "普通话等级", "聘用时间"):
+        assert old not in flat, old
+
+
+STATUS_NAMES = ("网报待确认", "待注册审批", "确认未通过", "注册合格",
+                "暂缓注册", "注册不合格")
+
+
+def test_status_names_come_from_the_rules_core():
+    """No C string of the module spells a status of the machine: code,
+    SQL and messages use JSZG_ST_* (jszg_rules.h), so the names live in
+    one place.  (现场确认未通过 and 定期注册合格 are words of their own.)"""
+    import glob
+    import os
+    here = os.path.dirname(os.path.abspath(__file__))
+    src = os.path.join(here, "..", "..", "mod_jszg")
+    bad = []
+    for path in sorted(glob.glob(os.path.join(src, "*.[ch]"))):
+        if os.path.basename(path) == "jszg_rules.h":
+            continue
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+        for lit in re.findall(r'"((?:[^"\\\n]|\\.)*)"', text):
+            for name in STATUS_NAMES:
+                for m in re.finditer(name, lit):
+                    before = lit[max(0, m.start() - 2):m.start()]
+                    if before not in ("现场", "定期"):
+                        bad.append((os.path.basename(path), lit))
+    assert not bad, bad
