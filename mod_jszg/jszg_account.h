@@ -3,12 +3,17 @@
  * captcha, 忘记密码, 退出, 个人信息中心 (个人身份信息, 修改个人信息, 实名核验,
  * 人工审核, 修改密码, 修改手机号码) and the dev-only SMS outbox.
  *
- * The services (jszg_account.c) take typed arguments and return
+ * The services take typed arguments and return
  * JSZG_ACCT_OK, JSZG_ACCT_EDOMAIN with the error in a jszg_acct_err, or a
  * store failure (JSZG_DB_DOWN / JSZG_DB_ERROR: answer jszg_db_status()).
  * They never write to the client: the page handlers
  * (jszg_page_account*.c) and the JSON API twins under /api/v1/ call the
- * same functions.
+ * same functions.  They live in one file per concern (each says what it
+ * owns; jszg_account_int.h lists them): jszg_account.c (errors, shared
+ * checks, registration, profile, 修改密码), jszg_account_captcha.c,
+ * jszg_account_login.c (login and the throttle), jszg_account_sms.c
+ * (codes, 忘记密码, 修改手机号码) and jszg_account_identity.c (实名核验,
+ * 人工审核).
  */
 #ifndef JSZG_ACCOUNT_H
 #define JSZG_ACCOUNT_H

@@ -5,9 +5,11 @@
 #include <string.h>
 
 #include <apr_strings.h>
+#include <apr_lib.h>
 
 #include "jszg_idcard.h"
 #include "jszg_rules.h"
+#include "jszg_form.h"
 
 #define ID_LEN 18
 
@@ -293,6 +295,56 @@ int jszg_person_in_province(const char *province, const char *employment,
         }
     }
     return 0;
+}
+
+/* Exactly n digits. */
+static int digits_exactly(const char *s, apr_size_t n)
+{
+    return all_digits(s, n) && strlen(s) == n;
+}
+
+int jszg_idcard_other_valid(const char *type, const char *id)
+{
+    apr_size_t n = strlen(id), i;
+
+    if (!strcmp(type, "港澳居民来往内地通行证")) {
+        return (id[0] == 'H' || id[0] == 'M')
+               && (digits_exactly(id + 1, 8) || digits_exactly(id + 1, 10));
+    }
+    if (!strcmp(type, "台湾居民来往大陆通行证")) {
+        return digits_exactly(id, 8) || digits_exactly(id, 10);
+    }
+    if (!strcmp(type, "外国人永久居留身份证")) {
+        return (n == 15 && apr_isalpha(id[0]) && apr_isalpha(id[1])
+                && apr_isalpha(id[2]) && digits_exactly(id + 3, 12))
+               || (n == 18 && id[0] == '9' && digits_exactly(id, 18));
+    }
+    /* 护照 */
+    if (n < 5 || n > 17) {
+        return 0;
+    }
+    for (i = 0; i < n; i++) {
+        if (!apr_isalnum(id[i])) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int jszg_person_name_valid(const char *name)
+{
+    apr_size_t len = strlen(name), n;
+    const char *c;
+
+    n = jszg_utf8_chars(name, len);
+    for (c = name; *c; c++) {
+        unsigned char u = (unsigned char)*c;
+        if (u < 0x80 && !apr_isalpha(u) && u != ' ' && u != '.'
+            && u != '-') {
+            return 0;
+        }
+    }
+    return n > 0 && n <= 30 && jszg_utf8_valid(name, len);
 }
 
 int jszg_phone_valid(const char *s)

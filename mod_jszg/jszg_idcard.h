@@ -105,6 +105,22 @@ const char *jszg_certno_part_message(jszg_certno_part part);
 int jszg_person_in_province(const char *province, const char *employment,
                             const char *const *certs, int n);
 
+/*
+ * Other 证件 (not a 居民身份证): the shape printed on the document, on the
+ * upper-cased number.  港澳居民来往内地通行证: H or M and 8 or 10 digits;
+ * 台湾居民来往大陆通行证: 8 or 10 digits; 外国人永久居留身份证: 3 letters and
+ * 12 digits (2004 card) or 18 digits starting 9 (2023 card); any other
+ * type (护照): 5 to 17 letters and digits.  1 when it fits.
+ */
+int jszg_idcard_other_valid(const char *type, const char *id);
+
+/*
+ * 姓名 as on the document (already trimmed): valid UTF-8 of 1 to 30
+ * characters; ASCII only as letters, space, '.' and '-' (Chinese names,
+ * the middle dot ·, Latin names).  1 when it fits.
+ */
+int jszg_person_name_valid(const char *name);
+
 /* Mainland mobile: exactly 11 digits, starting 13..19. */
 int jszg_phone_valid(const char *s);
 

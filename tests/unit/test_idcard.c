@@ -321,6 +321,93 @@ static void mask_public(void **state)
     assert_string_equal(jszg_mask_id_public(pool, NULL), "");
 }
 
+/* Other 证件: the shape printed on the document (upper-cased already) */
+static void other_documents(void **state)
+{
+    static const struct {
+        const char *type, *id;
+        int valid;
+    } cases[] = {
+        /* 港澳居民来往内地通行证: H or M, then 8 or 10 digits */
+        { "港澳居民来往内地通行证", "H12345678", 1 },
+        { "港澳居民来往内地通行证", "M1234567890", 1 },
+        { "港澳居民来往内地通行证", "X12345678", 0 },
+        { "港澳居民来往内地通行证", "H123456789", 0 },
+        { "港澳居民来往内地通行证", "H1234567", 0 },
+        { "港澳居民来往内地通行证", "H", 0 },
+        { "港澳居民来往内地通行证", "", 0 },
+        /* 台湾居民来往大陆通行证: 8 or 10 digits */
+        { "台湾居民来往大陆通行证", "12345678", 1 },
+        { "台湾居民来往大陆通行证", "1234567890", 1 },
+        { "台湾居民来往大陆通行证", "123456789", 0 },
+        { "台湾居民来往大陆通行证", "1234567A", 0 },
+        /* 外国人永久居留身份证: 3 letters + 12 digits, or 18 digits from 9 */
+        { "外国人永久居留身份证", "USA123456789012", 1 },
+        { "外国人永久居留身份证", "911234199001011234", 1 },
+        { "外国人永久居留身份证", "US1123456789012", 0 },
+        { "外国人永久居留身份证", "811234199001011234", 0 },
+        { "外国人永久居留身份证", "91123419900101123X", 0 },
+        { "外国人永久居留身份证", "USA12345678901", 0 },
+        /* 护照 (and any other type): 5 to 17 letters and digits */
+        { "护照", "E1234", 1 },
+        { "护照", "G12345678", 1 },
+        { "护照", "ABCDEFGH123456789", 1 },
+        { "护照", "E123", 0 },
+        { "护照", "ABCDEFGH1234567890", 0 },
+        { "护照", "E1234-5", 0 },
+        { "护照", "E12 345", 0 },
+        { "护照", "", 0 },
+    };
+    apr_size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        if (jszg_idcard_other_valid(cases[i].type, cases[i].id)
+            != cases[i].valid)
+            fail_msg("%s %s: expected %d", cases[i].type, cases[i].id,
+                     cases[i].valid);
+    }
+}
+
+/* 姓名: 1..30 characters; ASCII only letters, space, '.', '-' */
+static void person_names(void **state)
+{
+    static const struct {
+        const char *name;
+        int valid;
+    } cases[] = {
+        { "张三", 1 },
+        { "王", 1 },
+        { "阿依古丽·买买提", 1 },
+        { "John Smith-Jones", 1 },
+        { "J. R. Tolkien", 1 },
+        { "\xf0\xa0\x80\x80\xe5\xbc\xa0", 1 },    /* U+20000 张 */
+        { "", 0 },
+        { "张三1", 0 },
+        { "<b>张三</b>", 0 },
+        { "张_三", 0 },
+        { "Zhang\tSan", 0 },
+        { "\xe5\xbc", 0 },                            /* cut UTF-8 */
+        { "\xff\xfe", 0 },
+    };
+    char name[31 * 3 + 1];
+    apr_size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        if (jszg_person_name_valid(cases[i].name) != cases[i].valid)
+            fail_msg("name %zu: expected %d", i, cases[i].valid);
+    }
+    /* thirty characters pass, thirty-one do not */
+    for (i = 0; i < 31; i++)
+        memcpy(name + 3 * i, "张", 3);
+    name[90] = 0;
+    assert_true(jszg_person_name_valid(name));
+    name[90] = name[0];
+    name[93] = 0;
+    assert_false(jszg_person_name_valid(name));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -339,6 +426,8 @@ int main(void)
         cmocka_unit_test(phone),
         cmocka_unit_test(mask),
         cmocka_unit_test(mask_public),
+        cmocka_unit_test(other_documents),
+        cmocka_unit_test(person_names),
     };
     int rc;
 
