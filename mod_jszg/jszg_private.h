@@ -88,6 +88,8 @@ typedef int (*jszg_handler_fn)(jszg_req *jr);
 #define JSZG_R_API      0x01    /* JSON errors, /api/v1/... */
 #define JSZG_R_AUTH     0x02    /* needs a logged-in applicant */
 #define JSZG_R_NOCSRF   0x04    /* state-free POST (never for changes) */
+#define JSZG_R_PUBLIC   0x08    /* the same page for every anonymous
+                                   visitor: ETag and 304s (jszg_render) */
 
 typedef struct {
     const char *method;         /* "GET" or "POST" */
