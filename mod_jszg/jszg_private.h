@@ -58,6 +58,7 @@ typedef struct {
     int correct_days;           /* JszgDecisionCorrectDays */
     apr_interval_time_t draft_idle;     /* wizard draft expiry */
     int housekeeping;           /* seconds between purges; 0 = none */
+    int home_cache;             /* JszgHomeCacheSeconds; 0 = none */
     jszg_view *view;            /* parsed templates, per child */
     void *adm;                  /* admission control (jszg_admission.c) */
 } jszg_server_conf;
@@ -208,6 +209,9 @@ void jszg_json_intify(json_t *rows, const char *const *cols);
 
 /* Page handlers, one file per area. */
 int jszg_page_home(jszg_req *jr);
+/* jszg_page_home.c: the per-child copy of the home page's lists */
+#define JSZG_HOME_CACHE_DEFAULT 2       /* JszgHomeCacheSeconds */
+void jszg_home_child_init(apr_pool_t *pchild);
 int jszg_page_error(jszg_req *jr);
 int jszg_api_csrf(jszg_req *jr);
 int jszg_api_health(jszg_req *jr);

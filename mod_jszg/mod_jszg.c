@@ -54,6 +54,7 @@ static void *create_server_conf(apr_pool_t *p, server_rec *s)
     sc->correct_days = -1;
     sc->draft_idle = -1;
     sc->housekeeping = -1;
+    sc->home_cache = -1;
     sc->adm = jszg_adm_create_conf(p);
     return sc;
 }
@@ -82,6 +83,7 @@ static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     sc->correct_days = MERGE_INT(correct_days);
     sc->draft_idle = MERGE_INT(draft_idle);
     sc->housekeeping = MERGE_INT(housekeeping);
+    sc->home_cache = MERGE_INT(home_cache);
     sc->adm = jszg_adm_merge_conf(p, base->adm, add->adm);
     if (add->secret_len) {
         memcpy(sc->secret, add->secret, add->secret_len);
@@ -146,6 +148,8 @@ static void server_conf_defaults(jszg_server_conf *sc)
         sc->draft_idle = JSZG_DEFAULT_DRAFT_IDLE;
     if (sc->housekeeping == -1)
         sc->housekeeping = JSZG_HOUSEKEEPING_DEFAULT;
+    if (sc->home_cache == -1)
+        sc->home_cache = JSZG_HOME_CACHE_DEFAULT;
 }
 
 /* ---- directive setters ---------------------------------------------- */
@@ -311,6 +315,20 @@ static const char *set_housekeeping(cmd_parms *cmd, void *dummy,
     return NULL;
 }
 
+/* JszgHomeCacheSeconds: how long a child keeps the home page's lists
+ * (jszg_page_home.c); 0 reads them on every request. */
+static const char *set_home_cache(cmd_parms *cmd, void *dummy,
+                                  const char *arg)
+{
+    apr_int64_t v;
+    const char *err = jszg_cmd_range(cmd, arg, 0, 300, &v);
+    (void)dummy;
+    if (err)
+        return err;
+    cmd_sconf(cmd)->home_cache = (int)v;
+    return NULL;
+}
+
 static const char *set_test_clock(cmd_parms *cmd, void *dummy, int on)
 {
     (void)dummy;
@@ -393,6 +411,9 @@ static const command_rec jszg_cmds[] = {
                   "deletes expired sessions, captchas, SMS codes, rate-limit "
                   "events, idempotency keys, old SMS outbox rows and idle "
                   "wizard drafts (0-86400, default 300; 0 turns it off)"),
+    AP_INIT_TAKE1("JszgHomeCacheSeconds", set_home_cache, NULL, RSRC_CONF,
+                  "seconds a child keeps the home page's news and notices "
+                  "(0-300, default 2; 0: read them on every request)"),
     AP_INIT_FLAG("JszgTestClock", set_test_clock, NULL, RSRC_CONF,
                  "Honour the X-Jszg-Test-Now header (tests only; refused "
                  "with JszgMode production; default Off)"),
@@ -579,6 +600,7 @@ static void jszg_child_init(apr_pool_t *p, server_rec *s)
     mallopt(M_MMAP_THRESHOLD, JSZG_MMAP_THRESHOLD);
 #endif
 
+    jszg_home_child_init(p);
     for (vs = s; vs; vs = vs->next) {
         jszg_server_conf *sc = ap_get_module_config(vs->module_config,
                                                     &jszg_module);

@@ -5,6 +5,8 @@ and answer 304 to If-None-Match while the bytes are unchanged; a change
 in the data changes the tag.  Pages that carry a CSRF token (the home
 page's 在线办理 forms, every page of a logged-in visitor) or personal
 data never get a tag and stay no-store."""
+import time
+
 import pytest
 
 from test_admin_support import Staff
@@ -13,6 +15,20 @@ PUBLIC = ["/news", "/news/1", "/notices", "/notices?biz=rd", "/notices/1",
           "/help", "/help/faq", "/help/faq?category=dqzc", "/help/faq/1",
           "/help/contacts", "/help/phone", "/help/mail", "/help/manual",
           "/services/dqzc/guide", "/windows"]
+
+
+HOME_CACHE = 2      # JszgHomeCacheSeconds, the default
+
+
+def home_shows(env, text, within):
+    """Does the home page show `text` within `within` seconds?"""
+    until = time.monotonic() + within
+    while True:
+        if text in env.get("/").text:
+            return True
+        if time.monotonic() > until:
+            return False
+        time.sleep(0.1)
 
 
 def assert_public(r):
@@ -65,9 +81,9 @@ def test_news_change_changes_etag(env):
         assert r.status_code == 200
         assert "条件请求测试资讯" in r.text
         assert assert_public(r) != etag
-        # the home page shows it too (no stale copy anywhere)
-        assert "条件请求测试资讯" in env.get("/").text
+        # the home page shows it too, within JszgHomeCacheSeconds
         assert "条件请求测试资讯" not in home.text
+        assert home_shows(env, "条件请求测试资讯", HOME_CACHE + 1.5)
     finally:
         env.sql("DELETE FROM news WHERE id = %d" % nid)
     # and back: the old bytes, the old tag
@@ -152,3 +168,42 @@ def test_personal_pages_never_tagged(env):
                  "/platform/dqzc/records"):
         r = env.get(path, s)
         assert_private(r)
+
+
+def test_home_cache_interval(env):
+    """Each child keeps the home page's lists for JszgHomeCacheSeconds
+    (operators write news with SQL, so no write can tell the children):
+    a new notice shows within the interval; with 0, at once; a bad value
+    is refused by apache2 -t, naming the directive."""
+    title = "条件请求测试公告"
+    nid = int(env.sql("SELECT MAX(id) FROM notices")) + 1
+    try:
+        for i in range(4):                  # fill the children's copies
+            env.get("/")
+        env.sql("INSERT INTO notices (id, title, body, business, "
+                "province_code, published_on) VALUES (%d, '%s', '正文', "
+                "'定期注册', '110000', '2099-01-01')" % (nid, title))
+        start = time.monotonic()
+        assert home_shows(env, title, HOME_CACHE + 1.5)
+        assert time.monotonic() - start < HOME_CACHE + 1.5
+        env.sql("DELETE FROM notices WHERE id = %d" % nid)
+        env.restart("JszgHomeCacheSeconds 0")
+        for i in range(4):
+            assert title not in env.get("/").text
+        env.sql("INSERT INTO notices (id, title, body, business, "
+                "province_code, published_on) VALUES (%d, '%s', '正文', "
+                "'定期注册', '110000', '2099-01-01')" % (nid, title))
+        for i in range(4):
+            assert title in env.get("/").text
+    finally:
+        env.sql("DELETE FROM notices WHERE id = %d" % nid)
+        env.restart()
+    for bad in ("-1", "301", "2s"):
+        try:
+            env.write_config("JszgHomeCacheSeconds %s" % bad)
+            out = env.apachectl("-t", check=False)
+            assert out.returncode != 0
+            assert "JszgHomeCacheSeconds: '%s' is not a number" % bad \
+                in out.stderr, out.stderr
+        finally:
+            env.write_config(env.extra)
