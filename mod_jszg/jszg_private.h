@@ -172,6 +172,7 @@ apr_status_t jszg_session_save(jszg_req *jr);
 apr_status_t jszg_session_destroy(jszg_req *jr);
 const char *jszg_csrf_token(jszg_req *jr);
 int jszg_csrf_check(jszg_req *jr);
+void jszg_crypto_child_init(apr_pool_t *pchild, server_rec *s);
 const char *jszg_hmac_b64(apr_pool_t *p, const unsigned char *key,
                           apr_size_t klen, const char *msg);
 const char *jszg_random_token(apr_pool_t *p, apr_size_t nbytes);

@@ -601,6 +601,7 @@ static void jszg_child_init(apr_pool_t *p, server_rec *s)
 #endif
 
     jszg_home_child_init(p);
+    jszg_crypto_child_init(p, s);
     for (vs = s; vs; vs = vs->next) {
         jszg_server_conf *sc = ap_get_module_config(vs->module_config,
                                                     &jszg_module);
