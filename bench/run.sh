@@ -16,7 +16,8 @@
 # cluster (bench/scale/pg.sh) in build/bench-pg and stops it at the end.
 # PROFILE=1: afterwards, `perf record -e cpu-clock -g` on the children
 # during one more run of each page, and the top of `perf report`
-# (build/bench/perf-*.data).
+# (build/bench/perf-*.data); PERF_CALLGRAPH="--call-graph dwarf" for
+# call chains through code built without frame pointers (heavier).
 # MODULE=path: another build of mod_jszg.so (to compare before/after).
 # Usage: bench/run.sh [seconds] [connections]      (wrk -t2)
 set -eu
@@ -150,7 +151,8 @@ echo "ratio 业务平台/static: $(ratio "$PM" "$PSM")   (target >= 0.70)" \
 # profile NAME URL [header]: where the children spend their time
 profile() {
     pids=$(pgrep -d, -P "$(cat "$ROOT/run/httpd.pid")")
-    perf record -q -e cpu-clock -g -o "$ROOT/perf-$1.data" -p "$pids" \
+    perf record -q -e cpu-clock ${PERF_CALLGRAPH:--g} \
+        -o "$ROOT/perf-$1.data" -p "$pids" \
         -- sleep "$SECS" >/dev/null 2>&1 &
     sleep 0.2
     rate "$2" "${3:-}" >/dev/null
