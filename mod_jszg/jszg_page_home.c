@@ -23,11 +23,24 @@ static struct {
     apr_time_t until;
 } home_cache;
 
+static apr_status_t home_cache_cleanup(void *dummy)
+{
+    (void)dummy;
+    json_decref(home_cache.news);
+    json_decref(home_cache.notices);
+    home_cache.news = home_cache.notices = NULL;
+    home_cache.mu = NULL;           /* destroyed with the same pool */
+    return APR_SUCCESS;
+}
+
 void jszg_home_child_init(apr_pool_t *pchild)
 {
     if (apr_thread_mutex_create(&home_cache.mu, APR_THREAD_MUTEX_DEFAULT,
                                 pchild) != APR_SUCCESS)
         home_cache.mu = NULL;       /* no cache then */
+    else
+        apr_pool_cleanup_register(pchild, NULL, home_cache_cleanup,
+                                  apr_pool_cleanup_null);
 }
 
 static int cached_lists(json_t **news, json_t **notices)
