@@ -8,6 +8,7 @@
 #include "http_core.h"
 #include "apr_strings.h"
 #include "apr_lib.h"
+#include <openssl/sha.h>
 
 #define JSON_CT "application/json; charset=utf-8"
 #define HTML_CT "text/html; charset=utf-8"
@@ -175,10 +176,83 @@ static void add_user_data(jszg_req *jr, json_t *data)
         json_object_set(data, "user_name", json_object_get(s->data, "name"));
 }
 
-static int render_page(jszg_req *jr, int status, const char *tpl,
-                       json_t *data)
+/* ---- conditional answers (issue 15) -------------------------------------
+ * A page that is the same for every anonymous visitor (route flag
+ * JSZG_R_PUBLIC) gets a strong ETag over its bytes, "no-cache" (keep it,
+ * but ask again: a browser or a front cache such as mod_cache revalidates
+ * every time and gets a 304 while the bytes are unchanged) and "Vary:
+ * Cookie" (the 适老化 cookie and a login change the page).  Hashing the
+ * bytes makes the tag exact whatever the page depends on: the database,
+ * the clock (a 网报时间 window opening), the templates.  No
+ * Last-Modified: no single row time says when such a page last changed,
+ * and If-None-Match takes precedence over If-Modified-Since anyway.
+ *
+ * Not public whatever the route says, and then no-store: a page carrying
+ * a CSRF token (a form; every page of a logged-in visitor, whose header
+ * has the 退出 form and the name), and an answer that sets a cookie. */
+static int page_is_public(jszg_req *jr, int status, json_t *data)
 {
-    const char *html = NULL, *err = NULL;
+    request_rec *r = jr->r;
+
+    if (json_object_get(data, "csrf") || json_object_get(data, "logged_in"))
+        return 0;
+    return (jr->route && (jr->route->flags & JSZG_R_PUBLIC))
+           && status == HTTP_OK && r->method_number == M_GET
+           && !apr_table_get(r->err_headers_out, "Set-Cookie")
+           && !apr_table_get(r->headers_out, "Set-Cookie")
+           && !apr_table_get(r->err_headers_out, "Cache-Control");
+}
+
+/* "..." over the first 128 bits of the SHA-256 of the body. */
+static const char *body_etag(apr_pool_t *p, const char *body,
+                             apr_size_t len)
+{
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    char *tag = apr_palloc(p, 2 + 32 + 1), *c = tag;
+    static const char hex[] = "0123456789abcdef";
+    int i;
+
+    SHA256((const unsigned char *)body, len, md);
+    *c++ = '"';
+    for (i = 0; i < 16; i++) {
+        *c++ = hex[md[i] >> 4];
+        *c++ = hex[md[i] & 15];
+    }
+    *c++ = '"';
+    *c = '\0';
+    return tag;
+}
+
+/* Does If-None-Match name this tag?  A list of entity tags or "*";
+ * compared weakly (RFC 9110 13.1.2): a W/ prefix is ignored. */
+static int none_match_hits(const char *inm, const char *etag)
+{
+    apr_size_t tl = strlen(etag);
+
+    while (inm && *inm) {
+        const char *end;
+
+        while (*inm == ' ' || *inm == '\t' || *inm == ',')
+            inm++;
+        if (*inm == '*')
+            return 1;
+        if (!strncmp(inm, "W/", 2))
+            inm += 2;
+        if (*inm != '"')
+            return 0;
+        if (!(end = strchr(inm + 1, '"')))
+            return 0;
+        if ((apr_size_t)(end + 1 - inm) == tl && !strncmp(inm, etag, tl))
+            return 1;
+        inm = end + 1;
+    }
+    return 0;
+}
+
+static int render_page(jszg_req *jr, int status, const char *tpl,
+                       json_t *data, int is_public)
+{
+    const char *html = NULL, *err = NULL, *inm;
     apr_size_t len = 0;
     apr_status_t rv;
 
@@ -195,15 +269,31 @@ static int render_page(jszg_req *jr, int status, const char *tpl,
                       "rendering %s: %s", tpl, err ? err : "failed");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
+    if (is_public) {
+        const char *etag = body_etag(jr->pool, html, len);
+
+        apr_table_setn(jr->r->headers_out, "ETag", etag);
+        apr_table_setn(jr->r->headers_out, "Cache-Control", "no-cache");
+        apr_table_mergen(jr->r->headers_out, "Vary", "Cookie");
+        inm = apr_table_get(jr->r->headers_in, "If-None-Match");
+        if (inm && none_match_hits(inm, etag)) {
+            jr->r->status = HTTP_NOT_MODIFIED;
+            return OK;
+        }
+    }
     return jszg_send(jr->r, status, HTML_CT, html, len);
 }
 
 int jszg_render(jszg_req *jr, int status, const char *tpl, json_t *data)
 {
-    int rc;
+    int rc, is_public;
 
     add_user_data(jr, data);
-    rc = render_page(jr, status, tpl, data);
+    is_public = page_is_public(jr, status, data);
+    if (!is_public && (json_object_get(data, "csrf")
+                       || json_object_get(data, "logged_in")))
+        jszg_no_store(jr->r);
+    rc = render_page(jr, status, tpl, data, is_public);
     if (rc != OK)
         return jszg_error(jr, rc, "internal", NULL);
     return OK;
@@ -300,7 +390,7 @@ int jszg_error(jszg_req *jr, int status, const char *code,
     json_object_set_new(d, "message", json_string(message));
     json_object_set_new(d, "code", json_string(code));
     /* Error pages must work with the database down: no session lookup. */
-    if (render_page(jr, status, "error", d) != OK) {
+    if (render_page(jr, status, "error", d, 0) != OK) {
         /* Even the template failed: a plain answer, still no HTML by hand */
         return jszg_send(jr->r, status, "text/plain; charset=utf-8",
                           message, strlen(message));

@@ -329,6 +329,5 @@ int jszg_page_guide(jszg_req *jr)
     d = jszg_page_data(jr, title, "services");
     jszg_crumbs(jr, d, "首页", "/", "网上办事", "/services", "办事指南",
                 NULL, NULL);
-    json_object_set_new(d, "csrf", json_string(jszg_csrf_token(jr)));
     return jszg_render(jr, HTTP_OK, tpl, d);
 }

@@ -39,19 +39,31 @@ int jszg_api_faq_item(jszg_req *jr);
 
 #define JSZG_PORTAL_ROUTES \
     { "GET", "/services",                   jszg_page_services, 0 }, \
-    { "GET", "/services/{biz}/guide",       jszg_page_guide, 0 }, \
-    { "GET", "/news",                       jszg_page_news_list, 0 }, \
-    { "GET", "/news/{id}",                  jszg_page_news_item, 0 }, \
-    { "GET", "/notices",                    jszg_page_notices_list, 0 }, \
-    { "GET", "/notices/{id}",               jszg_page_notice_item, 0 }, \
-    { "GET", "/windows",                    jszg_page_windows, 0 }, \
-    { "GET", "/help",                       jszg_page_help, 0 }, \
-    { "GET", "/help/faq",                   jszg_page_faq_list, 0 }, \
-    { "GET", "/help/faq/{n}",               jszg_page_faq_item, 0 }, \
-    { "GET", "/help/mail",                  jszg_page_help_mail, 0 }, \
-    { "GET", "/help/phone",                 jszg_page_help_phone, 0 }, \
-    { "GET", "/help/contacts",              jszg_page_help_contacts, 0 }, \
-    { "GET", "/help/manual",                jszg_page_help_manual, 0 }, \
+    { "GET", "/services/{biz}/guide",       jszg_page_guide, \
+      JSZG_R_PUBLIC }, \
+    { "GET", "/news",                       jszg_page_news_list, \
+      JSZG_R_PUBLIC }, \
+    { "GET", "/news/{id}",                  jszg_page_news_item, \
+      JSZG_R_PUBLIC }, \
+    { "GET", "/notices",                    jszg_page_notices_list, \
+      JSZG_R_PUBLIC }, \
+    { "GET", "/notices/{id}",               jszg_page_notice_item, \
+      JSZG_R_PUBLIC }, \
+    { "GET", "/windows",                    jszg_page_windows, \
+      JSZG_R_PUBLIC }, \
+    { "GET", "/help",                       jszg_page_help, JSZG_R_PUBLIC }, \
+    { "GET", "/help/faq",                   jszg_page_faq_list, \
+      JSZG_R_PUBLIC }, \
+    { "GET", "/help/faq/{n}",               jszg_page_faq_item, \
+      JSZG_R_PUBLIC }, \
+    { "GET", "/help/mail",                  jszg_page_help_mail, \
+      JSZG_R_PUBLIC }, \
+    { "GET", "/help/phone",                 jszg_page_help_phone, \
+      JSZG_R_PUBLIC }, \
+    { "GET", "/help/contacts",              jszg_page_help_contacts, \
+      JSZG_R_PUBLIC }, \
+    { "GET", "/help/manual",                jszg_page_help_manual, \
+      JSZG_R_PUBLIC }, \
     { "GET", "/search",                     jszg_page_search, 0 }, \
     { "GET", "/api/v1/regions",             jszg_api_provinces, JSZG_R_API }, \
     { "GET", "/api/v1/regions/{code}/cities", jszg_api_cities, JSZG_R_API }, \

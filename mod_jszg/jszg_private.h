@@ -60,6 +60,7 @@ typedef struct {
     int housekeeping;           /* seconds between purges; 0 = none */
     int body_min_rate;          /* JszgBodyMinRate: bytes a second ... */
     int body_grace;             /* ... after so many seconds */
+    int home_cache;             /* JszgHomeCacheSeconds; 0 = none */
     jszg_view *view;            /* parsed templates, per child */
     void *adm;                  /* admission control (jszg_admission.c) */
 } jszg_server_conf;
@@ -90,6 +91,8 @@ typedef int (*jszg_handler_fn)(jszg_req *jr);
 #define JSZG_R_API      0x01    /* JSON errors, /api/v1/... */
 #define JSZG_R_AUTH     0x02    /* needs a logged-in applicant */
 #define JSZG_R_NOCSRF   0x04    /* state-free POST (never for changes) */
+#define JSZG_R_PUBLIC   0x08    /* the same page for every anonymous
+                                   visitor: ETag and 304s (jszg_render) */
 
 typedef struct {
     const char *method;         /* "GET" or "POST" */
@@ -179,6 +182,7 @@ apr_status_t jszg_session_save(jszg_req *jr);
 apr_status_t jszg_session_destroy(jszg_req *jr);
 const char *jszg_csrf_token(jszg_req *jr);
 int jszg_csrf_check(jszg_req *jr);
+void jszg_crypto_child_init(apr_pool_t *pchild, server_rec *s);
 const char *jszg_hmac_b64(apr_pool_t *p, const unsigned char *key,
                           apr_size_t klen, const char *msg);
 const char *jszg_random_token(apr_pool_t *p, apr_size_t nbytes);
@@ -219,6 +223,9 @@ void jszg_json_intify(json_t *rows, const char *const *cols);
 
 /* Page handlers, one file per area. */
 int jszg_page_home(jszg_req *jr);
+/* jszg_page_home.c: the per-child copy of the home page's lists */
+#define JSZG_HOME_CACHE_DEFAULT 2       /* JszgHomeCacheSeconds */
+void jszg_home_child_init(apr_pool_t *pchild);
 int jszg_page_error(jszg_req *jr);
 int jszg_api_csrf(jszg_req *jr);
 int jszg_api_health(jszg_req *jr);

@@ -14,7 +14,8 @@
 
 static const jszg_route routes[] = {
     /* foundation */
-    { "GET",  "/",                          jszg_page_home, 0 },
+    { "GET",  "/",                          jszg_page_home,
+      JSZG_R_PUBLIC },
     { "GET",  "/_error",                    jszg_page_error, 0 },
     { "POST", "/_error",                    jszg_page_error, JSZG_R_NOCSRF },
     { "GET",  "/api/v1/csrf",               jszg_api_csrf, JSZG_R_API },

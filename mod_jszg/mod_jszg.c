@@ -58,6 +58,7 @@ static void *create_server_conf(apr_pool_t *p, server_rec *s)
     sc->body_min_rate = -1;
     sc->body_grace = -1;
     sc->adm = jszg_gate_create_conf(p);
+    sc->home_cache = -1;
     return sc;
 }
 
@@ -88,6 +89,7 @@ static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     sc->body_min_rate = MERGE_INT(body_min_rate);
     sc->body_grace = MERGE_INT(body_grace);
     sc->adm = jszg_gate_merge_conf(p, base->adm, add->adm);
+    sc->home_cache = MERGE_INT(home_cache);
     if (add->secret_len) {
         memcpy(sc->secret, add->secret, add->secret_len);
         sc->secret_len = add->secret_len;
@@ -155,6 +157,8 @@ static void server_conf_defaults(jszg_server_conf *sc)
         sc->body_min_rate = JSZG_BODY_DEFAULT_RATE;
     if (sc->body_grace == -1)
         sc->body_grace = JSZG_BODY_DEFAULT_GRACE;
+    if (sc->home_cache == -1)
+        sc->home_cache = JSZG_HOME_CACHE_DEFAULT;
 }
 
 /* ---- directive setters ---------------------------------------------- */
@@ -320,6 +324,20 @@ static const char *set_housekeeping(cmd_parms *cmd, void *dummy,
     return NULL;
 }
 
+/* JszgHomeCacheSeconds: how long a child keeps the home page's lists
+ * (jszg_page_home.c); 0 reads them on every request. */
+static const char *set_home_cache(cmd_parms *cmd, void *dummy,
+                                  const char *arg)
+{
+    apr_int64_t v;
+    const char *err = jszg_cmd_range(cmd, arg, 0, 300, &v);
+    (void)dummy;
+    if (err)
+        return err;
+    cmd_sconf(cmd)->home_cache = (int)v;
+    return NULL;
+}
+
 static const char *set_test_clock(cmd_parms *cmd, void *dummy, int on)
 {
     (void)dummy;
@@ -402,6 +420,9 @@ static const command_rec jszg_cmds[] = {
                   "deletes expired sessions, captchas, SMS codes, rate-limit "
                   "events, idempotency keys, old SMS outbox rows and idle "
                   "wizard drafts (0-86400, default 300; 0 turns it off)"),
+    AP_INIT_TAKE1("JszgHomeCacheSeconds", set_home_cache, NULL, RSRC_CONF,
+                  "seconds a child keeps the home page's news and notices "
+                  "(0-300, default 2; 0: read them on every request)"),
     AP_INIT_FLAG("JszgTestClock", set_test_clock, NULL, RSRC_CONF,
                  "Honour the X-Jszg-Test-Now header (tests only; refused "
                  "with JszgMode production; default Off)"),
@@ -590,6 +611,8 @@ static void jszg_child_init(apr_pool_t *p, server_rec *s)
 #endif
     jszg_db_child_init(p);
 
+    jszg_home_child_init(p);
+    jszg_crypto_child_init(p, s);
     for (vs = s; vs; vs = vs->next) {
         jszg_server_conf *sc = ap_get_module_config(vs->module_config,
                                                     &jszg_module);
