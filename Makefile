@@ -30,14 +30,13 @@ PKGS_TEST  := libcmocka-dev python3-pytest python3-requests postgresql \
               zbar-tools debhelper dpkg-dev
 PKGS_BENCH := wrk
 
-SRCS := $(wildcard mod_jszg/*.c)
-HDRS := $(wildcard mod_jszg/*.h)
-# Pure helpers: no httpd headers, unit-tested and fuzzed on their own.
-PURE := mod_jszg/jszg_view.c mod_jszg/jszg_form.c mod_jszg/jszg_idcard.c \
-        mod_jszg/jszg_pager.c mod_jszg/jszg_tokenbucket.c mod_jszg/jszg_ticket.c \
-        mod_jszg/jszg_password.c mod_jszg/jszg_captcha.c mod_jszg/jszg_jpeg.c \
-        mod_jszg/jszg_regno.c mod_jszg/jszg_pdf.c mod_jszg/jszg_csv.c \
-        mod_jszg/jszg_rules.c
+# mod_jszg/core/: the pure helpers (no httpd headers; APR, libxml2,
+# jansson and the image libraries only), unit-tested and fuzzed on their
+# own; mod_jszg/: the module's httpd glue, which may use them.
+SRCS := $(wildcard mod_jszg/*.c mod_jszg/core/*.c)
+HDRS := $(wildcard mod_jszg/*.h mod_jszg/core/*.h)
+PURE := $(wildcard mod_jszg/core/*.c)
+INCS := -I$(CURDIR)/mod_jszg -I$(CURDIR)/mod_jszg/core
 
 WARN    := -std=c11 -Wall -Wextra -Werror
 # The schema version the module expects: the newest migration's number.
@@ -83,7 +82,8 @@ AP_COMPILE = $(shell $(APXS) -q LIBTOOL) --mode=compile --tag=disable-static \
     $(subst ;;, ,$(shell $(APXS) -q CFLAGS CPPFLAGS EXTRA_CPPFLAGS)) \
     -I$(shell $(APXS) -q INCLUDEDIR) $(shell apr-1-config --includes) \
     $(shell apu-1-config --includes) $(WARN) $(DEFS) $(SAN_CF) \
-    $(shell xml2-config --cflags) $(shell pkg-config --cflags $(PDF_PKGS))
+    $(shell xml2-config --cflags) $(shell pkg-config --cflags $(PDF_PKGS)) \
+    $(INCS)
 
 mod_jszg/%.lo: mod_jszg/%.c $(FLAVOUR) | deps
 	@mkdir -p $(BUILDDIR)/log
@@ -148,16 +148,19 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILDDIR)/%,$(UNIT_SRCS))
 # for the unit tests.
 CORE_LIB := $(BUILDDIR)/libjszg_core.a
 $(CORE_LIB): $(PURE:.c=.lo)
-	@rm -f $@; ar rcs $@ $(patsubst mod_jszg/%.c,mod_jszg/.libs/%.o,$(PURE))
+	@rm -f $@; ar rcs $@ $(patsubst mod_jszg/core/%.c,mod_jszg/core/.libs/%.o,$(PURE))
 
-$(BUILDDIR)/test_%: tests/unit/test_%.c $(CORE_LIB) $(wildcard mod_jszg/jszg_*.h) $(FLAVOUR)
+$(BUILDDIR)/test_%: tests/unit/test_%.c $(CORE_LIB) $(HDRS) $(FLAVOUR)
 	@mkdir -p $(BUILDDIR)
-	@gcc $(WARN) -g $(SAN_CF) $(APR_CF) -Imod_jszg -o $@ $< $(CORE_LIB) \
+	@gcc $(WARN) -g $(SAN_CF) $(APR_CF) $(INCS) -o $@ $< $(CORE_LIB) \
 	    $(APR_LD) -lcmocka -lpthread $(SAN_LD)
 
 # fontconfig keeps its configuration until exit, cairo 1.16 leaks a little
 # per font: tests/unit/lsan.supp names exactly those.
 unit: deps-test $(UNIT_BINS)
+	@! grep -nE '^#include "(httpd|http_|ap_|util_|mod_|jszg_private)' \
+	    mod_jszg/core/*.[ch] || { echo "mod_jszg/core/ is httpd-free:" \
+	    "move the file above out of it, or the include"; exit 1; }
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; \
 	    (cd tests/unit && LSAN_OPTIONS=suppressions=$(CURDIR)/tests/unit/lsan.supp $$t); done
 
@@ -217,7 +220,7 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILDDIR)/%,$(FUZZ_SRCS))
 $(BUILDDIR)/fuzz_%: tests/fuzz/fuzz_%.c $(PURE)
 	@mkdir -p $(BUILDDIR)
 	clang -g -O1 -fsanitize=fuzzer,address,undefined $(APR_CF) \
-	    -Imod_jszg -o $@ $< $(PURE) $(APR_LD)
+	    $(INCS) -o $@ $< $(PURE) $(APR_LD)
 
 fuzz: deps-test $(FUZZ_BINS)
 	@set -e; for f in $(FUZZ_BINS); do n=$${f##*/fuzz_}; \
@@ -291,7 +294,8 @@ bench: all deps-test
 
 clean:
 	rm -rf .libs build build.log mod_jszg/*.lo mod_jszg/*.slo mod_jszg/*.o \
-	    mod_jszg/*.d \
+	    mod_jszg/*.d mod_jszg/core/*.lo mod_jszg/core/*.slo \
+	    mod_jszg/core/*.o mod_jszg/core/*.d mod_jszg/core/.libs \
 	    mod_jszg/.libs mod_jszg.la mod_jszg.lo mod_jszg.slo
 	@# server roots kept under /var/tmp for a checkout www-data cannot reach
 	-@[ ! -x $(PYTHON) ] || $(PYTHON) conf/mkroot.py --clean

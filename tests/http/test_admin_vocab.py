@@ -225,7 +225,8 @@ def test_status_names_come_from_the_rules_core():
     here = os.path.dirname(os.path.abspath(__file__))
     src = os.path.join(here, "..", "..", "mod_jszg")
     bad = []
-    for path in sorted(glob.glob(os.path.join(src, "*.[ch]"))):
+    for path in sorted(glob.glob(os.path.join(src, "**", "*.[ch]"),
+                                 recursive=True)):
         if os.path.basename(path) == "jszg_rules.h":
             continue
         with open(path, encoding="utf-8") as f:

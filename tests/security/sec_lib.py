@@ -130,7 +130,8 @@ def concrete(pattern, values=None):
 def query_names():
     """Every query parameter any handler reads (from the sources)."""
     names = set()
-    for path in glob.glob(os.path.join(TOP, "mod_jszg", "*.c")):
+    for path in glob.glob(os.path.join(TOP, "mod_jszg", "**", "*.c"),
+                          recursive=True):
         with open(path, encoding="utf-8") as f:
             names.update(re.findall(r'jszg_query(?:_int)?\(jr,\s*"(\w+)"',
                                     f.read()))

@@ -1,0 +1,19 @@
+mod_jszg/core/jszg_csv.lo: mod_jszg/core/jszg_csv.c \
+ mod_jszg/core/jszg_csv.h /usr/include/apr-1.0/apr_pools.h \
+ /usr/include/apr-1.0/apr.h /usr/include/apr-1.0/apr_errno.h \
+ /usr/include/apr-1.0/apr_general.h /usr/include/apr-1.0/apr_pools.h \
+ /usr/include/apr-1.0/apr_want.h /usr/include/apr-1.0/apr_allocator.h \
+ /usr/include/apr-1.0/apr_thread_mutex.h /usr/include/apr-1.0/apr_time.h \
+ /usr/include/apr-1.0/apr_tables.h /usr/include/apr-1.0/apr_strings.h
+mod_jszg/core/jszg_csv.h:
+/usr/include/apr-1.0/apr_pools.h:
+/usr/include/apr-1.0/apr.h:
+/usr/include/apr-1.0/apr_errno.h:
+/usr/include/apr-1.0/apr_general.h:
+/usr/include/apr-1.0/apr_pools.h:
+/usr/include/apr-1.0/apr_want.h:
+/usr/include/apr-1.0/apr_allocator.h:
+/usr/include/apr-1.0/apr_thread_mutex.h:
+/usr/include/apr-1.0/apr_time.h:
+/usr/include/apr-1.0/apr_tables.h:
+/usr/include/apr-1.0/apr_strings.h:
