@@ -226,7 +226,9 @@ def test_keyboard_only_application(env):
         k.slider()
         k.tab_to(lambda f: f["tag"] == "button" and f["text"] == "登录")
         k.press_and_load(Keys.ENTER)
-        assert d.current_url.endswith("/account"), d.current_url
+        assert d.current_url.endswith("/account"), (
+            d.current_url, [e.text for e in d.find_elements(
+                "css selector", ".field-error, .msg, .error-summary")])
         k.shot("account")
 
         # ---- 业务平台 → 网报时间查询 ---------------------------------------
