@@ -8,7 +8,6 @@
 #include "jszg_wizard_int.h"
 #include "jszg_account.h"
 
-
 /* ---- dropdowns of step 2 (domain.md, Dropdown values) ------------------ */
 
 static const char *const l_mandarin[] = {
@@ -444,6 +443,8 @@ int jszg_wz_save_person(jszg_req *jr, const jszg_applicant *a,
     return save_step2(jr, a, d, missing, eth, birth);
 }
 
+/* The person as step 4 shows it: [{name, label, value}] in the order of
+ * person_spec (毕业学校 by its name). */
 json_t *jszg_wz_labelled_person(jszg_req *jr, json_t *person)
 {
     json_t *out = jszg_pool_json(jr->pool, json_array());
