@@ -3,7 +3,8 @@
  * §3.1): 教师资格证书信息, 证书查询, 业务平台, 须知, 网报时间查询 and the
  * seven-step wizard up to the 报名号, with JSON twins under /api/v1/.
  *
- * Services (jszg_wizard.c) take typed arguments and return JSZG_DB_OK,
+ * Services (jszg_wizard*.c, split by concern as jszg_wizard_int.h lists;
+ * 证书查询 in jszg_cert_query.c) take typed arguments and return JSZG_DB_OK,
  * a store failure (JSZG_DB_DOWN/ERROR) or JSZG_W_REFUSED with a
  * jszg_wfail saying why; they never write a response.  Pages
  * (jszg_page_wizard*.c, jszg_page_cert.c) and the JSON APIs call the same
@@ -58,7 +59,7 @@ typedef struct {
     apr_time_t expires;
 } jszg_draft;
 
-/* ---- services (jszg_wizard.c) ------------------------------------------ */
+/* ---- services (jszg_wizard*.c, jszg_cert_query.c) ---------------------- */
 
 /* The applicant of this request (JSZG_R_AUTH routes). */
 int jszg_wz_applicant(jszg_req *jr, jszg_applicant *a);

@@ -1,0 +1,440 @@
+/*
+ * jszg_wizard_choice.c -- the choice of 注册机构 in 定期注册: institutions
+ * and their 网报 windows (网报时间查询), the province → city → 学段 →
+ * 注册机构 selects and the 确认点, the wizard's start and step 1 (协议),
+ * step 3 (注册机构 and 确认点).  Part of the wizard services
+ * (jszg_wizard_int.h).
+ */
+#include "jszg_wizard_int.h"
+
+#define MSG_NO_PLAN     "该机构未设置网报计划，请联系所选的教育局。"
+#define MSG_INACTIVE    "该机构目前未开展注册工作，请联系所选的教育局。"
+#define MSG_NO_POINTS   "该机构目前还没有安排确认点，请与该机构联系！"
+
+/* ---- institutions and windows ------------------------------------------- */
+
+/* The window of an institution row: {status, message, starts, ends,
+ * confirm_*, cycle_year}; status open, not_open, closed or none. */
+int jszg_wz_window_state(jszg_req *jr, json_t *inst, json_t **out)
+{
+    json_t *w, *st;
+    const char *now, *starts, *ends;
+    jszg_win_state ws;
+    int rc, year;
+
+    st = jszg_pool_json(jr->pool, json_object());
+    *out = st;
+    if (L(inst, "active") != 1) {
+        json_object_set_new(st, "status", json_string("none"));
+        json_object_set_new(st, "message", json_string(MSG_INACTIVE));
+        return JSZG_DB_OK;
+    }
+    rc = jszg_db_row(jr, "wz_window", &w, 1, S(inst, "id"));
+    if (rc == JSZG_DB_NOTFOUND) {
+        json_object_set_new(st, "status", json_string("none"));
+        json_object_set_new(st, "message", json_string(MSG_NO_PLAN));
+        return JSZG_DB_OK;
+    }
+    if (rc != JSZG_DB_OK)
+        return rc;
+    now = beijing_now(jr, &year);
+    starts = S(w, "starts");
+    ends = S(w, "ends");
+    json_object_update(st, w);
+    ws = jszg_rules_window_state(now, year, starts, ends,
+                                 (int)L(w, "cycle_year"));
+    if (ws == JSZG_WIN_NONE) {
+        /* only an old cycle's plan: nothing set up for this year */
+        json_object_clear(st);
+        json_object_set_new(st, "status", json_string("none"));
+        json_object_set_new(st, "message", json_string(MSG_NO_PLAN));
+    }
+    else if (ws == JSZG_WIN_NOT_OPEN) {
+        json_object_set_new(st, "status", json_string("not_open"));
+        json_object_set_new(st, "message", json_string(apr_psprintf(
+            jr->pool, "还未到网报时间。该机构网报时间为%s至%s。", starts,
+            ends)));
+    }
+    else if (ws == JSZG_WIN_CLOSED) {
+        json_object_set_new(st, "status", json_string("closed"));
+        json_object_set_new(st, "message", json_string(apr_psprintf(
+            jr->pool, "网报时间已截止。该机构网报时间为%s至%s。", starts,
+            ends)));
+    }
+    else {
+        json_object_set_new(st, "status", json_string("open"));
+        json_object_set_new(st, "message", json_string(apr_psprintf(
+            jr->pool, "网报进行中，网报截止时间为%s。", ends)));
+    }
+    return JSZG_DB_OK;
+}
+
+static int window_open(json_t *w)
+{
+    return !strcmp(S(w, "status"), "open");
+}
+
+/* The institution by id (a positive number), or NOTFOUND. */
+int jszg_wz_institution_get(jszg_req *jr, const char *id, json_t **row)
+{
+    const char *p;
+
+    *row = NULL;
+    if (!id || !*id || strlen(id) > 12)
+        return JSZG_DB_NOTFOUND;
+    for (p = id; *p; p++)
+        if (!apr_isdigit(*p))
+            return JSZG_DB_NOTFOUND;
+    return jszg_db_row(jr, "wz_institution", row, 1, id);
+}
+
+/* Confirmation points whose name or scope contains q (all when q is
+ * empty): the 搜索 / 列出全部 of the manual. */
+
+static json_t *filter_points(json_t *points, const char *q)
+{
+    json_t *out;
+    size_t i;
+    json_t *row;
+
+    if (!q || !*q)
+        return json_incref(points);
+    out = json_array();
+    json_array_foreach(points, i, row) {
+        const char *n = S(row, "name"), *s = S(row, "scope");
+        if ((n && strstr(n, q)) || (s && strstr(s, q)))
+            json_array_append(out, row);
+    }
+    return out;
+}
+
+/* The selects of a province → city → 学段 → institution choice, each
+ * narrowed to what fits the one above; a selection that no longer fits
+ * is dropped (the form is used that way).  sel's values are updated. */
+static int fill_selects(jszg_req *jr, json_t *sel, json_t *out)
+{
+    const char *prov = S(sel, "province"), *city = S(sel, "city");
+    const char *stage = S(sel, "stage"), *inst = S(sel, "institution_id");
+    json_t *provinces, *cities, *insts;
+    int rc;
+
+    if ((rc = jszg_db_rows(jr, "wz_provinces", &provinces, 0))
+        != JSZG_DB_OK)
+        return rc;
+    json_object_set(out, "provinces", provinces);
+    json_object_set_new(out, "stages", jszg_wz_options(jszg_rules_stages,
+                                                       stage));
+    if (!prov || !find_row(provinces, "code", prov)) {
+        json_object_set_new(sel, "province", json_string(""));
+        prov = NULL;
+    }
+    mark_selected(provinces, "code", prov);
+    if (!prov)
+        city = NULL;
+    else {
+        if ((rc = jszg_db_rows(jr, "wz_cities", &cities, 1, prov))
+            != JSZG_DB_OK)
+            return rc;
+        json_object_set(out, "cities", cities);
+        if (!city || !find_row(cities, "code", city))
+            city = NULL;
+        mark_selected(cities, "code", city);
+    }
+    if (!city)
+        json_object_set_new(sel, "city", json_string(""));
+    if (!jszg_rules_is_stage(stage)) {
+        json_object_set_new(sel, "stage", json_string(""));
+        stage = NULL;
+    }
+    if (!prov || !city || !stage) {
+        json_object_set_new(sel, "institution_id", json_string(""));
+        return JSZG_DB_OK;
+    }
+    rc = jszg_db_rows(jr, "wz_institutions", &insts, 3, prov, city, stage);
+    if (rc != JSZG_DB_OK)
+        return rc;
+    json_object_set(out, "institutions", insts);
+    if (!json_array_size(insts))
+        json_object_set_new(out, "no_institutions", json_string(
+            "所选地区暂无负责该学段的注册机构，请联系当地教育局。"));
+    if (!inst || !find_row(insts, "id", inst))
+        json_object_set_new(sel, "institution_id", json_string(""));
+    mark_selected(insts, "id", S(sel, "institution_id"));
+    return JSZG_DB_OK;
+}
+
+/* The chosen institution's window and (filtered) points into out. */
+static int add_institution(jszg_req *jr, json_t *sel, json_t *out)
+{
+    const char *id = S(sel, "institution_id"), *pid = S(sel, "point_id");
+    json_t *inst, *win, *points, *shown;
+    int rc;
+
+    if (!id || !*id)
+        return JSZG_DB_OK;
+    if ((rc = jszg_wz_institution_get(jr, id, &inst)) != JSZG_DB_OK)
+        return rc == JSZG_DB_NOTFOUND ? JSZG_DB_OK : rc;
+    if ((rc = jszg_wz_window_state(jr, inst, &win)) != JSZG_DB_OK)
+        return rc;
+    if ((rc = jszg_db_rows(jr, "wz_points", &points, 3, id,
+                           stage_arg(S(sel, "stage")),
+                           stage_arg(S(sel, "stage")))) != JSZG_DB_OK)
+        return rc;
+    shown = filter_points(points, S(sel, "q"));
+    /* the chosen point stays listed even when the search hides it */
+    if (pid && find_row(points, "id", pid) && !find_row(shown, "id", pid))
+        json_array_insert(shown, 0, find_row(points, "id", pid));
+    mark_selected(shown, "id", pid);
+    json_object_set(out, "institution", inst);
+    json_object_set(out, "window", win);
+    json_object_set_new(out, "window_open", json_boolean(window_open(win)));
+    json_object_set_new(out, "points", shown);
+    json_object_set_new(out, "points_total",
+                        json_integer((json_int_t)json_array_size(points)));
+    if (!json_array_size(points))
+        json_object_set_new(out, "no_points", json_string(MSG_NO_POINTS));
+    else if (!json_array_size(shown))
+        json_object_set_new(out, "no_match", json_string(
+            "没有找到符合条件的确认点，请点击【列出全部】查看全部确认点。"));
+    return JSZG_DB_OK;
+}
+
+int jszg_wz_windows_data(jszg_req *jr, json_t *sel, json_t *out,
+                         jszg_wfail *f)
+{
+    const char *prov = S(sel, "province"), *city = S(sel, "city");
+    const char *stage = S(sel, "stage");
+    int rc;
+
+    (void)f;
+    /* malformed values are simply dropped: every value comes from our
+     * own selects, and the answer is the narrowed form again */
+    if (prov && strlen(prov) != 6)
+        json_object_set_new(sel, "province", json_string(""));
+    if (city && strlen(city) != 6)
+        json_object_set_new(sel, "city", json_string(""));
+    if (stage && !jszg_rules_is_stage(stage))
+        json_object_set_new(sel, "stage", json_string(""));
+    if ((rc = fill_selects(jr, sel, out)) != JSZG_DB_OK)
+        return rc;
+    return add_institution(jr, sel, out);
+}
+
+/* The institution + point choice is acceptable right now. */
+int jszg_wz_check_institution(jszg_req *jr, const char *inst_id,
+                              const char *stage,
+                              const char *point_id, json_t **inst_out,
+                              json_t **win_out, json_t **point_out,
+                              jszg_wfail *f)
+{
+    json_t *inst, *win, *points, *pt;
+    int rc = jszg_wz_institution_get(jr, inst_id, &inst);
+
+    if (rc == JSZG_DB_NOTFOUND) {
+        jszg_wz_field_error(jr, f, "institution_id", "missing_institution",
+                            "请选择注册机构。");
+        return refuse(f, HTTP_BAD_REQUEST, "missing_institution",
+                      "请先选择注册机构，查询网报时间后再报名。");
+    }
+    if (rc != JSZG_DB_OK)
+        return rc;
+    if ((rc = jszg_wz_window_state(jr, inst, &win)) != JSZG_DB_OK)
+        return rc;
+    if (!window_open(win)) {
+        jszg_wz_field_error(jr, f, "institution_id",
+                            apr_pstrcat(jr->pool, "window_", S(win, "status"),
+                                        NULL), S(win, "message"));
+        return refuse(f, HTTP_CONFLICT, apr_pstrcat(jr->pool, "window_",
+                      S(win, "status"), NULL), S(win, "message"));
+    }
+    if ((rc = jszg_db_rows(jr, "wz_points", &points, 3, S(inst, "id"),
+                           stage_arg(stage), stage_arg(stage)))
+        != JSZG_DB_OK)
+        return rc;
+    if (!json_array_size(points)) {
+        jszg_wz_field_error(jr, f, "point_id", "no_points", MSG_NO_POINTS);
+        return refuse(f, HTTP_CONFLICT, "no_points", MSG_NO_POINTS);
+    }
+    pt = point_id && *point_id ? find_row(points, "id", point_id) : NULL;
+    if (point_out && !pt) {
+        jszg_wz_field_error(jr, f, "point_id", "missing_point",
+                            "请选择确认点。");
+        return refuse_fields(f);
+    }
+    if (inst_out)
+        *inst_out = inst;
+    if (win_out)
+        *win_out = win;
+    if (point_out)
+        *point_out = pt;
+    return JSZG_DB_OK;
+}
+
+int jszg_wz_start(jszg_req *jr, const jszg_applicant *a,
+                  const char *institution_id, const char *stage,
+                  const char *point_id, jszg_draft **out, jszg_wfail *f)
+{
+    json_t *inst, *win, *data, *choice;
+    const char *key, *dump;
+    char *s;
+    int rc;
+
+    *out = NULL;
+    if ((rc = jszg_wz_may_apply(a, f)) != JSZG_DB_OK)
+        return rc;
+    rc = jszg_wz_check_institution(jr, institution_id, stage, point_id,
+                                   &inst, &win, NULL, f);
+    if (rc != JSZG_DB_OK)
+        return rc;
+    data = jszg_pool_json(jr->pool, json_object());
+    choice = json_object();
+    json_object_set(choice, "province", json_object_get(inst,
+                                                         "province_code"));
+    json_object_set(choice, "city", json_object_get(inst, "city_code"));
+    json_object_set(choice, "institution_id", json_object_get(inst, "id"));
+    if (jszg_rules_is_stage(stage)
+        && strstr(apr_pstrcat(jr->pool, ",", S(inst, "stages"), ",", NULL),
+                  apr_pstrcat(jr->pool, ",", stage, ",", NULL)))
+        json_object_set_new(choice, "stage", json_string(stage));
+    if (point_id && *point_id)
+        json_object_set_new(choice, "point_id", json_string(point_id));
+    json_object_set_new(data, "choice", choice);
+    json_object_set(data, "cycle_year", json_object_get(win, "cycle_year"));
+    key = jszg_random_token(jr->pool, 24);
+    s = json_dumps(data, JSON_COMPACT);
+    dump = apr_pstrdup(jr->pool, s ? s : "{}");
+    free(s);
+    if (!key)
+        return JSZG_DB_ERROR;
+    /* a new start replaces an old draft, in one change */
+    if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
+        return rc;
+    rc = jszg_db_exec(jr, "wz_draft_delete", NULL, 1, a->id);
+    if (rc == JSZG_DB_OK)
+        rc = jszg_db_exec(jr, "wz_draft_insert", NULL, 5, a->id, dump, key,
+                          epoch(jr), epoch(jr));
+    if (rc == JSZG_DB_OK)
+        rc = jszg_db_commit(jr);
+    else
+        jszg_db_rollback(jr);
+    if (rc != JSZG_DB_OK)
+        return rc;
+    return jszg_wz_draft_load(jr, a, out);
+}
+
+int jszg_wz_agree(jszg_req *jr, jszg_draft *d, const char *agree,
+                  jszg_wfail *f)
+{
+    if (!agree || (strcmp(agree, "1") && strcmp(agree, "on")
+                   && strcmp(agree, "true"))) {
+        jszg_wz_field_error(jr, f, "agree", "agreement_required",
+                            "请仔细阅读网上申报协议，勾选“已阅读并完全同意”后"
+                            "再点击【下一步】。");
+        jszg_wz_fail(f, HTTP_BAD_REQUEST, "agreement_required",
+                     "请仔细阅读网上申报协议，勾选“已阅读并完全同意”后再点击"
+                     "【下一步】。");
+        return JSZG_W_REFUSED;
+    }
+    json_object_set_new(d->data, "agreed", json_true());
+    return jszg_wz_draft_save(jr, d, 1);
+}
+
+/* ---- step 3 ------------------------------------------------------------- */
+
+/* 资格种类 vs 学段 ("具有与任教岗位相应的教师资格", jszg_rules.c): a
+ * post the chosen certificate does not cover is refused on the stage. */
+static void check_kind_stage(jszg_req *jr, json_t *cert, const char *stage,
+                             jszg_wfail *f)
+{
+    char buf[256];
+    const char *why = cert ? jszg_rules_kind_stage_refusal(
+                                 (int)L(cert, "kind"), stage, buf,
+                                 sizeof(buf)) : NULL;
+
+    if (why)
+        jszg_wz_field_error(jr, f, "stage", "kind_stage_mismatch",
+                            apr_pstrcat(jr->pool, why, "。请选择与证书相应的"
+                                        "学段，或返回步骤二选择其他证书。",
+                                        NULL));
+}
+
+int jszg_wz_step3_data(jszg_req *jr, const jszg_draft *d, json_t *sel,
+                       json_t *out)
+{
+    json_t *saved = json_object_get(d->data, "choice");
+    const char *subject;
+    int rc;
+
+    /* without a selection in the request: what the draft holds */
+    if (!json_object_size(sel) && saved)
+        json_object_update(sel, saved);
+    subject = S(sel, "subject");
+    if ((rc = fill_selects(jr, sel, out)) != JSZG_DB_OK)
+        return rc;
+    if ((rc = add_institution(jr, sel, out)) != JSZG_DB_OK)
+        return rc;
+    json_object_set_new(out, "subjects", jszg_wz_options(jszg_wz_subjects,
+                                                         subject));
+    json_object_set(out, "sel", sel);
+    return JSZG_DB_OK;
+}
+
+int jszg_wz_choose_institution(jszg_req *jr, jszg_draft *d, json_t *in,
+                               jszg_wfail *f)
+{
+    const char *prov = S(in, "province"), *city = S(in, "city");
+    const char *stage = S(in, "stage"), *subject = S(in, "subject");
+    const char *inst = S(in, "institution_id"), *point = S(in, "point_id");
+    json_t *sel = jszg_pool_json(jr->pool, json_deep_copy(in));
+    json_t *opts = jszg_pool_json(jr->pool, json_object());
+    json_t *irow, *win, *prow, *choice;
+    int rc;
+
+    if ((rc = fill_selects(jr, sel, opts)) != JSZG_DB_OK)
+        return rc;
+    /* every problem of the form at once, each next to its field */
+    if (!prov || !*prov || strcmp(S(sel, "province"), prov))
+        jszg_wz_field_error(jr, f, "province", "missing_province",
+                            "请选择省份。");
+    else if (!city || !*city || strcmp(S(sel, "city"), city))
+        jszg_wz_field_error(jr, f, "city", "missing_city", "请选择地市。");
+    if (!jszg_rules_is_stage(stage))
+        jszg_wz_field_error(jr, f, "stage", "missing_stage",
+                            "请选择现任教学段。");
+    else
+        check_kind_stage(jr, json_object_get(d->data, "cert"), stage, f);
+    if (!in_list(jszg_wz_subjects, subject))
+        jszg_wz_field_error(jr, f, "subject", "missing_subject",
+                            "请选择现任教学科。");
+    if (!inst || !*inst)
+        jszg_wz_field_error(jr, f, "institution_id", "missing_institution",
+                            "请选择注册机构。");
+    else if (strcmp(S(sel, "institution_id"), inst))
+        jszg_wz_field_error(jr, f, "institution_id", "missing_institution",
+                            S(sel, "province")[0] && S(sel, "city")[0]
+                            && S(sel, "stage")[0]
+                            ? "所选注册机构没有该地区、该学段的定期注册权限，"
+                              "请重新选择。"
+                            : "请选择注册机构。");
+    else {
+        /* the institution's window and the point, with the rest */
+        rc = jszg_wz_check_institution(jr, inst, stage, point, &irow, &win,
+                                       &prow, f);
+        if (rc != JSZG_DB_OK && rc != JSZG_W_REFUSED)
+            return rc;
+        if (rc == JSZG_W_REFUSED && f->code
+            && !strcmp(f->code, "missing_institution"))
+            f->code = NULL;
+        if (rc == JSZG_W_REFUSED && f->code && strcmp(f->code, "invalid"))
+            return JSZG_W_REFUSED;      /* window / no points: 409 */
+    }
+    if (f->fields)
+        return refuse_fields(f);
+    choice = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "province", prov,
+                       "city", city, "stage", stage, "subject", subject,
+                       "institution_id", inst, "point_id", point);
+    json_object_set_new(d->data, "choice", choice);
+    json_object_set(d->data, "cycle_year", json_object_get(win,
+                                                           "cycle_year"));
+    return jszg_wz_draft_save(jr, d, 3);
+}
