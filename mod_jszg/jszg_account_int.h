@@ -102,15 +102,14 @@ static inline const char *fmt_time(apr_pool_t *p, apr_int64_t secs,
  * of our columns has a meaningful empty string, so both mean NULL. */
 static inline const char *col(json_t *row, const char *name)
 {
-    const char *v = json_string_value(json_object_get(row, name));
+    const char *v = jszg_jstr(row, name);
 
     return v && *v ? v : NULL;
 }
 
 static inline apr_int64_t col_int(json_t *row, const char *name)
 {
-    const char *v = col(row, name);
-    return v ? apr_atoi64(v) : 0;
+    return col(row, name) ? jszg_jint(row, name) : 0;
 }
 
 /* Inside a change's transaction the audit row is part of the change: if

@@ -30,11 +30,6 @@
  * exact national count read a third of all applications on every view. */
 #define QUEUE_COUNT_CAP 1000    /* + 1 in the counts' LIMIT (SQL) */
 
-static const char *jstr(json_t *o, const char *k)
-{
-    return json_string_value(json_object_get(o, k));
-}
-
 static int streq(const char *a, const char *b)
 {
     return a && b && !strcmp(a, b);
@@ -70,11 +65,11 @@ static int in_scope(jszg_staff *st, json_t *app)
     case JSZG_ROLE_SYSTEM:
         return 1;
     case JSZG_ROLE_POINT:
-        return streq(jstr(app, "point_id"), st->point_id);
+        return streq(jszg_jstr(app, "point_id"), st->point_id);
     case JSZG_ROLE_INSTITUTION:
-        return streq(jstr(app, "institution_id"), st->institution_id);
+        return streq(jszg_jstr(app, "institution_id"), st->institution_id);
     case JSZG_ROLE_PROVINCE:
-        return streq(jstr(app, "province_code"), st->province_code);
+        return streq(jszg_jstr(app, "province_code"), st->province_code);
     }
     return 0;
 }
@@ -155,18 +150,18 @@ static int is_conclusion(const char *s)
 static int write_history(jszg_req *jr, json_t *app, const char *to)
 {
     json_t *row;
-    const char *kind = "定期注册", *holder = jstr(app, "id_number");
+    const char *kind = "定期注册", *holder = jszg_jstr(app, "id_number");
     int rc = jszg_db_row(jr, "admin_history_count", &row, 3,
-                         jstr(app, "cert_no"), holder, holder);
+                         jszg_jstr(app, "cert_no"), holder, holder);
 
     if (rc != JSZG_DB_OK)
         return rc;
-    if (apr_atoi64(jstr(row, "n")) == 0)
+    if (apr_atoi64(jszg_jstr(row, "n")) == 0)
         kind = "首次注册";
     return jszg_db_exec(jr, "admin_history_insert", NULL, 7,
-                        jstr(app, "cert_no"), kind, today(jr, 0), to,
+                        jszg_jstr(app, "cert_no"), kind, today(jr, 0), to,
                         streq(to, JSZG_ST_PASS) ? today(jr, 5) : NULL,
-                        jstr(app, "institution_name"), holder);
+                        jszg_jstr(app, "institution_name"), holder);
 }
 
 /* from → to in one transaction with its event and audit rows.  A status
@@ -175,7 +170,7 @@ static int transition(jszg_req *jr, jszg_staff *st, json_t *app,
                       const char *to, const char *note, const char *message,
                       jszg_adm_err *e)
 {
-    const char *id = jstr(app, "id"), *from = jstr(app, "status");
+    const char *id = jszg_jstr(app, "id"), *from = jszg_jstr(app, "status");
     const char *now = jszg_now_str(jr);
     const char *actor = apr_pstrcat(jr->pool, "staff:", st->username, NULL);
     const char *has = message ? "1" : "0";
@@ -228,7 +223,7 @@ static int wrong_status(jszg_req *jr, jszg_adm_err *e, json_t *app,
 {
     return jszg_adm_domain(e, HTTP_CONFLICT, "invalid_transition",
                            apr_psprintf(jr->pool, "该报名当前状态为“%s”，"
-                                        "不能%s。", jstr(app, "status"),
+                                        "不能%s。", jszg_jstr(app, "status"),
                                         what));
 }
 
@@ -247,15 +242,15 @@ static int confirm_period(jszg_req *jr, json_t *app, jszg_adm_err *e)
     const char *cs, *ce;
     char now[24];
     int rc = jszg_db_row(jr, "admin_app_window", &w, 2,
-                         jstr(app, "institution_id"),
-                         jstr(app, "cycle_year"));
+                         jszg_jstr(app, "institution_id"),
+                         jszg_jstr(app, "cycle_year"));
 
     if (rc == JSZG_DB_NOTFOUND)
         return JSZG_ADM_OK;
     if (rc != JSZG_DB_OK)
         return db_fail(e, rc);
-    cs = jstr(w, "confirm_starts");
-    ce = jstr(w, "confirm_ends");
+    cs = jszg_jstr(w, "confirm_starts");
+    ce = jszg_jstr(w, "confirm_ends");
     jszg_rules_beijing_text(apr_time_sec(jr->now), JSZG_FMT_SECOND, now,
                             sizeof(now));
     switch (jszg_rules_period(now, cs, ce)) {
@@ -288,7 +283,7 @@ int jszg_adm_app_confirm(jszg_req *jr, jszg_staff *st, const char *id,
         return role_refused(e, "只有现场确认点工作人员可以进行现场确认。");
     if ((rc = jszg_adm_app_get(jr, st, id, &app, e)) != JSZG_ADM_OK)
         return rc;
-    if (!streq(jstr(app, "status"), JSZG_ST_PENDING))
+    if (!streq(jszg_jstr(app, "status"), JSZG_ST_PENDING))
         return wrong_status(jr, e, app, "进行现场确认");
     if ((rc = confirm_period(jr, app, e)) != JSZG_ADM_OK)
         return rc;
@@ -325,7 +320,7 @@ int jszg_adm_app_reopen(jszg_req *jr, jszg_staff *st, const char *id,
         return role_refused(e, "您的角色不能重新开放报名。");
     if ((rc = jszg_adm_app_get(jr, st, id, &app, e)) != JSZG_ADM_OK)
         return rc;
-    if (!streq(jstr(app, "status"), JSZG_ST_REJECTED))
+    if (!streq(jszg_jstr(app, "status"), JSZG_ST_REJECTED))
         return wrong_status(jr, e, app, "重新开放（只有“" JSZG_ST_REJECTED
                             "”的报名"
                             "可以重新开放）");
@@ -350,7 +345,7 @@ int jszg_adm_app_decide(jszg_req *jr, jszg_staff *st, const char *id,
         return role_refused(e, "只有注册机构审核员可以作出注册结论。");
     if ((rc = jszg_adm_app_get(jr, st, id, &app, e)) != JSZG_ADM_OK)
         return rc;
-    if (!streq(jstr(app, "status"), JSZG_ST_CONFIRMED))
+    if (!streq(jszg_jstr(app, "status"), JSZG_ST_CONFIRMED))
         return wrong_status(jr, e, app, "作出注册结论（只有“"
                             JSZG_ST_CONFIRMED "”的"
                             "报名可以审批）");
@@ -396,7 +391,7 @@ static int queue_count(jszg_req *jr, jszg_staff *st, const char *status,
                          key, key, key, q);
     }
     if (rc == JSZG_DB_OK)
-        *n = (long)apr_atoi64(jstr(row, "n"));
+        *n = (long)apr_atoi64(jszg_jstr(row, "n"));
     return rc;
 }
 
@@ -460,8 +455,8 @@ static void reason_add(json_t *list, const char *text)
  * is flagged); missing data is flagged, not guessed. */
 int jszg_adm_verify(jszg_req *jr, json_t *app, json_t **out)
 {
-    const char *idn = jstr(app, "id_number");
-    int cycle = (int)apr_atoi64(jstr(app, "cycle_year"));
+    const char *idn = jszg_jstr(app, "id_number");
+    int cycle = (int)apr_atoi64(jszg_jstr(app, "cycle_year"));
     const char *y0 = apr_itoa(jr->pool, cycle - JSZG_RULE_YEARS);
     const char *y1 = apr_itoa(jr->pool, cycle - 1);
     json_t *assess, *train, *ethics, *years, *fail_r, *defer_r, *notes, *row;
@@ -479,16 +474,16 @@ int jszg_adm_verify(jszg_req *jr, json_t *app, json_t **out)
         return rc;
     memset(&f, 0, sizeof(f));
     json_array_foreach(assess, j, row) {
-        int y = (int)apr_atoi64(jstr(row, "year"));
+        int y = (int)apr_atoi64(jszg_jstr(row, "year"));
         if (y >= cycle - JSZG_RULE_YEARS && y < cycle)
             f.grade[y - (cycle - JSZG_RULE_YEARS)]
-                = jszg_rules_grade(jstr(row, "grade"));
+                = jszg_rules_grade(jszg_jstr(row, "grade"));
     }
     json_array_foreach(train, j, row)
-        f.hours += (long)apr_atoi64(jstr(row, "hours"));
+        f.hours += (long)apr_atoi64(jszg_jstr(row, "hours"));
     f.ethics_records = (int)json_array_size(ethics);
     json_array_foreach(ethics, j, row)
-        if (streq(jstr(row, "result"), "不合格"))
+        if (streq(jszg_jstr(row, "result"), "不合格"))
             f.ethics_bad = 1;
     jszg_rules_cycle_judge(&f, &v);
 
@@ -501,8 +496,8 @@ int jszg_adm_verify(jszg_req *jr, json_t *app, json_t **out)
         int y = cycle - JSZG_RULE_YEARS + i;
         const char *grade = NULL;
         json_array_foreach(assess, j, row)
-            if (apr_atoi64(jstr(row, "year")) == y)
-                grade = jstr(row, "grade");
+            if (apr_atoi64(jszg_jstr(row, "year")) == y)
+                grade = jszg_jstr(row, "grade");
         json_array_append_new(years, json_pack("{s:i, s:s, s:b}", "year", y,
                               "grade", grade ? grade : "无记录",
                               "bad", f.grade[i] == JSZG_GRADE_BAD));
@@ -557,9 +552,9 @@ static long days_since(jszg_req *jr, const char *decided_on)
 
 int jszg_adm_correct_open(jszg_req *jr, jszg_staff *st, json_t *app)
 {
-    long days = days_since(jr, jstr(app, "decided_on"));
+    long days = days_since(jr, jszg_jstr(app, "decided_on"));
 
-    return (st->role & CORRECT_ROLES) && is_conclusion(jstr(app, "status"))
+    return (st->role & CORRECT_ROLES) && is_conclusion(jszg_jstr(app, "status"))
            && days >= 0 && days <= jr->sc->correct_days;
 }
 
@@ -568,20 +563,20 @@ int jszg_adm_correct_open(jszg_req *jr, jszg_staff *st, json_t *app)
 static int fix_history(jszg_req *jr, json_t *app, const char *from,
                        const char *to)
 {
-    const char *on = jstr(app, "decided_on"), *until = NULL;
+    const char *on = jszg_jstr(app, "decided_on"), *until = NULL;
 
     if (!to)
         return jszg_db_exec(jr, "admin_history_undo", NULL, 4,
-                            jstr(app, "cert_no"), on, from,
-                            jstr(app, "institution_name"));
+                            jszg_jstr(app, "cert_no"), on, from,
+                            jszg_jstr(app, "institution_name"));
     if (streq(to, JSZG_ST_PASS))
         until = apr_psprintf(jr->pool, "%04d%s", atoi(on) + 5,
                              on + 4);
     if (until && !strcmp(on + 4, "-02-29"))
         until = apr_psprintf(jr->pool, "%04d-02-28", atoi(on) + 5);
     return jszg_db_exec(jr, "admin_history_fix", NULL, 6, to, until,
-                        jstr(app, "cert_no"), on, from,
-                        jstr(app, "institution_name"));
+                        jszg_jstr(app, "cert_no"), on, from,
+                        jszg_jstr(app, "institution_name"));
 }
 
 int jszg_adm_app_correct(jszg_req *jr, jszg_staff *st, const char *id,
@@ -598,19 +593,19 @@ int jszg_adm_app_correct(jszg_req *jr, jszg_staff *st, const char *id,
                             "更正注册结论。");
     if ((rc = jszg_adm_app_get(jr, st, id, &app, e)) != JSZG_ADM_OK)
         return rc;
-    from = jstr(app, "status");
+    from = jszg_jstr(app, "status");
     if (!is_conclusion(from))
         return wrong_status(jr, e, app, "撤销或更正注册结论（只有已作出"
                             "注册结论的报名可以撤销或更正）");
-    days = days_since(jr, jstr(app, "decided_on"));
+    days = days_since(jr, jszg_jstr(app, "decided_on"));
     if (days < 0 || days > jr->sc->correct_days)
         return jszg_adm_domain(e, HTTP_CONFLICT, "correct_period_over",
                                apr_psprintf(jr->pool, "注册结论作出已超过"
                                             "%d天（结论日期%s），不能再撤销"
                                             "或更正。",
                                             jr->sc->correct_days,
-                                            jstr(app, "decided_on")
-                                            ? jstr(app, "decided_on")
+                                            jszg_jstr(app, "decided_on")
+                                            ? jszg_jstr(app, "decided_on")
                                             : "未知"));
     if (to && !*to)
         to = NULL;              /* withdraw: back to 待注册审批 */

@@ -15,11 +15,6 @@
 
 #define MAX_UPLOAD_SEND (8 * 1024 * 1024)
 
-static const char *jstr(json_t *o, const char *k)
-{
-    return json_string_value(json_object_get(o, k));
-}
-
 /* ---- serving uploads (photos, ID images) --------------------------------- */
 
 /* A relative path the wizard or the account code wrote: no "..", no
@@ -100,7 +95,7 @@ int jszg_admin_send_upload(jszg_req *jr, const char *rel,
 static void snapshot(jszg_req *jr, json_t *app, json_t *d)
 {
     json_t *flat = json_array(), *groups = json_array();
-    const char *data = jstr(app, "data");
+    const char *data = jszg_jstr(app, "data");
     json_t *obj = data ? json_loads(data, 0, NULL) : NULL;
 
     if (json_is_object(obj))
@@ -119,11 +114,11 @@ static void event_actors(jszg_req *jr, json_t *app, json_t *events)
     char buf[256];
 
     json_array_foreach(events, i, ev) {
-        const char *actor = jstr(ev, "actor"), *name;
+        const char *actor = jszg_jstr(ev, "actor"), *name;
         name = actor && !strncmp(actor, "staff:", 6)
-               ? jstr(ev, "staff_name") : jstr(app, "applicant_name");
+               ? jszg_jstr(ev, "staff_name") : jszg_jstr(app, "applicant_name");
         json_object_set_new(ev, "actor_text", json_string(
-            jszg_rules_actor_text(actor, jstr(ev, "staff_role"), name, buf,
+            jszg_rules_actor_text(actor, jszg_jstr(ev, "staff_role"), name, buf,
                                   sizeof(buf))));
         json_object_del(ev, "actor");
         json_object_del(ev, "staff_name");
@@ -136,7 +131,7 @@ static void event_actors(jszg_req *jr, json_t *app, json_t *events)
  * flag as a boolean (the string "0" would be true in a template). */
 static void app_public(json_t *app)
 {
-    const char *m = jstr(app, "has_message");
+    const char *m = jszg_jstr(app, "has_message");
 
     json_object_del(app, "photo_path");
     json_object_del(app, "data");
@@ -160,7 +155,7 @@ static int answer_fail(jszg_req *jr, jszg_staff *st, jszg_adm_err *e,
 static int detail_data(jszg_req *jr, jszg_staff *st, json_t *app,
                        json_t *d)
 {
-    const char *id = jstr(app, "id"), *status = jstr(app, "status");
+    const char *id = jszg_jstr(app, "id"), *status = jszg_jstr(app, "status");
     json_t *events, *verify;
     int rc;
 
@@ -172,7 +167,7 @@ static int detail_data(jszg_req *jr, jszg_staff *st, json_t *app,
     jszg_admin_times(jr, events, "at");
     event_actors(jr, app, events);
     snapshot(jr, app, d);
-    json_object_set_new(d, "has_photo", json_boolean(jstr(app,
+    json_object_set_new(d, "has_photo", json_boolean(jszg_jstr(app,
                                                           "photo_path")));
     app_public(app);
     json_object_set(d, "app", app);
@@ -285,9 +280,9 @@ int jszg_admin_app_photo(jszg_req *jr)
         return rc;
     if (jszg_adm_app_get(jr, st, id, &app, &e) != JSZG_ADM_OK)
         return answer_fail(jr, st, &e, id);
-    rc = jszg_admin_send_upload(jr, jstr(app, "photo_path"),
+    rc = jszg_admin_send_upload(jr, jszg_jstr(app, "photo_path"),
                                 apr_pstrcat(jr->pool, "photo-",
-                                            jstr(app, "reg_no"), NULL));
+                                            jszg_jstr(app, "reg_no"), NULL));
     if (rc == HTTP_NOT_FOUND)
         return jszg_admin_error(jr, st, rc, "photo_missing",
                                 "该报名没有照片或照片文件已丢失。");
@@ -604,11 +599,11 @@ static int bulk_one(jszg_req *jr, jszg_staff *st, const jszg_form_field *f,
         if (rc != JSZG_DB_OK)
             return jszg_adm_domain(e, jszg_db_status(rc), "db_error",
                                    "数据库暂时不可用，请稍后重试。");
-        id = jstr(row, "id");
+        id = jszg_jstr(row, "id");
     }
     rc = jszg_adm_app_get(jr, st, id, app, e);
     if (rc == JSZG_ADM_OK)
-        *label = jstr(*app, "reg_no");
+        *label = jszg_jstr(*app, "reg_no");
     else if (e->status == HTTP_FORBIDDEN) {
         /* logged and audited, answered as if it did not exist */
         jszg_admin_denied(jr, st, apr_pstrcat(jr->pool, "application:", id,
@@ -654,7 +649,7 @@ int jszg_admin_bulk_decide_post(jszg_req *jr)
             == JSZG_ADM_OK) {
             json_array_append_new(saved, json_pack("{s:s, s:s?, s:s}",
                                   "reg_no", label, "name",
-                                  jstr(app, "applicant_name"),
+                                  jszg_jstr(app, "applicant_name"),
                                   "conclusion", conclusion));
             continue;
         }

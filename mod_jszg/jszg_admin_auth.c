@@ -27,11 +27,6 @@
 
 /* ---- small helpers --------------------------------------------------- */
 
-static const char *jstr(json_t *o, const char *k)
-{
-    return json_string_value(json_object_get(o, k));
-}
-
 const char *jszg_now_str(jszg_req *jr)
 {
     return apr_psprintf(jr->pool, "%" APR_TIME_T_FMT, apr_time_sec(jr->now));
@@ -45,7 +40,7 @@ void jszg_admin_times(jszg_req *jr, json_t *rows, const char *col)
     size_t i;
 
     json_array_foreach(rows, i, row) {
-        const char *v = jstr(row, col);
+        const char *v = jszg_jstr(row, col);
         char buf[24];
         if (!v)
             continue;
@@ -129,7 +124,7 @@ int jszg_adm_load_scoped(jszg_req *jr, jszg_staff *st, const char *stmt,
                                           NULL));
     else if (rc != JSZG_DB_OK)
         return jszg_db_status(rc);
-    else if (!jszg_adm_in_province(st, jstr(*row, prov_key)))
+    else if (!jszg_adm_in_province(st, jszg_jstr(*row, prov_key)))
         rc = jszg_admin_forbidden(jr, st, apr_pstrcat(jr->pool, kind, ":",
                                                       id, NULL));
     else
@@ -188,19 +183,19 @@ static jszg_staff *staff_from_row(jszg_req *jr, json_t *row,
                                   const char *token, const char *hash)
 {
     jszg_staff *st = apr_pcalloc(jr->pool, sizeof(*st));
-    const char *data = jstr(row, "data");
+    const char *data = jszg_jstr(row, "data");
 
-    st->id = jstr(row, "staff_id");
-    st->username = jstr(row, "username");
-    st->name = jstr(row, "name");
-    st->role = jszg_adm_role_of(jstr(row, "role"));
-    st->point_id = jstr(row, "point_id");
-    st->institution_id = jstr(row, "institution_id");
-    st->province_code = jstr(row, "province_code");
+    st->id = jszg_jstr(row, "staff_id");
+    st->username = jszg_jstr(row, "username");
+    st->name = jszg_jstr(row, "name");
+    st->role = jszg_adm_role_of(jszg_jstr(row, "role"));
+    st->point_id = jszg_jstr(row, "point_id");
+    st->institution_id = jszg_jstr(row, "institution_id");
+    st->province_code = jszg_jstr(row, "province_code");
     st->token = token;
     st->id_hash = hash;
-    st->must_change = jstr(row, "must_change_password")
-                      && !strcmp(jstr(row, "must_change_password"), "1");
+    st->must_change = jszg_jstr(row, "must_change_password")
+                      && !strcmp(jszg_jstr(row, "must_change_password"), "1");
     st->data = data ? json_loads(data, 0, NULL) : NULL;
     if (!json_is_object(st->data)) {
         json_decref(st->data);
@@ -208,9 +203,9 @@ static jszg_staff *staff_from_row(jszg_req *jr, json_t *row,
     }
     jszg_pool_json(jr->pool, st->data);
     json_object_set_new(st->data, "_scope", json_pack(
-        "{s:s?, s:s?, s:s?}", "point", jstr(row, "point_name"),
-        "institution", jstr(row, "institution_name"),
-        "province", jstr(row, "province_name")));
+        "{s:s?, s:s?, s:s?}", "point", jszg_jstr(row, "point_name"),
+        "institution", jszg_jstr(row, "institution_name"),
+        "province", jszg_jstr(row, "province_name")));
     return st;
 }
 
@@ -247,10 +242,10 @@ static jszg_staff *staff_get(jszg_req *jr, int *failed)
         }
         return NULL;
     }
-    seen = apr_atoi64(jstr(row, "last_seen_at"));
-    expires = apr_atoi64(jstr(row, "expires_at"));
+    seen = apr_atoi64(jszg_jstr(row, "last_seen_at"));
+    expires = apr_atoi64(jszg_jstr(row, "expires_at"));
     if (now > expires || now > seen + apr_time_sec(jr->sc->session_idle)
-        || !jszg_adm_role_of(jstr(row, "role"))) {
+        || !jszg_adm_role_of(jszg_jstr(row, "role"))) {
         jszg_db_exec(jr, "admin_session_delete", NULL, 1, hash);
         set_admin_cookie(jr, "", 1);
         return NULL;
@@ -596,10 +591,10 @@ static int start_session(jszg_req *jr, json_t *staff, const char **token_out)
         ubuf[0] = '\0';
     hash = jszg_sha256_hex(jr->pool, token);
     rc = jszg_db_exec(jr, "admin_session_insert", NULL, 7, hash,
-                      jstr(staff, "id"), now, now, exp, client_ip(jr), ubuf);
+                      jszg_jstr(staff, "id"), now, now, exp, client_ip(jr), ubuf);
     if (rc == JSZG_DB_OK)
         rc = jszg_db_exec(jr, "admin_staff_login_at", NULL, 2, now,
-                          jstr(staff, "id"));
+                          jszg_jstr(staff, "id"));
     *token_out = token;
     return rc;
 }
@@ -661,7 +656,7 @@ int jszg_admin_login_post(jszg_req *jr)
     if (rc != JSZG_DB_OK && rc != JSZG_DB_NOTFOUND)
         return jszg_db_status(rc);
     /* an unknown username costs one bcrypt too (dummy hash) */
-    if (!jszg_password_verify(pw, staff ? jstr(staff, "password_hash")
+    if (!jszg_password_verify(pw, staff ? jszg_jstr(staff, "password_hash")
                                         : NULL)) {
         /* the throttle's count and the audit row together */
         if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)

@@ -47,11 +47,6 @@ static const char *const results[] = {
     JSZG_ST_PASS, JSZG_ST_DEFER, JSZG_ST_FAIL, NULL
 };
 
-static const char *jstr(json_t *o, const char *k)
-{
-    return json_string_value(json_object_get(o, k));
-}
-
 static int streq(const char *a, const char *b)
 {
     return a && b && !strcmp(a, b);
@@ -195,7 +190,7 @@ static const char *csv_line(apr_pool_t *p, json_t *row,
 
     for (i = 0; cols[i]; i++)
         out = apr_pstrcat(p, out, i ? "," : "",
-                          jszg_csv_cell(p, row ? jstr(row, cols[i])
+                          jszg_csv_cell(p, row ? jszg_jstr(row, cols[i])
                                                : cols[i]), NULL);
     return apr_pstrcat(p, out, "\r\n", NULL);
 }
@@ -266,8 +261,8 @@ static int list_load(jszg_req *jr, jszg_staff *st, const list_kind *k,
     if ((rc = k->count(jr, st, view, &rows)) != JSZG_DB_OK)
         return db_fail(e, rc);
     json_array_foreach(rows, i, row) {
-        const char *grp = jstr(row, l->group_col);
-        long n = (long)apr_atoi64(jstr(row, "n"));
+        const char *grp = jszg_jstr(row, l->group_col);
+        long n = (long)apr_atoi64(jszg_jstr(row, "n"));
         for (g = 0; l->groups[g] && g < 8; g++)
             if (streq(l->groups[g], grp))
                 l->counts[g] = n;
@@ -629,8 +624,8 @@ static int decided_insts(jszg_req *jr, jszg_staff *st, decided_view *v,
         return rc;
     json_array_foreach(rows, i, row) {
         json_object_set_new(row, "selected",
-                            json_boolean(streq(jstr(row, "id"), v->inst)));
-        if (streq(jstr(row, "id"), v->inst))
+                            json_boolean(streq(jszg_jstr(row, "id"), v->inst)));
+        if (streq(jszg_jstr(row, "id"), v->inst))
             json_object_set(d, "inst_name", json_object_get(row, "name"));
     }
     json_object_set(d, "institutions", rows);
@@ -712,7 +707,7 @@ static void publicity_rows(jszg_req *jr, json_t *rows)
     json_array_foreach(rows, i, row) {
         json_object_set_new(row, "n", json_string(ltoa(jr, (long)i + 1)));
         json_object_set_new(row, "id_masked", json_string(
-            jszg_mask_id_public(jr->pool, jstr(row, "id_number"))));
+            jszg_mask_id_public(jr->pool, jszg_jstr(row, "id_number"))));
     }
 }
 
@@ -885,7 +880,7 @@ static int find_load(jszg_req *jr, jszg_staff *st, find_view *v,
         rc = jszg_db_row(jr, stmt, &row, 2, v->key, scope);
     if (rc != JSZG_DB_OK)
         return db_fail(e, rc);
-    v->total = (long)apr_atoi64(jstr(row, "n"));
+    v->total = (long)apr_atoi64(jszg_jstr(row, "n"));
     v->capped = v->total > FIND_CAP;
     if (v->capped)
         v->total = FIND_CAP;

@@ -23,11 +23,6 @@
 
 static const char *const levels[] = { "省级", "市级", "县级", NULL };
 
-static const char *jstr(json_t *o, const char *k)
-{
-    return json_string_value(json_object_get(o, k));
-}
-
 /* ---- shared helpers --------------------------------------------------- */
 
 static void add_err(json_t *errs, const char *name, const char *msg)
@@ -211,7 +206,7 @@ static void active_text(json_t *rows)
     size_t i;
 
     json_array_foreach(rows, i, row) {
-        const char *a = jstr(row, "active");
+        const char *a = jszg_jstr(row, "active");
         json_object_set_new(row, "is_active", json_boolean(a && *a == '1'));
         json_object_set_new(row, "is_inactive", json_boolean(!a || *a != '1'));
     }
@@ -271,7 +266,7 @@ static int org_finish(jszg_req *jr, jszg_staff *st, int rc,
 static const char *org_back(jszg_req *jr, const org_kind *k, json_t *row)
 {
     return apr_pstrcat(jr->pool, "/admin/institutions/",
-                       jstr(row, k->inst_col), NULL);
+                       jszg_jstr(row, k->inst_col), NULL);
 }
 
 /* What both forms show: the values `f`, 停用/启用 of a saved row, the
@@ -279,11 +274,11 @@ static const char *org_back(jszg_req *jr, const org_kind *k, json_t *row)
 static void org_form_data(jszg_req *jr, const org_kind *k, json_t *d,
                           json_t *f, json_t *errs)
 {
-    const char *id = jstr(f, "id");
+    const char *id = jszg_jstr(f, "id");
 
     json_object_set(d, "f", f);
     if (id) {
-        const char *a = jstr(f, "active");
+        const char *a = jszg_jstr(f, "active");
         json_object_set_new(d, "is_active", json_boolean(a && *a == '1'));
         json_object_set_new(d, "active_href", json_string(apr_pstrcat(
             jr->pool, k->href, id, "/active", NULL)));
@@ -316,7 +311,7 @@ static int org_posted(jszg_req *jr, jszg_staff *st, const org_kind *k,
     int rc;
 
     *f = posted(jr, names);
-    id = jstr(*f, "id");
+    id = jszg_jstr(*f, "id");
     if (id && !*id)
         json_object_del(*f, "id");
     else if (id && !jszg_adm_id_ok(id)) {
@@ -332,7 +327,7 @@ static int org_posted(jszg_req *jr, jszg_staff *st, const org_kind *k,
  * row as it is. */
 static void org_again(jszg_req *jr, const org_kind *k, json_t *f)
 {
-    const char *id = jstr(f, "id");
+    const char *id = jszg_jstr(f, "id");
     json_t *old;
 
     json_object_set_new(f, "stages", json_string(stages_again(jr)));
@@ -378,7 +373,7 @@ static int org_active(jszg_req *jr, const org_kind *k)
                                             ? ".activate" : ".deactivate",
                                             NULL),
                     apr_pstrcat(jr->pool, k->key, ":", id, NULL),
-                    jstr(row, "name"));
+                    jszg_jstr(row, "name"));
     if (rc != JSZG_DB_OK)
         return jszg_db_status(rc);
     json_object_set_new(row, "active", json_integer(on));
@@ -441,7 +436,7 @@ int jszg_admin_orgs_list(jszg_req *jr)
 static int org_form(jszg_req *jr, jszg_staff *st, int status, json_t *f,
                     json_t *errs, json_t *points)
 {
-    const char *id = f ? jstr(f, "id") : NULL;
+    const char *id = f ? jszg_jstr(f, "id") : NULL;
     json_t *d = jszg_admin_data(jr, st, id ? "修改注册机构" : "新增注册机构",
                                 "orgs");
     json_t *lv = json_array(), *regs, *row;
@@ -452,17 +447,17 @@ static int org_form(jszg_req *jr, jszg_staff *st, int status, json_t *f,
         f = jszg_pool_json(jr->pool, json_object());
     for (k = 0; levels[k]; k++)
         json_array_append_new(lv, json_pack("{s:s, s:b}", "name", levels[k],
-                                            "selected", jstr(f, "level")
-                                            && !strcmp(jstr(f, "level"),
+                                            "selected", jszg_jstr(f, "level")
+                                            && !strcmp(jszg_jstr(f, "level"),
                                                        levels[k])));
     json_object_set_new(d, "levels", lv);
-    json_object_set_new(d, "stage_opts", stage_opts(jr, jstr(f, "stages"),
+    json_object_set_new(d, "stage_opts", stage_opts(jr, jszg_jstr(f, "stages"),
                                                     NULL));
     regs = regions(jr, st);
     json_array_foreach(regs, i, row)
         json_object_set_new(row, "selected", json_boolean(
-            jstr(f, "region_code") && jstr(row, "code")
-            && !strcmp(jstr(f, "region_code"), jstr(row, "code"))));
+            jszg_jstr(f, "region_code") && jszg_jstr(row, "code")
+            && !strcmp(jszg_jstr(f, "region_code"), jszg_jstr(row, "code"))));
     json_object_set(d, "regions", regs);
     org_form_data(jr, &inst_kind, d, f, errs);
     if (id) {
@@ -501,9 +496,9 @@ int jszg_admin_org_edit(jszg_req *jr)
     if ((rc = inst_load(jr, st, jszg_param(jr, "id"), &inst)) != OK)
         return rc;
     if ((rc = jszg_db_rows(jr, "orgs_points_of", &points, 1,
-                           jstr(inst, "id"))) != JSZG_DB_OK)
+                           jszg_jstr(inst, "id"))) != JSZG_DB_OK)
         return jszg_db_status(rc);
-    if ((rc = jszg_db_row(jr, "orgs_inst_apps", &cnt, 1, jstr(inst, "id")))
+    if ((rc = jszg_db_row(jr, "orgs_inst_apps", &cnt, 1, jszg_jstr(inst, "id")))
         != JSZG_DB_OK)
         return jszg_db_status(rc);
     json_object_set(inst, "applications", json_object_get(cnt, "n"));
@@ -513,7 +508,7 @@ int jszg_admin_org_edit(jszg_req *jr)
     jszg_json_intify(points, point_ints);
     b = jszg_pool_json(jr->pool, json_object());
     json_object_set_new(inst, "is_active",
-                        json_boolean(!strcmp(jstr(inst, "active"), "1")));
+                        json_boolean(!strcmp(jszg_jstr(inst, "active"), "1")));
     json_object_set(b, "institution", inst);
     {
         json_t *one = json_array();
@@ -530,7 +525,7 @@ int jszg_admin_org_edit(jszg_req *jr)
 static int org_save(jszg_req *jr, jszg_staff *st, json_t *f, json_t *errs,
                     const char **saved)
 {
-    const char *id = jstr(f, "id"), *code, *name, *level, *region, *stages;
+    const char *id = jszg_jstr(f, "id"), *code, *name, *level, *region, *stages;
     const char *phone, *address, *hours, *prov, *city;
     json_t *old = NULL, *reg, *dup, *cnt, *row;
     int rc, k;
@@ -558,15 +553,15 @@ static int org_save(jszg_req *jr, jszg_staff *st, json_t *f, json_t *errs,
             add_err(errs, "region_code", "所在行政区划不存在。");
         else if (rc != JSZG_DB_OK)
             return jszg_db_status(rc);
-        else if (!strcmp(jstr(reg, "level"), "1"))
+        else if (!strcmp(jszg_jstr(reg, "level"), "1"))
             prov = region;
-        else if (!strcmp(jstr(reg, "level"), "2")) {
-            prov = jstr(reg, "parent_code");
+        else if (!strcmp(jszg_jstr(reg, "level"), "2")) {
+            prov = jszg_jstr(reg, "parent_code");
             city = region;
         }
         else {
-            prov = jstr(reg, "grand_code");
-            city = jstr(reg, "parent_code");
+            prov = jszg_jstr(reg, "grand_code");
+            city = jszg_jstr(reg, "parent_code");
         }
     }
     /* the scope of the values: a province admin places an institution
@@ -585,11 +580,11 @@ static int org_save(jszg_req *jr, jszg_staff *st, json_t *f, json_t *errs,
             return jszg_db_status(rc);
     }
     /* 报名号 carry the code: it stays once applications used it */
-    if (old && code && strcmp(code, jstr(old, "code"))) {
+    if (old && code && strcmp(code, jszg_jstr(old, "code"))) {
         if ((rc = jszg_db_row(jr, "orgs_inst_apps", &cnt, 1, id))
             != JSZG_DB_OK)
             return jszg_db_status(rc);
-        if (strcmp(jstr(cnt, "n"), "0"))
+        if (strcmp(jszg_jstr(cnt, "n"), "0"))
             add_err(errs, "code", "该机构已有报名，报名号中含有机构代码，"
                     "不能修改机构代码。");
     }
@@ -608,7 +603,7 @@ static int org_save(jszg_req *jr, jszg_staff *st, json_t *f, json_t *errs,
         if (rc == JSZG_DB_OK
             && (rc = jszg_db_row(jr, "orgs_inst_by_code", &row, 2, code,
                                  "0")) == JSZG_DB_OK)
-            id = jstr(row, "id");
+            id = jszg_jstr(row, "id");
     }
     rc = org_finish(jr, st, rc, old ? "institution.update"
                                     : "institution.create",
@@ -637,8 +632,8 @@ int jszg_admin_org_save(jszg_req *jr)
         if (jr->is_api)
             return jszg_adm_invalid(jr, errs);
         org_again(jr, &inst_kind, f);
-        if (jstr(f, "id"))
-            jszg_db_rows(jr, "orgs_points_of", &points, 1, jstr(f, "id"));
+        if (jszg_jstr(f, "id"))
+            jszg_db_rows(jr, "orgs_points_of", &points, 1, jszg_jstr(f, "id"));
         return org_form(jr, st, HTTP_BAD_REQUEST, f, errs, points);
     }
     if (rc != OK)
@@ -663,15 +658,15 @@ static int point_load(jszg_req *jr, jszg_staff *st, const char *id,
 static int point_form(jszg_req *jr, jszg_staff *st, int status, json_t *f,
                       json_t *inst, json_t *errs)
 {
-    const char *id = jstr(f, "id");
+    const char *id = jszg_jstr(f, "id");
     json_t *d = jszg_admin_data(jr, st, id ? "修改确认点" : "新增确认点",
                                 "orgs");
 
     json_object_set(d, "inst", inst);
     json_object_set_new(d, "back_href", json_string(apr_pstrcat(
-        jr->pool, "/admin/institutions/", jstr(inst, "id"), NULL)));
-    json_object_set_new(d, "stage_opts", stage_opts(jr, jstr(f, "stages"),
-                                                    jstr(inst, "stages")));
+        jr->pool, "/admin/institutions/", jszg_jstr(inst, "id"), NULL)));
+    json_object_set_new(d, "stage_opts", stage_opts(jr, jszg_jstr(f, "stages"),
+                                                    jszg_jstr(inst, "stages")));
     org_form_data(jr, &point_kind, d, f, errs);
     return jszg_render_layout(jr, status, "admin/point_form", "admin/layout",
                               d);
@@ -704,16 +699,16 @@ int jszg_admin_point_edit(jszg_req *jr)
     if ((rc = point_load(jr, st, jszg_param(jr, "id"), &pt)) != OK)
         return rc;
     if ((rc = jszg_db_row(jr, "orgs_inst_get", &inst, 1,
-                          jstr(pt, "institution_id"))) != JSZG_DB_OK)
+                          jszg_jstr(pt, "institution_id"))) != JSZG_DB_OK)
         return jszg_db_status(rc);
     if (!jr->is_api)
         return point_form(jr, st, HTTP_OK, pt, inst, NULL);
-    if ((rc = jszg_db_row(jr, "orgs_point_apps", &cnt, 1, jstr(pt, "id")))
+    if ((rc = jszg_db_row(jr, "orgs_point_apps", &cnt, 1, jszg_jstr(pt, "id")))
         != JSZG_DB_OK)
         return jszg_db_status(rc);
     json_object_set(pt, "applications", json_object_get(cnt, "n"));
     json_object_set_new(pt, "is_active",
-                        json_boolean(!strcmp(jstr(pt, "active"), "1")));
+                        json_boolean(!strcmp(jszg_jstr(pt, "active"), "1")));
     one = jszg_pool_json(jr->pool, json_array());
     json_array_append(one, pt);
     jszg_json_intify(one, point_ints);
@@ -725,7 +720,7 @@ int jszg_admin_point_edit(jszg_req *jr)
 static int point_save(jszg_req *jr, jszg_staff *st, json_t *f, json_t *errs,
                       json_t **inst_out, const char **saved)
 {
-    const char *id = jstr(f, "id"), *inst_id = jstr(f, "institution_id");
+    const char *id = jszg_jstr(f, "id"), *inst_id = jszg_jstr(f, "institution_id");
     const char *name, *scope, *address, *phone, *hours, *stages;
     json_t *old = NULL, *inst, *cnt, *row;
     int rc;
@@ -735,7 +730,7 @@ static int point_save(jszg_req *jr, jszg_staff *st, json_t *f, json_t *errs,
         return rc;
     /* and where it goes: an institution in scope too */
     if (!inst_id && old)
-        inst_id = jstr(old, "institution_id");
+        inst_id = jszg_jstr(old, "institution_id");
     if ((rc = inst_load(jr, st, inst_id, &inst)) != OK)
         return rc;
     *inst_out = inst;
@@ -744,16 +739,16 @@ static int point_save(jszg_req *jr, jszg_staff *st, json_t *f, json_t *errs,
     address = jszg_adm_text(jr, errs, "address", "地址", MAX_ADDRESS, 1);
     phone = phone_in(jr, errs);
     hours = jszg_adm_text(jr, errs, "hours", "办公时间", MAX_HOURS, 1);
-    stages = stages_in(jr, errs, "stages", jstr(inst, "stages"), 0);
-    if (old && strcmp(inst_id, jstr(old, "institution_id"))) {
+    stages = stages_in(jr, errs, "stages", jszg_jstr(inst, "stages"), 0);
+    if (old && strcmp(inst_id, jszg_jstr(old, "institution_id"))) {
         if ((rc = jszg_db_row(jr, "orgs_point_apps", &cnt, 1, id))
             != JSZG_DB_OK)
             return jszg_db_status(rc);
-        if (strcmp(jstr(cnt, "n"), "0"))
+        if (strcmp(jszg_jstr(cnt, "n"), "0"))
             add_err(errs, "institution_id", "该确认点已有报名，"
                     "不能改到其他注册机构。");
     }
-    if (!old && strcmp(jstr(inst, "active"), "1"))
+    if (!old && strcmp(jszg_jstr(inst, "active"), "1"))
         add_err(errs, "institution_id", "该注册机构已停用，请先启用。");
     if (json_object_size(errs))
         return HTTP_BAD_REQUEST;
@@ -768,7 +763,7 @@ static int point_save(jszg_req *jr, jszg_staff *st, json_t *f, json_t *errs,
         if (rc == JSZG_DB_OK
             && (rc = jszg_db_row(jr, "orgs_point_new_id", &row, 2, inst_id,
                                  name)) == JSZG_DB_OK)
-            id = jstr(row, "id");
+            id = jszg_jstr(row, "id");
     }
     rc = org_finish(jr, st, rc, old ? "point.update" : "point.create",
                     apr_pstrcat(jr->pool, "point:", id, NULL),
@@ -791,9 +786,9 @@ int jszg_admin_point_save(jszg_req *jr)
 
     if (rc != OK || (rc = org_posted(jr, st, &point_kind, names, &f)) != OK)
         return rc;
-    if (jstr(f, "institution_id") && !*jstr(f, "institution_id"))
+    if (jszg_jstr(f, "institution_id") && !*jszg_jstr(f, "institution_id"))
         json_object_del(f, "institution_id");
-    if (!jstr(f, "id") && !jstr(f, "institution_id"))
+    if (!jszg_jstr(f, "id") && !jszg_jstr(f, "institution_id"))
         return jszg_admin_error(jr, st, HTTP_BAD_REQUEST, "invalid",
                                 "请选择确认点所属的注册机构。");
     errs = jszg_pool_json(jr->pool, json_object());

@@ -23,14 +23,9 @@
 #define PLAN_ROLES (JSZG_ROLE_PROVINCE | JSZG_ROLE_SYSTEM)
 #define NOTES_MAX  2000
 
-static const char *jstr(json_t *o, const char *k)
-{
-    return json_string_value(json_object_get(o, k));
-}
-
 static int inst_in_scope(jszg_staff *st, json_t *row)
 {
-    return jszg_adm_in_province(st, jstr(row, "province_code"));
+    return jszg_adm_in_province(st, jszg_jstr(row, "province_code"));
 }
 
 /* "2026-11-01T09:00", "2026-11-01 09:00" or with seconds → canonical
@@ -69,10 +64,10 @@ static int window_apps(jszg_req *jr, json_t *w, long *n)
 {
     json_t *row;
     int rc = jszg_db_row(jr, "orgs_window_apps", &row, 2,
-                         jstr(w, "institution_id"), jstr(w, "cycle_year"));
+                         jszg_jstr(w, "institution_id"), jszg_jstr(w, "cycle_year"));
 
     if (rc == JSZG_DB_OK)
-        *n = atol(jstr(row, "n"));
+        *n = atol(jszg_jstr(row, "n"));
     return rc;
 }
 
@@ -189,9 +184,9 @@ int jszg_adm_window_save(jszg_req *jr, jszg_staff *st, window_in *w,
             return jszg_adm_domain(e, jszg_db_status(rc), "db", NULL);
         else if (!inst_in_scope(st, inst))
             return jszg_adm_domain(e, HTTP_FORBIDDEN, "forbidden", NULL);
-        else if (strcmp(jstr(inst, "active"), "1"))
+        else if (strcmp(jszg_jstr(inst, "active"), "1"))
             field_err(w, "institution_id",
-                      apr_pstrcat(jr->pool, jstr(inst, "name"),
+                      apr_pstrcat(jr->pool, jszg_jstr(inst, "name"),
                                   "已停用，不能设置网报计划。", NULL));
     }
     year = w->cycle_year ? strtol(w->cycle_year, &end, 10) : 0;
@@ -208,7 +203,7 @@ int jszg_adm_window_save(jszg_req *jr, jszg_staff *st, window_in *w,
             field_err(w, "cycle_year",
                       apr_psprintf(jr->pool, "%s在%ld年度已有网报计划，"
                                    "每个注册机构每个年度只能有一个。",
-                                   jstr(inst, "name"), year));
+                                   jszg_jstr(inst, "name"), year));
         else if (rc != JSZG_DB_NOTFOUND)
             return jszg_adm_domain(e, jszg_db_status(rc), "db", NULL);
     }
@@ -271,7 +266,7 @@ static json_t *institutions(jszg_req *jr, jszg_staff *st, const char *sel)
         return jszg_pool_json(jr->pool, json_array());
     json_array_foreach(rows, i, row)
         json_object_set_new(row, "selected", json_boolean(
-            sel && !strcmp(sel, jstr(row, "id"))));
+            sel && !strcmp(sel, jszg_jstr(row, "id"))));
     return rows;
 }
 
@@ -296,7 +291,7 @@ int jszg_admin_windows(jszg_req *jr)
         return jszg_db_status(rc);
     json_array_foreach(rows, i, row)
         json_object_set_new(row, "notes_href", json_string(apr_pstrcat(
-            jr->pool, "/admin/institutions/", jstr(row, "institution_id"),
+            jr->pool, "/admin/institutions/", jszg_jstr(row, "institution_id"),
             "/notes", NULL)));
     jszg_rows_link(jr->pool, rows, "/admin/windows/");
     d = jszg_admin_data(jr, st, "网报计划", "windows");
@@ -309,7 +304,7 @@ int jszg_admin_windows(jszg_req *jr)
 static int window_form(jszg_req *jr, jszg_staff *st, int status,
                        json_t *w, const char *error)
 {
-    json_t *d = jszg_admin_data(jr, st, w && jstr(w, "id") ? "修改网报计划"
+    json_t *d = jszg_admin_data(jr, st, w && jszg_jstr(w, "id") ? "修改网报计划"
                                                           : "新增网报计划",
                                 "windows");
     const char *k;
@@ -329,21 +324,21 @@ static int window_form(jszg_req *jr, jszg_staff *st, int status,
                     apr_pstrndup(jr->pool, s + 11, 5), NULL)));
         }
         json_object_set(d, "w", w);
-        if (jstr(w, "id")) {
+        if (jszg_jstr(w, "id")) {
             long apps = 0;
             json_object_set_new(d, "delete_href", json_string(apr_pstrcat(
-                jr->pool, "/admin/windows/", jstr(w, "id"), "/delete",
+                jr->pool, "/admin/windows/", jszg_jstr(w, "id"), "/delete",
                 NULL)));
             json_object_set_new(d, "close_href", json_string(apr_pstrcat(
-                jr->pool, "/admin/windows/", jstr(w, "id"), "/close",
+                jr->pool, "/admin/windows/", jszg_jstr(w, "id"), "/close",
                 NULL)));
-            if (jstr(w, "institution_id") && jstr(w, "cycle_year")
+            if (jszg_jstr(w, "institution_id") && jszg_jstr(w, "cycle_year")
                 && window_apps(jr, w, &apps) == JSZG_DB_OK && apps)
                 json_object_set_new(d, "apps", json_integer(apps));
         }
     }
     json_object_set(d, "institutions",
-                    institutions(jr, st, w ? jstr(w, "institution_id")
+                    institutions(jr, st, w ? jszg_jstr(w, "institution_id")
                                            : NULL));
     if (error)
         json_object_set_new(d, "error", json_string(error));
@@ -439,7 +434,7 @@ int jszg_admin_window_save(jszg_req *jr)
                               w.institution_id, w.cycle_year, "0"))
             != JSZG_DB_OK)
             return jszg_db_status(rc);
-        saved = jstr(row, "id");
+        saved = jszg_jstr(row, "id");
     }
     return api_window(jr, saved, "网报计划已保存。");
 }
@@ -477,12 +472,12 @@ int jszg_admin_window_delete(jszg_req *jr)
     rc = jszg_db_exec(jr, "admin_window_delete", NULL, 1, id);
     if (rc == JSZG_DB_OK)
         rc = jszg_admin_audit(jr, st, "window.delete", apr_pstrcat(jr->pool,
-                              "institution:", jstr(w, "institution_id"),
+                              "institution:", jszg_jstr(w, "institution_id"),
                               NULL),
                               apr_psprintf(jr->pool, "%s %s → %s",
-                                           jstr(w, "cycle_year"),
-                                           jstr(w, "starts"),
-                                           jstr(w, "ends")));
+                                           jszg_jstr(w, "cycle_year"),
+                                           jszg_jstr(w, "starts"),
+                                           jszg_jstr(w, "ends")));
     rc = jszg_adm_finish(jr, rc);
     if (rc != JSZG_DB_OK)
         return jszg_db_status(rc);
@@ -514,10 +509,10 @@ int jszg_admin_window_close(jszg_req *jr)
         return jszg_admin_forbidden(jr, st, apr_pstrcat(jr->pool, "window:",
                                                         id, NULL));
     now = beijing_now(jr);
-    if (strcmp(now, jstr(w, "ends")) >= 0)
+    if (strcmp(now, jszg_jstr(w, "ends")) >= 0)
         return jszg_admin_error(jr, st, HTTP_CONFLICT, "window_closed",
                                 "该网报计划的网报时间已经结束。");
-    if (strcmp(now, jstr(w, "starts")) <= 0)
+    if (strcmp(now, jszg_jstr(w, "starts")) <= 0)
         return jszg_admin_error(jr, st, HTTP_CONFLICT, "window_not_open",
                                 "网报尚未开始，不必提前结束；"
                                 "可直接修改或删除该网报计划。");
@@ -528,12 +523,12 @@ int jszg_admin_window_close(jszg_req *jr)
     rc = jszg_db_exec(jr, "orgs_window_close", NULL, 2, now, id);
     if (rc == JSZG_DB_OK)
         rc = jszg_admin_audit(jr, st, "window.close", apr_pstrcat(jr->pool,
-                              "institution:", jstr(w, "institution_id"),
+                              "institution:", jszg_jstr(w, "institution_id"),
                               NULL),
                               apr_psprintf(jr->pool, "%s %s → %s（原定%s），"
-                                           "%ld份报名", jstr(w, "cycle_year"),
-                                           jstr(w, "starts"), now,
-                                           jstr(w, "ends"), apps));
+                                           "%ld份报名", jszg_jstr(w, "cycle_year"),
+                                           jszg_jstr(w, "starts"), now,
+                                           jszg_jstr(w, "ends"), apps));
     rc = jszg_adm_finish(jr, rc);
     if (rc != JSZG_DB_OK)
         return jszg_db_status(rc);
@@ -637,7 +632,7 @@ static int notes_page(jszg_req *jr, jszg_staff *st, json_t *inst,
 
     json_object_set(d, "inst", inst);
     json_object_set_new(d, "action", json_string(apr_pstrcat(jr->pool,
-                        "/admin/institutions/", jstr(inst, "id"), "/notes",
+                        "/admin/institutions/", jszg_jstr(inst, "id"), "/notes",
                         NULL)));
     if (error)
         json_object_set_new(d, "error", json_string(error));
@@ -676,11 +671,11 @@ int jszg_admin_inst_notes_post(jszg_req *jr)
     if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
         return jszg_db_status(rc);
     rc = jszg_db_exec(jr, "admin_inst_notes_set", NULL, 2,
-                      notes && *notes ? notes : NULL, jstr(inst, "id"));
+                      notes && *notes ? notes : NULL, jszg_jstr(inst, "id"));
     if (rc == JSZG_DB_OK)
         rc = jszg_admin_audit(jr, st, "institution.notes",
                               apr_pstrcat(jr->pool, "institution:",
-                                          jstr(inst, "id"), NULL), NULL);
+                                          jszg_jstr(inst, "id"), NULL), NULL);
     rc = jszg_adm_finish(jr, rc);
     if (rc != JSZG_DB_OK)
         return jszg_db_status(rc);

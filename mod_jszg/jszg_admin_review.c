@@ -17,11 +17,6 @@
 #define ID_ROLES    JSZG_ROLE_SYSTEM
 #define CERT_ROLES  (JSZG_ROLE_PROVINCE | JSZG_ROLE_SYSTEM)
 
-static const char *jstr(json_t *o, const char *k)
-{
-    return json_string_value(json_object_get(o, k));
-}
-
 static const char *trimmed(apr_pool_t *p, const char *s)
 {
     char *t;
@@ -141,10 +136,10 @@ int jszg_admin_identity_page(jszg_req *jr)
     if (rc != OK || (rc = load(jr, st, "admin_idrev_get", &row)) != OK)
         return rc;
     json_object_set_new(row, "pending", json_boolean(
-        !strcmp(jstr(row, "status"), "人工审核中")));
-    json_object_set_new(row, "has_front", json_boolean(jstr(row,
+        !strcmp(jszg_jstr(row, "status"), "人工审核中")));
+    json_object_set_new(row, "has_front", json_boolean(jszg_jstr(row,
                                                             "front_path")));
-    json_object_set_new(row, "has_back", json_boolean(jstr(row,
+    json_object_set_new(row, "has_back", json_boolean(jszg_jstr(row,
                                                            "back_path")));
     json_object_del(row, "front_path");
     json_object_del(row, "back_path");
@@ -164,10 +159,10 @@ int jszg_admin_identity_image(jszg_req *jr)
     if (strcmp(side, "front") && strcmp(side, "back"))
         return jszg_admin_error(jr, st, HTTP_NOT_FOUND, "not_found",
                                 "该图片不存在。");
-    rc = jszg_admin_send_upload(jr, jstr(row, !strcmp(side, "front")
+    rc = jszg_admin_send_upload(jr, jszg_jstr(row, !strcmp(side, "front")
                                               ? "front_path" : "back_path"),
                                 apr_pstrcat(jr->pool, "identity-",
-                                            jstr(row, "id"), "-", side,
+                                            jszg_jstr(row, "id"), "-", side,
                                             NULL));
     if (rc == HTTP_NOT_FOUND)
         return jszg_admin_error(jr, st, rc, "image_missing",
@@ -192,7 +187,7 @@ int jszg_admin_identity_decide(jszg_req *jr)
         return page_of(jr, st, "admin/identity", "实名人工审核", "identity",
                        row, e.status, e.message);
     jszg_acct_err_init(jr->pool, &ae);
-    rc = jszg_acct_review_decide(jr, jstr(row, "id"), approve,
+    rc = jszg_acct_review_decide(jr, jszg_jstr(row, "id"), approve,
                                  apr_pstrcat(jr->pool, "staff:",
                                              st->username, NULL),
                                  reason, &ae);
@@ -211,8 +206,8 @@ int jszg_admin_identity_decide(jszg_req *jr)
 static int cert_in_scope(jszg_staff *st, json_t *row)
 {
     return st->role == JSZG_ROLE_SYSTEM
-           || (st->province_code && jstr(row, "province_code")
-               && !strcmp(st->province_code, jstr(row, "province_code")));
+           || (st->province_code && jszg_jstr(row, "province_code")
+               && !strcmp(st->province_code, jszg_jstr(row, "province_code")));
 }
 
 int jszg_admin_certs_list(jszg_req *jr)
@@ -254,7 +249,7 @@ static int cert_load(jszg_req *jr, jszg_staff *st, json_t **row)
     if (cert_in_scope(st, *row))
         return OK;
     rc = jszg_admin_forbidden(jr, st, apr_pstrcat(jr->pool, "manual_cert:",
-                                                  jstr(*row, "id"), NULL));
+                                                  jszg_jstr(*row, "id"), NULL));
     return rc == OK ? DONE : rc;
 }
 
@@ -267,10 +262,10 @@ int jszg_admin_cert_page(jszg_req *jr)
     if (rc != OK || (rc = cert_load(jr, st, &row)) != OK)
         return rc;
     json_object_set_new(row, "pending", json_boolean(
-        !strcmp(jstr(row, "review_state"), "待核验")));
+        !strcmp(jszg_jstr(row, "review_state"), "待核验")));
     /* 添加补充照片 (migration 016): a second picture, if uploaded */
     json_object_set_new(row, "has_extra",
-                        json_boolean(jstr(row, "extra_photo_path") != NULL));
+                        json_boolean(jszg_jstr(row, "extra_photo_path") != NULL));
     json_object_del(row, "photo_path");
     json_object_del(row, "extra_photo_path");
     return page_of(jr, st, "admin/cert", "证书人工核验", "certs", row,
@@ -287,10 +282,10 @@ int jszg_admin_cert_image(jszg_req *jr)
         return rc;
     extra = jszg_query(jr, "which") && !strcmp(jszg_query(jr, "which"),
                                                 "extra");
-    rc = jszg_admin_send_upload(jr, jstr(row, extra ? "extra_photo_path"
+    rc = jszg_admin_send_upload(jr, jszg_jstr(row, extra ? "extra_photo_path"
                                                     : "photo_path"),
                                 apr_pstrcat(jr->pool, "certificate-",
-                                            jstr(row, "cert_no"),
+                                            jszg_jstr(row, "cert_no"),
                                             extra ? "-extra" : "", NULL));
     if (rc == HTTP_NOT_FOUND)
         return jszg_admin_error(jr, st, rc, "image_missing",
@@ -310,7 +305,7 @@ int jszg_admin_cert_decide(jszg_req *jr)
         return rc;
     json_object_del(row, "photo_path");
     json_object_set_new(row, "has_extra",
-                        json_boolean(jstr(row, "extra_photo_path") != NULL));
+                        json_boolean(jszg_jstr(row, "extra_photo_path") != NULL));
     json_object_del(row, "extra_photo_path");
     if (decision_in(jr, &approve, &reason, &e) != JSZG_ADM_OK)
         return page_of(jr, st, "admin/cert", "证书人工核验", "certs", row,
@@ -318,13 +313,13 @@ int jszg_admin_cert_decide(jszg_req *jr)
     if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
         return jszg_db_status(rc);
     rc = jszg_db_exec(jr, "admin_mcert_decide", &n, 2,
-                      approve ? "核验通过" : "核验不通过", jstr(row, "id"));
+                      approve ? "核验通过" : "核验不通过", jszg_jstr(row, "id"));
     if (rc == JSZG_DB_OK && n == 1)
         rc = jszg_admin_audit(jr, st, approve ? "certificate.approve"
                                               : "certificate.reject",
                               apr_pstrcat(jr->pool, "manual_cert:",
-                                          jstr(row, "id"), NULL),
-                              apr_pstrcat(jr->pool, jstr(row, "cert_no"),
+                                          jszg_jstr(row, "id"), NULL),
+                              apr_pstrcat(jr->pool, jszg_jstr(row, "cert_no"),
                                           reason ? " " : "", reason, NULL));
     if (rc != JSZG_DB_OK || n != 1) {
         jszg_db_rollback(jr);

@@ -28,11 +28,6 @@
 #define STAFF_ROLES  (JSZG_ROLE_PROVINCE | JSZG_ROLE_SYSTEM)
 #define THROTTLE     "admin"    /* jszg_admin_auth.c's THROTTLE_SCOPE */
 
-static const char *jstr(json_t *o, const char *k)
-{
-    return json_string_value(json_object_get(o, k));
-}
-
 static void add_err(json_t *errs, const char *name, const char *msg)
 {
     if (!json_object_get(errs, name))
@@ -48,18 +43,18 @@ static void staff_rows(jszg_req *jr, json_t *rows)
     size_t i;
 
     json_array_foreach(rows, i, row) {
-        const char *a = jstr(row, "active");
+        const char *a = jszg_jstr(row, "active");
         json_object_set_new(row, "role_name", json_string(
-            jszg_admin_role_name(jszg_adm_role_of(jstr(row, "role")))));
+            jszg_admin_role_name(jszg_adm_role_of(jszg_jstr(row, "role")))));
         json_object_set_new(row, "is_active", json_boolean(a && *a == '1'));
         json_object_set_new(row, "is_inactive", json_boolean(!a || *a != '1'));
         json_object_set_new(row, "must_change", json_boolean(
-            jstr(row, "must_change_password")
-            && *jstr(row, "must_change_password") == '1'));
+            jszg_jstr(row, "must_change_password")
+            && *jszg_jstr(row, "must_change_password") == '1'));
         json_object_set_new(row, "scope_name", json_string(
-            jstr(row, "point_name") ? jstr(row, "point_name")
-            : jstr(row, "institution_name") ? jstr(row, "institution_name")
-            : jstr(row, "province_name") ? jstr(row, "province_name")
+            jszg_jstr(row, "point_name") ? jszg_jstr(row, "point_name")
+            : jszg_jstr(row, "institution_name") ? jszg_jstr(row, "institution_name")
+            : jszg_jstr(row, "province_name") ? jszg_jstr(row, "province_name")
             : "全国"));
     }
     jszg_admin_times(jr, rows, "last_login_at");
@@ -143,13 +138,13 @@ static void mark_selected(json_t *rows, const char *key, const char *sel)
 
     json_array_foreach(rows, i, row)
         json_object_set_new(row, "selected", json_boolean(
-            sel && jstr(row, key) && !strcmp(sel, jstr(row, key))));
+            sel && jszg_jstr(row, key) && !strcmp(sel, jszg_jstr(row, key))));
 }
 
 static int staff_form(jszg_req *jr, jszg_staff *st, int status, json_t *f,
                       json_t *errs)
 {
-    const char *id = jstr(f, "id"), *role = apr_itoa(jr->pool, st->role);
+    const char *id = jszg_jstr(f, "id"), *role = apr_itoa(jr->pool, st->role);
     const char *prov = st->province_code ? st->province_code : "";
     json_t *d = jszg_admin_data(jr, st, id ? "工作人员账号" : "新增工作人员",
                                 "staff");
@@ -164,7 +159,7 @@ static int staff_form(jszg_req *jr, jszg_staff *st, int status, json_t *f,
         json_array_append_new(roles, json_pack(
             "{s:s, s:s, s:b}", "value", role_keys[k], "name",
             jszg_admin_role_name(r), "selected",
-            jstr(f, "role") && !strcmp(jstr(f, "role"), role_keys[k])));
+            jszg_jstr(f, "role") && !strcmp(jszg_jstr(f, "role"), role_keys[k])));
     }
     json_object_set_new(d, "roles", roles);
     if (jszg_db_rows(jr, "admin_institutions", &insts, 3, role, role, prov)
@@ -174,16 +169,16 @@ static int staff_form(jszg_req *jr, jszg_staff *st, int status, json_t *f,
         || jszg_db_rows(jr, "orgs_provinces", &provs, 2, role, prov)
            != JSZG_DB_OK)
         return HTTP_SERVICE_UNAVAILABLE;
-    mark_selected(insts, "id", jstr(f, "institution_id"));
-    mark_selected(points, "id", jstr(f, "point_id"));
-    mark_selected(provs, "code", jstr(f, "province_code"));
+    mark_selected(insts, "id", jszg_jstr(f, "institution_id"));
+    mark_selected(points, "id", jszg_jstr(f, "point_id"));
+    mark_selected(provs, "code", jszg_jstr(f, "province_code"));
     json_object_set(d, "institutions", insts);
     json_object_set(d, "points", points);
     json_object_set(d, "provinces", provs);
     json_object_set(d, "f", f);
     json_object_set_new(d, "pw_policy", json_string(PW_POLICY));
     if (id) {
-        const char *a = jstr(f, "active");
+        const char *a = jszg_jstr(f, "active");
         const char *base = apr_pstrcat(jr->pool, "/admin/staff/", id, NULL);
         json_object_set_new(d, "is_active", json_boolean(a && *a == '1'));
         json_object_set_new(d, "is_self", json_boolean(!strcmp(id, st->id)));
@@ -193,8 +188,8 @@ static int staff_form(jszg_req *jr, jszg_staff *st, int status, json_t *f,
             apr_pstrcat(jr->pool, base, "/unlock", NULL)));
         json_object_set_new(d, "active_href", json_string(
             apr_pstrcat(jr->pool, base, "/active", NULL)));
-        if (jstr(f, "username")
-            && jszg_login_account_failures(jr, THROTTLE, jstr(f, "username"),
+        if (jszg_jstr(f, "username")
+            && jszg_login_account_failures(jr, THROTTLE, jszg_jstr(f, "username"),
                                            &n) == JSZG_DB_OK && n > 0)
             json_object_set_new(d, "failures", json_integer(n));
     }
@@ -302,8 +297,8 @@ static int scope_in(jszg_req *jr, jszg_staff *st, json_t *errs,
         if (rc != JSZG_DB_OK)
             return jszg_db_status(rc);
         sc->point = id;
-        sc->inst = jstr(row, "institution_id");
-        sc->scope_prov = jstr(row, "province_code");
+        sc->inst = jszg_jstr(row, "institution_id");
+        sc->scope_prov = jszg_jstr(row, "province_code");
     }
     else if (r == JSZG_ROLE_INSTITUTION) {
         const char *id = jszg_field(jr, "institution_id");
@@ -316,7 +311,7 @@ static int scope_in(jszg_req *jr, jszg_staff *st, json_t *errs,
         if (rc != JSZG_DB_OK)
             return jszg_db_status(rc);
         sc->inst = id;
-        sc->scope_prov = jstr(row, "province_code");
+        sc->scope_prov = jszg_jstr(row, "province_code");
     }
     else {
         const char *code = jszg_field(jr, "province_code");
@@ -350,7 +345,7 @@ int jszg_admin_staff_save(jszg_req *jr)
     for (n = names; *n; n++)
         if ((v = jszg_field(jr, *n)) && jszg_utf8_valid(v, strlen(v)))
             json_object_set_new(f, *n, json_string(v));
-    id = jstr(f, "id");
+    id = jszg_jstr(f, "id");
     if (id && !*id) {
         json_object_del(f, "id");
         id = NULL;
@@ -367,7 +362,7 @@ int jszg_admin_staff_save(jszg_req *jr)
             add_err(errs, "password", v);
     }
     else
-        user = jstr(old, "username");
+        user = jszg_jstr(old, "username");
     name = jszg_adm_text(jr, errs, "name", "姓名", 60, 1);
     /* and what it becomes: in scope too */
     src = scope_in(jr, st, errs, &sc);
@@ -385,7 +380,7 @@ int jszg_admin_staff_save(jszg_req *jr)
             return jszg_db_status(rc);
     }
     if (old && !strcmp(id, st->id) && strcmp(sc.role ? sc.role : "",
-                                             jstr(old, "role")))
+                                             jszg_jstr(old, "role")))
         add_err(errs, "role", "不能修改自己的角色。");
     if (json_object_size(errs)) {
         if (jr->is_api)
@@ -411,7 +406,7 @@ int jszg_admin_staff_save(jszg_req *jr)
         if (rc == JSZG_DB_OK
             && (rc = jszg_db_row(jr, "orgs_staff_by_username", &row, 1,
                                  user)) == JSZG_DB_OK)
-            id = jstr(row, "id");
+            id = jszg_jstr(row, "id");
     }
     if (rc == JSZG_DB_OK)
         rc = jszg_admin_audit(jr, st, old ? "staff.update" : "staff.create",
@@ -462,7 +457,7 @@ int jszg_admin_staff_reset(jszg_req *jr)
     if ((rc = staff_load(jr, st, id, &row)) != OK)
         return rc;
     if ((bad = pw_problem(pw, jszg_field(jr, "confirm"),
-                          jstr(row, "username")))) {
+                          jszg_jstr(row, "username")))) {
         errs = jszg_pool_json(jr->pool, json_object());
         add_err(errs, "password", bad);
         if (jr->is_api)
@@ -481,7 +476,7 @@ int jszg_admin_staff_reset(jszg_req *jr)
     if (rc == JSZG_DB_OK)
         rc = jszg_admin_audit(jr, st, "staff.password_reset",
                               apr_pstrcat(jr->pool, "staff:", id, NULL),
-                              jstr(row, "username"));
+                              jszg_jstr(row, "username"));
     if ((rc = jszg_adm_finish(jr, rc)) != JSZG_DB_OK)
         return jszg_db_status(rc);
     return answer_row(jr, st, id, "密码已重置，该工作人员下次登录时须修改密码。");
@@ -498,7 +493,7 @@ int jszg_admin_staff_unlock(jszg_req *jr)
         return rc;
     if ((rc = staff_load(jr, st, id, &row)) != OK)
         return rc;
-    user = jstr(row, "username");
+    user = jszg_jstr(row, "username");
     if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
         return jszg_db_status(rc);
     rc = jszg_login_unlock(jr, THROTTLE, user);
@@ -539,7 +534,7 @@ int jszg_admin_staff_active(jszg_req *jr)
         rc = jszg_admin_audit(jr, st, on ? "staff.activate"
                                          : "staff.deactivate",
                               apr_pstrcat(jr->pool, "staff:", id, NULL),
-                              jstr(row, "username"));
+                              jszg_jstr(row, "username"));
     if ((rc = jszg_adm_finish(jr, rc)) != JSZG_DB_OK)
         return jszg_db_status(rc);
     return answer_row(jr, st, id, on ? "账号已启用。"
@@ -590,7 +585,7 @@ int jszg_admin_password_post(jszg_req *jr)
         return jszg_db_status(rc);
     if (!old || !*old)
         add_err(errs, "old_password", "请输入原密码。");
-    else if (!jszg_password_verify(old, jstr(row, "password_hash")))
+    else if (!jszg_password_verify(old, jszg_jstr(row, "password_hash")))
         add_err(errs, "old_password", "原密码不正确。");
     if ((bad = pw_problem(pw, jszg_field(jr, "confirm"), st->username)))
         add_err(errs, "password", bad);

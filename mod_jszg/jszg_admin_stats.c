@@ -31,11 +31,6 @@ static const char *const statuses[] = {
 };
 #define NSTATUS 6
 
-static const char *jstr(json_t *o, const char *k)
-{
-    return json_string_value(json_object_get(o, k));
-}
-
 static int status_index(const char *s)
 {
     int i;
@@ -63,13 +58,13 @@ static apr_array_header_t *by_institution(jszg_req *jr, json_t *rows)
     size_t i;
 
     json_array_foreach(rows, i, row) {
-        int k = status_index(jstr(row, "status"));
-        long n = (long)apr_atoi64(jstr(row, "n"));
-        if (!cur || strcmp(cur->id, jstr(row, "id"))) {
+        int k = status_index(jszg_jstr(row, "status"));
+        long n = (long)apr_atoi64(jszg_jstr(row, "n"));
+        if (!cur || strcmp(cur->id, jszg_jstr(row, "id"))) {
             cur = apr_array_push(out);
             memset(cur, 0, sizeof(*cur));
-            cur->id = jstr(row, "id");
-            cur->name = jstr(row, "name");
+            cur->id = jszg_jstr(row, "id");
+            cur->name = jszg_jstr(row, "name");
         }
         if (k >= 0)
             cur->n[k] += n;
@@ -147,10 +142,10 @@ static json_t *day_chart(jszg_req *jr, json_t *rows, long first_day,
 
     memset(counts, 0, sizeof(long) * DAYS * NSTATUS);
     json_array_foreach(rows, i, row) {
-        long day = (long)apr_atoi64(jstr(row, "day")) - first_day;
-        k = status_index(jstr(row, "to_status"));
+        long day = (long)apr_atoi64(jszg_jstr(row, "day")) - first_day;
+        k = status_index(jszg_jstr(row, "to_status"));
         if (day >= 0 && day < DAYS && k >= 0)
-            counts[day][k] += (long)apr_atoi64(jstr(row, "n"));
+            counts[day][k] += (long)apr_atoi64(jszg_jstr(row, "n"));
     }
     for (d = 0; d < DAYS; d++) {
         for (tot = 0, k = 0; k < NSTATUS; k++)
@@ -361,7 +356,7 @@ static void audit_words(jszg_req *jr, json_t *rows)
     char buf[128];
 
     json_array_foreach(rows, i, row) {
-        const char *action = jstr(row, "action"), *actor = jstr(row, "actor");
+        const char *action = jszg_jstr(row, "action"), *actor = jszg_jstr(row, "actor");
         const char *name = jszg_rules_audit_action(action, buf, sizeof(buf));
         json_object_set_new(row, "action_name", json_string(name ? name
                                                             : action ? action
@@ -452,7 +447,7 @@ int jszg_admin_audit_page(jszg_req *jr)
                         &rows);
     if (rc != JSZG_DB_OK)
         return jszg_db_status(rc);
-    total = (long)apr_atoi64(jstr(cnt, "n"));
+    total = (long)apr_atoi64(jszg_jstr(cnt, "n"));
     jszg_admin_times(jr, rows, "at");
     audit_words(jr, rows);
     json_object_set(d, "rows", rows);
@@ -496,13 +491,13 @@ int jszg_admin_audit_csv(jszg_req *jr)
         "\"操作\",\"操作代码\",\"对象\",\"IP\",\"说明\"\r\n";
     json_array_foreach(rows, i, row)
         APR_ARRAY_PUSH(parts, const char *) = apr_pstrcat(p,
-            jszg_csv_cell(p, jstr(row, "at_text")), ",",
-            jszg_csv_cell(p, jstr(row, "actor_text")), ",",
-            jszg_csv_cell(p, jstr(row, "action_name")), ",",
-            jszg_csv_cell(p, jstr(row, "action")), ",",
-            jszg_csv_cell(p, jstr(row, "target")), ",",
-            jszg_csv_cell(p, jstr(row, "ip")), ",",
-            jszg_csv_cell(p, jstr(row, "note")), "\r\n", NULL);
+            jszg_csv_cell(p, jszg_jstr(row, "at_text")), ",",
+            jszg_csv_cell(p, jszg_jstr(row, "actor_text")), ",",
+            jszg_csv_cell(p, jszg_jstr(row, "action_name")), ",",
+            jszg_csv_cell(p, jszg_jstr(row, "action")), ",",
+            jszg_csv_cell(p, jszg_jstr(row, "target")), ",",
+            jszg_csv_cell(p, jszg_jstr(row, "ip")), ",",
+            jszg_csv_cell(p, jszg_jstr(row, "note")), "\r\n", NULL);
     out = apr_array_pstrcat(p, parts, 0);
     jszg_admin_audit(jr, st, "audit.export", NULL,
                      apr_psprintf(p, "%lu rows", (unsigned long)

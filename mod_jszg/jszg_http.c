@@ -37,21 +37,6 @@ void jszg_no_store(request_rec *r)
     apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
 }
 
-static apr_status_t json_cleanup(void *j)
-{
-    json_decref(j);
-    return APR_SUCCESS;
-}
-
-/* Tie a json value's life to a pool: handlers never call json_decref. */
-json_t *jszg_pool_json(apr_pool_t *p, json_t *j)
-{
-    if (j)
-        apr_pool_cleanup_register(p, j, json_cleanup,
-                                  apr_pool_cleanup_null);
-    return j;
-}
-
 static const char *find_field(const apr_array_header_t *a, const char *name)
 {
     return a ? jszg_form_get(a, name) : NULL;

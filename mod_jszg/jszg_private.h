@@ -18,6 +18,7 @@
 
 #include "jszg_form.h"
 #include "jszg_view.h"
+#include "jszg_json.h"
 
 #ifndef JSZG_MODULE_FILE   /* mod_jszg.c gets it from AP_DECLARE_MODULE */
 APLOG_USE_MODULE(jszg);
@@ -123,10 +124,19 @@ struct jszg_req {
     int is_api;
 };
 
+/* The module's configuration of the request's server (no function
+ * call into mod_jszg.c: the areas need not know the module record's
+ * file). */
+static inline jszg_server_conf *jszg_sconf(request_rec *r)
+{
+    return ap_get_module_config(r->server->module_config, &jszg_module);
+}
+
 /* mod_jszg.c */
-jszg_server_conf *jszg_sconf(request_rec *r);
 
 void jszg_dir_limits(const jszg_dir_conf *dc, jszg_form_limits *lim);
+
+/* jszg_conf.c: the checks every directive setter shares */
 const char *jszg_cmd_range(cmd_parms *cmd, const char *arg,
                            apr_int64_t min, apr_int64_t max,
                            apr_int64_t *out);
@@ -155,7 +165,6 @@ int jszg_error(jszg_req *jr, int status, const char *code,
 int jszg_redirect(jszg_req *jr, const char *location);
 int jszg_local_path(const char *location);
 json_t *jszg_page_data(jszg_req *jr, const char *title, const char *nav);
-json_t *jszg_pool_json(apr_pool_t *p, json_t *j);
 void jszg_rows_link(apr_pool_t *p, json_t *rows, const char *prefix);
 void jszg_crumbs(jszg_req *jr, json_t *data, ...);
 void jszg_no_store(request_rec *r);

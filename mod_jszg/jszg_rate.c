@@ -11,17 +11,6 @@ static const char *num(apr_pool_t *p, apr_int64_t n)
     return apr_psprintf(p, "%" APR_INT64_T_FMT, n);
 }
 
-/* A count or a time column, whether the row holds it as text or as a
- * number. */
-static apr_int64_t col_int(json_t *row, const char *name)
-{
-    json_t *v = json_object_get(row, name);
-
-    if (json_is_integer(v))
-        return json_integer_value(v);
-    return json_is_string(v) ? apr_atoi64(json_string_value(v)) : 0;
-}
-
 static const char *now_str(jszg_req *jr)
 {
     return num(jr->pool, apr_time_sec(jr->now));
@@ -34,7 +23,7 @@ int jszg_rate_count(jszg_req *jr, const char *kind, const char *key,
     int rc = jszg_db_row(jr, "rate_count", &row, 4, kind, key,
                          num(jr->pool, since), now_str(jr));
 
-    *n = rc == JSZG_DB_OK ? (int)col_int(row, "n") : 0;
+    *n = rc == JSZG_DB_OK ? (int)jszg_jint(row, "n") : 0;
     return rc;
 }
 
@@ -67,7 +56,7 @@ int jszg_rate_nth(jszg_req *jr, const char *kind, const char *key,
                          num(jr->pool, since), now_str(jr),
                          apr_itoa(jr->pool, nth));
 
-    *at = rc == JSZG_DB_OK ? col_int(row, "at") : 0;
+    *at = rc == JSZG_DB_OK ? jszg_jint(row, "at") : 0;
     return rc;
 }
 

@@ -38,16 +38,9 @@
 
 /* ---- small helpers ----------------------------------------------------- */
 
-static const char *S(json_t *o, const char *k)
-{
-    return json_string_value(json_object_get(o, k));
-}
-
 static long L(json_t *o, const char *k)
 {
-    const char *v = S(o, k);
-
-    return v ? atol(v) : (long)json_integer_value(json_object_get(o, k));
+    return (long)jszg_jint(o, k);
 }
 
 static const char *num(apr_pool_t *p, apr_int64_t v)
@@ -156,7 +149,7 @@ static const char *conclusion_text(apr_pool_t *p, const char *status)
 /* The 操作 of one record: which buttons it has. */
 static void add_actions(jszg_req *jr, json_t *row)
 {
-    const char *no = S(row, "reg_no"), *st = S(row, "status");
+    const char *no = jszg_jstr(row, "reg_no"), *st = jszg_jstr(row, "status");
     long msgs = L(row, "messages");
     const char *why = conclusion_text(jr->pool, st);
 
@@ -175,15 +168,15 @@ static void add_actions(jszg_req *jr, json_t *row)
         json_object_set_new(row, "href_messages",
                             json_string(rec_href(jr, no, "/messages")));
     json_object_set_new(row, "unread",
-                        json_boolean(streq(S(row, "has_message"), "1")));
+                        json_boolean(streq(jszg_jstr(row, "has_message"), "1")));
     json_object_set_new(row, "submitted",
-                        json_string(beijing(jr->pool, S(row,
+                        json_string(beijing(jr->pool, jszg_jstr(row,
                                                         "submitted_at"))));
     if (why)
         json_object_set_new(row, "status_note", json_string(why));
     /* typed for the API: a flag and a count, not the driver's strings */
     json_object_set_new(row, "has_message",
-                        json_boolean(streq(S(row, "has_message"), "1")));
+                        json_boolean(streq(jszg_jstr(row, "has_message"), "1")));
     if (json_object_get(row, "messages"))
         json_object_set_new(row, "messages", json_integer(msgs));
 }
@@ -248,14 +241,14 @@ int jszg_rec_load(jszg_req *jr, const jszg_applicant *a, const char *reg_no,
     }
     if (rc != JSZG_DB_OK)
         return rc;
-    rec->data = pooled(jr, json_loads(S(rec->row, "data"), 0, NULL));
+    rec->data = pooled(jr, json_loads(jszg_jstr(rec->row, "data"), 0, NULL));
     if (!json_is_object(rec->data))
         rec->data = pooled(jr, json_object());
     json_object_del(rec->row, "data");
-    rec->id = S(rec->row, "id");
-    rec->reg_no = S(rec->row, "reg_no");
-    rec->status = S(rec->row, "status");
-    rec->version = S(rec->row, "updated_at");
+    rec->id = jszg_jstr(rec->row, "id");
+    rec->reg_no = jszg_jstr(rec->row, "reg_no");
+    rec->status = jszg_jstr(rec->row, "status");
+    rec->version = jszg_jstr(rec->row, "updated_at");
     rec->editable = streq(rec->status, JSZG_REC_EDITABLE);
     return JSZG_DB_OK;
 }
@@ -279,18 +272,18 @@ static void identity_check(const jszg_applicant *a, const jszg_record *rec,
                            json_t *out)
 {
     json_t *idt = json_object_get(rec->data, "identity");
-    const char *now_eth = S(a->row, "ethnicity");
+    const char *now_eth = jszg_jstr(a->row, "ethnicity");
     json_t *diff = json_array();
 
-    if (!streq(S(idt, "name"), a->name))
+    if (!streq(jszg_jstr(idt, "name"), a->name))
         json_array_append_new(diff, json_pack("{s:s, s:s, s:s}", "label",
-                              "姓名", "record", S(idt, "name") ? S(idt,
+                              "姓名", "record", jszg_jstr(idt, "name") ? jszg_jstr(idt,
                               "name") : "", "account", a->name ? a->name
                               : ""));
-    if (!streq(S(idt, "ethnicity"), now_eth))
+    if (!streq(jszg_jstr(idt, "ethnicity"), now_eth))
         json_array_append_new(diff, json_pack("{s:s, s:s, s:s}", "label",
-                              "民族", "record", S(idt, "ethnicity")
-                              ? S(idt, "ethnicity") : "", "account",
+                              "民族", "record", jszg_jstr(idt, "ethnicity")
+                              ? jszg_jstr(idt, "ethnicity") : "", "account",
                               now_eth ? now_eth : ""));
     json_object_set_new(out, "identity_diff", diff);
     json_object_set_new(out, "identity_changed",
@@ -304,14 +297,14 @@ static int detail_certs(jszg_req *jr, const jszg_applicant *a,
                         const jszg_record *rec, json_t *out)
 {
     json_t *certs, *row, *own = json_object_get(rec->data, "cert");
-    const char *cert_no = S(rec->row, "cert_no");
+    const char *cert_no = jszg_jstr(rec->row, "cert_no");
     int found = 0, rc;
     size_t i;
 
     if ((rc = jszg_wz_my_certs(jr, a, &certs)) != JSZG_DB_OK)
         return rc;
     json_array_foreach(certs, i, row)
-        found |= streq(S(row, "cert_no"), cert_no);
+        found |= streq(jszg_jstr(row, "cert_no"), cert_no);
     if (!found) {
         row = json_object();
         json_object_set_new(row, "cert_no", json_string(cert_no));
@@ -319,7 +312,7 @@ static int detail_certs(jszg_req *jr, const jszg_applicant *a,
                                                           "cert_kind_name"));
         json_object_set(row, "subject", json_object_get(rec->row,
                                                         "cert_subject"));
-        if (own && S(own, "issued_on"))
+        if (own && jszg_jstr(own, "issued_on"))
             json_object_set(row, "issued_on", json_object_get(own,
                                                               "issued_on"));
         json_array_append_new(certs, row);
@@ -327,7 +320,7 @@ static int detail_certs(jszg_req *jr, const jszg_applicant *a,
     json_array_foreach(certs, i, row) {
         json_t *last;
         rc = jszg_db_row(jr, "rec_cert_last", &last, 3,
-                         S(row, "cert_no"), a->id_number, a->id_number);
+                         jszg_jstr(row, "cert_no"), a->id_number, a->id_number);
         if (rc == JSZG_DB_OK) {
             json_object_set(row, "last_date", json_object_get(last,
                                                               "registered_on"));
@@ -337,7 +330,7 @@ static int detail_certs(jszg_req *jr, const jszg_applicant *a,
         else if (rc != JSZG_DB_NOTFOUND)
             return rc;
         json_object_set_new(row, "chosen",
-                            json_boolean(streq(S(row, "cert_no"), cert_no)));
+                            json_boolean(streq(jszg_jstr(row, "cert_no"), cert_no)));
     }
     json_object_set(out, "certs", certs);
     return JSZG_DB_OK;
@@ -360,11 +353,11 @@ static void person_rows(jszg_req *jr, json_t *person, json_t *out)
         json_t *row;
         a = json_array_get(flat, i);
         b = json_array_get(flat, i + 1);
-        if (strcmp(S(a, "group"), "person"))
+        if (strcmp(jszg_jstr(a, "group"), "person"))
             continue;
         row = json_pack("{s:O, s:O}", "l1", json_object_get(a, "label"),
                         "v1", json_object_get(a, "value"));
-        if (b && !strcmp(S(b, "group"), "person")) {
+        if (b && !strcmp(jszg_jstr(b, "group"), "person")) {
             json_object_set(row, "l2", json_object_get(b, "label"));
             json_object_set(row, "v2", json_object_get(b, "value"));
         }
@@ -416,8 +409,8 @@ static jszg_draft *edit_draft(jszg_req *jr, const jszg_record *rec,
     /* the record's certificate, for 资格种类 vs 学段 when the form's
      * certificate is not (yet) accepted */
     json_object_set_new(d->data, "cert", json_pack("{s:s?, s:s}", "cert_no",
-        S(rec->row, "cert_no"), "kind", num(jr->pool, jszg_rules_kind_code(
-            S(rec->row, "cert_kind_name")))));
+        jszg_jstr(rec->row, "cert_no"), "kind", num(jr->pool, jszg_rules_kind_code(
+            jszg_jstr(rec->row, "cert_kind_name")))));
     json_object_set(d->data, "photo", json_object_get(rec->row,
                                                       "photo_path"));
     json_object_set(d->data, "choice", json_object_get(rec->data,
@@ -437,16 +430,16 @@ static json_t *edit_choice(jszg_req *jr, const jszg_record *rec,
     const char *keys[] = { "stage", "subject", "point_id", NULL };
     const char **k;
 
-    json_object_set_new(sel, "province", json_string(S(saved, "province")
-                        ? S(saved, "province") : ""));
-    json_object_set_new(sel, "city", json_string(S(saved, "city")
-                        ? S(saved, "city") : ""));
+    json_object_set_new(sel, "province", json_string(jszg_jstr(saved, "province")
+                        ? jszg_jstr(saved, "province") : ""));
+    json_object_set_new(sel, "city", json_string(jszg_jstr(saved, "city")
+                        ? jszg_jstr(saved, "city") : ""));
     json_object_set(sel, "institution_id",
                     json_object_get(rec->row, "institution_id"));
     for (k = keys; *k; k++) {
-        const char *v = values ? S(values, *k) : NULL;
+        const char *v = values ? jszg_jstr(values, *k) : NULL;
         if (!v)
-            v = **k == 'p' ? S(rec->row, "point_id") : S(rec->row, *k);
+            v = **k == 'p' ? jszg_jstr(rec->row, "point_id") : jszg_jstr(rec->row, *k);
         json_object_set_new(sel, *k, json_string(v ? v : ""));
     }
     return sel;
@@ -462,7 +455,7 @@ int jszg_rec_edit_data(jszg_req *jr, const jszg_applicant *a,
     json_t *sel = edit_choice(jr, rec, values);
     int rc;
 
-    if (values && S(values, "cert_no"))
+    if (values && jszg_jstr(values, "cert_no"))
         json_object_set(d->data, "cert_no", json_object_get(values,
                                                             "cert_no"));
     if ((rc = jszg_wz_step2_data(jr, a, d, out)) != JSZG_DB_OK)
@@ -499,9 +492,9 @@ static int window_refusal_only(jszg_req *jr, const jszg_record *rec,
         return JSZG_W_REFUSED;
     /* the window's refusal does not apply; every other error stays */
     json_object_del(f->fields, "institution_id");
-    rc = digits_ok(S(sel, "point_id"), 12)
-         ? jszg_db_row(jr, "rec_point", &pt, 2, S(sel, "point_id"),
-                       S(rec->row, "institution_id"))
+    rc = digits_ok(jszg_jstr(sel, "point_id"), 12)
+         ? jszg_db_row(jr, "rec_point", &pt, 2, jszg_jstr(sel, "point_id"),
+                       jszg_jstr(rec->row, "institution_id"))
          : JSZG_DB_NOTFOUND;
     if (rc != JSZG_DB_OK && rc != JSZG_DB_NOTFOUND)
         return rc;
@@ -526,10 +519,10 @@ static int other_open(jszg_req *jr, const jszg_applicant *a,
     json_t *row;
     int rc;
 
-    if (streq(cert_no, S(rec->row, "cert_no")))
+    if (streq(cert_no, jszg_jstr(rec->row, "cert_no")))
         return JSZG_DB_OK;
     rc = jszg_db_row(jr, "rec_open_for_cert", &row, 4, cert_no, a->id,
-                     S(rec->row, "cycle_year"), rec->id);
+                     jszg_jstr(rec->row, "cycle_year"), rec->id);
     if (rc == JSZG_DB_NOTFOUND)
         return JSZG_DB_OK;
     if (rc != JSZG_DB_OK)
@@ -537,7 +530,7 @@ static int other_open(jszg_req *jr, const jszg_applicant *a,
     jszg_wz_field_error(jr, f, "cert_no", "already_applied",
                         apr_psprintf(jr->pool, "该证书本注册周期已报名（报名号"
                                      "%s，当前状态：%s），不能重复报名。",
-                                     S(row, "reg_no"), S(row, "status")));
+                                     jszg_jstr(row, "reg_no"), jszg_jstr(row, "status")));
     refuse(f, HTTP_CONFLICT, "already_applied",
            "所选证书本注册周期已有报名记录，请选择其他证书。");
     return JSZG_W_REFUSED;
@@ -565,7 +558,7 @@ static int validate(jszg_req *jr, const jszg_applicant *a,
     /* the wizard's step 3 sets the same choice, but only while the
      * window is open */
     json_object_set(d->data, "choice", sel);
-    return other_open(jr, a, rec, S(d->data, "cert_no"), f);
+    return other_open(jr, a, rec, jszg_jstr(d->data, "cert_no"), f);
 }
 
 /* The record's new snapshot, in the wizard's shape: the identity as the
@@ -607,12 +600,12 @@ static int write_edit(jszg_req *jr, const jszg_applicant *a,
     *stale = 0;
     if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
         return rc;
-    rc = jszg_db_exec(jr, "rec_update", &n, 14, S(cert, "cert_no"),
-                      S(cert, "kind_name"), S(cert, "subject"),
-                      S(cert, "source") ? S(cert, "source") : "registry",
-                      S(choice, "point_id"), S(choice, "stage"),
-                      S(choice, "subject"), snapshot(jr, a, d),
-                      S(d->data, "photo"), now, now, rec->id, a->id,
+    rc = jszg_db_exec(jr, "rec_update", &n, 14, jszg_jstr(cert, "cert_no"),
+                      jszg_jstr(cert, "kind_name"), jszg_jstr(cert, "subject"),
+                      jszg_jstr(cert, "source") ? jszg_jstr(cert, "source") : "registry",
+                      jszg_jstr(choice, "point_id"), jszg_jstr(choice, "stage"),
+                      jszg_jstr(choice, "subject"), snapshot(jr, a, d),
+                      jszg_jstr(d->data, "photo"), now, now, rec->id, a->id,
                       version);
     if (rc == JSZG_DB_OK && n == 0) {
         *stale = 1;
@@ -683,7 +676,7 @@ int jszg_rec_messages(jszg_req *jr, const jszg_applicant *a,
         return rc;
     json_array_foreach(*rows, i, row)
         json_object_set_new(row, "when", json_string(beijing(jr->pool,
-                            S(row, "at"))));
+                            jszg_jstr(row, "at"))));
     /* shown is read: the 有留言 mark goes until staff write again */
     return jszg_db_exec(jr, "rec_messages_read", NULL, 2, rec->id, a->id);
 }
@@ -715,7 +708,7 @@ static int form_record(jszg_req *jr, const char *id_number, long cycle,
         const char *grade = NULL;
         json_array_foreach(ass, i, row)
             if (L(row, "year") == y)
-                grade = S(row, "grade");
+                grade = jszg_jstr(row, "grade");
         json_array_append_new(years, json_pack("{s:s, s:s}", "year",
                               num(jr->pool, y), "grade", grade ? grade
                                                                  : ""));
@@ -723,11 +716,11 @@ static int form_record(jszg_req *jr, const char *id_number, long cycle,
     rc = jszg_db_row(jr, "rec_training_sum", &row, 3, id_number, from, to);
     if (rc != JSZG_DB_OK)
         return rc;
-    put(form, "training_hours", L(row, "n") > 0 ? S(row, "hours") : NULL);
+    put(form, "training_hours", L(row, "n") > 0 ? jszg_jstr(row, "hours") : NULL);
     rc = jszg_db_row(jr, "rec_ethics", &row, 1, id_number);
     if (rc != JSZG_DB_OK && rc != JSZG_DB_NOTFOUND)
         return rc;
-    put(form, "ethics", rc == JSZG_DB_OK ? S(row, "result") : NULL);
+    put(form, "ethics", rc == JSZG_DB_OK ? jszg_jstr(row, "result") : NULL);
     return JSZG_DB_OK;
 }
 
@@ -735,7 +728,7 @@ static int form_cert(jszg_req *jr, const jszg_applicant *a,
                      const jszg_record *rec, json_t *form)
 {
     json_t *cert = json_object_get(rec->data, "cert"), *row;
-    const char *cert_no = S(rec->row, "cert_no");
+    const char *cert_no = jszg_jstr(rec->row, "cert_no");
     int rc = jszg_db_row(jr, "rec_cert_first_count", &row, 3, cert_no,
                          a->id_number, a->id_number);
 
@@ -744,10 +737,10 @@ static int form_cert(jszg_req *jr, const jszg_applicant *a,
     /* never registered before: this is its 首次注册 */
     put(form, "kind", L(row, "n") > 0 ? "定期注册" : "首次注册");
     put(form, "cert_no", cert_no);
-    put(form, "cert_kind", S(rec->row, "cert_kind_name"));
-    put(form, "cert_subject", S(rec->row, "cert_subject"));
-    put(form, "cert_authority", S(cert, "authority_name"));
-    put(form, "cert_issued", S(cert, "issued_on"));
+    put(form, "cert_kind", jszg_jstr(rec->row, "cert_kind_name"));
+    put(form, "cert_subject", jszg_jstr(rec->row, "cert_subject"));
+    put(form, "cert_authority", jszg_jstr(cert, "authority_name"));
+    put(form, "cert_issued", jszg_jstr(cert, "issued_on"));
     return JSZG_DB_OK;
 }
 
@@ -761,53 +754,53 @@ int jszg_rec_form(jszg_req *jr, const jszg_applicant *a,
 
     json_object_set_new(out, "form", form);
     put(form, "regno", rec->reg_no);
-    put(form, "name", S(idt, "name"));
-    put(form, "sex", S(idt, "sex"));
-    put(form, "ethnicity", S(idt, "ethnicity"));
-    put(form, "birth_date", S(idt, "birth_date"));
-    put(form, "id_type", S(idt, "id_type"));
-    put(form, "id_number", S(idt, "id_number"));
-    put(form, "politics", S(p, "politics"));
-    put(form, "address", S(p, "address"));
-    put(form, "postcode", S(p, "postcode"));
-    put(form, "education", S(p, "education"));
-    put(form, "degree", S(p, "degree"));
-    put(form, "major", S(p, "major"));
-    put(form, "major_category", S(p, "edu_category"));
-    put(form, "graduate_school", S(p, "grad_school_name"));
-    put(form, "graduate_date", S(p, "grad_date"));
-    put(form, "study_form", S(p, "study_form"));
-    put(form, "putonghua", S(p, "mandarin"));
-    put(form, "school", S(p, "school"));
-    put(form, "school_nature", S(p, "school_type"));
-    put(form, "school_location", S(p, "school_area"));
-    put(form, "post_nature", S(p, "post_type"));
-    put(form, "title", S(p, "title"));
-    put(form, "work_start", S(p, "work_start"));
-    put(form, "hire_start", S(p, "employ_start"));
-    put(form, "stage", S(rec->row, "stage"));
-    put(form, "subject", S(rec->row, "subject"));
-    put(form, "institution", S(rec->row, "institution"));
-    put(form, "confirm_point", S(rec->row, "point"));
+    put(form, "name", jszg_jstr(idt, "name"));
+    put(form, "sex", jszg_jstr(idt, "sex"));
+    put(form, "ethnicity", jszg_jstr(idt, "ethnicity"));
+    put(form, "birth_date", jszg_jstr(idt, "birth_date"));
+    put(form, "id_type", jszg_jstr(idt, "id_type"));
+    put(form, "id_number", jszg_jstr(idt, "id_number"));
+    put(form, "politics", jszg_jstr(p, "politics"));
+    put(form, "address", jszg_jstr(p, "address"));
+    put(form, "postcode", jszg_jstr(p, "postcode"));
+    put(form, "education", jszg_jstr(p, "education"));
+    put(form, "degree", jszg_jstr(p, "degree"));
+    put(form, "major", jszg_jstr(p, "major"));
+    put(form, "major_category", jszg_jstr(p, "edu_category"));
+    put(form, "graduate_school", jszg_jstr(p, "grad_school_name"));
+    put(form, "graduate_date", jszg_jstr(p, "grad_date"));
+    put(form, "study_form", jszg_jstr(p, "study_form"));
+    put(form, "putonghua", jszg_jstr(p, "mandarin"));
+    put(form, "school", jszg_jstr(p, "school"));
+    put(form, "school_nature", jszg_jstr(p, "school_type"));
+    put(form, "school_location", jszg_jstr(p, "school_area"));
+    put(form, "post_nature", jszg_jstr(p, "post_type"));
+    put(form, "title", jszg_jstr(p, "title"));
+    put(form, "work_start", jszg_jstr(p, "work_start"));
+    put(form, "hire_start", jszg_jstr(p, "employ_start"));
+    put(form, "stage", jszg_jstr(rec->row, "stage"));
+    put(form, "subject", jszg_jstr(rec->row, "subject"));
+    put(form, "institution", jszg_jstr(rec->row, "institution"));
+    put(form, "confirm_point", jszg_jstr(rec->row, "point"));
     put(form, "generated_at", beijing(jr->pool, epoch(jr)));
     rc = jszg_db_row(jr, "rec_account", &acct, 1, a->id);
     if (rc != JSZG_DB_OK && rc != JSZG_DB_NOTFOUND)
         return rc;
-    put(form, "phone", rc == JSZG_DB_OK ? S(acct, "phone") : NULL);
+    put(form, "phone", rc == JSZG_DB_OK ? jszg_jstr(acct, "phone") : NULL);
     if ((rc = form_cert(jr, a, rec, form)) != JSZG_DB_OK)
         return rc;
     json_object_set(out, "app", public_row(jr, rec));
     json_object_set_new(out, "photo_url", json_string(apr_pstrcat(jr->pool,
                         rec_href(jr, rec->reg_no, "/photo"), "?v=",
                         rec->version, NULL)));
-    return form_record(jr, S(idt, "id_number") ? S(idt, "id_number") : "",
+    return form_record(jr, jszg_jstr(idt, "id_number") ? jszg_jstr(idt, "id_number") : "",
                        L(rec->row, "cycle_year"), form);
 }
 
 int jszg_rec_photo(jszg_req *jr, const jszg_record *rec,
                    const unsigned char **buf, apr_size_t *len)
 {
-    const char *rel = S(rec->row, "photo_path");
+    const char *rel = jszg_jstr(rec->row, "photo_path");
     apr_file_t *fd;
     apr_finfo_t fi;
     apr_status_t rv;
@@ -849,7 +842,7 @@ static void pdf_fields(json_t *form, jszg_pdf_form *pf)
     size_t i;
 
     memset(pf, 0, sizeof(*pf));
-#define F(field) pf->field = S(form, #field)
+#define F(field) pf->field = jszg_jstr(form, #field)
     F(regno); F(kind); F(name); F(sex); F(ethnicity); F(birth_date);
     F(id_type); F(id_number); F(politics); F(phone); F(address);
     F(postcode); F(education); F(degree); F(major); F(major_category);
@@ -863,8 +856,8 @@ static void pdf_fields(json_t *form, jszg_pdf_form *pf)
     json_array_foreach(years, i, y) {
         if (i >= JSZG_PDF_YEARS)
             break;
-        pf->assessments[i][0] = S(y, "year");
-        pf->assessments[i][1] = *S(y, "grade") ? S(y, "grade") : NULL;
+        pf->assessments[i][0] = jszg_jstr(y, "year");
+        pf->assessments[i][1] = *jszg_jstr(y, "grade") ? jszg_jstr(y, "grade") : NULL;
     }
 }
 

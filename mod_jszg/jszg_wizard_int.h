@@ -32,7 +32,7 @@
 
 static inline const char *S(json_t *o, const char *k)
 {
-    return json_string_value(json_object_get(o, k));
+    return jszg_jstr(o, k);
 }
 
 static inline const char *num(apr_pool_t *p, apr_int64_t v)
@@ -42,8 +42,7 @@ static inline const char *num(apr_pool_t *p, apr_int64_t v)
 
 static inline long L(json_t *o, const char *k)
 {
-    const char *v = S(o, k);
-    return v ? atol(v) : 0;
+    return (long)jszg_jint(o, k);
 }
 
 /* A refusal with field errors: the page shows them next to the inputs. */

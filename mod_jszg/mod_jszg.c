@@ -30,16 +30,6 @@
 #define JSZG_SCHOOL_ADDS_PER_DAY 3     /* JszgSchoolAddsPerDay */
 #define JSZG_CORRECT_DAYS 15           /* JszgDecisionCorrectDays */
 #define JSZG_DEFAULT_DRAFT_IDLE apr_time_from_sec(2 * 60 * 60)
-#define JSZG_DEFAULT_MAX_BODY   (4 * 1024 * 1024)
-#define JSZG_DEFAULT_MAX_FIELDS 200
-#define JSZG_DEFAULT_FIELD_LEN  (16 * 1024)
-#define JSZG_DEFAULT_FILE_LEN   (2 * 1024 * 1024)
-#define JSZG_DEFAULT_MAX_FILES  4
-
-jszg_server_conf *jszg_sconf(request_rec *r)
-{
-    return ap_get_module_config(r->server->module_config, &jszg_module);
-}
 
 static void *create_server_conf(apr_pool_t *p, server_rec *s)
 {
@@ -230,26 +220,6 @@ static const char *set_cookie_secure(cmd_parms *cmd, void *dummy,
         sc->cookie_secure = JSZG_SECURE_OFF;
     else
         return "JszgCookieSecure must be 'auto', 'on' or 'off'";
-    return NULL;
-}
-
-/* Parse a whole number in [min, max] or return a message naming the
- * directive.  No atoi: trailing junk and overflow are errors.  Shared by
- * every directive setter of the module. */
-const char *jszg_cmd_range(cmd_parms *cmd, const char *arg,
-                           apr_int64_t min, apr_int64_t max,
-                           apr_int64_t *out)
-{
-    char *end;
-    apr_int64_t v;
-
-    errno = 0;
-    v = apr_strtoi64(arg, &end, 10);
-    if (errno || end == arg || *end || v < min || v > max)
-        return apr_psprintf(cmd->pool, "%s: '%s' is not a number between "
-                            "%" APR_INT64_T_FMT " and %" APR_INT64_T_FMT,
-                            cmd->cmd->name, arg, min, max);
-    *out = v;
     return NULL;
 }
 
@@ -444,23 +414,6 @@ static const command_rec jszg_cmds[] = {
     JSZG_BODY_CMDS
     {NULL}
 };
-
-/* Fill in the body limits a handler sees, defaults included. */
-void jszg_dir_limits(const jszg_dir_conf *dc, jszg_form_limits *lim)
-{
-    lim->max_body = dc->max_body != -1 ? (apr_size_t)dc->max_body
-                                        : JSZG_DEFAULT_MAX_BODY;
-    lim->max_fields = dc->max_fields != -1 ? dc->max_fields
-                                            : JSZG_DEFAULT_MAX_FIELDS;
-    lim->max_field_len = dc->max_field_len != -1
-                         ? (apr_size_t)dc->max_field_len
-                         : JSZG_DEFAULT_FIELD_LEN;
-    lim->max_file_len = dc->max_file_len != -1
-                        ? (apr_size_t)dc->max_file_len
-                        : JSZG_DEFAULT_FILE_LEN;
-    lim->max_files = dc->max_files != -1 ? dc->max_files
-                                          : JSZG_DEFAULT_MAX_FILES;
-}
 
 /* ---- hooks ------------------------------------------------------------ */
 
