@@ -414,7 +414,9 @@ const char *jszg_rules_beijing_text(long long secs, int fmt, char *buf,
         snprintf(buf, n, "%04d-%02d-%02d %02d:%02d", t.year, t.month,
                  t.day, t.hour, t.min);
     else
-        snprintf(buf, n, "%04d-%02d-%02d %02d:%02d:%02d", t.year, t.month,
+        snprintf(buf, n, fmt == JSZG_FMT_ISO
+                         ? "%04d-%02d-%02dT%02d:%02d:%02d+08:00"
+                         : "%04d-%02d-%02d %02d:%02d:%02d", t.year, t.month,
                  t.day, t.hour, t.min, t.sec);
     return buf;
 }

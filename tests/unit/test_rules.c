@@ -258,6 +258,9 @@ static void test_beijing_calendar(void **state)
                         JSZG_FMT_MINUTE, buf, sizeof(buf)),
                         "2026-12-03 11:43");
     assert_string_equal(jszg_rules_beijing_text(1796269384LL,
+                        JSZG_FMT_ISO, buf, sizeof(buf)),
+                        "2026-12-03T11:43:04+08:00");
+    assert_string_equal(jszg_rules_beijing_text(1796269384LL,
                         JSZG_FMT_DATE, buf, sizeof(buf)), "2026-12-03");
     /* 16:00 UTC is already the next day in Beijing */
     assert_string_equal(jszg_rules_beijing_text(1796313600LL,
