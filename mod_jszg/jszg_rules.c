@@ -484,7 +484,18 @@ int jszg_rules_parse_datetime(const char *s, int min_year, int max_year,
 
     if (!t)
         t = &tmp;
-    if (!s || ((n = strlen(s)) != 16 && n != 19))
+    if (!s)
+        return -1;
+    n = strlen(s);
+    /* the API's own form, ISO 8601 with the Beijing offset, reads back */
+    if ((n == 22 || n == 25) && s[10] == 'T'
+        && !strcmp(s + n - 6, "+08:00")) {
+        char local[20];
+        memcpy(local, s, n - 6);
+        local[n - 6] = '\0';
+        return jszg_rules_parse_datetime(local, min_year, max_year, t);
+    }
+    if (n != 16 && n != 19)
         return -1;
     if ((s[10] != ' ' && s[10] != 'T') || s[13] != ':'
         || (n == 19 && s[16] != ':'))

@@ -113,7 +113,8 @@ int jszg_rules_parse_date(const char *s, int min_year, int max_year,
                           jszg_bjtime *t);
 
 /* "YYYY-MM-DD HH:MM", "YYYY-MM-DDTHH:MM" (a datetime-local input), or
- * either with ":SS": 0 and *t filled, -1 otherwise. */
+ * either with ":SS", or the T form with "+08:00" (the API's, read back):
+ * 0 and *t filled, -1 otherwise. */
 int jszg_rules_parse_datetime(const char *s, int min_year, int max_year,
                               jszg_bjtime *t);
 
