@@ -126,8 +126,8 @@ def check(method, path, status, body):
 def check_response(resp):
     """The requests hook: record a mismatch of a JSON answer."""
     ct = resp.headers.get("Content-Type", "")
-    if not ct.startswith("application/json"):
-        return
+    if not ct.startswith("application/json") or not resp.content:
+        return          # not JSON, or a HEAD answer (no body)
     from urllib.parse import urlsplit
     path = urlsplit(resp.request.url).path
     try:
