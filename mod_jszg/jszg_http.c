@@ -216,8 +216,8 @@ int jszg_render(jszg_req *jr, int status, const char *tpl, json_t *data)
  *   - ids and counts ("id", "..._id", INT_KEYS) -> JSON integers;
  *   - flags (FLAG_KEYS, stored 0/1) -> JSON booleans;
  *   - instants ("at", "..._at": epoch seconds) and Beijing wall-clock
- *     times (WALL_KEYS, 'YYYY-MM-DD HH:MM:SS') -> ISO 8601 with the offset,
- *     "2026-11-01T09:00:00+08:00".
+ *     times (WALL_KEYS, 'YYYY-MM-DD HH:MM[:SS]') -> ISO 8601 with the
+ *     offset, "2026-11-01T09:00:00+08:00".
  * Codes that are digits but not numbers (region codes, 证书号码, 报名号,
  * phone numbers) keep their text; dates ("..._on") are ISO dates already.
  * A value that does not have the stored shape is left as it is. */
@@ -228,7 +228,7 @@ static const char *const FLAG_KEYS[] = {
     "active", "verified", "has_message", "must_change_password", NULL };
 static const char *const WALL_KEYS[] = {
     "starts", "ends", "confirm_starts", "confirm_ends", "locked_until",
-    NULL };
+    "last_login", NULL };
 
 static int key_in(const char *key, const char *const *list)
 {
@@ -261,22 +261,27 @@ static int canonical_int(const char *v)
     return n <= 18;
 }
 
-/* 'YYYY-MM-DD HH:MM:SS' exactly. */
+/* 'YYYY-MM-DD HH:MM:SS' or 'YYYY-MM-DD HH:MM' exactly: its length, or
+ * 0. */
 static int wall_time(const char *v)
 {
     static const char shape[] = "dddd-dd-dd dd:dd:dd";
     apr_size_t i;
 
-    for (i = 0; shape[i]; i++)
+    for (i = 0; shape[i]; i++) {
+        if (i == 16 && v[i] == '\0')
+            return 16;
         if (shape[i] == 'd' ? !apr_isdigit(v[i]) : v[i] != shape[i])
             return 0;
-    return v[i] == '\0';
+    }
+    return v[i] == '\0' ? 19 : 0;
 }
 
 static json_t *typed_value(const char *key, json_t *v)
 {
     const char *s = json_string_value(v);
     char buf[40];
+    int n;
 
     if (!strcmp(key, "at") || key_ends(key, "_at")) {
         long long secs;
@@ -300,8 +305,9 @@ static json_t *typed_value(const char *key, json_t *v)
         return NULL;
     if (!strcmp(key, "id") || key_ends(key, "_id") || key_in(key, INT_KEYS))
         return canonical_int(s) ? json_integer(apr_atoi64(s)) : NULL;
-    if (key_in(key, WALL_KEYS) && wall_time(s)) {
-        apr_snprintf(buf, sizeof(buf), "%.10sT%s+08:00", s, s + 11);
+    if (key_in(key, WALL_KEYS) && (n = wall_time(s))) {
+        apr_snprintf(buf, sizeof(buf), "%.10sT%s%s+08:00", s, s + 11,
+                     n == 16 ? ":00" : "");
         return json_string(buf);
     }
     return NULL;
