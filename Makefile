@@ -27,7 +27,7 @@ PKGS_TEST  := libcmocka-dev python3-pytest python3-requests postgresql \
               postgresql-client chromium chromium-driver python3-selenium \
               clang libclang-rt-14-dev wrk fonts-noto-cjk poppler-utils \
               valgrind curl redis-server memcached libapache2-mod-qos \
-              zbar-tools debhelper dpkg-dev
+              zbar-tools debhelper dpkg-dev python3-jsonschema python3-yaml
 PKGS_BENCH := wrk
 
 # mod_jszg/core/: the pure helpers (no httpd headers; APR, libxml2,

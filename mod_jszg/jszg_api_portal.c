@@ -7,9 +7,6 @@
 #include "jszg_portal.h"
 #include "apr_strings.h"
 
-static const char *const id_cols[] = { "id", NULL };
-static const char *const faq_int_cols[] = { "id", "first", "last", "n",
-                                            NULL };
 
 static json_t *api_body(jszg_req *jr)
 {
@@ -151,7 +148,6 @@ int jszg_api_institutions(jszg_req *jr)
         json_object_set_new(row, "stages", split_stages(jr->pool,
                             json_string_value(json_object_get(row,
                                                               "stages"))));
-    jszg_json_intify(rows, id_cols);
     json_object_set_new(body, "city", json_pack("{s:O, s:O, s:O}",
                         "code", json_object_get(city, "code"),
                         "name", json_object_get(city, "name"),
@@ -173,7 +169,6 @@ int jszg_api_points(jszg_req *jr)
                       json_string_value(json_object_get(inst, "id")));
     if (rc != JSZG_DB_OK)
         return jszg_db_status(rc);
-    jszg_json_intify(rows, id_cols);
     json_object_set_new(body, "institution", institution_brief(inst));
     json_object_set(body, "points", rows);
     if (!json_array_size(rows))
@@ -214,7 +209,6 @@ static int api_categories(jszg_req *jr, json_t **out)
         json_object_set_new(row, "slug", c ? json_string(c->slug)
                                            : json_null());
     }
-    jszg_json_intify(rows, faq_int_cols);
     *out = rows;
     return JSZG_DB_OK;
 }
@@ -249,7 +243,6 @@ int jszg_api_faq_list(jszg_req *jr)
         rc = api_categories(jr, &cats);
     if (rc != JSZG_DB_OK)
         return jszg_db_status(rc);
-    jszg_json_intify(rows, id_cols);
     json_object_set_new(body, "category", cat ? json_string(cat->slug)
                                               : json_null());
     json_object_set_new(body, "page", json_integer(sl.page));
@@ -264,24 +257,19 @@ int jszg_api_faq_item(jszg_req *jr)
 {
     const char *n = jszg_portal_id(jszg_param(jr, "n"));
     const jszg_faq_category *cat;
-    json_t *body = api_body(jr), *item, *one;
+    json_t *body = api_body(jr), *item;
     int rc;
 
-    if (!n)
-        return jszg_error(jr, HTTP_BAD_REQUEST, "bad_faq",
-                          "问题编号不正确：应为正整数。");
-    rc = jszg_db_row(jr, "portal_faq_get", &item, 1, n);
-    if (rc == JSZG_DB_NOTFOUND)
-        return jszg_error(jr, HTTP_NOT_FOUND, "unknown_faq",
-                          "没有这个问题。");
+    /* as on the page (/help/faq/{n}): a path that names no question,
+     * malformed or not there, is 404 faq_not_found */
+    if (!n || (rc = jszg_db_row(jr, "portal_faq_get", &item, 1, n))
+              == JSZG_DB_NOTFOUND)
+        return jszg_error(jr, HTTP_NOT_FOUND, "faq_not_found",
+                          JSZG_FAQ_NOT_FOUND);
     if (rc != JSZG_DB_OK)
         return jszg_db_status(rc);
     cat = jszg_faq_category_by_name(json_string_value(
                                         json_object_get(item, "category")));
-    one = json_array();
-    json_array_append(one, item);
-    jszg_json_intify(one, id_cols);
-    json_decref(one);
     json_object_set_new(item, "category_slug",
                         cat ? json_string(cat->slug) : json_null());
     json_object_set_new(item, "paragraphs", jszg_portal_paragraphs(

@@ -5,6 +5,7 @@
  */
 #include "jszg_private.h"
 #include "jszg_admission_body.h"
+#include "jszg_rules.h"
 #include "http_core.h"
 #include "apr_strings.h"
 #include "apr_lib.h"
@@ -284,11 +285,143 @@ int jszg_render(jszg_req *jr, int status, const char *tpl, json_t *data)
     return OK;
 }
 
+/* ---- the API's value types ----------------------------------------------
+ * The store gives every column as text (one row shape for templates and
+ * the C code alike); what leaves as JSON is typed here, once, by key, for
+ * every handler (docs/openapi.yaml is the contract):
+ *   - ids and counts ("id", "..._id", INT_KEYS) -> JSON integers;
+ *   - flags (FLAG_KEYS, stored 0/1) -> JSON booleans;
+ *   - instants ("at", "..._at": epoch seconds) and Beijing wall-clock
+ *     times (WALL_KEYS, 'YYYY-MM-DD HH:MM[:SS]') -> ISO 8601 with the
+ *     offset, "2026-11-01T09:00:00+08:00".
+ * Codes that are digits but not numbers (region codes, 证书号码, 报名号,
+ * phone numbers) keep their text; dates ("..._on") are ISO dates already.
+ * A value that does not have the stored shape is left as it is. */
+static const char *const INT_KEYS[] = {
+    "cycle_year", "year", "hours", "version", "n", "first", "last",
+    "messages", "count", "points", "applications", NULL };
+static const char *const FLAG_KEYS[] = {
+    "active", "verified", "has_message", "must_change_password", NULL };
+static const char *const WALL_KEYS[] = {
+    "starts", "ends", "confirm_starts", "confirm_ends", "locked_until",
+    "last_login", NULL };
+
+static int key_in(const char *key, const char *const *list)
+{
+    for (; *list; list++)
+        if (!strcmp(key, *list))
+            return 1;
+    return 0;
+}
+
+static int key_ends(const char *key, const char *suffix)
+{
+    apr_size_t k = strlen(key), n = strlen(suffix);
+
+    return k > n && !strcmp(key + k - n, suffix);
+}
+
+/* A canonical whole number: digits, no leading zero (or "0"), an
+ * optional minus, at most 18 digits. */
+static int canonical_int(const char *v)
+{
+    apr_size_t n;
+
+    if (*v == '-')
+        v++;
+    if (!*v || (*v == '0' && v[1]))
+        return 0;
+    for (n = 0; v[n]; n++)
+        if (!apr_isdigit(v[n]))
+            return 0;
+    return n <= 18;
+}
+
+/* 'YYYY-MM-DD HH:MM:SS' or 'YYYY-MM-DD HH:MM' exactly: its length, or
+ * 0. */
+static int wall_time(const char *v)
+{
+    static const char shape[] = "dddd-dd-dd dd:dd:dd";
+    apr_size_t i;
+
+    for (i = 0; shape[i]; i++) {
+        if (i == 16 && v[i] == '\0')
+            return 16;
+        if (shape[i] == 'd' ? !apr_isdigit(v[i]) : v[i] != shape[i])
+            return 0;
+    }
+    return v[i] == '\0' ? 19 : 0;
+}
+
+static json_t *typed_value(const char *key, json_t *v)
+{
+    const char *s = json_string_value(v);
+    char buf[40];
+    int n;
+
+    if (!strcmp(key, "at") || key_ends(key, "_at")) {
+        long long secs;
+        if (json_is_integer(v))
+            secs = json_integer_value(v);
+        else if (s && canonical_int(s))
+            secs = apr_atoi64(s);
+        else
+            return NULL;
+        return json_string(jszg_rules_beijing_text(secs, JSZG_FMT_ISO, buf,
+                                                   sizeof(buf)));
+    }
+    if (key_in(key, FLAG_KEYS)) {
+        if (json_is_integer(v))
+            return json_boolean(json_integer_value(v) != 0);
+        if (s && (!strcmp(s, "0") || !strcmp(s, "1")))
+            return json_boolean(*s == '1');
+        return NULL;
+    }
+    if (!s)
+        return NULL;
+    if (!strcmp(key, "id") || key_ends(key, "_id") || key_in(key, INT_KEYS))
+        return canonical_int(s) ? json_integer(apr_atoi64(s)) : NULL;
+    if (key_in(key, WALL_KEYS) && (n = wall_time(s))) {
+        apr_snprintf(buf, sizeof(buf), "%.10sT%s%s+08:00", s, s + 11,
+                     n == 16 ? ":00" : "");
+        return json_string(buf);
+    }
+    return NULL;
+}
+
+void jszg_api_types(json_t *j)
+{
+    const char *key;
+    json_t *v, *typed;
+    size_t i;
+
+    if (json_is_array(j)) {
+        json_array_foreach(j, i, v)
+            jszg_api_types(v);
+        return;
+    }
+    if (!json_is_object(j))
+        return;
+    json_object_foreach(j, key, v) {
+        if (json_is_object(v) || json_is_array(v))
+            jszg_api_types(v);
+        else if ((typed = typed_value(key, v)))
+            json_object_set_new(j, key, typed);
+    }
+}
+
 int jszg_json(jszg_req *jr, int status, json_t *body)
 {
-    char *s = json_dumps(body, JSON_COMPACT);
+    json_t *typed;
+    char *s;
     int rc;
 
+    /* a copy: the body may hold rows or session data by reference */
+    if (!(typed = json_deep_copy(body)))
+        return HTTP_INTERNAL_SERVER_ERROR;
+    jszg_api_types(typed);
+    s = json_dumps(typed, JSON_COMPACT);
+    json_decref(typed);
     if (!s)
         return HTTP_INTERNAL_SERVER_ERROR;
     jszg_no_store(jr->r);

@@ -67,13 +67,13 @@ static int all_digits(const char *s, apr_size_t min, apr_size_t max)
     return n >= min;
 }
 
+/* Canonical only: "050" names no question, as "abc" does not (one
+ * spelling per resource; the API gives ids back as numbers). */
 const char *jszg_portal_id(const char *s)
 {
-    if (!all_digits(s, 1, 12))
+    if (!all_digits(s, 1, 12) || *s == '0')
         return NULL;
-    while (*s == '0' && s[1])
-        s++;
-    return *s == '0' ? NULL : s;
+    return s;
 }
 
 const char *jszg_portal_region_code(const char *s)

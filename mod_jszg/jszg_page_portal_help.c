@@ -115,13 +115,10 @@ int jszg_page_faq_item(jszg_req *jr)
     long id, max_id;
     int rc;
 
-    if (!n)
+    if (!n || (rc = jszg_db_row(jr, "portal_faq_get", &item, 1, n))
+              == JSZG_DB_NOTFOUND)
         return jszg_error(jr, HTTP_NOT_FOUND, "faq_not_found",
-                          "没有这个问题。常见问题编号为 1 至 50。");
-    rc = jszg_db_row(jr, "portal_faq_get", &item, 1, n);
-    if (rc == JSZG_DB_NOTFOUND)
-        return jszg_error(jr, HTTP_NOT_FOUND, "faq_not_found",
-                          "没有这个问题。常见问题编号为 1 至 50。");
+                          JSZG_FAQ_NOT_FOUND);
     if (rc != JSZG_DB_OK)
         return jszg_db_status(rc);
     cat = jszg_faq_category_by_name(json_string_value(

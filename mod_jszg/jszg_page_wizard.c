@@ -184,6 +184,14 @@ int jszg_api_platform(jszg_req *jr)
     if ((rc = jszg_wz_records(jr, &a, &records)) != JSZG_DB_OK)
         return jszg_db_status(rc);
     fill_platform(jr, body, &a, records);
+    /* the API: the time (jszg_json makes it ISO 8601), null the first
+     * time, not the page's words for it */
+    {
+        jszg_session *s = jszg_session_get(jr);
+        json_t *last = s ? json_object_get(s->data, "last_login") : NULL;
+        json_object_set(body, "last_login",
+                        json_is_string(last) ? last : json_null());
+    }
     json_object_set_new(body, "entry", json_string(a.entry ? a.entry
                                                            : "dqzc"));
     json_object_set_new(body, "may_apply", json_boolean(

@@ -215,14 +215,12 @@ int jszg_api_schools(jszg_req *jr)
 {
     json_t *body = body_new(jr), *rows;
     jszg_wfail f = { 0, NULL, NULL, NULL };
-    static const char *const ints[] = { "id", NULL };
     jszg_session *s = jszg_session_get(jr);
     int rc = jszg_wz_school_search(jr, s ? s->account_id : "0",
                                    jszg_query(jr, "q"), &rows, &f);
 
     if (rc != JSZG_DB_OK)
         return jszg_wz_answer_fail(jr, rc, &f);
-    jszg_json_intify(rows, ints);
     json_object_set(body, "schools", rows);
     json_object_set_new(body, "kinds", jszg_wz_school_kinds(NULL));
     return jszg_json(jr, HTTP_OK, body);

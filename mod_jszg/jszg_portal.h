@@ -90,9 +90,12 @@ extern const jszg_faq_category jszg_faq_categories[];
 const jszg_faq_category *jszg_faq_category_by_slug(const char *slug);
 const jszg_faq_category *jszg_faq_category_by_name(const char *name);
 
-/* A positive decimal id (at most 12 digits) as a string for the store,
- * or NULL when s is not one. */
+/* A positive decimal id in canonical form (at most 12 digits, no
+ * leading zero) as a string for the store, or NULL when s is not one. */
 const char *jszg_portal_id(const char *s);
+
+/* /help/faq/{n} and /api/v1/faq/{n} when n names no question. */
+#define JSZG_FAQ_NOT_FOUND "没有这个问题。常见问题编号为 1 至 50。"
 
 /* A GB/T 2260 region code (exactly 6 digits), or NULL. */
 const char *jszg_portal_region_code(const char *s);

@@ -414,7 +414,9 @@ const char *jszg_rules_beijing_text(long long secs, int fmt, char *buf,
         snprintf(buf, n, "%04d-%02d-%02d %02d:%02d", t.year, t.month,
                  t.day, t.hour, t.min);
     else
-        snprintf(buf, n, "%04d-%02d-%02d %02d:%02d:%02d", t.year, t.month,
+        snprintf(buf, n, fmt == JSZG_FMT_ISO
+                         ? "%04d-%02d-%02dT%02d:%02d:%02d+08:00"
+                         : "%04d-%02d-%02d %02d:%02d:%02d", t.year, t.month,
                  t.day, t.hour, t.min, t.sec);
     return buf;
 }
@@ -482,7 +484,18 @@ int jszg_rules_parse_datetime(const char *s, int min_year, int max_year,
 
     if (!t)
         t = &tmp;
-    if (!s || ((n = strlen(s)) != 16 && n != 19))
+    if (!s)
+        return -1;
+    n = strlen(s);
+    /* the API's own form, ISO 8601 with the Beijing offset, reads back */
+    if ((n == 22 || n == 25) && s[10] == 'T'
+        && !strcmp(s + n - 6, "+08:00")) {
+        char local[20];
+        memcpy(local, s, n - 6);
+        local[n - 6] = '\0';
+        return jszg_rules_parse_datetime(local, min_year, max_year, t);
+    }
+    if (n != 16 && n != 19)
         return -1;
     if ((s[10] != ' ' && s[10] != 'T') || s[13] != ':'
         || (n == 19 && s[16] != ':'))

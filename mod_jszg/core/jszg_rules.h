@@ -95,8 +95,9 @@ long long jszg_rules_day_start(long day);
 
 /* Text of an instant: JSZG_FMT_DATE "YYYY-MM-DD", JSZG_FMT_MINUTE
  * "YYYY-MM-DD HH:MM", JSZG_FMT_SECOND "YYYY-MM-DD HH:MM:SS" (the
- * window tables' form, comparable with strcmp). */
-enum { JSZG_FMT_DATE, JSZG_FMT_MINUTE, JSZG_FMT_SECOND };
+ * window tables' form, comparable with strcmp), JSZG_FMT_ISO
+ * "YYYY-MM-DDTHH:MM:SS+08:00" (ISO 8601 with the offset: the API's). */
+enum { JSZG_FMT_DATE, JSZG_FMT_MINUTE, JSZG_FMT_SECOND, JSZG_FMT_ISO };
 const char *jszg_rules_beijing_text(long long secs, int fmt, char *buf,
                                     unsigned long n);
 
@@ -112,7 +113,8 @@ int jszg_rules_parse_date(const char *s, int min_year, int max_year,
                           jszg_bjtime *t);
 
 /* "YYYY-MM-DD HH:MM", "YYYY-MM-DDTHH:MM" (a datetime-local input), or
- * either with ":SS": 0 and *t filled, -1 otherwise. */
+ * either with ":SS", or the T form with "+08:00" (the API's, read back):
+ * 0 and *t filled, -1 otherwise. */
 int jszg_rules_parse_datetime(const char *s, int min_year, int max_year,
                               jszg_bjtime *t);
 

@@ -8,6 +8,7 @@ import pytest
 sys.path.insert(0, os.path.dirname(__file__))
 from jszg_env import JszgEnv  # noqa: E402
 from pgcluster import PgCluster  # noqa: E402
+import openapi_check  # noqa: E402
 
 ENGINES = os.environ.get("JSZG_TEST_ENGINES", "sqlite,pgsql").split(",")
 
@@ -40,6 +41,10 @@ def _check_error_log(request):
         return
     e = request.getfixturevalue("env")
     e.mark_log()
+    openapi_check.take_failures()
     yield
     bad = e.unexpected_log_lines()
     assert not bad, "unexpected error log lines:\n" + "\n".join(bad)
+    wrong = openapi_check.take_failures()
+    assert not wrong, ("answers that do not match docs/openapi.yaml:\n"
+                       + "\n".join(wrong))

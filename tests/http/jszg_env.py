@@ -318,3 +318,18 @@ class JszgEnv:
         r = self.get("/api/v1/csrf", s)
         r.raise_for_status()
         return r.json()["csrf"]
+
+
+
+# Every JSON answer the suite receives is checked against the API contract
+# (docs/openapi.yaml); conftest.py fails the test that got a mismatch.
+# JSZG_OPENAPI_CHECK=0 turns it off (e.g. while drafting the document).
+if os.environ.get("JSZG_OPENAPI_CHECK", "1") != "0":
+    import openapi_check
+    _send = requests.Session.send
+
+    def _checked_send(self, request, **kw):
+        resp = _send(self, request, **kw)
+        openapi_check.check_response(resp)
+        return resp
+    requests.Session.send = _checked_send

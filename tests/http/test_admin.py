@@ -435,7 +435,7 @@ def test_api_flow_and_detail(env):
     r = point.get("/admin/api/search?q=%s" % env.sql(
         "SELECT id_number FROM accounts WHERE id = 2"))
     assert r.status_code == 200
-    assert app in [a["id"] for a in r.json()["applications"]]
+    assert int(app) in [a["id"] for a in r.json()["applications"]]
     r = point.get("/admin/api/apps/%s" % app)
     body = r.json()
     assert body["application"]["status"] == "网报待确认"

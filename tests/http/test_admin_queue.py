@@ -74,7 +74,7 @@ def api(staff, query=""):
     assert r.headers["Content-Type"].startswith("application/json")
     b = r.json()
     page = staff.get("/admin/queue" + query)
-    assert [a["id"] for a in b["applications"]] == row_ids(page)
+    assert [str(a["id"]) for a in b["applications"]] == row_ids(page)
     shown = "共 %d 条%s" % (b["total"], "以上" if b["total_capped"] else "")
     assert shown_total(page) == shown
     assert b["has_next"] == (next_page(page) is not None)
@@ -152,7 +152,7 @@ def test_queue_count_capped(env):
         assert shown_total(r) == "共 %d 条" % mine
         b = api(dc)
         assert b["total"] == mine and not b["total_capped"]
-        assert {a["institution_id"] for a in b["applications"]} == {"2"}
+        assert {a["institution_id"] for a in b["applications"]} == {2}
         assert app in row_ids(dc.get("/admin/queue?q=%s" % reg))
     finally:
         bulk_delete(env)

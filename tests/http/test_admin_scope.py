@@ -121,4 +121,4 @@ def test_system_admin_sees_everything(env):
     sa = Staff(env, "sysadmin")
     assert sa.get("/admin/apps/%s" % app).status_code == 200
     r = sa.get("/admin/api/search?q=%s" % reg_no_of(env, app))
-    assert [a["id"] for a in r.json()["applications"]] == [app]
+    assert [a["id"] for a in r.json()["applications"]] == [int(app)]

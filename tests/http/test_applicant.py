@@ -336,7 +336,9 @@ def test_last_login_one_truth(env):
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", last)
     assert "您上次登录时间：<span>%s</span>" % last in \
         env.get("/platform", s).text
-    assert env.get("/api/v1/platform", s).json()["last_login"] == last
+    # the API: the same minute, ISO 8601 with the offset
+    assert env.get("/api/v1/platform", s).json()["last_login"] == \
+        "%sT%s:00+08:00" % (last[:10], last[11:])
 
 
 def test_add_certificate_city_is_a_dropdown_of_the_province(env):

@@ -495,7 +495,8 @@ def test_api_window(penv, inst, status, message):
     if status == "none":
         assert "starts" not in w
     else:
-        assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$", w["starts"])
+        assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$",
+                        w["starts"])
         assert w["cycle_year"] == 2026
 
 
@@ -524,8 +525,9 @@ def test_api_faq(penv):
             ("/api/v1/faq?page=x", 400, "bad_page"),
             ("/api/v1/faq?page=6", 404, "page_not_found"),
             ("/api/v1/faq?category=zz", 400, "bad_category"),
-            ("/api/v1/faq/51", 404, "unknown_faq"),
-            ("/api/v1/faq/x", 400, "bad_faq")]:
+            ("/api/v1/faq/51", 404, "faq_not_found"),
+            ("/api/v1/faq/x", 404, "faq_not_found"),
+            ("/api/v1/faq/050", 404, "faq_not_found")]:
         assert api(penv, path, status=status)["error"]["code"] == code
 
 

@@ -172,7 +172,7 @@ def test_detail_with_photo_and_certificates(env):
     assert j["identity"]["name"] == "张伟"
     assert j["person"]["school"] == "北京市东城区和平里第一小学"
     assert j["editable"] is True and j["identity_changed"] is False
-    assert re.fullmatch(r"\d+", j["version"])
+    assert isinstance(j["version"], int) and j["version"] >= 0
 
 
 def test_identity_change_shown_until_saved_again(env):

@@ -299,7 +299,7 @@ def test_windows_point_search(env):
     j = env.get("/api/v1/dqzc/windows", s, params=q).json()
     assert len(j["points"]) == 3
     j = env.get("/api/v1/dqzc/windows", s, params=dict(q, q="学前")).json()
-    assert [p["id"] for p in j["points"]] == ["502"]
+    assert [p["id"] for p in j["points"]] == [502]
     r = env.get("/platform/dqzc/windows", s, params=dict(q, q="学前"))
     assert "列出全部" in r.text and "四道口" not in r.text
     r = env.get("/platform/dqzc/windows", s, params=dict(q, q="没有这个"))
@@ -370,7 +370,7 @@ def test_api_full_walk_and_double_submit(env):
     j = env.get("/api/v1/dqzc/wizard/4", s).json()
     assert j["cert"]["cert_no"] == "20101110121003456"
     assert j["choice"]["institution"] == "北京市东城区教育委员会"
-    assert j["choice"]["point"]["id"] == "201"
+    assert j["choice"]["point"]["id"] == 201
     assert j["verification"]["hours"] == 380
     assert j["verification"]["warnings"] == []
     labels = {p["label"]: p["value"] for p in j["person"]}
@@ -409,7 +409,7 @@ def test_api_full_walk_and_double_submit(env):
     j = env.get("/api/v1/dqzc/applications/%s" % reg, s).json()
     assert j["status"] == "网报待确认" and j["point"].startswith("东城区")
     assert len(j["materials"]) == 3
-    assert j["window"]["confirm_starts"] == "2026-11-05 09:00:00"
+    assert j["window"]["confirm_starts"] == "2026-11-05T09:00:00+08:00"
     # and the record on the 业务平台
     recs = env.get("/api/v1/platform", s).json()["records"]
     assert [x["reg_no"] for x in recs] == [reg]
@@ -628,13 +628,13 @@ def test_institution_filtering(env):
         j = env.get("/api/v1/dqzc/wizard/3", s, params=q).json()
         return [i["id"] for i in j.get("institutions", [])
                 if "institution:%s" % i["id"] not in added]
-    assert insts(province="420000", city="420100", stage="高级中学") == ["8"]
+    assert insts(province="420000", city="420100", stage="高级中学") == [8]
     assert insts(province="420000", city="420100", stage="小学") == \
-        ["9", "10", "11", "12"]
+        [9, 10, 11, 12]
     assert insts(province="420000", city="420500", stage="初级中学") == \
-        ["14", "15"]
+        [14, 15]
     # 北京市教育委员会 serves the whole city for 高中
-    assert insts(province="110000", city="110101", stage="高级中学") == ["1"]
+    assert insts(province="110000", city="110101", stage="高级中学") == [1]
     # a city of another province is dropped, not trusted
     assert insts(province="110000", city="420100", stage="小学") == []
     base = {"province": "420000", "city": "420100", "subject": "语文"}

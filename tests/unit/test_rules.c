@@ -258,6 +258,9 @@ static void test_beijing_calendar(void **state)
                         JSZG_FMT_MINUTE, buf, sizeof(buf)),
                         "2026-12-03 11:43");
     assert_string_equal(jszg_rules_beijing_text(1796269384LL,
+                        JSZG_FMT_ISO, buf, sizeof(buf)),
+                        "2026-12-03T11:43:04+08:00");
+    assert_string_equal(jszg_rules_beijing_text(1796269384LL,
                         JSZG_FMT_DATE, buf, sizeof(buf)), "2026-12-03");
     /* 16:00 UTC is already the next day in Beijing */
     assert_string_equal(jszg_rules_beijing_text(1796313600LL,
@@ -328,6 +331,19 @@ static void test_date_parsing(void **state)
                                                2100, NULL), -1);
     assert_int_equal(jszg_rules_parse_datetime("2026-11-01 09:00:5", 2013,
                                                2100, NULL), -1);
+    /* what the API gives back reads back; other offsets do not */
+    assert_int_equal(jszg_rules_parse_datetime("2026-11-01T09:00:07+08:00",
+                                               2013, 2100, &t), 0);
+    assert_int_equal(t.hour, 9);
+    assert_int_equal(t.sec, 7);
+    assert_int_equal(jszg_rules_parse_datetime("2026-11-01T09:00+08:00",
+                                               2013, 2100, NULL), 0);
+    assert_int_equal(jszg_rules_parse_datetime("2026-11-01 09:00:07+08:00",
+                                               2013, 2100, NULL), -1);
+    assert_int_equal(jszg_rules_parse_datetime("2026-11-01T09:00:07+09:00",
+                                               2013, 2100, NULL), -1);
+    assert_int_equal(jszg_rules_parse_datetime("2026-11-01T09:00:07Z",
+                                               2013, 2100, NULL), -1);
 }
 
 static void test_window_state(void **state)

@@ -95,17 +95,23 @@
     return tr;
   }
 
+  // API times are ISO 8601 with the offset (2026-11-01T09:00:00+08:00);
+  // the page shows Beijing wall clock as the server-rendered page does.
+  function bj(t) {
+    return t ? String(t).replace('T', ' ').replace(/\+08:00$/, '') : '';
+  }
+
   function renderResult(win, pts) {
     var inst = win.institution, w = win.window;
     var box = el('div', 'window-result');
     box.id = 'w-result';
     box.appendChild(el('h2', null, inst.name));
     var t = el('table', 'grid window-times');
-    t.appendChild(row([['th', '网报开始时间'], ['td', w.starts || ''],
-                       ['th', '网报结束时间'], ['td', w.ends || '']]));
+    t.appendChild(row([['th', '网报开始时间'], ['td', bj(w.starts)],
+                       ['th', '网报结束时间'], ['td', bj(w.ends)]]));
     if (w.confirm_starts) {
-      t.appendChild(row([['th', '现场确认开始时间'], ['td', w.confirm_starts],
-                         ['th', '现场确认结束时间'], ['td', w.confirm_ends || '']]));
+      t.appendChild(row([['th', '现场确认开始时间'], ['td', bj(w.confirm_starts)],
+                         ['th', '现场确认结束时间'], ['td', bj(w.confirm_ends)]]));
     }
     t.appendChild(row([['th', '咨询电话'], ['td', inst.phone || ''],
                        ['th', '地址'], ['td', inst.address || '']]));
