@@ -251,12 +251,12 @@ def test_photo_upload_reaches_the_handler_unchanged(env, pad, chunk):
     wait_for(env, lambda st: st["in_flight"] == 0, "released")
 
 
-def test_csv_import_through_the_gate(env):
+def test_csv_import_through_the_gate(env, gate_rows_removed):
     env.restart(gate())
     env.mark_log()
     st = Staff(env, "bj-province")
-    rows = "".join("110101198503151235,%d,40,闸门测试%d\r\n" % (2000 + i % 25,
-                                                          i)
+    idn = "110101198503151235"              # 张伟, a Beijing holder
+    rows = "".join("%s,%d,40,闸门测试%d\r\n" % (idn, 2000 + i % 25, i)
                    for i in range(3000))
     text = "证件号码,年度,学时,培训项目\r\n" + rows
     body = text.encode("gb18030")
@@ -269,6 +269,14 @@ def test_csv_import_through_the_gate(env):
     assert n == "3000"
     assert env.sql("SELECT COUNT(*) FROM training_hours WHERE course = "
                    "'闸门测试2999'") == "1"
+
+
+@pytest.fixture
+def gate_rows_removed(env):
+    """张伟's 学时 are what the wizard tests expect (sql/seed/
+    310_verification.sql): the import's 3000 rows go afterwards."""
+    yield
+    env.sql("DELETE FROM training_hours WHERE course LIKE '闸门测试%'")
 
 
 BAD = [
