@@ -267,8 +267,9 @@ int jszg_admin_send_upload(jszg_req *jr, const char *rel,
  * jszg_admin_guard).  Every route but the login form says who may call
  * it: JSZG_STAFF(role set), JSZG_STAFF_PWOK for the few served while a
  * password change is pending; jszg_handle runs the guard before the
- * handler (tests/http/test_routes.py checks every /admin route has one).  The admin API lives under /admin/api/ because the
- * admin cookie is Path=/admin. */
+ * handler (tests/http/test_routes.py checks every /admin route has
+ * one).  The admin API lives under /admin/api/ because the admin cookie
+ * is Path=/admin. */
 #define JSZG_ADMIN_ROUTES \
     { "GET",  "/admin", jszg_admin_home, \
       JSZG_STAFF(JSZG_ROLES_ALL) }, \

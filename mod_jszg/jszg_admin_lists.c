@@ -227,10 +227,10 @@ typedef struct {
     json_t *rows;
 } list_page;
 
-/* One kind of list (who may see it: the route table): its groups, and how it reads its
- * filters (into its view, which starts with its list_page), the counts
- * of the filter per group ({group_col, n} rows) and a slice of its
- * rows. */
+/* One kind of list (who may see it: the route table): its groups, and
+ * how it reads its filters (into its view, which starts with its
+ * list_page), the counts of the filter per group ({group_col, n} rows)
+ * and a slice of its rows. */
 typedef struct {
     const char *const *groups;          /* NULL-terminated, at most 8 */
     const char *group_col;              /* the count rows' group column */

@@ -17,7 +17,7 @@
  * and the 网报时间 page, and can be switched on again.
  *
  * Every handler serves its page and, under /admin/api/, its JSON twin
- * (jszg_admin_begin sets jr->is_api).  A refused form comes back with
+ * (jr->is_api is set for /admin/api/).  A refused form comes back with
  * what was typed and the error beside each field; the API answers 400
  * {"error": {"code", "message", "fields": {name: message}}}.
  */
