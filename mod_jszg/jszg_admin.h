@@ -37,11 +37,25 @@ typedef enum {
     JSZG_ROLE_SYSTEM = 8        /* system admin: everything */
 } jszg_role;
 
-#define JSZG_ROLES_ALL  (JSZG_ROLE_POINT | JSZG_ROLE_INSTITUTION \
-                         | JSZG_ROLE_PROVINCE | JSZG_ROLE_SYSTEM)
+/* Who may call a staff route (JSZG_STAFF(...) in the route tables
+ * below): the sets the back office uses. */
+#define JSZG_ROLES_ALL      (JSZG_ROLE_POINT | JSZG_ROLE_INSTITUTION \
+                             | JSZG_ROLE_PROVINCE | JSZG_ROLE_SYSTEM)
+/* 现场确认 */
+#define JSZG_ROLES_CONFIRM  (JSZG_ROLE_POINT | JSZG_ROLE_SYSTEM)
+/* 确认未通过 → 网报待确认 */
+#define JSZG_ROLES_REOPEN   (JSZG_ROLE_POINT | JSZG_ROLE_INSTITUTION \
+                             | JSZG_ROLE_SYSTEM)
+/* 注册结论 */
+#define JSZG_ROLES_DECIDE   (JSZG_ROLE_INSTITUTION | JSZG_ROLE_SYSTEM)
+/* the queue, decided lists, corrections, statistics */
+#define JSZG_ROLES_OFFICE   (JSZG_ROLE_INSTITUTION | JSZG_ROLE_PROVINCE \
+                             | JSZG_ROLE_SYSTEM)
+/* 网报计划, 注册机构/确认点/工作人员, import, hand-entered certificates */
+#define JSZG_ROLES_PROVINCE (JSZG_ROLE_PROVINCE | JSZG_ROLE_SYSTEM)
 
-/* The logged-in staff member of a request. */
-typedef struct {
+/* The logged-in staff member of a request (typedef in jszg_private.h). */
+struct jszg_staff {
     const char *id;
     const char *username;
     const char *name;
@@ -55,7 +69,7 @@ typedef struct {
     int dirty;
     int must_change;            /* a password set by an administrator:
                                    change it before anything else */
-} jszg_staff;
+};
 
 /* A domain error: HTTP status, stable code, Chinese message. */
 typedef struct {
@@ -68,11 +82,15 @@ typedef struct {
 
 /* ---- jszg_admin_auth.c --------------------------------------------- */
 
-/* The guard every back-office handler starts with: a live admin session
- * whose role is in `roles`, and for POST the admin CSRF token.  Returns
- * OK with *st set, or DONE/an HTTP status when it has answered (the
- * handler returns that as it is). */
-int jszg_admin_begin(jszg_req *jr, int roles, jszg_staff **st);
+/* The staff member of a JSZG_STAFF route, let in by jszg_admin_guard
+ * (jszg_private.h) before the handler ran: a live admin session whose
+ * role is in the route's roles, its password changed unless the route
+ * is JSZG_STAFF_PWOK, and for POST the admin CSRF token.  Never NULL in
+ * the handler of a staff route. */
+static APR_INLINE jszg_staff *jszg_admin_staff(jszg_req *jr)
+{
+    return jr->staff;
+}
 
 /* Page data for the back-office layout (title, staff, csrf tokens). */
 json_t *jszg_admin_data(jszg_req *jr, jszg_staff *st, const char *title,
@@ -246,68 +264,116 @@ int jszg_admin_send_upload(jszg_req *jr, const char *rel,
 /* The back office's routes, for jszg_routes.c.  Every POST carries the
  * general `_csrf` token (checked by jszg_handle like everywhere) and
  * `_admin_csrf`, bound to the admin session (checked by
- * jszg_admin_begin).  The admin API lives under /admin/api/ because the
- * admin cookie is Path=/admin. */
+ * jszg_admin_guard).  Every route but the login form says who may call
+ * it: JSZG_STAFF(role set), JSZG_STAFF_PWOK for the few served while a
+ * password change is pending; jszg_handle runs the guard before the
+ * handler (tests/http/test_routes.py checks every /admin route has
+ * one).  The admin API lives under /admin/api/ because the admin cookie
+ * is Path=/admin. */
 #define JSZG_ADMIN_ROUTES \
-    { "GET",  "/admin",                       jszg_admin_home, 0 }, \
-    { "GET",  "/admin/",                      jszg_admin_home, 0 }, \
+    { "GET",  "/admin", jszg_admin_home, \
+      JSZG_STAFF(JSZG_ROLES_ALL) }, \
+    { "GET",  "/admin/", jszg_admin_home, \
+      JSZG_STAFF(JSZG_ROLES_ALL) }, \
     { "GET",  "/admin/login",                 jszg_admin_login_page, 0 }, \
     { "POST", "/admin/login",                 jszg_admin_login_post, 0 }, \
-    { "POST", "/admin/logout",                jszg_admin_logout, 0 }, \
-    { "GET",  "/admin/search",                jszg_admin_search, 0 }, \
-    { "GET",  "/admin/apps/{id}",             jszg_admin_app_page, 0 }, \
-    { "GET",  "/admin/apps/{id}/photo",       jszg_admin_app_photo, 0 }, \
-    { "POST", "/admin/apps/{id}/confirm", \
-      jszg_admin_app_confirm_post, 0 }, \
-    { "POST", "/admin/apps/{id}/reopen",      jszg_admin_app_reopen_post, 0 }, \
-    { "POST", "/admin/apps/{id}/decide",      jszg_admin_app_decide_post, 0 }, \
-    { "POST", "/admin/apps/{id}/correct", \
-      jszg_admin_app_correct_post, 0 }, \
-    { "GET",  "/admin/queue",                 jszg_admin_queue, 0 }, \
-    { "POST", "/admin/queue/decide", \
-      jszg_admin_bulk_decide_post, 0 }, \
-    { "GET",  "/admin/windows",               jszg_admin_windows, 0 }, \
-    { "GET",  "/admin/windows/new",           jszg_admin_window_new, 0 }, \
-    { "GET",  "/admin/windows/{id}",          jszg_admin_window_edit, 0 }, \
-    { "POST", "/admin/windows/save",          jszg_admin_window_save, 0 }, \
-    { "POST", "/admin/windows/{id}/delete",   jszg_admin_window_delete, 0 }, \
-    { "GET",  "/admin/institutions/{id}/notes", jszg_admin_inst_notes, 0 }, \
-    { "POST", "/admin/institutions/{id}/notes", \
-      jszg_admin_inst_notes_post, 0 }, \
-    { "GET",  "/admin/reviews/identity",      jszg_admin_identity_list, 0 }, \
-    { "GET",  "/admin/reviews/identity/{id}", jszg_admin_identity_page, 0 }, \
+    { "POST", "/admin/logout", jszg_admin_logout, \
+      JSZG_STAFF_PWOK(JSZG_ROLES_ALL) }, \
+    { "GET",  "/admin/search", jszg_admin_search, \
+      JSZG_STAFF(JSZG_ROLES_ALL) }, \
+    { "GET",  "/admin/apps/{id}", jszg_admin_app_page, \
+      JSZG_STAFF(JSZG_ROLES_ALL) }, \
+    { "GET",  "/admin/apps/{id}/photo", jszg_admin_app_photo, \
+      JSZG_STAFF(JSZG_ROLES_ALL) }, \
+    { "POST", "/admin/apps/{id}/confirm", jszg_admin_app_confirm_post, \
+      JSZG_STAFF(JSZG_ROLES_CONFIRM) }, \
+    { "POST", "/admin/apps/{id}/reopen", jszg_admin_app_reopen_post, \
+      JSZG_STAFF(JSZG_ROLES_REOPEN) }, \
+    { "POST", "/admin/apps/{id}/decide", jszg_admin_app_decide_post, \
+      JSZG_STAFF(JSZG_ROLES_DECIDE) }, \
+    { "POST", "/admin/apps/{id}/correct", jszg_admin_app_correct_post, \
+      JSZG_STAFF(JSZG_ROLES_OFFICE) }, \
+    { "GET",  "/admin/queue", jszg_admin_queue, \
+      JSZG_STAFF(JSZG_ROLES_OFFICE) }, \
+    { "POST", "/admin/queue/decide", jszg_admin_bulk_decide_post, \
+      JSZG_STAFF(JSZG_ROLES_DECIDE) }, \
+    { "GET",  "/admin/windows", jszg_admin_windows, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "GET",  "/admin/windows/new", jszg_admin_window_new, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "GET",  "/admin/windows/{id}", jszg_admin_window_edit, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "POST", "/admin/windows/save", jszg_admin_window_save, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "POST", "/admin/windows/{id}/delete", jszg_admin_window_delete, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "GET",  "/admin/institutions/{id}/notes", jszg_admin_inst_notes, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "POST", "/admin/institutions/{id}/notes", jszg_admin_inst_notes_post, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "GET",  "/admin/reviews/identity", jszg_admin_identity_list, \
+      JSZG_STAFF(JSZG_ROLE_SYSTEM) }, \
+    { "GET",  "/admin/reviews/identity/{id}", jszg_admin_identity_page, \
+      JSZG_STAFF(JSZG_ROLE_SYSTEM) }, \
     { "GET",  "/admin/reviews/identity/{id}/{side}", \
-      jszg_admin_identity_image, 0 }, \
+      jszg_admin_identity_image, \
+      JSZG_STAFF(JSZG_ROLE_SYSTEM) }, \
     { "POST", "/admin/reviews/identity/{id}/decide", \
-      jszg_admin_identity_decide, 0 }, \
-    { "GET",  "/admin/reviews/certs",         jszg_admin_certs_list, 0 }, \
-    { "GET",  "/admin/reviews/certs/{id}",    jszg_admin_cert_page, 0 }, \
-    { "GET",  "/admin/reviews/certs/{id}/photo", jszg_admin_cert_image, 0 }, \
-    { "POST", "/admin/reviews/certs/{id}/decide", \
-      jszg_admin_cert_decide, 0 }, \
-    { "GET",  "/admin/import",                jszg_admin_import_page, 0 }, \
-    { "POST", "/admin/import",                jszg_admin_import_post, 0 }, \
-    { "GET",  "/admin/stats",                 jszg_admin_stats, 0 }, \
-    { "GET",  "/admin/stats.csv",             jszg_admin_stats_csv, 0 }, \
-    { "GET",  "/admin/audit",                 jszg_admin_audit_page, 0 }, \
-    { "GET",  "/admin/worklist",              jszg_admin_worklist, 0 }, \
-    { "GET",  "/admin/worklist/print",        jszg_admin_worklist_print, 0 }, \
-    { "GET",  "/admin/worklist.csv",          jszg_admin_worklist_csv, 0 }, \
-    { "GET",  "/admin/decided",               jszg_admin_decided, 0 }, \
-    { "GET",  "/admin/decided/publicity", \
-      jszg_admin_decided_publicity, 0 }, \
-    { "GET",  "/admin/decided.csv",           jszg_admin_decided_csv, 0 }, \
-    { "GET",  "/admin/audit.csv",             jszg_admin_audit_csv, 0 }, \
-    { "GET",  "/admin/api/csrf",              jszg_admin_api_csrf, 0 }, \
-    { "GET",  "/admin/api/me",                jszg_admin_api_me, 0 }, \
-    { "GET",  "/admin/api/search",            jszg_admin_api_search, 0 }, \
-    { "GET",  "/admin/api/queue",             jszg_admin_api_queue, 0 }, \
-    { "GET",  "/admin/api/worklist",          jszg_admin_api_worklist, 0 }, \
-    { "GET",  "/admin/api/decided",           jszg_admin_api_decided, 0 }, \
-    { "GET",  "/admin/api/apps/{id}",         jszg_admin_api_app, 0 }, \
-    { "POST", "/admin/api/apps/{id}/confirm", jszg_admin_api_confirm, 0 }, \
-    { "POST", "/admin/api/apps/{id}/reopen",  jszg_admin_api_reopen, 0 }, \
-    { "POST", "/admin/api/apps/{id}/decide",  jszg_admin_api_decide, 0 }, \
-    { "POST", "/admin/api/apps/{id}/correct", jszg_admin_api_correct, 0 },
+      jszg_admin_identity_decide, \
+      JSZG_STAFF(JSZG_ROLE_SYSTEM) }, \
+    { "GET",  "/admin/reviews/certs", jszg_admin_certs_list, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "GET",  "/admin/reviews/certs/{id}", jszg_admin_cert_page, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "GET",  "/admin/reviews/certs/{id}/photo", jszg_admin_cert_image, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "POST", "/admin/reviews/certs/{id}/decide", jszg_admin_cert_decide, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "GET",  "/admin/import", jszg_admin_import_page, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "POST", "/admin/import", jszg_admin_import_post, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "GET",  "/admin/stats", jszg_admin_stats, \
+      JSZG_STAFF(JSZG_ROLES_OFFICE) }, \
+    { "GET",  "/admin/stats.csv", jszg_admin_stats_csv, \
+      JSZG_STAFF(JSZG_ROLES_OFFICE) }, \
+    { "GET",  "/admin/audit", jszg_admin_audit_page, \
+      JSZG_STAFF(JSZG_ROLE_SYSTEM) }, \
+    { "GET",  "/admin/worklist", jszg_admin_worklist, \
+      JSZG_STAFF(JSZG_ROLES_ALL) }, \
+    { "GET",  "/admin/worklist/print", jszg_admin_worklist_print, \
+      JSZG_STAFF(JSZG_ROLES_ALL) }, \
+    { "GET",  "/admin/worklist.csv", jszg_admin_worklist_csv, \
+      JSZG_STAFF(JSZG_ROLES_ALL) }, \
+    { "GET",  "/admin/decided", jszg_admin_decided, \
+      JSZG_STAFF(JSZG_ROLES_OFFICE) }, \
+    { "GET",  "/admin/decided/publicity", jszg_admin_decided_publicity, \
+      JSZG_STAFF(JSZG_ROLES_OFFICE) }, \
+    { "GET",  "/admin/decided.csv", jszg_admin_decided_csv, \
+      JSZG_STAFF(JSZG_ROLES_OFFICE) }, \
+    { "GET",  "/admin/audit.csv", jszg_admin_audit_csv, \
+      JSZG_STAFF(JSZG_ROLE_SYSTEM) }, \
+    { "GET",  "/admin/api/csrf", jszg_admin_api_csrf, \
+      JSZG_STAFF_PWOK(JSZG_ROLES_ALL) }, \
+    { "GET",  "/admin/api/me", jszg_admin_api_me, \
+      JSZG_STAFF_PWOK(JSZG_ROLES_ALL) }, \
+    { "GET",  "/admin/api/search", jszg_admin_api_search, \
+      JSZG_STAFF(JSZG_ROLES_ALL) }, \
+    { "GET",  "/admin/api/queue", jszg_admin_api_queue, \
+      JSZG_STAFF(JSZG_ROLES_OFFICE) }, \
+    { "GET",  "/admin/api/worklist", jszg_admin_api_worklist, \
+      JSZG_STAFF(JSZG_ROLES_ALL) }, \
+    { "GET",  "/admin/api/decided", jszg_admin_api_decided, \
+      JSZG_STAFF(JSZG_ROLES_OFFICE) }, \
+    { "GET",  "/admin/api/apps/{id}", jszg_admin_api_app, \
+      JSZG_STAFF(JSZG_ROLES_ALL) }, \
+    { "POST", "/admin/api/apps/{id}/confirm", jszg_admin_api_confirm, \
+      JSZG_STAFF(JSZG_ROLES_CONFIRM) }, \
+    { "POST", "/admin/api/apps/{id}/reopen", jszg_admin_api_reopen, \
+      JSZG_STAFF(JSZG_ROLES_REOPEN) }, \
+    { "POST", "/admin/api/apps/{id}/decide", jszg_admin_api_decide, \
+      JSZG_STAFF(JSZG_ROLES_DECIDE) }, \
+    { "POST", "/admin/api/apps/{id}/correct", jszg_admin_api_correct, \
+      JSZG_STAFF(JSZG_ROLES_OFFICE) },
 
 #endif /* JSZG_ADMIN_H */

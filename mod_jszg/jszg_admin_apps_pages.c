@@ -260,24 +260,19 @@ static int app_page(jszg_req *jr, jszg_staff *st, const char *id,
 
 int jszg_admin_app_page(jszg_req *jr)
 {
-    jszg_staff *st;
-    int rc = jszg_admin_begin(jr, JSZG_ROLES_ALL, &st);
+    jszg_staff *st = jszg_admin_staff(jr);
 
-    if (rc != OK)
-        return rc;
     return app_page(jr, st, jszg_param(jr, "id"), HTTP_OK, NULL);
 }
 
 int jszg_admin_app_photo(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     jszg_adm_err e;
     json_t *app;
     const char *id = jszg_param(jr, "id");
-    int rc = jszg_admin_begin(jr, JSZG_ROLES_ALL, &st);
+    int rc;
 
-    if (rc != OK)
-        return rc;
     if (jszg_adm_app_get(jr, st, id, &app, &e) != JSZG_ADM_OK)
         return answer_fail(jr, st, &e, id);
     rc = jszg_admin_send_upload(jr, jszg_jstr(app, "photo_path"),
@@ -291,14 +286,12 @@ int jszg_admin_app_photo(jszg_req *jr)
 
 int jszg_admin_api_app(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     jszg_adm_err e;
     json_t *app, *b;
     const char *id = jszg_param(jr, "id");
-    int rc = jszg_admin_begin(jr, JSZG_ROLES_ALL, &st);
+    int rc;
 
-    if (rc != OK)
-        return rc;
     if (jszg_adm_app_get(jr, st, id, &app, &e) != JSZG_ADM_OK)
         return answer_fail(jr, st, &e, id);
     b = jszg_pool_json(jr->pool, json_object());
@@ -355,15 +348,12 @@ static const char *done_message(int which)
     }
 }
 
-static int act_page(jszg_req *jr, int which, int roles)
+static int act_page(jszg_req *jr, int which)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     jszg_adm_err e;
     const char *id = jszg_param(jr, "id");
-    int rc = jszg_admin_begin(jr, roles, &st);
 
-    if (rc != OK)
-        return rc;
     if (act(jr, st, which, id, &e) != JSZG_ADM_OK) {
         /* a refusal about the input or the status: the page again,
          * with the message above the forms */
@@ -376,16 +366,13 @@ static int act_page(jszg_req *jr, int which, int roles)
                                          NULL));
 }
 
-static int act_api(jszg_req *jr, int which, int roles)
+static int act_api(jszg_req *jr, int which)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     jszg_adm_err e;
     json_t *app, *b;
     const char *id = jszg_param(jr, "id");
-    int rc = jszg_admin_begin(jr, roles, &st);
 
-    if (rc != OK)
-        return rc;
     if (act(jr, st, which, id, &e) != JSZG_ADM_OK)
         return answer_fail(jr, st, &e, id);
     if (jszg_adm_app_get(jr, st, id, &app, &e) != JSZG_ADM_OK)
@@ -396,53 +383,46 @@ static int act_api(jszg_req *jr, int which, int roles)
     return jszg_json(jr, HTTP_OK, b);
 }
 
-#define CONFIRM_ROLES (JSZG_ROLE_POINT | JSZG_ROLE_SYSTEM)
 #define BULK_NOT_FOUND "未找到该报名（报名号不存在或不在您的管辖范围内）。"
-#define REOPEN_ROLES  (JSZG_ROLE_POINT | JSZG_ROLE_INSTITUTION \
-                       | JSZG_ROLE_SYSTEM)
-#define DECIDE_ROLES  (JSZG_ROLE_INSTITUTION | JSZG_ROLE_SYSTEM)
 
 int jszg_admin_app_confirm_post(jszg_req *jr)
 {
-    return act_page(jr, ACT_CONFIRM, CONFIRM_ROLES);
+    return act_page(jr, ACT_CONFIRM);
 }
 
 int jszg_admin_app_reopen_post(jszg_req *jr)
 {
-    return act_page(jr, ACT_REOPEN, REOPEN_ROLES);
+    return act_page(jr, ACT_REOPEN);
 }
 
 int jszg_admin_app_decide_post(jszg_req *jr)
 {
-    return act_page(jr, ACT_DECIDE, DECIDE_ROLES);
+    return act_page(jr, ACT_DECIDE);
 }
 
 int jszg_admin_api_confirm(jszg_req *jr)
 {
-    return act_api(jr, ACT_CONFIRM, CONFIRM_ROLES);
+    return act_api(jr, ACT_CONFIRM);
 }
 
 int jszg_admin_api_reopen(jszg_req *jr)
 {
-    return act_api(jr, ACT_REOPEN, REOPEN_ROLES);
+    return act_api(jr, ACT_REOPEN);
 }
 
 int jszg_admin_api_decide(jszg_req *jr)
 {
-    return act_api(jr, ACT_DECIDE, DECIDE_ROLES);
+    return act_api(jr, ACT_DECIDE);
 }
-
-#define CORRECT_ROLES (JSZG_ROLE_INSTITUTION | JSZG_ROLE_PROVINCE \
-                       | JSZG_ROLE_SYSTEM)
 
 int jszg_admin_app_correct_post(jszg_req *jr)
 {
-    return act_page(jr, ACT_CORRECT, CORRECT_ROLES);
+    return act_page(jr, ACT_CORRECT);
 }
 
 int jszg_admin_api_correct(jszg_req *jr)
 {
-    return act_api(jr, ACT_CORRECT, CORRECT_ROLES);
+    return act_api(jr, ACT_CORRECT);
 }
 
 /* ---- 待注册审批 queue and bulk decisions ------------------------------------- */
@@ -501,9 +481,6 @@ static int queue_load(jszg_req *jr, jszg_staff *st, queue_view *v,
     return JSZG_ADM_OK;
 }
 
-#define QUEUE_ROLES \
-    (JSZG_ROLE_INSTITUTION | JSZG_ROLE_PROVINCE | JSZG_ROLE_SYSTEM)
-
 static const char *queue_href(jszg_req *jr, const queue_view *v, long page)
 {
     return apr_psprintf(jr->pool, "/admin/queue?page=%ld&stage=%s&q=%s",
@@ -515,15 +492,12 @@ static const char *queue_href(jszg_req *jr, const queue_view *v, long page)
 
 int jszg_admin_queue(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     jszg_adm_err e;
     queue_view v;
     json_t *d, *opts;
-    int rc = jszg_admin_begin(jr, QUEUE_ROLES, &st);
     int i;
 
-    if (rc != OK)
-        return rc;
     if (queue_load(jr, st, &v, &e) != JSZG_ADM_OK)
         return jszg_admin_fail(jr, st, &e);
     d = jszg_admin_data(jr, st, JSZG_ST_CONFIRMED, "queue");
@@ -557,14 +531,11 @@ int jszg_admin_queue(jszg_req *jr)
  * with total_capped) and whether a next page has rows. */
 int jszg_admin_api_queue(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     jszg_adm_err e;
     queue_view v;
     json_t *b;
-    int rc = jszg_admin_begin(jr, QUEUE_ROLES, &st);
 
-    if (rc != OK)
-        return rc;
     if (queue_load(jr, st, &v, &e) != JSZG_ADM_OK)
         return jszg_admin_fail(jr, st, &e);
     b = jszg_pool_json(jr->pool, json_object());
@@ -626,17 +597,14 @@ static int bulk_one(jszg_req *jr, jszg_staff *st, const jszg_form_field *f,
  * exactly like one that does not exist. */
 int jszg_admin_bulk_decide_post(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     jszg_adm_err e;
     const jszg_form_field *f;
     const char *conclusion = jszg_field(jr, "conclusion");
     const char *reason = jszg_field(jr, "reason");
-    int rc = jszg_admin_begin(jr, DECIDE_ROLES, &st);
     int i;
     json_t *d, *saved, *failures, *app;
 
-    if (rc != OK)
-        return rc;
     saved = jszg_pool_json(jr->pool, json_array());
     failures = jszg_pool_json(jr->pool, json_array());
     for (i = 0; jr->form && i < jr->form->nelts; i++) {

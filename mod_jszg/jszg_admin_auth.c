@@ -1,6 +1,8 @@
 /*
- * jszg_admin_auth.c -- back-office staff: login, sessions, the guard every
- * /admin/ handler starts with, CSRF bound to the admin session, audit and
+ * jszg_admin_auth.c -- back-office staff: login, sessions, the guard of
+ * every staff route (JSZG_STAFF in the route table; jszg_handle runs it
+ * before the handler, which takes the staff member from
+ * jszg_admin_staff(jr)), CSRF bound to the admin session, audit and
  * rendering helpers.
  *
  * Staff sessions are separate from applicant sessions on purpose: their
@@ -450,21 +452,6 @@ static int answered(int rc)
     return rc == OK ? DONE : rc;
 }
 
-/* While a password set by an administrator waits to be changed, only
- * the change itself, the tokens and logging out are served. */
-static int password_route(jszg_req *jr)
-{
-    static const char *const ok[] = { "/admin/password",
-        "/admin/api/password", "/admin/logout", "/admin/api/csrf",
-        "/admin/api/me", NULL };
-    int i;
-
-    for (i = 0; ok[i]; i++)
-        if (!strcmp(jr->r->uri, ok[i]))
-            return 1;
-    return 0;
-}
-
 static int need_new_password(jszg_req *jr, jszg_staff *st)
 {
     if (jr->is_api || jr->r->method_number != M_GET)
@@ -474,25 +461,32 @@ static int need_new_password(jszg_req *jr, jszg_staff *st)
     return jszg_redirect(jr, "/admin/password");
 }
 
-int jszg_admin_begin(jszg_req *jr, int roles, jszg_staff **out)
+/* The guard of every JSZG_STAFF route, run by jszg_handle before the
+ * handler: a live admin session, for POST the admin CSRF token, while a
+ * password set by an administrator waits to be changed only the routes
+ * marked JSZG_R_PWOK (the change itself, the tokens, logging out), and
+ * a role in `roles`.  OK with jr->staff set, else the answer's status
+ * (DONE once sent). */
+int jszg_admin_guard(jszg_req *jr, int roles)
 {
     jszg_staff *st;
     int failed;
 
-    *out = NULL;
+    jr->staff = NULL;
     jszg_no_store(jr->r);
     if (!(st = staff_get(jr, &failed)))
         return failed != JSZG_DB_OK ? jszg_db_status(failed)
                                     : answered(need_login(jr));
-    *out = st;
     if (jr->r->method_number == M_POST && !admin_csrf_ok(jr, st))
         return answered(jszg_admin_error(jr, st, HTTP_FORBIDDEN, "csrf",
                         "页面已过期或来源无效，请刷新页面后重新提交。"));
     jszg_admin_save(jr, st);
-    if (st->must_change && !password_route(jr))
+    if (st->must_change
+        && !(jr->route && (jr->route->flags & JSZG_R_PWOK)))
         return answered(need_new_password(jr, st));
     if (!(st->role & roles))
         return answered(jszg_admin_forbidden(jr, st, jr->r->uri));
+    jr->staff = st;
     return OK;
 }
 
@@ -694,11 +688,8 @@ int jszg_admin_login_post(jszg_req *jr)
 
 int jszg_admin_logout(jszg_req *jr)
 {
-    jszg_staff *st;
-    int rc = jszg_admin_begin(jr, JSZG_ROLES_ALL, &st);
+    jszg_staff *st = jszg_admin_staff(jr);
 
-    if (rc != OK)
-        return rc;
     jszg_db_exec(jr, "admin_session_delete", NULL, 1, st->id_hash);
     set_admin_cookie(jr, "", 1);
     jszg_admin_audit(jr, st, "logout", NULL, NULL);
@@ -709,12 +700,9 @@ int jszg_admin_logout(jszg_req *jr)
 
 int jszg_admin_home(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     json_t *d;
-    int rc = jszg_admin_begin(jr, JSZG_ROLES_ALL, &st);
 
-    if (rc != OK)
-        return rc;
     d = jszg_admin_data(jr, st, "工作台", "home");
     return jszg_render_layout(jr, HTTP_OK, "admin/home", "admin/layout", d);
 }
@@ -723,12 +711,9 @@ int jszg_admin_home(jszg_req *jr)
  * site-wide check) and X-Admin-CSRF-Token (bound to this admin session). */
 int jszg_admin_api_csrf(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     json_t *b;
-    int rc = jszg_admin_begin(jr, JSZG_ROLES_ALL, &st);
 
-    if (rc != OK)
-        return rc;
     b = jszg_pool_json(jr->pool, json_object());
     json_object_set_new(b, "csrf", json_string(jszg_csrf_token(jr)));
     json_object_set_new(b, "admin_csrf",
@@ -738,12 +723,9 @@ int jszg_admin_api_csrf(jszg_req *jr)
 
 int jszg_admin_api_me(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     json_t *b;
-    int rc = jszg_admin_begin(jr, JSZG_ROLES_ALL, &st);
 
-    if (rc != OK)
-        return rc;
     b = jszg_pool_json(jr->pool, json_object());
     json_object_set_new(b, "username", json_string(st->username));
     json_object_set_new(b, "name", json_string(st->name));

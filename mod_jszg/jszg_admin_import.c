@@ -533,8 +533,6 @@ static int write_row(check_t *c, const jszg_csv_record *r, const char *now)
 
 /* ---- pages --------------------------------------------------------------- */
 
-#define IMPORT_ROLES (JSZG_ROLE_PROVINCE | JSZG_ROLE_SYSTEM)
-
 static json_t *kinds_json(jszg_req *jr, jszg_staff *st, const char *sel)
 {
     json_t *a = jszg_pool_json(jr->pool, json_array());
@@ -572,11 +570,8 @@ static int import_page(jszg_req *jr, jszg_staff *st, int status,
 
 int jszg_admin_import_page(jszg_req *jr)
 {
-    jszg_staff *st;
-    int rc = jszg_admin_begin(jr, IMPORT_ROLES, &st);
+    jszg_staff *st = jszg_admin_staff(jr);
 
-    if (rc != OK)
-        return rc;
     return import_page(jr, st, HTTP_OK, NULL, NULL);
 }
 
@@ -695,17 +690,15 @@ static void check_records(check_t *c, apr_array_header_t *recs)
 
 int jszg_admin_import_post(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     check_t c;
     const jszg_form_field *file = jszg_form_find(jr->form, "file");
     const char *mode = jszg_field(jr, "mode"), *text, *sha, *outcome;
     apr_array_header_t *recs;
     apr_size_t len;
     jszg_csv_status cs;
-    int rc = jszg_admin_begin(jr, IMPORT_ROLES, &st), line, rows;
+    int rc, line, rows;
 
-    if (rc != OK)
-        return rc;
     memset(&c, 0, sizeof(c));
     c.jr = jr;
     c.st = st;

@@ -40,9 +40,6 @@
 #define NAME_MAX_CHARS 20
 #define ALL_TIME_END "4102444800"     /* 2100-01-01 */
 
-#define DECIDED_ROLES (JSZG_ROLE_INSTITUTION | JSZG_ROLE_PROVINCE \
-                       | JSZG_ROLE_SYSTEM)
-
 static const char *const results[] = {
     JSZG_ST_PASS, JSZG_ST_DEFER, JSZG_ST_FAIL, NULL
 };
@@ -225,12 +222,11 @@ typedef struct {
     json_t *rows;
 } list_page;
 
-/* One kind of list: who may see it, its groups, and how it reads its
- * filters (into its view, which starts with its list_page), the counts
- * of the filter per group ({group_col, n} rows) and a slice of its
- * rows. */
+/* One kind of list (who may see it: the route table): its groups, and
+ * how it reads its filters (into its view, which starts with its
+ * list_page), the counts of the filter per group ({group_col, n} rows)
+ * and a slice of its rows. */
 typedef struct {
-    int roles;
     const char *const *groups;          /* NULL-terminated, at most 8 */
     const char *group_col;              /* the count rows' group column */
     int (*filters)(jszg_req *jr, jszg_staff *st, void *view,
@@ -289,16 +285,16 @@ static int list_load(jszg_req *jr, jszg_staff *st, const list_kind *k,
     return JSZG_ADM_OK;
 }
 
-/* The start of every list handler: the staff member's session, then the
- * list into the view; OK, else the answer's status (DONE once sent). */
+/* The start of every list handler: the staff member (let in by the
+ * route's guard), then the list into the view; OK, else the answer's
+ * status (DONE once sent). */
 static int list_begin(jszg_req *jr, const list_kind *k, void *view,
                       apr_size_t size, int paged, jszg_staff **st)
 {
     jszg_adm_err e;
-    int rc = jszg_admin_begin(jr, k->roles, st);
+    int rc;
 
-    if (rc != OK)
-        return rc;
+    *st = jszg_admin_staff(jr);
     if (list_load(jr, *st, k, view, size, paged, &e) == JSZG_ADM_OK)
         return OK;
     rc = list_fail(jr, *st, &e);
@@ -393,7 +389,7 @@ static int work_rows(jszg_req *jr, jszg_staff *st, void *view, long limit,
 }
 
 static const list_kind work_kind = {
-    JSZG_ROLES_ALL, jszg_rules_stages, "stage",
+    jszg_rules_stages, "stage",
     work_filters, work_count, work_rows, "请按报名日期或学段缩小范围。"
 };
 
@@ -596,7 +592,7 @@ static int decided_rows(jszg_req *jr, jszg_staff *st, void *view,
 }
 
 static const list_kind decided_kind = {
-    DECIDED_ROLES, results, "status",
+    results, "status",
     decided_filters, decided_count, decided_rows,
     "请选择注册机构或注册结论缩小范围。"
 };
@@ -912,15 +908,13 @@ static const char *kind_label(const char *kind)
 
 int jszg_admin_search(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     jszg_adm_err e;
     find_view v;
     json_t *d, *bys;
     const char *by = trimmed(jr, "by");
-    int rc = jszg_admin_begin(jr, JSZG_ROLES_ALL, &st), k;
+    int k;
 
-    if (rc != OK)
-        return rc;
     d = jszg_admin_data(jr, st, "查找报名信息", "search");
     bys = json_array();
     for (k = 0; find_kinds[k][0]; k++)
@@ -953,14 +947,11 @@ int jszg_admin_search(jszg_req *jr)
 
 int jszg_admin_api_search(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     jszg_adm_err e;
     find_view v;
     json_t *b;
-    int rc = jszg_admin_begin(jr, JSZG_ROLES_ALL, &st);
 
-    if (rc != OK)
-        return rc;
     if (find_load(jr, st, &v, &e) != JSZG_ADM_OK)
         return list_fail(jr, st, &e);
     b = jszg_pool_json(jr->pool, json_object());

@@ -14,7 +14,6 @@
 #include "apr_strings.h"
 #include "apr_lib.h"
 
-#define ORG_ROLES   (JSZG_ROLE_PROVINCE | JSZG_ROLE_SYSTEM)
 #define MAX_NAME    60
 #define MAX_ADDRESS 100
 #define MAX_PHONE   30
@@ -353,13 +352,11 @@ static int org_saved(jszg_req *jr, jszg_staff *st, const org_kind *k,
 /* 停用 (active=0) or 启用 (active=1) of the {id} of the URL. */
 static int org_active(jszg_req *jr, const org_kind *k)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     json_t *row;
     const char *id = jszg_param(jr, "id"), *a = jszg_field(jr, "active");
-    int rc = jszg_admin_begin(jr, ORG_ROLES, &st), on;
+    int rc, on;
 
-    if (rc != OK)
-        return rc;
     if ((rc = org_load(jr, st, k, id, &row)) != OK)
         return rc;
     if (!a || (strcmp(a, "0") && strcmp(a, "1")))
@@ -406,13 +403,11 @@ static json_t *regions(jszg_req *jr, jszg_staff *st)
 
 int jszg_admin_orgs_list(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     json_t *rows, *d;
     const char *role;
-    int rc = jszg_admin_begin(jr, ORG_ROLES, &st);
+    int rc;
 
-    if (rc != OK)
-        return rc;
     role = apr_itoa(jr->pool, st->role);
     rc = jszg_db_rows(jr, "orgs_inst_list", &rows, 3, role, role,
                       st->province_code ? st->province_code : "");
@@ -477,22 +472,17 @@ static int org_form(jszg_req *jr, jszg_staff *st, int status, json_t *f,
 
 int jszg_admin_org_new(jszg_req *jr)
 {
-    jszg_staff *st;
-    int rc = jszg_admin_begin(jr, ORG_ROLES, &st);
+    jszg_staff *st = jszg_admin_staff(jr);
 
-    if (rc != OK)
-        return rc;
     return org_form(jr, st, HTTP_OK, NULL, NULL, NULL);
 }
 
 int jszg_admin_org_edit(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     json_t *inst, *points, *cnt, *b;
-    int rc = jszg_admin_begin(jr, ORG_ROLES, &st);
+    int rc;
 
-    if (rc != OK)
-        return rc;
     if ((rc = inst_load(jr, st, jszg_param(jr, "id"), &inst)) != OK)
         return rc;
     if ((rc = jszg_db_rows(jr, "orgs_points_of", &points, 1,
@@ -619,12 +609,12 @@ int jszg_admin_org_save(jszg_req *jr)
 {
     static const char *const names[] = { "id", "code", "name", "level",
         "region_code", "phone", "address", "hours", NULL };
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     json_t *f, *errs, *points = NULL;
     const char *saved = NULL;
-    int rc = jszg_admin_begin(jr, ORG_ROLES, &st);
+    int rc;
 
-    if (rc != OK || (rc = org_posted(jr, st, &inst_kind, names, &f)) != OK)
+    if ((rc = org_posted(jr, st, &inst_kind, names, &f)) != OK)
         return rc;
     errs = jszg_pool_json(jr->pool, json_object());
     rc = org_save(jr, st, f, errs, &saved);
@@ -674,12 +664,10 @@ static int point_form(jszg_req *jr, jszg_staff *st, int status, json_t *f,
 
 int jszg_admin_point_new(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     json_t *inst, *f;
-    int rc = jszg_admin_begin(jr, ORG_ROLES, &st);
+    int rc;
 
-    if (rc != OK)
-        return rc;
     if ((rc = inst_load(jr, st, jszg_query(jr, "institution_id"), &inst))
         != OK)
         return rc;
@@ -690,12 +678,10 @@ int jszg_admin_point_new(jszg_req *jr)
 
 int jszg_admin_point_edit(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     json_t *pt, *inst, *cnt, *b, *one;
-    int rc = jszg_admin_begin(jr, ORG_ROLES, &st);
+    int rc;
 
-    if (rc != OK)
-        return rc;
     if ((rc = point_load(jr, st, jszg_param(jr, "id"), &pt)) != OK)
         return rc;
     if ((rc = jszg_db_row(jr, "orgs_inst_get", &inst, 1,
@@ -779,12 +765,12 @@ int jszg_admin_point_save(jszg_req *jr)
 {
     static const char *const names[] = { "id", "institution_id", "name",
         "scope", "address", "phone", "hours", NULL };
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     json_t *f, *errs, *inst = NULL;
     const char *saved = NULL;
-    int rc = jszg_admin_begin(jr, ORG_ROLES, &st);
+    int rc;
 
-    if (rc != OK || (rc = org_posted(jr, st, &point_kind, names, &f)) != OK)
+    if ((rc = org_posted(jr, st, &point_kind, names, &f)) != OK)
         return rc;
     if (jszg_jstr(f, "institution_id") && !*jszg_jstr(f, "institution_id"))
         json_object_del(f, "institution_id");

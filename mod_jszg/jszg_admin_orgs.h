@@ -17,7 +17,7 @@
  * and the 网报时间 page, and can be switched on again.
  *
  * Every handler serves its page and, under /admin/api/, its JSON twin
- * (jszg_admin_begin sets jr->is_api).  A refused form comes back with
+ * (jr->is_api is set for /admin/api/).  A refused form comes back with
  * what was typed and the error beside each field; the API answers 400
  * {"error": {"code", "message", "fields": {name: message}}}.
  */
@@ -71,47 +71,81 @@ int jszg_admin_api_window(jszg_req *jr);
 int jszg_admin_window_close(jszg_req *jr);
 
 #define JSZG_ADMIN_ORGS_ROUTES \
-    { "GET",  "/admin/institutions",          jszg_admin_orgs_list, 0 }, \
-    { "GET",  "/admin/institutions/new",      jszg_admin_org_new, 0 }, \
-    { "POST", "/admin/institutions/save",     jszg_admin_org_save, 0 }, \
-    { "GET",  "/admin/institutions/{id}",     jszg_admin_org_edit, 0 }, \
-    { "POST", "/admin/institutions/{id}/active", \
-      jszg_admin_org_active, 0 }, \
-    { "GET",  "/admin/points/new",            jszg_admin_point_new, 0 }, \
-    { "POST", "/admin/points/save",           jszg_admin_point_save, 0 }, \
-    { "GET",  "/admin/points/{id}",           jszg_admin_point_edit, 0 }, \
-    { "POST", "/admin/points/{id}/active",    jszg_admin_point_active, 0 }, \
-    { "GET",  "/admin/staff",                 jszg_admin_staff_list, 0 }, \
-    { "GET",  "/admin/staff/new",             jszg_admin_staff_new, 0 }, \
-    { "POST", "/admin/staff/save",            jszg_admin_staff_save, 0 }, \
-    { "GET",  "/admin/staff/{id}",            jszg_admin_staff_edit, 0 }, \
-    { "POST", "/admin/staff/{id}/reset",      jszg_admin_staff_reset, 0 }, \
-    { "POST", "/admin/staff/{id}/unlock",     jszg_admin_staff_unlock, 0 }, \
-    { "POST", "/admin/staff/{id}/active",     jszg_admin_staff_active, 0 }, \
-    { "GET",  "/admin/password",              jszg_admin_password_page, 0 }, \
-    { "POST", "/admin/password",              jszg_admin_password_post, 0 }, \
-    { "POST", "/admin/windows/{id}/close",    jszg_admin_window_close, 0 }, \
-    { "GET",  "/admin/api/institutions",      jszg_admin_orgs_list, 0 }, \
-    { "POST", "/admin/api/institutions",      jszg_admin_org_save, 0 }, \
-    { "GET",  "/admin/api/institutions/{id}", jszg_admin_org_edit, 0 }, \
-    { "POST", "/admin/api/institutions/{id}/active", \
-      jszg_admin_org_active, 0 }, \
-    { "POST", "/admin/api/points",            jszg_admin_point_save, 0 }, \
-    { "GET",  "/admin/api/points/{id}",       jszg_admin_point_edit, 0 }, \
-    { "POST", "/admin/api/points/{id}/active", \
-      jszg_admin_point_active, 0 }, \
-    { "GET",  "/admin/api/staff",             jszg_admin_staff_list, 0 }, \
-    { "POST", "/admin/api/staff",             jszg_admin_staff_save, 0 }, \
-    { "GET",  "/admin/api/staff/{id}",        jszg_admin_staff_edit, 0 }, \
-    { "POST", "/admin/api/staff/{id}/reset",  jszg_admin_staff_reset, 0 }, \
-    { "POST", "/admin/api/staff/{id}/unlock", jszg_admin_staff_unlock, 0 }, \
-    { "POST", "/admin/api/staff/{id}/active", jszg_admin_staff_active, 0 }, \
-    { "POST", "/admin/api/password",          jszg_admin_password_post, 0 }, \
-    { "GET",  "/admin/api/windows",           jszg_admin_api_windows, 0 }, \
-    { "POST", "/admin/api/windows",           jszg_admin_window_save, 0 }, \
-    { "GET",  "/admin/api/windows/{id}",      jszg_admin_api_window, 0 }, \
-    { "POST", "/admin/api/windows/{id}/delete", \
-      jszg_admin_window_delete, 0 }, \
-    { "POST", "/admin/api/windows/{id}/close", jszg_admin_window_close, 0 },
+    { "GET",  "/admin/institutions", jszg_admin_orgs_list, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "GET",  "/admin/institutions/new", jszg_admin_org_new, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "POST", "/admin/institutions/save", jszg_admin_org_save, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "GET",  "/admin/institutions/{id}", jszg_admin_org_edit, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "POST", "/admin/institutions/{id}/active", jszg_admin_org_active, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "GET",  "/admin/points/new", jszg_admin_point_new, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "POST", "/admin/points/save", jszg_admin_point_save, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "GET",  "/admin/points/{id}", jszg_admin_point_edit, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "POST", "/admin/points/{id}/active", jszg_admin_point_active, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "GET",  "/admin/staff", jszg_admin_staff_list, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "GET",  "/admin/staff/new", jszg_admin_staff_new, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "POST", "/admin/staff/save", jszg_admin_staff_save, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "GET",  "/admin/staff/{id}", jszg_admin_staff_edit, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "POST", "/admin/staff/{id}/reset", jszg_admin_staff_reset, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "POST", "/admin/staff/{id}/unlock", jszg_admin_staff_unlock, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "POST", "/admin/staff/{id}/active", jszg_admin_staff_active, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "GET",  "/admin/password", jszg_admin_password_page, \
+      JSZG_STAFF_PWOK(JSZG_ROLES_ALL) }, \
+    { "POST", "/admin/password", jszg_admin_password_post, \
+      JSZG_STAFF_PWOK(JSZG_ROLES_ALL) }, \
+    { "POST", "/admin/windows/{id}/close", jszg_admin_window_close, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "GET",  "/admin/api/institutions", jszg_admin_orgs_list, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "POST", "/admin/api/institutions", jszg_admin_org_save, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "GET",  "/admin/api/institutions/{id}", jszg_admin_org_edit, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "POST", "/admin/api/institutions/{id}/active", jszg_admin_org_active, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "POST", "/admin/api/points", jszg_admin_point_save, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "GET",  "/admin/api/points/{id}", jszg_admin_point_edit, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "POST", "/admin/api/points/{id}/active", jszg_admin_point_active, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "GET",  "/admin/api/staff", jszg_admin_staff_list, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "POST", "/admin/api/staff", jszg_admin_staff_save, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "GET",  "/admin/api/staff/{id}", jszg_admin_staff_edit, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "POST", "/admin/api/staff/{id}/reset", jszg_admin_staff_reset, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "POST", "/admin/api/staff/{id}/unlock", jszg_admin_staff_unlock, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "POST", "/admin/api/staff/{id}/active", jszg_admin_staff_active, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "POST", "/admin/api/password", jszg_admin_password_post, \
+      JSZG_STAFF_PWOK(JSZG_ROLES_ALL) }, \
+    { "GET",  "/admin/api/windows", jszg_admin_api_windows, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "POST", "/admin/api/windows", jszg_admin_window_save, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "GET",  "/admin/api/windows/{id}", jszg_admin_api_window, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "POST", "/admin/api/windows/{id}/delete", jszg_admin_window_delete, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
+    { "POST", "/admin/api/windows/{id}/close", jszg_admin_window_close, \
+      JSZG_STAFF(JSZG_ROLES_PROVINCE) },
 
 #endif /* JSZG_ADMIN_ORGS_H */

@@ -20,7 +20,6 @@
 #include "apr_strings.h"
 #include "apr_lib.h"
 
-#define PLAN_ROLES (JSZG_ROLE_PROVINCE | JSZG_ROLE_SYSTEM)
 #define NOTES_MAX  2000
 
 static int inst_in_scope(jszg_staff *st, json_t *row)
@@ -272,15 +271,13 @@ static json_t *institutions(jszg_req *jr, jszg_staff *st, const char *sel)
 
 int jszg_admin_windows(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     json_t *d, *rows, *row;
     const char *role;
     long year;
     size_t i;
-    int rc = jszg_admin_begin(jr, PLAN_ROLES, &st);
+    int rc;
 
-    if (rc != OK)
-        return rc;
     if (jszg_query_int(jr, "year", 2013, 2100, 0, &year) < 0)
         year = 0;
     role = apr_itoa(jr->pool, st->role);
@@ -348,23 +345,18 @@ static int window_form(jszg_req *jr, jszg_staff *st, int status,
 
 int jszg_admin_window_new(jszg_req *jr)
 {
-    jszg_staff *st;
-    int rc = jszg_admin_begin(jr, PLAN_ROLES, &st);
+    jszg_staff *st = jszg_admin_staff(jr);
 
-    if (rc != OK)
-        return rc;
     return window_form(jr, st, HTTP_OK, NULL, NULL);
 }
 
 int jszg_admin_window_edit(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     json_t *w;
     const char *id = jszg_param(jr, "id");
-    int rc = jszg_admin_begin(jr, PLAN_ROLES, &st);
+    int rc;
 
-    if (rc != OK)
-        return rc;
     if (!jszg_adm_id_ok(id))
         return jszg_admin_error(jr, st, HTTP_NOT_FOUND, "not_found",
                                 "该网报计划不存在。");
@@ -382,15 +374,13 @@ int jszg_admin_window_edit(jszg_req *jr)
 
 int jszg_admin_window_save(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     jszg_adm_err e;
     window_in w = { 0 };
     const char *saved;
     json_t *back;
-    int rc = jszg_admin_begin(jr, PLAN_ROLES, &st);
+    int rc;
 
-    if (rc != OK)
-        return rc;
     w.id = jszg_field(jr, "id");
     if (w.id && !*w.id)
         w.id = NULL;
@@ -441,14 +431,12 @@ int jszg_admin_window_save(jszg_req *jr)
 
 int jszg_admin_window_delete(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     json_t *w;
     const char *id = jszg_param(jr, "id");
     long apps = 0;
-    int rc = jszg_admin_begin(jr, PLAN_ROLES, &st);
+    int rc;
 
-    if (rc != OK)
-        return rc;
     if (!jszg_adm_id_ok(id) || (rc = jszg_db_row(jr, "admin_window_get", &w, 1, id))
                       == JSZG_DB_NOTFOUND)
         return jszg_admin_error(jr, st, HTTP_NOT_FOUND, "not_found",
@@ -491,14 +479,12 @@ int jszg_admin_window_delete(jszg_req *jr)
 /* 提前结束网报: 网报 ends now; the applications stay with their plan. */
 int jszg_admin_window_close(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     json_t *w;
     const char *id = jszg_param(jr, "id"), *now;
     long apps = 0;
-    int rc = jszg_admin_begin(jr, PLAN_ROLES, &st);
+    int rc;
 
-    if (rc != OK)
-        return rc;
     if (!jszg_adm_id_ok(id) || (rc = jszg_db_row(jr, "admin_window_get", &w, 1, id))
                       == JSZG_DB_NOTFOUND)
         return jszg_admin_error(jr, st, HTTP_NOT_FOUND, "not_found",
@@ -571,13 +557,11 @@ static int api_window(jszg_req *jr, const char *id, const char *msg)
 
 int jszg_admin_api_window(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     json_t *w;
     const char *id = jszg_param(jr, "id");
-    int rc = jszg_admin_begin(jr, PLAN_ROLES, &st);
+    int rc;
 
-    if (rc != OK)
-        return rc;
     if (!jszg_adm_id_ok(id) || (rc = jszg_db_row(jr, "admin_window_get", &w, 1, id))
                       == JSZG_DB_NOTFOUND)
         return jszg_admin_error(jr, st, HTTP_NOT_FOUND, "not_found",
@@ -592,14 +576,12 @@ int jszg_admin_api_window(jszg_req *jr)
 
 int jszg_admin_api_windows(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     json_t *rows, *b;
     const char *role;
     long year;
-    int rc = jszg_admin_begin(jr, PLAN_ROLES, &st);
+    int rc;
 
-    if (rc != OK)
-        return rc;
     if (jszg_query_int(jr, "year", 2013, 2100, 0, &year) < 0)
         return jszg_admin_error(jr, st, HTTP_BAD_REQUEST, "bad_filter",
                                 "年度应为2013至2100之间的年份。");
@@ -641,12 +623,10 @@ static int notes_page(jszg_req *jr, jszg_staff *st, json_t *inst,
 
 int jszg_admin_inst_notes(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     json_t *inst;
-    int rc = jszg_admin_begin(jr, PLAN_ROLES, &st);
+    int rc;
 
-    if (rc != OK)
-        return rc;
     if ((rc = notes_load(jr, st, &inst)) != OK)
         return rc;
     return notes_page(jr, st, inst, HTTP_OK, NULL);
@@ -654,13 +634,11 @@ int jszg_admin_inst_notes(jszg_req *jr)
 
 int jszg_admin_inst_notes_post(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     json_t *inst;
     const char *notes = jszg_field(jr, "notes");
-    int rc = jszg_admin_begin(jr, PLAN_ROLES, &st);
+    int rc;
 
-    if (rc != OK)
-        return rc;
     if ((rc = notes_load(jr, st, &inst)) != OK)
         return rc;
     if (notes && jszg_utf8_chars(notes, strlen(notes)) > NOTES_MAX) {

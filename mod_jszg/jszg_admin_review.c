@@ -14,8 +14,6 @@
 #include "apr_strings.h"
 #include "apr_lib.h"
 
-#define ID_ROLES    JSZG_ROLE_SYSTEM
-#define CERT_ROLES  (JSZG_ROLE_PROVINCE | JSZG_ROLE_SYSTEM)
 
 static const char *trimmed(apr_pool_t *p, const char *s)
 {
@@ -103,13 +101,11 @@ static int page_of(jszg_req *jr, jszg_staff *st, const char *tpl,
 
 int jszg_admin_identity_list(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     json_t *d, *rows;
     const char *status = jszg_query(jr, "status");
-    int rc = jszg_admin_begin(jr, ID_ROLES, &st);
+    int rc;
 
-    if (rc != OK)
-        return rc;
     if (!status)
         status = "人工审核中";
     else if (*status && strcmp(status, "人工审核中")
@@ -129,11 +125,11 @@ int jszg_admin_identity_list(jszg_req *jr)
 
 int jszg_admin_identity_page(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     json_t *row;
-    int rc = jszg_admin_begin(jr, ID_ROLES, &st);
+    int rc;
 
-    if (rc != OK || (rc = load(jr, st, "admin_idrev_get", &row)) != OK)
+    if ((rc = load(jr, st, "admin_idrev_get", &row)) != OK)
         return rc;
     json_object_set_new(row, "pending", json_boolean(
         !strcmp(jszg_jstr(row, "status"), "人工审核中")));
@@ -149,12 +145,12 @@ int jszg_admin_identity_page(jszg_req *jr)
 
 int jszg_admin_identity_image(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     json_t *row;
     const char *side = jszg_param(jr, "side");
-    int rc = jszg_admin_begin(jr, ID_ROLES, &st);
+    int rc;
 
-    if (rc != OK || (rc = load(jr, st, "admin_idrev_get", &row)) != OK)
+    if ((rc = load(jr, st, "admin_idrev_get", &row)) != OK)
         return rc;
     if (strcmp(side, "front") && strcmp(side, "back"))
         return jszg_admin_error(jr, st, HTTP_NOT_FOUND, "not_found",
@@ -172,14 +168,14 @@ int jszg_admin_identity_image(jszg_req *jr)
 
 int jszg_admin_identity_decide(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     jszg_adm_err e;
     jszg_acct_err ae;
     json_t *row;
     const char *reason;
-    int approve, rc = jszg_admin_begin(jr, ID_ROLES, &st);
+    int approve, rc;
 
-    if (rc != OK || (rc = load(jr, st, "admin_idrev_get", &row)) != OK)
+    if ((rc = load(jr, st, "admin_idrev_get", &row)) != OK)
         return rc;
     json_object_del(row, "front_path");
     json_object_del(row, "back_path");
@@ -212,13 +208,11 @@ static int cert_in_scope(jszg_staff *st, json_t *row)
 
 int jszg_admin_certs_list(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     json_t *d, *rows;
     const char *state = jszg_query(jr, "state"), *role;
-    int rc = jszg_admin_begin(jr, CERT_ROLES, &st);
+    int rc;
 
-    if (rc != OK)
-        return rc;
     if (!state)
         state = "待核验";
     else if (*state && strcmp(state, "待核验") && strcmp(state, "核验通过")
@@ -255,11 +249,11 @@ static int cert_load(jszg_req *jr, jszg_staff *st, json_t **row)
 
 int jszg_admin_cert_page(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     json_t *row;
-    int rc = jszg_admin_begin(jr, CERT_ROLES, &st);
+    int rc;
 
-    if (rc != OK || (rc = cert_load(jr, st, &row)) != OK)
+    if ((rc = cert_load(jr, st, &row)) != OK)
         return rc;
     json_object_set_new(row, "pending", json_boolean(
         !strcmp(jszg_jstr(row, "review_state"), "待核验")));
@@ -274,11 +268,11 @@ int jszg_admin_cert_page(jszg_req *jr)
 
 int jszg_admin_cert_image(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     json_t *row;
-    int extra, rc = jszg_admin_begin(jr, CERT_ROLES, &st);
+    int extra, rc;
 
-    if (rc != OK || (rc = cert_load(jr, st, &row)) != OK)
+    if ((rc = cert_load(jr, st, &row)) != OK)
         return rc;
     extra = jszg_query(jr, "which") && !strcmp(jszg_query(jr, "which"),
                                                 "extra");
@@ -295,13 +289,13 @@ int jszg_admin_cert_image(jszg_req *jr)
 
 int jszg_admin_cert_decide(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     jszg_adm_err e;
     json_t *row;
     const char *reason;
-    int approve, n = 0, rc = jszg_admin_begin(jr, CERT_ROLES, &st);
+    int approve, n = 0, rc;
 
-    if (rc != OK || (rc = cert_load(jr, st, &row)) != OK)
+    if ((rc = cert_load(jr, st, &row)) != OK)
         return rc;
     json_object_del(row, "photo_path");
     json_object_set_new(row, "has_extra",

@@ -11,8 +11,9 @@
  *
  * A password set by an administrator (new account, 重置密码) must be
  * changed at the next login before anything else (staff
- * .must_change_password, enforced by jszg_admin_begin).  重置密码 and 停用
- * end the account's sessions at once; changing one's own password ends
+ * .must_change_password, enforced by the route guard jszg_admin_guard:
+ * only the JSZG_STAFF_PWOK routes are served).  重置密码 and 停用 end
+ * the account's sessions at once; changing one's own password ends
  * one's other sessions.  解除锁定 clears the login throttle of the
  * username (jszg_login_gate: the per-address delays and the failures that
  * ask for the captcha); the per-address budget stays, it belongs to the
@@ -25,7 +26,6 @@
 #include "apr_strings.h"
 #include "apr_lib.h"
 
-#define STAFF_ROLES  (JSZG_ROLE_PROVINCE | JSZG_ROLE_SYSTEM)
 #define THROTTLE     "admin"    /* jszg_admin_auth.c's THROTTLE_SCOPE */
 
 static void add_err(json_t *errs, const char *name, const char *msg)
@@ -99,13 +99,11 @@ static int staff_load(jszg_req *jr, jszg_staff *st, const char *id,
 
 int jszg_admin_staff_list(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     json_t *rows, *d, *row;
     size_t i;
-    int rc = jszg_admin_begin(jr, STAFF_ROLES, &st);
+    int rc;
 
-    if (rc != OK)
-        return rc;
     rc = jszg_db_rows(jr, "orgs_staff_list", &rows, 2,
                       apr_itoa(jr->pool, st->role),
                       st->province_code ? st->province_code : "");
@@ -199,23 +197,18 @@ static int staff_form(jszg_req *jr, jszg_staff *st, int status, json_t *f,
 
 int jszg_admin_staff_new(jszg_req *jr)
 {
-    jszg_staff *st;
-    int rc = jszg_admin_begin(jr, STAFF_ROLES, &st);
+    jszg_staff *st = jszg_admin_staff(jr);
 
-    if (rc != OK)
-        return rc;
     return staff_form(jr, st, HTTP_OK, jszg_pool_json(jr->pool,
                                                       json_object()), NULL);
 }
 
 int jszg_admin_staff_edit(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     json_t *row, *b;
-    int rc = jszg_admin_begin(jr, STAFF_ROLES, &st);
+    int rc;
 
-    if (rc != OK)
-        return rc;
     if ((rc = staff_load(jr, st, jszg_param(jr, "id"), &row)) != OK)
         return rc;
     if (!jr->is_api)
@@ -327,15 +320,13 @@ int jszg_admin_staff_save(jszg_req *jr)
 {
     static const char *const names[] = { "id", "username", "name", "role",
         "point_id", "institution_id", "province_code", NULL };
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     json_t *f, *errs, *old = NULL, *row;
     const char *id, *user = NULL, *name, *pw = NULL, *hash = NULL, *v;
     const char *const *n;
     staff_scope sc;
-    int rc = jszg_admin_begin(jr, STAFF_ROLES, &st), src;
+    int rc, src;
 
-    if (rc != OK)
-        return rc;
     f = jszg_pool_json(jr->pool, json_object());
     for (n = names; *n; n++)
         if ((v = jszg_field(jr, *n)) && jszg_utf8_valid(v, strlen(v)))
@@ -441,14 +432,12 @@ static int answer_row(jszg_req *jr, jszg_staff *st, const char *id,
 
 int jszg_admin_staff_reset(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     json_t *row, *errs;
     const char *id = jszg_param(jr, "id"), *pw = jszg_field(jr, "password");
     const char *hash, *bad;
-    int rc = jszg_admin_begin(jr, STAFF_ROLES, &st);
+    int rc;
 
-    if (rc != OK)
-        return rc;
     if ((rc = staff_load(jr, st, id, &row)) != OK)
         return rc;
     if ((bad = pw_problem(pw, jszg_field(jr, "confirm"),
@@ -479,13 +468,11 @@ int jszg_admin_staff_reset(jszg_req *jr)
 
 int jszg_admin_staff_unlock(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     json_t *row;
     const char *id = jszg_param(jr, "id"), *user;
-    int rc = jszg_admin_begin(jr, STAFF_ROLES, &st);
+    int rc;
 
-    if (rc != OK)
-        return rc;
     if ((rc = staff_load(jr, st, id, &row)) != OK)
         return rc;
     user = jszg_jstr(row, "username");
@@ -503,13 +490,11 @@ int jszg_admin_staff_unlock(jszg_req *jr)
 
 int jszg_admin_staff_active(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     json_t *row;
     const char *id = jszg_param(jr, "id"), *a = jszg_field(jr, "active");
-    int rc = jszg_admin_begin(jr, STAFF_ROLES, &st), on;
+    int rc, on;
 
-    if (rc != OK)
-        return rc;
     if ((rc = staff_load(jr, st, id, &row)) != OK)
         return rc;
     if (!a || (strcmp(a, "0") && strcmp(a, "1")))
@@ -556,24 +541,19 @@ static int password_form(jszg_req *jr, jszg_staff *st, int status,
 
 int jszg_admin_password_page(jszg_req *jr)
 {
-    jszg_staff *st;
-    int rc = jszg_admin_begin(jr, JSZG_ROLES_ALL, &st);
+    jszg_staff *st = jszg_admin_staff(jr);
 
-    if (rc != OK)
-        return rc;
     return password_form(jr, st, HTTP_OK, NULL);
 }
 
 int jszg_admin_password_post(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     json_t *row, *errs;
     const char *old = jszg_field(jr, "old_password");
     const char *pw = jszg_field(jr, "password"), *hash, *bad;
-    int rc = jszg_admin_begin(jr, JSZG_ROLES_ALL, &st);
+    int rc;
 
-    if (rc != OK)
-        return rc;
     errs = jszg_pool_json(jr->pool, json_object());
     rc = jszg_db_row(jr, "orgs_staff_password_get", &row, 1, st->id);
     if (rc != JSZG_DB_OK)

@@ -12,8 +12,6 @@
 #include "apr_strings.h"
 #include "apr_lib.h"
 
-#define STATS_ROLES (JSZG_ROLE_INSTITUTION | JSZG_ROLE_PROVINCE \
-                     | JSZG_ROLE_SYSTEM)
 #define DAYS        30
 #define AUDIT_PAGE  50
 
@@ -218,14 +216,12 @@ static long this_year(jszg_req *jr)
 
 int jszg_admin_stats(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     json_t *d, *inst, *days, *table, *legend;
     apr_array_header_t *insts;
     long year, first_day, counts[DAYS][NSTATUS];
-    int rc = jszg_admin_begin(jr, STATS_ROLES, &st), i, k;
+    int rc, i, k;
 
-    if (rc != OK)
-        return rc;
     if (jszg_query_int(jr, "year", 2013, 2100, this_year(jr), &year) < 0)
         return jszg_admin_error(jr, st, HTTP_BAD_REQUEST, "bad_year",
                                 "年度不正确。");
@@ -265,16 +261,14 @@ int jszg_admin_stats(jszg_req *jr)
 
 int jszg_admin_stats_csv(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     json_t *inst, *days;
     apr_array_header_t *insts;
     long year, first_day, counts[DAYS][NSTATUS];
     apr_pool_t *p = jr->pool;
     const char *out;
-    int rc = jszg_admin_begin(jr, STATS_ROLES, &st), i, k;
+    int rc, i, k;
 
-    if (rc != OK)
-        return rc;
     if (jszg_query_int(jr, "year", 2013, 2100, this_year(jr), &year) < 0)
         return jszg_admin_error(jr, st, HTTP_BAD_REQUEST, "bad_year",
                                 "年度不正确。");
@@ -426,14 +420,12 @@ static int audit_rows(jszg_req *jr, const audit_q *q, int limit, long off,
 
 int jszg_admin_audit_page(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     json_t *d, *rows, *cnt;
     audit_q q;
     long total;
-    int rc = jszg_admin_begin(jr, JSZG_ROLE_SYSTEM, &st);
+    int rc;
 
-    if (rc != OK)
-        return rc;
     d = jszg_admin_data(jr, st, "审计日志", "audit");
     if (audit_filters(jr, d, &q) < 0)
         return jszg_admin_error(jr, st, HTTP_BAD_REQUEST, "bad_filter",
@@ -466,17 +458,15 @@ int jszg_admin_audit_page(jszg_req *jr)
  * AUDIT_CSV_MAX), with the action's Chinese name beside its key. */
 int jszg_admin_audit_csv(jszg_req *jr)
 {
-    jszg_staff *st;
+    jszg_staff *st = jszg_admin_staff(jr);
     json_t *rows, *row;
     audit_q q;
     apr_array_header_t *parts;
     apr_pool_t *p = jr->pool;
     const char *out;
     size_t i;
-    int rc = jszg_admin_begin(jr, JSZG_ROLE_SYSTEM, &st);
+    int rc;
 
-    if (rc != OK)
-        return rc;
     if (audit_filters(jr, jszg_pool_json(p, json_object()), &q) < 0)
         return jszg_admin_error(jr, st, HTTP_BAD_REQUEST, "bad_filter",
                                 "筛选条件不正确（日期格式为YYYY-MM-DD）。");

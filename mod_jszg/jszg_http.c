@@ -779,7 +779,13 @@ int jszg_handle(request_rec *r)
     if ((jr->route->flags & JSZG_R_AUTH)
         && (rc = require_login(jr)) != DECLINED)
         return rc;
-    rc = jr->route->fn(jr);
+    /* staff routes: the guard answers (login, 401/403, CSRF, password
+     * change) with the same ending as a handler */
+    rc = OK;
+    if (jr->route->flags & JSZG_R_STAFF)
+        rc = jszg_admin_guard(jr, JSZG_R_ROLES(jr->route->flags));
+    if (rc == OK)
+        rc = jr->route->fn(jr);
     jszg_db_finish(jr);
     if (rc == HTTP_SERVICE_UNAVAILABLE)
         return db_unavailable(jr);

@@ -3,6 +3,7 @@
  * foundation APIs (CSRF token, health).
  */
 #include "jszg_private.h"
+#include "jszg_admin.h"
 #include "apr_strings.h"
 #include "apr_thread_mutex.h"
 
@@ -141,6 +142,29 @@ int jszg_api_health(jszg_req *jr)
 
 /* The route table as JSON, for developers and for the test that every
  * state-changing route checks CSRF.  Dev mode only. */
+/* Who may call a route, as the route table says: "public", "applicant"
+ * or "staff:<role>,<role>..." (staff.role names). */
+static const char *route_access(apr_pool_t *p, int flags)
+{
+    static const struct { int role; const char *name; } names[] = {
+        { JSZG_ROLE_POINT, "point" },
+        { JSZG_ROLE_INSTITUTION, "institution" },
+        { JSZG_ROLE_PROVINCE, "province" },
+        { JSZG_ROLE_SYSTEM, "system" } };
+    const char *out = "staff:";
+    int i, roles = JSZG_R_ROLES(flags), first = 1;
+
+    if (!(flags & JSZG_R_STAFF))
+        return (flags & JSZG_R_AUTH) ? "applicant" : "public";
+    for (i = 0; i < (int)(sizeof(names) / sizeof(names[0])); i++)
+        if (roles & names[i].role) {
+            out = apr_pstrcat(p, out, first ? "" : ",", names[i].name,
+                              NULL);
+            first = 0;
+        }
+    return out;
+}
+
 int jszg_api_routes(jszg_req *jr)
 {
     json_t *body, *list;
@@ -154,11 +178,13 @@ int jszg_api_routes(jszg_req *jr)
     rt = jszg_routes_all(&n);
     for (i = 0; i < n; i++)
         json_array_append_new(list, json_pack(
-            "{s:s, s:s, s:b, s:b, s:b}", "method", rt[i].method,
+            "{s:s, s:s, s:b, s:b, s:b, s:s, s:b}", "method", rt[i].method,
             "pattern", rt[i].pattern,
             "api", (rt[i].flags & JSZG_R_API) != 0,
             "auth", (rt[i].flags & JSZG_R_AUTH) != 0,
-            "csrf", (rt[i].flags & JSZG_R_NOCSRF) == 0));
+            "csrf", (rt[i].flags & JSZG_R_NOCSRF) == 0,
+            "access", route_access(jr->pool, rt[i].flags),
+            "password_pending", (rt[i].flags & JSZG_R_PWOK) != 0));
     json_object_set_new(body, "routes", list);
     return jszg_json(jr, HTTP_OK, body);
 }

@@ -94,13 +94,28 @@ typedef int (*jszg_handler_fn)(jszg_req *jr);
 #define JSZG_R_NOCSRF   0x04    /* state-free POST (never for changes) */
 #define JSZG_R_PUBLIC   0x08    /* the same page for every anonymous
                                    visitor: ETag and 304s (jszg_render) */
+#define JSZG_R_STAFF    0x10    /* needs a logged-in staff member whose
+                                   role is in the route's `roles`
+                                   (jszg_admin_guard, before the handler) */
+#define JSZG_R_PWOK     0x20    /* staff: served while a password set by
+                                   an administrator waits to be changed */
+
+/* A staff route: { "GET", "/admin/x", fn, JSZG_STAFF(JSZG_ROLES_...) }
+ * (role sets in jszg_admin.h): the roles ride in the flags' high bits,
+ * JSZG_R_ROLES(flags) gives them back. */
+#define JSZG_R_ROLE_SHIFT       8
+#define JSZG_STAFF(roles)       (JSZG_R_STAFF | ((roles) << JSZG_R_ROLE_SHIFT))
+#define JSZG_STAFF_PWOK(roles)  (JSZG_STAFF(roles) | JSZG_R_PWOK)
+#define JSZG_R_ROLES(flags)     ((flags) >> JSZG_R_ROLE_SHIFT)
 
 typedef struct {
     const char *method;         /* "GET" or "POST" */
     const char *pattern;        /* "/news/{id}" */
     jszg_handler_fn fn;
-    int flags;
+    int flags;                  /* JSZG_R_*, JSZG_STAFF(roles) */
 } jszg_route;
+
+typedef struct jszg_staff jszg_staff;   /* jszg_admin.h */
 
 /* Everything a handler needs about one request. */
 struct jszg_req {
@@ -122,6 +137,8 @@ struct jszg_req {
                                    rolls back and returns this */
     apr_time_t now;             /* wall clock, or the injected test clock */
     int is_api;
+    jszg_staff *staff;          /* JSZG_R_STAFF routes: the staff member
+                                   the guard let in (jszg_admin_staff) */
 };
 
 /* The module's configuration of the request's server (no function
@@ -146,6 +163,11 @@ const jszg_route *jszg_route_match(apr_pool_t *p, const char *method,
                                    const char *path, apr_table_t *params,
                                    int *path_known);
 const jszg_route *jszg_routes_all(int *n);
+
+/* jszg_admin_auth.c: the guard of JSZG_R_STAFF routes, run by
+ * jszg_handle before the handler.  OK with jr->staff set, else the
+ * answer's status (DONE once sent). */
+int jszg_admin_guard(jszg_req *jr, int roles);
 
 /* jszg_http.c */
 int jszg_handle(request_rec *r);

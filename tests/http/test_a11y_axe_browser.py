@@ -12,7 +12,7 @@ import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
 from a11y_lib import Axe
-from sec_lib import (OWNER, World, concrete, is_admin,  # noqa: E402
+from sec_lib import (OWNER, World, concrete, is_staff,  # noqa: E402
                      routes)
 from test_account_lib import captcha_answer, field
 from test_wizard import api_walk_to, reset
@@ -105,7 +105,7 @@ def test_axe_applicant_and_portal(env, axe, world):
     n = 0
     for rt in html_pages(env):
         pat = rt["pattern"]
-        if is_admin(pat) or pat.startswith("/dev/"):
+        if pat.startswith(("/admin", "/dev/")):
             continue
         who = s if rt["auth"] else anon
         axe.cookies(who)
@@ -160,7 +160,7 @@ def test_axe_back_office(env, axe, world):
     sessions = {}
     for rt in html_pages(env):
         pat = rt["pattern"]
-        if not is_admin(pat) or pat == "/admin/login":
+        if not is_staff(env, pat):
             continue
         path = concrete(pat, world.values(pat))
         for name in STAFF:

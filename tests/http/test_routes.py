@@ -49,3 +49,64 @@ def test_routes_listing_is_dev_only(env):
         assert env.get("/dev/routes").status_code == 404
     finally:
         env.restart()
+
+
+# The back office's only routes without a staff rule: the login form.
+ADMIN_PUBLIC = {("GET", "/admin/login"), ("POST", "/admin/login")}
+ROLES = {"point", "institution", "province", "system"}
+
+
+def test_every_admin_route_has_a_staff_rule(env):
+    """Who may call an /admin route is said in the route table
+    (JSZG_STAFF(roles)), so a new back-office route cannot be added
+    without one: the guard in jszg_handle runs before its handler."""
+    n = 0
+    for rt in _routes(env):
+        pat = rt["pattern"]
+        if not (pat == "/admin" or pat.startswith("/admin/")):
+            assert not rt["access"].startswith("staff:"), rt
+            continue
+        if (rt["method"], pat) in ADMIN_PUBLIC:
+            assert rt["access"] == "public", rt
+            continue
+        kind, _, roles = rt["access"].partition(":")
+        assert kind == "staff", rt
+        assert roles and set(roles.split(",")) <= ROLES, rt
+        n += 1
+    assert n > 80
+    access = {(rt["method"], rt["pattern"]): rt["access"]
+              for rt in _routes(env)}
+    assert access[("GET", "/admin/audit")] == "staff:system"
+    assert access[("POST", "/admin/apps/{id}/confirm")] == \
+        "staff:point,system"
+    assert access[("GET", "/admin/api/me")] == \
+        "staff:point,institution,province,system"
+    # the few a staff member whose password awaits a change may use
+    pending = {(rt["method"], rt["pattern"]) for rt in _routes(env)
+               if rt["password_pending"]}
+    assert pending == {("GET", "/admin/password"),
+                       ("POST", "/admin/password"),
+                       ("POST", "/admin/api/password"),
+                       ("POST", "/admin/logout"),
+                       ("GET", "/admin/api/csrf"), ("GET", "/admin/api/me")}
+
+
+def test_staff_route_refuses_applicant_and_anonymous(env):
+    """A staff route refuses a logged-in applicant exactly as it refuses
+    an anonymous caller: a page goes to the staff login, the admin API
+    and a form POST answer 401 admin_login_required."""
+    applicant = env.login_as(1)
+    for s in (env.session(), applicant):
+        r = env.get("/admin/queue?status=x", s)
+        assert r.status_code in (302, 303), r.status_code
+        assert r.headers["Location"].lower() == \
+            "/admin/login?next=%2fadmin%2fqueue%3fstatus%3dx"
+        r = env.get("/admin/api/me", s)
+        assert r.status_code == 401
+        assert r.json()["error"]["code"] == "admin_login_required"
+        token = env.csrf(s)
+        r = env.post("/admin/apps/1/confirm", s,
+                     data={"_csrf": token, "complete": "1"},
+                     headers={"X-CSRF-Token": token})
+        assert r.status_code == 401, r.status_code
+        assert "您尚未登录管理系统" in r.text

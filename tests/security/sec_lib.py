@@ -4,8 +4,10 @@ may use each route, the payload classes and the checks every answer
 must pass.
 
 A new route is covered automatically: it is read from the route table,
-its {placeholders} are filled (unknown names get "1"), and unless it is
-listed in PUBLIC it must refuse a visitor who is not logged in."""
+its {placeholders} are filled (unknown names get "1"), and unless the
+table says it is public ("access" in /dev/routes) it must refuse a
+visitor who is not logged in; a staff route ("staff:<roles>") must
+refuse an applicant too."""
 import glob
 import os
 import re
@@ -14,9 +16,10 @@ from html.parser import HTMLParser
 from jszg_env import TOP
 from test_admin_support import Staff, make_app, reg_no_of
 
-# Routes anyone may use without logging in.  A route missing here is
-# expected to refuse an anonymous visitor: adding a public route means
-# adding it here, on purpose.
+# Routes anyone may use without logging in.  Which routes are public is
+# the route table's word ("access" in /dev/routes); this list only makes
+# a new public route a decision: test_public_routes_are_on_purpose fails
+# until it is added here.
 PUBLIC = re.compile(r"^(/|/_error|/api/v1/(csrf|health|captcha|register|login"
                     r"|logout|password/.*|regions.*|institutions.*|faq.*"
                     r"|cert/.*)|/services.*|/news.*|/notices.*|/windows"
@@ -55,12 +58,30 @@ def routes(env):
     return r.json()["routes"]
 
 
-def is_admin(pattern):
-    return pattern == "/admin" or pattern.startswith("/admin/")
+_ACCESS = {}
 
 
-def is_public(pattern):
-    return bool(PUBLIC.match(pattern))
+def access_of(env, pattern):
+    """Who may call `pattern`, as the route table says: "public",
+    "applicant" or "staff:<role>,...".  Every method of a pattern has
+    the same rule."""
+    table = _ACCESS.get(id(env))
+    if table is None:
+        table = {}
+        for rt in routes(env):
+            prev = table.setdefault(rt["pattern"], rt["access"])
+            assert prev == rt["access"], (rt, prev)
+        _ACCESS[id(env)] = table
+    return table[pattern]
+
+
+def is_staff(env, pattern):
+    """A staff route: the back office's guard refuses anyone else."""
+    return access_of(env, pattern).startswith("staff:")
+
+
+def is_public(env, pattern):
+    return access_of(env, pattern) == "public"
 
 
 class World:

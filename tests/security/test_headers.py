@@ -7,7 +7,7 @@ import urllib.parse
 
 import pytest
 
-from sec_lib import (OWNER, World, concrete, is_admin, is_public, routes)
+from sec_lib import (OWNER, World, concrete, is_public, is_staff, routes)
 
 GOOD_REFERRER = {"no-referrer", "same-origin", "strict-origin",
                  "strict-origin-when-cross-origin"}
@@ -56,9 +56,9 @@ def check_headers(r, what):
 
 
 def session_for(env, world, pattern):
-    if is_admin(pattern) and pattern != "/admin/login":
+    if is_staff(env, pattern):
         return world.staff_session("sysadmin").s
-    if is_public(pattern):
+    if is_public(env, pattern):
         return env.session()
     return env.login_as(OWNER)
 

@@ -13,7 +13,7 @@ import pytest
 
 from sec_lib import (OTHER, OWNER, SQL_PAYLOADS, XSS_PAYLOADS, World,
                      assert_no_sql_error_logged, check_answer, concrete,
-                     forms_of, is_admin, is_public, is_text_field,
+                     forms_of, is_public, is_staff, is_text_field,
                      query_names, routes, snapshot)
 
 ALL_PAYLOADS = SQL_PAYLOADS + XSS_PAYLOADS
@@ -35,9 +35,9 @@ def world(env):
 def session_for(env, world, pattern):
     """The session that may use the route: staff (system) for /admin,
     the data's owner for applicant pages, nobody for public pages."""
-    if is_admin(pattern) and pattern not in ("/admin/login",):
+    if is_staff(env, pattern):
         return world.staff_session("sysadmin").s
-    if is_public(pattern):
+    if is_public(env, pattern):
         return env.session()
     return env.login_as(OWNER)
 
@@ -233,9 +233,9 @@ def test_stored_payloads_come_back_escaped(env, world):
     for rt in get_routes(env):
         pat = rt["pattern"]
         for who in ("anon", "owner", "other", "staff"):
-            if who == "staff" and not is_admin(pat):
+            if who == "staff" and not is_staff(env, pat):
                 continue
-            if who != "staff" and is_admin(pat) and pat != "/admin/login":
+            if who != "staff" and is_staff(env, pat):
                 continue
             s = {"anon": env.session, "owner": lambda: env.login_as(OWNER),
                  "other": lambda: env.login_as(OTHER),
