@@ -465,11 +465,11 @@ int jszg_adm_verify(jszg_req *jr, json_t *app, json_t **out)
     int rc, i;
     size_t j;
 
-    if ((rc = jszg_db_rows(jr, "admin_verify_assess", &assess, 3, idn, y0,
+    if ((rc = jszg_db_rows(jr, "registry_assessments", &assess, 3, idn, y0,
                            y1)) != JSZG_DB_OK
-        || (rc = jszg_db_rows(jr, "admin_verify_training", &train, 3, idn,
+        || (rc = jszg_db_rows(jr, "registry_training", &train, 3, idn,
                               y0, y1)) != JSZG_DB_OK
-        || (rc = jszg_db_rows(jr, "admin_verify_ethics", &ethics, 1, idn))
+        || (rc = jszg_db_rows(jr, "registry_ethics", &ethics, 1, idn))
            != JSZG_DB_OK)
         return rc;
     memset(&f, 0, sizeof(f));

@@ -31,7 +31,7 @@ static int region_arg(jszg_req *jr, const char *code, int level,
                           apr_pstrcat(jr->pool, "bad_", what, NULL),
                           level == 1 ? "省份代码不正确：应为6位数字。"
                                      : "地市代码不正确：应为6位数字。");
-    rc = jszg_db_row(jr, "portal_region_get", row, 1, code);
+    rc = jszg_db_row(jr, "dir_region", row, 1, code);
     if (rc == JSZG_DB_OK && (jszg_portal_long(*row, "level") != level
                              || jszg_portal_long(*row, "in_service") != 1))
         rc = JSZG_DB_NOTFOUND;
@@ -97,7 +97,7 @@ int jszg_api_provinces(jszg_req *jr)
     json_t *body = api_body(jr), *rows;
     int rc;
 
-    if ((rc = jszg_db_rows(jr, "portal_provinces", &rows, 0)) != JSZG_DB_OK)
+    if ((rc = jszg_db_rows(jr, "dir_provinces", &rows, 0)) != JSZG_DB_OK)
         return jszg_db_status(rc);
     json_object_set(body, "provinces", rows);
     return jszg_json(jr, HTTP_OK, body);
@@ -111,7 +111,7 @@ int jszg_api_cities(jszg_req *jr)
 
     if ((rc = region_arg(jr, code, 1, &prov)) != DECLINED)
         return rc;
-    if ((rc = jszg_db_rows(jr, "portal_cities", &rows, 1, code))
+    if ((rc = jszg_db_rows(jr, "dir_cities", &rows, 1, code))
         != JSZG_DB_OK)
         return jszg_db_status(rc);
     json_object_set_new(body, "province", json_pack("{s:O, s:O}",
@@ -139,7 +139,7 @@ int jszg_api_institutions(jszg_req *jr)
                           "任教学段不正确：应为幼儿园、小学、初级中学、"
                           "高级中学或中等职业学校。");
     prov = json_string_value(json_object_get(city, "parent_code"));
-    rc = jszg_db_rows(jr, "portal_institutions", &rows, 3, prov,
+    rc = jszg_db_rows(jr, "dir_institutions", &rows, 3, prov,
                       json_string_value(json_object_get(city, "code")),
                       stage);
     if (rc != JSZG_DB_OK)

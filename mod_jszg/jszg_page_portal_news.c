@@ -104,7 +104,7 @@ static int province_arg(jszg_req *jr, const char **code, const char **name)
     if (!jszg_portal_region_code(v))
         return jszg_error(jr, HTTP_BAD_REQUEST, "bad_province",
                           "省份代码不正确：应为6位数字。");
-    rc = jszg_db_row(jr, "portal_region_get", &row, 1, v);
+    rc = jszg_db_row(jr, "dir_region", &row, 1, v);
     if (rc == JSZG_DB_NOTFOUND || (rc == JSZG_DB_OK
                                    && jszg_portal_long(row, "level") != 1))
         return jszg_error(jr, HTTP_NOT_FOUND, "unknown_province",

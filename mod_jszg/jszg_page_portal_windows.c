@@ -78,7 +78,7 @@ static int read_selection(jszg_req *jr, windows_sel *sel)
 static int known_region(jszg_req *jr, const char *code, int level,
                         json_t **row)
 {
-    int rc = jszg_db_row(jr, "portal_region_get", row, 1, code);
+    int rc = jszg_db_row(jr, "dir_region", row, 1, code);
 
     if (rc == JSZG_DB_OK && (jszg_portal_long(*row, "level") != level
                              || jszg_portal_long(*row, "in_service") != 1))
@@ -156,7 +156,7 @@ static int fill_selects(jszg_req *jr, json_t *d, windows_sel *sel)
     json_t *provinces, *cities, *insts, *row;
     int rc;
 
-    if ((rc = jszg_db_rows(jr, "portal_provinces", &provinces, 0))
+    if ((rc = jszg_db_rows(jr, "dir_provinces", &provinces, 0))
         != JSZG_DB_OK)
         return jszg_db_status(rc);
     json_object_set(d, "provinces", provinces);
@@ -174,7 +174,7 @@ static int fill_selects(jszg_req *jr, json_t *d, windows_sel *sel)
         return DECLINED;
     }
     mark_selected(provinces, "code", sel->province);
-    if ((rc = jszg_db_rows(jr, "portal_cities", &cities, 1, sel->province))
+    if ((rc = jszg_db_rows(jr, "dir_cities", &cities, 1, sel->province))
         != JSZG_DB_OK)
         return jszg_db_status(rc);
     json_object_set(d, "cities", cities);
@@ -185,7 +185,7 @@ static int fill_selects(jszg_req *jr, json_t *d, windows_sel *sel)
         return DECLINED;
     }
     mark_selected(cities, "code", sel->city);
-    rc = jszg_db_rows(jr, "portal_institutions", &insts, 3, sel->province,
+    rc = jszg_db_rows(jr, "dir_institutions", &insts, 3, sel->province,
                       sel->city, sel->stage);
     if (rc != JSZG_DB_OK)
         return jszg_db_status(rc);

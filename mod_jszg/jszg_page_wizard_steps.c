@@ -446,7 +446,7 @@ static int render_cert_form(jszg_req *jr, const jszg_applicant *a,
     const char *prov;
     int rc;
 
-    if ((rc = jszg_db_rows(jr, "wz_provinces", &provinces, 0))
+    if ((rc = jszg_db_rows(jr, "dir_provinces", &provinces, 0))
         != JSZG_DB_OK)
         return jszg_db_status(rc);
     if (!values)
@@ -462,7 +462,7 @@ static int render_cert_form(jszg_req *jr, const jszg_applicant *a,
     /* 所属市: the cities of the chosen province (the same province →
      * city cascade as step 3: the select refreshes the form) */
     if (prov && strlen(prov) == 6 && strspn(prov, "0123456789") == 6) {
-        if ((rc = jszg_db_rows(jr, "wz_cities", &cities, 1, prov))
+        if ((rc = jszg_db_rows(jr, "dir_cities", &cities, 1, prov))
             != JSZG_DB_OK)
             return jszg_db_status(rc);
         mark_province(cities, json_string_value(json_object_get(values,

@@ -226,6 +226,9 @@ int jszg_const_eq(const char *a, const char *b);
 
 /* jszg_store.c */
 void jszg_store_prepare_all(server_rec *main_s, server_rec *s);
+/* The first statement label defined twice across the store's tables, or
+ * NULL (check_config refuses to start with one). */
+const char *jszg_store_duplicate_label(apr_pool_t *p);
 ap_dbd_t *jszg_db(jszg_req *jr);
 int jszg_db_usable(ap_dbd_t *db, server_rec *s);
 /* child_init: what the store needs once per child (the pgsql driver's

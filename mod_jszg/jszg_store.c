@@ -75,6 +75,23 @@ static const jszg_stmt *const all_tables[] = {
     NULL
 };
 
+/* A label written twice (in one table or two) is prepared once, and one
+ * of its users then runs the other's SQL: refused at start-up. */
+const char *jszg_store_duplicate_label(apr_pool_t *p)
+{
+    apr_hash_t *seen = apr_hash_make(p);
+    const jszg_stmt *const *t;
+    const jszg_stmt *st;
+
+    for (t = all_tables; *t; t++)
+        for (st = *t; st->label; st++) {
+            if (apr_hash_get(seen, st->label, APR_HASH_KEY_STRING))
+                return st->label;
+            apr_hash_set(seen, st->label, APR_HASH_KEY_STRING, st);
+        }
+    return NULL;
+}
+
 /* Called for every server s of the configuration (main first).  A
  * virtual host without DBD directives shares its mod_dbd config with
  * the main server: preparing into it again would only make mod_dbd warn

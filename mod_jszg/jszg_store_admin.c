@@ -147,15 +147,6 @@ const jszg_stmt jszg_admin_stmts[] = {
     SCOPED("admin_queue_head",
       "SELECT " APP_COLS APP_FROM "WHERE a.status = %s AND ",
       " ORDER BY a.updated_at, a.id LIMIT 21"),
-    { "admin_verify_assess",
-      "SELECT year, grade, unit FROM annual_assessments "
-      "WHERE id_number = %s AND year BETWEEN %d AND %d ORDER BY year" },
-    { "admin_verify_training",
-      "SELECT year, hours, course FROM training_hours "
-      "WHERE id_number = %s AND year BETWEEN %d AND %d ORDER BY year, id" },
-    { "admin_verify_ethics",
-      "SELECT recorded_on, result, note FROM ethics_records "
-      "WHERE id_number = %s ORDER BY recorded_on, id" },
 
     /* ---- 网报计划 and 注意事项 (province) ---- */
     { "admin_windows_list",

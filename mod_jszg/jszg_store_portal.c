@@ -42,19 +42,21 @@ const jszg_stmt jszg_portal_stmts[] = {
       "AND n.business = %s) ORDER BY r.code" },
 
     /* 行政区划 for the 网报时间 dropdowns */
-    { "portal_provinces",
+    /* ---- the directory: regions and 注册机构, read by the portal, its
+     * API and the wizard alike ---- */
+    { "dir_provinces",
       "SELECT code, name FROM regions WHERE level = 1 AND in_service = 1 "
       "ORDER BY code" },
-    { "portal_region_get",
+    { "dir_region",
       "SELECT code, name, parent_code, level, in_service FROM regions "
       "WHERE code = %s" },
-    { "portal_cities",
+    { "dir_cities",
       "SELECT code, name FROM regions WHERE parent_code = %s AND level = 2 "
       "ORDER BY code" },
 
     /* 注册机构 of a city for one 学段: the city's own bodies and the
      * province-wide ones (city_code NULL), higher levels first. */
-    { "portal_institutions",
+    { "dir_institutions",
       "SELECT id, code, name, level, stages FROM institutions "
       "WHERE active = 1 AND province_code = %s "
       "AND (city_code = %s OR city_code IS NULL) "
@@ -110,6 +112,19 @@ const jszg_stmt jszg_portal_stmts[] = {
       "SELECT 'faq' AS kind, id, title, updated_on AS day FROM faq "
       "WHERE " SEARCH_WHERE ") hits "
       "ORDER BY day DESC, kind, id LIMIT %d OFFSET %d" },
+
+    /* ---- a teacher's record in the registry (年度考核, 学时, 师德 of a
+     * cycle), judged by jszg_rules_cycle_judge for the wizard's step 4 and
+     * the staff page alike ---- */
+    { "registry_assessments",
+      "SELECT year, grade, unit FROM annual_assessments "
+      "WHERE id_number = %s AND year BETWEEN %d AND %d ORDER BY year" },
+    { "registry_training",
+      "SELECT year, hours, course FROM training_hours "
+      "WHERE id_number = %s AND year BETWEEN %d AND %d ORDER BY year, id" },
+    { "registry_ethics",
+      "SELECT recorded_on, result, note FROM ethics_records "
+      "WHERE id_number = %s ORDER BY recorded_on, id" },
 
     { NULL, NULL }
 };

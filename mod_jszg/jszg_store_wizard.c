@@ -100,22 +100,6 @@ const jszg_stmt jszg_wizard_stmts[] = {
       "AND cert_no = %s" },
 
     /* regions and institutions for step 3 */
-    { "wz_provinces",
-      "SELECT code, name FROM regions WHERE level = 1 AND in_service = 1 "
-      "ORDER BY code" },
-    { "wz_cities",
-      "SELECT code, name FROM regions WHERE parent_code = %s AND level = 2 "
-      "ORDER BY code" },
-    { "wz_region",
-      "SELECT code, name, parent_code, level, in_service FROM regions "
-      "WHERE code = %s" },
-    { "wz_institutions",
-      "SELECT id, code, name, level, stages FROM institutions "
-      "WHERE active = 1 AND province_code = %s "
-      "AND (city_code = %s OR city_code IS NULL) "
-      "AND (',' || stages || ',') LIKE ('%%,' || %s || ',%%') "
-      "ORDER BY CASE level WHEN '省级' THEN 1 WHEN '市级' THEN 2 "
-      "ELSE 3 END, code" },
     { "wz_institution",
       "SELECT i.id, i.code, i.name, i.level, i.stages, i.province_code, "
       "i.city_code, i.phone, i.address, i.notes, i.active, "
@@ -156,15 +140,6 @@ const jszg_stmt jszg_wizard_stmts[] = {
       "VALUES (%s, %s, 'user', %lld, %lld)" },
 
     /* online verification, by ID number and the cycle's years */
-    { "wz_assessments",
-      "SELECT year, grade, unit FROM annual_assessments "
-      "WHERE id_number = %s AND year BETWEEN %d AND %d ORDER BY year" },
-    { "wz_training",
-      "SELECT year, hours, course FROM training_hours "
-      "WHERE id_number = %s AND year BETWEEN %d AND %d ORDER BY year, id" },
-    { "wz_ethics",
-      "SELECT recorded_on, result, note FROM ethics_records "
-      "WHERE id_number = %s ORDER BY recorded_on" },
 
     /* applications */
     /* one open application per certificate, holder and cycle (the

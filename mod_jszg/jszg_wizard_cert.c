@@ -343,7 +343,7 @@ int jszg_wz_add_cert(jszg_req *jr, const jszg_applicant *a, json_t *in,
     if (!text_ok(auth, 60))
         jszg_wz_field_error(jr, f, "authority", "bad_authority",
                             "请填写认定机构（60字以内）。");
-    rc = strlen(prov) == 6 ? jszg_db_row(jr, "wz_region", &region, 1, prov)
+    rc = strlen(prov) == 6 ? jszg_db_row(jr, "dir_region", &region, 1, prov)
                            : JSZG_DB_NOTFOUND;
     if (rc == JSZG_DB_OK && L(region, "level") != 1)
         rc = JSZG_DB_NOTFOUND;
@@ -353,7 +353,7 @@ int jszg_wz_add_cert(jszg_req *jr, const jszg_applicant *a, json_t *in,
     else if (rc != JSZG_DB_OK)
         return rc;
     if (*city) {
-        rc = strlen(city) == 6 ? jszg_db_row(jr, "wz_region", &region, 1,
+        rc = strlen(city) == 6 ? jszg_db_row(jr, "dir_region", &region, 1,
                                              city) : JSZG_DB_NOTFOUND;
         if (rc == JSZG_DB_OK && strcmp(S(region, "parent_code"), prov))
             rc = JSZG_DB_NOTFOUND;

@@ -118,7 +118,7 @@ static int fill_selects(jszg_req *jr, json_t *sel, json_t *out)
     json_t *provinces, *cities, *insts;
     int rc;
 
-    if ((rc = jszg_db_rows(jr, "wz_provinces", &provinces, 0))
+    if ((rc = jszg_db_rows(jr, "dir_provinces", &provinces, 0))
         != JSZG_DB_OK)
         return rc;
     json_object_set(out, "provinces", provinces);
@@ -132,7 +132,7 @@ static int fill_selects(jszg_req *jr, json_t *sel, json_t *out)
     if (!prov)
         city = NULL;
     else {
-        if ((rc = jszg_db_rows(jr, "wz_cities", &cities, 1, prov))
+        if ((rc = jszg_db_rows(jr, "dir_cities", &cities, 1, prov))
             != JSZG_DB_OK)
             return rc;
         json_object_set(out, "cities", cities);
@@ -150,7 +150,7 @@ static int fill_selects(jszg_req *jr, json_t *sel, json_t *out)
         json_object_set_new(sel, "institution_id", json_string(""));
         return JSZG_DB_OK;
     }
-    rc = jszg_db_rows(jr, "wz_institutions", &insts, 3, prov, city, stage);
+    rc = jszg_db_rows(jr, "dir_institutions", &insts, 3, prov, city, stage);
     if (rc != JSZG_DB_OK)
         return rc;
     json_object_set(out, "institutions", insts);

@@ -29,11 +29,11 @@ static int verification(jszg_req *jr, const jszg_applicant *a, int cycle,
     int rc, y, any;
 
     json_object_set_new(out, "warnings", warn);
-    if ((rc = jszg_db_rows(jr, "wz_assessments", &ass, 3, a->id_number,
+    if ((rc = jszg_db_rows(jr, "registry_assessments", &ass, 3, a->id_number,
                            from, to)) != JSZG_DB_OK
-        || (rc = jszg_db_rows(jr, "wz_training", &train, 3, a->id_number,
+        || (rc = jszg_db_rows(jr, "registry_training", &train, 3, a->id_number,
                               from, to)) != JSZG_DB_OK
-        || (rc = jszg_db_rows(jr, "wz_ethics", &eth, 1, a->id_number))
+        || (rc = jszg_db_rows(jr, "registry_ethics", &eth, 1, a->id_number))
            != JSZG_DB_OK)
         return rc;
     any = json_array_size(ass) || json_array_size(train)
@@ -106,7 +106,7 @@ static int choice_names(jszg_req *jr, json_t *choice, json_t *out)
     json_object_set(out, "province_name", json_object_get(inst,
                                                           "province"));
     if (S(choice, "city")
-        && jszg_db_row(jr, "wz_region", &reg, 1, S(choice, "city"))
+        && jszg_db_row(jr, "dir_region", &reg, 1, S(choice, "city"))
            == JSZG_DB_OK)
         json_object_set(out, "city_name", json_object_get(reg, "name"));
     if ((rc = jszg_wz_window_state(jr, inst, &win)) != JSZG_DB_OK)

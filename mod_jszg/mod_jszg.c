@@ -482,9 +482,16 @@ static int jszg_check_config(apr_pool_t *pconf, apr_pool_t *plog,
                              apr_pool_t *ptemp, server_rec *s)
 {
     server_rec *vs;
+    const char *dup;
     (void)plog;
 
     xmlInitParser();
+    if ((dup = jszg_store_duplicate_label(ptemp))) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, JSZGLOGNO(10040)
+                     "SQL statement label '%s' is defined twice in the "
+                     "store's tables (jszg_store*.c)", dup);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
     for (vs = s; vs; vs = vs->next) {
         jszg_server_conf *sc = ap_get_module_config(vs->module_config,
                                                     &jszg_module);
