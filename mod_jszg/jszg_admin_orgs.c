@@ -90,17 +90,12 @@ int jszg_adm_invalid(jszg_req *jr, json_t *errs)
 int jszg_adm_done(jszg_req *jr, jszg_staff *st, const char *msg,
                   const char *where, const char *key, json_t *obj)
 {
-    static const char *const ints[] = { "id", "institution_id", "point_id",
-                                        "parent_id", "active", NULL };
-    json_t *b, *one;
+    json_t *b;
 
     if (!jr->is_api) {
         jszg_admin_flash(jr, st, msg);
         return jszg_redirect(jr, where);
     }
-    one = jszg_pool_json(jr->pool, json_array());
-    json_array_append(one, obj);
-    jszg_json_intify(one, ints);
     b = jszg_pool_json(jr->pool, json_object());
     json_object_set(b, key, obj);
     json_object_set_new(b, "message", json_string(msg));
@@ -210,11 +205,6 @@ static void active_text(json_t *rows)
         json_object_set_new(row, "is_inactive", json_boolean(!a || *a != '1'));
     }
 }
-
-static const char *const inst_ints[] = { "id", "parent_id", "active",
-                                         "points", "applications", NULL };
-static const char *const point_ints[] = { "id", "institution_id", "active",
-                                          "applications", NULL };
 
 /* ---- what the institution and the point forms share -------------------- */
 
@@ -415,7 +405,6 @@ int jszg_admin_orgs_list(jszg_req *jr)
         return jszg_db_status(rc);
     active_text(rows);
     if (jr->is_api) {
-        jszg_json_intify(rows, inst_ints);
         d = jszg_pool_json(jr->pool, json_object());
         json_object_set(d, "institutions", rows);
         return jszg_json(jr, HTTP_OK, d);
@@ -495,17 +484,10 @@ int jszg_admin_org_edit(jszg_req *jr)
     if (!jr->is_api)
         return org_form(jr, st, HTTP_OK, inst, NULL, points);
     active_text(points);
-    jszg_json_intify(points, point_ints);
     b = jszg_pool_json(jr->pool, json_object());
     json_object_set_new(inst, "is_active",
                         json_boolean(!strcmp(jszg_jstr(inst, "active"), "1")));
     json_object_set(b, "institution", inst);
-    {
-        json_t *one = json_array();
-        json_array_append(one, inst);
-        jszg_json_intify(one, inst_ints);
-        json_decref(one);
-    }
     json_object_set(b, "points", points);
     return jszg_json(jr, HTTP_OK, b);
 }
@@ -679,7 +661,7 @@ int jszg_admin_point_new(jszg_req *jr)
 int jszg_admin_point_edit(jszg_req *jr)
 {
     jszg_staff *st = jszg_admin_staff(jr);
-    json_t *pt, *inst, *cnt, *b, *one;
+    json_t *pt, *inst, *cnt, *b;
     int rc;
 
     if ((rc = point_load(jr, st, jszg_param(jr, "id"), &pt)) != OK)
@@ -695,9 +677,6 @@ int jszg_admin_point_edit(jszg_req *jr)
     json_object_set(pt, "applications", json_object_get(cnt, "n"));
     json_object_set_new(pt, "is_active",
                         json_boolean(!strcmp(jszg_jstr(pt, "active"), "1")));
-    one = jszg_pool_json(jr->pool, json_array());
-    json_array_append(one, pt);
-    jszg_json_intify(one, point_ints);
     b = jszg_pool_json(jr->pool, json_object());
     json_object_set(b, "point", pt);
     return jszg_json(jr, HTTP_OK, b);

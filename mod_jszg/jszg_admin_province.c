@@ -529,14 +529,11 @@ int jszg_admin_window_close(jszg_req *jr)
 
 /* ---- the JSON twins ------------------------------------------------------ */
 
-static const char *const window_ints[] = { "id", "institution_id",
-                                           "cycle_year", "applications",
-                                           NULL };
 
 /* {window: {..., applications}, message} */
 static int api_window(jszg_req *jr, const char *id, const char *msg)
 {
-    json_t *w, *one, *b;
+    json_t *w, *b;
     long apps = 0;
     int rc = jszg_db_row(jr, "admin_window_get", &w, 1, id);
 
@@ -545,9 +542,6 @@ static int api_window(jszg_req *jr, const char *id, const char *msg)
     if (rc != JSZG_DB_OK)
         return jszg_db_status(rc);
     json_object_set_new(w, "applications", json_integer(apps));
-    one = jszg_pool_json(jr->pool, json_array());
-    json_array_append(one, w);
-    jszg_json_intify(one, window_ints);
     b = jszg_pool_json(jr->pool, json_object());
     json_object_set(b, "window", w);
     if (msg)
@@ -591,7 +585,6 @@ int jszg_admin_api_windows(jszg_req *jr)
                       apr_ltoa(jr->pool, year), apr_ltoa(jr->pool, year));
     if (rc != JSZG_DB_OK)
         return jszg_db_status(rc);
-    jszg_json_intify(rows, window_ints);
     b = jszg_pool_json(jr->pool, json_object());
     json_object_set(b, "windows", rows);
     return jszg_json(jr, HTTP_OK, b);

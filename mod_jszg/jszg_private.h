@@ -245,7 +245,6 @@ int jszg_db_commit(jszg_req *jr);
 void jszg_db_rollback(jszg_req *jr);
 int jszg_db_finish(jszg_req *jr);
 int jszg_schema_check(jszg_req *jr);
-void jszg_json_intify(json_t *rows, const char *const *cols);
 
 /* Store results: JSZG_DB_OK, or a failure the caller turns into 503. */
 #define JSZG_DB_OK      0

@@ -693,20 +693,3 @@ int jszg_schema_check(jszg_req *jr)
     state = 2;
     return JSZG_DB_DOWN;
 }
-
-/* Turn the named string columns of each row into JSON integers (ids,
- * counts) for API clients. */
-void jszg_json_intify(json_t *rows, const char *const *cols)
-{
-    size_t i;
-    json_t *row;
-
-    json_array_foreach(rows, i, row) {
-        const char *const *c;
-        for (c = cols; *c; c++) {
-            const char *v = json_string_value(json_object_get(row, *c));
-            if (v)
-                json_object_set_new(row, *c, json_integer(apr_atoi64(v)));
-        }
-    }
-}
