@@ -15,6 +15,7 @@
  * nothing changes.
  */
 #include "jszg_admin.h"
+#include "jszg_registry.h"
 #include "apr_strings.h"
 #include "apr_lib.h"
 
@@ -455,37 +456,17 @@ static void reason_add(json_t *list, const char *text)
  * is flagged); missing data is flagged, not guessed. */
 int jszg_adm_verify(jszg_req *jr, json_t *app, json_t **out)
 {
-    const char *idn = jszg_jstr(app, "id_number");
     int cycle = (int)apr_atoi64(jszg_jstr(app, "cycle_year"));
-    const char *y0 = apr_itoa(jr->pool, cycle - JSZG_RULE_YEARS);
-    const char *y1 = apr_itoa(jr->pool, cycle - 1);
-    json_t *assess, *train, *ethics, *years, *fail_r, *defer_r, *notes, *row;
-    jszg_cycle_facts f;
-    jszg_cycle_verdict v;
+    json_t *years, *fail_r, *defer_r, *notes, *row;
+    jszg_cycle_record rec;
+    const jszg_cycle_facts *f = &rec.facts;
+    const jszg_cycle_verdict *v = &rec.verdict;
     int rc, i;
     size_t j;
 
-    if ((rc = jszg_db_rows(jr, "registry_assessments", &assess, 3, idn, y0,
-                           y1)) != JSZG_DB_OK
-        || (rc = jszg_db_rows(jr, "registry_training", &train, 3, idn,
-                              y0, y1)) != JSZG_DB_OK
-        || (rc = jszg_db_rows(jr, "registry_ethics", &ethics, 1, idn))
-           != JSZG_DB_OK)
+    if ((rc = jszg_registry_cycle(jr, jszg_jstr(app, "id_number"), cycle,
+                                  &rec)) != JSZG_DB_OK)
         return rc;
-    memset(&f, 0, sizeof(f));
-    json_array_foreach(assess, j, row) {
-        int y = (int)apr_atoi64(jszg_jstr(row, "year"));
-        if (y >= cycle - JSZG_RULE_YEARS && y < cycle)
-            f.grade[y - (cycle - JSZG_RULE_YEARS)]
-                = jszg_rules_grade(jszg_jstr(row, "grade"));
-    }
-    json_array_foreach(train, j, row)
-        f.hours += (long)apr_atoi64(jszg_jstr(row, "hours"));
-    f.ethics_records = (int)json_array_size(ethics);
-    json_array_foreach(ethics, j, row)
-        if (streq(jszg_jstr(row, "result"), "不合格"))
-            f.ethics_bad = 1;
-    jszg_rules_cycle_judge(&f, &v);
 
     *out = jszg_pool_json(jr->pool, json_object());
     years = json_array();
@@ -495,45 +476,45 @@ int jszg_adm_verify(jszg_req *jr, json_t *app, json_t **out)
     for (i = 0; i < JSZG_RULE_YEARS; i++) {
         int y = cycle - JSZG_RULE_YEARS + i;
         const char *grade = NULL;
-        json_array_foreach(assess, j, row)
+        json_array_foreach(rec.assessments, j, row)
             if (apr_atoi64(jszg_jstr(row, "year")) == y)
                 grade = jszg_jstr(row, "grade");
         json_array_append_new(years, json_pack("{s:i, s:s, s:b}", "year", y,
                               "grade", grade ? grade : "无记录",
-                              "bad", f.grade[i] == JSZG_GRADE_BAD));
-        if (v.missing & (1u << i))
+                              "bad", f->grade[i] == JSZG_GRADE_BAD));
+        if (v->missing & (1u << i))
             reason_add(notes, apr_psprintf(jr->pool, "缺少%d年度考核记录，"
                                            "请核实", y));
-        if (v.basic & (1u << i))
+        if (v->basic & (1u << i))
             reason_add(notes, apr_psprintf(jr->pool, "%d年度考核为基本合格，"
                                            "非“合格以上等次”，请按本省规定"
                                            "认定", y));
     }
-    if (v.ethics_bad)
+    if (v->ethics_bad)
         reason_add(fail_r, "有师德考核不合格记录");
-    if (v.two_bad)
+    if (v->two_bad)
         reason_add(fail_r, "周期内连续两年年度考核不合格");
-    if (v.any_bad && !v.two_bad)
+    if (v->any_bad && !v->two_bad)
         reason_add(defer_r, "周期内有年度考核不合格");
-    if (v.hours_short)
+    if (v->hours_short)
         reason_add(defer_r, apr_psprintf(jr->pool, "培训学时%ld，不足%d学时",
-                                         f.hours, JSZG_RULE_HOURS));
-    if (v.no_ethics)
+                                         f->hours, JSZG_RULE_HOURS));
+    if (v->no_ethics)
         reason_add(notes, "无师德考核记录，请核实");
     json_object_set_new(*out, "years", years);
-    json_object_set(*out, "training", train);
-    json_object_set(*out, "ethics", ethics);
-    json_object_set_new(*out, "hours", json_integer(f.hours));
+    json_object_set(*out, "training", rec.training);
+    json_object_set(*out, "ethics", rec.ethics);
+    json_object_set_new(*out, "hours", json_integer(f->hours));
     json_object_set_new(*out, "hours_needed", json_integer(JSZG_RULE_HOURS));
-    json_object_set_new(*out, "hours_ok", json_boolean(!v.hours_short));
-    json_object_set_new(*out, "suggestion", json_string(v.suggestion));
+    json_object_set_new(*out, "hours_ok", json_boolean(!v->hours_short));
+    json_object_set_new(*out, "suggestion", json_string(v->suggestion));
     json_array_extend(fail_r, defer_r);
     json_decref(defer_r);
     json_object_set_new(*out, "reasons", fail_r);
     json_object_set_new(*out, "notes", notes);
     json_object_set_new(*out, "no_data", json_boolean(
-        !json_array_size(assess) && !json_array_size(train)
-        && !json_array_size(ethics)));
+        !json_array_size(rec.assessments) && !json_array_size(rec.training)
+        && !json_array_size(rec.ethics)));
     return JSZG_DB_OK;
 }
 

@@ -6,6 +6,7 @@
  * services (jszg_wizard_int.h).
  */
 #include "jszg_wizard_int.h"
+#include "jszg_registry.h"
 #include "jszg_regno.h"
 
 #define MSG_NO_DRAFT    "报名信息已过期或尚未开始，请从网报时间查询重新" \
@@ -20,70 +21,52 @@
 static int verification(jszg_req *jr, const jszg_applicant *a, int cycle,
                         json_t *out)
 {
-    const char *from = num(jr->pool, cycle - JSZG_RULE_YEARS);
-    const char *to = num(jr->pool, cycle - 1);
-    json_t *ass, *train, *eth, *warn = json_array(), *row;
-    jszg_cycle_facts f;
-    jszg_cycle_verdict v;
+    json_t *warn = json_array(), *row;
+    jszg_cycle_record rec;
+    const jszg_cycle_facts *f = &rec.facts;
+    const jszg_cycle_verdict *v = &rec.verdict;
     size_t i;
     int rc, y, any;
 
     json_object_set_new(out, "warnings", warn);
-    if ((rc = jszg_db_rows(jr, "registry_assessments", &ass, 3, a->id_number,
-                           from, to)) != JSZG_DB_OK
-        || (rc = jszg_db_rows(jr, "registry_training", &train, 3, a->id_number,
-                              from, to)) != JSZG_DB_OK
-        || (rc = jszg_db_rows(jr, "registry_ethics", &eth, 1, a->id_number))
-           != JSZG_DB_OK)
+    if ((rc = jszg_registry_cycle(jr, a->id_number, cycle, &rec))
+        != JSZG_DB_OK)
         return rc;
-    any = json_array_size(ass) || json_array_size(train)
-          || json_array_size(eth);
+    any = json_array_size(rec.assessments) || json_array_size(rec.training)
+          || json_array_size(rec.ethics);
     json_object_set_new(out, "cycle_from",
                         json_integer(cycle - JSZG_RULE_YEARS));
     json_object_set_new(out, "cycle_to", json_integer(cycle - 1));
-    json_object_set(out, "assessments", ass);
-    json_object_set(out, "training", train);
-    json_object_set(out, "ethics", eth);
+    json_object_set(out, "assessments", rec.assessments);
+    json_object_set(out, "training", rec.training);
+    json_object_set(out, "ethics", rec.ethics);
     json_object_set_new(out, "has_data", json_boolean(any));
     if (!any)
         return JSZG_DB_OK;
-    memset(&f, 0, sizeof(f));
-    json_array_foreach(ass, i, row) {
-        y = (int)L(row, "year") - (cycle - JSZG_RULE_YEARS);
-        if (y >= 0 && y < JSZG_RULE_YEARS)
-            f.grade[y] = jszg_rules_grade(S(row, "grade"));
-    }
-    json_array_foreach(train, i, row)
-        f.hours += L(row, "hours");
-    f.ethics_records = (int)json_array_size(eth);
-    json_array_foreach(eth, i, row)
-        if (!strcmp(S(row, "result"), "不合格"))
-            f.ethics_bad = 1;
-    jszg_rules_cycle_judge(&f, &v);
     for (y = 0; y < JSZG_RULE_YEARS; y++) {
         int year = cycle - JSZG_RULE_YEARS + y;
-        if (f.grade[y] == JSZG_GRADE_BAD)
+        if (f->grade[y] == JSZG_GRADE_BAD)
             json_array_append_new(warn, json_string(apr_psprintf(jr->pool,
                 "%d年年度考核为“不合格”：本注册周期内有年度考核不合格的，"
                 "将" JSZG_ST_DEFER "（连续两年不合格的" JSZG_ST_FAIL "）。",
                 year)));
-        else if (v.basic & (1u << y))
+        else if (v->basic & (1u << y))
             json_array_append_new(warn, json_string(apr_psprintf(jr->pool,
                 "%d年年度考核为“基本合格”：注册机构将按本省规定认定是否"
                 "符合“年度考核合格以上等次”的注册条件。", year)));
-        else if (json_array_size(ass) && (v.missing & (1u << y)))
+        else if (json_array_size(rec.assessments) && (v->missing & (1u << y)))
             json_array_append_new(warn, json_string(apr_psprintf(
                 jr->pool, "未查询到%d年的年度考核信息，请在现场确认时提供"
                 "年度考核证明材料。", year)));
     }
-    json_object_set_new(out, "hours", json_integer(f.hours));
+    json_object_set_new(out, "hours", json_integer(f->hours));
     json_object_set_new(out, "hours_required",
                         json_integer(JSZG_RULE_HOURS));
-    if (v.hours_short)
+    if (v->hours_short)
         json_array_append_new(warn, json_string(apr_psprintf(jr->pool,
             "本注册周期培训学时为%ld学时，不足国家规定的%d学时：未完成培训"
-            "学时的，将" JSZG_ST_DEFER "。", f.hours, JSZG_RULE_HOURS)));
-    json_array_foreach(eth, i, row)
+            "学时的，将" JSZG_ST_DEFER "。", f->hours, JSZG_RULE_HOURS)));
+    json_array_foreach(rec.ethics, i, row)
         if (!strcmp(S(row, "result"), "不合格"))
             json_array_append_new(warn, json_string(apr_psprintf(jr->pool,
                 "师德考核记录（%s）：不合格%s%s。", S(row, "recorded_on"),
