@@ -21,6 +21,11 @@ void jszg_gate_register_hooks(apr_pool_t *p);
  * one may be drawn now, else 0 and *wait. */
 int jszg_gate_captcha_take(request_rec *r, apr_interval_time_t *wait);
 
+/* A word in the module's shared memory segment, for the store's
+ * "database unreachable" state: one warning per outage and one line when
+ * it ends, for all children together.  NULL before post_config. */
+volatile apr_uint32_t *jszg_gate_db_outage_word(void);
+
 /* Directive setters (jszg_admission_conf.c). */
 const char *jszg_gate_set_enabled(cmd_parms *cmd, void *d, int on);
 const char *jszg_gate_set_max(cmd_parms *cmd, void *d, const char *arg);

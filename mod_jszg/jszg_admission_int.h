@@ -33,7 +33,7 @@
 #define ADM_MUTEX       "jszg-admission"
 #define ADM_RETAINED    "mod_jszg-admission"
 #define ADM_MAGIC       0x4a535a47u         /* "JSZG" */
-#define ADM_VERSION     5
+#define ADM_VERSION     6
 
 /* Sizes of the shared tables (about 6 MB in all). */
 #define ADM_PROCS       1024        /* processes tracked (2 generations) */
@@ -185,6 +185,8 @@ typedef struct {
     apr_uint32_t cluster_free;
     apr_uint32_t cluster_lent;
     apr_uint64_t decisions;                 /* local queue decisions made */
+    volatile apr_uint32_t db_outage;        /* the store's: 1 while the
+                                               database is unreachable */
     adm_second secs[ADM_SECS];
     adm_proc procs[ADM_PROCS];
     apr_size_t off_queue, off_clients, off_sessions, off_captcha;

@@ -369,3 +369,8 @@ apr_uint32_t jszg_gate_free_room(apr_int64_t now)
     return used < (apr_uint32_t)jszg_rt.max_in_flight
            ? (apr_uint32_t)jszg_rt.max_in_flight - used : 0;
 }
+
+volatile apr_uint32_t *jszg_gate_db_outage_word(void)
+{
+    return jszg_rt.sh ? &jszg_rt.sh->db_outage : NULL;
+}

@@ -14,6 +14,7 @@
  */
 #include "jszg_private.h"
 #include "jszg_store.h"
+#include "jszg_admission.h"
 #include "apr_strings.h"
 #include "apr_optional.h"
 #include "apr_atomic.h"
@@ -291,14 +292,30 @@ static int retry_after(jszg_req *jr)
     return schema_changed(jr) ? !jr->trans : reconnected(jr);
 }
 
-/* An outage is logged once per child (first failure: warning; then
- * debug) and its end once, so that the error log stays readable while
- * every request answers 503. */
-static volatile apr_uint32_t db_outage;
+/* An outage is logged once (first failure: warning; then debug) and
+ * its end once, by whichever child sees it first, so that the error log
+ * stays readable while every request answers 503.  The state lives in
+ * the module's shared memory segment; a process without one (none is
+ * made before post_config) keeps its own. */
+static volatile apr_uint32_t db_outage_local;
+
+static volatile apr_uint32_t *outage_word(void)
+{
+    volatile apr_uint32_t *w = jszg_gate_db_outage_word();
+
+    return w ? w : &db_outage_local;
+}
+
+static int outage_begins(void)
+{
+    return apr_atomic_cas32(outage_word(), 1, 0) == 0;
+}
 
 static void outage_over(jszg_req *jr)
 {
-    if (db_outage && apr_atomic_cas32(&db_outage, 0, 1) == 1)
+    volatile apr_uint32_t *w = outage_word();
+
+    if (apr_atomic_read32(w) && apr_atomic_cas32(w, 0, 1) == 1)
         ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, jr->r, JSZGLOGNO(10037)
                       "database reachable again");
 }
@@ -311,7 +328,7 @@ ap_dbd_t *jszg_db(jszg_req *jr)
             jr->dbd = NULL;
         /* mod_dbd has logged why it could not connect */
         if (!jr->dbd)
-            apr_atomic_cas32(&db_outage, 1, 0);
+            outage_begins();
     }
     return jr->dbd;
 }
@@ -422,7 +439,7 @@ static int classify_failure(jszg_req *jr, const char *label, int rv,
     const char *cause = outage_cause(jr, msg, &down);
 
     if (down) {
-        int first = apr_atomic_cas32(&db_outage, 1, 0) == 0;
+        int first = outage_begins();
         ap_log_rerror(APLOG_MARK, first ? APLOG_WARNING : APLOG_DEBUG, 0,
                       jr->r, JSZGLOGNO(10012) "statement %s failed "
                       "(database unreachable: %s)%s%s", label, cause,

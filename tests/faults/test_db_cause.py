@@ -85,8 +85,10 @@ def test_postgres_stopped_mid_request_names_the_cause(env):
     wait_until(lambda: env.get("/api/v1/platform", s,
                                timeout=30).status_code == 200,
                "the portal to answer after the restart", timeout=30)
-    # (each child that saw the outage says so once; new connections
-    # reach every child sooner or later)
+    # (the outage is one state for all children, in shared memory: the
+    # first statement that succeeds anywhere says it is over, so the
+    # line is there by the time the 200 above came back; polled anyway,
+    # the error log is written by another process)
     def recovered():
         env.get("/api/v1/platform", headers={"Connection": "close"},
                 timeout=30)
