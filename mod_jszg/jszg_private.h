@@ -81,6 +81,10 @@ typedef struct {
     const char *id_hash;        /* hex sha256 of the token, the row key */
     const char *account_id;     /* NULL when anonymous */
     json_t *data;               /* small per-session JSON (entry, drafts) */
+    json_t *account;            /* the account's row (the columns of
+                                   wz_account), read with the session in
+                                   one query; NULL once the request has
+                                   written anything (jszg_db_exec) */
     apr_time_t created;
     int dirty;
 } jszg_session;

@@ -311,6 +311,18 @@ jszg_session *jszg_session_get(jszg_req *jr)
         jr->session->data = json_object();
     }
     jszg_pool_json(jr->pool, jr->session->data);
+    /* what is left of the row is the account's (jszg_wz_applicant) */
+    if (jr->session->account_id
+        && json_is_string(json_object_get(row, "id"))) {
+        /* (account_id stays: s->account_id points into it) */
+        static const char *const own[] = { "created_at", "last_seen_at",
+            "expires_at", "data", NULL };
+        const char *const *k;
+
+        for (k = own; *k; k++)
+            json_object_del(row, *k);
+        jr->session->account = row;
+    }
     /* Refresh the idle clock at most once a minute: not a write per hit. */
     if (jr->now - seen > TOUCH_EVERY)
         jr->session->dirty = 1;

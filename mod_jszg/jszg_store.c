@@ -28,9 +28,19 @@ static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *dbd_acquire_fn;
 static const jszg_stmt core_stmts[] = {
     { "schema_version",
       "SELECT MAX(version) AS version FROM schema_version" },
+    /* the session and its account's row (the columns of wz_account), in
+     * one query: both are read on every applicant page */
     { "session_get",
-      "SELECT account_id, created_at, last_seen_at, expires_at, data "
-      "FROM sessions WHERE id_hash = %s" },
+      "SELECT s.account_id AS account_id, "
+      "s.created_at AS created_at, s.last_seen_at AS last_seen_at, "
+      "s.expires_at AS expires_at, s.data AS data, a.id AS id, "
+      "a.id_type AS id_type, a.id_number AS id_number, "
+      "a.name AS name, a.ethnicity AS ethnicity, a.sex AS sex, "
+      "a.birth_date AS birth_date, a.verified AS verified, "
+      "a.last_login_at AS last_login_at, a.address AS address, "
+      "a.postcode AS postcode "
+      "FROM sessions s LEFT JOIN accounts a ON a.id = s.account_id "
+      "WHERE s.id_hash = %s" },
     { "session_insert",
       "INSERT INTO sessions (id_hash, account_id, created_at, last_seen_at, "
       "expires_at, ip, user_agent, data) "
@@ -581,6 +591,9 @@ int jszg_db_exec(jszg_req *jr, const char *label, int *nrows,
         return JSZG_DB_DOWN;
     if (!(st = stmt(jr, label)))
         return fail_missing(jr);
+    /* a write may change the account: read it again from now on */
+    if (jr->session)
+        jr->session->account = NULL;
     rv = apr_dbd_pquery(jr->dbd->driver, jr->pool, jr->dbd->handle, &n, st,
                         nargs, args);
     if (rv != 0) {

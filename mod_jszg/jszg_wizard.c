@@ -151,8 +151,10 @@ int jszg_wz_applicant(jszg_req *jr, jszg_applicant *a)
     if (!s || !s->account_id)
         return JSZG_DB_NOTFOUND;
     a->id = s->account_id;
-    rc = jszg_db_row(jr, "wz_account", &a->row, 1, a->id);
-    if (rc != JSZG_DB_OK)
+    if (s->account)
+        a->row = s->account;    /* read with the session, nothing written */
+    else if ((rc = jszg_db_row(jr, "wz_account", &a->row, 1, a->id))
+             != JSZG_DB_OK)
         return rc;
     a->name = S(a->row, "name");
     a->id_number = S(a->row, "id_number");
