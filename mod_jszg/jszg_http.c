@@ -484,6 +484,17 @@ static const char *status_code(int status)
 
 /* An error answer: JSON with a stable code for the API, the Chinese error
  * page for people.  code/message NULL take the status's defaults. */
+json_t *jszg_error_body(jszg_req *jr, int status, const char *code,
+                        const char *message)
+{
+    json_t *body = jszg_pool_json(jr->pool, json_object());
+
+    json_object_set_new(body, "error", json_pack(
+        "{s:s, s:s}", "code", code ? code : status_code(status),
+        "message", message ? message : status_message(status)));
+    return body;
+}
+
 int jszg_error(jszg_req *jr, int status, const char *code,
                const char *message)
 {
@@ -495,13 +506,9 @@ int jszg_error(jszg_req *jr, int status, const char *code,
         message = status_message(status);
     if (!code)
         code = status_code(status);
-    if (jr->is_api) {
-        json_t *body = jszg_pool_json(jr->pool, json_object());
-        json_object_set_new(body, "error",
-                            json_pack("{s:s, s:s}", "code", code,
-                                      "message", message));
-        return jszg_json(jr, status, body);
-    }
+    if (jr->is_api)
+        return jszg_json(jr, status,
+                         jszg_error_body(jr, status, code, message));
     d = jszg_page_data(jr, status_title(status), NULL);
     json_object_set_new(d, "status", json_integer(status));
     json_object_set_new(d, "heading", json_string(status_title(status)));

@@ -192,6 +192,10 @@ int jszg_json(jszg_req *jr, int status, json_t *body);
 void jszg_api_types(json_t *body);
 int jszg_error(jszg_req *jr, int status, const char *code,
                const char *message);
+/* jszg_error's API body, {"error": {code, message}} (NULL: the status's
+ * code or message), for an answer that adds to "error" (jszg_fail_api). */
+json_t *jszg_error_body(jszg_req *jr, int status, const char *code,
+                        const char *message);
 int jszg_redirect(jszg_req *jr, const char *location);
 int jszg_local_path(const char *location);
 json_t *jszg_page_data(jszg_req *jr, const char *title, const char *nav);
@@ -261,6 +265,73 @@ int jszg_schema_check(jszg_req *jr);
 #define jszg_db_status(rc) \
     ((rc) == JSZG_DB_DOWN ? HTTP_SERVICE_UNAVAILABLE \
                           : HTTP_INTERNAL_SERVER_ERROR)
+
+/* ---- jszg_fail.c: a service's refusal ---------------------------------
+ * The one failure type of the services (accounts, wizard, records, back
+ * office): a service returns JSZG_DB_OK, a store failure (JSZG_DB_DOWN /
+ * JSZG_DB_ERROR) or JSZG_REFUSED with the jszg_fail saying why (the back
+ * office's services return the refusal's HTTP status instead, see
+ * jszg_admin.h).  The failure knows nothing of pages or JSON: a page puts
+ * it into its template data (jszg_fail_page), an API answers it
+ * (jszg_fail_answer). */
+#define JSZG_REFUSED    10
+
+/* One field's error, shown next to the field. */
+typedef struct {
+    const char *field;
+    const char *code;
+    const char *message;
+} jszg_fail_field_t;
+
+typedef struct {
+    int status;                 /* HTTP status: 400, 401, 403, 409, ... */
+    const char *code;           /* stable code, e.g. "window_closed" */
+    const char *message;        /* Chinese, for people */
+    apr_array_header_t *fields; /* jszg_fail_field_t in form order (the
+                                   first error of a field counts), NULL
+                                   while there are none */
+    const char *locked_until;   /* login throttle: when it lifts */
+    int retry_after;            /* seconds, for Retry-After; 0: none */
+    int remaining;              /* 实名核验 left today; -1: n/a */
+    apr_pool_t *pool;           /* of the field list */
+} jszg_fail;
+
+/* A fresh failure (nothing refused yet): jszg_fail f = JSZG_FAIL(pool); */
+#define JSZG_FAIL(p) { 0, NULL, NULL, NULL, NULL, 0, -1, (p) }
+
+/* Back to nothing refused (a refusal withdrawn), the pool kept. */
+void jszg_fail_clear(jszg_fail *f);
+/* Status, code and message; returns the status. */
+int jszg_fail_set(jszg_fail *f, int status, const char *code,
+                  const char *message);
+/* The same, returning JSZG_REFUSED (a service's `return jszg_refuse(..)`). */
+int jszg_refuse(jszg_fail *f, int status, const char *code,
+                const char *message);
+/* Add a field's error (ignored when the field has one already). */
+void jszg_fail_field(jszg_fail *f, const char *field, const char *code,
+                     const char *message);
+/* A field's error, or NULL. */
+const jszg_fail_field_t *jszg_fail_field_get(const jszg_fail *f,
+                                             const char *field);
+/* A field's message, or NULL. */
+const char *jszg_fail_field_message(const jszg_fail *f, const char *field);
+/* Drop a field's error. */
+void jszg_fail_field_drop(jszg_fail *f, const char *field);
+/* How many fields have an error. */
+int jszg_fail_nfields(const jszg_fail *f);
+/* Into a page's template data: errors.<field> = message (the object is
+ * made when missing), and error = the failure's message -- or, when
+ * there are field errors and `summary` is not NULL, summary. */
+void jszg_fail_page(json_t *data, const jszg_fail *f, const char *summary);
+/* The API's answer to a failure: {"error": {code, message, fields:
+ * {name: {code, message}} when there are any, locked_until, retry_after
+ * (and the Retry-After header), remaining}} with the failure's status
+ * (400 when unset), through jszg_error/jszg_json. */
+int jszg_fail_api(jszg_req *jr, const jszg_fail *f);
+/* The end of a page or API handler after a service failed: a store
+ * failure's status (jszg_db_status), else the refusal -- the API's
+ * answer (jszg_fail_api) or the error page. */
+int jszg_fail_answer(jszg_req *jr, int rc, const jszg_fail *f);
 
 /* Page handlers, one file per area. */
 int jszg_page_home(jszg_req *jr);
