@@ -33,28 +33,6 @@ const char *const jszg_ethnicities[] = {
     "基诺族", "其他", "外国血统", NULL
 };
 
-/* ---- errors ------------------------------------------------------------- */
-
-void jszg_acct_err_init(apr_pool_t *p, jszg_acct_err *e)
-{
-    memset(e, 0, sizeof(*e));
-    e->fields = apr_array_make(p, 4, sizeof(jszg_acct_fielderr));
-    e->remaining = -1;
-}
-
-const char *jszg_acct_err_field(const jszg_acct_err *e, const char *field)
-{
-    int i;
-
-    for (i = 0; e->fields && i < e->fields->nelts; i++) {
-        const jszg_acct_fielderr *f =
-            &APR_ARRAY_IDX(e->fields, i, jszg_acct_fielderr);
-        if (f->field && !strcmp(f->field, field))
-            return f->message;
-    }
-    return NULL;
-}
-
 /* ---- time --------------------------------------------------------------- */
 
 const char *jszg_acct_time(apr_pool_t *p, const char *epoch)
@@ -82,7 +60,7 @@ static int in_list(const char *const *list, const char *v)
 
 /* Normalise and check a 证件号码 of the given type; NULL when bad. */
 static const char *check_id_number(jszg_req *jr, const char *type,
-                                   const char *raw, jszg_acct_err *e)
+                                   const char *raw, jszg_fail *e)
 {
     const char *id = trim(jr->pool, raw);
 
@@ -111,7 +89,7 @@ static const char *check_id_number(jszg_req *jr, const char *type,
 
 /* 姓名: 1..30 characters of a name (Chinese, letters, ·, spaces). */
 const char *jszg_acct_check_name(jszg_req *jr, const char *raw,
-                                 jszg_acct_err *e)
+                                 jszg_fail *e)
 {
     const char *name = trim(jr->pool, raw);
 
@@ -128,7 +106,7 @@ const char *jszg_acct_check_name(jszg_req *jr, const char *raw,
 }
 
 const char *jszg_acct_check_phone(jszg_req *jr, const char *field,
-                                  const char *raw, jszg_acct_err *e)
+                                  const char *raw, jszg_fail *e)
 {
     const char *phone = trim(jr->pool, raw);
 
@@ -146,7 +124,7 @@ const char *jszg_acct_check_phone(jszg_req *jr, const char *field,
 
 int jszg_acct_check_password(const char *field, const char *pw,
                              const char *confirm, const char *id_number,
-                             jszg_acct_err *e)
+                             jszg_fail *e)
 {
     jszg_pw_status st = jszg_password_check(pw, confirm, id_number);
 
@@ -160,7 +138,7 @@ int jszg_acct_check_password(const char *field, const char *pw,
 /* ---- registration ------------------------------------------------------- */
 
 void jszg_acct_register_validate(jszg_req *jr, jszg_register_in *in,
-                                 jszg_acct_err *e)
+                                 jszg_fail *e)
 {
     const char *v;
 
@@ -175,7 +153,7 @@ void jszg_acct_register_validate(jszg_req *jr, jszg_register_in *in,
     if ((v = jszg_acct_check_phone(jr, "phone", in->phone, e)))
         in->phone = v;
     jszg_acct_check_password("password", in->password, in->confirm,
-                             jszg_acct_err_field(e, "id_number") ? NULL
+                             jszg_fail_field_message(e, "id_number") ? NULL
                              : upper(jr->pool, trim(jr->pool,
                                                     in->id_number)), e);
 }
@@ -194,7 +172,7 @@ static void id_facts(jszg_req *jr, const char *type, const char *id,
 }
 
 int jszg_acct_register(jszg_req *jr, jszg_register_in *in,
-                       jszg_acct_err *e, const char **id_number)
+                       jszg_fail *e, const char **id_number)
 {
     const char *hash, *sex, *birth, *ip = jr->r->useragent_ip;
     json_t *row;
@@ -203,14 +181,14 @@ int jszg_acct_register(jszg_req *jr, jszg_register_in *in,
     *id_number = NULL;
     jszg_acct_register_validate(jr, in, e);
     if (has_errors(e))
-        return JSZG_ACCT_EDOMAIN;
+        return JSZG_REFUSED;
     rc = jszg_rate_take(jr, "acct.register_ip", ip, 3600, JSZG_REGISTER_IP_MAX,
                    &over);
     if (rc != JSZG_DB_OK)
         return rc;
     if (over)
-        return fail(e, HTTP_TOO_MANY_REQUESTS, "too_many_requests",
-                    "注册过于频繁，请稍后再试");
+        return jszg_refuse(e, HTTP_TOO_MANY_REQUESTS, "too_many_requests",
+                           "注册过于频繁，请稍后再试");
     /* the login is the number alone: one account per number, whatever
      * the type (stricter than the UNIQUE (id_type, id_number)) */
     rc = jszg_db_row(jr, "acct_by_number", &row, 1, in->id_number);
@@ -219,7 +197,7 @@ int jszg_acct_register(jszg_req *jr, jszg_register_in *in,
                   "该证件号码已注册，请直接登录；"
                   "如忘记密码，请使用忘记密码功能");
         e->status = HTTP_CONFLICT;
-        return JSZG_ACCT_EDOMAIN;
+        return JSZG_REFUSED;
     }
     if (rc != JSZG_DB_NOTFOUND)
         return rc;
@@ -238,7 +216,7 @@ int jszg_acct_register(jszg_req *jr, jszg_register_in *in,
     if ((rc = finish(jr, rc)) != JSZG_DB_OK)
         return rc;
     *id_number = in->id_number;
-    return JSZG_ACCT_OK;
+    return JSZG_DB_OK;
 }
 /* ---- 个人信息中心 ------------------------------------------------------- */
 
@@ -313,7 +291,7 @@ static const char *opt(apr_pool_t *p, const char *v)
 }
 
 int jszg_acct_profile_update(jszg_req *jr, const char *account_id,
-                             jszg_profile_in *in, jszg_acct_err *e)
+                             jszg_profile_in *in, jszg_fail *e)
 {
     json_t *acct;
     const char *sex_id = NULL, *birth_id = NULL;
@@ -353,7 +331,7 @@ int jszg_acct_profile_update(jszg_req *jr, const char *account_id,
     if (in->email && !valid_email(in->email))
         field_err(e, "email", "email_bad", "电子邮箱格式不正确");
     if (has_errors(e))
-        return JSZG_ACCT_EDOMAIN;
+        return JSZG_REFUSED;
     if (!sent.ethnicity)
         in->ethnicity = col(acct, "ethnicity");
     if (!sent.sex)
@@ -373,7 +351,7 @@ int jszg_acct_profile_update(jszg_req *jr, const char *account_id,
 
 int jszg_acct_password_change(jszg_req *jr, const char *account_id,
                               const char *old_pw, const char *new_pw,
-                              const char *confirm, jszg_acct_err *e)
+                              const char *confirm, jszg_fail *e)
 {
     json_t *acct;
     const char *hash;
@@ -388,10 +366,10 @@ int jszg_acct_password_change(jszg_req *jr, const char *account_id,
         && old_pw && !strcmp(old_pw, new_pw))
         field_err(e, "password", "password_same", "新密码不能与原密码相同");
     if (has_errors(e))
-        return JSZG_ACCT_EDOMAIN;
+        return JSZG_REFUSED;
     if (!jszg_password_verify(old_pw, col(acct, "password_hash"))) {
         field_err(e, "old_password", "old_password_wrong", "原密码不正确");
-        return JSZG_ACCT_EDOMAIN;
+        return JSZG_REFUSED;
     }
     if (jszg_password_hash(jr->pool, new_pw, JSZG_PW_COST, &hash)
         != APR_SUCCESS)

@@ -4,7 +4,7 @@
  * 人工审核, 修改密码, 修改手机号码) and the dev-only SMS outbox.
  *
  * The services take typed arguments and return
- * JSZG_ACCT_OK, JSZG_ACCT_EDOMAIN with the error in a jszg_acct_err, or a
+ * JSZG_DB_OK, JSZG_REFUSED with the error in a jszg_fail, or a
  * store failure (JSZG_DB_DOWN / JSZG_DB_ERROR: answer jszg_db_status()).
  * They never write to the client: the page handlers
  * (jszg_page_account*.c) and the JSON API twins under /api/v1/ call the
@@ -20,8 +20,8 @@
 
 #include "jszg_private.h"
 
-#define JSZG_ACCT_OK        0
-#define JSZG_ACCT_EDOMAIN   100     /* see the jszg_acct_err */
+/* The general error of a page whose form has field errors. */
+#define JSZG_ACCT_FIELDS_MSG "您填写的信息有误，请按提示修改后重新提交"
 
 /* Limits (DESIGN: in the database, so they survive child restarts). */
 #define JSZG_LOGIN_FAIL_SPAN    900     /* failures count 15 minutes */
@@ -42,28 +42,6 @@
 #define JSZG_CODE_TRIES         5
 #define JSZG_VERIFY_PER_DAY     3       /* 实名核验, Asia/Shanghai day */
 
-/* One field's error, shown next to the field. */
-typedef struct {
-    const char *field;
-    const char *code;
-    const char *message;
-} jszg_acct_fielderr;
-
-/* A domain error. */
-typedef struct {
-    int status;                 /* HTTP status for it: 400, 401, 403, ... */
-    const char *code;           /* the first error's stable code */
-    const char *message;        /* and its Chinese message */
-    apr_array_header_t *fields; /* jszg_acct_fielderr, in form order */
-    const char *locked_until;   /* login throttle: when it lifts */
-    int retry_after;            /* seconds, for Retry-After; 0: none */
-    int remaining;              /* 实名核验 left today; -1 when n/a */
-} jszg_acct_err;
-
-void jszg_acct_err_init(apr_pool_t *p, jszg_acct_err *e);
-/* The message for one field, or NULL. */
-const char *jszg_acct_err_field(const jszg_acct_err *e, const char *field);
-
 /* ---- slider captcha (jszg_captcha.h draws it) ---- */
 int jszg_acct_captcha_issue(jszg_req *jr, int mode, const char **token);
 /* JSZG_DB_NOTFOUND for an unknown, used or expired token. */
@@ -73,7 +51,7 @@ int jszg_acct_captcha_image(jszg_req *jr, const char *token, int which,
 /* Slide mode: drag_ms and track (jszg_captcha_track) from the page. */
 int jszg_acct_captcha_check(jszg_req *jr, const char *token,
                             const char *answer, const char *drag_ms,
-                            const char *track, jszg_acct_err *e);
+                            const char *track, jszg_fail *e);
 
 /* ---- account ---- */
 typedef struct {
@@ -89,11 +67,11 @@ typedef struct {
 
 /* Field checks only (no database): the page shows them beside fields. */
 void jszg_acct_register_validate(jszg_req *jr, jszg_register_in *in,
-                                 jszg_acct_err *e);
+                                 jszg_fail *e);
 int jszg_acct_register(jszg_req *jr, jszg_register_in *in,
-                       jszg_acct_err *e, const char **id_number);
+                       jszg_fail *e, const char **id_number);
 int jszg_acct_login(jszg_req *jr, const char *login, const char *password,
-                    jszg_login_out *out, jszg_acct_err *e);
+                    jszg_login_out *out, jszg_fail *e);
 
 /*
  * Login throttling, for applicants (scope "acct") and staff ("admin"):
@@ -106,27 +84,27 @@ int jszg_acct_login(jszg_req *jr, const char *login, const char *password,
  *  - per account, every address: failures are counted (kind
  *    "<scope>.login_fail_acct") and decide whether a captcha is asked.
  * jszg_login_gate runs before any captcha or bcrypt and only reads:
- * JSZG_ACCT_EDOMAIN with a 429 in e when refused.  jszg_login_failed
+ * JSZG_REFUSED with a 429 in e when refused.  jszg_login_failed
  * counts a wrong password in all three.  key is the normalised login
  * name.
  */
 int jszg_login_gate(jszg_req *jr, const char *scope, const char *key,
-                    int ip_max, jszg_acct_err *e);
+                    int ip_max, jszg_fail *e);
 int jszg_login_failed(jszg_req *jr, const char *scope, const char *key);
 int jszg_login_succeeded(jszg_req *jr, const char *scope, const char *key);
 /* 解除登录限制: clears the waits of `key` from every address and its
  * failures (so no captcha either); not an address's own budget. */
 int jszg_login_unlock(jszg_req *jr, const char *scope, const char *key);
 /* jszg_login_gate for an applicant's login as typed. */
-int jszg_acct_login_gate(jszg_req *jr, const char *login, jszg_acct_err *e);
+int jszg_acct_login_gate(jszg_req *jr, const char *login, jszg_fail *e);
 /* Failures on the account from any address in the span. */
 int jszg_login_account_failures(jszg_req *jr, const char *scope,
                                 const char *key, int *n);
 int jszg_acct_reset_send(jszg_req *jr, const char *login,
-                         const char *phone, jszg_acct_err *e);
+                         const char *phone, jszg_fail *e);
 int jszg_acct_reset_finish(jszg_req *jr, const char *login,
                            const char *code, const char *password,
-                           const char *confirm, jszg_acct_err *e);
+                           const char *confirm, jszg_fail *e);
 
 /* ---- 个人信息中心 ---- */
 typedef struct {
@@ -141,28 +119,28 @@ typedef struct {
 /* The account as the owner may see it: id number masked, no hash. */
 int jszg_acct_profile(jszg_req *jr, const char *account_id, json_t **acct);
 int jszg_acct_profile_update(jszg_req *jr, const char *account_id,
-                             jszg_profile_in *in, jszg_acct_err *e);
+                             jszg_profile_in *in, jszg_fail *e);
 int jszg_acct_password_change(jszg_req *jr, const char *account_id,
                               const char *old_pw, const char *new_pw,
-                              const char *confirm, jszg_acct_err *e);
+                              const char *confirm, jszg_fail *e);
 int jszg_acct_phone_send(jszg_req *jr, const char *account_id,
-                         const char *phone, jszg_acct_err *e);
+                         const char *phone, jszg_fail *e);
 int jszg_acct_phone_change(jszg_req *jr, const char *account_id,
                            const char *phone, const char *code,
-                           jszg_acct_err *e);
+                           jszg_fail *e);
 int jszg_acct_verify_remaining(jszg_req *jr, const char *account_id,
                                int *remaining);
 /* On success *new_name is the verified name (now the account's). */
 int jszg_acct_verify(jszg_req *jr, const char *account_id, const char *name,
-                     const char **new_name, jszg_acct_err *e);
+                     const char **new_name, jszg_fail *e);
 int jszg_acct_review_submit(jszg_req *jr, const char *account_id,
-                            jszg_review_in *in, jszg_acct_err *e);
+                            jszg_review_in *in, jszg_fail *e);
 /* A decision on a 人工审核: the back office's (jszg_admin_review.c, the
  * staff member's scope checked there) and the dev-mode /dev/reviews.
  * `staff` is the audit actor ("staff:<username>"). */
 int jszg_acct_review_decide(jszg_req *jr, const char *review_id,
                             int approve, const char *staff,
-                            const char *note, jszg_acct_err *e);
+                            const char *note, jszg_fail *e);
 int jszg_acct_reviews_pending(jszg_req *jr, json_t **rows);
 int jszg_acct_sms_outbox(jszg_req *jr, json_t **rows);
 
@@ -185,13 +163,10 @@ json_t *jszg_acct_page(jszg_req *jr, const char *title);
  * (kept in the session at login), or "无（首次登录）". */
 const char *jszg_acct_last_login_text(jszg_req *jr);
 void jszg_acct_keep(jszg_req *jr, json_t *data, const char *const *names);
-void jszg_acct_errors(json_t *data, const jszg_acct_err *e);
-/* The JSON error of the API, with the field messages. */
-int jszg_acct_api_error(jszg_req *jr, const jszg_acct_err *e);
 /* A fresh no-JS (pick mode) challenge into data.captcha. */
 int jszg_acct_captcha_widget(jszg_req *jr, json_t *data);
 /* Check the captcha_* fields of the request. */
-int jszg_acct_captcha_form(jszg_req *jr, jszg_acct_err *e);
+int jszg_acct_captcha_form(jszg_req *jr, jszg_fail *e);
 /* The logged-in account's id, or NULL; never NULL in the handler of a
  * JSZG_R_AUTH route (jszg_handle has checked the login). */
 const char *jszg_acct_user(jszg_req *jr);

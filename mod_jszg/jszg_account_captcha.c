@@ -130,7 +130,7 @@ int jszg_acct_captcha_image(jszg_req *jr, const char *token, int which,
 
 int jszg_acct_captcha_check(jszg_req *jr, const char *token,
                             const char *answer, const char *drag_ms,
-                            const char *track, jszg_acct_err *e)
+                            const char *track, jszg_fail *e)
 {
     jszg_captcha_verdict v;
     jszg_challenge ch;
@@ -141,14 +141,14 @@ int jszg_acct_captcha_check(jszg_req *jr, const char *token,
 
     if (!token || !*token) {
         field_err(e, "captcha", "captcha_missing", MSG_CAPTCHA_MISSING);
-        return JSZG_ACCT_EDOMAIN;
+        return JSZG_REFUSED;
     }
     rc = captcha_load(jr, token, &ch, &c);
     if (rc == JSZG_DB_NOTFOUND) {
         /* forged, garbled, or issued to another browser */
         field_err(e, "captcha", "captcha_invalid",
                   "拼图验证已失效，请重新完成校验");
-        return JSZG_ACCT_EDOMAIN;
+        return JSZG_REFUSED;
     }
     if (rc != JSZG_DB_OK)
         return rc;
@@ -158,13 +158,13 @@ int jszg_acct_captcha_check(jszg_req *jr, const char *token,
     if (!answer || !*answer) {
         field_err(e, "captcha", "captcha_missing",
                   pick ? MSG_PICK_MISSING : MSG_CAPTCHA_MISSING);
-        return JSZG_ACCT_EDOMAIN;
+        return JSZG_REFUSED;
     }
     if (captcha_expires(&ch) < now_s(jr)) {
         field_err(e, "captcha", "captcha_expired",
                   pick ? "拼图验证已过期，请重新选择拼图缺口所在位置的编号"
                        : "拼图验证已过期，请重新拖动滑块完成校验");
-        return JSZG_ACCT_EDOMAIN;
+        return JSZG_REFUSED;
     }
     /* recording the answer is a write: within the address's budget */
     if (!jszg_gate_captcha_take(jr->r, &wait)) {
@@ -172,7 +172,7 @@ int jszg_acct_captcha_check(jszg_req *jr, const char *token,
         field_err(e, "captcha", "captcha_busy",
                   "验证请求过于频繁，请稍后再试");
         e->status = HTTP_TOO_MANY_REQUESTS;
-        return JSZG_ACCT_EDOMAIN;
+        return JSZG_REFUSED;
     }
     /* spend it first: a replay finds it used, right answer or not */
     rc = jszg_db_exec(jr, "acct_captcha_use", &n, 9,
@@ -189,7 +189,7 @@ int jszg_acct_captcha_check(jszg_req *jr, const char *token,
         field_err(e, "captcha", "captcha_used",
                   pick ? "拼图验证已使用过，请重新选择拼图缺口所在位置的编号"
                        : "拼图验证已使用过，请重新拖动滑块完成校验");
-        return JSZG_ACCT_EDOMAIN;
+        return JSZG_REFUSED;
     }
     elapsed = (long)(apr_time_as_msec(jr->now) - ch.issued_ms);
     if (drag_ms && *drag_ms) {
@@ -212,25 +212,25 @@ int jszg_acct_captcha_check(jszg_req *jr, const char *token,
     }
     switch (v) {
     case JSZG_CAPTCHA_PASS:
-        return JSZG_ACCT_OK;
+        return JSZG_DB_OK;
     case JSZG_CAPTCHA_TRACK:
         field_err(e, "captcha", "captcha_track",
                   "未通过校验，请重新拖动滑块补全拼图");
-        return JSZG_ACCT_EDOMAIN;
+        return JSZG_REFUSED;
     case JSZG_CAPTCHA_TOO_FAST:
         field_err(e, "captcha", "captcha_too_fast",
                   pick ? "选择过快，未通过校验，请看清图片后重新选择拼图缺口"
                          "所在位置的编号"
                        : "拖动过快，未通过校验，请重新拖动滑块");
-        return JSZG_ACCT_EDOMAIN;
+        return JSZG_REFUSED;
     case JSZG_CAPTCHA_BAD_INPUT:
         field_err(e, "captcha", "captcha_missing",
                   pick ? MSG_PICK_MISSING : MSG_CAPTCHA_MISSING);
-        return JSZG_ACCT_EDOMAIN;
+        return JSZG_REFUSED;
     default:
         field_err(e, "captcha", "captcha_wrong",
                   pick ? "所选编号不是拼图缺口的位置，请重新选择"
                        : "拼图未对齐，请重新拖动滑块补全拼图");
-        return JSZG_ACCT_EDOMAIN;
+        return JSZG_REFUSED;
     }
 }

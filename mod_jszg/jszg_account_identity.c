@@ -27,7 +27,7 @@ int jszg_acct_verify_remaining(jszg_req *jr, const char *account_id,
 }
 
 int jszg_acct_verify(jszg_req *jr, const char *account_id, const char *name,
-                     const char **new_name, jszg_acct_err *e)
+                     const char **new_name, jszg_fail *e)
 {
     json_t *acct, *reg;
     int rc, left;
@@ -41,24 +41,24 @@ int jszg_acct_verify(jszg_req *jr, const char *account_id, const char *name,
         return rc;
     e->remaining = left;
     if (col_int(acct, "verified") == 2)
-        return fail(e, HTTP_CONFLICT, "review_pending",
-                    "您的人工审核正在进行中，审核期间不能进行实名核验");
+        return jszg_refuse(e, HTTP_CONFLICT, "review_pending",
+                           "您的人工审核正在进行中，审核期间不能进行实名核验");
     if (!(name = jszg_acct_check_name(jr, name, e)))
-        return JSZG_ACCT_EDOMAIN;
+        return JSZG_REFUSED;
     if (left <= 0)
-        return fail(e, HTTP_TOO_MANY_REQUESTS, "verify_daily_limit",
-                    "每日您最多可进行三次实名核验，您今日的次数已用完，"
-                    "请明日再试");
+        return jszg_refuse(e, HTTP_TOO_MANY_REQUESTS, "verify_daily_limit",
+                           "每日您最多可进行三次实名核验，您今日的次数已用完，"
+                           "请明日再试");
     if ((rc = jszg_rate_add(jr, "acct.verify", account_id)) != JSZG_DB_OK)
         return rc;
     e->remaining = left - 1;
     rc = jszg_db_row(jr, "acct_idreg_match", &reg, 3, col(acct, "id_type"),
                      col(acct, "id_number"), name);
     if (rc == JSZG_DB_NOTFOUND)
-        return fail(e, HTTP_UNPROCESSABLE_ENTITY, "verify_failed",
-                    "实名认证失败，信息更新未成功。您仍可正常办理业务，"
-                    "如确需修改，可参照页面右侧说明开通网证，"
-                    "再进行实名认证。");
+        return jszg_refuse(e, HTTP_UNPROCESSABLE_ENTITY, "verify_failed",
+                           "实名认证失败，信息更新未成功。您仍可正常办理业务，"
+                           "如确需修改，可参照页面右侧说明开通网证，"
+                           "再进行实名认证。");
     if (rc != JSZG_DB_OK)
         return rc;
     if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
@@ -71,7 +71,7 @@ int jszg_acct_verify(jszg_req *jr, const char *account_id, const char *name,
     if ((rc = finish(jr, rc)) != JSZG_DB_OK)
         return rc;
     *new_name = name;
-    return JSZG_ACCT_OK;
+    return JSZG_DB_OK;
 }
 
 /* ---- 人工审核 ----------------------------------------------------------- */
@@ -116,7 +116,7 @@ static int save_photo(jszg_req *jr, const char *account_id,
  * libpng for PNG, under the ID photo's rules and budgets (jszg_jpeg.h).
  * 0 when missing or refused. */
 static int check_photo(jszg_req *jr, const jszg_form_field *f,
-                       const char *field, int required, jszg_acct_err *e)
+                       const char *field, int required, jszg_fail *e)
 {
     jszg_jpeg_rules rules;
     jszg_jpeg_info info;
@@ -134,14 +134,14 @@ static int check_photo(jszg_req *jr, const jszg_form_field *f,
     if (st == JSZG_JPEG_OK)
         return info.png ? PHOTO_PNG : PHOTO_JPEG;
     field_err(e, field, "photo_bad",
-              apr_pstrcat(e->fields->pool, "照片无法使用：",
+              apr_pstrcat(jr->pool, "照片无法使用：",
                           jszg_jpeg_message_named(jr->pool, st, &rules,
                                                   f->filename), NULL));
     return 0;
 }
 
 int jszg_acct_review_submit(jszg_req *jr, const char *account_id,
-                            jszg_review_in *in, jszg_acct_err *e)
+                            jszg_review_in *in, jszg_fail *e)
 {
     json_t *acct;
     const char *front = NULL, *back = NULL;
@@ -151,15 +151,15 @@ int jszg_acct_review_submit(jszg_req *jr, const char *account_id,
     if (rc != JSZG_DB_OK)
         return rc;
     if (col_int(acct, "verified") == 2)
-        return fail(e, HTTP_CONFLICT, "review_pending",
-                    "您已提交人工审核，请耐心等待审核结果");
+        return jszg_refuse(e, HTTP_CONFLICT, "review_pending",
+                           "您已提交人工审核，请耐心等待审核结果");
     in->name = jszg_acct_check_name(jr, in->name, e);
     kf = check_photo(jr, in->front, "front", 1, e);
     /* an ID card has two sides; other documents one photo page */
     kb = check_photo(jr, in->back, "back",
                      !strcmp(col(acct, "id_type"), "居民身份证"), e);
     if (has_errors(e))
-        return JSZG_ACCT_EDOMAIN;
+        return JSZG_REFUSED;
     if ((rc = save_photo(jr, account_id, in->front, kf, &front))
         != JSZG_DB_OK)
         return rc;
@@ -192,21 +192,21 @@ int jszg_acct_review_submit(jszg_req *jr, const char *account_id,
 
 int jszg_acct_review_decide(jszg_req *jr, const char *review_id,
                             int approve, const char *staff,
-                            const char *note, jszg_acct_err *e)
+                            const char *note, jszg_fail *e)
 {
     json_t *rev;
     char *end;
     int rc, n = 0;
 
     if (!review_id || !*review_id || (strtol(review_id, &end, 10), *end))
-        return fail(e, HTTP_NOT_FOUND, "not_found", "审核记录不存在");
+        return jszg_refuse(e, HTTP_NOT_FOUND, "not_found", "审核记录不存在");
     rc = jszg_db_row(jr, "acct_review_get", &rev, 1, review_id);
     if (rc == JSZG_DB_NOTFOUND)
-        return fail(e, HTTP_NOT_FOUND, "not_found", "审核记录不存在");
+        return jszg_refuse(e, HTTP_NOT_FOUND, "not_found", "审核记录不存在");
     if (rc != JSZG_DB_OK)
         return rc;
     if (strcmp(col(rev, "status"), "人工审核中"))
-        return fail(e, HTTP_CONFLICT, "review_decided", "该申请已经审核过了。");
+        return jszg_refuse(e, HTTP_CONFLICT, "review_decided", "该申请已经审核过了。");
     if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
         return rc;
     jszg_db_exec(jr, "acct_review_decide", &n, 5,
@@ -226,7 +226,7 @@ int jszg_acct_review_decide(jszg_req *jr, const char *review_id,
           note);
     if (n != 1) {               /* decided by someone else meanwhile */
         jszg_db_rollback(jr);
-        return fail(e, HTTP_CONFLICT, "review_decided", "该申请已经审核过了。");
+        return jszg_refuse(e, HTTP_CONFLICT, "review_decided", "该申请已经审核过了。");
     }
     return jszg_db_commit(jr);
 }

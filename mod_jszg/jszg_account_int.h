@@ -28,35 +28,19 @@
 
 /* ---- errors ------------------------------------------------------------- */
 
-/* A field's error; the first one also becomes the general error. */
-static inline void field_err(jszg_acct_err *e, const char *field,
+/* A field's error (jszg_fail_field); the first one also becomes the
+ * general error, so the API's code is the first field's. */
+static inline void field_err(jszg_fail *e, const char *field,
                              const char *code, const char *message)
 {
-    jszg_acct_fielderr *f;
-
-    if (jszg_acct_err_field(e, field))
+    if (jszg_fail_field_get(e, field))
         return;                 /* one message per field: the first */
-    f = apr_array_push(e->fields);
-    f->field = field;
-    f->code = code;
-    f->message = message;
-    if (!e->code) {
-        e->code = code;
-        e->message = message;
-        e->status = HTTP_BAD_REQUEST;
-    }
+    jszg_fail_field(e, field, code, message);
+    if (!e->code)
+        jszg_fail_set(e, HTTP_BAD_REQUEST, code, message);
 }
 
-static inline int fail(jszg_acct_err *e, int status, const char *code,
-                       const char *message)
-{
-    e->status = status;
-    e->code = code;
-    e->message = message;
-    return JSZG_ACCT_EDOMAIN;
-}
-
-static inline int has_errors(const jszg_acct_err *e)
+static inline int has_errors(const jszg_fail *e)
 {
     return e->code != NULL;
 }
@@ -126,7 +110,7 @@ static inline int audit(jszg_req *jr, const char *actor, const char *action,
 static inline int finish(jszg_req *jr, int rc)
 {
     if (rc != JSZG_DB_OK) {
-        if (rc != JSZG_ACCT_EDOMAIN)
+        if (rc != JSZG_REFUSED)
             jszg_db_rollback(jr);
         return rc;
     }
@@ -173,13 +157,13 @@ static inline int all_digits(const char *s, apr_size_t n)
 
 /* 姓名 (trimmed), or NULL with the field's error in e. */
 const char *jszg_acct_check_name(jszg_req *jr, const char *raw,
-                                 jszg_acct_err *e);
+                                 jszg_fail *e);
 /* A mainland mobile number (trimmed), or NULL with field's error. */
 const char *jszg_acct_check_phone(jszg_req *jr, const char *field,
-                                  const char *raw, jszg_acct_err *e);
+                                  const char *raw, jszg_fail *e);
 /* The password policy (jszg_password.h); 0 with the error in e. */
 int jszg_acct_check_password(const char *field, const char *pw,
                              const char *confirm, const char *id_number,
-                             jszg_acct_err *e);
+                             jszg_fail *e);
 
 #endif /* JSZG_ACCOUNT_INT_H */

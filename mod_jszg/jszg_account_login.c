@@ -37,18 +37,18 @@ static apr_int64_t pair_delay(int n)
     return d < JSZG_LOGIN_DELAY_MAX ? d : JSZG_LOGIN_DELAY_MAX;
 }
 
-static int throttled(jszg_req *jr, jszg_acct_err *e, apr_int64_t wait)
+static int throttled(jszg_req *jr, jszg_fail *e, apr_int64_t wait)
 {
     e->retry_after = (int)wait;
     e->locked_until = fmt_time(jr->pool, now_s(jr) + wait, 1);
-    return fail(e, HTTP_TOO_MANY_REQUESTS, "login_throttled",
-                apr_psprintf(jr->pool, "密码错误次数过多，请于%s后再试"
-                             "（约%d秒），或使用忘记密码功能重置密码",
-                             e->locked_until, (int)wait));
+    return jszg_refuse(e, HTTP_TOO_MANY_REQUESTS, "login_throttled",
+                       apr_psprintf(jr->pool, "密码错误次数过多，请于%s后再试"
+                                    "（约%d秒），或使用忘记密码功能重置密码",
+                                    e->locked_until, (int)wait));
 }
 
 int jszg_login_gate(jszg_req *jr, const char *scope, const char *key,
-                    int ip_max, jszg_acct_err *e)
+                    int ip_max, jszg_fail *e)
 {
     const char *kind = kind_of(jr, scope, "login_fail");
     apr_int64_t since = now_s(jr) - JSZG_LOGIN_FAIL_SPAN, wait, last;
@@ -77,10 +77,10 @@ int jszg_login_gate(jszg_req *jr, const char *scope, const char *key,
         return rc;
     if (n >= ip_max) {
         e->retry_after = JSZG_LOGIN_FAIL_SPAN;
-        return fail(e, HTTP_TOO_MANY_REQUESTS, "too_many_requests",
-                    "登录尝试过于频繁，请15分钟后再试");
+        return jszg_refuse(e, HTTP_TOO_MANY_REQUESTS, "too_many_requests",
+                           "登录尝试过于频繁，请15分钟后再试");
     }
-    return JSZG_ACCT_OK;
+    return JSZG_DB_OK;
 }
 
 int jszg_login_failed(jszg_req *jr, const char *scope, const char *key)
@@ -131,7 +131,7 @@ static const char *login_key(jszg_req *jr, const char *login)
     return upper(jr->pool, trim(jr->pool, login));
 }
 
-int jszg_acct_login_gate(jszg_req *jr, const char *login, jszg_acct_err *e)
+int jszg_acct_login_gate(jszg_req *jr, const char *login, jszg_fail *e)
 {
     const char *key = login_key(jr, login);
 
@@ -140,7 +140,7 @@ int jszg_acct_login_gate(jszg_req *jr, const char *login, jszg_acct_err *e)
 }
 
 int jszg_acct_login(jszg_req *jr, const char *login, const char *password,
-                    jszg_login_out *out, jszg_acct_err *e)
+                    jszg_login_out *out, jszg_fail *e)
 {
     const char *key, *hash = NULL;
     json_t *acct = NULL;
@@ -153,9 +153,10 @@ int jszg_acct_login(jszg_req *jr, const char *login, const char *password,
     if (!password || !*password)
         field_err(e, "password", "password_empty", "请输入密码");
     if (has_errors(e))
-        return JSZG_ACCT_EDOMAIN;
+        return JSZG_REFUSED;
     if (strlen(key) > 32)
-        return fail(e, HTTP_UNAUTHORIZED, "login_failed", MSG_LOGIN_FAILED);
+        return jszg_refuse(e, HTTP_UNAUTHORIZED, "login_failed",
+                           MSG_LOGIN_FAILED);
 
     rc = jszg_db_row(jr, "acct_by_number", &acct, 1, key);
     if (rc != JSZG_DB_OK && rc != JSZG_DB_NOTFOUND)
@@ -167,7 +168,8 @@ int jszg_acct_login(jszg_req *jr, const char *login, const char *password,
         if ((rc = jszg_login_failed(jr, "acct", key)) != JSZG_DB_OK)
             return rc;
         /* the same words whether the account exists or not */
-        return fail(e, HTTP_UNAUTHORIZED, "login_failed", MSG_LOGIN_FAILED);
+        return jszg_refuse(e, HTTP_UNAUTHORIZED, "login_failed",
+                           MSG_LOGIN_FAILED);
     }
     jszg_login_succeeded(jr, "acct", key);
     rc = jszg_db_exec(jr, "acct_login_ok", NULL, 2, now_str(jr),
@@ -178,5 +180,5 @@ int jszg_acct_login(jszg_req *jr, const char *login, const char *password,
     out->id_number = col(acct, "id_number");
     out->name = col(acct, "name");
     out->prev_login = jszg_acct_time(jr->pool, col(acct, "last_login_at"));
-    return JSZG_ACCT_OK;
+    return JSZG_DB_OK;
 }

@@ -28,7 +28,7 @@ static const char *code_hash(jszg_req *jr, const char *account_id,
  * right one) spends only their own address's quota, never the owner's.
  * What is really sent to a phone has its own daily caps (sms_sent_ok).
  */
-static int sms_limits(jszg_req *jr, const char *phone, jszg_acct_err *e)
+static int sms_limits(jszg_req *jr, const char *phone, jszg_fail *e)
 {
     const char *key = apr_pstrcat(jr->pool, phone, "|", jr->r->useragent_ip,
                                   NULL);
@@ -38,21 +38,21 @@ static int sms_limits(jszg_req *jr, const char *phone, jszg_acct_err *e)
                          now_s(jr) - JSZG_SMS_PHONE_GAP, &n)) != JSZG_DB_OK)
         return rc;
     if (n > 0)
-        return fail(e, HTTP_TOO_MANY_REQUESTS, "sms_too_soon",
-                    "验证码发送过于频繁，请60秒后再试");
+        return jszg_refuse(e, HTTP_TOO_MANY_REQUESTS, "sms_too_soon",
+                           "验证码发送过于频繁，请60秒后再试");
     if ((rc = jszg_rate_count(jr, "acct.sms_phone", key, day_start(jr), &n))
         != JSZG_DB_OK)
         return rc;
     if (n >= JSZG_SMS_PHONE_DAY)
-        return fail(e, HTTP_TOO_MANY_REQUESTS, "sms_daily_limit",
-                    "该手机号码今日获取验证码次数已达上限，请明日再试");
+        return jszg_refuse(e, HTTP_TOO_MANY_REQUESTS, "sms_daily_limit",
+                           "该手机号码今日获取验证码次数已达上限，请明日再试");
     rc = jszg_rate_take(jr, "acct.sms_ip", jr->r->useragent_ip, 3600,
                    JSZG_SMS_IP_MAX, &over);
     if (rc != JSZG_DB_OK)
         return rc;
     if (over)
-        return fail(e, HTTP_TOO_MANY_REQUESTS, "too_many_requests",
-                    "获取验证码过于频繁，请稍后再试");
+        return jszg_refuse(e, HTTP_TOO_MANY_REQUESTS, "too_many_requests",
+                           "获取验证码过于频繁，请稍后再试");
     return jszg_rate_add(jr, "acct.sms_phone", key);
 }
 
@@ -114,7 +114,7 @@ static int send_code(jszg_req *jr, const char *account_id,
 static int check_code(jszg_req *jr, const char *account_id,
                       const char *purpose, const char *phone,
                       const char *code, const char **code_id,
-                      jszg_acct_err *e)
+                      jszg_fail *e)
 {
     json_t *row;
     int rc, tries;
@@ -122,14 +122,14 @@ static int check_code(jszg_req *jr, const char *account_id,
     code = trim(jr->pool, code);
     if (!all_digits(code, 6)) {
         field_err(e, "code", "code_bad", "请输入6位数字验证码");
-        return JSZG_ACCT_EDOMAIN;
+        return JSZG_REFUSED;
     }
     rc = jszg_db_row(jr, "acct_code_latest", &row, 2, account_id, purpose);
     if (rc == JSZG_DB_NOTFOUND || (rc == JSZG_DB_OK
         && (col(row, "used_at") || col_int(row, "expires_at") < now_s(jr)
             || (phone && strcmp(col(row, "phone"), phone))))) {
         field_err(e, "code", "code_invalid", MSG_CODE_BAD);
-        return JSZG_ACCT_EDOMAIN;
+        return JSZG_REFUSED;
     }
     if (rc != JSZG_DB_OK)
         return rc;
@@ -137,7 +137,7 @@ static int check_code(jszg_req *jr, const char *account_id,
     if (tries >= JSZG_CODE_TRIES) {
         field_err(e, "code", "code_locked",
                   "验证码错误次数过多，请重新获取验证码");
-        return JSZG_ACCT_EDOMAIN;
+        return JSZG_REFUSED;
     }
     if (!jszg_const_eq(col(row, "code_hash"),
                        code_hash(jr, account_id, purpose, code))) {
@@ -151,15 +151,15 @@ static int check_code(jszg_req *jr, const char *account_id,
                   ? "验证码错误次数过多，请重新获取验证码"
                   : apr_psprintf(jr->pool, "验证码错误，您还可以尝试%d次",
                                  JSZG_CODE_TRIES - tries));
-        return JSZG_ACCT_EDOMAIN;
+        return JSZG_REFUSED;
     }
     *code_id = col(row, "id");
-    return JSZG_ACCT_OK;
+    return JSZG_DB_OK;
 }
 
 /* Inside the change's transaction: spend the code checked above.  A
  * concurrent request that spent it first wins; this change is undone. */
-static int spend_code(jszg_req *jr, const char *code_id, jszg_acct_err *e)
+static int spend_code(jszg_req *jr, const char *code_id, jszg_fail *e)
 {
     int n = 0, rc = jszg_db_exec(jr, "acct_code_use", &n, 2, now_str(jr),
                                  code_id);
@@ -169,15 +169,15 @@ static int spend_code(jszg_req *jr, const char *code_id, jszg_acct_err *e)
     if (n != 1) {
         jszg_db_rollback(jr);
         field_err(e, "code", "code_invalid", MSG_CODE_BAD);
-        return JSZG_ACCT_EDOMAIN;
+        return JSZG_REFUSED;
     }
-    return JSZG_ACCT_OK;
+    return JSZG_DB_OK;
 }
 
 /* ---- 忘记密码 ----------------------------------------------------------- */
 
 int jszg_acct_reset_send(jszg_req *jr, const char *login, const char *phone,
-                         jszg_acct_err *e)
+                         jszg_fail *e)
 {
     const char *key = upper(jr->pool, trim(jr->pool, login));
     json_t *acct;
@@ -187,13 +187,13 @@ int jszg_acct_reset_send(jszg_req *jr, const char *login, const char *phone,
         field_err(e, "login", "login_empty", "请输入账号（证件号码）");
     phone = jszg_acct_check_phone(jr, "phone", phone, e);
     if (has_errors(e))
-        return JSZG_ACCT_EDOMAIN;
+        return JSZG_REFUSED;
     if ((rc = sms_limits(jr, phone, e)) != JSZG_DB_OK)
         return rc;
     rc = jszg_db_row(jr, "acct_by_number", &acct, 1, key);
     if (rc == JSZG_DB_NOTFOUND
         || (rc == JSZG_DB_OK && strcmp(col(acct, "phone"), phone)))
-        return JSZG_ACCT_OK;    /* same answer: nothing to learn here */
+        return JSZG_DB_OK;    /* same answer: nothing to learn here */
     if (rc != JSZG_DB_OK)
         return rc;
     /* over the phone's cap (asked from many addresses): the same answer
@@ -206,7 +206,7 @@ int jszg_acct_reset_send(jszg_req *jr, const char *login, const char *phone,
 
 int jszg_acct_reset_finish(jszg_req *jr, const char *login,
                            const char *code, const char *password,
-                           const char *confirm, jszg_acct_err *e)
+                           const char *confirm, jszg_fail *e)
 {
     const char *key = upper(jr->pool, trim(jr->pool, login)), *hash, *id;
     const char *code_id = NULL;
@@ -218,17 +218,17 @@ int jszg_acct_reset_finish(jszg_req *jr, const char *login,
     /* policy first: a typo in the password does not burn a code try */
     jszg_acct_check_password("password", password, confirm, key, e);
     if (has_errors(e))
-        return JSZG_ACCT_EDOMAIN;
+        return JSZG_REFUSED;
     rc = jszg_db_row(jr, "acct_by_number", &acct, 1, key);
     if (rc == JSZG_DB_NOTFOUND) {
         field_err(e, "code", "code_invalid", MSG_CODE_BAD);
-        return JSZG_ACCT_EDOMAIN;
+        return JSZG_REFUSED;
     }
     if (rc != JSZG_DB_OK)
         return rc;
     id = col(acct, "id");
     rc = check_code(jr, id, "reset", NULL, code, &code_id, e);
-    if (rc != JSZG_ACCT_OK)
+    if (rc != JSZG_DB_OK)
         return rc;
     if (jszg_password_hash(jr->pool, password, JSZG_PW_COST, &hash)
         != APR_SUCCESS)
@@ -238,7 +238,7 @@ int jszg_acct_reset_finish(jszg_req *jr, const char *login,
     if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
         return rc;
     rc = spend_code(jr, code_id, e);
-    if (rc == JSZG_ACCT_OK)
+    if (rc == JSZG_DB_OK)
         rc = jszg_db_exec(jr, "acct_set_password", NULL, 4, hash,
                           now_str(jr), now_str(jr), id);
     if (rc == JSZG_DB_OK)
@@ -254,19 +254,19 @@ int jszg_acct_reset_finish(jszg_req *jr, const char *login,
 /* ---- 修改手机号码 -------------------------------------------------------- */
 
 int jszg_acct_phone_send(jszg_req *jr, const char *account_id,
-                         const char *phone, jszg_acct_err *e)
+                         const char *phone, jszg_fail *e)
 {
     json_t *acct;
     int rc, ok;
 
     if (!(phone = jszg_acct_check_phone(jr, "phone", phone, e)))
-        return JSZG_ACCT_EDOMAIN;
+        return JSZG_REFUSED;
     if ((rc = jszg_db_row(jr, "acct_get", &acct, 1, account_id))
         != JSZG_DB_OK)
         return rc;
     if (!strcmp(col(acct, "phone"), phone)) {
         field_err(e, "phone", "phone_same", "新手机号码与当前手机号码相同");
-        return JSZG_ACCT_EDOMAIN;
+        return JSZG_REFUSED;
     }
     if ((rc = sms_limits(jr, phone, e)) != JSZG_DB_OK)
         return rc;
@@ -274,27 +274,27 @@ int jszg_acct_phone_send(jszg_req *jr, const char *account_id,
         != JSZG_DB_OK)
         return rc;
     if (!ok)
-        return fail(e, HTTP_TOO_MANY_REQUESTS, "sms_daily_limit",
-                    "该手机号码今日获取验证码次数已达上限，请明日再试");
+        return jszg_refuse(e, HTTP_TOO_MANY_REQUESTS, "sms_daily_limit",
+                           "该手机号码今日获取验证码次数已达上限，请明日再试");
     return send_code(jr, account_id, "phone", phone, "修改手机号码");
 }
 
 int jszg_acct_phone_change(jszg_req *jr, const char *account_id,
                            const char *phone, const char *code,
-                           jszg_acct_err *e)
+                           jszg_fail *e)
 {
     const char *code_id = NULL;
     int rc;
 
     if (!(phone = jszg_acct_check_phone(jr, "phone", phone, e)))
-        return JSZG_ACCT_EDOMAIN;
+        return JSZG_REFUSED;
     rc = check_code(jr, account_id, "phone", phone, code, &code_id, e);
-    if (rc != JSZG_ACCT_OK)
+    if (rc != JSZG_DB_OK)
         return rc;
     if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
         return rc;
     rc = spend_code(jr, code_id, e);
-    if (rc == JSZG_ACCT_OK)
+    if (rc == JSZG_DB_OK)
         rc = jszg_db_exec(jr, "acct_set_phone", NULL, 3, phone,
                           now_str(jr), account_id);
     if (rc == JSZG_DB_OK)

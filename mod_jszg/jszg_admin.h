@@ -19,9 +19,12 @@
  *                         jszg_store_lists.c)
  *   jszg_store_admin.c    every SQL statement of the above
  *
- * Services take typed arguments and return JSZG_ADM_OK or a domain error
- * (jszg_adm_err) with a stable code and a Chinese message; page and JSON
- * handlers call the same service and only differ in how they answer.
+ * Services take typed arguments and return JSZG_ADM_OK, or the HTTP status
+ * of a refusal with the jszg_fail (jszg_private.h: stable code, Chinese
+ * message) saying why -- jszg_fail_set() returns the status; a store
+ * failure is a 503/500 refusal with the code "db".  Page and JSON
+ * handlers call the same service and only differ in how they answer
+ * (jszg_admin_fail).
  */
 #ifndef JSZG_ADMIN_H
 #define JSZG_ADMIN_H
@@ -71,13 +74,6 @@ struct jszg_staff {
                                    change it before anything else */
 };
 
-/* A domain error: HTTP status, stable code, Chinese message. */
-typedef struct {
-    int status;
-    const char *code;
-    const char *message;
-} jszg_adm_err;
-
 #define JSZG_ADM_OK 0
 
 /* ---- jszg_admin_auth.c --------------------------------------------- */
@@ -100,10 +96,12 @@ json_t *jszg_admin_data(jszg_req *jr, jszg_staff *st, const char *title,
 int jszg_render_layout(jszg_req *jr, int status, const char *tpl,
                        const char *layout, json_t *data);
 
-/* Error answer in the back-office layout, or JSON for the admin API. */
+/* Error answer in the back-office layout, or JSON for the admin API;
+ * jszg_admin_fail for a service's refusal (jszg_fail_api on the API,
+ * a 503/500 left to jszg_handle). */
 int jszg_admin_error(jszg_req *jr, jszg_staff *st, int status,
                      const char *code, const char *message);
-int jszg_admin_fail(jszg_req *jr, jszg_staff *st, const jszg_adm_err *e);
+int jszg_admin_fail(jszg_req *jr, jszg_staff *st, const jszg_fail *e);
 
 /* 403 for an object outside the staff member's scope: logged at notice
  * and written to audit_log. */
@@ -138,8 +136,6 @@ int jszg_adm_load_scoped(jszg_req *jr, jszg_staff *st, const char *stmt,
 const char *jszg_now_str(jszg_req *jr);
 void jszg_admin_times(jszg_req *jr, json_t *rows, const char *col);
 void jszg_admin_save(jszg_req *jr, jszg_staff *st);
-int jszg_adm_domain(jszg_adm_err *e, int status, const char *code,
-                    const char *message);
 
 int jszg_admin_login_page(jszg_req *jr);
 int jszg_admin_login_post(jszg_req *jr);
@@ -159,21 +155,21 @@ const char *jszg_adm_scoped(jszg_req *jr, jszg_staff *st, const char *stmt,
                             const char **arg);
 /* Load an application the staff member may see (else 403/404). */
 int jszg_adm_app_get(jszg_req *jr, jszg_staff *st, const char *id,
-                     json_t **app, jszg_adm_err *e);
+                     json_t **app, jszg_fail *e);
 /* 现场确认: complete → 待注册审批; incomplete → 确认未通过 with the
  * missing items as the message.  `message`: optional words for the
  * applicant (有留言) either way. */
 int jszg_adm_app_confirm(jszg_req *jr, jszg_staff *st, const char *id,
                          int complete, const char *missing,
-                         const char *message, jszg_adm_err *e);
+                         const char *message, jszg_fail *e);
 /* 确认未通过 → 网报待确认. */
 int jszg_adm_app_reopen(jszg_req *jr, jszg_staff *st, const char *id,
-                        const char *note, jszg_adm_err *e);
+                        const char *note, jszg_fail *e);
 /* 待注册审批 → 注册合格 | 暂缓注册 | 注册不合格 (reason required for the
  * last two), with an optional message to the applicant. */
 int jszg_adm_app_decide(jszg_req *jr, jszg_staff *st, const char *id,
                         const char *conclusion, const char *reason,
-                        const char *message, jszg_adm_err *e);
+                        const char *message, jszg_fail *e);
 
 /* A 注册结论 withdrawn (to NULL or "": back to 待注册审批) or corrected to
  * another conclusion, within JszgDecisionCorrectDays of it, by the
@@ -182,7 +178,7 @@ int jszg_adm_app_decide(jszg_req *jr, jszg_staff *st, const char *id,
  * same transaction. */
 int jszg_adm_app_correct(jszg_req *jr, jszg_staff *st, const char *id,
                          const char *to, const char *reason,
-                         jszg_adm_err *e);
+                         jszg_fail *e);
 /* 1 if this staff member may still withdraw or correct app's conclusion. */
 int jszg_adm_correct_open(jszg_req *jr, jszg_staff *st, json_t *app);
 
@@ -194,7 +190,7 @@ int jszg_adm_correct_open(jszg_req *jr, jszg_staff *st, json_t *app);
 int jszg_adm_queue(jszg_req *jr, jszg_staff *st, const char *status,
                    const char *stage, const char *q, long page,
                    json_t **rows, long *total, int *capped, int *more,
-                   jszg_adm_err *e);
+                   jszg_fail *e);
 /* The rule check beside an application (imported data vs domain.md). */
 int jszg_adm_verify(jszg_req *jr, json_t *app, json_t **out);
 

@@ -75,30 +75,30 @@ static int in_scope(jszg_staff *st, json_t *app)
     return 0;
 }
 
-static int db_fail(jszg_adm_err *e, int rc)
+static int db_fail(jszg_fail *e, int rc)
 {
-    return jszg_adm_domain(e, jszg_db_status(rc), "db", NULL);
+    return jszg_fail_set(e, jszg_db_status(rc), "db", NULL);
 }
 
 int jszg_adm_app_get(jszg_req *jr, jszg_staff *st, const char *id,
-                     json_t **app, jszg_adm_err *e)
+                     json_t **app, jszg_fail *e)
 {
     int rc;
 
     *app = NULL;
     if (!jszg_adm_id_ok(id))
-        return jszg_adm_domain(e, HTTP_NOT_FOUND, "not_found",
-                               "该报名信息不存在。");
+        return jszg_fail_set(e, HTTP_NOT_FOUND, "not_found",
+                             "该报名信息不存在。");
     rc = jszg_db_row(jr, "admin_app_get", app, 1, id);
     if (rc == JSZG_DB_NOTFOUND)
-        return jszg_adm_domain(e, HTTP_NOT_FOUND, "not_found",
-                               "该报名信息不存在。");
+        return jszg_fail_set(e, HTTP_NOT_FOUND, "not_found",
+                             "该报名信息不存在。");
     if (rc != JSZG_DB_OK)
         return db_fail(e, rc);
     if (!in_scope(st, *app)) {
         *app = NULL;
-        return jszg_adm_domain(e, HTTP_FORBIDDEN, "forbidden",
-                               "您无权查看或办理该业务（超出您的管辖范围）。");
+        return jszg_fail_set(e, HTTP_FORBIDDEN, "forbidden",
+                             "您无权查看或办理该业务（超出您的管辖范围）。");
     }
     return JSZG_ADM_OK;
 }
@@ -169,7 +169,7 @@ static int write_history(jszg_req *jr, json_t *app, const char *to)
  * that moved meanwhile (another clerk, another tab) is a conflict. */
 static int transition(jszg_req *jr, jszg_staff *st, json_t *app,
                       const char *to, const char *note, const char *message,
-                      jszg_adm_err *e)
+                      jszg_fail *e)
 {
     const char *id = jszg_jstr(app, "id"), *from = jszg_jstr(app, "status");
     const char *now = jszg_now_str(jr);
@@ -178,9 +178,9 @@ static int transition(jszg_req *jr, jszg_staff *st, json_t *app,
     int rc, n = 0;
 
     if (!jszg_rules_transition_ok(from, to))
-        return jszg_adm_domain(e, HTTP_CONFLICT, "invalid_transition",
-                               apr_psprintf(jr->pool, "该报名当前状态为“%s”，"
-                                            "不能转为“%s”。", from, to));
+        return jszg_fail_set(e, HTTP_CONFLICT, "invalid_transition",
+                             apr_psprintf(jr->pool, "该报名当前状态为“%s”，"
+                                          "不能转为“%s”。", from, to));
     if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
         return db_fail(e, rc);
     if (is_conclusion(to))
@@ -191,8 +191,8 @@ static int transition(jszg_req *jr, jszg_staff *st, json_t *app,
                           from);
     if (rc == JSZG_DB_OK && n == 0) {
         jszg_db_rollback(jr);
-        return jszg_adm_domain(e, HTTP_CONFLICT, "status_changed",
-                               "该报名的状态已被他人更新，请刷新后重试。");
+        return jszg_fail_set(e, HTTP_CONFLICT, "status_changed",
+                             "该报名的状态已被他人更新，请刷新后重试。");
     }
     if (rc == JSZG_DB_OK)
         rc = jszg_db_exec(jr, "admin_event_insert", NULL, 7, id, now, actor,
@@ -219,25 +219,25 @@ static int transition(jszg_req *jr, jszg_staff *st, json_t *app,
     return JSZG_ADM_OK;
 }
 
-static int wrong_status(jszg_req *jr, jszg_adm_err *e, json_t *app,
+static int wrong_status(jszg_req *jr, jszg_fail *e, json_t *app,
                         const char *what)
 {
-    return jszg_adm_domain(e, HTTP_CONFLICT, "invalid_transition",
-                           apr_psprintf(jr->pool, "该报名当前状态为“%s”，"
-                                        "不能%s。", jszg_jstr(app, "status"),
-                                        what));
+    return jszg_fail_set(e, HTTP_CONFLICT, "invalid_transition",
+                         apr_psprintf(jr->pool, "该报名当前状态为“%s”，"
+                                      "不能%s。", jszg_jstr(app, "status"),
+                                      what));
 }
 
-static int role_refused(jszg_adm_err *e, const char *what)
+static int role_refused(jszg_fail *e, const char *what)
 {
-    return jszg_adm_domain(e, HTTP_FORBIDDEN, "role_forbidden", what);
+    return jszg_fail_set(e, HTTP_FORBIDDEN, "role_forbidden", what);
 }
 
 /* 现场确认 happens inside the plan's 现场确认 period (Beijing times of the
  * application's institution and cycle).  A plan without a period set,
  * or no plan row (an application older than its plan's deletion), does
  * not restrict it. */
-static int confirm_period(jszg_req *jr, json_t *app, jszg_adm_err *e)
+static int confirm_period(jszg_req *jr, json_t *app, jszg_fail *e)
 {
     json_t *w;
     const char *cs, *ce;
@@ -256,25 +256,25 @@ static int confirm_period(jszg_req *jr, json_t *app, jszg_adm_err *e)
                             sizeof(now));
     switch (jszg_rules_period(now, cs, ce)) {
     case -1:
-        return jszg_adm_domain(e, HTTP_CONFLICT, "confirm_not_open",
-                               apr_psprintf(jr->pool, "还未到现场确认时间，"
-                                            "不能进行现场确认。该注册机构的"
-                                            "现场确认时间为%s至%s。", cs,
-                                            ce && *ce ? ce : "（未设置）"));
+        return jszg_fail_set(e, HTTP_CONFLICT, "confirm_not_open",
+                             apr_psprintf(jr->pool, "还未到现场确认时间，"
+                                          "不能进行现场确认。该注册机构的"
+                                          "现场确认时间为%s至%s。", cs,
+                                          ce && *ce ? ce : "（未设置）"));
     case 1:
-        return jszg_adm_domain(e, HTTP_CONFLICT, "confirm_closed",
-                               apr_psprintf(jr->pool, "现场确认时间已结束，"
-                                            "不能进行现场确认。该注册机构的"
-                                            "现场确认时间为%s至%s。",
-                                            cs && *cs ? cs : "（未设置）",
-                                            ce));
+        return jszg_fail_set(e, HTTP_CONFLICT, "confirm_closed",
+                             apr_psprintf(jr->pool, "现场确认时间已结束，"
+                                          "不能进行现场确认。该注册机构的"
+                                          "现场确认时间为%s至%s。",
+                                          cs && *cs ? cs : "（未设置）",
+                                          ce));
     }
     return JSZG_ADM_OK;
 }
 
 int jszg_adm_app_confirm(jszg_req *jr, jszg_staff *st, const char *id,
                          int complete, const char *missing,
-                         const char *message, jszg_adm_err *e)
+                         const char *message, jszg_fail *e)
 {
     json_t *app;
     const char *msg;
@@ -289,18 +289,18 @@ int jszg_adm_app_confirm(jszg_req *jr, jszg_staff *st, const char *id,
     if ((rc = confirm_period(jr, app, e)) != JSZG_ADM_OK)
         return rc;
     if (complete < 0)
-        return jszg_adm_domain(e, HTTP_BAD_REQUEST, "result_required",
-                               "请选择现场确认结论（材料齐全或材料不全）。");
+        return jszg_fail_set(e, HTTP_BAD_REQUEST, "result_required",
+                             "请选择现场确认结论（材料齐全或材料不全）。");
     missing = text_in(jr->pool, missing, &long_text);
     msg = text_in(jr->pool, message, &long_msg);
     if (long_text || long_msg)
-        return jszg_adm_domain(e, HTTP_BAD_REQUEST, "text_too_long",
-                               "缺少材料说明和留言均不能超过500字。");
+        return jszg_fail_set(e, HTTP_BAD_REQUEST, "text_too_long",
+                             "缺少材料说明和留言均不能超过500字。");
     if (!complete) {
         if (!missing)
-            return jszg_adm_domain(e, HTTP_BAD_REQUEST, "missing_required",
-                                   "材料不全时，请填写所缺材料，"
-                                   "该说明将作为留言发给申请人。");
+            return jszg_fail_set(e, HTTP_BAD_REQUEST, "missing_required",
+                                 "材料不全时，请填写所缺材料，"
+                                 "该说明将作为留言发给申请人。");
         msg = apr_pstrcat(jr->pool, "现场确认未通过，请补齐以下材料后"
                           "与确认点联系：", missing, msg ? "。" : NULL, msg,
                           NULL);
@@ -311,7 +311,7 @@ int jszg_adm_app_confirm(jszg_req *jr, jszg_staff *st, const char *id,
 }
 
 int jszg_adm_app_reopen(jszg_req *jr, jszg_staff *st, const char *id,
-                        const char *note, jszg_adm_err *e)
+                        const char *note, jszg_fail *e)
 {
     json_t *app;
     int rc, long_text;
@@ -327,8 +327,8 @@ int jszg_adm_app_reopen(jszg_req *jr, jszg_staff *st, const char *id,
                             "可以重新开放）");
     note = text_in(jr->pool, note, &long_text);
     if (long_text)
-        return jszg_adm_domain(e, HTTP_BAD_REQUEST, "text_too_long",
-                               "说明不能超过500字。");
+        return jszg_fail_set(e, HTTP_BAD_REQUEST, "text_too_long",
+                             "说明不能超过500字。");
     return transition(jr, st, app, JSZG_ST_PENDING,
                       note ? note : "重新开放，等待现场确认",
                       note ? note : "您的报名已重新开放，可修改报名信息后"
@@ -337,7 +337,7 @@ int jszg_adm_app_reopen(jszg_req *jr, jszg_staff *st, const char *id,
 
 int jszg_adm_app_decide(jszg_req *jr, jszg_staff *st, const char *id,
                         const char *conclusion, const char *reason,
-                        const char *message, jszg_adm_err *e)
+                        const char *message, jszg_fail *e)
 {
     json_t *app;
     int rc, long1, long2;
@@ -351,18 +351,18 @@ int jszg_adm_app_decide(jszg_req *jr, jszg_staff *st, const char *id,
                             JSZG_ST_CONFIRMED "”的"
                             "报名可以审批）");
     if (!is_conclusion(conclusion))
-        return jszg_adm_domain(e, HTTP_BAD_REQUEST, "conclusion_invalid",
-                               "请选择注册结论：" JSZG_ST_PASS "、"
-                               JSZG_ST_DEFER "或" JSZG_ST_FAIL "。");
+        return jszg_fail_set(e, HTTP_BAD_REQUEST, "conclusion_invalid",
+                             "请选择注册结论：" JSZG_ST_PASS "、"
+                             JSZG_ST_DEFER "或" JSZG_ST_FAIL "。");
     reason = text_in(jr->pool, reason, &long1);
     message = text_in(jr->pool, message, &long2);
     if (long1 || long2)
-        return jszg_adm_domain(e, HTTP_BAD_REQUEST, "text_too_long",
-                               "理由和留言均不能超过500字。");
+        return jszg_fail_set(e, HTTP_BAD_REQUEST, "text_too_long",
+                             "理由和留言均不能超过500字。");
     if (!reason && !streq(conclusion, JSZG_ST_PASS))
-        return jszg_adm_domain(e, HTTP_BAD_REQUEST, "reason_required",
-                               apr_psprintf(jr->pool, "结论为“%s”时必须填写"
-                                            "理由。", conclusion));
+        return jszg_fail_set(e, HTTP_BAD_REQUEST, "reason_required",
+                             apr_psprintf(jr->pool, "结论为“%s”时必须填写"
+                                          "理由。", conclusion));
     /* the applicant learns why: the reason is the message unless the
      * reviewer wrote one */
     if (!message && reason && !streq(conclusion, JSZG_ST_PASS))
@@ -419,7 +419,7 @@ static int queue_page(jszg_req *jr, jszg_staff *st, const char *status,
 int jszg_adm_queue(jszg_req *jr, jszg_staff *st, const char *status,
                    const char *stage, const char *q, long page,
                    json_t **rows, long *total, int *capped, int *more,
-                   jszg_adm_err *e)
+                   jszg_fail *e)
 {
     char *key;
     long n;
@@ -562,7 +562,7 @@ static int fix_history(jszg_req *jr, json_t *app, const char *from,
 
 int jszg_adm_app_correct(jszg_req *jr, jszg_staff *st, const char *id,
                          const char *to, const char *reason,
-                         jszg_adm_err *e)
+                         jszg_fail *e)
 {
     json_t *app;
     const char *from, *now, *note, *msg, *action;
@@ -580,29 +580,29 @@ int jszg_adm_app_correct(jszg_req *jr, jszg_staff *st, const char *id,
                             "注册结论的报名可以撤销或更正）");
     days = days_since(jr, jszg_jstr(app, "decided_on"));
     if (days < 0 || days > jr->sc->correct_days)
-        return jszg_adm_domain(e, HTTP_CONFLICT, "correct_period_over",
-                               apr_psprintf(jr->pool, "注册结论作出已超过"
-                                            "%d天（结论日期%s），不能再撤销"
-                                            "或更正。",
-                                            jr->sc->correct_days,
-                                            jszg_jstr(app, "decided_on")
-                                            ? jszg_jstr(app, "decided_on")
-                                            : "未知"));
+        return jszg_fail_set(e, HTTP_CONFLICT, "correct_period_over",
+                             apr_psprintf(jr->pool, "注册结论作出已超过"
+                                          "%d天（结论日期%s），不能再撤销"
+                                          "或更正。",
+                                          jr->sc->correct_days,
+                                          jszg_jstr(app, "decided_on")
+                                          ? jszg_jstr(app, "decided_on")
+                                          : "未知"));
     if (to && !*to)
         to = NULL;              /* withdraw: back to 待注册审批 */
     if (to && (!is_conclusion(to)
                || !jszg_rules_transition_ok(from, to)))
-        return jszg_adm_domain(e, HTTP_BAD_REQUEST, "correct_invalid",
-                               "请选择撤销注册结论，或选择一个与原结论"
-                               "不同的新结论。");
+        return jszg_fail_set(e, HTTP_BAD_REQUEST, "correct_invalid",
+                             "请选择撤销注册结论，或选择一个与原结论"
+                             "不同的新结论。");
     reason = text_in(jr->pool, reason, &long_text);
     if (long_text)
-        return jszg_adm_domain(e, HTTP_BAD_REQUEST, "text_too_long",
-                               "理由不能超过500字。");
+        return jszg_fail_set(e, HTTP_BAD_REQUEST, "text_too_long",
+                             "理由不能超过500字。");
     if (!reason)
-        return jszg_adm_domain(e, HTTP_BAD_REQUEST, "reason_required",
-                               "撤销或更正注册结论时必须填写理由，该理由将"
-                               "作为留言发给申请人。");
+        return jszg_fail_set(e, HTTP_BAD_REQUEST, "reason_required",
+                             "撤销或更正注册结论时必须填写理由，该理由将"
+                             "作为留言发给申请人。");
     if (to) {
         note = apr_pstrcat(jr->pool, "更正注册结论：", from, " → ", to,
                            "。理由：", reason, NULL);
@@ -627,8 +627,8 @@ int jszg_adm_app_correct(jszg_req *jr, jszg_staff *st, const char *id,
                       from);
     if (rc == JSZG_DB_OK && n == 0) {
         jszg_db_rollback(jr);
-        return jszg_adm_domain(e, HTTP_CONFLICT, "status_changed",
-                               "该报名的状态已被他人更新，请刷新后重试。");
+        return jszg_fail_set(e, HTTP_CONFLICT, "status_changed",
+                             "该报名的状态已被他人更新，请刷新后重试。");
     }
     if (rc == JSZG_DB_OK)
         rc = fix_history(jr, app, from, to);

@@ -138,7 +138,7 @@ static void app_public(json_t *app)
     json_object_set_new(app, "has_message", json_boolean(m && *m == '1'));
 }
 
-static int answer_fail(jszg_req *jr, jszg_staff *st, jszg_adm_err *e,
+static int answer_fail(jszg_req *jr, jszg_staff *st, jszg_fail *e,
                        const char *id)
 {
     if (e->status == HTTP_FORBIDDEN && !strcmp(e->code, "forbidden"))
@@ -240,7 +240,7 @@ static json_t *form_again(jszg_req *jr)
 static int app_page(jszg_req *jr, jszg_staff *st, const char *id,
                     int status, const char *error)
 {
-    jszg_adm_err e;
+    jszg_fail e = JSZG_FAIL(jr->pool);
     json_t *app, *d;
     int rc;
 
@@ -268,7 +268,7 @@ int jszg_admin_app_page(jszg_req *jr)
 int jszg_admin_app_photo(jszg_req *jr)
 {
     jszg_staff *st = jszg_admin_staff(jr);
-    jszg_adm_err e;
+    jszg_fail e = JSZG_FAIL(jr->pool);
     json_t *app;
     const char *id = jszg_param(jr, "id");
     int rc;
@@ -287,7 +287,7 @@ int jszg_admin_app_photo(jszg_req *jr)
 int jszg_admin_api_app(jszg_req *jr)
 {
     jszg_staff *st = jszg_admin_staff(jr);
-    jszg_adm_err e;
+    jszg_fail e = JSZG_FAIL(jr->pool);
     json_t *app, *b;
     const char *id = jszg_param(jr, "id");
     int rc;
@@ -311,7 +311,7 @@ int jszg_admin_api_app(jszg_req *jr)
 enum { ACT_CONFIRM, ACT_REOPEN, ACT_DECIDE, ACT_CORRECT };
 
 static int act(jszg_req *jr, jszg_staff *st, int which, const char *id,
-               jszg_adm_err *e)
+               jszg_fail *e)
 {
     const char *result = jszg_field(jr, "result");
     int complete = -1;
@@ -351,7 +351,7 @@ static const char *done_message(int which)
 static int act_page(jszg_req *jr, int which)
 {
     jszg_staff *st = jszg_admin_staff(jr);
-    jszg_adm_err e;
+    jszg_fail e = JSZG_FAIL(jr->pool);
     const char *id = jszg_param(jr, "id");
 
     if (act(jr, st, which, id, &e) != JSZG_ADM_OK) {
@@ -369,7 +369,7 @@ static int act_page(jszg_req *jr, int which)
 static int act_api(jszg_req *jr, int which)
 {
     jszg_staff *st = jszg_admin_staff(jr);
-    jszg_adm_err e;
+    jszg_fail e = JSZG_FAIL(jr->pool);
     json_t *app, *b;
     const char *id = jszg_param(jr, "id");
 
@@ -453,14 +453,14 @@ typedef struct {
 } queue_view;
 
 static int queue_load(jszg_req *jr, jszg_staff *st, queue_view *v,
-                      jszg_adm_err *e)
+                      jszg_fail *e)
 {
     v->stage = jszg_query(jr, "stage");
     v->q = jszg_query(jr, "q");
     if (jszg_query_int(jr, "page", 1, 100000, 1, &v->page) < 0
         || !stage_ok(v->stage) || (v->q && strlen(v->q) > 32))
-        return jszg_adm_domain(e, HTTP_BAD_REQUEST, "bad_filter",
-                               "筛选条件不正确。");
+        return jszg_fail_set(e, HTTP_BAD_REQUEST, "bad_filter",
+                             "筛选条件不正确。");
     if (jszg_adm_queue(jr, st, JSZG_ST_CONFIRMED, v->stage, v->q, v->page,
                        &v->rows, &v->total, &v->capped, &v->more, e)
         != JSZG_ADM_OK)
@@ -471,13 +471,13 @@ static int queue_load(jszg_req *jr, jszg_staff *st, queue_view *v,
     v->pages = v->total ? (v->total - 1) / jr->sc->page_size + 1 : 1;
     if (v->page > 1 && (v->capped ? !json_array_size(v->rows)
                                   : v->page > v->pages))
-        return jszg_adm_domain(e, HTTP_NOT_FOUND, "page_not_found",
-                               apr_psprintf(jr->pool, "第 %ld 页不存在："
-                                            "共 %ld 条%s，%ld 页%s。",
-                                            v->page, v->total,
-                                            v->capped ? "以上" : "",
-                                            v->pages,
-                                            v->capped ? "以上" : ""));
+        return jszg_fail_set(e, HTTP_NOT_FOUND, "page_not_found",
+                             apr_psprintf(jr->pool, "第 %ld 页不存在："
+                                          "共 %ld 条%s，%ld 页%s。",
+                                          v->page, v->total,
+                                          v->capped ? "以上" : "",
+                                          v->pages,
+                                          v->capped ? "以上" : ""));
     return JSZG_ADM_OK;
 }
 
@@ -493,7 +493,7 @@ static const char *queue_href(jszg_req *jr, const queue_view *v, long page)
 int jszg_admin_queue(jszg_req *jr)
 {
     jszg_staff *st = jszg_admin_staff(jr);
-    jszg_adm_err e;
+    jszg_fail e = JSZG_FAIL(jr->pool);
     queue_view v;
     json_t *d, *opts;
     int i;
@@ -532,7 +532,7 @@ int jszg_admin_queue(jszg_req *jr)
 int jszg_admin_api_queue(jszg_req *jr)
 {
     jszg_staff *st = jszg_admin_staff(jr);
-    jszg_adm_err e;
+    jszg_fail e = JSZG_FAIL(jr->pool);
     queue_view v;
     json_t *b;
 
@@ -553,7 +553,7 @@ int jszg_admin_api_queue(jszg_req *jr)
  * checkboxes) or by id (older clients).  *label is the 报名号 to show. */
 static int bulk_one(jszg_req *jr, jszg_staff *st, const jszg_form_field *f,
                     const char *conclusion, const char *reason,
-                    const char **label, json_t **app, jszg_adm_err *e)
+                    const char **label, json_t **app, jszg_fail *e)
 {
     const char *id = f->value;
     json_t *row;
@@ -565,11 +565,11 @@ static int bulk_one(jszg_req *jr, jszg_staff *st, const jszg_form_field *f,
         rc = strlen(f->value) > 32 ? JSZG_DB_NOTFOUND
              : jszg_db_row(jr, "admin_app_by_regno", &row, 1, f->value);
         if (rc == JSZG_DB_NOTFOUND)
-            return jszg_adm_domain(e, HTTP_NOT_FOUND, "not_found",
-                                   BULK_NOT_FOUND);
+            return jszg_fail_set(e, HTTP_NOT_FOUND, "not_found",
+                                 BULK_NOT_FOUND);
         if (rc != JSZG_DB_OK)
-            return jszg_adm_domain(e, jszg_db_status(rc), "db_error",
-                                   "数据库暂时不可用，请稍后重试。");
+            return jszg_fail_set(e, jszg_db_status(rc), "db_error",
+                                 "数据库暂时不可用，请稍后重试。");
         id = jszg_jstr(row, "id");
     }
     rc = jszg_adm_app_get(jr, st, id, app, e);
@@ -579,12 +579,12 @@ static int bulk_one(jszg_req *jr, jszg_staff *st, const jszg_form_field *f,
         /* logged and audited, answered as if it did not exist */
         jszg_admin_denied(jr, st, apr_pstrcat(jr->pool, "application:", id,
                                               NULL));
-        return jszg_adm_domain(e, HTTP_NOT_FOUND, "not_found",
-                               BULK_NOT_FOUND);
+        return jszg_fail_set(e, HTTP_NOT_FOUND, "not_found",
+                             BULK_NOT_FOUND);
     }
     else if (e->status == HTTP_NOT_FOUND)
-        return jszg_adm_domain(e, HTTP_NOT_FOUND, "not_found",
-                               BULK_NOT_FOUND);
+        return jszg_fail_set(e, HTTP_NOT_FOUND, "not_found",
+                             BULK_NOT_FOUND);
     if (rc != JSZG_ADM_OK)
         return rc;
     return jszg_adm_app_decide(jr, st, id, conclusion, reason, NULL, e);
@@ -598,7 +598,7 @@ static int bulk_one(jszg_req *jr, jszg_staff *st, const jszg_form_field *f,
 int jszg_admin_bulk_decide_post(jszg_req *jr)
 {
     jszg_staff *st = jszg_admin_staff(jr);
-    jszg_adm_err e;
+    jszg_fail e = JSZG_FAIL(jr->pool);
     const jszg_form_field *f;
     const char *conclusion = jszg_field(jr, "conclusion");
     const char *reason = jszg_field(jr, "reason");

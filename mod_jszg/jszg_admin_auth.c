@@ -51,15 +51,6 @@ void jszg_admin_times(jszg_req *jr, json_t *rows, const char *col)
     }
 }
 
-int jszg_adm_domain(jszg_adm_err *e, int status, const char *code,
-                    const char *message)
-{
-    e->status = status;
-    e->code = code;
-    e->message = message;
-    return status;
-}
-
 const char *jszg_admin_role_name(jszg_role role)
 {
     switch (role) {
@@ -401,11 +392,13 @@ int jszg_admin_error(jszg_req *jr, jszg_staff *st, int status,
     return OK;
 }
 
-int jszg_admin_fail(jszg_req *jr, jszg_staff *st, const jszg_adm_err *e)
+int jszg_admin_fail(jszg_req *jr, jszg_staff *st, const jszg_fail *e)
 {
     if (e->status == HTTP_SERVICE_UNAVAILABLE
         || e->status == HTTP_INTERNAL_SERVER_ERROR)
         return e->status;
+    if (jr->is_api)
+        return jszg_fail_api(jr, e);
     return jszg_admin_error(jr, st, e->status, e->code, e->message);
 }
 
@@ -609,18 +602,17 @@ int jszg_admin_login_post(jszg_req *jr)
     char *user = clean_username(jr->pool, jszg_field(jr, "username"));
     json_t *staff = NULL;
     jszg_staff who = { 0 };
-    jszg_acct_err e;
+    jszg_fail e = JSZG_FAIL(jr->pool);
     const char *token = NULL;
     int rc, fails = 0;
 
     jszg_no_store(jr->r);
-    jszg_acct_err_init(jr->pool, &e);
     if (!user || !pw || !*pw)
         return login_form(jr, HTTP_OK, user, next,
                           "请输入用户名和密码。", 0);
     who.username = user;
     rc = jszg_login_gate(jr, THROTTLE_SCOPE, user, JSZG_STAFF_IP_MAX, &e);
-    if (rc == JSZG_ACCT_EDOMAIN) {
+    if (rc == JSZG_REFUSED) {
         /* the error log, not the audit table: a refused try writes
          * nothing to the database, however many come */
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, jr->r, JSZGLOGNO(10300)
@@ -630,20 +622,20 @@ int jszg_admin_login_post(jszg_req *jr)
                        apr_itoa(jr->pool, e.retry_after));
         return login_form(jr, e.status, user, next, e.message, 0);
     }
-    if (rc != JSZG_ACCT_OK)
+    if (rc != JSZG_DB_OK)
         return jszg_db_status(rc);
     rc = jszg_login_account_failures(jr, THROTTLE_SCOPE, user, &fails);
     if (rc != JSZG_DB_OK)
         return jszg_db_status(rc);
     if (fails >= JSZG_STAFF_CAPTCHA_AFTER) {
         rc = jszg_acct_captcha_form(jr, &e);
-        if (rc == JSZG_ACCT_EDOMAIN) {
-            const char *msg = jszg_acct_err_field(&e, "captcha");
+        if (rc == JSZG_REFUSED) {
+            const char *msg = jszg_fail_field_message(&e, "captcha");
             if (!jszg_field(jr, "captcha_token"))
                 msg = LOGIN_CAPTCHA;
             return login_form(jr, HTTP_OK, user, next, msg, 1);
         }
-        if (rc != JSZG_ACCT_OK)
+        if (rc != JSZG_DB_OK)
             return jszg_db_status(rc);
     }
     rc = jszg_db_row(jr, "admin_staff_by_username", &staff, 1, user);

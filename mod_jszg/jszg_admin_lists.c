@@ -54,9 +54,9 @@ static const char *esc(jszg_req *jr, const char *s)
     return ap_escape_urlencoded(jr->pool, s ? s : "");
 }
 
-static int db_fail(jszg_adm_err *e, int rc)
+static int db_fail(jszg_fail *e, int rc)
 {
-    return jszg_adm_domain(e, jszg_db_status(rc), "db", NULL);
+    return jszg_fail_set(e, jszg_db_status(rc), "db", NULL);
 }
 
 /* Trimmed copy of a query parameter ("" when absent). */
@@ -98,29 +98,29 @@ static int all_digits(const char *s, apr_size_t min, apr_size_t max)
 /* ---- paging -------------------------------------------------------------- */
 
 /* ?page= as jszg_pager.h reads it. */
-static int page_arg(jszg_req *jr, long *page, jszg_adm_err *e)
+static int page_arg(jszg_req *jr, long *page, jszg_fail *e)
 {
     if (jszg_page_parse(jszg_query(jr, "page"), page) != JSZG_PAGE_OK)
-        return jszg_adm_domain(e, HTTP_BAD_REQUEST, "bad_page",
-                               "页码不正确：页码须为从 1 开始的整数。");
+        return jszg_fail_set(e, HTTP_BAD_REQUEST, "bad_page",
+                             "页码不正确：页码须为从 1 开始的整数。");
     return JSZG_ADM_OK;
 }
 
 /* Lay out `page` of `total` rows, JszgPageSize a page; a page past the
  * end is refused with the list's size. */
 static int layout(jszg_req *jr, jszg_pager *pg, long page, long total,
-                  jszg_adm_err *e)
+                  jszg_fail *e)
 {
     if (jszg_pager_init(pg, page, jr->sc->page_size, total)
         == JSZG_PAGE_OK)
         return JSZG_ADM_OK;
-    return jszg_adm_domain(e, HTTP_NOT_FOUND, "page_not_found",
-                           total == 0
-                           ? apr_psprintf(jr->pool, "第 %ld 页不存在：没有符合"
-                                          "条件的记录。", page)
-                           : apr_psprintf(jr->pool, "第 %ld 页不存在：共 %ld "
-                                          "条记录，%ld 页。", page, total,
-                                          pg->pages));
+    return jszg_fail_set(e, HTTP_NOT_FOUND, "page_not_found",
+                         total == 0
+                         ? apr_psprintf(jr->pool, "第 %ld 页不存在：没有符合"
+                                        "条件的记录。", page)
+                         : apr_psprintf(jr->pool, "第 %ld 页不存在：共 %ld "
+                                        "条记录，%ld 页。", page, total,
+                                        pg->pages));
 }
 
 /* The pager of a page (partials/admin_pager), links to base + page=N. */
@@ -156,7 +156,7 @@ static void rows_out(jszg_req *jr, json_t *rows)
 }
 
 /* Answer a domain error of a list: the admin error page or JSON. */
-static int list_fail(jszg_req *jr, jszg_staff *st, jszg_adm_err *e)
+static int list_fail(jszg_req *jr, jszg_staff *st, jszg_fail *e)
 {
     return jszg_admin_fail(jr, st, e);
 }
@@ -230,7 +230,7 @@ typedef struct {
     const char *const *groups;          /* NULL-terminated, at most 8 */
     const char *group_col;              /* the count rows' group column */
     int (*filters)(jszg_req *jr, jszg_staff *st, void *view,
-                   jszg_adm_err *e);
+                   jszg_fail *e);
     int (*count)(jszg_req *jr, jszg_staff *st, void *view, json_t **rows);
     int (*rows)(jszg_req *jr, jszg_staff *st, void *view, long limit,
                 long offset, json_t **rows);
@@ -241,7 +241,7 @@ typedef struct {
  * view (of `size` bytes, zeroed here). */
 static int list_load(jszg_req *jr, jszg_staff *st, const list_kind *k,
                      void *view, apr_size_t size, int paged,
-                     jszg_adm_err *e)
+                     jszg_fail *e)
 {
     list_page *l = view;                /* every view starts with it */
     json_t *rows, *row;
@@ -267,11 +267,11 @@ static int list_load(jszg_req *jr, jszg_staff *st, const list_kind *k,
     }
     if (!paged) {
         if (l->total > PRINT_MAX)
-            return jszg_adm_domain(e, HTTP_BAD_REQUEST, "too_many",
-                                   apr_psprintf(jr->pool, "共 %ld 条，超过"
-                                                "一次打印或导出的上限 %d "
-                                                "条，%s", l->total,
-                                                PRINT_MAX, k->narrow));
+            return jszg_fail_set(e, HTTP_BAD_REQUEST, "too_many",
+                                 apr_psprintf(jr->pool, "共 %ld 条，超过"
+                                              "一次打印或导出的上限 %d "
+                                              "条，%s", l->total,
+                                              PRINT_MAX, k->narrow));
         rc = k->rows(jr, st, view, PRINT_MAX, 0, &l->rows);
     }
     else {
@@ -291,7 +291,7 @@ static int list_load(jszg_req *jr, jszg_staff *st, const list_kind *k,
 static int list_begin(jszg_req *jr, const list_kind *k, void *view,
                       apr_size_t size, int paged, jszg_staff **st)
 {
-    jszg_adm_err e;
+    jszg_fail e = JSZG_FAIL(jr->pool);
     int rc;
 
     *st = jszg_admin_staff(jr);
@@ -336,7 +336,7 @@ typedef struct {
 } work_view;
 
 static int work_filters(jszg_req *jr, jszg_staff *st, void *view,
-                        jszg_adm_err *e)
+                        jszg_fail *e)
 {
     work_view *v = view;
     apr_int64_t t0;
@@ -349,17 +349,17 @@ static int work_filters(jszg_req *jr, jszg_staff *st, void *view,
     v->t1 = ALL_TIME_END;
     if (*v->date) {
         if ((t0 = jszg_admin_day_start(v->date)) < 0)
-            return jszg_adm_domain(e, HTTP_BAD_REQUEST, "bad_filter",
-                                   "报名日期不正确（格式为YYYY-MM-DD）。");
+            return jszg_fail_set(e, HTTP_BAD_REQUEST, "bad_filter",
+                                 "报名日期不正确（格式为YYYY-MM-DD）。");
         v->t0 = apr_psprintf(jr->pool, "%" APR_INT64_T_FMT, t0);
         v->t1 = apr_psprintf(jr->pool, "%" APR_INT64_T_FMT, t0 + 86400);
     }
     if (*v->stage && !jszg_rules_is_stage(v->stage))
-        return jszg_adm_domain(e, HTTP_BAD_REQUEST, "bad_filter",
-                               "学段不正确。");
+        return jszg_fail_set(e, HTTP_BAD_REQUEST, "bad_filter",
+                             "学段不正确。");
     if (!name_ok(v->name))
-        return jszg_adm_domain(e, HTTP_BAD_REQUEST, "bad_filter",
-                               "姓名不正确：最多20个字，不能含 % _ \\ 。");
+        return jszg_fail_set(e, HTTP_BAD_REQUEST, "bad_filter",
+                             "姓名不正确：最多20个字，不能含 % _ \\ 。");
     v->pattern = apr_pstrcat(jr->pool, "%", v->name, "%", NULL);
     return JSZG_ADM_OK;
 }
@@ -542,25 +542,25 @@ static long this_year(jszg_req *jr)
 }
 
 static int decided_filters(jszg_req *jr, jszg_staff *st, void *view,
-                           jszg_adm_err *e)
+                           jszg_fail *e)
 {
     decided_view *v = view;
     int k, ok = 0;
 
     if (jszg_query_int(jr, "year", 2013, 2100, this_year(jr), &v->year) < 0)
-        return jszg_adm_domain(e, HTTP_BAD_REQUEST, "bad_filter",
-                               "注册年度不正确。");
+        return jszg_fail_set(e, HTTP_BAD_REQUEST, "bad_filter",
+                             "注册年度不正确。");
     v->result = v->l.only = trimmed(jr, "result");
     for (k = 0; results[k]; k++)
         ok |= streq(results[k], v->result);
     if (*v->result && !ok)
-        return jszg_adm_domain(e, HTTP_BAD_REQUEST, "bad_filter",
-                               "注册结论不正确。");
+        return jszg_fail_set(e, HTTP_BAD_REQUEST, "bad_filter",
+                             "注册结论不正确。");
     /* a 注册机构 sees its own institution whatever it asks for */
     v->inst = st->role == JSZG_ROLE_INSTITUTION ? "" : trimmed(jr, "inst");
     if (*v->inst && !all_digits(v->inst, 1, 15))
-        return jszg_adm_domain(e, HTTP_BAD_REQUEST, "bad_filter",
-                               "注册机构不正确。");
+        return jszg_fail_set(e, HTTP_BAD_REQUEST, "bad_filter",
+                             "注册机构不正确。");
     return JSZG_ADM_OK;
 }
 
@@ -798,7 +798,7 @@ static const char *find_guess(const char *q)
     return "regno";
 }
 
-static int find_parse(jszg_req *jr, find_view *v, jszg_adm_err *e)
+static int find_parse(jszg_req *jr, find_view *v, jszg_fail *e)
 {
     const char *q = trimmed(jr, "q");
     char *up;
@@ -812,20 +812,20 @@ static int find_parse(jszg_req *jr, find_view *v, jszg_adm_err *e)
     for (k = 0; find_kinds[k][0]; k++)
         ok |= streq(find_kinds[k][0], v->by);
     if (!ok && !streq(v->by, "auto"))
-        return jszg_adm_domain(e, HTTP_BAD_REQUEST, "query_invalid",
-                               "查找方式不正确。");
+        return jszg_fail_set(e, HTTP_BAD_REQUEST, "query_invalid",
+                             "查找方式不正确。");
     n = strlen(q);
     if (!n || n > 32)
-        return jszg_adm_domain(e, HTTP_BAD_REQUEST, "query_invalid",
-                               "请输入姓名、报名号、证件号码或手机号码"
-                               "（最多32个字符）。");
+        return jszg_fail_set(e, HTTP_BAD_REQUEST, "query_invalid",
+                             "请输入姓名、报名号、证件号码或手机号码"
+                             "（最多32个字符）。");
     up = apr_pstrdup(jr->pool, q);
     ap_str_toupper(up);
     v->kind = streq(v->by, "auto") ? find_guess(q) : v->by;
     if (streq(v->kind, "name")) {
         if (!name_ok(q))
-            return jszg_adm_domain(e, HTTP_BAD_REQUEST, "query_invalid",
-                                   "姓名最多20个字，不能含 % _ \\ 。");
+            return jszg_fail_set(e, HTTP_BAD_REQUEST, "query_invalid",
+                                 "姓名最多20个字，不能含 % _ \\ 。");
         /* a trigram index needs three characters: shorter keys are a
          * name's or a given name's start (jszg_store_lists.c) */
         if (jszg_utf8_chars(q, n) >= 3) {
@@ -837,15 +837,15 @@ static int find_parse(jszg_req *jr, find_view *v, jszg_adm_err *e)
     }
     else if (streq(v->kind, "regno")) {
         if (!all_digits(q, 4, 20))
-            return jszg_adm_domain(e, HTTP_BAD_REQUEST, "query_invalid",
-                                   "按报名号查找时，请输入报名号中连续的"
-                                   "至少4位数字。");
+            return jszg_fail_set(e, HTTP_BAD_REQUEST, "query_invalid",
+                                 "按报名号查找时，请输入报名号中连续的"
+                                 "至少4位数字。");
         v->key = apr_pstrcat(jr->pool, "%", q, "%", NULL);
     }
     else if (streq(v->kind, "phone")) {
         if (!all_digits(q, 11, 11))
-            return jszg_adm_domain(e, HTTP_BAD_REQUEST, "query_invalid",
-                                   "手机号码为11位数字。");
+            return jszg_fail_set(e, HTTP_BAD_REQUEST, "query_invalid",
+                                 "手机号码为11位数字。");
         v->key = q;
     }
     else
@@ -854,7 +854,7 @@ static int find_parse(jszg_req *jr, find_view *v, jszg_adm_err *e)
 }
 
 static int find_load(jszg_req *jr, jszg_staff *st, find_view *v,
-                     jszg_adm_err *e)
+                     jszg_fail *e)
 {
     const char *stmt, *scope, *base;
     json_t *row;
@@ -909,7 +909,7 @@ static const char *kind_label(const char *kind)
 int jszg_admin_search(jszg_req *jr)
 {
     jszg_staff *st = jszg_admin_staff(jr);
-    jszg_adm_err e;
+    jszg_fail e = JSZG_FAIL(jr->pool);
     find_view v;
     json_t *d, *bys;
     const char *by = trimmed(jr, "by");
@@ -948,7 +948,7 @@ int jszg_admin_search(jszg_req *jr)
 int jszg_admin_api_search(jszg_req *jr)
 {
     jszg_staff *st = jszg_admin_staff(jr);
-    jszg_adm_err e;
+    jszg_fail e = JSZG_FAIL(jr->pool);
     find_view v;
     json_t *b;
 

@@ -152,13 +152,13 @@ static void window_rules(jszg_req *jr, window_in *w, long year)
 }
 
 int jszg_adm_window_save(jszg_req *jr, jszg_staff *st, window_in *w,
-                         const char **saved_id, jszg_adm_err *e);
+                         const char **saved_id, jszg_fail *e);
 
 /* Saves a window.  A form with bad fields answers 400 "window_invalid"
  * with every bad field in w->errs (the message: the first of them, or
  * how many there are). */
 int jszg_adm_window_save(jszg_req *jr, jszg_staff *st, window_in *w,
-                         const char **saved_id, jszg_adm_err *e)
+                         const char **saved_id, jszg_fail *e)
 {
     json_t *inst = NULL, *old, *dup;
     long year;
@@ -168,11 +168,11 @@ int jszg_adm_window_save(jszg_req *jr, jszg_staff *st, window_in *w,
     if (w->id && (rc = jszg_db_row(jr, "admin_window_get", &old, 1, w->id))
                  != JSZG_DB_OK)
         return rc == JSZG_DB_NOTFOUND
-               ? jszg_adm_domain(e, HTTP_NOT_FOUND, "not_found",
-                                 "该网报计划不存在。")
-               : jszg_adm_domain(e, jszg_db_status(rc), "db", NULL);
+               ? jszg_fail_set(e, HTTP_NOT_FOUND, "not_found",
+                               "该网报计划不存在。")
+               : jszg_fail_set(e, jszg_db_status(rc), "db", NULL);
     if (w->id && !inst_in_scope(st, old))
-        return jszg_adm_domain(e, HTTP_FORBIDDEN, "forbidden", NULL);
+        return jszg_fail_set(e, HTTP_FORBIDDEN, "forbidden", NULL);
     if (!jszg_adm_id_ok(w->institution_id))
         field_err(w, "institution_id", "请选择注册机构。");
     else {
@@ -180,9 +180,9 @@ int jszg_adm_window_save(jszg_req *jr, jszg_staff *st, window_in *w,
         if (rc == JSZG_DB_NOTFOUND)
             field_err(w, "institution_id", "请选择注册机构。");
         else if (rc != JSZG_DB_OK)
-            return jszg_adm_domain(e, jszg_db_status(rc), "db", NULL);
+            return jszg_fail_set(e, jszg_db_status(rc), "db", NULL);
         else if (!inst_in_scope(st, inst))
-            return jszg_adm_domain(e, HTTP_FORBIDDEN, "forbidden", NULL);
+            return jszg_fail_set(e, HTTP_FORBIDDEN, "forbidden", NULL);
         else if (strcmp(jszg_jstr(inst, "active"), "1"))
             field_err(w, "institution_id",
                       apr_pstrcat(jr->pool, jszg_jstr(inst, "name"),
@@ -204,7 +204,7 @@ int jszg_adm_window_save(jszg_req *jr, jszg_staff *st, window_in *w,
                                    "每个注册机构每个年度只能有一个。",
                                    jszg_jstr(inst, "name"), year));
         else if (rc != JSZG_DB_NOTFOUND)
-            return jszg_adm_domain(e, jszg_db_status(rc), "db", NULL);
+            return jszg_fail_set(e, jszg_db_status(rc), "db", NULL);
     }
     if (json_object_size(w->errs)) {
         const char *k, *first = NULL;
@@ -214,16 +214,16 @@ int jszg_adm_window_save(jszg_req *jr, jszg_staff *st, window_in *w,
             first = json_string_value(v);
             break;
         }
-        return jszg_adm_domain(e, HTTP_BAD_REQUEST, "window_invalid",
-                               json_object_size(w->errs) == 1 ? first
-                               : apr_psprintf(jr->pool, "有%lu处填写有误，"
-                                              "请按各项的提示修改。",
-                                              (unsigned long)
-                                              json_object_size(w->errs)));
+        return jszg_fail_set(e, HTTP_BAD_REQUEST, "window_invalid",
+                             json_object_size(w->errs) == 1 ? first
+                             : apr_psprintf(jr->pool, "有%lu处填写有误，"
+                                            "请按各项的提示修改。",
+                                            (unsigned long)
+                                            json_object_size(w->errs)));
     }
     /* the window and its audit row: one change */
     if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
-        return jszg_adm_domain(e, jszg_db_status(rc), "db", NULL);
+        return jszg_fail_set(e, jszg_db_status(rc), "db", NULL);
     if (w->id)
         rc = jszg_db_exec(jr, "admin_window_update", NULL, 7,
                           w->institution_id, w->cycle_year, w->starts,
@@ -244,7 +244,7 @@ int jszg_adm_window_save(jszg_req *jr, jszg_staff *st, window_in *w,
                                            w->ends));
     rc = jszg_adm_finish(jr, rc);
     if (rc != JSZG_DB_OK)
-        return jszg_adm_domain(e, jszg_db_status(rc), "db", NULL);
+        return jszg_fail_set(e, jszg_db_status(rc), "db", NULL);
     *saved_id = w->id;
     return JSZG_ADM_OK;
 }
@@ -375,7 +375,7 @@ int jszg_admin_window_edit(jszg_req *jr)
 int jszg_admin_window_save(jszg_req *jr)
 {
     jszg_staff *st = jszg_admin_staff(jr);
-    jszg_adm_err e;
+    jszg_fail e = JSZG_FAIL(jr->pool);
     window_in w = { 0 };
     const char *saved;
     json_t *back;

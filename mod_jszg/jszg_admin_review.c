@@ -33,21 +33,21 @@ static const char *trimmed(apr_pool_t *p, const char *s)
 
 /* approve | reject, with a reason (required to reject, <= 200 chars). */
 static int decision_in(jszg_req *jr, int *approve, const char **reason,
-                       jszg_adm_err *e)
+                       jszg_fail *e)
 {
     const char *d = jszg_field(jr, "decision");
 
     *reason = trimmed(jr->pool, jszg_field(jr, "reason"));
     if (!d || (strcmp(d, "approve") && strcmp(d, "reject")))
-        return jszg_adm_domain(e, HTTP_BAD_REQUEST, "decision_invalid",
-                               "请选择审核结论。");
+        return jszg_fail_set(e, HTTP_BAD_REQUEST, "decision_invalid",
+                             "请选择审核结论。");
     *approve = !strcmp(d, "approve");
     if (!*approve && !*reason)
-        return jszg_adm_domain(e, HTTP_BAD_REQUEST, "reason_required",
-                               "不通过时必须填写理由。");
+        return jszg_fail_set(e, HTTP_BAD_REQUEST, "reason_required",
+                             "不通过时必须填写理由。");
     if (*reason && jszg_utf8_chars(*reason, strlen(*reason)) > 200)
-        return jszg_adm_domain(e, HTTP_BAD_REQUEST, "text_too_long",
-                               "理由不能超过200字。");
+        return jszg_fail_set(e, HTTP_BAD_REQUEST, "text_too_long",
+                             "理由不能超过200字。");
     return JSZG_ADM_OK;
 }
 
@@ -169,8 +169,8 @@ int jszg_admin_identity_image(jszg_req *jr)
 int jszg_admin_identity_decide(jszg_req *jr)
 {
     jszg_staff *st = jszg_admin_staff(jr);
-    jszg_adm_err e;
-    jszg_acct_err ae;
+    jszg_fail e = JSZG_FAIL(jr->pool);
+    jszg_fail ae = JSZG_FAIL(jr->pool);
     json_t *row;
     const char *reason;
     int approve, rc;
@@ -182,15 +182,14 @@ int jszg_admin_identity_decide(jszg_req *jr)
     if (decision_in(jr, &approve, &reason, &e) != JSZG_ADM_OK)
         return page_of(jr, st, "admin/identity", "实名人工审核", "identity",
                        row, e.status, e.message);
-    jszg_acct_err_init(jr->pool, &ae);
     rc = jszg_acct_review_decide(jr, jszg_jstr(row, "id"), approve,
                                  apr_pstrcat(jr->pool, "staff:",
                                              st->username, NULL),
                                  reason, &ae);
-    if (rc == JSZG_ACCT_EDOMAIN)
+    if (rc == JSZG_REFUSED)
         return page_of(jr, st, "admin/identity", "实名人工审核", "identity",
                        row, ae.status, ae.message);
-    if (rc != JSZG_ACCT_OK)
+    if (rc != JSZG_DB_OK)
         return jszg_db_status(rc);
     jszg_admin_flash(jr, st, approve ? "已审核通过，该账号已完成实名核验。"
                                      : "已审核不通过。");
@@ -290,7 +289,7 @@ int jszg_admin_cert_image(jszg_req *jr)
 int jszg_admin_cert_decide(jszg_req *jr)
 {
     jszg_staff *st = jszg_admin_staff(jr);
-    jszg_adm_err e;
+    jszg_fail e = JSZG_FAIL(jr->pool);
     json_t *row;
     const char *reason;
     int approve, n = 0, rc;

@@ -9,7 +9,7 @@
 #include "jszg_idcard.h"
 #include "jszg_rate.h"
 
-int jszg_cert_rate_ok(jszg_req *jr, jszg_wfail *f)
+int jszg_cert_rate_ok(jszg_req *jr, jszg_fail *f)
 {
     const char *ip = jr->r->useragent_ip ? jr->r->useragent_ip : "-";
     int n, rc = jszg_rate_count(jr, "cert_query", ip,
@@ -19,13 +19,13 @@ int jszg_cert_rate_ok(jszg_req *jr, jszg_wfail *f)
     if (rc != JSZG_DB_OK)
         return rc;
     if (n >= JSZG_CERT_QUERY_LIMIT)
-        return refuse(f, HTTP_TOO_MANY_REQUESTS, "too_many_queries",
-                      "查询过于频繁，请10分钟后再试。");
+        return jszg_refuse(f, HTTP_TOO_MANY_REQUESTS, "too_many_queries",
+                           "查询过于频繁，请10分钟后再试。");
     return JSZG_DB_OK;
 }
 
 int jszg_cert_query(jszg_req *jr, const char *name, const char *id_number,
-                    const char *cert_no, json_t **result, jszg_wfail *f)
+                    const char *cert_no, json_t **result, jszg_fail *f)
 {
     const char *ip = jr->r->useragent_ip ? jr->r->useragent_ip : "-";
     json_t *cert, *hist;
@@ -38,15 +38,15 @@ int jszg_cert_query(jszg_req *jr, const char *name, const char *id_number,
     cert_no = trim(jr->pool, cert_no);
     beijing_now(jr, &year);
     if (!text_ok(name, 30))
-        jszg_wz_field_error(jr, f, "name", "bad_name", "请输入持证人姓名。");
+        jszg_fail_field(f, "name", "bad_name", "请输入持证人姓名。");
     if (strlen(id_number) < 5 || strlen(id_number) > 32
         || strpbrk(id_number, "<> "))
-        jszg_wz_field_error(jr, f, "id_number", "bad_id_number",
-                            "请输入正确的证件号码。");
+        jszg_fail_field(f, "id_number", "bad_id_number",
+                        "请输入正确的证件号码。");
     if (!jszg_certno_valid(cert_no, year))
-        jszg_wz_field_error(jr, f, "cert_no", "bad_cert_no",
-                            "证书号码应为15位或17位数字。");
-    if (f->fields)
+        jszg_fail_field(f, "cert_no", "bad_cert_no",
+                        "证书号码应为15位或17位数字。");
+    if (jszg_fail_nfields(f))
         return refuse_fields(f);
     if ((rc = jszg_cert_rate_ok(jr, f)) != JSZG_DB_OK)
         return rc;
@@ -61,9 +61,9 @@ int jszg_cert_query(jszg_req *jr, const char *name, const char *id_number,
     if (rc == JSZG_DB_NOTFOUND && strchr(id_number, 'x'))
         rc = jszg_db_row(jr, "cert_query", &cert, 3, cert_no, up, name);
     if (rc == JSZG_DB_NOTFOUND)
-        return refuse(f, HTTP_NOT_FOUND, "no_match",
-                      "未查询到相关证书信息，请核对姓名、证件号码和证书号码"
-                      "是否与证书一致。");
+        return jszg_refuse(f, HTTP_NOT_FOUND, "no_match",
+                           "未查询到相关证书信息，请核对姓名、证件号码和证书号码"
+                           "是否与证书一致。");
     if (rc != JSZG_DB_OK)
         return rc;
     /* the registrations of this holder only */

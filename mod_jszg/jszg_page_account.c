@@ -47,58 +47,6 @@ void jszg_acct_keep(jszg_req *jr, json_t *data, const char *const *names)
     }
 }
 
-void jszg_acct_errors(json_t *data, const jszg_acct_err *e)
-{
-    json_t *errs = json_object_get(data, "errors");
-    int i, general = 1;
-
-    for (i = 0; i < e->fields->nelts; i++) {
-        const jszg_acct_fielderr *f =
-            &APR_ARRAY_IDX(e->fields, i, jszg_acct_fielderr);
-        json_object_set_new(errs, f->field, json_string(f->message));
-        general = 0;
-    }
-    if (general && e->message)
-        json_object_set_new(data, "error", json_string(e->message));
-    else if (!general)
-        json_object_set_new(data, "error",
-                            json_string("您填写的信息有误，请按提示修改后"
-                                        "重新提交"));
-}
-
-int jszg_acct_api_error(jszg_req *jr, const jszg_acct_err *e)
-{
-    json_t *body = jszg_pool_json(jr->pool, json_object());
-    json_t *err = json_object(), *fields = json_object();
-    int i;
-
-    json_object_set_new(err, "code", json_string(e->code ? e->code
-                                                 : "bad_request"));
-    json_object_set_new(err, "message", json_string(e->message ? e->message
-                                                    : "请求有误"));
-    for (i = 0; i < e->fields->nelts; i++) {
-        const jszg_acct_fielderr *f =
-            &APR_ARRAY_IDX(e->fields, i, jszg_acct_fielderr);
-        json_object_set_new(fields, f->field,
-                            json_pack("{s:s, s:s}", "code", f->code,
-                                      "message", f->message));
-    }
-    json_object_set_new(err, "fields", fields);
-    if (e->locked_until)
-        json_object_set_new(err, "locked_until",
-                            json_string(e->locked_until));
-    if (e->retry_after > 0) {
-        json_object_set_new(err, "retry_after",
-                            json_integer(e->retry_after));
-        apr_table_setn(jr->r->err_headers_out, "Retry-After",
-                       apr_itoa(jr->pool, e->retry_after));
-    }
-    if (e->remaining >= 0)
-        json_object_set_new(err, "remaining", json_integer(e->remaining));
-    json_object_set_new(body, "error", err);
-    return jszg_json(jr, e->status ? e->status : HTTP_BAD_REQUEST, body);
-}
-
 static int api_ok(jszg_req *jr, json_t *body)
 {
     body = jszg_pool_json(jr->pool, body ? body : json_object());
@@ -128,7 +76,7 @@ int jszg_acct_captcha_widget(jszg_req *jr, json_t *data)
     return JSZG_DB_OK;
 }
 
-int jszg_acct_captcha_form(jszg_req *jr, jszg_acct_err *e)
+int jszg_acct_captcha_form(jszg_req *jr, jszg_fail *e)
 {
     return jszg_acct_captcha_check(jr, jszg_field(jr, "captcha_token"),
                                    jszg_field(jr, "captcha_answer"),
@@ -193,52 +141,48 @@ static jszg_register_in register_in(jszg_req *jr)
 
 /* Captcha first: without it, no database lookup (no enumeration of
  * registered numbers); the field checks still run for the messages. */
-static int do_register(jszg_req *jr, jszg_acct_err *e, const char **id)
+static int do_register(jszg_req *jr, jszg_fail *e, const char **id)
 {
     jszg_register_in in = register_in(jr);
     int rc = jszg_acct_captcha_form(jr, e);
 
     *id = NULL;
-    if (rc == JSZG_ACCT_EDOMAIN) {
+    if (rc == JSZG_REFUSED) {
         jszg_acct_register_validate(jr, &in, e);
         return rc;
     }
-    if (rc != JSZG_ACCT_OK)
+    if (rc != JSZG_DB_OK)
         return rc;
     return jszg_acct_register(jr, &in, e, id);
 }
 
 int jszg_page_register_post(jszg_req *jr)
 {
-    jszg_acct_err e;
+    jszg_fail e = JSZG_FAIL(jr->pool);
     const char *id;
     json_t *d;
     int rc;
 
-    jszg_acct_err_init(jr->pool, &e);
     rc = do_register(jr, &e, &id);
-    if (rc == JSZG_ACCT_OK)
+    if (rc == JSZG_DB_OK)
         return jszg_redirect(jr, "/login?done=registered");
-    if (rc != JSZG_ACCT_EDOMAIN)
+    if (rc != JSZG_REFUSED)
         return jszg_db_status(rc);
     d = register_data(jr);
     jszg_acct_keep(jr, d, register_fields);
-    jszg_acct_errors(d, &e);
+    jszg_fail_page(d, &e, JSZG_ACCT_FIELDS_MSG);
     return render_form(jr, e.status, "register", d);
 }
 
 int jszg_api_register(jszg_req *jr)
 {
-    jszg_acct_err e;
+    jszg_fail e = JSZG_FAIL(jr->pool);
     const char *id;
     int rc;
 
-    jszg_acct_err_init(jr->pool, &e);
     rc = do_register(jr, &e, &id);
-    if (rc == JSZG_ACCT_EDOMAIN)
-        return jszg_acct_api_error(jr, &e);
-    if (rc != JSZG_ACCT_OK)
-        return jszg_db_status(rc);
+    if (rc != JSZG_DB_OK)
+        return jszg_fail_answer(jr, rc, &e);
     return api_ok(jr, json_pack("{s:s}", "account", id));
 }
 
@@ -295,15 +239,15 @@ int jszg_page_login(jszg_req *jr)
 
 /* The throttle before the captcha and the password: a refused try
  * costs neither a captcha row nor a bcrypt. */
-static int do_login(jszg_req *jr, jszg_login_out *out, jszg_acct_err *e)
+static int do_login(jszg_req *jr, jszg_login_out *out, jszg_fail *e)
 {
     int rc = jszg_acct_login_gate(jr, jszg_field(jr, "login"), e);
 
-    if (rc != JSZG_ACCT_OK)
+    if (rc != JSZG_DB_OK)
         return rc;
     rc = jszg_acct_captcha_form(jr, e);
 
-    if (rc != JSZG_ACCT_OK)
+    if (rc != JSZG_DB_OK)
         return rc;
     return jszg_acct_login(jr, jszg_field(jr, "login"),
                            jszg_field(jr, "password"), out, e);
@@ -336,15 +280,14 @@ static int start_session(jszg_req *jr, const jszg_login_out *out)
 int jszg_page_login_post(jszg_req *jr)
 {
     const char *next;
-    jszg_acct_err e;
+    jszg_fail e = JSZG_FAIL(jr->pool);
     jszg_login_out out;
     jszg_session *s;
     json_t *d;
     int rc;
 
-    jszg_acct_err_init(jr->pool, &e);
     rc = do_login(jr, &out, &e);
-    if (rc == JSZG_ACCT_OK) {
+    if (rc == JSZG_DB_OK) {
         if (!start_session(jr, &out))
             return HTTP_SERVICE_UNAVAILABLE;
         s = jr->session;
@@ -354,11 +297,11 @@ int jszg_page_login_post(jszg_req *jr)
         return jszg_redirect(jr, json_object_get(s->data, "entry")
                                  ? "/platform" : "/account");
     }
-    if (rc != JSZG_ACCT_EDOMAIN)
+    if (rc != JSZG_REFUSED)
         return jszg_db_status(rc);
     d = login_data(jr);
     jszg_acct_keep(jr, d, login_fields);
-    jszg_acct_errors(d, &e);
+    jszg_fail_page(d, &e, JSZG_ACCT_FIELDS_MSG);
     if (e.retry_after > 0)
         apr_table_setn(jr->r->err_headers_out, "Retry-After",
                        apr_itoa(jr->pool, e.retry_after));
@@ -367,16 +310,13 @@ int jszg_page_login_post(jszg_req *jr)
 
 int jszg_api_login(jszg_req *jr)
 {
-    jszg_acct_err e;
+    jszg_fail e = JSZG_FAIL(jr->pool);
     jszg_login_out out;
     int rc;
 
-    jszg_acct_err_init(jr->pool, &e);
     rc = do_login(jr, &out, &e);
-    if (rc == JSZG_ACCT_EDOMAIN)
-        return jszg_acct_api_error(jr, &e);
-    if (rc != JSZG_ACCT_OK)
-        return jszg_db_status(rc);
+    if (rc != JSZG_DB_OK)
+        return jszg_fail_answer(jr, rc, &e);
     if (!start_session(jr, &out))
         return HTTP_SERVICE_UNAVAILABLE;
     return api_ok(jr, json_pack("{s:s, s:s, s:o, s:s}", "account",
@@ -416,11 +356,11 @@ int jszg_page_forgot(jszg_req *jr)
     return render_form(jr, HTTP_OK, "forgot", forgot_data(jr));
 }
 
-static int do_forgot(jszg_req *jr, jszg_acct_err *e)
+static int do_forgot(jszg_req *jr, jszg_fail *e)
 {
     int rc = jszg_acct_captcha_form(jr, e);
 
-    if (rc != JSZG_ACCT_OK)
+    if (rc != JSZG_DB_OK)
         return rc;
     return jszg_acct_reset_send(jr, jszg_field(jr, "login"),
                                 jszg_field(jr, "phone"), e);
@@ -457,74 +397,66 @@ static int render_step2(jszg_req *jr, int status, json_t *d)
 
 int jszg_page_forgot_post(jszg_req *jr)
 {
-    jszg_acct_err e;
+    jszg_fail e = JSZG_FAIL(jr->pool);
     json_t *d = forgot_data(jr);
     int rc;
 
-    jszg_acct_err_init(jr->pool, &e);
     rc = do_forgot(jr, &e);
     jszg_acct_keep(jr, d, forgot_fields);
-    if (rc == JSZG_ACCT_OK)
+    if (rc == JSZG_DB_OK)
         return render_step2(jr, HTTP_OK, d);
-    if (rc != JSZG_ACCT_EDOMAIN)
+    if (rc != JSZG_REFUSED)
         return jszg_db_status(rc);
-    jszg_acct_errors(d, &e);
+    jszg_fail_page(d, &e, JSZG_ACCT_FIELDS_MSG);
     return render_form(jr, e.status, "forgot", d);
 }
 
 int jszg_page_forgot_reset(jszg_req *jr)
 {
-    jszg_acct_err e;
+    jszg_fail e = JSZG_FAIL(jr->pool);
     json_t *d;
     int rc;
 
-    jszg_acct_err_init(jr->pool, &e);
     rc = jszg_acct_reset_finish(jr, jszg_field(jr, "login"),
                                 jszg_field(jr, "code"),
                                 jszg_field(jr, "password"),
                                 jszg_field(jr, "confirm"), &e);
-    if (rc == JSZG_ACCT_OK) {
+    if (rc == JSZG_DB_OK) {
         /* the sessions are gone in the database: drop our cookie too */
         jszg_session_destroy(jr);
         return jszg_redirect(jr, "/login?done=reset");
     }
-    if (rc != JSZG_ACCT_EDOMAIN)
+    if (rc != JSZG_REFUSED)
         return jszg_db_status(rc);
     d = forgot_data(jr);
     jszg_acct_keep(jr, d, forgot_fields);
-    jszg_acct_errors(d, &e);
+    jszg_fail_page(d, &e, JSZG_ACCT_FIELDS_MSG);
     return render_step2(jr, e.status, d);
 }
 
 int jszg_api_forgot(jszg_req *jr)
 {
-    jszg_acct_err e;
+    jszg_fail e = JSZG_FAIL(jr->pool);
     int rc;
 
-    jszg_acct_err_init(jr->pool, &e);
     rc = do_forgot(jr, &e);
-    if (rc == JSZG_ACCT_EDOMAIN)
-        return jszg_acct_api_error(jr, &e);
-    if (rc != JSZG_ACCT_OK)
-        return jszg_db_status(rc);
+    if (rc != JSZG_DB_OK)
+        return jszg_fail_answer(jr, rc, &e);
     return api_ok(jr, json_pack("{s:s, s:s}", "message", sent_message(jr),
                                 "hint", MSG_CHECK));
 }
 
 int jszg_api_reset(jszg_req *jr)
 {
-    jszg_acct_err e;
+    jszg_fail e = JSZG_FAIL(jr->pool);
     int rc;
 
-    jszg_acct_err_init(jr->pool, &e);
     rc = jszg_acct_reset_finish(jr, jszg_field(jr, "login"),
                                 jszg_field(jr, "code"),
                                 jszg_field(jr, "password"),
                                 jszg_field(jr, "confirm"), &e);
-    if (rc == JSZG_ACCT_EDOMAIN)
-        return jszg_acct_api_error(jr, &e);
-    if (rc != JSZG_ACCT_OK)
-        return jszg_db_status(rc);
+    if (rc != JSZG_DB_OK)
+        return jszg_fail_answer(jr, rc, &e);
     jszg_session_destroy(jr);
     return api_ok(jr, NULL);
 }

@@ -150,21 +150,20 @@ int jszg_page_account_profile_post(jszg_req *jr)
 {
     const char *uid = jszg_acct_user(jr);
     jszg_profile_in in = profile_in(jr);
-    jszg_acct_err e;
+    jszg_fail e = JSZG_FAIL(jr->pool);
     json_t *d;
     int rc;
 
-    jszg_acct_err_init(jr->pool, &e);
     rc = jszg_acct_profile_update(jr, uid, &in, &e);
-    if (rc == JSZG_ACCT_OK)
+    if (rc == JSZG_DB_OK)
         return jszg_redirect(jr, "/account?done=profile");
-    if (rc != JSZG_ACCT_EDOMAIN)
+    if (rc != JSZG_REFUSED)
         return jszg_db_status(rc);
     if ((rc = center_data(jr, uid, "修改个人信息", "profile", &d))
         != JSZG_DB_OK)
         return jszg_db_status(rc);
     jszg_acct_keep(jr, d, profile_fields);
-    jszg_acct_errors(d, &e);
+    jszg_fail_page(d, &e, JSZG_ACCT_FIELDS_MSG);
     profile_lists(d);
     return jszg_render(jr, e.status, "account/profile", d);
 }
@@ -173,16 +172,14 @@ int jszg_api_account_profile(jszg_req *jr)
 {
     const char *uid = jszg_acct_user(jr);
     jszg_profile_in in = profile_in(jr);
-    jszg_acct_err e;
+    jszg_fail e = JSZG_FAIL(jr->pool);
     json_t *acct;
     int rc;
 
-    jszg_acct_err_init(jr->pool, &e);
     rc = jszg_acct_profile_update(jr, uid, &in, &e);
-    if (rc == JSZG_ACCT_EDOMAIN)
-        return jszg_acct_api_error(jr, &e);
-    if (rc != JSZG_ACCT_OK
-        || (rc = jszg_acct_profile(jr, uid, &acct)) != JSZG_DB_OK)
+    if (rc != JSZG_DB_OK)
+        return jszg_fail_answer(jr, rc, &e);
+    if ((rc = jszg_acct_profile(jr, uid, &acct)) != JSZG_DB_OK)
         return jszg_db_status(rc);
     return jszg_json(jr, HTTP_OK, jszg_pool_json(jr->pool,
                      json_pack("{s:b, s:O}", "ok", 1, "account", acct)));
@@ -191,7 +188,7 @@ int jszg_api_account_profile(jszg_req *jr)
 /* ---- 实名核验 ----------------------------------------------------------- */
 
 static int verify_page(jszg_req *jr, const char *uid, int status,
-                       const jszg_acct_err *e, const char *success)
+                       const jszg_fail *e, const char *success)
 {
     json_t *d, *acct;
     int rc, left;
@@ -213,7 +210,7 @@ static int verify_page(jszg_req *jr, const char *uid, int status,
                     json_object_get(acct, "name"));
     if (e) {
         jszg_acct_keep(jr, d, (const char *const[]){ "name", NULL });
-        jszg_acct_errors(d, e);
+        jszg_fail_page(d, e, JSZG_ACCT_FIELDS_MSG);
         json_object_set_new(d, "failed", json_boolean(
             e->code && !strcmp(e->code, "verify_failed")));
     }
@@ -234,16 +231,15 @@ int jszg_page_account_verify(jszg_req *jr)
 int jszg_page_account_verify_post(jszg_req *jr)
 {
     const char *uid = jszg_acct_user(jr), *name;
-    jszg_acct_err e;
+    jszg_fail e = JSZG_FAIL(jr->pool);
     int rc;
 
-    jszg_acct_err_init(jr->pool, &e);
     rc = jszg_acct_verify(jr, uid, jszg_field(jr, "name"), &name, &e);
-    if (rc == JSZG_ACCT_OK) {
+    if (rc == JSZG_DB_OK) {
         set_session_name(jr, name);
         return verify_page(jr, uid, HTTP_OK, NULL, MSG_VERIFIED);
     }
-    if (rc != JSZG_ACCT_EDOMAIN)
+    if (rc != JSZG_REFUSED)
         return jszg_db_status(rc);
     return verify_page(jr, uid, e.status, &e, NULL);
 }
@@ -251,15 +247,12 @@ int jszg_page_account_verify_post(jszg_req *jr)
 int jszg_api_account_verify(jszg_req *jr)
 {
     const char *uid = jszg_acct_user(jr), *name;
-    jszg_acct_err e;
+    jszg_fail e = JSZG_FAIL(jr->pool);
     int rc;
 
-    jszg_acct_err_init(jr->pool, &e);
     rc = jszg_acct_verify(jr, uid, jszg_field(jr, "name"), &name, &e);
-    if (rc == JSZG_ACCT_EDOMAIN)
-        return jszg_acct_api_error(jr, &e);
-    if (rc != JSZG_ACCT_OK)
-        return jszg_db_status(rc);
+    if (rc != JSZG_DB_OK)
+        return jszg_fail_answer(jr, rc, &e);
     set_session_name(jr, name);
     return jszg_json(jr, HTTP_OK, jszg_pool_json(jr->pool, json_pack(
         "{s:b, s:s, s:s, s:i}", "ok", 1, "name", name, "message",
@@ -269,7 +262,7 @@ int jszg_api_account_verify(jszg_req *jr)
 /* ---- 人工审核 ----------------------------------------------------------- */
 
 static int review_page(jszg_req *jr, const char *uid, int status,
-                       const jszg_acct_err *e)
+                       const jszg_fail *e)
 {
     json_t *d, *acct;
     int rc;
@@ -286,7 +279,7 @@ static int review_page(jszg_req *jr, const char *uid, int status,
                     json_object_get(acct, "name"));
     if (e) {
         jszg_acct_keep(jr, d, (const char *const[]){ "name", NULL });
-        jszg_acct_errors(d, e);
+        jszg_fail_page(d, e, JSZG_ACCT_FIELDS_MSG);
     }
     return jszg_render(jr, status, "account/review", d);
 }
@@ -298,7 +291,7 @@ int jszg_page_account_review(jszg_req *jr)
     return review_page(jr, uid, HTTP_OK, NULL);
 }
 
-static int do_review(jszg_req *jr, const char *uid, jszg_acct_err *e)
+static int do_review(jszg_req *jr, const char *uid, jszg_fail *e)
 {
     jszg_review_in in;
 
@@ -311,14 +304,13 @@ static int do_review(jszg_req *jr, const char *uid, jszg_acct_err *e)
 int jszg_page_account_review_post(jszg_req *jr)
 {
     const char *uid = jszg_acct_user(jr);
-    jszg_acct_err e;
+    jszg_fail e = JSZG_FAIL(jr->pool);
     int rc;
 
-    jszg_acct_err_init(jr->pool, &e);
     rc = do_review(jr, uid, &e);
-    if (rc == JSZG_ACCT_OK)
+    if (rc == JSZG_DB_OK)
         return jszg_redirect(jr, "/account?done=review");
-    if (rc != JSZG_ACCT_EDOMAIN)
+    if (rc != JSZG_REFUSED)
         return jszg_db_status(rc);
     return review_page(jr, uid, e.status, &e);
 }
@@ -326,15 +318,12 @@ int jszg_page_account_review_post(jszg_req *jr)
 int jszg_api_account_review(jszg_req *jr)
 {
     const char *uid = jszg_acct_user(jr);
-    jszg_acct_err e;
+    jszg_fail e = JSZG_FAIL(jr->pool);
     int rc;
 
-    jszg_acct_err_init(jr->pool, &e);
     rc = do_review(jr, uid, &e);
-    if (rc == JSZG_ACCT_EDOMAIN)
-        return jszg_acct_api_error(jr, &e);
-    if (rc != JSZG_ACCT_OK)
-        return jszg_db_status(rc);
+    if (rc != JSZG_DB_OK)
+        return jszg_fail_answer(jr, rc, &e);
     return jszg_json(jr, HTTP_OK, jszg_pool_json(jr->pool, json_pack(
         "{s:b, s:s}", "ok", 1, "status", "人工审核中")));
 }
@@ -353,7 +342,7 @@ int jszg_page_account_password(jszg_req *jr)
     return jszg_render(jr, HTTP_OK, "account/password", d);
 }
 
-static int do_password(jszg_req *jr, const char *uid, jszg_acct_err *e)
+static int do_password(jszg_req *jr, const char *uid, jszg_fail *e)
 {
     int rc = jszg_acct_password_change(jr, uid,
                                        jszg_field(jr, "old_password"),
@@ -361,7 +350,7 @@ static int do_password(jszg_req *jr, const char *uid, jszg_acct_err *e)
                                        jszg_field(jr, "confirm"), e);
 
     /* every session of the account has ended, this one too */
-    if (rc == JSZG_ACCT_OK)
+    if (rc == JSZG_DB_OK)
         jszg_session_destroy(jr);
     return rc;
 }
@@ -369,35 +358,31 @@ static int do_password(jszg_req *jr, const char *uid, jszg_acct_err *e)
 int jszg_page_account_password_post(jszg_req *jr)
 {
     const char *uid = jszg_acct_user(jr);
-    jszg_acct_err e;
+    jszg_fail e = JSZG_FAIL(jr->pool);
     json_t *d;
     int rc;
 
-    jszg_acct_err_init(jr->pool, &e);
     rc = do_password(jr, uid, &e);
-    if (rc == JSZG_ACCT_OK)
+    if (rc == JSZG_DB_OK)
         return jszg_redirect(jr, "/login?done=password");
-    if (rc != JSZG_ACCT_EDOMAIN)
+    if (rc != JSZG_REFUSED)
         return jszg_db_status(rc);
     if ((rc = center_data(jr, uid, "修改密码", "password", &d))
         != JSZG_DB_OK)
         return jszg_db_status(rc);
-    jszg_acct_errors(d, &e);
+    jszg_fail_page(d, &e, JSZG_ACCT_FIELDS_MSG);
     return jszg_render(jr, e.status, "account/password", d);
 }
 
 int jszg_api_account_password(jszg_req *jr)
 {
     const char *uid = jszg_acct_user(jr);
-    jszg_acct_err e;
+    jszg_fail e = JSZG_FAIL(jr->pool);
     int rc;
 
-    jszg_acct_err_init(jr->pool, &e);
     rc = do_password(jr, uid, &e);
-    if (rc == JSZG_ACCT_EDOMAIN)
-        return jszg_acct_api_error(jr, &e);
-    if (rc != JSZG_ACCT_OK)
-        return jszg_db_status(rc);
+    if (rc != JSZG_DB_OK)
+        return jszg_fail_answer(jr, rc, &e);
     return jszg_json(jr, HTTP_OK, jszg_pool_json(jr->pool,
                      json_pack("{s:b}", "ok", 1)));
 }
@@ -405,7 +390,7 @@ int jszg_api_account_password(jszg_req *jr)
 /* ---- 修改手机号码 ------------------------------------------------------- */
 
 static int phone_page(jszg_req *jr, const char *uid, int status,
-                      const jszg_acct_err *e, int sent)
+                      const jszg_fail *e, int sent)
 {
     json_t *d;
     int rc;
@@ -415,7 +400,7 @@ static int phone_page(jszg_req *jr, const char *uid, int status,
         return jszg_db_status(rc);
     jszg_acct_keep(jr, d, (const char *const[]){ "phone", NULL });
     if (e)
-        jszg_acct_errors(d, e);
+        jszg_fail_page(d, e, JSZG_ACCT_FIELDS_MSG);
     if (sent)
         json_object_set_new(d, "notice", json_string(
             "验证码已发送至新手机号码，10分钟内有效。"));
@@ -435,20 +420,19 @@ int jszg_page_account_phone_post(jszg_req *jr)
     const char *uid = jszg_acct_user(jr);
     const char *action = jszg_field(jr, "action");
     int send = action && !strcmp(action, "send");
-    jszg_acct_err e;
+    jszg_fail e = JSZG_FAIL(jr->pool);
     int rc;
 
-    jszg_acct_err_init(jr->pool, &e);
     if (send)
         rc = jszg_acct_phone_send(jr, uid, jszg_field(jr, "phone"), &e);
     else
         rc = jszg_acct_phone_change(jr, uid, jszg_field(jr, "phone"),
                                     jszg_field(jr, "code"), &e);
-    if (rc == JSZG_ACCT_OK && !send)
+    if (rc == JSZG_DB_OK && !send)
         return jszg_redirect(jr, "/account?done=phone");
-    if (rc == JSZG_ACCT_OK)
+    if (rc == JSZG_DB_OK)
         return phone_page(jr, uid, HTTP_OK, NULL, 1);
-    if (rc != JSZG_ACCT_EDOMAIN)
+    if (rc != JSZG_REFUSED)
         return jszg_db_status(rc);
     return phone_page(jr, uid, e.status, &e, 0);
 }
@@ -456,15 +440,12 @@ int jszg_page_account_phone_post(jszg_req *jr)
 int jszg_api_account_phone_code(jszg_req *jr)
 {
     const char *uid = jszg_acct_user(jr);
-    jszg_acct_err e;
+    jszg_fail e = JSZG_FAIL(jr->pool);
     int rc;
 
-    jszg_acct_err_init(jr->pool, &e);
     rc = jszg_acct_phone_send(jr, uid, jszg_field(jr, "phone"), &e);
-    if (rc == JSZG_ACCT_EDOMAIN)
-        return jszg_acct_api_error(jr, &e);
-    if (rc != JSZG_ACCT_OK)
-        return jszg_db_status(rc);
+    if (rc != JSZG_DB_OK)
+        return jszg_fail_answer(jr, rc, &e);
     return jszg_json(jr, HTTP_OK, jszg_pool_json(jr->pool,
                      json_pack("{s:b}", "ok", 1)));
 }
@@ -472,16 +453,13 @@ int jszg_api_account_phone_code(jszg_req *jr)
 int jszg_api_account_phone(jszg_req *jr)
 {
     const char *uid = jszg_acct_user(jr);
-    jszg_acct_err e;
+    jszg_fail e = JSZG_FAIL(jr->pool);
     int rc;
 
-    jszg_acct_err_init(jr->pool, &e);
     rc = jszg_acct_phone_change(jr, uid, jszg_field(jr, "phone"),
                                 jszg_field(jr, "code"), &e);
-    if (rc == JSZG_ACCT_EDOMAIN)
-        return jszg_acct_api_error(jr, &e);
-    if (rc != JSZG_ACCT_OK)
-        return jszg_db_status(rc);
+    if (rc != JSZG_DB_OK)
+        return jszg_fail_answer(jr, rc, &e);
     return jszg_json(jr, HTTP_OK, jszg_pool_json(jr->pool,
                      json_pack("{s:b}", "ok", 1)));
 }

@@ -62,7 +62,7 @@ int jszg_page_dev_reviews(jszg_req *jr)
 int jszg_page_dev_review_decide(jszg_req *jr)
 {
     const char *decision = jszg_field(jr, "decision");
-    jszg_acct_err e;
+    jszg_fail e = JSZG_FAIL(jr->pool);
     int rc;
 
     if (!dev_only(jr))
@@ -71,13 +71,10 @@ int jszg_page_dev_review_decide(jszg_req *jr)
                       && strcmp(decision, "reject")))
         return jszg_error(jr, HTTP_BAD_REQUEST, "decision_bad",
                           "请选择审核结论");
-    jszg_acct_err_init(jr->pool, &e);
     rc = jszg_acct_review_decide(jr, jszg_param(jr, "id"),
                                  !strcmp(decision, "approve"), "dev",
                                  jszg_field(jr, "note"), &e);
-    if (rc == JSZG_ACCT_EDOMAIN)
-        return jszg_error(jr, e.status, e.code, e.message);
-    if (rc != JSZG_ACCT_OK)
-        return jszg_db_status(rc);
+    if (rc != JSZG_DB_OK)
+        return jszg_fail_answer(jr, rc, &e);
     return jszg_redirect(jr, "/dev/reviews");
 }

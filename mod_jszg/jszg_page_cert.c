@@ -18,7 +18,7 @@ static const char *const query_fields[] = {
 };
 
 static int render_query(jszg_req *jr, json_t *values, json_t *result,
-                        const jszg_wfail *f, int status)
+                        const jszg_fail *f, int status)
 {
     json_t *d = jszg_page_data(jr, "证书查询", "cert");
     int rc = jszg_acct_captcha_widget(jr, d);
@@ -30,10 +30,8 @@ static int render_query(jszg_req *jr, json_t *values, json_t *result,
     json_object_set(d, "values", values);
     if (result)
         json_object_set(d, "result", result);
-    if (f && f->code) {
-        json_object_set(d, "errors", jszg_wz_errors(jr, f));
-        json_object_set_new(d, "error", json_string(f->message));
-    }
+    if (f && f->code)
+        jszg_fail_page(d, f, NULL);
     jszg_crumbs(jr, d, "首页", "/", "证书查询", NULL, NULL);
     return jszg_render(jr, status, "cert_query", d);
 }
@@ -47,25 +45,23 @@ int jszg_page_cert_query(jszg_req *jr)
 /* The address's budget (read only), the captcha, then the service:
  * JSZG_DB_OK with *result, or rc. */
 static int run_query(jszg_req *jr, json_t *values, json_t **result,
-                     jszg_wfail *f)
+                     jszg_fail *f)
 {
-    jszg_acct_err e;
+    jszg_fail e = JSZG_FAIL(jr->pool);
     int rc;
 
     if ((rc = jszg_cert_rate_ok(jr, f)) != JSZG_DB_OK)
         return rc;
-    jszg_acct_err_init(jr->pool, &e);
     rc = jszg_acct_captcha_form(jr, &e);
-    if (rc == JSZG_ACCT_EDOMAIN) {
-        const char *msg = jszg_acct_err_field(&e, "captcha");
-        jszg_wz_field_error(jr, f, "captcha", "bad_captcha",
-                            msg ? msg : e.message);
-        jszg_wz_fail(f, e.status == HTTP_TOO_MANY_REQUESTS
-                        ? HTTP_TOO_MANY_REQUESTS : HTTP_BAD_REQUEST,
-                     "bad_captcha", msg ? msg : e.message);
-        return JSZG_W_REFUSED;
+    if (rc == JSZG_REFUSED) {
+        const char *msg = jszg_fail_field_message(&e, "captcha");
+        jszg_fail_field(f, "captcha", "bad_captcha",
+                        msg ? msg : e.message);
+        return jszg_refuse(f, e.status == HTTP_TOO_MANY_REQUESTS
+                           ? HTTP_TOO_MANY_REQUESTS : HTTP_BAD_REQUEST,
+                           "bad_captcha", msg ? msg : e.message);
     }
-    if (rc != JSZG_ACCT_OK)
+    if (rc != JSZG_DB_OK)
         return rc;
     return jszg_cert_query(jr, json_string_value(json_object_get(values,
                            "name")), json_string_value(json_object_get(
@@ -76,10 +72,10 @@ static int run_query(jszg_req *jr, json_t *values, json_t **result,
 int jszg_page_cert_query_post(jszg_req *jr)
 {
     json_t *values = jszg_wz_form(jr, query_fields, 0), *result;
-    jszg_wfail f = { 0, NULL, NULL, NULL };
+    jszg_fail f = JSZG_FAIL(jr->pool);
     int rc = run_query(jr, values, &result, &f);
 
-    if (rc == JSZG_W_REFUSED)
+    if (rc == JSZG_REFUSED)
         return render_query(jr, values, NULL, &f, f.status);
     if (rc != JSZG_DB_OK)
         return jszg_db_status(rc);
@@ -96,11 +92,11 @@ int jszg_api_cert_captcha(jszg_req *jr)
 int jszg_api_cert_query(jszg_req *jr)
 {
     json_t *values = jszg_wz_form(jr, query_fields, 0), *result;
-    jszg_wfail f = { 0, NULL, NULL, NULL };
+    jszg_fail f = JSZG_FAIL(jr->pool);
     int rc = run_query(jr, values, &result, &f);
 
     if (rc != JSZG_DB_OK)
-        return jszg_wz_answer_fail(jr, rc, &f);
+        return jszg_fail_answer(jr, rc, &f);
     return jszg_json(jr, HTTP_OK, result);
 }
 

@@ -189,7 +189,7 @@ int jszg_page_record_photo(jszg_req *jr)
  * stays stale however often it is corrected. */
 static int render_edit(jszg_req *jr, const jszg_applicant *a,
                        const jszg_record *rec, json_t *values,
-                       const char *version, const jszg_wfail *f, int status,
+                       const char *version, const jszg_fail *f, int status,
                        json_t **page)
 {
     json_t *d = jszg_wz_page(jr, "修改定期注册报名信息", NULL);
@@ -201,10 +201,8 @@ static int render_edit(jszg_req *jr, const jszg_applicant *a,
     json_object_set_new(d, "action", json_string(apr_pstrcat(jr->pool,
                         "/platform/dqzc/records/", rec->reg_no, "/edit",
                         NULL)));
-    if (f && f->message)
-        json_object_set_new(d, "error", json_string(f->message));
     if (f)
-        json_object_set(d, "errors", jszg_wz_errors(jr, f));
+        jszg_fail_page(d, f, NULL);
     record_crumbs(jr, d, rec->reg_no, "修改");
     if (page) {
         *page = d;
@@ -239,7 +237,7 @@ static int edit_school(jszg_req *jr, const jszg_applicant *a,
                        const jszg_record *rec, json_t *values,
                        const char *action)
 {
-    jszg_wfail f = { 0, NULL, NULL, NULL };
+    jszg_fail f = JSZG_FAIL(jr->pool);
     json_t *page, *rows = NULL, *row = NULL;
     int rc;
 
@@ -249,7 +247,7 @@ static int edit_school(jszg_req *jr, const jszg_applicant *a,
     else
         rc = jszg_wz_school_add(jr, a, jszg_field(jr, "new_school_name"),
                                 jszg_field(jr, "new_school_kind"), &row, &f);
-    if (rc != JSZG_DB_OK && rc != JSZG_W_REFUSED)
+    if (rc != JSZG_DB_OK && rc != JSZG_REFUSED)
         return jszg_db_status(rc);
     if (row) {
         json_object_set(values, "grad_school", json_object_get(row, "id"));
@@ -280,7 +278,7 @@ int jszg_page_record_save(jszg_req *jr)
 {
     const char *action = jszg_field(jr, "action");
     const char *version = jszg_field(jr, "version");
-    jszg_wfail f = { 0, NULL, NULL, NULL };
+    jszg_fail f = JSZG_FAIL(jr->pool);
     const unsigned char *photo;
     apr_size_t plen;
     jszg_applicant a;
@@ -306,7 +304,7 @@ int jszg_page_record_save(jszg_req *jr)
         return jszg_redirect(jr, apr_pstrcat(jr->pool,
                              "/platform/dqzc/records/", rec.reg_no, NULL));
     }
-    if (rc != JSZG_W_REFUSED)
+    if (rc != JSZG_REFUSED)
         return jszg_db_status(rc);
     if (f.code && !strcmp(f.code, "stale_edit")) {
         /* not merged: the latest record, its token, and why */
@@ -315,10 +313,10 @@ int jszg_page_record_save(jszg_req *jr)
         return render_edit(jr, &a, &rec, NULL, rec.version, &f, f.status,
                            NULL);
     }
-    if (photo && !json_object_get(f.fields, "photo"))
-        jszg_wz_field_error(jr, &f, "photo", "photo_again",
-                            "本次修改未保存，照片也未更换：请修改标红的项目"
-                            "后重新选择照片并提交。");
+    if (photo && !jszg_fail_field_get(&f, "photo"))
+        jszg_fail_field(&f, "photo", "photo_again",
+                        "本次修改未保存，照片也未更换：请修改标红的项目"
+                        "后重新选择照片并提交。");
     return render_edit(jr, &a, &rec, in, version, &f, f.status, NULL);
 }
 

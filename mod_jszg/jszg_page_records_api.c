@@ -46,7 +46,7 @@ int jszg_api_record(jszg_req *jr)
  * keep their saved values), "version" from GET, optional "photo". */
 int jszg_api_record_save(jszg_req *jr)
 {
-    jszg_wfail f = { 0, NULL, NULL, NULL };
+    jszg_fail f = JSZG_FAIL(jr->pool);
     const unsigned char *photo;
     apr_size_t plen;
     jszg_applicant a;
@@ -60,7 +60,7 @@ int jszg_api_record_save(jszg_req *jr)
     rc = jszg_rec_save(jr, &a, &rec, jszg_field(jr, "version"),
                        jszg_rec_edit_input(jr, &rec), photo, plen, &f);
     if (rc != JSZG_DB_OK)
-        return jszg_wz_answer_fail(jr, rc, &f);
+        return jszg_fail_answer(jr, rc, &f);
     /* the new version, for the next edit from this client */
     if ((rc = jszg_rec_need(jr, &a, &rec)) != DECLINED)
         return rc;

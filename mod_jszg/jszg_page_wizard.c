@@ -37,40 +37,6 @@ void jszg_wz_flash(jszg_req *jr, const char *msg)
     s->dirty = 1;
 }
 
-json_t *jszg_wz_errors(jszg_req *jr, const jszg_wfail *f)
-{
-    json_t *out = jszg_pool_json(jr->pool, json_object());
-    const char *k;
-    json_t *v;
-
-    if (f->fields)
-        json_object_foreach(f->fields, k, v)
-            json_object_set(out, k, json_object_get(v, "message"));
-    return out;
-}
-
-int jszg_wz_api_fail(jszg_req *jr, const jszg_wfail *f)
-{
-    json_t *body = jszg_pool_json(jr->pool, json_object());
-    json_t *err = json_pack("{s:s, s:s}", "code", f->code ? f->code
-                            : "refused", "message", f->message ? f->message
-                            : "请求未被接受。");
-
-    if (f->fields)
-        json_object_set(err, "fields", f->fields);
-    json_object_set_new(body, "error", err);
-    return jszg_json(jr, f->status ? f->status : HTTP_BAD_REQUEST, body);
-}
-
-int jszg_wz_answer_fail(jszg_req *jr, int rc, const jszg_wfail *f)
-{
-    if (rc != JSZG_W_REFUSED)
-        return jszg_db_status(rc);
-    if (jr->is_api)
-        return jszg_wz_api_fail(jr, f);
-    return jszg_error(jr, f->status, f->code, f->message);
-}
-
 json_t *jszg_wz_form(jszg_req *jr, const char *const *names, int query)
 {
     json_t *o = jszg_pool_json(jr->pool, json_object());
@@ -176,7 +142,7 @@ int jszg_api_platform(jszg_req *jr)
 {
     jszg_applicant a;
     json_t *body = jszg_pool_json(jr->pool, json_object()), *records;
-    jszg_wfail f = { 0, NULL, NULL, NULL };
+    jszg_fail f = JSZG_FAIL(jr->pool);
     int rc;
 
     if ((rc = jszg_wz_need_applicant(jr, &a)) != DECLINED)
@@ -242,10 +208,10 @@ static const char *list_all_href(jszg_req *jr, json_t *sel)
 }
 
 static int render_windows(jszg_req *jr, const jszg_applicant *a,
-                          json_t *sel, const jszg_wfail *err, int status)
+                          json_t *sel, const jszg_fail *err, int status)
 {
     json_t *d = jszg_wz_page(jr, "教师资格定期注册申请网报时间查询", NULL);
-    jszg_wfail f = { 0, NULL, NULL, NULL };
+    jszg_fail f = JSZG_FAIL(jr->pool);
     int rc = jszg_wz_windows_data(jr, sel, d, &f);
 
     if (rc != JSZG_DB_OK)
@@ -255,10 +221,8 @@ static int render_windows(jszg_req *jr, const jszg_applicant *a,
                         json_string(list_all_href(jr, sel)));
     if (jszg_wz_may_apply(a, &f) != JSZG_DB_OK)
         json_object_set_new(d, "refusal", json_string(f.message));
-    if (err && err->message)
-        json_object_set_new(d, "error", json_string(err->message));
     if (err)
-        json_object_set(d, "errors", jszg_wz_errors(jr, err));
+        jszg_fail_page(d, err, NULL);
     json_object_set_new(d, "may_start", json_boolean(
         !json_object_get(d, "refusal")
         && json_is_true(json_object_get(d, "window_open"))
@@ -288,7 +252,7 @@ int jszg_page_dqzc_start(jszg_req *jr)
 {
     jszg_applicant a;
     jszg_draft *d;
-    jszg_wfail f = { 0, NULL, NULL, NULL };
+    jszg_fail f = JSZG_FAIL(jr->pool);
     int rc;
 
     if ((rc = jszg_wz_need_applicant(jr, &a)) != DECLINED)
@@ -296,7 +260,7 @@ int jszg_page_dqzc_start(jszg_req *jr)
     rc = jszg_wz_start(jr, &a, jszg_field(jr, "institution_id"),
                        jszg_field(jr, "stage"), jszg_field(jr, "point_id"),
                        &d, &f);
-    if (rc == JSZG_W_REFUSED)
+    if (rc == JSZG_REFUSED)
         return render_windows(jr, &a, jszg_wz_form(jr, window_params, 0),
                               &f, f.status);
     if (rc != JSZG_DB_OK)
@@ -309,13 +273,13 @@ int jszg_api_dqzc_windows(jszg_req *jr)
     jszg_applicant a;
     json_t *body = jszg_pool_json(jr->pool, json_object());
     json_t *sel = jszg_wz_form(jr, window_params, 1);
-    jszg_wfail f = { 0, NULL, NULL, NULL };
+    jszg_fail f = JSZG_FAIL(jr->pool);
     int rc;
 
     if ((rc = jszg_wz_need_applicant(jr, &a)) != DECLINED)
         return rc;
     if ((rc = jszg_wz_windows_data(jr, sel, body, &f)) != JSZG_DB_OK)
-        return jszg_wz_answer_fail(jr, rc, &f);
+        return jszg_fail_answer(jr, rc, &f);
     json_object_set(body, "sel", sel);
     return jszg_json(jr, HTTP_OK, body);
 }
@@ -324,7 +288,7 @@ int jszg_api_dqzc_start(jszg_req *jr)
 {
     jszg_applicant a;
     jszg_draft *d;
-    jszg_wfail f = { 0, NULL, NULL, NULL };
+    jszg_fail f = JSZG_FAIL(jr->pool);
     json_t *body = jszg_pool_json(jr->pool, json_object());
     int rc;
 
@@ -334,7 +298,7 @@ int jszg_api_dqzc_start(jszg_req *jr)
                        jszg_field(jr, "stage"), jszg_field(jr, "point_id"),
                        &d, &f);
     if (rc != JSZG_DB_OK)
-        return jszg_wz_answer_fail(jr, rc, &f);
+        return jszg_fail_answer(jr, rc, &f);
     json_object_set_new(body, "step_done", json_integer(0));
     json_object_set_new(body, "next", json_string("/api/v1/dqzc/wizard/1"));
     json_object_set_new(body, "expires_at",

@@ -22,13 +22,13 @@ static json_t *body_new(jszg_req *jr)
 static int api_guard(jszg_req *jr, int step, jszg_applicant *a,
                      jszg_draft **d)
 {
-    jszg_wfail f = { 0, NULL, NULL, NULL };
+    jszg_fail f = JSZG_FAIL(jr->pool);
     int rc;
 
     if ((rc = jszg_wz_need_applicant(jr, a)) != DECLINED)
         return rc;
     if ((rc = jszg_wz_may_apply(a, &f)) != JSZG_DB_OK)
-        return jszg_wz_answer_fail(jr, rc, &f);
+        return jszg_fail_answer(jr, rc, &f);
     rc = jszg_wz_draft_load(jr, a, d);
     if (rc == JSZG_DB_NOTFOUND)
         return jszg_error(jr, HTTP_CONFLICT, "no_draft",
@@ -37,7 +37,7 @@ static int api_guard(jszg_req *jr, int step, jszg_applicant *a,
     if (rc != JSZG_DB_OK)
         return jszg_db_status(rc);
     if (step && (rc = jszg_wz_step_open(*d, step, &f)) != JSZG_DB_OK)
-        return jszg_wz_api_fail(jr, &f);
+        return jszg_fail_api(jr, &f);
     return DECLINED;
 }
 
@@ -92,7 +92,7 @@ static int api_submit(jszg_req *jr, jszg_applicant *a)
     const char *choice = jszg_field(jr, "choice");
     const char *key = apr_table_get(jr->r->headers_in, "Idempotency-Key");
     const char *reg_no;
-    jszg_wfail f = { 0, NULL, NULL, NULL };
+    jszg_fail f = JSZG_FAIL(jr->pool);
     json_t *body = body_new(jr);
     int replayed, rc;
 
@@ -106,14 +106,14 @@ static int api_submit(jszg_req *jr, jszg_applicant *a)
         return jszg_json(jr, HTTP_OK, body);
     }
     if (!choice || strcmp(choice, "agree")) {
-        jszg_wz_fail(&f, HTTP_BAD_REQUEST, "choice_required",
-                     "请选择“同意”或“不同意”个人承诺"
-                     "（choice=agree|disagree）。");
-        return jszg_wz_api_fail(jr, &f);
+        jszg_fail_set(&f, HTTP_BAD_REQUEST, "choice_required",
+                      "请选择“同意”或“不同意”个人承诺"
+                      "（choice=agree|disagree）。");
+        return jszg_fail_api(jr, &f);
     }
     rc = jszg_wz_submit(jr, a, key, &reg_no, &replayed, &f);
     if (rc != JSZG_DB_OK)
-        return jszg_wz_answer_fail(jr, rc, &f);
+        return jszg_fail_answer(jr, rc, &f);
     json_object_set_new(body, "reg_no", json_string(reg_no));
     json_object_set_new(body, "status", json_string(JSZG_ST_PENDING));
     json_object_set_new(body, "replayed", json_boolean(replayed));
@@ -128,7 +128,7 @@ int jszg_api_wizard_post(jszg_req *jr)
     const jszg_form_field *photo;
     jszg_applicant a;
     jszg_draft *d;
-    jszg_wfail f = { 0, NULL, NULL, NULL };
+    jszg_fail f = JSZG_FAIL(jr->pool);
     int rc;
 
     if (!step || step == 7)
@@ -175,7 +175,7 @@ int jszg_api_wizard_post(jszg_req *jr)
         return api_submit(jr, &a);
     }
     if (rc != JSZG_DB_OK)
-        return jszg_wz_answer_fail(jr, rc, &f);
+        return jszg_fail_answer(jr, rc, &f);
     return draft_state(jr, d, HTTP_OK);
 }
 
@@ -191,7 +191,7 @@ int jszg_api_wizard_cert_add(jszg_req *jr)
     json_t *body = body_new(jr);
     jszg_applicant a;
     jszg_draft *d;
-    jszg_wfail f = { 0, NULL, NULL, NULL };
+    jszg_fail f = JSZG_FAIL(jr->pool);
     const char *no;
     int rc;
 
@@ -205,7 +205,7 @@ int jszg_api_wizard_cert_add(jszg_req *jr)
                           ? (const unsigned char *)extra->value : NULL,
                           extra && extra->filename ? extra->len : 0, &no, &f);
     if (rc != JSZG_DB_OK)
-        return jszg_wz_answer_fail(jr, rc, &f);
+        return jszg_fail_answer(jr, rc, &f);
     json_object_set_new(body, "cert_no", json_string(no));
     json_object_set_new(body, "review_state", json_string("待核验"));
     return jszg_json(jr, HTTP_CREATED, body);
@@ -214,13 +214,13 @@ int jszg_api_wizard_cert_add(jszg_req *jr)
 int jszg_api_schools(jszg_req *jr)
 {
     json_t *body = body_new(jr), *rows;
-    jszg_wfail f = { 0, NULL, NULL, NULL };
+    jszg_fail f = JSZG_FAIL(jr->pool);
     jszg_session *s = jszg_session_get(jr);
     int rc = jszg_wz_school_search(jr, s ? s->account_id : "0",
                                    jszg_query(jr, "q"), &rows, &f);
 
     if (rc != JSZG_DB_OK)
-        return jszg_wz_answer_fail(jr, rc, &f);
+        return jszg_fail_answer(jr, rc, &f);
     json_object_set(body, "schools", rows);
     json_object_set_new(body, "kinds", jszg_wz_school_kinds(NULL));
     return jszg_json(jr, HTTP_OK, body);
@@ -230,7 +230,7 @@ int jszg_api_school_add(jszg_req *jr)
 {
     json_t *body = body_new(jr), *row;
     jszg_applicant a;
-    jszg_wfail f = { 0, NULL, NULL, NULL };
+    jszg_fail f = JSZG_FAIL(jr->pool);
     int rc;
 
     if ((rc = jszg_wz_need_applicant(jr, &a)) != DECLINED)
@@ -238,7 +238,7 @@ int jszg_api_school_add(jszg_req *jr)
     rc = jszg_wz_school_add(jr, &a, jszg_field(jr, "name"),
                             jszg_field(jr, "kind"), &row, &f);
     if (rc != JSZG_DB_OK)
-        return jszg_wz_answer_fail(jr, rc, &f);
+        return jszg_fail_answer(jr, rc, &f);
     json_object_set(body, "school", row);
     return jszg_json(jr, HTTP_CREATED, body);
 }

@@ -87,13 +87,13 @@ int jszg_wz_step_data(jszg_req *jr, const jszg_applicant *a,
  * with *a and *d, or the answer already made (redirects for pages). */
 static int guard(jszg_req *jr, int step, jszg_applicant *a, jszg_draft **d)
 {
-    jszg_wfail f = { 0, NULL, NULL, NULL };
+    jszg_fail f = JSZG_FAIL(jr->pool);
     int rc;
 
     if ((rc = jszg_wz_need_applicant(jr, a)) != DECLINED)
         return rc;
     if ((rc = jszg_wz_may_apply(a, &f)) != JSZG_DB_OK)
-        return jszg_wz_answer_fail(jr, rc, &f);
+        return jszg_fail_answer(jr, rc, &f);
     rc = jszg_wz_draft_load(jr, a, d);
     if (rc == JSZG_DB_NOTFOUND) {
         jszg_wz_flash(jr, "报名信息已过期或尚未开始（报名进度无操作超过2小时"
@@ -115,7 +115,7 @@ static int guard(jszg_req *jr, int step, jszg_applicant *a, jszg_draft **d)
 }
 
 static int render_step(jszg_req *jr, const jszg_applicant *a, jszg_draft *d,
-                       int step, json_t *sel, const jszg_wfail *f,
+                       int step, json_t *sel, const jszg_fail *f,
                        int status, json_t **data)
 {
     json_t *page = jszg_wz_page(jr, apr_pstrcat(jr->pool, "定期注册报名 - ",
@@ -125,10 +125,8 @@ static int render_step(jszg_req *jr, const jszg_applicant *a, jszg_draft *d,
 
     if (rc != JSZG_DB_OK)
         return jszg_db_status(rc);
-    if (f && f->code) {
-        json_object_set(page, "errors", jszg_wz_errors(jr, f));
-        json_object_set_new(page, "error", json_string(f->message));
-    }
+    if (f && f->code)
+        jszg_fail_page(page, f, NULL);
     jszg_crumbs(jr, page, "首页", "/", "业务平台", "/platform",
                 "定期注册报名", NULL, NULL);
     if (data) {
@@ -182,7 +180,7 @@ static int next_step(jszg_req *jr, int step)
  * again with the values as posted and the search result or new school. */
 static int step2_school(jszg_req *jr, const jszg_applicant *a,
                         jszg_draft *d, json_t *values, const char *action,
-                        jszg_wfail *f)
+                        jszg_fail *f)
 {
     json_t *page, *rows = NULL, *row = NULL;
     int rc, refused = 0;
@@ -193,7 +191,7 @@ static int step2_school(jszg_req *jr, const jszg_applicant *a,
     else
         rc = jszg_wz_school_add(jr, a, jszg_field(jr, "new_school_name"),
                                 jszg_field(jr, "new_school_kind"), &row, f);
-    if (rc != JSZG_DB_OK && rc != JSZG_W_REFUSED)
+    if (rc != JSZG_DB_OK && rc != JSZG_REFUSED)
         return jszg_db_status(rc);
     if (row) {
         json_object_set(values, "grad_school", json_object_get(row, "id"));
@@ -202,7 +200,7 @@ static int step2_school(jszg_req *jr, const jszg_applicant *a,
         rows = json_pack("[O]", row);
         jszg_pool_json(jr->pool, rows);
     }
-    if (rc == JSZG_W_REFUSED || f->code)
+    if (rc == JSZG_REFUSED || f->code)
         refused = 1;
     if ((rc = render_step(jr, a, d, 2, NULL, refused ? f : NULL, HTTP_OK,
                           &page)) != DECLINED)
@@ -233,7 +231,7 @@ static int post_step2(jszg_req *jr, const jszg_applicant *a, jszg_draft *d)
     json_t *values = jszg_wz_form(jr, jszg_wz_person_fields, 0);
     const unsigned char *pb = NULL;
     apr_size_t plen = 0;
-    jszg_wfail f = { 0, NULL, NULL, NULL };
+    jszg_fail f = JSZG_FAIL(jr->pool);
     json_t *page;
     int rc;
 
@@ -248,14 +246,14 @@ static int post_step2(jszg_req *jr, const jszg_applicant *a, jszg_draft *d)
                    || !strcmp(action, "add_school"))) {
         /* keep an uploaded photo across the round trip */
         if (pb && (rc = jszg_wz_save_photo(jr, a, d, pb, plen, &f))
-                  != JSZG_DB_OK && rc != JSZG_W_REFUSED)
+                  != JSZG_DB_OK && rc != JSZG_REFUSED)
             return jszg_db_status(rc);
         return step2_school(jr, a, d, values, action, &f);
     }
     rc = jszg_wz_save_person(jr, a, d, values, pb, plen, &f);
     if (rc == JSZG_DB_OK)
         return next_step(jr, 2);
-    if (rc != JSZG_W_REFUSED)
+    if (rc != JSZG_REFUSED)
         return jszg_db_status(rc);
     if ((rc = render_step(jr, a, d, 2, NULL, &f, f.status, &page))
         != DECLINED)
@@ -268,7 +266,7 @@ static int post_step3(jszg_req *jr, const jszg_applicant *a, jszg_draft *d)
 {
     json_t *sel = jszg_wz_form(jr, step3_params, 0);
     const char *action = jszg_field(jr, "action");
-    jszg_wfail f = { 0, NULL, NULL, NULL };
+    jszg_fail f = JSZG_FAIL(jr->pool);
     int rc;
 
     if (action && !strcmp(action, "refresh"))
@@ -276,7 +274,7 @@ static int post_step3(jszg_req *jr, const jszg_applicant *a, jszg_draft *d)
     rc = jszg_wz_choose_institution(jr, d, sel, &f);
     if (rc == JSZG_DB_OK)
         return next_step(jr, 3);
-    if (rc != JSZG_W_REFUSED)
+    if (rc != JSZG_REFUSED)
         return jszg_db_status(rc);
     return render_step(jr, a, d, 3, sel, &f, f.status, NULL);
 }
@@ -285,7 +283,7 @@ static int post_step6(jszg_req *jr, const jszg_applicant *a, jszg_draft *d)
 {
     const char *choice = jszg_field(jr, "choice");
     const char *reg_no;
-    jszg_wfail f = { 0, NULL, NULL, NULL };
+    jszg_fail f = JSZG_FAIL(jr->pool);
     int replayed, rc;
 
     if (choice && !strcmp(choice, "disagree")) {
@@ -295,14 +293,14 @@ static int post_step6(jszg_req *jr, const jszg_applicant *a, jszg_draft *d)
         return jszg_redirect(jr, "/platform");
     }
     if (!choice || strcmp(choice, "agree")) {
-        jszg_wz_fail(&f, HTTP_BAD_REQUEST, "choice_required",
-                     "请选择“同意”或“不同意”个人承诺后再点击【提交】。");
-        jszg_wz_field_error(jr, &f, "choice", "choice_required", f.message);
+        jszg_fail_set(&f, HTTP_BAD_REQUEST, "choice_required",
+                      "请选择“同意”或“不同意”个人承诺后再点击【提交】。");
+        jszg_fail_field(&f, "choice", "choice_required", f.message);
         return render_step(jr, a, d, 6, NULL, &f, f.status, NULL);
     }
     rc = jszg_wz_submit(jr, a, jszg_field(jr, "submit_key"), &reg_no,
                         &replayed, &f);
-    if (rc == JSZG_W_REFUSED)
+    if (rc == JSZG_REFUSED)
         return render_step(jr, a, d, 6, NULL, &f, f.status, NULL);
     if (rc != JSZG_DB_OK)
         return jszg_db_status(rc);
@@ -315,7 +313,7 @@ static int post_step6(jszg_req *jr, const jszg_applicant *a, jszg_draft *d)
 static int replay_submit(jszg_req *jr, jszg_applicant *a)
 {
     const char *reg_no;
-    jszg_wfail f = { 0, NULL, NULL, NULL };
+    jszg_fail f = JSZG_FAIL(jr->pool);
     int replayed, rc;
 
     if (!jszg_field(jr, "choice") || strcmp(jszg_field(jr, "choice"),
@@ -334,7 +332,7 @@ int jszg_page_wizard_post(jszg_req *jr)
     int step = jszg_wz_step_param(jr);
     jszg_applicant a;
     jszg_draft *d;
-    jszg_wfail f = { 0, NULL, NULL, NULL };
+    jszg_fail f = JSZG_FAIL(jr->pool);
     int rc;
 
     if (!step || step == 7)
@@ -364,7 +362,7 @@ int jszg_page_wizard_post(jszg_req *jr)
     }
     if (rc == JSZG_DB_OK)
         return next_step(jr, step);
-    if (rc != JSZG_W_REFUSED)
+    if (rc != JSZG_REFUSED)
         return jszg_db_status(rc);
     return render_step(jr, &a, d, step, NULL, &f, f.status, NULL);
 }
@@ -439,7 +437,7 @@ static void mark_province(json_t *provinces, const char *code)
 }
 
 static int render_cert_form(jszg_req *jr, const jszg_applicant *a,
-                            json_t *values, const jszg_wfail *f, int status)
+                            json_t *values, const jszg_fail *f, int status)
 {
     json_t *d = jszg_wz_page(jr, "添加教师资格证书信息", NULL);
     json_t *form = jszg_wz_add_cert_form(jr, a), *provinces, *cities;
@@ -473,10 +471,8 @@ static int render_cert_form(jszg_req *jr, const jszg_applicant *a,
         json_string_value(json_object_get(values, "kind"))));
     json_object_set_new(d, "subjects", jszg_wz_options(jszg_wz_subjects,
         json_string_value(json_object_get(values, "subject"))));
-    if (f && f->code) {
-        json_object_set(d, "errors", jszg_wz_errors(jr, f));
-        json_object_set_new(d, "error", json_string(f->message));
-    }
+    if (f && f->code)
+        jszg_fail_page(d, f, NULL);
     jszg_crumbs(jr, d, "首页", "/", "业务平台", "/platform", "定期注册报名",
                 "/platform/dqzc/wizard/2", "添加教师资格证书信息", NULL, NULL);
     return jszg_render(jr, status, "wizard_cert", d);
@@ -500,7 +496,7 @@ int jszg_page_wizard_cert_add(jszg_req *jr)
     json_t *in = jszg_wz_form(jr, cert_params, 0);
     jszg_applicant a;
     jszg_draft *d;
-    jszg_wfail f = { 0, NULL, NULL, NULL };
+    jszg_fail f = JSZG_FAIL(jr->pool);
     const char *no;
     int rc;
 
@@ -515,7 +511,7 @@ int jszg_page_wizard_cert_add(jszg_req *jr)
                           extra && extra->filename
                           ? (const unsigned char *)extra->value : NULL,
                           extra && extra->filename ? extra->len : 0, &no, &f);
-    if (rc == JSZG_W_REFUSED)
+    if (rc == JSZG_REFUSED)
         return render_cert_form(jr, &a, in, &f, f.status);
     if (rc != JSZG_DB_OK)
         return jszg_db_status(rc);

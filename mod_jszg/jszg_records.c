@@ -472,26 +472,20 @@ int jszg_rec_edit_data(jszg_req *jr, const jszg_applicant *a,
     return JSZG_DB_OK;
 }
 
-static void refuse(jszg_wfail *f, int status, const char *code,
-                   const char *msg)
-{
-    jszg_wz_fail(f, status, code, msg);
-}
-
 /* After the 网报 window has closed, the wizard's step 3 refuses every
  * choice ("网报时间已截止"); a record made in time may still be edited
  * (staff reopen 确认未通过 records for exactly that), so then only the
  * 确认点 is checked, against the institution's active points. */
 static int window_refusal_only(jszg_req *jr, const jszg_record *rec,
-                               json_t *sel, jszg_wfail *f)
+                               json_t *sel, jszg_fail *f)
 {
     json_t *pt;
     int rc;
 
     if (!f->code || strncmp(f->code, "window_", 7))
-        return JSZG_W_REFUSED;
+        return JSZG_REFUSED;
     /* the window's refusal does not apply; every other error stays */
-    json_object_del(f->fields, "institution_id");
+    jszg_fail_field_drop(f, "institution_id");
     rc = digits_ok(jszg_jstr(sel, "point_id"), 12)
          ? jszg_db_row(jr, "rec_point", &pt, 2, jszg_jstr(sel, "point_id"),
                        jszg_jstr(rec->row, "institution_id"))
@@ -499,14 +493,12 @@ static int window_refusal_only(jszg_req *jr, const jszg_record *rec,
     if (rc != JSZG_DB_OK && rc != JSZG_DB_NOTFOUND)
         return rc;
     if (rc == JSZG_DB_NOTFOUND)
-        jszg_wz_field_error(jr, f, "point_id", "missing_point",
-                            "请选择确认点。");
-    if (json_object_size(f->fields)) {
-        refuse(f, HTTP_BAD_REQUEST, "invalid",
-               "填写的信息有误，请按提示修改后重新提交。");
-        return JSZG_W_REFUSED;
-    }
-    memset(f, 0, sizeof(*f));
+        jszg_fail_field(f, "point_id", "missing_point",
+                        "请选择确认点。");
+    if (jszg_fail_nfields(f))
+        return jszg_refuse(f, HTTP_BAD_REQUEST, "invalid",
+                           "填写的信息有误，请按提示修改后重新提交。");
+    jszg_fail_clear(f);
     return JSZG_DB_OK;
 }
 
@@ -514,7 +506,7 @@ static int window_refusal_only(jszg_req *jr, const jszg_record *rec,
  * this cycle. */
 static int other_open(jszg_req *jr, const jszg_applicant *a,
                       const jszg_record *rec, const char *cert_no,
-                      jszg_wfail *f)
+                      jszg_fail *f)
 {
     json_t *row;
     int rc;
@@ -527,29 +519,29 @@ static int other_open(jszg_req *jr, const jszg_applicant *a,
         return JSZG_DB_OK;
     if (rc != JSZG_DB_OK)
         return rc;
-    jszg_wz_field_error(jr, f, "cert_no", "already_applied",
-                        apr_psprintf(jr->pool, "该证书本注册周期已报名（报名号"
-                                     "%s，当前状态：%s），不能重复报名。",
-                                     jszg_jstr(row, "reg_no"), jszg_jstr(row, "status")));
-    refuse(f, HTTP_CONFLICT, "already_applied",
-           "所选证书本注册周期已有报名记录，请选择其他证书。");
-    return JSZG_W_REFUSED;
+    jszg_fail_field(f, "cert_no", "already_applied",
+                    apr_psprintf(jr->pool, "该证书本注册周期已报名（报名号"
+                                 "%s，当前状态：%s），不能重复报名。",
+                                 jszg_jstr(row, "reg_no"),
+                                 jszg_jstr(row, "status")));
+    return jszg_refuse(f, HTTP_CONFLICT, "already_applied",
+                       "所选证书本注册周期已有报名记录，请选择其他证书。");
 }
 
 /* Both of the wizard's checks, every field error reported at once. */
 static int validate(jszg_req *jr, const jszg_applicant *a,
                     const jszg_record *rec, jszg_draft *d, json_t *in,
                     const unsigned char *photo, apr_size_t photo_len,
-                    jszg_wfail *f)
+                    jszg_fail *f)
 {
     json_t *sel = edit_choice(jr, rec, in);
     int rc, rc3;
 
     rc = jszg_wz_save_person(jr, a, d, in, photo, photo_len, f);
-    if (rc != JSZG_DB_OK && rc != JSZG_W_REFUSED)
+    if (rc != JSZG_DB_OK && rc != JSZG_REFUSED)
         return rc;
     rc3 = jszg_wz_choose_institution(jr, d, sel, f);
-    if (rc3 == JSZG_W_REFUSED)
+    if (rc3 == JSZG_REFUSED)
         rc3 = window_refusal_only(jr, rec, sel, f);
     if (rc3 != JSZG_DB_OK)
         return rc3;
@@ -626,37 +618,30 @@ static int write_edit(jszg_req *jr, const jszg_applicant *a,
 int jszg_rec_save(jszg_req *jr, const jszg_applicant *a,
                   const jszg_record *rec, const char *version, json_t *in,
                   const unsigned char *photo, apr_size_t photo_len,
-                  jszg_wfail *f)
+                  jszg_fail *f)
 {
     jszg_draft *d;
     int rc, stale;
 
     if ((rc = jszg_wz_may_apply(a, f)) != JSZG_DB_OK)
         return rc;
-    if (!rec->editable) {
-        refuse(f, HTTP_CONFLICT, "not_editable", MSG_NOT_EDITABLE);
-        return JSZG_W_REFUSED;
-    }
-    if (!digits_ok(version, 18)) {
-        refuse(f, HTTP_BAD_REQUEST, "missing_version",
-               "缺少报名信息的版本号，请重新打开修改页面。");
-        return JSZG_W_REFUSED;
-    }
+    if (!rec->editable)
+        return jszg_refuse(f, HTTP_CONFLICT, "not_editable",
+                           MSG_NOT_EDITABLE);
+    if (!digits_ok(version, 18))
+        return jszg_refuse(f, HTTP_BAD_REQUEST, "missing_version",
+                           "缺少报名信息的版本号，请重新打开修改页面。");
     /* cheap early answer; the UPDATE's WHERE is what decides */
-    if (strcmp(version, rec->version)) {
-        refuse(f, HTTP_CONFLICT, "stale_edit", MSG_STALE);
-        return JSZG_W_REFUSED;
-    }
+    if (strcmp(version, rec->version))
+        return jszg_refuse(f, HTTP_CONFLICT, "stale_edit", MSG_STALE);
     d = edit_draft(jr, rec, NULL);
     rc = validate(jr, a, rec, d, in, photo, photo_len, f);
     if (rc != JSZG_DB_OK)
         return rc;
     if ((rc = write_edit(jr, a, rec, version, d, &stale)) != JSZG_DB_OK)
         return rc;
-    if (stale) {
-        refuse(f, HTTP_CONFLICT, "stale_edit", MSG_STALE);
-        return JSZG_W_REFUSED;
-    }
+    if (stale)
+        return jszg_refuse(f, HTTP_CONFLICT, "stale_edit", MSG_STALE);
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, jr->r, JSZGLOGNO(18002)
                   "account %s edited application %s", a->id,
                   rec->reg_no);

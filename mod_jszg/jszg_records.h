@@ -5,7 +5,7 @@
  * 申请表预览 / 下载 (PDF), 有留言; JSON twins under /api/v1/dqzc/records.
  *
  * Services (jszg_records.c) take the applicant (jszg_wizard.h) and
- * return JSZG_DB_OK, a store failure, or JSZG_W_REFUSED with a jszg_wfail;
+ * return JSZG_DB_OK, a store failure, or JSZG_REFUSED with a jszg_fail;
  * they never write a response.  A 报名号 that is not the applicant's,
  * malformed or unknown, is JSZG_DB_NOTFOUND everywhere (404, never 403:
  * the answer must not confirm that someone else's number exists).
@@ -65,7 +65,7 @@ int jszg_rec_edit_data(jszg_req *jr, const jszg_applicant *a,
 int jszg_rec_save(jszg_req *jr, const jszg_applicant *a,
                   const jszg_record *rec, const char *version, json_t *in,
                   const unsigned char *photo, apr_size_t photo_len,
-                  jszg_wfail *f);
+                  jszg_fail *f);
 
 /* 有留言: the staff messages, newest first; marks them read. */
 int jszg_rec_messages(jszg_req *jr, const jszg_applicant *a,

@@ -20,26 +20,6 @@ const char *const jszg_wz_subjects[] = {
     "俄语", "幼儿园", "特殊教育", "专业课", "实习指导", "其他", NULL
 };
 
-void jszg_wz_fail(jszg_wfail *f, int status, const char *code,
-                  const char *message)
-{
-    f->status = status;
-    f->code = code;
-    f->message = message;
-}
-
-void jszg_wz_field_error(jszg_req *jr, jszg_wfail *f, const char *field,
-                         const char *code, const char *message)
-{
-    if (!f->fields)
-        f->fields = jszg_pool_json(jr->pool, json_object());
-    if (json_object_get(f->fields, field))
-        return;                 /* the first problem of a field counts */
-    json_object_set_new(f->fields, field,
-                        json_pack("{s:s, s:s}", "code", code,
-                                  "message", message));
-}
-
 json_t *jszg_wz_options(const char *const *list, const char *selected)
 {
     json_t *out = json_array();
@@ -114,7 +94,7 @@ const char *jszg_wz_save_upload(jszg_req *jr, const char *dir,
 }
 
 /* Check a photo; on failure a field error on `field`. */
-int jszg_wz_photo_ok(jszg_req *jr, jszg_wfail *f, const char *field,
+int jszg_wz_photo_ok(jszg_req *jr, jszg_fail *f, const char *field,
                      const unsigned char *buf, apr_size_t len, int scan)
 {
     jszg_jpeg_rules rules;
@@ -136,7 +116,7 @@ int jszg_wz_photo_ok(jszg_req *jr, jszg_wfail *f, const char *field,
     if (st == JSZG_JPEG_BAD_WIDTH || st == JSZG_JPEG_BAD_HEIGHT)
         msg = apr_psprintf(jr->pool, "%s当前照片为%d×%d像素。", msg,
                            info.width, info.height);
-    jszg_wz_field_error(jr, f, field, jszg_jpeg_code(st), msg);
+    jszg_fail_field(f, field, jszg_jpeg_code(st), msg);
     return 0;
 }
 
@@ -163,21 +143,21 @@ int jszg_wz_applicant(jszg_req *jr, jszg_applicant *a)
     return JSZG_DB_OK;
 }
 
-int jszg_wz_may_apply(const jszg_applicant *a, jszg_wfail *f)
+int jszg_wz_may_apply(const jszg_applicant *a, jszg_fail *f)
 {
     if (a->entry && !strcmp(a->entry, "rd"))
-        return refuse(f, HTTP_FORBIDDEN, "wrong_entry",
-                      "您是从“教师资格认定”入口进入系统的，只能办理教师资格认定"
-                      "相关业务。如需办理定期注册，请退出登录并从中国教师资格网"
-                      "导航栏的“网上办事”——“中小学教师资格定期注册”——"
-                      "【在线办理】入口进入。");
+        return jszg_refuse(f, HTTP_FORBIDDEN, "wrong_entry",
+                           "您是从“教师资格认定”入口进入系统的，只能办理教师资格认定"
+                           "相关业务。如需办理定期注册，请退出登录并从中国教师资格网"
+                           "导航栏的“网上办事”——“中小学教师资格定期注册”——"
+                           "【在线办理】入口进入。");
     if (a->verified != 1)
-        return refuse(f, HTTP_FORBIDDEN, "not_verified",
-                      a->verified == 2
-                      ? "您的实名核验正在人工审核中，审核通过后方可办理定期注册"
-                        "业务。"
-                      : "办理定期注册业务之前必须完成实名核验，请先到个人信息"
-                        "中心进行实名核验。");
+        return jszg_refuse(f, HTTP_FORBIDDEN, "not_verified",
+                           a->verified == 2
+                           ? "您的实名核验正在人工审核中，审核通过后方可办理定期注册"
+                             "业务。"
+                           : "办理定期注册业务之前必须完成实名核验，请先到个人信息"
+                             "中心进行实名核验。");
     return JSZG_DB_OK;
 }
 
@@ -238,7 +218,7 @@ int jszg_wz_draft_save(jszg_req *jr, jszg_draft *d, int step_done)
     return rc;
 }
 
-int jszg_wz_step_open(const jszg_draft *d, int step, jszg_wfail *f)
+int jszg_wz_step_open(const jszg_draft *d, int step, jszg_fail *f)
 {
     static const char *const todo[] = {
         "请先阅读网上申报协议并勾选“已阅读并完全同意”。",
@@ -249,10 +229,10 @@ int jszg_wz_step_open(const jszg_draft *d, int step, jszg_wfail *f)
     };
 
     if (step < 1 || step > 6)
-        return refuse(f, HTTP_NOT_FOUND, "no_such_step", "没有这一步骤。");
+        return jszg_refuse(f, HTTP_NOT_FOUND, "no_such_step", "没有这一步骤。");
     if (step > d->step_done + 1)
-        return refuse(f, HTTP_CONFLICT, "step_locked",
-                      todo[d->step_done < 0 ? 0 : d->step_done]);
+        return jszg_refuse(f, HTTP_CONFLICT, "step_locked",
+                           todo[d->step_done < 0 ? 0 : d->step_done]);
     return JSZG_DB_OK;
 }
 int jszg_wz_mark_done(jszg_req *jr, jszg_draft *d, int step)

@@ -5,8 +5,8 @@
  *
  * Services (jszg_wizard*.c, split by concern as jszg_wizard_int.h lists;
  * 证书查询 in jszg_cert_query.c) take typed arguments and return JSZG_DB_OK,
- * a store failure (JSZG_DB_DOWN/ERROR) or JSZG_W_REFUSED with a
- * jszg_wfail saying why; they never write a response.  Pages
+ * a store failure (JSZG_DB_DOWN/ERROR) or JSZG_REFUSED with a
+ * jszg_fail saying why; they never write a response.  Pages
  * (jszg_page_wizard*.c, jszg_page_cert.c) and the JSON APIs call the same
  * services.  SQL: jszg_store_wizard.c.  Schema: sql/<engine>/003_wizard.sql.
  */
@@ -22,22 +22,9 @@
  * 7 申报提醒 (after submission, shown per application). */
 #define JSZG_WIZARD_STEPS 7
 
-
 /* 证书查询: at most this many queries per IP in the window. */
 #define JSZG_CERT_QUERY_LIMIT   20
 #define JSZG_CERT_QUERY_WINDOW  (10 * 60)
-
-/* A service's refusal: a page shows message (and fields next to their
- * inputs); the API answers status with {"error": {code, message,
- * fields}}. */
-#define JSZG_W_REFUSED 10
-
-typedef struct {
-    int status;             /* HTTP status for the API */
-    const char *code;       /* stable code, e.g. "window_closed" */
-    const char *message;    /* Chinese, for people */
-    json_t *fields;         /* {name: {code, message}} or NULL */
-} jszg_wfail;
 
 /* The logged-in applicant, as the wizard needs it. */
 typedef struct {
@@ -65,25 +52,25 @@ typedef struct {
 int jszg_wz_applicant(jszg_req *jr, jszg_applicant *a);
 
 /* 定期注册 business allowed (实名核验 passed, entered through 定期注册)? */
-int jszg_wz_may_apply(const jszg_applicant *a, jszg_wfail *f);
+int jszg_wz_may_apply(const jszg_applicant *a, jszg_fail *f);
 
 /* The draft, or JSZG_DB_NOTFOUND (none, or expired: then deleted). */
 int jszg_wz_draft_load(jszg_req *jr, const jszg_applicant *a,
                        jszg_draft **d);
 
 /* Step n (1..6) may be shown/submitted only after step n-1 is done. */
-int jszg_wz_step_open(const jszg_draft *d, int step, jszg_wfail *f);
+int jszg_wz_step_open(const jszg_draft *d, int step, jszg_fail *f);
 
 /* 定期注册报名 from 网报时间查询: the institution's window must be open;
  * a new draft (replacing an old one) with the institution, 学段 (when it
  * is one the institution registers) and point preselected. */
 int jszg_wz_start(jszg_req *jr, const jszg_applicant *a,
                   const char *institution_id, const char *stage,
-                  const char *point_id, jszg_draft **d, jszg_wfail *f);
+                  const char *point_id, jszg_draft **d, jszg_fail *f);
 
 /* Step 1: the agreement ticked. */
 int jszg_wz_agree(jszg_req *jr, jszg_draft *d, const char *agree,
-                  jszg_wfail *f);
+                  jszg_fail *f);
 
 /* Step 2 data: identity block, certificate list, saved values. */
 int jszg_wz_step2_data(jszg_req *jr, const jszg_applicant *a,
@@ -94,13 +81,13 @@ int jszg_wz_step2_data(jszg_req *jr, const jszg_applicant *a,
 int jszg_wz_save_person(jszg_req *jr, const jszg_applicant *a,
                         jszg_draft *d, json_t *in,
                         const unsigned char *photo, apr_size_t photo_len,
-                        jszg_wfail *f);
+                        jszg_fail *f);
 
 /* Store a photo for the draft without the rest of step 2 (the page's
  * 查询/新增学校 round trips keep an uploaded photo). */
 int jszg_wz_save_photo(jszg_req *jr, const jszg_applicant *a,
                        jszg_draft *d, const unsigned char *photo,
-                       apr_size_t len, jszg_wfail *f);
+                       apr_size_t len, jszg_fail *f);
 
 /* The names of step 2's fields, NULL-terminated. */
 extern const char *const jszg_wz_person_fields[];
@@ -111,7 +98,7 @@ extern const char *const jszg_wz_person_fields[];
 int jszg_wz_add_cert(jszg_req *jr, const jszg_applicant *a, json_t *in,
                      const unsigned char *scan, apr_size_t scan_len,
                      const unsigned char *extra, apr_size_t extra_len,
-                     const char **cert_no, jszg_wfail *f);
+                     const char **cert_no, jszg_fail *f);
 json_t *jszg_wz_add_cert_form(jszg_req *jr, const jszg_applicant *a);
 
 /* 毕业学校: search by part of the name (seed and import rows, and the
@@ -120,10 +107,10 @@ json_t *jszg_wz_add_cert_form(jszg_req *jr, const jszg_applicant *a);
  * row, at most JszgSchoolAddsPerDay new rows per account and Beijing
  * day (429 school_add_limit). */
 int jszg_wz_school_search(jszg_req *jr, const char *account_id,
-                          const char *q, json_t **rows, jszg_wfail *f);
+                          const char *q, json_t **rows, jszg_fail *f);
 int jszg_wz_school_add(jszg_req *jr, const jszg_applicant *a,
                        const char *name, const char *kind, json_t **row,
-                       jszg_wfail *f);
+                       jszg_fail *f);
 json_t *jszg_wz_school_kinds(const char *selected);
 /* 资格种类 options of the 添加 form (高等学校 is not registered). */
 json_t *jszg_wz_cert_kinds(const char *selected);
@@ -132,7 +119,7 @@ json_t *jszg_wz_cert_kinds(const char *selected);
 int jszg_wz_step3_data(jszg_req *jr, const jszg_draft *d, json_t *sel,
                        json_t *out);
 int jszg_wz_choose_institution(jszg_req *jr, jszg_draft *d, json_t *in,
-                               jszg_wfail *f);
+                               jszg_fail *f);
 
 /* Step 4: everything for review, with the online verification. */
 int jszg_wz_review(jszg_req *jr, const jszg_applicant *a,
@@ -151,7 +138,7 @@ int jszg_wz_abandon(jszg_req *jr, const jszg_applicant *a);
  * submit_key, or the client's Idempotency-Key).  *reg_no on success;
  * *replayed = 1 when the key had been used (same answer again). */
 int jszg_wz_submit(jszg_req *jr, const jszg_applicant *a, const char *key,
-                   const char **reg_no, int *replayed, jszg_wfail *f);
+                   const char **reg_no, int *replayed, jszg_fail *f);
 
 /* Step 7 / 注意事项 of an application of this applicant. */
 int jszg_wz_application(jszg_req *jr, const jszg_applicant *a,
@@ -163,24 +150,20 @@ int jszg_wz_records(jszg_req *jr, const jszg_applicant *a, json_t **rows);
 /* 网报时间查询 (before the wizard): selects and the chosen institution's
  * window and points; sel = {province, city, stage, institution, q}. */
 int jszg_wz_windows_data(jszg_req *jr, json_t *sel, json_t *out,
-                         jszg_wfail *f);
+                         jszg_fail *f);
 
 /* 教师资格证书信息 (个人信息中心). */
 int jszg_wz_my_certs(jszg_req *jr, const jszg_applicant *a, json_t **rows);
 
 /* 证书查询: all three must match; rate-limited per IP. */
 int jszg_cert_query(jszg_req *jr, const char *name, const char *id_number,
-                    const char *cert_no, json_t **result, jszg_wfail *f);
-int jszg_cert_rate_ok(jszg_req *jr, jszg_wfail *f);
+                    const char *cert_no, json_t **result, jszg_fail *f);
+int jszg_cert_rate_ok(jszg_req *jr, jszg_fail *f);
 
 /* Helpers shared by the page files. */
 const char *jszg_wz_today(jszg_req *jr);            /* "YYYY-MM-DD" */
 json_t *jszg_wz_options(const char *const *list, const char *selected);
 extern const char *const jszg_wz_subjects[];
-void jszg_wz_fail(jszg_wfail *f, int status, const char *code,
-                  const char *message);
-void jszg_wz_field_error(jszg_req *jr, jszg_wfail *f, const char *field,
-                         const char *code, const char *message);
 const char *jszg_wz_upload_path(jszg_req *jr, const char *rel);
 
 /* Step 2 values (posted or saved) into out: values, lists with the
@@ -192,12 +175,6 @@ void jszg_wz_step2_values(json_t *out, json_t *values);
 
 /* Page data: title, nav, csrf, the flash message if any. */
 json_t *jszg_wz_page(jszg_req *jr, const char *title, const char *nav);
-/* {field: message} of a refusal, for the templates' errors.*. */
-json_t *jszg_wz_errors(jszg_req *jr, const jszg_wfail *f);
-/* The JSON answer of a refusal: {"error": {code, message, fields}}. */
-int jszg_wz_api_fail(jszg_req *jr, const jszg_wfail *f);
-/* A refusal or a store failure as the answer (page or API). */
-int jszg_wz_answer_fail(jszg_req *jr, int rc, const jszg_wfail *f);
 /* A one-time message shown on the next page. */
 void jszg_wz_flash(jszg_req *jr, const char *msg);
 /* The named POST (or query, when query = 1) fields as a JSON object. */

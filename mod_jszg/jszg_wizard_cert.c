@@ -279,7 +279,7 @@ static int add_cert_refusal(jszg_req *jr, const jszg_applicant *a,
 int jszg_wz_add_cert(jszg_req *jr, const jszg_applicant *a, json_t *in,
                      const unsigned char *scan, apr_size_t scan_len,
                      const unsigned char *extra, apr_size_t extra_len,
-                     const char **cert_no_out, jszg_wfail *f)
+                     const char **cert_no_out, jszg_fail *f)
 {
     const char *holder = trim(jr->pool, S(in, "holder"));
     const char *idno = trim(jr->pool, S(in, "id_number"));
@@ -299,57 +299,57 @@ int jszg_wz_add_cert(jszg_req *jr, const jszg_applicant *a, json_t *in,
         return rc;
     beijing_now(jr, &year);
     if (strcmp(holder, a->name))
-        jszg_wz_field_error(jr, f, "holder", "holder_mismatch",
-                            "持证人须与实名核验的姓名完全一致。");
+        jszg_fail_field(f, "holder", "holder_mismatch",
+                        "持证人须与实名核验的姓名完全一致。");
     if (ap_cstr_casecmp(idno, a->id_number))
-        jszg_wz_field_error(jr, f, "id_number", "id_mismatch",
-                            "身份证件号码须与实名核验的证件号码完全一致。");
+        jszg_fail_field(f, "id_number", "id_mismatch",
+                        "身份证件号码须与实名核验的证件号码完全一致。");
     if (!date_valid(issued) || strcmp(issued, jszg_wz_today(jr)) > 0)
-        jszg_wz_field_error(jr, f, "issued_on", "bad_issued_on",
-                            "请选择正确的证书签发日期。");
+        jszg_fail_field(f, "issued_on", "bad_issued_on",
+                        "请选择正确的证书签发日期。");
     if (!jszg_certno_valid(no, year)) {
         /* the right reason: a number of the right shape whose year is
          * out of range is told so, and a 签发日期 before 1996 (教师资格
          * were first issued in 1996) is the reason when it is one */
         if (!jszg_certno_kind(no))
-            jszg_wz_field_error(jr, f, "cert_no", "bad_cert_no",
-                                "证书号码应为15位或17位数字，请按证书如实"
-                                "填写。");
+            jszg_fail_field(f, "cert_no", "bad_cert_no",
+                            "证书号码应为15位或17位数字，请按证书如实"
+                            "填写。");
         else if (date_valid(issued) && strcmp(issued, "1996-01-01") < 0)
-            jszg_wz_field_error(jr, f, "issued_on",
-                                "cert_issued_out_of_range",
-                                !strcmp(prov, "450000")
-                                ? "证书签发日期早于1996年：教师资格证书自1996年"
-                                  "起核发，需添加的证书签发日期应在1996-01-01"
-                                  "至2011-12-31之间。"
-                                : "证书签发日期早于1996年：教师资格证书自1996年"
-                                  "起核发，需添加的证书签发日期应在1996-01-01"
-                                  "至2008-08-01之间。");
+            jszg_fail_field(f, "issued_on",
+                            "cert_issued_out_of_range",
+                            !strcmp(prov, "450000")
+                            ? "证书签发日期早于1996年：教师资格证书自1996年"
+                              "起核发，需添加的证书签发日期应在1996-01-01"
+                              "至2011-12-31之间。"
+                            : "证书签发日期早于1996年：教师资格证书自1996年"
+                              "起核发，需添加的证书签发日期应在1996-01-01"
+                              "至2008-08-01之间。");
         else
-            jszg_wz_field_error(jr, f, "cert_no", "bad_cert_no",
-                                "证书号码中的认定年份不正确：15位号码的前2位、"
-                                "17位号码的前4位为认定年份，应在1996年至今年"
-                                "之间，请按证书如实填写。");
+            jszg_fail_field(f, "cert_no", "bad_cert_no",
+                            "证书号码中的认定年份不正确：15位号码的前2位、"
+                            "17位号码的前4位为认定年份，应在1996年至今年"
+                            "之间，请按证书如实填写。");
     }
     k = jszg_rules_kind_code(kind);
     if (!k || k > 6)
-        jszg_wz_field_error(jr, f, "kind", "bad_kind", "请选择资格种类。");
+        jszg_fail_field(f, "kind", "bad_kind", "请选择资格种类。");
     else if (jszg_certno_kind(no) && jszg_certno_kind(no) != k)
-        jszg_wz_field_error(jr, f, "kind", "kind_mismatch",
-                            "资格种类与证书号码中的资格种类代码不一致。");
+        jszg_fail_field(f, "kind", "kind_mismatch",
+                        "资格种类与证书号码中的资格种类代码不一致。");
     if (!in_list(jszg_wz_subjects, subject))
-        jszg_wz_field_error(jr, f, "subject", "bad_subject",
-                            "请选择任教学科。");
+        jszg_fail_field(f, "subject", "bad_subject",
+                        "请选择任教学科。");
     if (!text_ok(auth, 60))
-        jszg_wz_field_error(jr, f, "authority", "bad_authority",
-                            "请填写认定机构（60字以内）。");
+        jszg_fail_field(f, "authority", "bad_authority",
+                        "请填写认定机构（60字以内）。");
     rc = strlen(prov) == 6 ? jszg_db_row(jr, "dir_region", &region, 1, prov)
                            : JSZG_DB_NOTFOUND;
     if (rc == JSZG_DB_OK && L(region, "level") != 1)
         rc = JSZG_DB_NOTFOUND;
     if (rc == JSZG_DB_NOTFOUND)
-        jszg_wz_field_error(jr, f, "province", "bad_province",
-                            "请选择所属省份。");
+        jszg_fail_field(f, "province", "bad_province",
+                        "请选择所属省份。");
     else if (rc != JSZG_DB_OK)
         return rc;
     if (*city) {
@@ -358,8 +358,8 @@ int jszg_wz_add_cert(jszg_req *jr, const jszg_applicant *a, json_t *in,
         if (rc == JSZG_DB_OK && strcmp(S(region, "parent_code"), prov))
             rc = JSZG_DB_NOTFOUND;
         if (rc == JSZG_DB_NOTFOUND)
-            jszg_wz_field_error(jr, f, "city", "bad_city",
-                                "所属市与所属省份不一致。");
+            jszg_fail_field(f, "city", "bad_city",
+                            "所属市与所属省份不一致。");
         else if (rc != JSZG_DB_OK)
             return rc;
     }
@@ -367,21 +367,21 @@ int jszg_wz_add_cert(jszg_req *jr, const jszg_applicant *a, json_t *in,
     /* 添加补充照片: optional, the same rules as the certificate's photo */
     if (extra && extra_len)
         jszg_wz_photo_ok(jr, f, "extra_photo", extra, extra_len, 1);
-    if (f->fields)
+    if (jszg_fail_nfields(f))
         return refuse_fields(f);
     rc = add_cert_refusal(jr, a, no, issued, prov, &code, &msg);
     if (rc != JSZG_DB_OK)
         return rc;
     if (msg) {
-        jszg_wz_field_error(jr, f, "cert_no", code, msg);
-        return refuse(f, HTTP_CONFLICT, code, msg);
+        jszg_fail_field(f, "cert_no", code, msg);
+        return jszg_refuse(f, HTTP_CONFLICT, code, msg);
     }
     rc = jszg_db_row(jr, "wz_manual_by_no", &dup, 2, a->id, no);
     if (rc == JSZG_DB_OK) {
-        jszg_wz_field_error(jr, f, "cert_no", "cert_already_added",
-                            "该证书已添加，请在证书列表中选择。");
-        return refuse(f, HTTP_CONFLICT, "cert_already_added",
-                      "该证书已添加，请在证书列表中选择。");
+        jszg_fail_field(f, "cert_no", "cert_already_added",
+                        "该证书已添加，请在证书列表中选择。");
+        return jszg_refuse(f, HTTP_CONFLICT, "cert_already_added",
+                           "该证书已添加，请在证书列表中选择。");
     }
     if (rc != JSZG_DB_NOTFOUND)
         return rc;
@@ -419,15 +419,15 @@ static const char *like_pattern(apr_pool_t *p, const char *q)
 }
 
 int jszg_wz_school_search(jszg_req *jr, const char *account_id,
-                          const char *q, json_t **rows, jszg_wfail *f)
+                          const char *q, json_t **rows, jszg_fail *f)
 {
     q = trim(jr->pool, q);
     *rows = NULL;
     if (!*q || jszg_utf8_chars(q, strlen(q)) > 30) {
-        jszg_wz_field_error(jr, f, "school_q", "bad_school_query",
-                            MSG_SCHOOL_QUERY);
-        return refuse(f, HTTP_BAD_REQUEST, "bad_school_query",
-                      MSG_SCHOOL_QUERY);
+        jszg_fail_field(f, "school_q", "bad_school_query",
+                        MSG_SCHOOL_QUERY);
+        return jszg_refuse(f, HTTP_BAD_REQUEST, "bad_school_query",
+                           MSG_SCHOOL_QUERY);
     }
     return jszg_db_rows(jr, "wz_schools_search", rows, 2,
                         like_pattern(jr->pool, q), account_id);
@@ -435,7 +435,7 @@ int jszg_wz_school_search(jszg_req *jr, const char *account_id,
 
 int jszg_wz_school_add(jszg_req *jr, const jszg_applicant *a,
                        const char *name, const char *kind, json_t **row,
-                       jszg_wfail *f)
+                       jszg_fail *f)
 {
     int added;
     apr_int64_t day;
@@ -447,12 +447,12 @@ int jszg_wz_school_add(jszg_req *jr, const jszg_applicant *a,
     if ((rc = jszg_wz_may_apply(a, f)) != JSZG_DB_OK)
         return rc;
     if (!text_ok(name, 60) || jszg_utf8_chars(name, strlen(name)) < 2)
-        jszg_wz_field_error(jr, f, "new_school_name", "bad_school_name",
-                            "请填写学校全称（2至60个字）。");
+        jszg_fail_field(f, "new_school_name", "bad_school_name",
+                        "请填写学校全称（2至60个字）。");
     if (!in_list(l_school_kinds, kind))
-        jszg_wz_field_error(jr, f, "new_school_kind", "bad_school_kind",
-                            "请选择办学类型。");
-    if (f->fields)
+        jszg_fail_field(f, "new_school_kind", "bad_school_kind",
+                        "请选择办学类型。");
+    if (jszg_fail_nfields(f))
         return refuse_fields(f);
     /* the same school however spaced or bracketed: use it (free) */
     rc = jszg_db_row(jr, "wz_school_by_name", row, 1, name);
@@ -465,10 +465,10 @@ int jszg_wz_school_add(jszg_req *jr, const jszg_applicant *a,
     if (rc != JSZG_DB_OK)
         return rc;
     if (added >= jr->sc->school_adds)
-        return refuse(f, HTTP_TOO_MANY_REQUESTS, "school_add_limit",
-                      apr_psprintf(jr->pool, "每个账号每天最多新增%d所学校，"
-                                   "请先在搜索结果中查找，或明日再试。",
-                                   jr->sc->school_adds));
+        return jszg_refuse(f, HTTP_TOO_MANY_REQUESTS, "school_add_limit",
+                           apr_psprintf(jr->pool, "每个账号每天最多新增%d所学校，"
+                                        "请先在搜索结果中查找，或明日再试。",
+                                        jr->sc->school_adds));
     if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
         return rc;
     rc = jszg_db_exec(jr, "wz_school_insert", NULL, 4, name, kind, a->id,

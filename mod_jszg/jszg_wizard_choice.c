@@ -200,7 +200,7 @@ static int add_institution(jszg_req *jr, json_t *sel, json_t *out)
 }
 
 int jszg_wz_windows_data(jszg_req *jr, json_t *sel, json_t *out,
-                         jszg_wfail *f)
+                         jszg_fail *f)
 {
     const char *prov = S(sel, "province"), *city = S(sel, "city");
     const char *stage = S(sel, "stage");
@@ -225,40 +225,41 @@ int jszg_wz_check_institution(jszg_req *jr, const char *inst_id,
                               const char *stage,
                               const char *point_id, json_t **inst_out,
                               json_t **win_out, json_t **point_out,
-                              jszg_wfail *f)
+                              jszg_fail *f)
 {
     json_t *inst, *win, *points, *pt;
     int rc = jszg_wz_institution_get(jr, inst_id, &inst);
 
     if (rc == JSZG_DB_NOTFOUND) {
-        jszg_wz_field_error(jr, f, "institution_id", "missing_institution",
-                            "请选择注册机构。");
-        return refuse(f, HTTP_BAD_REQUEST, "missing_institution",
-                      "请先选择注册机构，查询网报时间后再报名。");
+        jszg_fail_field(f, "institution_id", "missing_institution",
+                        "请选择注册机构。");
+        return jszg_refuse(f, HTTP_BAD_REQUEST, "missing_institution",
+                           "请先选择注册机构，查询网报时间后再报名。");
     }
     if (rc != JSZG_DB_OK)
         return rc;
     if ((rc = jszg_wz_window_state(jr, inst, &win)) != JSZG_DB_OK)
         return rc;
     if (!window_open(win)) {
-        jszg_wz_field_error(jr, f, "institution_id",
-                            apr_pstrcat(jr->pool, "window_", S(win, "status"),
-                                        NULL), S(win, "message"));
-        return refuse(f, HTTP_CONFLICT, apr_pstrcat(jr->pool, "window_",
-                      S(win, "status"), NULL), S(win, "message"));
+        jszg_fail_field(f, "institution_id",
+                        apr_pstrcat(jr->pool, "window_", S(win, "status"),
+                                    NULL), S(win, "message"));
+        return jszg_refuse(f, HTTP_CONFLICT, apr_pstrcat(jr->pool,
+                           "window_", S(win, "status"), NULL),
+                           S(win, "message"));
     }
     if ((rc = jszg_db_rows(jr, "wz_points", &points, 3, S(inst, "id"),
                            stage_arg(stage), stage_arg(stage)))
         != JSZG_DB_OK)
         return rc;
     if (!json_array_size(points)) {
-        jszg_wz_field_error(jr, f, "point_id", "no_points", MSG_NO_POINTS);
-        return refuse(f, HTTP_CONFLICT, "no_points", MSG_NO_POINTS);
+        jszg_fail_field(f, "point_id", "no_points", MSG_NO_POINTS);
+        return jszg_refuse(f, HTTP_CONFLICT, "no_points", MSG_NO_POINTS);
     }
     pt = point_id && *point_id ? find_row(points, "id", point_id) : NULL;
     if (point_out && !pt) {
-        jszg_wz_field_error(jr, f, "point_id", "missing_point",
-                            "请选择确认点。");
+        jszg_fail_field(f, "point_id", "missing_point",
+                        "请选择确认点。");
         return refuse_fields(f);
     }
     if (inst_out)
@@ -272,7 +273,7 @@ int jszg_wz_check_institution(jszg_req *jr, const char *inst_id,
 
 int jszg_wz_start(jszg_req *jr, const jszg_applicant *a,
                   const char *institution_id, const char *stage,
-                  const char *point_id, jszg_draft **out, jszg_wfail *f)
+                  const char *point_id, jszg_draft **out, jszg_fail *f)
 {
     json_t *inst, *win, *data, *choice;
     const char *key, *dump;
@@ -323,17 +324,16 @@ int jszg_wz_start(jszg_req *jr, const jszg_applicant *a,
 }
 
 int jszg_wz_agree(jszg_req *jr, jszg_draft *d, const char *agree,
-                  jszg_wfail *f)
+                  jszg_fail *f)
 {
     if (!agree || (strcmp(agree, "1") && strcmp(agree, "on")
                    && strcmp(agree, "true"))) {
-        jszg_wz_field_error(jr, f, "agree", "agreement_required",
-                            "请仔细阅读网上申报协议，勾选“已阅读并完全同意”后"
-                            "再点击【下一步】。");
-        jszg_wz_fail(f, HTTP_BAD_REQUEST, "agreement_required",
-                     "请仔细阅读网上申报协议，勾选“已阅读并完全同意”后再点击"
-                     "【下一步】。");
-        return JSZG_W_REFUSED;
+        jszg_fail_field(f, "agree", "agreement_required",
+                        "请仔细阅读网上申报协议，勾选“已阅读并完全同意”后"
+                        "再点击【下一步】。");
+        return jszg_refuse(f, HTTP_BAD_REQUEST, "agreement_required",
+                           "请仔细阅读网上申报协议，勾选“已阅读并完全同意”"
+                           "后再点击【下一步】。");
     }
     json_object_set_new(d->data, "agreed", json_true());
     return jszg_wz_draft_save(jr, d, 1);
@@ -344,7 +344,7 @@ int jszg_wz_agree(jszg_req *jr, jszg_draft *d, const char *agree,
 /* 资格种类 vs 学段 ("具有与任教岗位相应的教师资格", jszg_rules.c): a
  * post the chosen certificate does not cover is refused on the stage. */
 static void check_kind_stage(jszg_req *jr, json_t *cert, const char *stage,
-                             jszg_wfail *f)
+                             jszg_fail *f)
 {
     char buf[256];
     const char *why = cert ? jszg_rules_kind_stage_refusal(
@@ -352,10 +352,10 @@ static void check_kind_stage(jszg_req *jr, json_t *cert, const char *stage,
                                  sizeof(buf)) : NULL;
 
     if (why)
-        jszg_wz_field_error(jr, f, "stage", "kind_stage_mismatch",
-                            apr_pstrcat(jr->pool, why, "。请选择与证书相应的"
-                                        "学段，或返回步骤二选择其他证书。",
-                                        NULL));
+        jszg_fail_field(f, "stage", "kind_stage_mismatch",
+                        apr_pstrcat(jr->pool, why, "。请选择与证书相应的"
+                                    "学段，或返回步骤二选择其他证书。",
+                                    NULL));
 }
 
 int jszg_wz_step3_data(jszg_req *jr, const jszg_draft *d, json_t *sel,
@@ -380,7 +380,7 @@ int jszg_wz_step3_data(jszg_req *jr, const jszg_draft *d, json_t *sel,
 }
 
 int jszg_wz_choose_institution(jszg_req *jr, jszg_draft *d, json_t *in,
-                               jszg_wfail *f)
+                               jszg_fail *f)
 {
     const char *prov = S(in, "province"), *city = S(in, "city");
     const char *stage = S(in, "stage"), *subject = S(in, "subject");
@@ -394,41 +394,41 @@ int jszg_wz_choose_institution(jszg_req *jr, jszg_draft *d, json_t *in,
         return rc;
     /* every problem of the form at once, each next to its field */
     if (!prov || !*prov || strcmp(S(sel, "province"), prov))
-        jszg_wz_field_error(jr, f, "province", "missing_province",
-                            "请选择省份。");
+        jszg_fail_field(f, "province", "missing_province",
+                        "请选择省份。");
     else if (!city || !*city || strcmp(S(sel, "city"), city))
-        jszg_wz_field_error(jr, f, "city", "missing_city", "请选择地市。");
+        jszg_fail_field(f, "city", "missing_city", "请选择地市。");
     if (!jszg_rules_is_stage(stage))
-        jszg_wz_field_error(jr, f, "stage", "missing_stage",
-                            "请选择现任教学段。");
+        jszg_fail_field(f, "stage", "missing_stage",
+                        "请选择现任教学段。");
     else
         check_kind_stage(jr, json_object_get(d->data, "cert"), stage, f);
     if (!in_list(jszg_wz_subjects, subject))
-        jszg_wz_field_error(jr, f, "subject", "missing_subject",
-                            "请选择现任教学科。");
+        jszg_fail_field(f, "subject", "missing_subject",
+                        "请选择现任教学科。");
     if (!inst || !*inst)
-        jszg_wz_field_error(jr, f, "institution_id", "missing_institution",
-                            "请选择注册机构。");
+        jszg_fail_field(f, "institution_id", "missing_institution",
+                        "请选择注册机构。");
     else if (strcmp(S(sel, "institution_id"), inst))
-        jszg_wz_field_error(jr, f, "institution_id", "missing_institution",
-                            S(sel, "province")[0] && S(sel, "city")[0]
-                            && S(sel, "stage")[0]
-                            ? "所选注册机构没有该地区、该学段的定期注册权限，"
-                              "请重新选择。"
-                            : "请选择注册机构。");
+        jszg_fail_field(f, "institution_id", "missing_institution",
+                        S(sel, "province")[0] && S(sel, "city")[0]
+                        && S(sel, "stage")[0]
+                        ? "所选注册机构没有该地区、该学段的定期注册权限，"
+                          "请重新选择。"
+                        : "请选择注册机构。");
     else {
         /* the institution's window and the point, with the rest */
         rc = jszg_wz_check_institution(jr, inst, stage, point, &irow, &win,
                                        &prow, f);
-        if (rc != JSZG_DB_OK && rc != JSZG_W_REFUSED)
+        if (rc != JSZG_DB_OK && rc != JSZG_REFUSED)
             return rc;
-        if (rc == JSZG_W_REFUSED && f->code
+        if (rc == JSZG_REFUSED && f->code
             && !strcmp(f->code, "missing_institution"))
             f->code = NULL;
-        if (rc == JSZG_W_REFUSED && f->code && strcmp(f->code, "invalid"))
-            return JSZG_W_REFUSED;      /* window / no points: 409 */
+        if (rc == JSZG_REFUSED && f->code && strcmp(f->code, "invalid"))
+            return JSZG_REFUSED;      /* window / no points: 409 */
     }
-    if (f->fields)
+    if (jszg_fail_nfields(f))
         return refuse_fields(f);
     choice = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "province", prov,
                        "city", city, "stage", stage, "subject", subject,

@@ -46,18 +46,10 @@ static inline long L(json_t *o, const char *k)
 }
 
 /* A refusal with field errors: the page shows them next to the inputs. */
-static inline int refuse_fields(jszg_wfail *f)
+static inline int refuse_fields(jszg_fail *f)
 {
-    jszg_wz_fail(f, HTTP_BAD_REQUEST, "invalid",
-                 "填写的信息有误，请按提示修改后重新提交。");
-    return JSZG_W_REFUSED;
-}
-
-static inline int refuse(jszg_wfail *f, int status, const char *code,
-                         const char *message)
-{
-    jszg_wz_fail(f, status, code, message);
-    return JSZG_W_REFUSED;
+    return jszg_refuse(f, HTTP_BAD_REQUEST, "invalid",
+                       "填写的信息有误，请按提示修改后重新提交。");
 }
 
 static inline int in_list(const char *const *list, const char *v)
@@ -125,11 +117,11 @@ static inline const char *trim(apr_pool_t *p, const char *v)
 
 /* The answer when save_upload() failed (upload directory unwritable,
  * disk full): a clear message, nothing saved (tests/faults). */
-static inline int upload_failed(jszg_wfail *f)
+static inline int upload_failed(jszg_fail *f)
 {
-    return refuse(f, HTTP_SERVICE_UNAVAILABLE, "upload_failed",
-                  "照片保存失败：服务器暂时无法保存上传的文件，"
-                  "请稍后重新上传。已填写的信息未丢失。");
+    return jszg_refuse(f, HTTP_SERVICE_UNAVAILABLE, "upload_failed",
+                       "照片保存失败：服务器暂时无法保存上传的文件，"
+                       "请稍后重新上传。已填写的信息未丢失。");
 }
 
 static inline json_t *find_row(json_t *rows, const char *col,
@@ -171,7 +163,7 @@ static inline const char *stage_arg(const char *stage)
 const char *jszg_wz_save_upload(jszg_req *jr, const char *dir,
                                 const char *account_id,
                                 const unsigned char *buf, apr_size_t len);
-int jszg_wz_photo_ok(jszg_req *jr, jszg_wfail *f, const char *field,
+int jszg_wz_photo_ok(jszg_req *jr, jszg_fail *f, const char *field,
                      const unsigned char *buf, apr_size_t len, int scan);
 int jszg_wz_draft_save(jszg_req *jr, jszg_draft *d, int step_done);
 
@@ -182,7 +174,7 @@ int jszg_wz_check_institution(jszg_req *jr, const char *inst_id,
                               const char *stage,
                               const char *point_id, json_t **inst_out,
                               json_t **win_out, json_t **point_out,
-                              jszg_wfail *f);
+                              jszg_fail *f);
 
 /* jszg_wizard_cert.c */
 const char *jszg_wz_restriction_message(const char *status);

@@ -188,7 +188,7 @@ int jszg_wz_step2_data(jszg_req *jr, const jszg_applicant *a,
 /* Dates of step 2: real, not in the future, after the birth date, and
  * in order (开始参加工作时间 <= 本单位聘用起始日期 <= today). */
 static void check_dates(jszg_req *jr, const char *birth, json_t *in,
-                        jszg_wfail *f)
+                        jszg_fail *f)
 {
     const char *today = jszg_wz_today(jr);
     const char *names[] = { "grad_date", "work_start", "employ_start", NULL };
@@ -200,56 +200,56 @@ static void check_dates(jszg_req *jr, const char *birth, json_t *in,
         if (!v || !*v)
             continue;
         if (!date_valid(v))
-            jszg_wz_field_error(jr, f, *n, "bad_date",
-                                "日期格式应为YYYY-MM-DD，请选择正确的日期。");
+            jszg_fail_field(f, *n, "bad_date",
+                            "日期格式应为YYYY-MM-DD，请选择正确的日期。");
         else if (strcmp(v, today) > 0)
-            jszg_wz_field_error(jr, f, *n, "date_in_future",
-                                "日期不能晚于今天。");
+            jszg_fail_field(f, *n, "date_in_future",
+                            "日期不能晚于今天。");
         else if (birth && strcmp(v, birth) <= 0)
-            jszg_wz_field_error(jr, f, *n, "date_before_birth",
-                                "日期不能早于出生日期。");
+            jszg_fail_field(f, *n, "date_before_birth",
+                            "日期不能早于出生日期。");
     }
     if (ws && es && date_valid(ws) && date_valid(es) && strcmp(es, ws) < 0)
-        jszg_wz_field_error(jr, f, "employ_start", "employ_before_work",
-                            "本单位聘用起始日期不能早于开始参加工作时间。");
+        jszg_fail_field(f, "employ_start", "employ_before_work",
+                        "本单位聘用起始日期不能早于开始参加工作时间。");
 }
 
 static void check_field(jszg_req *jr, const field_spec *fs, json_t *in,
-                        json_t *person, jszg_wfail *f)
+                        json_t *person, jszg_fail *f)
 {
     const char *v = trim(jr->pool, S(in, fs->name));
     const char *msg = apr_pstrcat(jr->pool, "请填写", LABEL(fs), "。", NULL);
     const char *i;
 
     if (!*v) {
-        jszg_wz_field_error(jr, f, fs->name, "required",
-                            fs->kind == F_LIST || fs->kind == F_SCHOOL
-                            || fs->kind == F_DATE
-                            ? apr_pstrcat(jr->pool, "请选择", LABEL(fs), "。",
-                                          NULL) : msg);
+        jszg_fail_field(f, fs->name, "required",
+                        fs->kind == F_LIST || fs->kind == F_SCHOOL
+                        || fs->kind == F_DATE
+                        ? apr_pstrcat(jr->pool, "请选择", LABEL(fs), "。",
+                                      NULL) : msg);
         return;
     }
     switch (fs->kind) {
     case F_LIST:
         if (!in_list(fs->list, v))
-            jszg_wz_field_error(jr, f, fs->name, "not_in_list",
-                                apr_pstrcat(jr->pool, LABEL(fs),
-                                            "的取值不正确，请从列表中选择。",
-                                            NULL));
+            jszg_fail_field(f, fs->name, "not_in_list",
+                            apr_pstrcat(jr->pool, LABEL(fs),
+                                        "的取值不正确，请从列表中选择。",
+                                        NULL));
         break;
     case F_TEXT:
         if (!text_ok(v, fs->maxlen))
-            jszg_wz_field_error(jr, f, fs->name, "too_long",
-                                apr_psprintf(jr->pool, "%s不能超过%d个字，"
-                                             "且不能含有<>等特殊字符。",
-                                             LABEL(fs), fs->maxlen));
+            jszg_fail_field(f, fs->name, "too_long",
+                            apr_psprintf(jr->pool, "%s不能超过%d个字，"
+                                         "且不能含有<>等特殊字符。",
+                                         LABEL(fs), fs->maxlen));
         break;
     case F_POSTCODE:
         for (i = v; *i && apr_isdigit(*i); i++)
             ;
         if (*i || strlen(v) != 6)
-            jszg_wz_field_error(jr, f, fs->name, "bad_postcode",
-                                "通讯邮编应为6位数字。");
+            jszg_fail_field(f, fs->name, "bad_postcode",
+                            "通讯邮编应为6位数字。");
         break;
     default:
         break;
@@ -258,7 +258,7 @@ static void check_field(jszg_req *jr, const field_spec *fs, json_t *in,
 }
 
 /* 毕业学校: an id from the school list. */
-static int check_school(jszg_req *jr, json_t *person, jszg_wfail *f)
+static int check_school(jszg_req *jr, json_t *person, jszg_fail *f)
 {
     const char *id = S(person, "grad_school");
     json_t *row;
@@ -273,9 +273,9 @@ static int check_school(jszg_req *jr, json_t *person, jszg_wfail *f)
                                : jszg_db_row(jr, "wz_school_get", &row, 1,
                                              id);
     if (rc == JSZG_DB_NOTFOUND) {
-        jszg_wz_field_error(jr, f, "grad_school", "unknown_school",
-                            "请通过【查询】选择毕业学校；查不到时请点击"
-                            "【新增学校】。");
+        jszg_fail_field(f, "grad_school", "unknown_school",
+                        "请通过【查询】选择毕业学校；查不到时请点击"
+                        "【新增学校】。");
         return JSZG_DB_OK;
     }
     if (rc == JSZG_DB_OK)
@@ -286,14 +286,14 @@ static int check_school(jszg_req *jr, json_t *person, jszg_wfail *f)
 
 int jszg_wz_save_photo(jszg_req *jr, const jszg_applicant *a,
                        jszg_draft *d, const unsigned char *photo,
-                       apr_size_t len, jszg_wfail *f)
+                       apr_size_t len, jszg_fail *f)
 {
     const char *rel;
 
     if (!jszg_wz_photo_ok(jr, f, "photo", photo, len, 0)) {
-        json_t *e = json_object_get(f->fields, "photo");
-        jszg_wz_fail(f, HTTP_BAD_REQUEST, S(e, "code"), S(e, "message"));
-        return JSZG_W_REFUSED;
+        const jszg_fail_field_t *e = jszg_fail_field_get(f, "photo");
+        return jszg_refuse(f, HTTP_BAD_REQUEST, e ? e->code : NULL,
+                           e ? e->message : NULL);
     }
     if (!(rel = jszg_wz_save_upload(jr, "photos", a->id, photo, len)))
         return upload_failed(f);
@@ -306,7 +306,7 @@ int jszg_wz_save_photo(jszg_req *jr, const jszg_applicant *a,
  * stored with the step. */
 static void check_identity(jszg_req *jr, const jszg_applicant *a,
                            json_t *in, const char **eth, const char **birth,
-                           int *missing, jszg_wfail *f)
+                           int *missing, jszg_fail *f)
 {
     const char *v;
 
@@ -316,16 +316,16 @@ static void check_identity(jszg_req *jr, const jszg_applicant *a,
     if (!*eth) {
         v = trim(jr->pool, S(in, "ethnicity"));
         if (!in_list(jszg_ethnicities, v))
-            jszg_wz_field_error(jr, f, "ethnicity", "missing_ethnicity",
-                                "请选择民族。");
+            jszg_fail_field(f, "ethnicity", "missing_ethnicity",
+                            "请选择民族。");
         else
             *eth = v;
     }
     if (!*birth && !(*birth = id_birth(jr, a))) {
         v = trim(jr->pool, S(in, "birth_date"));
         if (!date_valid(v) || strcmp(v, jszg_wz_today(jr)) >= 0)
-            jszg_wz_field_error(jr, f, "birth_date", "missing_birth_date",
-                                "请填写出生日期（YYYY-MM-DD）。");
+            jszg_fail_field(f, "birth_date", "missing_birth_date",
+                            "请填写出生日期（YYYY-MM-DD）。");
         else
             *birth = v;
     }
@@ -373,7 +373,7 @@ static int save_step2(jszg_req *jr, const jszg_applicant *a, jszg_draft *d,
 int jszg_wz_save_person(jszg_req *jr, const jszg_applicant *a,
                         jszg_draft *d, json_t *in,
                         const unsigned char *photo, apr_size_t photo_len,
-                        jszg_wfail *f)
+                        jszg_fail *f)
 {
     json_t *person = jszg_pool_json(jr->pool, json_object());
     json_t *certs, *cert, *choice;
@@ -398,11 +398,11 @@ int jszg_wz_save_person(jszg_req *jr, const jszg_applicant *a,
         return rc;
     cert = *cert_no ? find_row(certs, "cert_no", cert_no) : NULL;
     if (!cert)
-        jszg_wz_field_error(jr, f, "cert_no", "missing_cert",
-                            "请选择本次注册的教师资格证书。");
+        jszg_fail_field(f, "cert_no", "missing_cert",
+                        "请选择本次注册的教师资格证书。");
     else if (S(cert, "blocked"))
-        jszg_wz_field_error(jr, f, "cert_no", S(cert, "blocked_code"),
-                            S(cert, "blocked"));
+        jszg_fail_field(f, "cert_no", S(cert, "blocked_code"),
+                        S(cert, "blocked"));
     if (photo && photo_len) {
         if (jszg_wz_photo_ok(jr, f, "photo", photo, photo_len, 0)
             && !(rel = jszg_wz_save_upload(jr, "photos", a->id, photo,
@@ -410,11 +410,11 @@ int jszg_wz_save_person(jszg_req *jr, const jszg_applicant *a,
             return upload_failed(f);
     }
     else if (!S(d->data, "photo"))
-        jszg_wz_field_error(jr, f, "photo", "photo_missing",
-                            "请上传近期本人1寸白色免冠正面证件照。");
+        jszg_fail_field(f, "photo", "photo_missing",
+                        "请上传近期本人1寸白色免冠正面证件照。");
     if (rel)    /* a good photo is kept even when other fields are wrong */
         json_object_set_new(d->data, "photo", json_string(rel));
-    if (f->fields) {
+    if (jszg_fail_nfields(f)) {
         /* what was typed stays in the draft: nothing is lost when the
          * applicant leaves the page (添加证书, 个人信息中心) and comes
          * back; the step itself is not done */
@@ -425,10 +425,10 @@ int jszg_wz_save_person(jszg_req *jr, const jszg_applicant *a,
         refuse_fields(f);
         /* a blocked certificate is the reason to tell first */
         if (cert && S(cert, "blocked")
-            && json_object_size(f->fields) == 1)
-            jszg_wz_fail(f, HTTP_CONFLICT, S(cert, "blocked_code"),
-                         S(cert, "blocked"));
-        return JSZG_W_REFUSED;
+            && jszg_fail_nfields(f) == 1)
+            jszg_fail_set(f, HTTP_CONFLICT, S(cert, "blocked_code"),
+                          S(cert, "blocked"));
+        return JSZG_REFUSED;
     }
     json_object_del(d->data, "typed");
     json_object_set_new(d->data, "cert_no", json_string(cert_no));

@@ -151,7 +151,7 @@ static const char *idem_hash(jszg_req *jr, const jszg_applicant *a,
  * may exist). */
 static int recheck_draft(jszg_req *jr, const jszg_applicant *a,
                          jszg_draft *d, json_t **inst, json_t **cert,
-                         jszg_wfail *f)
+                         jszg_fail *f)
 {
     json_t *choice = json_object_get(d->data, "choice"), *certs, *win, *pt;
     char buf[256];
@@ -174,20 +174,20 @@ static int recheck_draft(jszg_req *jr, const jszg_applicant *a,
         return rc;
     *cert = find_row(certs, "cert_no", S(d->data, "cert_no"));
     if (!*cert)
-        return refuse(f, HTTP_CONFLICT, "missing_cert",
-                      "请返回步骤二选择本次注册的教师资格证书。");
+        return jszg_refuse(f, HTTP_CONFLICT, "missing_cert",
+                           "请返回步骤二选择本次注册的教师资格证书。");
     if (S(*cert, "blocked"))
-        return refuse(f, HTTP_CONFLICT, S(*cert, "blocked_code"),
-                      S(*cert, "blocked"));
+        return jszg_refuse(f, HTTP_CONFLICT, S(*cert, "blocked_code"),
+                           S(*cert, "blocked"));
     if ((why = jszg_rules_kind_stage_refusal((int)L(*cert, "kind"),
                                              S(choice, "stage"), buf,
                                              sizeof(buf))))
-        return refuse(f, HTTP_CONFLICT, "kind_stage_mismatch",
-                      apr_pstrcat(jr->pool, why, "。请返回步骤三重新选择"
-                                  "现任教学段。", NULL));
+        return jszg_refuse(f, HTTP_CONFLICT, "kind_stage_mismatch",
+                           apr_pstrcat(jr->pool, why, "。请返回步骤三重新选择"
+                                       "现任教学段。", NULL));
     if (!S(d->data, "photo"))
-        return refuse(f, HTTP_CONFLICT, "photo_missing",
-                      "请返回步骤二上传照片。");
+        return jszg_refuse(f, HTTP_CONFLICT, "photo_missing",
+                           "请返回步骤二上传照片。");
     return JSZG_DB_OK;
 }
 
@@ -285,7 +285,7 @@ static int idem_answer(jszg_req *jr, const jszg_applicant *a,
 }
 
 int jszg_wz_submit(jszg_req *jr, const jszg_applicant *a, const char *key,
-                   const char **reg_no, int *replayed, jszg_wfail *f)
+                   const char **reg_no, int *replayed, jszg_fail *f)
 {
     json_t *inst = NULL, *cert = NULL;
     jszg_draft *d;
@@ -297,8 +297,8 @@ int jszg_wz_submit(jszg_req *jr, const jszg_applicant *a, const char *key,
     if ((rc = jszg_wz_may_apply(a, f)) != JSZG_DB_OK)
         return rc;
     if (!key_ok(key))
-        return refuse(f, HTTP_BAD_REQUEST, "bad_submit_key",
-                      "提交凭据无效，请刷新页面后重新提交。");
+        return jszg_refuse(f, HTTP_BAD_REQUEST, "bad_submit_key",
+                           "提交凭据无效，请刷新页面后重新提交。");
     khash = idem_hash(jr, a, key);
     for (tries = 0; tries < 3; tries++) {
         /* a replay (double click, resent POST) gets the first answer */
@@ -310,7 +310,7 @@ int jszg_wz_submit(jszg_req *jr, const jszg_applicant *a, const char *key,
             return rc;
         rc = jszg_wz_draft_load(jr, a, &d);
         if (rc == JSZG_DB_NOTFOUND)
-            rc = refuse(f, HTTP_CONFLICT, "no_draft", MSG_NO_DRAFT);
+            rc = jszg_refuse(f, HTTP_CONFLICT, "no_draft", MSG_NO_DRAFT);
         else if (rc == JSZG_DB_OK)
             rc = recheck_draft(jr, a, d, &inst, &cert, f);
         if (rc == JSZG_DB_OK) {
@@ -331,15 +331,15 @@ int jszg_wz_submit(jszg_req *jr, const jszg_applicant *a, const char *key,
                                              &code, &msg) == JSZG_DB_OK
                   && msg))
                 continue;
-            rc = refuse(f, HTTP_CONFLICT, code, msg);
+            rc = jszg_refuse(f, HTTP_CONFLICT, code, msg);
         }
-        if (rc != JSZG_W_REFUSED)
+        if (rc != JSZG_REFUSED)
             return rc;
         /* A concurrent submit with the same key may have committed after
          * our look at the key: it took the draft (no_draft) and the
          * certificate (already_applied).  Its answer is ours too. */
         if (idem_answer(jr, a, khash, reg_no) == JSZG_DB_OK) {
-            memset(f, 0, sizeof(*f));
+            jszg_fail_clear(f);
             *replayed = 1;
             return JSZG_DB_OK;
         }
