@@ -473,6 +473,8 @@ def test_api_register_login_logout(clock_env, s):
     assert r.status_code == 400
     err = r.json()["error"]
     assert err["fields"]["password"]["code"] == "password_too_short"
+    # the first field's error is the answer's (jszg_fail, as everywhere)
+    assert err["code"] == "password_too_short"
     data.update(password=GOOD_PW, confirm=GOOD_PW)
     data.update(solve_slider(clock_env, s, csrf))
     r = clock_env.post("/api/v1/register", s, data=data,
@@ -486,6 +488,8 @@ def test_api_register_login_logout(clock_env, s):
                        headers={"X-CSRF-Token": csrf})
     assert r.status_code == 401
     assert r.json()["error"]["code"] == "login_failed"
+    # one shape for every API refusal: "fields" only when there are any
+    assert set(r.json()["error"]) == {"code", "message"}
     cred.update(password=GOOD_PW)
     cred.update(solve_slider(clock_env, s, csrf))
     r = clock_env.post("/api/v1/login", s, data=cred,
