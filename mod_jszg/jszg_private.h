@@ -297,7 +297,7 @@ typedef struct {
 } jszg_fail;
 
 /* A fresh failure (nothing refused yet): jszg_fail f = JSZG_FAIL(pool); */
-#define JSZG_FAIL(p) { 0, NULL, NULL, NULL, NULL, 0, -1, (p) }
+#define JSZG_FAIL(p) { .remaining = -1, .pool = (p) }
 
 /* Back to nothing refused (a refusal withdrawn), the pool kept. */
 void jszg_fail_clear(jszg_fail *f);
