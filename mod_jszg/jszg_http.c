@@ -763,15 +763,16 @@ int jszg_handle(request_rec *r)
     /* A session cookie that cannot be looked up (the database is down) is
      * a 503, not a logged-out visitor (401, login redirect) nor a CSRF
      * failure (403): tests/faults/test_db_restart.py. */
-    if (jr->route->fn != jszg_page_error && !jszg_session_get(jr)
-        && jr->session_db_down)
+    if (!(jr->route->flags & JSZG_R_NODB) && jr->route->fn != jszg_page_error
+        && !jszg_session_get(jr) && jr->session_db_down)
         return db_unavailable(jr);
     if (r->method_number == M_POST) {
         if (!(jr->route->flags & JSZG_R_NOCSRF) && !jszg_csrf_check(jr))
             return jszg_error(jr, HTTP_FORBIDDEN, "csrf",
                               "页面已过期或来源无效，请刷新页面后重新提交。");
     }
-    if (jr->route->fn != jszg_page_error) {
+    if (jr->route->fn != jszg_page_error
+        && !(jr->route->flags & JSZG_R_NODB)) {
         rc = jszg_schema_check(jr);
         if (rc != JSZG_DB_OK)
             return db_unavailable(jr);

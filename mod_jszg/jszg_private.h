@@ -103,6 +103,9 @@ typedef int (*jszg_handler_fn)(jszg_req *jr);
                                    (jszg_admin_guard, before the handler) */
 #define JSZG_R_PWOK     0x20    /* staff: served while a password set by
                                    an administrator waits to be changed */
+#define JSZG_R_NODB     0x40    /* answered from memory: no session, no
+                                   schema check, no database (the waiting
+                                   room's poll, at the peak) */
 
 /* A staff route: { "GET", "/admin/x", fn, JSZG_STAFF(JSZG_ROLES_...) }
  * (role sets in jszg_admin.h): the roles ride in the flags' high bits,
