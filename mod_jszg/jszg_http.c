@@ -646,6 +646,19 @@ static apr_time_t request_now(jszg_req *jr)
     return apr_time_now();
 }
 
+const char *jszg_beijing_now(jszg_req *jr, int *year)
+{
+    jszg_bjtime t;
+    char buf[32];
+
+    if (year) {
+        jszg_rules_beijing(apr_time_sec(jr->now), &t);
+        *year = t.year;
+    }
+    return apr_pstrdup(jr->pool, jszg_rules_beijing_text(
+        apr_time_sec(jr->now), JSZG_FMT_SECOND, buf, sizeof(buf)));
+}
+
 /* JSON errors for API clients: the applicant API and the back office's. */
 int jszg_uri_is_api(const char *uri)
 {

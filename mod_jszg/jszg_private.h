@@ -90,6 +90,11 @@ typedef struct {
 } jszg_session;
 
 typedef struct jszg_req jszg_req;
+
+/* jr->now as Beijing wall-clock text 'YYYY-MM-DD HH:MM:SS', as the
+ * windows table and the rules core compare it; *year its year (year may
+ * be NULL).  In the request pool. */
+const char *jszg_beijing_now(jszg_req *jr, int *year);
 typedef int (*jszg_handler_fn)(jszg_req *jr);
 
 /* Route flags. */
