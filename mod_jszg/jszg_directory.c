@@ -11,11 +11,6 @@
 #define MSG_INACTIVE    "该机构目前未开展注册工作，请联系所选的教育局。"
 #define MSG_NO_INST     "所选地区暂无负责该学段的注册机构，请联系当地教育局。"
 
-static const char *col(json_t *row, const char *name)
-{
-    return json_string_value(json_object_get(row, name));
-}
-
 static int digits(const char *s, apr_size_t max)
 {
     apr_size_t n = s ? strlen(s) : 0;
@@ -43,8 +38,8 @@ int jszg_dir_region(jszg_req *jr, const char *code, int level,
         return JSZG_DB_NOTFOUND;
     rc = jszg_db_row(jr, "dir_region", row, 1, code);
     if (rc == JSZG_DB_OK
-        && ((level && apr_atoi64(col(*row, "level")) != level)
-            || apr_atoi64(col(*row, "in_service")) != 1))
+        && ((level && jszg_jint(*row, "level") != level)
+            || jszg_jint(*row, "in_service") != 1))
         rc = JSZG_DB_NOTFOUND;
     return rc;
 }
@@ -101,29 +96,29 @@ int jszg_dir_window_state(jszg_req *jr, json_t *inst, json_t **out)
     jszg_win_state ws;
 
     *out = NULL;
-    if (apr_atoi64(col(inst, "active")) != 1) {
+    if (jszg_jint(inst, "active") != 1) {
         *out = state(jr, "none", MSG_INACTIVE);
         return JSZG_DB_OK;
     }
-    rc = jszg_dir_window(jr, col(inst, "id"), &w);
+    rc = jszg_dir_window(jr, jszg_jstr(inst, "id"), &w);
     if (rc == JSZG_DB_NOTFOUND) {
         *out = state(jr, "none", MSG_NO_PLAN);
         return JSZG_DB_OK;
     }
     if (rc != JSZG_DB_OK)
         return rc;
-    starts = col(w, "starts");
-    ends = col(w, "ends");
+    starts = jszg_jstr(w, "starts");
+    ends = jszg_jstr(w, "ends");
     if (!starts || !ends) {
         /* NOT NULL in the schema: a broken row, not the applicant's fault */
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, jr->r, JSZGLOGNO(13001)
                       "window of institution %s has no start or end time",
-                      col(inst, "id"));
+                      jszg_jstr(inst, "id"));
         return JSZG_DB_ERROR;
     }
     now = jszg_beijing_now(jr, &year);
     ws = jszg_rules_window_state(now, year, starts, ends,
-                                 (int)apr_atoi64(col(w, "cycle_year")));
+                                 (int)jszg_jint(w, "cycle_year"));
     switch (ws) {
     case JSZG_WIN_NOT_OPEN:
         msg = apr_psprintf(jr->pool, "还未到网报时间。该机构网报时间为%s至"
@@ -159,7 +154,7 @@ static json_t *find_row(json_t *rows, const char *name, const char *value)
     if (!value || !*value)
         return NULL;
     json_array_foreach(rows, i, row) {
-        const char *v = col(row, name);
+        const char *v = jszg_jstr(row, name);
         if (v && !strcmp(v, value))
             return row;
     }
