@@ -252,6 +252,12 @@ int jszg_db_row(jszg_req *jr, const char *label, json_t **row,
                 int nargs, ...);
 int jszg_db_exec(jszg_req *jr, const char *label, int *nrows,
                  int nargs, ...);
+/* One audit_log row, inside the caller's transaction if there is one
+ * (then the row is part of the change): who ("staff:<user>", an ID
+ * number), what, on what, a note; the time and the client's address are
+ * the request's. */
+int jszg_audit_write(jszg_req *jr, const char *actor, const char *action,
+                     const char *target, const char *note);
 int jszg_db_begin(jszg_req *jr);
 int jszg_db_commit(jszg_req *jr);
 void jszg_db_rollback(jszg_req *jr);
