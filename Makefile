@@ -217,7 +217,7 @@ FUZZ_SECONDS ?= 30
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILDDIR)/%,$(FUZZ_SRCS))
 
-$(BUILDDIR)/fuzz_%: tests/fuzz/fuzz_%.c $(PURE)
+$(BUILDDIR)/fuzz_%: tests/fuzz/fuzz_%.c $(PURE) $(wildcard mod_jszg/core/*.h)
 	@mkdir -p $(BUILDDIR)
 	clang -g -O1 -fsanitize=fuzzer,address,undefined $(APR_CF) \
 	    $(INCS) -o $@ $< $(PURE) $(APR_LD)

@@ -102,8 +102,7 @@ static inline apr_int64_t col_int(json_t *row, const char *name)
 static inline int audit(jszg_req *jr, const char *actor, const char *action,
                         const char *target, const char *note)
 {
-    return jszg_db_exec(jr, "acct_audit", NULL, 6, now_str(jr), actor,
-                        action, target, jr->r->useragent_ip, note);
+    return jszg_audit_write(jr, actor, action, target, note);
 }
 
 /* End a change's transaction: commit, or roll back after a failure. */

@@ -112,6 +112,12 @@ void jszg_admin_denied(jszg_req *jr, jszg_staff *st, const char *target);
 /* One audit_log row (inside the caller's transaction, if any). */
 int jszg_admin_audit(jszg_req *jr, jszg_staff *st, const char *action,
                      const char *target, const char *note);
+/* A CSV download (body: BOM, header, rows) as `filename`, no-store; it
+ * leaves only with its audit row (`action`, `note`): a failed audit
+ * write is the answer instead (jszg_admin_lists.c). */
+int jszg_admin_send_csv(jszg_req *jr, jszg_staff *st, const char *filename,
+                        const char *body, const char *action,
+                        const char *note);
 
 /* One-shot message for the next page (after a redirect). */
 void jszg_admin_flash(jszg_req *jr, jszg_staff *st, const char *msg);

@@ -299,8 +299,7 @@ int jszg_admin_audit(jszg_req *jr, jszg_staff *st, const char *action,
                                          NULL)
                            : "staff:-";
 
-    return jszg_db_exec(jr, "admin_audit_insert", NULL, 6, jszg_now_str(jr),
-                        actor, action, target, client_ip(jr), note);
+    return jszg_audit_write(jr, actor, action, target, note);
 }
 
 /* ---- answers --------------------------------------------------------- */

@@ -161,9 +161,9 @@ static int list_fail(jszg_req *jr, jszg_staff *st, jszg_fail *e)
     return jszg_admin_fail(jr, st, e);
 }
 
-/* A CSV download: BOM, header, rows; audited. */
-static int send_csv(jszg_req *jr, jszg_staff *st, const char *filename,
-                    const char *body, const char *action, const char *note)
+int jszg_admin_send_csv(jszg_req *jr, jszg_staff *st, const char *filename,
+                        const char *body, const char *action,
+                        const char *note)
 {
     /* personal data leaves only with its audit row */
     int rc = jszg_admin_audit(jr, st, action, NULL, note);
@@ -517,7 +517,7 @@ int jszg_admin_worklist_csv(jszg_req *jr)
         return rc;
     json_array_foreach(v.l.rows, i, row)
         json_object_set_new(row, "n", json_string(ltoa(jr, (long)i + 1)));
-    return send_csv(jr, st, apr_pstrcat(jr->pool, "jszg-worklist-",
+    return jszg_admin_send_csv(jr, st, apr_pstrcat(jr->pool, "jszg-worklist-",
                                         *v.date ? v.date : "all", ".csv",
                                         NULL),
                     csv_text(jr->pool, v.l.rows, heads, cols),
@@ -754,7 +754,7 @@ int jszg_admin_decided_csv(jszg_req *jr)
     if (rc != OK)
         return rc;
     publicity_rows(jr, v.l.rows);
-    return send_csv(jr, st, apr_psprintf(jr->pool, "jszg-decided-%ld.csv",
+    return jszg_admin_send_csv(jr, st, apr_psprintf(jr->pool, "jszg-decided-%ld.csv",
                                          v.year),
                     csv_text(jr->pool, v.l.rows, heads, cols),
                     "decided.export", decided_query(jr, &v));

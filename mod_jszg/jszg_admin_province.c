@@ -47,17 +47,6 @@ static int in_year(const char *t, const char *year)
     return t && year && strlen(year) == 4 && !strncmp(t, year, 4);
 }
 
-/* Now, Beijing time, as the windows table writes it. */
-static const char *beijing_now(jszg_req *jr)
-{
-    apr_time_exp_t tm;
-
-    apr_time_exp_tz(&tm, jr->now, 8 * 3600);
-    return apr_psprintf(jr->pool, "%04d-%02d-%02d %02d:%02d:%02d",
-                        tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                        tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
-
 /* How many applications a window holds (its institution and cycle). */
 static int window_apps(jszg_req *jr, json_t *w, long *n)
 {
@@ -494,7 +483,7 @@ int jszg_admin_window_close(jszg_req *jr)
     if (!inst_in_scope(st, w))
         return jszg_admin_forbidden(jr, st, apr_pstrcat(jr->pool, "window:",
                                                         id, NULL));
-    now = beijing_now(jr);
+    now = jszg_beijing_now(jr, NULL);
     if (strcmp(now, jszg_jstr(w, "ends")) >= 0)
         return jszg_admin_error(jr, st, HTTP_CONFLICT, "window_closed",
                                 "该网报计划的网报时间已经结束。");

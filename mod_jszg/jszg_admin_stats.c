@@ -298,13 +298,10 @@ int jszg_admin_stats_csv(jszg_req *jr)
             out = apr_psprintf(p, "%s,%ld", out, counts[i][k]);
         out = apr_pstrcat(p, out, "\r\n", NULL);
     }
-    jszg_admin_audit(jr, st, "stats.export", NULL,
-                     apr_psprintf(p, "year %ld", year));
-    apr_table_setn(jr->r->headers_out, "Content-Disposition",
-                   apr_psprintf(p, "attachment; filename=\"jszg-stats-%ld"
-                                ".csv\"", year));
-    return jszg_send(jr->r, HTTP_OK, "text/csv; charset=utf-8", out,
-                     strlen(out));
+    return jszg_admin_send_csv(jr, st, apr_psprintf(p, "jszg-stats-%ld.csv",
+                                                    year), out,
+                               "stats.export",
+                               apr_psprintf(p, "year %ld", year));
 }
 
 /* ---- audit log ----------------------------------------------------------- */
@@ -489,15 +486,8 @@ int jszg_admin_audit_csv(jszg_req *jr)
             jszg_csv_cell(p, jszg_jstr(row, "ip")), ",",
             jszg_csv_cell(p, jszg_jstr(row, "note")), "\r\n", NULL);
     out = apr_array_pstrcat(p, parts, 0);
-    jszg_admin_audit(jr, st, "audit.export", NULL,
-                     apr_psprintf(p, "%lu rows", (unsigned long)
-                                  json_array_size(rows)));
-    apr_table_setn(jr->r->headers_out, "Content-Disposition",
-                   "attachment; filename=\"jszg-audit.csv\"");
-    jszg_no_store(jr->r);
-    ap_set_content_type(jr->r, "text/csv; charset=utf-8");
-    ap_set_content_length(jr->r, strlen(out));
-    if (!jr->r->header_only)
-        ap_rwrite(out, (int)strlen(out), jr->r);
-    return OK;
+    return jszg_admin_send_csv(jr, st, "jszg-audit.csv", out,
+                               "audit.export",
+                               apr_psprintf(p, "%lu rows", (unsigned long)
+                                            json_array_size(rows)));
 }

@@ -297,22 +297,17 @@ static int enter(adm_req *ar, int fresh)
     return DECLINED;
 }
 
-/* GET /api/v1/queue: where am I?  Served from memory; admits when the
- * ticket is called, then the page reloads and goes in. */
-static int queue_api(request_rec *r)
+/* GET /api/v1/queue (route JSZG_R_NODB): where am I?  Served from
+ * memory, holding no slot (the gate lets the poll through untouched);
+ * admits when the ticket is called, then the page reloads and goes in. */
+int jszg_api_queue(jszg_req *jr)
 {
+    request_rec *r = jr->r;
     adm_req ar;
     adm_verdict v;
     json_t *j;
 
-    if (r->method_number != M_GET) {
-        r->allowed = AP_METHOD_BIT << M_GET;
-        apr_table_setn(r->err_headers_out, "Allow", "GET, HEAD");
-        return jszg_gate_write_json(r, HTTP_METHOD_NOT_ALLOWED,
-                          jszg_gate_error_json("method_not_allowed",
-                                     "该页面不支持此请求方法。"));
-    }
-    if (!jszg_rt.enabled)
+    if (!jszg_rt.enabled || !jszg_rt.sh)
         return jszg_gate_write_json(r, HTTP_OK, json_pack("{s:s}", "status",
                                                 "admitted"));
     init_req(&ar, r);
@@ -345,8 +340,9 @@ static int adm_gate(request_rec *r)
     if (!r->handler || strcmp(r->handler, "jszg") || r->main || r->prev
         || !jszg_rt.sh)
         return DECLINED;
+    /* the poll is the route's (jszg_api_queue): no slot, no queue */
     if (!strcmp(r->uri, QUEUE_API))
-        return queue_api(r);
+        return DECLINED;
     if (!jszg_rt.enabled)
         return DECLINED;
     if (is_exempt(r)) {

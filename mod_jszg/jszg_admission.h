@@ -21,6 +21,11 @@ void jszg_gate_register_hooks(apr_pool_t *p);
  * one may be drawn now, else 0 and *wait. */
 int jszg_gate_captcha_take(request_rec *r, apr_interval_time_t *wait);
 
+/* GET /api/v1/queue, the waiting room's poll: a route of the route
+ * table (JSZG_R_NODB), answered from shared memory. */
+typedef struct jszg_req jszg_req;
+int jszg_api_queue(jszg_req *jr);
+
 /* A word in the module's shared memory segment, for the store's
  * "database unreachable" state: one warning per outage and one line when
  * it ends, for all children together.  NULL before post_config. */

@@ -5,6 +5,8 @@
  * {"error":{"code","message"}} through jszg_error.
  */
 #include "jszg_portal.h"
+#include "jszg_directory.h"
+#include "jszg_rules.h"
 #include "apr_strings.h"
 
 
@@ -31,10 +33,7 @@ static int region_arg(jszg_req *jr, const char *code, int level,
                           apr_pstrcat(jr->pool, "bad_", what, NULL),
                           level == 1 ? "省份代码不正确：应为6位数字。"
                                      : "地市代码不正确：应为6位数字。");
-    rc = jszg_db_row(jr, "dir_region", row, 1, code);
-    if (rc == JSZG_DB_OK && (jszg_portal_long(*row, "level") != level
-                             || jszg_portal_long(*row, "in_service") != 1))
-        rc = JSZG_DB_NOTFOUND;
+    rc = jszg_dir_region(jr, code, level, row);
     if (rc == JSZG_DB_NOTFOUND)
         return jszg_error(jr, HTTP_NOT_FOUND,
                           apr_pstrcat(jr->pool, "unknown_", what, NULL),
@@ -54,7 +53,7 @@ static int institution_arg(jszg_req *jr, json_t **row)
     if (!id)
         return jszg_error(jr, HTTP_BAD_REQUEST, "bad_institution",
                           "注册机构编号不正确：应为正整数。");
-    rc = jszg_db_row(jr, "portal_institution_get", row, 1, id);
+    rc = jszg_dir_institution(jr, id, row);
     if (rc == JSZG_DB_NOTFOUND)
         return jszg_error(jr, HTTP_NOT_FOUND, "unknown_institution",
                           "没有找到该注册机构。");
@@ -97,7 +96,7 @@ int jszg_api_provinces(jszg_req *jr)
     json_t *body = api_body(jr), *rows;
     int rc;
 
-    if ((rc = jszg_db_rows(jr, "dir_provinces", &rows, 0)) != JSZG_DB_OK)
+    if ((rc = jszg_dir_provinces(jr, &rows)) != JSZG_DB_OK)
         return jszg_db_status(rc);
     json_object_set(body, "provinces", rows);
     return jszg_json(jr, HTTP_OK, body);
@@ -111,8 +110,7 @@ int jszg_api_cities(jszg_req *jr)
 
     if ((rc = region_arg(jr, code, 1, &prov)) != DECLINED)
         return rc;
-    if ((rc = jszg_db_rows(jr, "dir_cities", &rows, 1, code))
-        != JSZG_DB_OK)
+    if ((rc = jszg_dir_cities(jr, code, &rows)) != JSZG_DB_OK)
         return jszg_db_status(rc);
     json_object_set_new(body, "province", json_pack("{s:O, s:O}",
                         "code", json_object_get(prov, "code"),
@@ -134,14 +132,13 @@ int jszg_api_institutions(jszg_req *jr)
     if (!stage || !*stage)
         return jszg_error(jr, HTTP_BAD_REQUEST, "missing_stage",
                           "请指定现任教学段（stage）。");
-    if (!jszg_portal_stage_ok(stage))
+    if (!jszg_rules_is_stage(stage))
         return jszg_error(jr, HTTP_BAD_REQUEST, "bad_stage",
                           "任教学段不正确：应为幼儿园、小学、初级中学、"
                           "高级中学或中等职业学校。");
     prov = json_string_value(json_object_get(city, "parent_code"));
-    rc = jszg_db_rows(jr, "dir_institutions", &rows, 3, prov,
-                      json_string_value(json_object_get(city, "code")),
-                      stage);
+    rc = jszg_dir_institutions(jr, prov, json_string_value(
+                               json_object_get(city, "code")), stage, &rows);
     if (rc != JSZG_DB_OK)
         return jszg_db_status(rc);
     json_array_foreach(rows, i, row)
@@ -165,8 +162,8 @@ int jszg_api_points(jszg_req *jr)
 
     if ((rc = institution_arg(jr, &inst)) != DECLINED)
         return rc;
-    rc = jszg_db_rows(jr, "portal_points", &rows, 1,
-                      json_string_value(json_object_get(inst, "id")));
+    rc = jszg_dir_points(jr, json_string_value(json_object_get(inst, "id")),
+                         NULL, &rows);
     if (rc != JSZG_DB_OK)
         return jszg_db_status(rc);
     json_object_set_new(body, "institution", institution_brief(inst));
@@ -184,7 +181,7 @@ int jszg_api_window(jszg_req *jr)
 
     if ((rc = institution_arg(jr, &inst)) != DECLINED)
         return rc;
-    if ((rc = jszg_portal_window_state(jr, inst, &win)) != JSZG_DB_OK)
+    if ((rc = jszg_dir_window_state(jr, inst, &win)) != JSZG_DB_OK)
         return jszg_db_status(rc);
     json_object_set_new(body, "institution", institution_brief(inst));
     json_object_set(body, "window", win);

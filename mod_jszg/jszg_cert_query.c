@@ -36,7 +36,7 @@ int jszg_cert_query(jszg_req *jr, const char *name, const char *id_number,
     name = trim(jr->pool, name);
     id_number = trim(jr->pool, id_number);
     cert_no = trim(jr->pool, cert_no);
-    beijing_now(jr, &year);
+    jszg_beijing_now(jr, &year);
     if (!text_ok(name, 30))
         jszg_fail_field(f, "name", "bad_name", "请输入持证人姓名。");
     if (strlen(id_number) < 5 || strlen(id_number) > 32

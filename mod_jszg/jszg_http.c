@@ -653,6 +653,19 @@ static apr_time_t request_now(jszg_req *jr)
     return apr_time_now();
 }
 
+const char *jszg_beijing_now(jszg_req *jr, int *year)
+{
+    jszg_bjtime t;
+    char buf[32];
+
+    if (year) {
+        jszg_rules_beijing(apr_time_sec(jr->now), &t);
+        *year = t.year;
+    }
+    return apr_pstrdup(jr->pool, jszg_rules_beijing_text(
+        apr_time_sec(jr->now), JSZG_FMT_SECOND, buf, sizeof(buf)));
+}
+
 /* JSON errors for API clients: the applicant API and the back office's. */
 int jszg_uri_is_api(const char *uri)
 {
@@ -770,15 +783,16 @@ int jszg_handle(request_rec *r)
     /* A session cookie that cannot be looked up (the database is down) is
      * a 503, not a logged-out visitor (401, login redirect) nor a CSRF
      * failure (403): tests/faults/test_db_restart.py. */
-    if (jr->route->fn != jszg_page_error && !jszg_session_get(jr)
-        && jr->session_db_down)
+    if (!(jr->route->flags & JSZG_R_NODB) && jr->route->fn != jszg_page_error
+        && !jszg_session_get(jr) && jr->session_db_down)
         return db_unavailable(jr);
     if (r->method_number == M_POST) {
         if (!(jr->route->flags & JSZG_R_NOCSRF) && !jszg_csrf_check(jr))
             return jszg_error(jr, HTTP_FORBIDDEN, "csrf",
                               "页面已过期或来源无效，请刷新页面后重新提交。");
     }
-    if (jr->route->fn != jszg_page_error) {
+    if (jr->route->fn != jszg_page_error
+        && !(jr->route->flags & JSZG_R_NODB)) {
         rc = jszg_schema_check(jr);
         if (rc != JSZG_DB_OK)
             return db_unavailable(jr);

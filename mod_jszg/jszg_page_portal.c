@@ -1,7 +1,8 @@
 /*
  * jszg_page_portal.c -- 网上办事 and 办事指南, plus the helpers the
- * portal's pages and APIs share: id and code checks, pagination, the
- * window (网报计划) state, paragraphs, the 咨询服务 menu.
+ * portal's pages and APIs share: id and code checks, pagination,
+ * paragraphs, the 咨询服务 menu.  (The 网报计划 window state is the
+ * directory's: jszg_directory.c.)
  */
 #include "jszg_portal.h"
 #include "jszg_rules.h"
@@ -9,20 +10,8 @@
 #include "apr_strings.h"
 #include "apr_lib.h"
 
-/* Beijing time, the time zone of every 网报计划 (UTC+8, no DST). */
-
 /* How many numbered page links the pager shows. */
 #define PAGER_WIDTH 7
-
-#define MSG_NO_PLAN    "该机构未设置网报计划，请联系所选的教育局。"
-#define MSG_INACTIVE   "该机构目前未开展注册工作，请联系所选的教育局。"
-#define MSG_NOT_OPEN   "还未到网报时间"
-#define MSG_CLOSED     "网报时间已截止"
-#define MSG_OPEN       "当前为网报时间，请在网报结束时间前完成网上报名。"
-
-const char *const jszg_portal_stages[] = {
-    "幼儿园", "小学", "初级中学", "高级中学", "中等职业学校", NULL
-};
 
 /* Slugs are part of URLs (?category=dqzc on the home page) and the API. */
 const jszg_faq_category jszg_faq_categories[] = {
@@ -79,16 +68,6 @@ const char *jszg_portal_id(const char *s)
 const char *jszg_portal_region_code(const char *s)
 {
     return all_digits(s, 6, 6) ? s : NULL;
-}
-
-int jszg_portal_stage_ok(const char *s)
-{
-    const char *const *st;
-
-    for (st = jszg_portal_stages; s && *st; st++)
-        if (!strcmp(*st, s))
-            return 1;
-    return 0;
 }
 
 long jszg_portal_long(json_t *row, const char *col)
@@ -193,84 +172,6 @@ json_t *jszg_portal_paragraphs(const char *text)
             p++;
     }
     return out;
-}
-
-/* ---- 网报计划 state ------------------------------------------------------ */
-
-/* jr->now as Beijing wall-clock text, comparable with the window times
- * ('YYYY-MM-DD HH:MM:SS' from both engines). */
-static const char *beijing_now(jszg_req *jr, int *year)
-{
-    jszg_bjtime t;
-    char buf[32];
-
-    jszg_rules_beijing(apr_time_sec(jr->now), &t);
-    *year = t.year;
-    return apr_pstrdup(jr->pool, jszg_rules_beijing_text(
-        apr_time_sec(jr->now), JSZG_FMT_SECOND, buf, sizeof(buf)));
-}
-
-static json_t *state(const char *status, const char *message)
-{
-    return json_pack("{s:s, s:s}", "status", status, "message", message);
-}
-
-/*
- * Which plan counts: the institution's newest one (highest cycle_year).
- * It is open from `starts` up to, not including, `ends`.  A plan of an
- * earlier year that is over is history: for this year the institution
- * has no plan yet, which is what an applicant must be told.
- */
-int jszg_portal_window_state(jszg_req *jr, json_t *inst, json_t **out)
-{
-    const char *id = json_string_value(json_object_get(inst, "id"));
-    const char *now, *starts, *ends;
-    json_t *w, *st;
-    int rc, year;
-
-    *out = NULL;
-    if (jszg_portal_long(inst, "active") != 1) {
-        *out = jszg_pool_json(jr->pool, state("none", MSG_INACTIVE));
-        return JSZG_DB_OK;
-    }
-    rc = jszg_db_row(jr, "portal_window_latest", &w, 1, id);
-    if (rc == JSZG_DB_NOTFOUND) {
-        *out = jszg_pool_json(jr->pool, state("none", MSG_NO_PLAN));
-        return JSZG_DB_OK;
-    }
-    if (rc != JSZG_DB_OK)
-        return rc;
-    now = beijing_now(jr, &year);
-    starts = json_string_value(json_object_get(w, "starts"));
-    ends = json_string_value(json_object_get(w, "ends"));
-    if (!starts || !ends) {
-        /* NOT NULL in the schema: a broken row, not the applicant's fault */
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, jr->r, JSZGLOGNO(13001)
-                      "window of institution %s has no start or end time",
-                      id);
-        return JSZG_DB_ERROR;
-    }
-    switch (jszg_rules_window_state(now, year, starts, ends,
-                                    (int)jszg_portal_long(w, "cycle_year"))) {
-    case JSZG_WIN_NOT_OPEN: st = state("not_open", MSG_NOT_OPEN); break;
-    case JSZG_WIN_CLOSED:   st = state("closed", MSG_CLOSED); break;
-    case JSZG_WIN_OPEN:     st = state("open", MSG_OPEN); break;
-    default:                st = state("none", MSG_NO_PLAN); break;
-    }
-    if (strcmp(json_string_value(json_object_get(st, "status")), "none")) {
-        json_object_set_new(st, "cycle_year",
-                            json_integer(jszg_portal_long(w, "cycle_year")));
-        json_object_set(st, "starts", json_object_get(w, "starts"));
-        json_object_set(st, "ends", json_object_get(w, "ends"));
-        if (json_object_get(w, "confirm_starts"))
-            json_object_set(st, "confirm_starts",
-                            json_object_get(w, "confirm_starts"));
-        if (json_object_get(w, "confirm_ends"))
-            json_object_set(st, "confirm_ends",
-                            json_object_get(w, "confirm_ends"));
-    }
-    *out = jszg_pool_json(jr->pool, st);
-    return JSZG_DB_OK;
 }
 
 /* ---- 咨询服务 menu ------------------------------------------------------- */

@@ -3,6 +3,7 @@
  * (notices) and the site search over their titles and the FAQ's.
  */
 #include "jszg_portal.h"
+#include "jszg_directory.h"
 #include "jszg_form.h"
 #include "apr_strings.h"
 
@@ -104,9 +105,8 @@ static int province_arg(jszg_req *jr, const char **code, const char **name)
     if (!jszg_portal_region_code(v))
         return jszg_error(jr, HTTP_BAD_REQUEST, "bad_province",
                           "省份代码不正确：应为6位数字。");
-    rc = jszg_db_row(jr, "dir_region", &row, 1, v);
-    if (rc == JSZG_DB_NOTFOUND || (rc == JSZG_DB_OK
-                                   && jszg_portal_long(row, "level") != 1))
+    rc = jszg_dir_region(jr, v, 1, &row);
+    if (rc == JSZG_DB_NOTFOUND)
         return jszg_error(jr, HTTP_NOT_FOUND, "unknown_province",
                           "没有找到该省份。");
     if (rc != JSZG_DB_OK)

@@ -11,45 +11,14 @@
  * exist are not found (404).
  */
 #include "jszg_portal.h"
+#include "jszg_directory.h"
+#include "jszg_rules.h"
 #include "apr_strings.h"
 
 #define MSG_NO_POINTS  "该机构目前还没有安排确认点，请与该机构联系！"
-#define MSG_NO_INST    "所选地区暂无负责该学段的注册机构，请联系当地教育局。"
-
-typedef struct {
-    const char *province;       /* selected codes/ids, "" when none */
-    const char *city;
-    const char *stage;
-    const char *institution;
-} windows_sel;
-
-static void mark_selected(json_t *rows, const char *col, const char *value)
-{
-    size_t i;
-    json_t *row;
-
-    json_array_foreach(rows, i, row) {
-        const char *v = json_string_value(json_object_get(row, col));
-        if (v && !strcmp(v, value))
-            json_object_set_new(row, "selected", json_true());
-    }
-}
-
-static int contains(json_t *rows, const char *col, const char *value)
-{
-    size_t i;
-    json_t *row;
-
-    json_array_foreach(rows, i, row) {
-        const char *v = json_string_value(json_object_get(row, col));
-        if (v && !strcmp(v, value))
-            return 1;
-    }
-    return 0;
-}
 
 /* Read and check the four parameters.  DECLINED, or the error answer. */
-static int read_selection(jszg_req *jr, windows_sel *sel)
+static int read_selection(jszg_req *jr, jszg_dir_choice *sel)
 {
     const char *p = jszg_query(jr, "province");
     const char *c = jszg_query(jr, "city");
@@ -63,7 +32,7 @@ static int read_selection(jszg_req *jr, windows_sel *sel)
     if (c && *c && !(sel->city = jszg_portal_region_code(c)))
         return jszg_error(jr, HTTP_BAD_REQUEST, "bad_city",
                           "地市代码不正确：应为6位数字。");
-    if (s && *s && !jszg_portal_stage_ok(s))
+    if (s && *s && !jszg_rules_is_stage(s))
         return jszg_error(jr, HTTP_BAD_REQUEST, "bad_stage",
                           "任教学段不正确，请从列表中选择。");
     if (s && *s)
@@ -74,15 +43,12 @@ static int read_selection(jszg_req *jr, windows_sel *sel)
     return DECLINED;
 }
 
-/* A region code from the query must exist (404 otherwise); *row is it. */
-static int known_region(jszg_req *jr, const char *code, int level,
-                        json_t **row)
+/* A region code from the query must exist (404 otherwise). */
+static int known_region(jszg_req *jr, const char *code, int level)
 {
-    int rc = jszg_db_row(jr, "dir_region", row, 1, code);
+    json_t *row;
+    int rc = jszg_dir_region(jr, code, level, &row);
 
-    if (rc == JSZG_DB_OK && (jszg_portal_long(*row, "level") != level
-                             || jszg_portal_long(*row, "in_service") != 1))
-        rc = JSZG_DB_NOTFOUND;
     if (rc == JSZG_DB_NOTFOUND)
         return level == 1
             ? jszg_error(jr, HTTP_NOT_FOUND, "unknown_province",
@@ -99,7 +65,7 @@ static json_t *stage_options(const char *selected)
     json_t *out = json_array();
     const char *const *s;
 
-    for (s = jszg_portal_stages; *s; s++)
+    for (s = jszg_rules_stages; *s; s++)
         json_array_append_new(out, json_pack("{s:s, s:b}", "name", *s,
                                              "selected",
                                              !strcmp(*s, selected)));
@@ -112,13 +78,11 @@ static int add_result(jszg_req *jr, json_t *d, const char *id)
     json_t *inst, *win, *points, *res;
     int rc;
 
-    if ((rc = jszg_db_row(jr, "portal_institution_get", &inst, 1, id))
-        != JSZG_DB_OK)
+    if ((rc = jszg_dir_institution(jr, id, &inst)) != JSZG_DB_OK)
         return rc;
-    if ((rc = jszg_portal_window_state(jr, inst, &win)) != JSZG_DB_OK)
+    if ((rc = jszg_dir_window_state(jr, inst, &win)) != JSZG_DB_OK)
         return rc;
-    if ((rc = jszg_db_rows(jr, "portal_points", &points, 1, id))
-        != JSZG_DB_OK)
+    if ((rc = jszg_dir_points(jr, id, NULL, &points)) != JSZG_DB_OK)
         return rc;
     res = json_object();
     json_object_set(res, "institution", inst);
@@ -136,11 +100,11 @@ static int add_result(jszg_req *jr, json_t *d, const char *id)
 }
 
 /* The institution must exist at all (404); if it does not fit the city
- * and 学段 chosen, the selection is dropped. */
+ * and 学段 chosen, the cascade drops the selection. */
 static int known_institution(jszg_req *jr, const char *id)
 {
     json_t *row;
-    int rc = jszg_db_row(jr, "portal_institution_get", &row, 1, id);
+    int rc = jszg_dir_institution(jr, id, &row);
 
     if (rc == JSZG_DB_NOTFOUND)
         return jszg_error(jr, HTTP_NOT_FOUND, "unknown_institution",
@@ -150,55 +114,26 @@ static int known_institution(jszg_req *jr, const char *id)
     return DECLINED;
 }
 
-/* Fill the selects, narrowing the selection to what fits. */
-static int fill_selects(jszg_req *jr, json_t *d, windows_sel *sel)
+/* Fill the selects (the directory's cascade), narrowing the selection to
+ * what fits; codes and ids that do not exist at all are 404s. */
+static int fill_selects(jszg_req *jr, json_t *d, jszg_dir_choice *sel)
 {
-    json_t *provinces, *cities, *insts, *row;
     int rc;
 
-    if ((rc = jszg_db_rows(jr, "dir_provinces", &provinces, 0))
-        != JSZG_DB_OK)
-        return jszg_db_status(rc);
-    json_object_set(d, "provinces", provinces);
-    if (*sel->province
-        && (rc = known_region(jr, sel->province, 1, &row)) != DECLINED)
-        return rc;
-    if (*sel->city && (rc = known_region(jr, sel->city, 2, &row))
+    if (*sel->province && (rc = known_region(jr, sel->province, 1))
         != DECLINED)
+        return rc;
+    if (*sel->city && (rc = known_region(jr, sel->city, 2)) != DECLINED)
         return rc;
     if (*sel->institution
         && (rc = known_institution(jr, sel->institution)) != DECLINED)
         return rc;
-    if (!*sel->province) {
-        sel->city = sel->institution = "";
-        return DECLINED;
-    }
-    mark_selected(provinces, "code", sel->province);
-    if ((rc = jszg_db_rows(jr, "dir_cities", &cities, 1, sel->province))
-        != JSZG_DB_OK)
+    if ((rc = jszg_dir_cascade(jr, sel, d)) != JSZG_DB_OK)
         return jszg_db_status(rc);
-    json_object_set(d, "cities", cities);
-    if (!contains(cities, "code", sel->city))
-        sel->city = "";
-    if (!*sel->city || !*sel->stage) {
-        sel->institution = "";
-        return DECLINED;
-    }
-    mark_selected(cities, "code", sel->city);
-    rc = jszg_db_rows(jr, "dir_institutions", &insts, 3, sel->province,
-                      sel->city, sel->stage);
-    if (rc != JSZG_DB_OK)
-        return jszg_db_status(rc);
-    json_object_set(d, "institutions", insts);
-    if (!json_array_size(insts))
-        json_object_set_new(d, "no_institutions", json_string(MSG_NO_INST));
-    if (!contains(insts, "id", sel->institution))
-        sel->institution = "";
-    mark_selected(insts, "id", sel->institution);
     return DECLINED;
 }
 
-static const char *next_step(const windows_sel *sel)
+static const char *next_step(const jszg_dir_choice *sel)
 {
     if (!*sel->province)
         return "请选择省份，然后点击【查询】。";
@@ -213,7 +148,7 @@ static const char *next_step(const windows_sel *sel)
 
 int jszg_page_windows(jszg_req *jr)
 {
-    windows_sel sel;
+    jszg_dir_choice sel;
     const char *hint;
     json_t *d;
     int rc;

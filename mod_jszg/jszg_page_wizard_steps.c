@@ -6,6 +6,7 @@
  * fields.  A step cannot be reached before the one above it is done.
  */
 #include "jszg_wizard.h"
+#include "jszg_directory.h"
 #include "jszg_records.h"
 #include "jszg_rules.h"
 #include "apr_strings.h"
@@ -425,28 +426,14 @@ static const char *const cert_params[] = {
     "kind", "subject", "authority", NULL
 };
 
-/* Mark the region row (province or city) whose code is chosen. */
-static void mark_province(json_t *provinces, const char *code)
-{
-    size_t i;
-    json_t *row;
-
-    json_array_foreach(provinces, i, row)
-        json_object_set_new(row, "selected", json_boolean(code && !strcmp(
-            code, json_string_value(json_object_get(row, "code")))));
-}
-
 static int render_cert_form(jszg_req *jr, const jszg_applicant *a,
                             json_t *values, const jszg_fail *f, int status)
 {
     json_t *d = jszg_wz_page(jr, "添加教师资格证书信息", NULL);
-    json_t *form = jszg_wz_add_cert_form(jr, a), *provinces, *cities;
-    const char *prov;
+    json_t *form = jszg_wz_add_cert_form(jr, a);
+    jszg_dir_choice c = { NULL, NULL, NULL, NULL };
     int rc;
 
-    if ((rc = jszg_db_rows(jr, "dir_provinces", &provinces, 0))
-        != JSZG_DB_OK)
-        return jszg_db_status(rc);
     if (!values)
         values = json_pack("{s:O, s:O}", "holder", json_object_get(form,
                            "holder"), "id_number", json_object_get(form,
@@ -454,19 +441,12 @@ static int render_cert_form(jszg_req *jr, const jszg_applicant *a,
     else
         json_incref(values);
     json_object_set_new(d, "values", values);
-    prov = json_string_value(json_object_get(values, "province"));
-    mark_province(provinces, prov);
-    json_object_set(d, "provinces", provinces);
-    /* 所属市: the cities of the chosen province (the same province →
-     * city cascade as step 3: the select refreshes the form) */
-    if (prov && strlen(prov) == 6 && strspn(prov, "0123456789") == 6) {
-        if ((rc = jszg_db_rows(jr, "dir_cities", &cities, 1, prov))
-            != JSZG_DB_OK)
-            return jszg_db_status(rc);
-        mark_province(cities, json_string_value(json_object_get(values,
-                                                                "city")));
-        json_object_set(d, "cities", cities);
-    }
+    /* 所属省份 → 所属市: the directory's cascade (the select refreshes
+     * the form); stage NULL, no institution */
+    c.province = json_string_value(json_object_get(values, "province"));
+    c.city = json_string_value(json_object_get(values, "city"));
+    if ((rc = jszg_dir_cascade(jr, &c, d)) != JSZG_DB_OK)
+        return jszg_db_status(rc);
     json_object_set_new(d, "kinds", jszg_wz_cert_kinds(
         json_string_value(json_object_get(values, "kind"))));
     json_object_set_new(d, "subjects", jszg_wz_options(jszg_wz_subjects,

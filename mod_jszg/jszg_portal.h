@@ -78,9 +78,6 @@ int jszg_api_faq_item(jszg_req *jr);
 
 /* ---- shared by the portal's files (jszg_page_portal.c) ---------------- */
 
-/* The 学段 a 注册机构 may register, in display order; NULL-terminated. */
-extern const char *const jszg_portal_stages[];
-
 /* A FAQ category: URL slug, name as stored in faq.category. */
 typedef struct {
     const char *slug;
@@ -100,8 +97,6 @@ const char *jszg_portal_id(const char *s);
 /* A GB/T 2260 region code (exactly 6 digits), or NULL. */
 const char *jszg_portal_region_code(const char *s);
 
-/* 1 if s is one of jszg_portal_stages. */
-int jszg_portal_stage_ok(const char *s);
 
 /* A page of a list, as strings for the store's LIMIT/OFFSET. */
 typedef struct {
@@ -128,11 +123,6 @@ long jszg_portal_long(json_t *row, const char *col);
 
 /* Split a text into paragraphs at blank lines: a JSON array of strings. */
 json_t *jszg_portal_paragraphs(const char *text);
-
-/* The window (网报计划) state of an institution row of
- * portal_institution_get, as {status, message, starts, ends, ...};
- * status is open, not_open, closed or none. */
-int jszg_portal_window_state(jszg_req *jr, json_t *inst, json_t **out);
 
 /* The 咨询服务 side menu with `active` marked (slug: faq, mail, phone,
  * contacts, manual, or NULL). */

@@ -90,6 +90,11 @@ typedef struct {
 } jszg_session;
 
 typedef struct jszg_req jszg_req;
+
+/* jr->now as Beijing wall-clock text 'YYYY-MM-DD HH:MM:SS', as the
+ * windows table and the rules core compare it; *year its year (year may
+ * be NULL).  In the request pool. */
+const char *jszg_beijing_now(jszg_req *jr, int *year);
 typedef int (*jszg_handler_fn)(jszg_req *jr);
 
 /* Route flags. */
@@ -103,6 +108,9 @@ typedef int (*jszg_handler_fn)(jszg_req *jr);
                                    (jszg_admin_guard, before the handler) */
 #define JSZG_R_PWOK     0x20    /* staff: served while a password set by
                                    an administrator waits to be changed */
+#define JSZG_R_NODB     0x40    /* answered from memory: no session, no
+                                   schema check, no database (the waiting
+                                   room's poll, at the peak) */
 
 /* A staff route: { "GET", "/admin/x", fn, JSZG_STAFF(JSZG_ROLES_...) }
  * (role sets in jszg_admin.h): the roles ride in the flags' high bits,
@@ -248,6 +256,12 @@ int jszg_db_row(jszg_req *jr, const char *label, json_t **row,
                 int nargs, ...);
 int jszg_db_exec(jszg_req *jr, const char *label, int *nrows,
                  int nargs, ...);
+/* One audit_log row, inside the caller's transaction if there is one
+ * (then the row is part of the change): who ("staff:<user>", an ID
+ * number), what, on what, a note; the time and the client's address are
+ * the request's. */
+int jszg_audit_write(jszg_req *jr, const char *actor, const char *action,
+                     const char *target, const char *note);
 int jszg_db_begin(jszg_req *jr);
 int jszg_db_commit(jszg_req *jr);
 void jszg_db_rollback(jszg_req *jr);

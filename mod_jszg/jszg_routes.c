@@ -10,6 +10,7 @@
 #include "jszg_admin.h"
 #include "jszg_admin_orgs.h"
 #include "jszg_records.h"
+#include "jszg_admission.h"
 #include "apr_strings.h"
 
 static const jszg_route routes[] = {
@@ -23,6 +24,9 @@ static const jszg_route routes[] = {
     { "POST", "/services/{biz}/enter",      jszg_page_enter, 0 },
     { "GET",  "/dev/routes",                jszg_api_routes, JSZG_R_API },
     { "GET",  "/a11y/mode",                 jszg_page_a11y_mode, 0 },
+    /* the waiting room's poll, from shared memory (jszg_admission.c) */
+    { "GET",  "/api/v1/queue",              jszg_api_queue,
+      JSZG_R_API | JSZG_R_NODB },
 
     /* public portal: 资格资讯, 网上办事, 公告, 网报时间, 咨询服务 */
     JSZG_PORTAL_ROUTES

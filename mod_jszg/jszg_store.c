@@ -49,6 +49,10 @@ static const jszg_stmt core_stmts[] = {
       "UPDATE sessions SET last_seen_at = %lld, data = %s "
       "WHERE id_hash = %s" },
     { "session_delete", "DELETE FROM sessions WHERE id_hash = %s" },
+    /* the audit log, for applicants' and staff's changes alike */
+    { "audit_insert",
+      "INSERT INTO audit_log (at, actor, action, target, ip, note) "
+      "VALUES (%lld, %s, %s, %s, %s, %s)" },
     { "session_delete_account",
       "DELETE FROM sessions WHERE account_id = %lld" },
     /* the SMS relay (jszg_sms.c) */
@@ -611,6 +615,16 @@ int jszg_db_exec(jszg_req *jr, const char *label, int *nrows,
     if (nrows)
         *nrows = n;
     return JSZG_DB_OK;
+}
+
+int jszg_audit_write(jszg_req *jr, const char *actor, const char *action,
+                     const char *target, const char *note)
+{
+    return jszg_db_exec(jr, "audit_insert", NULL, 6,
+                        apr_psprintf(jr->pool, "%" APR_TIME_T_FMT,
+                                     apr_time_sec(jr->now)),
+                        actor, action, target,
+                        jr->r->useragent_ip ? jr->r->useragent_ip : "", note);
 }
 
 int jszg_db_begin(jszg_req *jr)

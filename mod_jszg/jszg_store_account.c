@@ -113,8 +113,5 @@ const jszg_stmt jszg_account_stmts[] = {
       "FROM identity_reviews r JOIN accounts a ON a.id = r.account_id "
       "WHERE r.status = '人工审核中' ORDER BY r.submitted_at, r.id "
       "LIMIT 100" },
-    { "acct_audit",
-      "INSERT INTO audit_log (at, actor, action, target, ip, note) "
-      "VALUES (%lld, %s, %s, %s, %s, %s)" },
     { NULL, NULL }
 };

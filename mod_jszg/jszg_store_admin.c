@@ -67,9 +67,6 @@ const jszg_stmt jszg_admin_stmts[] = {
       "WHERE username = %s AND active = 1" },
     { "admin_staff_login_at",
       "UPDATE staff SET last_login_at = %lld WHERE id = %lld" },
-    { "admin_audit_insert",
-      "INSERT INTO audit_log (at, actor, action, target, ip, note) "
-      "VALUES (%lld, %s, %s, %s, %s, %s)" },
 
     /* ---- applications ---- */
     { "admin_app_get",

@@ -41,9 +41,8 @@ const jszg_stmt jszg_portal_stmts[] = {
       "EXISTS (SELECT 1 FROM notices n WHERE n.province_code = r.code "
       "AND n.business = %s) ORDER BY r.code" },
 
-    /* 行政区划 for the 网报时间 dropdowns */
-    /* ---- the directory: regions and 注册机构, read by the portal, its
-     * API and the wizard alike ---- */
+    /* ---- the directory (jszg_directory.c): regions, 注册机构, 确认点 and
+     * 网报计划, read by the portal, its API, the wizard and records ---- */
     { "dir_provinces",
       "SELECT code, name FROM regions WHERE level = 1 AND in_service = 1 "
       "ORDER BY code" },
@@ -63,18 +62,22 @@ const jszg_stmt jszg_portal_stmts[] = {
       "AND (',' || stages || ',') LIKE ('%%,' || %s || ',%%') "
       "ORDER BY CASE level WHEN '省级' THEN 1 WHEN '市级' THEN 2 "
       "ELSE 3 END, code" },
-    { "portal_institution_get",
+    { "dir_institution",
       "SELECT i.id, i.code, i.name, i.level, i.stages, i.phone, i.address, "
       "i.notes, i.active, i.province_code, i.city_code, "
       "p.name AS province, c.name AS city FROM institutions i "
       "JOIN regions p ON p.code = i.province_code "
       "LEFT JOIN regions c ON c.code = i.city_code WHERE i.id = %lld" },
-    { "portal_points",
-      "SELECT id, name, scope, address, phone, hours "
-      "FROM confirmation_points WHERE institution_id = %lld AND active = 1 "
+    /* the active points of an institution that confirm a 学段 (a
+     * point's stages '' = all of its institution's; stage '' = any) */
+    { "dir_points",
+      "SELECT id, name, scope, address, phone, hours FROM "
+      "confirmation_points WHERE institution_id = %lld AND active = 1 "
+      "AND (%s = '' OR stages = '' "
+      "OR ',' || stages || ',' LIKE '%%,' || %s || ',%%') "
       "ORDER BY id" },
     /* the institution's newest 网报计划 */
-    { "portal_window_latest",
+    { "dir_window_latest",
       "SELECT id, cycle_year, starts, ends, confirm_starts, confirm_ends "
       "FROM windows WHERE institution_id = %lld "
       "ORDER BY cycle_year DESC LIMIT 1" },

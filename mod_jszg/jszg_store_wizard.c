@@ -99,26 +99,6 @@ const jszg_stmt jszg_wizard_stmts[] = {
       "SELECT id FROM manual_certificates WHERE account_id = %lld "
       "AND cert_no = %s" },
 
-    /* regions and institutions for step 3 */
-    { "wz_institution",
-      "SELECT i.id, i.code, i.name, i.level, i.stages, i.province_code, "
-      "i.city_code, i.phone, i.address, i.notes, i.active, "
-      "p.name AS province, c.name AS city FROM institutions i "
-      "JOIN regions p ON p.code = i.province_code "
-      "LEFT JOIN regions c ON c.code = i.city_code WHERE i.id = %lld" },
-    { "wz_window",
-      "SELECT cycle_year, starts, ends, confirm_starts, confirm_ends "
-      "FROM windows WHERE institution_id = %lld "
-      "ORDER BY cycle_year DESC LIMIT 1" },
-    /* the active points of an institution that confirm this 学段 (a
-     * point's stages '' = all of its institution's; stage '' = any) */
-    { "wz_points",
-      "SELECT id, name, scope, address, phone, hours FROM "
-      "confirmation_points WHERE institution_id = %lld AND active = 1 "
-      "AND (%s = '' OR stages = '' "
-      "OR ',' || stages || ',' LIKE '%%,' || %s || ',%%') "
-      "ORDER BY id" },
-
     /* 毕业学校 */
     /* 毕业学校: seed and import rows first; an applicant's own additions
      * (新增学校) are found by their author only, so that nobody's rows

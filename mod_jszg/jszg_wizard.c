@@ -10,6 +10,7 @@
  * JSON.
  */
 #include "jszg_wizard_int.h"
+#include "jszg_directory.h"
 #include "jszg_jpeg.h"
 #include "apr_file_io.h"
 
@@ -257,8 +258,8 @@ int jszg_wz_notes(jszg_req *jr, const jszg_draft *d, json_t *out)
     char *copy, *last, *para;
     int rc;
 
-    rc = jszg_wz_institution_get(jr, S(json_object_get(d->data, "choice"),
-                               "institution_id"), &inst);
+    rc = jszg_dir_institution(jr, S(json_object_get(d->data, "choice"),
+                              "institution_id"), &inst);
     if (rc != JSZG_DB_OK && rc != JSZG_DB_NOTFOUND) {
         json_decref(paras);
         return rc;

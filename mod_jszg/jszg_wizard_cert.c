@@ -5,6 +5,7 @@
  * and 新增学校.  Part of the wizard services (jszg_wizard_int.h).
  */
 #include "jszg_wizard_int.h"
+#include "jszg_directory.h"
 #include "jszg_idcard.h"
 #include "jszg_rate.h"
 
@@ -297,7 +298,7 @@ int jszg_wz_add_cert(jszg_req *jr, const jszg_applicant *a, json_t *in,
     *cert_no_out = NULL;
     if ((rc = jszg_wz_may_apply(a, f)) != JSZG_DB_OK)
         return rc;
-    beijing_now(jr, &year);
+    jszg_beijing_now(jr, &year);
     if (strcmp(holder, a->name))
         jszg_fail_field(f, "holder", "holder_mismatch",
                         "持证人须与实名核验的姓名完全一致。");
@@ -343,18 +344,14 @@ int jszg_wz_add_cert(jszg_req *jr, const jszg_applicant *a, json_t *in,
     if (!text_ok(auth, 60))
         jszg_fail_field(f, "authority", "bad_authority",
                         "请填写认定机构（60字以内）。");
-    rc = strlen(prov) == 6 ? jszg_db_row(jr, "dir_region", &region, 1, prov)
-                           : JSZG_DB_NOTFOUND;
-    if (rc == JSZG_DB_OK && L(region, "level") != 1)
-        rc = JSZG_DB_NOTFOUND;
+    rc = jszg_dir_region(jr, prov, 1, &region);
     if (rc == JSZG_DB_NOTFOUND)
         jszg_fail_field(f, "province", "bad_province",
                         "请选择所属省份。");
     else if (rc != JSZG_DB_OK)
         return rc;
     if (*city) {
-        rc = strlen(city) == 6 ? jszg_db_row(jr, "dir_region", &region, 1,
-                                             city) : JSZG_DB_NOTFOUND;
+        rc = jszg_dir_region(jr, city, 2, &region);
         if (rc == JSZG_DB_OK && strcmp(S(region, "parent_code"), prov))
             rc = JSZG_DB_NOTFOUND;
         if (rc == JSZG_DB_NOTFOUND)

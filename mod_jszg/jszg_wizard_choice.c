@@ -6,86 +6,15 @@
  * (jszg_wizard_int.h).
  */
 #include "jszg_wizard_int.h"
+#include "jszg_directory.h"
 
-#define MSG_NO_PLAN     "该机构未设置网报计划，请联系所选的教育局。"
-#define MSG_INACTIVE    "该机构目前未开展注册工作，请联系所选的教育局。"
 #define MSG_NO_POINTS   "该机构目前还没有安排确认点，请与该机构联系！"
 
 /* ---- institutions and windows ------------------------------------------- */
 
-/* The window of an institution row: {status, message, starts, ends,
- * confirm_*, cycle_year}; status open, not_open, closed or none. */
-int jszg_wz_window_state(jszg_req *jr, json_t *inst, json_t **out)
-{
-    json_t *w, *st;
-    const char *now, *starts, *ends;
-    jszg_win_state ws;
-    int rc, year;
-
-    st = jszg_pool_json(jr->pool, json_object());
-    *out = st;
-    if (L(inst, "active") != 1) {
-        json_object_set_new(st, "status", json_string("none"));
-        json_object_set_new(st, "message", json_string(MSG_INACTIVE));
-        return JSZG_DB_OK;
-    }
-    rc = jszg_db_row(jr, "wz_window", &w, 1, S(inst, "id"));
-    if (rc == JSZG_DB_NOTFOUND) {
-        json_object_set_new(st, "status", json_string("none"));
-        json_object_set_new(st, "message", json_string(MSG_NO_PLAN));
-        return JSZG_DB_OK;
-    }
-    if (rc != JSZG_DB_OK)
-        return rc;
-    now = beijing_now(jr, &year);
-    starts = S(w, "starts");
-    ends = S(w, "ends");
-    json_object_update(st, w);
-    ws = jszg_rules_window_state(now, year, starts, ends,
-                                 (int)L(w, "cycle_year"));
-    if (ws == JSZG_WIN_NONE) {
-        /* only an old cycle's plan: nothing set up for this year */
-        json_object_clear(st);
-        json_object_set_new(st, "status", json_string("none"));
-        json_object_set_new(st, "message", json_string(MSG_NO_PLAN));
-    }
-    else if (ws == JSZG_WIN_NOT_OPEN) {
-        json_object_set_new(st, "status", json_string("not_open"));
-        json_object_set_new(st, "message", json_string(apr_psprintf(
-            jr->pool, "还未到网报时间。该机构网报时间为%s至%s。", starts,
-            ends)));
-    }
-    else if (ws == JSZG_WIN_CLOSED) {
-        json_object_set_new(st, "status", json_string("closed"));
-        json_object_set_new(st, "message", json_string(apr_psprintf(
-            jr->pool, "网报时间已截止。该机构网报时间为%s至%s。", starts,
-            ends)));
-    }
-    else {
-        json_object_set_new(st, "status", json_string("open"));
-        json_object_set_new(st, "message", json_string(apr_psprintf(
-            jr->pool, "网报进行中，网报截止时间为%s。", ends)));
-    }
-    return JSZG_DB_OK;
-}
-
 static int window_open(json_t *w)
 {
     return !strcmp(S(w, "status"), "open");
-}
-
-/* The institution by id (a positive number), or NOTFOUND. */
-int jszg_wz_institution_get(jszg_req *jr, const char *id, json_t **row)
-{
-    const char *p;
-
-    *row = NULL;
-    if (!id || !*id || strlen(id) > 12)
-        return JSZG_DB_NOTFOUND;
-    for (p = id; *p; p++)
-        if (!apr_isdigit(*p))
-            return JSZG_DB_NOTFOUND;
-    return jszg_db_row(jr, "wz_institution", row, 1, id);
 }
 
 /* Confirmation points whose name or scope contains q (all when q is
@@ -108,58 +37,25 @@ static json_t *filter_points(json_t *points, const char *q)
     return out;
 }
 
-/* The selects of a province → city → 学段 → institution choice, each
- * narrowed to what fits the one above; a selection that no longer fits
- * is dropped (the form is used that way).  sel's values are updated. */
+/* The selects of the choice (the directory's cascade) and the 学段
+ * options; sel's values are narrowed to what fits. */
 static int fill_selects(jszg_req *jr, json_t *sel, json_t *out)
 {
-    const char *prov = S(sel, "province"), *city = S(sel, "city");
-    const char *stage = S(sel, "stage"), *inst = S(sel, "institution_id");
-    json_t *provinces, *cities, *insts;
+    jszg_dir_choice c;
     int rc;
 
-    if ((rc = jszg_db_rows(jr, "dir_provinces", &provinces, 0))
-        != JSZG_DB_OK)
+    c.province = S(sel, "province");
+    c.city = S(sel, "city");
+    c.stage = S(sel, "stage") ? S(sel, "stage") : "";
+    c.institution = S(sel, "institution_id");
+    if ((rc = jszg_dir_cascade(jr, &c, out)) != JSZG_DB_OK)
         return rc;
-    json_object_set(out, "provinces", provinces);
     json_object_set_new(out, "stages", jszg_wz_options(jszg_rules_stages,
-                                                       stage));
-    if (!prov || !find_row(provinces, "code", prov)) {
-        json_object_set_new(sel, "province", json_string(""));
-        prov = NULL;
-    }
-    mark_selected(provinces, "code", prov);
-    if (!prov)
-        city = NULL;
-    else {
-        if ((rc = jszg_db_rows(jr, "dir_cities", &cities, 1, prov))
-            != JSZG_DB_OK)
-            return rc;
-        json_object_set(out, "cities", cities);
-        if (!city || !find_row(cities, "code", city))
-            city = NULL;
-        mark_selected(cities, "code", city);
-    }
-    if (!city)
-        json_object_set_new(sel, "city", json_string(""));
-    if (!jszg_rules_is_stage(stage)) {
-        json_object_set_new(sel, "stage", json_string(""));
-        stage = NULL;
-    }
-    if (!prov || !city || !stage) {
-        json_object_set_new(sel, "institution_id", json_string(""));
-        return JSZG_DB_OK;
-    }
-    rc = jszg_db_rows(jr, "dir_institutions", &insts, 3, prov, city, stage);
-    if (rc != JSZG_DB_OK)
-        return rc;
-    json_object_set(out, "institutions", insts);
-    if (!json_array_size(insts))
-        json_object_set_new(out, "no_institutions", json_string(
-            "所选地区暂无负责该学段的注册机构，请联系当地教育局。"));
-    if (!inst || !find_row(insts, "id", inst))
-        json_object_set_new(sel, "institution_id", json_string(""));
-    mark_selected(insts, "id", S(sel, "institution_id"));
+                                                       c.stage));
+    json_object_set_new(sel, "province", json_string(c.province));
+    json_object_set_new(sel, "city", json_string(c.city));
+    json_object_set_new(sel, "stage", json_string(c.stage));
+    json_object_set_new(sel, "institution_id", json_string(c.institution));
     return JSZG_DB_OK;
 }
 
@@ -172,13 +68,12 @@ static int add_institution(jszg_req *jr, json_t *sel, json_t *out)
 
     if (!id || !*id)
         return JSZG_DB_OK;
-    if ((rc = jszg_wz_institution_get(jr, id, &inst)) != JSZG_DB_OK)
+    if ((rc = jszg_dir_institution(jr, id, &inst)) != JSZG_DB_OK)
         return rc == JSZG_DB_NOTFOUND ? JSZG_DB_OK : rc;
-    if ((rc = jszg_wz_window_state(jr, inst, &win)) != JSZG_DB_OK)
+    if ((rc = jszg_dir_window_state(jr, inst, &win)) != JSZG_DB_OK)
         return rc;
-    if ((rc = jszg_db_rows(jr, "wz_points", &points, 3, id,
-                           stage_arg(S(sel, "stage")),
-                           stage_arg(S(sel, "stage")))) != JSZG_DB_OK)
+    if ((rc = jszg_dir_points(jr, id, S(sel, "stage"), &points))
+        != JSZG_DB_OK)
         return rc;
     shown = filter_points(points, S(sel, "q"));
     /* the chosen point stays listed even when the search hides it */
@@ -228,7 +123,7 @@ int jszg_wz_check_institution(jszg_req *jr, const char *inst_id,
                               jszg_fail *f)
 {
     json_t *inst, *win, *points, *pt;
-    int rc = jszg_wz_institution_get(jr, inst_id, &inst);
+    int rc = jszg_dir_institution(jr, inst_id, &inst);
 
     if (rc == JSZG_DB_NOTFOUND) {
         jszg_fail_field(f, "institution_id", "missing_institution",
@@ -238,7 +133,7 @@ int jszg_wz_check_institution(jszg_req *jr, const char *inst_id,
     }
     if (rc != JSZG_DB_OK)
         return rc;
-    if ((rc = jszg_wz_window_state(jr, inst, &win)) != JSZG_DB_OK)
+    if ((rc = jszg_dir_window_state(jr, inst, &win)) != JSZG_DB_OK)
         return rc;
     if (!window_open(win)) {
         jszg_fail_field(f, "institution_id",
@@ -248,8 +143,7 @@ int jszg_wz_check_institution(jszg_req *jr, const char *inst_id,
                            "window_", S(win, "status"), NULL),
                            S(win, "message"));
     }
-    if ((rc = jszg_db_rows(jr, "wz_points", &points, 3, S(inst, "id"),
-                           stage_arg(stage), stage_arg(stage)))
+    if ((rc = jszg_dir_points(jr, S(inst, "id"), stage, &points))
         != JSZG_DB_OK)
         return rc;
     if (!json_array_size(points)) {

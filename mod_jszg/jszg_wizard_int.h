@@ -60,17 +60,6 @@ static inline int in_list(const char *const *list, const char *v)
     return 0;
 }
 
-static inline const char *beijing_now(jszg_req *jr, int *year)
-{
-    jszg_bjtime t;
-    char buf[24];
-
-    jszg_rules_beijing(apr_time_sec(jr->now), &t);
-    if (year)
-        *year = t.year;
-    return apr_pstrdup(jr->pool, jszg_rules_beijing_text(
-        apr_time_sec(jr->now), JSZG_FMT_SECOND, buf, sizeof(buf)));
-}
 
 static inline const char *epoch(jszg_req *jr)
 {
@@ -168,8 +157,6 @@ int jszg_wz_photo_ok(jszg_req *jr, jszg_fail *f, const char *field,
 int jszg_wz_draft_save(jszg_req *jr, jszg_draft *d, int step_done);
 
 /* jszg_wizard_choice.c */
-int jszg_wz_window_state(jszg_req *jr, json_t *inst, json_t **out);
-int jszg_wz_institution_get(jszg_req *jr, const char *id, json_t **row);
 int jszg_wz_check_institution(jszg_req *jr, const char *inst_id,
                               const char *stage,
                               const char *point_id, json_t **inst_out,

@@ -6,6 +6,7 @@
  * services (jszg_wizard_int.h).
  */
 #include "jszg_wizard_int.h"
+#include "jszg_directory.h"
 #include "jszg_registry.h"
 #include "jszg_regno.h"
 
@@ -82,22 +83,20 @@ static int choice_names(jszg_req *jr, json_t *choice, json_t *out)
     int rc;
 
     json_object_update(out, choice);
-    if ((rc = jszg_wz_institution_get(jr, S(choice, "institution_id"), &inst))
+    if ((rc = jszg_dir_institution(jr, S(choice, "institution_id"), &inst))
         != JSZG_DB_OK)
         return rc;
     json_object_set(out, "institution", json_object_get(inst, "name"));
     json_object_set(out, "province_name", json_object_get(inst,
                                                           "province"));
     if (S(choice, "city")
-        && jszg_db_row(jr, "dir_region", &reg, 1, S(choice, "city"))
-           == JSZG_DB_OK)
+        && jszg_dir_region(jr, S(choice, "city"), 2, &reg) == JSZG_DB_OK)
         json_object_set(out, "city_name", json_object_get(reg, "name"));
-    if ((rc = jszg_wz_window_state(jr, inst, &win)) != JSZG_DB_OK)
+    if ((rc = jszg_dir_window_state(jr, inst, &win)) != JSZG_DB_OK)
         return rc;
     json_object_set(out, "window", win);
-    if ((rc = jszg_db_rows(jr, "wz_points", &points, 3, S(inst, "id"),
-                           stage_arg(S(choice, "stage")),
-                           stage_arg(S(choice, "stage")))) != JSZG_DB_OK)
+    if ((rc = jszg_dir_points(jr, S(inst, "id"), S(choice, "stage"),
+                              &points)) != JSZG_DB_OK)
         return rc;
     if ((pt = find_row(points, "id", S(choice, "point_id"))))
         json_object_set(out, "point", pt);
@@ -372,11 +371,10 @@ int jszg_wz_application(jszg_req *jr, const jszg_applicant *a,
     }
     if (rc != JSZG_DB_OK)
         return rc;
-    if ((rc = jszg_wz_institution_get(jr, S(row, "institution_id"), &inst))
+    if ((rc = jszg_dir_institution(jr, S(row, "institution_id"), &inst))
         != JSZG_DB_OK)
         return rc;
-    if ((rc = jszg_db_row(jr, "wz_window", &win, 1, S(inst, "id")))
-        == JSZG_DB_OK)
+    if ((rc = jszg_dir_window(jr, S(inst, "id"), &win)) == JSZG_DB_OK)
         json_object_set(row, "window", win);
     else if (rc != JSZG_DB_NOTFOUND)
         return rc;

@@ -149,3 +149,27 @@ def test_window_close_all_or_nothing(env):
     state = "SELECT CAST(ends AS TEXT) FROM windows WHERE id = %s" % wid
     check(env, "audit_log", "INSERT", state,
           lambda: bj.post("/admin/windows/%s/close" % wid))
+
+
+@pytest.mark.parametrize("user,path", [
+    ("sysadmin", "/admin/audit.csv"),
+    ("xc-reviewer", "/admin/stats.csv?year=2026"),
+    ("xc-reviewer", "/admin/decided.csv?year=2026"),
+])
+def test_csv_export_leaves_only_with_its_audit_row(env, user, path):
+    """Personal data leaves only with its audit row: when the row cannot
+    be written the export is an error, not the file (the audit log's
+    and the statistics' exports sent the file anyway)."""
+    staff = Staff(env, user)
+    staff.get("/admin/")        # logged in before the fault
+    count = ("SELECT COUNT(*) FROM audit_log WHERE action LIKE '%.export'")
+    before = rows(env, count)
+    with failing(env, "audit_log", "INSERT"):
+        r = staff.get(path)
+        assert r.status_code >= 500, (r.status_code, r.text[:200])
+        assert not r.headers.get("Content-Type", "").startswith("text/csv")
+        assert rows(env, count) == before
+    r = staff.get(path)
+    assert r.status_code == 200
+    assert r.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert int(rows(env, count)) == int(before) + 1

@@ -491,7 +491,9 @@ def test_api_window(penv, inst, status, message):
     w = j["window"]
     assert w["status"] == status
     if message:
-        assert w["message"] == message
+        # the directory's one wording: the dates follow when there are any
+        assert w["message"] == message if status == "none" \
+            else w["message"].startswith(message + "。该机构网报时间为")
     if status == "none":
         assert "starts" not in w
     else:

@@ -1,5 +1,5 @@
 /*
- * test_view.c - unit tests for the template engine (jszg_view.c).
+ * test_view.c - unit tests for the template engine (jszg_view*.c).
  *
  * Template files live in tests/unit/templates/{good,bad,...}; the directory
  * is found from JSZG_TEST_TEMPLATES, else next to this source file.
