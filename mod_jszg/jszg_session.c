@@ -366,7 +366,8 @@ jszg_session *jszg_session_get(jszg_req *jr)
     jr->session->token = token;
     jr->session->id_hash = hash;
     jr->session->created = created;
-    jr->session->row = row;
+    if (jr->kind == JSZG_SESS_STAFF)
+        jr->session->row = row;
     data = json_string_value(json_object_get(row, "data"));
     jr->session->data = data ? json_loads(data, 0, NULL) : NULL;
     if (!json_is_object(jr->session->data)) {
