@@ -244,7 +244,8 @@ jszg_session *jszg_session_get(jszg_req *jr);
  * session cookies go through the same policy (jszg_session.c). */
 void jszg_set_cookie(jszg_req *jr, const char *name, const char *value,
                      int max_age);
-/* Applicants: the session, an anonymous one created if there is none. */
+/* Applicants: the session, an anonymous one created if there is none
+ * (never for the staff kind: NULL). */
 jszg_session *jszg_session_ensure(jszg_req *jr);
 /* A fresh session of the request's kind for `owner_id` (an account or
  * a staff id): whatever session the browser had is deleted (no

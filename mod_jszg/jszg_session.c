@@ -437,7 +437,9 @@ jszg_session *jszg_session_ensure(jszg_req *jr)
 {
     jszg_session *s = jszg_session_get(jr);
 
-    if (s || jr->session_db_down || !(s = session_create(jr, NULL)))
+    /* a staff session always has its staff member: never anonymous */
+    if (s || jr->session_db_down || jr->kind != JSZG_SESS_APPLICANT
+        || !(s = session_create(jr, NULL)))
         return s;
     session_cookie(jr, s->token);
     return s;
