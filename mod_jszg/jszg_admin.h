@@ -4,9 +4,10 @@
  * queues, CSV import of registry data, statistics and the audit log.
  *
  * Layers, as everywhere in the module:
- *   jszg_admin_auth.c     staff sessions (cookie jszg_admin, Path=/admin),
- *                         login/logout, CSRF bound to the admin session,
- *                         the per-request guard, audit and rendering helpers
+ *   jszg_admin_auth.c     login/logout, the staff member of a session (the
+ *                         staff kind of jszg_session.c: cookie jszg_admin,
+ *                         Path=/admin), the per-request guard, audit and
+ *                         rendering helpers
  *   jszg_admin_apps.c     the status machine's staff transitions (services)
  *                         and the pages/API that call them
  *   jszg_admin_province.c 网报计划 and 注意事项 (province admins)
@@ -66,10 +67,8 @@ struct jszg_staff {
     const char *point_id;       /* role point */
     const char *institution_id; /* role point (the point's) and institution */
     const char *province_code;  /* role province */
-    const char *token;          /* raw admin session token */
-    const char *id_hash;
-    json_t *data;               /* session data (flash) */
-    int dirty;
+    const char *id_hash;        /* of the session (jr->session) */
+    json_t *scope;              /* {point, institution, province}: names */
     int must_change;            /* a password set by an administrator:
                                    change it before anything else */
 };
@@ -81,14 +80,14 @@ struct jszg_staff {
 /* The staff member of a JSZG_STAFF route, let in by jszg_admin_guard
  * (jszg_private.h) before the handler ran: a live admin session whose
  * role is in the route's roles, its password changed unless the route
- * is JSZG_STAFF_PWOK, and for POST the admin CSRF token.  Never NULL in
- * the handler of a staff route. */
+ * is JSZG_STAFF_PWOK (a POST's CSRF token, bound to this session, was
+ * checked by jszg_handle).  Never NULL in the handler of a staff route. */
 static APR_INLINE jszg_staff *jszg_admin_staff(jszg_req *jr)
 {
     return jr->staff;
 }
 
-/* Page data for the back-office layout (title, staff, csrf tokens). */
+/* Page data for the back-office layout (title, staff, csrf token). */
 json_t *jszg_admin_data(jszg_req *jr, jszg_staff *st, const char *title,
                         const char *nav);
 
@@ -122,8 +121,6 @@ int jszg_admin_send_csv(jszg_req *jr, jszg_staff *st, const char *filename,
 /* One-shot message for the next page (after a redirect). */
 void jszg_admin_flash(jszg_req *jr, jszg_staff *st, const char *msg);
 
-/* Answers: the admin API's JSON, and the CSRF/session-bound token. */
-const char *jszg_admin_csrf_token(jszg_req *jr, jszg_staff *st);
 const char *jszg_admin_role_name(jszg_role role);
 /* Role as stored ('point', ...) and as the route guard knows it; 0 for
  * anything else. */
@@ -141,7 +138,6 @@ int jszg_adm_load_scoped(jszg_req *jr, jszg_staff *st, const char *stmt,
                          const char *prov_key, json_t **row);
 const char *jszg_now_str(jszg_req *jr);
 void jszg_admin_times(jszg_req *jr, json_t *rows, const char *col);
-void jszg_admin_save(jszg_req *jr, jszg_staff *st);
 
 int jszg_admin_login_page(jszg_req *jr);
 int jszg_admin_login_post(jszg_req *jr);
@@ -263,10 +259,10 @@ int jszg_admin_audit_csv(jszg_req *jr);
 int jszg_admin_send_upload(jszg_req *jr, const char *rel,
                            const char *download_name);
 
-/* The back office's routes, for jszg_routes.c.  Every POST carries the
- * general `_csrf` token (checked by jszg_handle like everywhere) and
- * `_admin_csrf`, bound to the admin session (checked by
- * jszg_admin_guard).  Every route but the login form says who may call
+/* The back office's routes, for jszg_routes.c.  Every one is
+ * JSZG_R_BACKOFFICE (its session is the staff kind), so every POST's
+ * `_csrf` token (checked by jszg_handle like everywhere) is bound to
+ * the staff session.  Every route but the login form says who may call
  * it: JSZG_STAFF(role set), JSZG_STAFF_PWOK for the few served while a
  * password change is pending; jszg_handle runs the guard before the
  * handler (tests/http/test_routes.py checks every /admin route has
@@ -277,8 +273,10 @@ int jszg_admin_send_upload(jszg_req *jr, const char *rel,
       JSZG_STAFF(JSZG_ROLES_ALL) }, \
     { "GET",  "/admin/", jszg_admin_home, \
       JSZG_STAFF(JSZG_ROLES_ALL) }, \
-    { "GET",  "/admin/login",                 jszg_admin_login_page, 0 }, \
-    { "POST", "/admin/login",                 jszg_admin_login_post, 0 }, \
+    { "GET",  "/admin/login", jszg_admin_login_page, \
+      JSZG_R_BACKOFFICE }, \
+    { "POST", "/admin/login", jszg_admin_login_post, \
+      JSZG_R_BACKOFFICE }, \
     { "POST", "/admin/logout", jszg_admin_logout, \
       JSZG_STAFF_PWOK(JSZG_ROLES_ALL) }, \
     { "GET",  "/admin/search", jszg_admin_search, \

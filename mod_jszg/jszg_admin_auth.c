@@ -1,15 +1,16 @@
 /*
- * jszg_admin_auth.c -- back-office staff: login, sessions, the guard of
- * every staff route (JSZG_STAFF in the route table; jszg_handle runs it
- * before the handler, which takes the staff member from
- * jszg_admin_staff(jr)), CSRF bound to the admin session, audit and
- * rendering helpers.
+ * jszg_admin_auth.c -- back-office staff: login, the staff member of a
+ * session, the guard of every staff route (JSZG_STAFF in the route
+ * table; jszg_handle runs it before the handler, which takes the staff
+ * member from jszg_admin_staff(jr)), audit and rendering helpers.
  *
- * Staff sessions are separate from applicant sessions on purpose: their
- * own table (admin_sessions), their own cookie (jszg_admin, Path=/admin,
- * SameSite=Strict), their own idle clock.  A browser logged in as an
- * applicant gets nothing from it here, and an admin cookie is never even
- * sent to the applicant pages.
+ * Staff sessions are the session system's (jszg_session.c) of the
+ * staff kind: every /admin route is JSZG_R_BACKOFFICE, so its session
+ * is read from the cookie jszg_admin (Path=/admin, SameSite=Strict) and
+ * the table admin_sessions, never the applicant's; the CSRF check of
+ * every POST (jszg_handle) binds the token to that session.  A browser
+ * logged in as an applicant gets nothing from it here, and an admin
+ * cookie is never even sent to the applicant pages.
  */
 #include "jszg_admin.h"
 #include "jszg_account.h"
@@ -17,11 +18,7 @@
 #include "apr_strings.h"
 #include "apr_lib.h"
 
-#define ADMIN_COOKIE    "jszg_admin"
-#define ADMIN_PATH      "/admin"
-#define TOUCH_EVERY     60              /* seconds between idle refreshes */
 #define THROTTLE_SCOPE  "admin"         /* kinds admin.login_* (jszg_login_gate) */
-#define STAFF_KEY       "jszg-admin-staff"
 
 #define DOC_SUFFIX      " - 教师资格定期注册管理系统"
 #define LOGIN_FAILED    "用户名或密码错误。"
@@ -125,169 +122,53 @@ int jszg_adm_load_scoped(jszg_req *jr, jszg_staff *st, const char *stmt,
     return rc == OK ? DONE : rc;
 }
 
-/* Tokens we issue are base64url of 32 bytes: refuse anything else before
- * it reaches the database. */
-static int token_ok(const char *t)
-{
-    apr_size_t n;
-
-    if (!t)
-        return 0;
-    for (n = 0; t[n]; n++)
-        if (!(apr_isalnum(t[n]) || t[n] == '-' || t[n] == '_'))
-            return 0;
-    return n >= 40 && n <= 64;
-}
-
-static int secure_cookie(jszg_req *jr)
-{
-    if (jr->sc->cookie_secure == JSZG_SECURE_ON)
-        return 1;
-    if (jr->sc->cookie_secure == JSZG_SECURE_OFF)
-        return 0;
-    return !strcmp(ap_http_scheme(jr->r), "https");
-}
-
-/* Strict: a link from another site never arrives logged in. */
-static void set_admin_cookie(jszg_req *jr, const char *value, int clear)
-{
-    apr_table_add(jr->r->err_headers_out, "Set-Cookie",
-                  apr_psprintf(jr->pool, "%s=%s; Path=%s; HttpOnly; "
-                               "SameSite=Strict%s%s", ADMIN_COOKIE, value,
-                               ADMIN_PATH,
-                               secure_cookie(jr) ? "; Secure" : "",
-                               clear ? "; Max-Age=0" : ""));
-}
-
-static const char *admin_cookie(jszg_req *jr)
-{
-    const char *h = apr_table_get(jr->r->headers_in, "Cookie");
-    return h ? jszg_cookie_get(jr->pool, h, ADMIN_COOKIE) : NULL;
-}
-
-static const char *client_ip(jszg_req *jr)
-{
-    return jr->r->useragent_ip ? jr->r->useragent_ip : "";
-}
-
 /* ---- sessions -------------------------------------------------------- */
 
-static jszg_staff *staff_from_row(jszg_req *jr, json_t *row,
-                                  const char *token, const char *hash)
+/* The staff member of this request's session (the staff kind: a
+ * JSZG_R_BACKOFFICE route), or NULL.  The session system has dropped an
+ * expired session already; one whose row names no role we know is ended
+ * here.  A session that could not be read (the database is unreachable,
+ * say in a failover) is NULL with jr->session_db_down set: not "logged
+ * out" (jszg_handle answers 503, tests/faults/test_failover.py). */
+static jszg_staff *staff_get(jszg_req *jr)
 {
-    jszg_staff *st = apr_pcalloc(jr->pool, sizeof(*st));
-    const char *data = jszg_jstr(row, "data");
+    jszg_session *s;
+    jszg_staff *st;
+    json_t *row;
 
+    if (jr->kind != JSZG_SESS_STAFF || !(s = jszg_session_get(jr)))
+        return NULL;
+    row = s->row;
+    st = apr_pcalloc(jr->pool, sizeof(*st));
+    st->role = jszg_adm_role_of(jszg_jstr(row, "role"));
+    if (!st->role) {
+        jszg_session_destroy(jr);
+        return NULL;
+    }
     st->id = jszg_jstr(row, "staff_id");
     st->username = jszg_jstr(row, "username");
     st->name = jszg_jstr(row, "name");
-    st->role = jszg_adm_role_of(jszg_jstr(row, "role"));
     st->point_id = jszg_jstr(row, "point_id");
     st->institution_id = jszg_jstr(row, "institution_id");
     st->province_code = jszg_jstr(row, "province_code");
-    st->token = token;
-    st->id_hash = hash;
+    st->id_hash = s->id_hash;
     st->must_change = jszg_jstr(row, "must_change_password")
                       && !strcmp(jszg_jstr(row, "must_change_password"), "1");
-    st->data = data ? json_loads(data, 0, NULL) : NULL;
-    if (!json_is_object(st->data)) {
-        json_decref(st->data);
-        st->data = json_object();
-    }
-    jszg_pool_json(jr->pool, st->data);
-    json_object_set_new(st->data, "_scope", json_pack(
+    st->scope = jszg_pool_json(jr->pool, json_pack(
         "{s:s?, s:s?, s:s?}", "point", jszg_jstr(row, "point_name"),
         "institution", jszg_jstr(row, "institution_name"),
         "province", jszg_jstr(row, "province_name")));
     return st;
 }
 
-/* The staff member of this request, or NULL.  An expired session (idle
- * or past its maximum life) is deleted and its cookie cleared.  A
- * session that could not be read (the database is unreachable, say in a
- * failover) is NULL with *failed set to the store's result: not "logged
- * out" (tests/faults/test_failover.py). */
-static jszg_staff *staff_get(jszg_req *jr, int *failed)
-{
-    const char *token, *hash;
-    void *cached = NULL;
-    json_t *row;
-    apr_int64_t seen, expires, now = apr_time_sec(jr->now);
-    jszg_staff *st;
-    int rc;
-
-    *failed = JSZG_DB_OK;
-    apr_pool_userdata_get(&cached, STAFF_KEY, jr->pool);
-    if (cached)
-        return *(jszg_staff **)cached;
-    cached = apr_pcalloc(jr->pool, sizeof(jszg_staff *));
-    apr_pool_userdata_setn(cached, STAFF_KEY, NULL, jr->pool);
-    token = admin_cookie(jr);
-    if (!token_ok(token))
-        return NULL;
-    hash = jszg_sha256_hex(jr->pool, token);
-    rc = jszg_db_row(jr, "admin_session_get", &row, 1, hash);
-    if (rc != JSZG_DB_OK) {
-        if (rc != JSZG_DB_NOTFOUND) {
-            /* not cached: asked again, it is looked up again */
-            apr_pool_userdata_setn(NULL, STAFF_KEY, NULL, jr->pool);
-            *failed = rc;
-        }
-        return NULL;
-    }
-    seen = apr_atoi64(jszg_jstr(row, "last_seen_at"));
-    expires = apr_atoi64(jszg_jstr(row, "expires_at"));
-    if (now > expires || now > seen + apr_time_sec(jr->sc->session_idle)
-        || !jszg_adm_role_of(jszg_jstr(row, "role"))) {
-        jszg_db_exec(jr, "admin_session_delete", NULL, 1, hash);
-        set_admin_cookie(jr, "", 1);
-        return NULL;
-    }
-    st = staff_from_row(jr, row, token, hash);
-    /* the idle clock moves at most once a minute: not a write per hit */
-    if (now - seen > TOUCH_EVERY)
-        st->dirty = 1;
-    *(jszg_staff **)cached = st;
-    return st;
-}
-
-void jszg_admin_save(jszg_req *jr, jszg_staff *st)
-{
-    json_t *copy;
-    char *s;
-
-    if (!st || !st->dirty)
-        return;
-    copy = json_copy(st->data);
-    json_object_del(copy, "_scope");
-    s = json_dumps(copy, JSON_COMPACT);
-    json_decref(copy);
-    jszg_db_exec(jr, "admin_session_touch", NULL, 3, jszg_now_str(jr),
-                 s ? s : "{}", st->id_hash);
-    free(s);
-    st->dirty = 0;
-}
-
 void jszg_admin_flash(jszg_req *jr, jszg_staff *st, const char *msg)
 {
-    json_object_set_new(st->data, "flash", json_string(msg));
-    st->dirty = 1;
-    jszg_admin_save(jr, st);
-}
-
-const char *jszg_admin_csrf_token(jszg_req *jr, jszg_staff *st)
-{
-    return jszg_hmac_b64(jr->pool, jr->sc->secret, jr->sc->secret_len,
-                         apr_pstrcat(jr->pool, "admin:", st->token, NULL));
-}
-
-static int admin_csrf_ok(jszg_req *jr, jszg_staff *st)
-{
-    const char *sent = jszg_field(jr, "_admin_csrf");
-
-    if (!sent)
-        sent = apr_table_get(jr->r->headers_in, "X-Admin-CSRF-Token");
-    return sent && jszg_const_eq(sent, jszg_admin_csrf_token(jr, st));
+    (void)st;
+    if (!jr->session)
+        return;
+    json_object_set_new(jr->session->data, "flash", json_string(msg));
+    jr->session->dirty = 1;
+    jszg_session_save(jr);
 }
 
 /* ---- audit ----------------------------------------------------------- */
@@ -341,12 +222,9 @@ json_t *jszg_admin_data(jszg_req *jr, jszg_staff *st, const char *title,
     json_object_set_new(d, "csrf", json_string(jszg_csrf_token(jr)));
     if (!st)
         return d;
-    json_object_set_new(d, "admin_csrf",
-                        json_string(jszg_admin_csrf_token(jr, st)));
     json_object_set_new(d, "staff", json_pack(
         "{s:s, s:s, s:s, s:O}", "name", st->name, "username", st->username,
-        "role_name", jszg_admin_role_name(st->role),
-        "scope", json_object_get(st->data, "_scope")));
+        "role_name", jszg_admin_role_name(st->role), "scope", st->scope));
     json_object_set_new(d, "is_point", json_boolean(st->role
                                                     == JSZG_ROLE_POINT));
     json_object_set_new(d, "is_reviewer",
@@ -364,11 +242,12 @@ json_t *jszg_admin_data(jszg_req *jr, jszg_staff *st, const char *title,
     json_object_set_new(d, "can_stats", json_boolean(
         st->role & (JSZG_ROLE_INSTITUTION | JSZG_ROLE_PROVINCE
                     | JSZG_ROLE_SYSTEM)));
-    if ((flash = json_object_get(st->data, "flash"))) {
+    if (jr->session
+        && (flash = json_object_get(jr->session->data, "flash"))) {
         json_object_set(d, "flash", flash);
-        json_object_del(st->data, "flash");
-        st->dirty = 1;
-        jszg_admin_save(jr, st);
+        json_object_del(jr->session->data, "flash");
+        jr->session->dirty = 1;
+        jszg_session_save(jr);
     }
     return d;
 }
@@ -454,25 +333,21 @@ static int need_new_password(jszg_req *jr, jszg_staff *st)
 }
 
 /* The guard of every JSZG_STAFF route, run by jszg_handle before the
- * handler: a live admin session, for POST the admin CSRF token, while a
- * password set by an administrator waits to be changed only the routes
- * marked JSZG_R_PWOK (the change itself, the tokens, logging out), and
- * a role in `roles`.  OK with jr->staff set, else the answer's status
- * (DONE once sent). */
+ * handler (which has checked a POST's CSRF token against this staff
+ * session already): a live staff session, while a password set by an
+ * administrator waits to be changed only the routes marked JSZG_R_PWOK
+ * (the change itself, the token, logging out), and a role in `roles`.
+ * OK with jr->staff set, else the answer's status (DONE once sent). */
 int jszg_admin_guard(jszg_req *jr, int roles)
 {
     jszg_staff *st;
-    int failed;
 
     jr->staff = NULL;
     jszg_no_store(jr->r);
-    if (!(st = staff_get(jr, &failed)))
-        return failed != JSZG_DB_OK ? jszg_db_status(failed)
-                                    : answered(need_login(jr));
-    if (jr->r->method_number == M_POST && !admin_csrf_ok(jr, st))
-        return answered(jszg_admin_error(jr, st, HTTP_FORBIDDEN, "csrf",
-                        "页面已过期或来源无效，请刷新页面后重新提交。"));
-    jszg_admin_save(jr, st);
+    if (!(st = staff_get(jr)))
+        return jr->session_db_down ? HTTP_SERVICE_UNAVAILABLE
+                                   : answered(need_login(jr));
+    jszg_session_save(jr);
     if (st->must_change
         && !(jr->route && (jr->route->flags & JSZG_R_PWOK)))
         return answered(need_new_password(jr, st));
@@ -480,6 +355,13 @@ int jszg_admin_guard(jszg_req *jr, int roles)
         return answered(jszg_admin_forbidden(jr, st, jr->r->uri));
     jr->staff = st;
     return OK;
+}
+
+int jszg_admin_csrf_refused(jszg_req *jr)
+{
+    jszg_no_store(jr->r);
+    return jszg_admin_error(jr, staff_get(jr), HTTP_FORBIDDEN, "csrf",
+                            "页面已过期或来源无效，请刷新页面后重新提交。");
 }
 
 /* ---- login / logout ---------------------------------------------------- */
@@ -518,9 +400,7 @@ static int login_form(jszg_req *jr, int status, const char *username,
 
 int jszg_admin_login_page(jszg_req *jr)
 {
-    int failed;
-
-    if (staff_get(jr, &failed))
+    if (staff_get(jr))
         return jszg_redirect(jr, safe_next(jszg_query(jr, "next")));
     return login_form(jr, HTTP_OK, NULL, jszg_query(jr, "next"), NULL, 0);
 }
@@ -550,39 +430,15 @@ static char *clean_username(apr_pool_t *p, const char *in)
     return u;
 }
 
-/* The session row of a successful login; *token is for the cookie, set
- * once the login's transaction has committed. */
-static int start_session(jszg_req *jr, json_t *staff, const char **token_out)
+/* The session of a successful login (the old one of this browser
+ * ended: rotation) and the staff member's last login time; the cookie
+ * is sent once the login's transaction has committed. */
+static int start_session(jszg_req *jr, json_t *staff)
 {
-    const char *old = admin_cookie(jr);
-    const char *token = jszg_random_token(jr->pool, 32);
-    const char *hash, *now = jszg_now_str(jr);
-    const char *exp = apr_psprintf(jr->pool, "%" APR_TIME_T_FMT,
-                                   apr_time_sec(jr->now
-                                                + jr->sc->session_max));
-    const char *ua = apr_table_get(jr->r->headers_in, "User-Agent");
-    char ubuf[200];
-    int rc;
-
-    if (!token)
-        return JSZG_DB_ERROR;
-    /* rotation: whatever session this browser had is gone */
-    if (token_ok(old)
-        && (rc = jszg_db_exec(jr, "admin_session_delete", NULL, 1,
-                              jszg_sha256_hex(jr->pool, old)))
-           != JSZG_DB_OK)
-        return rc;
-    apr_cpystrn(ubuf, ua ? ua : "", sizeof(ubuf));
-    if (!jszg_utf8_valid(ubuf, strlen(ubuf)))
-        ubuf[0] = '\0';
-    hash = jszg_sha256_hex(jr->pool, token);
-    rc = jszg_db_exec(jr, "admin_session_insert", NULL, 7, hash,
-                      jszg_jstr(staff, "id"), now, now, exp, client_ip(jr), ubuf);
-    if (rc == JSZG_DB_OK)
-        rc = jszg_db_exec(jr, "admin_staff_login_at", NULL, 2, now,
-                          jszg_jstr(staff, "id"));
-    *token_out = token;
-    return rc;
+    if (!jszg_session_open(jr, jszg_jstr(staff, "id")))
+        return jr->trans_rc != JSZG_DB_OK ? jr->trans_rc : JSZG_DB_ERROR;
+    return jszg_db_exec(jr, "admin_staff_login_at", NULL, 2,
+                        jszg_now_str(jr), jszg_jstr(staff, "id"));
 }
 
 /*
@@ -602,7 +458,6 @@ int jszg_admin_login_post(jszg_req *jr)
     json_t *staff = NULL;
     jszg_staff who = { 0 };
     jszg_fail e = JSZG_FAIL(jr->pool);
-    const char *token = NULL;
     int rc, fails = 0;
 
     jszg_no_store(jr->r);
@@ -663,7 +518,7 @@ int jszg_admin_login_post(jszg_req *jr)
      * row: one transaction */
     if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
         return jszg_db_status(rc);
-    if ((rc = start_session(jr, staff, &token)) == JSZG_DB_OK
+    if ((rc = start_session(jr, staff)) == JSZG_DB_OK
         && (rc = jszg_login_succeeded(jr, THROTTLE_SCOPE, user))
            == JSZG_DB_OK
         && (rc = jszg_admin_audit(jr, &who, "login", NULL, NULL))
@@ -673,7 +528,7 @@ int jszg_admin_login_post(jszg_req *jr)
         jszg_db_rollback(jr);
     if (rc != JSZG_DB_OK)
         return jszg_db_status(rc);
-    set_admin_cookie(jr, token, 0);
+    jszg_session_cookie(jr);
     return jszg_redirect(jr, safe_next(next));
 }
 
@@ -681,8 +536,7 @@ int jszg_admin_logout(jszg_req *jr)
 {
     jszg_staff *st = jszg_admin_staff(jr);
 
-    jszg_db_exec(jr, "admin_session_delete", NULL, 1, st->id_hash);
-    set_admin_cookie(jr, "", 1);
+    jszg_session_destroy(jr);
     jszg_admin_audit(jr, st, "logout", NULL, NULL);
     return jszg_redirect(jr, "/admin/login");
 }
@@ -698,17 +552,14 @@ int jszg_admin_home(jszg_req *jr)
     return jszg_render_layout(jr, HTTP_OK, "admin/home", "admin/layout", d);
 }
 
-/* Both tokens an API client must send with a POST: X-CSRF-Token (the
- * site-wide check) and X-Admin-CSRF-Token (bound to this admin session). */
+/* The token an API client sends with a POST (X-CSRF-Token, as on the
+ * applicant API), bound to this staff session. */
 int jszg_admin_api_csrf(jszg_req *jr)
 {
-    jszg_staff *st = jszg_admin_staff(jr);
     json_t *b;
 
     b = jszg_pool_json(jr->pool, json_object());
     json_object_set_new(b, "csrf", json_string(jszg_csrf_token(jr)));
-    json_object_set_new(b, "admin_csrf",
-                        json_string(jszg_admin_csrf_token(jr, st)));
     return jszg_json(jr, HTTP_OK, b);
 }
 
@@ -722,6 +573,6 @@ int jszg_admin_api_me(jszg_req *jr)
     json_object_set_new(b, "name", json_string(st->name));
     json_object_set_new(b, "role_name",
                         json_string(jszg_admin_role_name(st->role)));
-    json_object_set(b, "scope", json_object_get(st->data, "_scope"));
+    json_object_set(b, "scope", st->scope);
     return jszg_json(jr, HTTP_OK, b);
 }

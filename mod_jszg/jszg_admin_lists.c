@@ -651,8 +651,7 @@ static void decided_page_data(jszg_req *jr, jszg_staff *st,
         st->role != JSZG_ROLE_INSTITUTION));
     if (st->role == JSZG_ROLE_INSTITUTION)
         json_object_set(d, "inst_name",
-                        json_object_get(json_object_get(st->data, "_scope"),
-                                        "institution"));
+                        json_object_get(st->scope, "institution"));
     json_object_set_new(d, "csv_href", json_string(apr_pstrcat(
         jr->pool, "/admin/decided.csv?", q, NULL)));
     json_object_set_new(d, "publicity_href", json_string(apr_pstrcat(

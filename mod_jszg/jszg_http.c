@@ -743,6 +743,10 @@ static jszg_req *new_req(request_rec *r, int *known)
                                  known);
     if (jr->route && (jr->route->flags & JSZG_R_API))
         jr->is_api = 1;
+    /* the session (and so the CSRF token) of a back-office route is the
+     * staff member's, of any other the applicant's */
+    jr->kind = jr->route && (jr->route->flags & JSZG_R_BACKOFFICE)
+               ? JSZG_SESS_STAFF : JSZG_SESS_APPLICANT;
     return jr;
 }
 
@@ -780,16 +784,22 @@ int jszg_handle(request_rec *r)
         if ((rc = parse_form(jr, &lim)) != DECLINED)
             return rc;
     }
-    /* A session cookie that cannot be looked up (the database is down) is
-     * a 503, not a logged-out visitor (401, login redirect) nor a CSRF
-     * failure (403): tests/faults/test_db_restart.py. */
+    /* A session cookie (of either kind) that cannot be looked up (the
+     * database is down) is a 503, not a logged-out visitor (401, login
+     * redirect) nor a CSRF failure (403): tests/faults/test_db_restart.py,
+     * test_failover.py. */
     if (!(jr->route->flags & JSZG_R_NODB) && jr->route->fn != jszg_page_error
         && !jszg_session_get(jr) && jr->session_db_down)
         return db_unavailable(jr);
-    if (r->method_number == M_POST) {
-        if (!(jr->route->flags & JSZG_R_NOCSRF) && !jszg_csrf_check(jr))
-            return jszg_error(jr, HTTP_FORBIDDEN, "csrf",
-                              "页面已过期或来源无效，请刷新页面后重新提交。");
+    /* every POST, applicant or staff: `_csrf` / X-CSRF-Token bound to
+     * the session of the route's kind (jszg_session.c); a back-office
+     * route answers in its own layout */
+    if (r->method_number == M_POST && !(jr->route->flags & JSZG_R_NOCSRF)
+        && !jszg_csrf_check(jr)) {
+        if (jr->route->flags & JSZG_R_BACKOFFICE)
+            return jszg_admin_csrf_refused(jr);
+        return jszg_error(jr, HTTP_FORBIDDEN, "csrf",
+                          "页面已过期或来源无效，请刷新页面后重新提交。");
     }
     if (jr->route->fn != jszg_page_error
         && !(jr->route->flags & JSZG_R_NODB)) {
@@ -800,8 +810,8 @@ int jszg_handle(request_rec *r)
     if ((jr->route->flags & JSZG_R_AUTH)
         && (rc = require_login(jr)) != DECLINED)
         return rc;
-    /* staff routes: the guard answers (login, 401/403, CSRF, password
-     * change) with the same ending as a handler */
+    /* staff routes: the guard answers (login, 401/403, password change)
+     * with the same ending as a handler */
     rc = OK;
     if (jr->route->flags & JSZG_R_STAFF)
         rc = jszg_admin_guard(jr, JSZG_R_ROLES(jr->route->flags));

@@ -75,16 +75,29 @@ typedef struct {
     int max_files;
 } jszg_dir_conf;
 
+/* The two kinds of session, one mechanism (jszg_session.c): the kind
+ * chooses the cookie's name and scope and the store's statements.  A
+ * request has one kind, its route's (JSZG_R_BACKOFFICE: staff). */
+typedef enum {
+    JSZG_SESS_APPLICANT = 0,    /* cookie jszg_sid, table sessions */
+    JSZG_SESS_STAFF = 1         /* cookie jszg_admin, table admin_sessions */
+} jszg_sess_kind;
+
 /* The session of a request, when there is one. */
 typedef struct {
+    int kind;                   /* jszg_sess_kind */
     const char *token;          /* raw token from the cookie */
     const char *id_hash;        /* hex sha256 of the token, the row key */
-    const char *account_id;     /* NULL when anonymous */
-    json_t *data;               /* small per-session JSON (entry, drafts) */
+    const char *account_id;     /* applicant: NULL when anonymous; always
+                                   NULL for a staff session */
+    json_t *data;               /* small per-session JSON (entry, drafts,
+                                   the staff's flash message) */
     json_t *account;            /* the account's row (the columns of
                                    wz_account), read with the session in
                                    one query; NULL once the request has
                                    written anything (jszg_db_exec) */
+    json_t *row;                /* staff: the staff member's row, read
+                                   with the session (jszg_admin_auth.c) */
     apr_time_t created;
     int dirty;
 } jszg_session;
@@ -111,12 +124,16 @@ typedef int (*jszg_handler_fn)(jszg_req *jr);
 #define JSZG_R_NODB     0x40    /* answered from memory: no session, no
                                    schema check, no database (the waiting
                                    room's poll, at the peak) */
+#define JSZG_R_BACKOFFICE 0x80  /* the request's session is the staff
+                                   kind (every /admin route: the staff
+                                   routes and the login form) */
 
 /* A staff route: { "GET", "/admin/x", fn, JSZG_STAFF(JSZG_ROLES_...) }
  * (role sets in jszg_admin.h): the roles ride in the flags' high bits,
  * JSZG_R_ROLES(flags) gives them back. */
 #define JSZG_R_ROLE_SHIFT       8
-#define JSZG_STAFF(roles)       (JSZG_R_STAFF | ((roles) << JSZG_R_ROLE_SHIFT))
+#define JSZG_STAFF(roles)       (JSZG_R_STAFF | JSZG_R_BACKOFFICE \
+                                 | ((roles) << JSZG_R_ROLE_SHIFT))
 #define JSZG_STAFF_PWOK(roles)  (JSZG_STAFF(roles) | JSZG_R_PWOK)
 #define JSZG_R_ROLES(flags)     ((flags) >> JSZG_R_ROLE_SHIFT)
 
@@ -139,10 +156,12 @@ struct jszg_req {
     apr_table_t *params;        /* {name} captures from the pattern */
     apr_array_header_t *query;  /* parsed query string */
     apr_array_header_t *form;   /* parsed body (POST) */
-    jszg_session *session;      /* loaded lazily */
+    int kind;                   /* jszg_sess_kind of the route */
+    jszg_session *session;      /* of that kind, loaded lazily */
     int session_loaded;
     int session_db_down;        /* the cookie's session could not be read:
-                                   the database is unreachable */
+                                   the database is unreachable (503, not
+                                   logged out: jszg_handle) */
     ap_dbd_t *dbd;              /* acquired lazily */
     apr_dbd_transaction_t *trans;
     int trans_rc;               /* a statement inside failed: commit
@@ -180,6 +199,9 @@ const jszg_route *jszg_routes_all(int *n);
  * jszg_handle before the handler.  OK with jr->staff set, else the
  * answer's status (DONE once sent). */
 int jszg_admin_guard(jszg_req *jr, int roles);
+/* The CSRF refusal (jszg_handle's check) of a back-office route, in the
+ * back office's layout or JSON: 403 csrf. */
+int jszg_admin_csrf_refused(jszg_req *jr);
 
 /* jszg_http.c */
 int jszg_handle(request_rec *r);
@@ -222,15 +244,35 @@ int jszg_uri_is_api(const char *uri);
 /* jszg_session.c */
 apr_status_t jszg_secret_load(apr_pool_t *p, jszg_server_conf *sc,
                               const char **err);
+/* The live session of the request's kind (jr->kind), or NULL: none,
+ * expired (deleted, cookie cleared), or not readable (jr->session_db_down
+ * set: the database is unreachable).  Loaded once per request. */
 jszg_session *jszg_session_get(jszg_req *jr);
-/* Set-Cookie (Path=/, HttpOnly, SameSite=Lax, Secure as configured);
- * max_age < 0: a browser-session cookie. */
+/* A site-wide cookie (Path=/, HttpOnly, SameSite=Lax, Secure as
+ * JszgCookieSecure says); max_age < 0: a browser-session cookie.  The
+ * session cookies go through the same policy (jszg_session.c). */
 void jszg_set_cookie(jszg_req *jr, const char *name, const char *value,
                      int max_age);
+/* Applicants: the session, an anonymous one created if there is none
+ * (never for the staff kind: NULL). */
 jszg_session *jszg_session_ensure(jszg_req *jr);
-jszg_session *jszg_session_login(jszg_req *jr, const char *account_id);
+/* A fresh session of the request's kind for `owner_id` (an account or
+ * a staff id): whatever session the browser had is deleted (no
+ * fixation; its data is carried over).  _open writes the rows only, for
+ * a caller inside a transaction, which sends the cookie with
+ * jszg_session_cookie once committed; _login does both. */
+jszg_session *jszg_session_open(jszg_req *jr, const char *owner_id);
+void jszg_session_cookie(jszg_req *jr);
+jszg_session *jszg_session_login(jszg_req *jr, const char *owner_id);
+/* Write the session's data and idle clock if they changed (the clock
+ * moves at most once a minute). */
 apr_status_t jszg_session_save(jszg_req *jr);
+/* Log out: the row deleted, the cookie cleared. */
 apr_status_t jszg_session_destroy(jszg_req *jr);
+/* The CSRF token of the request: bound to its session (of its kind),
+ * before login to the anonymous cookie jszg_csrf.  Every POST sends it
+ * as the field `_csrf` or the header X-CSRF-Token; jszg_csrf_check is
+ * run by jszg_handle for every POST route but JSZG_R_NOCSRF. */
 const char *jszg_csrf_token(jszg_req *jr);
 int jszg_csrf_check(jszg_req *jr);
 void jszg_crypto_child_init(apr_pool_t *pchild, server_rec *s);

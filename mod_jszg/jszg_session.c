@@ -1,11 +1,20 @@
 /*
- * jszg_session.c -- server secret, sessions stored in the database,
- * CSRF tokens, and the small crypto helpers they need.
+ * jszg_session.c -- server secret, the one session system of applicants
+ * and staff, the one CSRF scheme, and the small crypto helpers they need.
  *
  * A session cookie carries a random token; the database holds only its
  * SHA-256, so a leaked table does not give away live sessions.  CSRF
  * tokens are an HMAC of the session token (or, before login, of a random
  * cookie) under the server secret: checking one needs no database access.
+ *
+ * Two kinds of session share every step here -- the token, its hash, the
+ * cookie policy, expiry (JszgSessionIdle / JszgSessionMaxLife), the idle
+ * clock's refresh at most once a minute, "the database is unreachable"
+ * (a 503, never a logout), rotation at login, deletion, CSRF.  The kind
+ * (the route's: JSZG_R_BACKOFFICE is staff) only chooses the cookie's
+ * name and scope and the store's statements (struct sess_kind): an
+ * applicant's and a staff login live side by side in one browser, and
+ * neither session is ever looked up for the other kind's routes.
  */
 #include "jszg_private.h"
 #include "apr_strings.h"
@@ -19,7 +28,6 @@
 #include <openssl/core_names.h>
 #include <openssl/params.h>
 
-#define SID_COOKIE  "jszg_sid"
 #define ANON_COOKIE "jszg_csrf"
 #define TOUCH_EVERY apr_time_from_sec(60)
 
@@ -216,8 +224,8 @@ int jszg_const_eq(const char *a, const char *b)
     return CRYPTO_memcmp(a, b, la) == 0;
 }
 
-/* A token we issued is base64url of 32 bytes: refuse anything else
- * before it reaches the database. */
+/* A token we issued is base64url of 32 bytes (18 for the anonymous
+ * CSRF cookie): refuse anything else before it reaches the database. */
 static int token_well_formed(const char *t)
 {
     apr_size_t n = 0;
@@ -232,6 +240,31 @@ static int token_well_formed(const char *t)
     return n >= 20 && n <= 88;
 }
 
+/* What the kind of a session chooses; everything else is shared. */
+static const struct sess_kind {
+    const char *cookie;         /* the cookie's name */
+    const char *path;           /* ... and scope (see cookie_out) */
+    const char *same_site;
+    const char *csrf_tag;       /* the CSRF token's HMAC message prefix */
+    const char *get;            /* the store's statements (jszg_store.c, */
+    const char *insert;         /* jszg_store_admin.c): the same columns */
+    const char *touch;          /* and parameters, one table each */
+    const char *del;
+} sess_kinds[] = {
+    /* JSZG_SESS_APPLICANT: the whole site */
+    { "jszg_sid", "/", "Lax", "s:",
+      "session_get", "session_insert", "session_touch", "session_delete" },
+    /* JSZG_SESS_STAFF: the back office only (its API is /admin/api/) */
+    { "jszg_admin", "/admin", "Strict", "staff:",
+      "admin_session_get", "admin_session_insert", "admin_session_touch",
+      "admin_session_delete" },
+};
+
+static const struct sess_kind *kind_of(jszg_req *jr)
+{
+    return &sess_kinds[jr->kind == JSZG_SESS_STAFF ? 1 : 0];
+}
+
 static int use_secure_cookie(jszg_req *jr)
 {
     if (jr->sc->cookie_secure == JSZG_SECURE_ON)
@@ -241,11 +274,20 @@ static int use_secure_cookie(jszg_req *jr)
     return !strcmp(ap_http_scheme(jr->r), "https");
 }
 
-void jszg_set_cookie(jszg_req *jr, const char *name, const char *value,
-                     int max_age)
+/* The one cookie policy: HttpOnly, Secure when served over TLS (or as
+ * JszgCookieSecure says), never a lifetime for a session (the server
+ * ends it).  Only the scope differs: site-wide cookies and the
+ * applicant's session are Path=/ with SameSite=Lax (a link from another
+ * site, say a bureau's notice, arrives logged in); the staff session is
+ * Path=/admin with SameSite=Strict (never sent to the applicant pages,
+ * and a link from another site never arrives logged in to the back
+ * office). */
+static void cookie_out(jszg_req *jr, const char *name, const char *value,
+                       const char *path, const char *same_site, int max_age)
 {
-    const char *c = apr_psprintf(jr->pool, "%s=%s; Path=/; HttpOnly; "
-                                 "SameSite=Lax%s%s", name, value,
+    const char *c = apr_psprintf(jr->pool, "%s=%s; Path=%s; HttpOnly; "
+                                 "SameSite=%s%s%s", name, value, path,
+                                 same_site,
                                  use_secure_cookie(jr) ? "; Secure" : "",
                                  max_age >= 0
                                  ? apr_psprintf(jr->pool, "; Max-Age=%d",
@@ -254,17 +296,42 @@ void jszg_set_cookie(jszg_req *jr, const char *name, const char *value,
     apr_table_add(jr->r->err_headers_out, "Set-Cookie", c);
 }
 
+void jszg_set_cookie(jszg_req *jr, const char *name, const char *value,
+                     int max_age)
+{
+    cookie_out(jr, name, value, "/", "Lax", max_age);
+}
+
+/* The session cookie of the request's kind: the token, or cleared. */
+static void session_cookie(jszg_req *jr, const char *token)
+{
+    const struct sess_kind *k = kind_of(jr);
+
+    cookie_out(jr, k->cookie, token ? token : "", k->path, k->same_site,
+               token ? -1 : 0);
+}
+
 static const char *cookie(jszg_req *jr, const char *name)
 {
     const char *h = apr_table_get(jr->r->headers_in, "Cookie");
     return h ? jszg_cookie_get(jr->pool, h, name) : NULL;
 }
 
-/* Load the session named by the cookie, if it is alive.  An expired one is
- * deleted.  A database failure leaves jr->session NULL and is logged by the
- * store; the caller decides whether a session was required. */
+static apr_time_t row_time(json_t *row, const char *col)
+{
+    const char *v = json_string_value(json_object_get(row, col));
+
+    return apr_time_from_sec(v ? apr_atoi64(v) : 0);
+}
+
+/* Load the session of the request's kind named by its cookie, if it is
+ * alive.  An expired one (idle, or past its maximum life) is deleted
+ * and its cookie cleared.  A database failure leaves jr->session NULL
+ * with jr->session_db_down set (the store logged it): jszg_handle
+ * answers 503, it is not "logged out" (tests/faults). */
 jszg_session *jszg_session_get(jszg_req *jr)
 {
+    const struct sess_kind *k = kind_of(jr);
     const char *token, *hash;
     json_t *row = NULL;
     apr_time_t created, seen, expires;
@@ -273,37 +340,34 @@ jszg_session *jszg_session_get(jszg_req *jr)
     if (jr->session_loaded)
         return jr->session;
     jr->session_loaded = 1;
-    token = cookie(jr, SID_COOKIE);
+    token = cookie(jr, k->cookie);
     if (!token_well_formed(token))
         return NULL;
     hash = jszg_sha256_hex(jr->pool, token);
-    switch (jszg_db_row(jr, "session_get", &row, 1, hash)) {
+    switch (jszg_db_row(jr, k->get, &row, 1, hash)) {
     case JSZG_DB_OK:
         break;
     case JSZG_DB_NOTFOUND:
         return NULL;
     default:
-        /* not "logged out": jszg_handle answers 503 (fault tests) */
         jr->session_db_down = 1;
         return NULL;
     }
-    created = apr_time_from_sec(apr_atoi64(
-        json_string_value(json_object_get(row, "created_at"))));
-    seen = apr_time_from_sec(apr_atoi64(
-        json_string_value(json_object_get(row, "last_seen_at"))));
-    expires = apr_time_from_sec(apr_atoi64(
-        json_string_value(json_object_get(row, "expires_at"))));
+    created = row_time(row, "created_at");
+    seen = row_time(row, "last_seen_at");
+    expires = row_time(row, "expires_at");
     if (jr->now > expires || jr->now > seen + jr->sc->session_idle) {
-        jszg_db_exec(jr, "session_delete", NULL, 1, hash);
-        jszg_set_cookie(jr, SID_COOKIE, "", 0);
+        jszg_db_exec(jr, k->del, NULL, 1, hash);
+        session_cookie(jr, NULL);
         return NULL;
     }
     jr->session = apr_pcalloc(jr->pool, sizeof(*jr->session));
+    jr->session->kind = jr->kind;
     jr->session->token = token;
     jr->session->id_hash = hash;
-    jr->session->account_id = json_string_value(json_object_get(row,
-                                                                "account_id"));
     jr->session->created = created;
+    if (jr->kind == JSZG_SESS_STAFF)
+        jr->session->row = row;
     data = json_string_value(json_object_get(row, "data"));
     jr->session->data = data ? json_loads(data, 0, NULL) : NULL;
     if (!json_is_object(jr->session->data)) {
@@ -311,16 +375,19 @@ jszg_session *jszg_session_get(jszg_req *jr)
         jr->session->data = json_object();
     }
     jszg_pool_json(jr->pool, jr->session->data);
+    if (jr->kind == JSZG_SESS_APPLICANT)
+        jr->session->account_id = json_string_value(
+            json_object_get(row, "account_id"));
     /* what is left of the row is the account's (jszg_wz_applicant) */
     if (jr->session->account_id
         && json_is_string(json_object_get(row, "id"))) {
         /* (account_id stays: s->account_id points into it) */
         static const char *const own[] = { "created_at", "last_seen_at",
             "expires_at", "data", NULL };
-        const char *const *k;
+        const char *const *c;
 
-        for (k = own; *k; k++)
-            json_object_del(row, *k);
+        for (c = own; *c; c++)
+            json_object_del(row, *c);
         jr->session->account = row;
     }
     /* Refresh the idle clock at most once a minute: not a write per hit. */
@@ -329,9 +396,11 @@ jszg_session *jszg_session_get(jszg_req *jr)
     return jr->session;
 }
 
-/* Create a session row now (anonymous until login). */
-static jszg_session *session_create(jszg_req *jr, const char *account_id)
+/* Insert a session row of the request's kind for owner_id (NULL: an
+ * anonymous applicant); the cookie is the caller's. */
+static jszg_session *session_create(jszg_req *jr, const char *owner_id)
 {
+    const struct sess_kind *k = kind_of(jr);
     jszg_session *s;
     const char *now = apr_psprintf(jr->pool, "%" APR_TIME_T_FMT,
                                    apr_time_sec(jr->now));
@@ -342,22 +411,23 @@ static jszg_session *session_create(jszg_req *jr, const char *account_id)
     char ubuf[200];
 
     s = apr_pcalloc(jr->pool, sizeof(*s));
+    s->kind = jr->kind;
     s->token = jszg_random_token(jr->pool, 32);
     if (!s->token)
         return NULL;
     s->id_hash = jszg_sha256_hex(jr->pool, s->token);
-    s->account_id = account_id;
+    if (jr->kind == JSZG_SESS_APPLICANT)
+        s->account_id = owner_id;
     s->created = jr->now;
     s->data = jszg_pool_json(jr->pool, json_object());
-    /* keep a short, valid-UTF-8 user agent for the account's session list */
+    /* keep a short, valid-UTF-8 user agent for the session lists */
     apr_cpystrn(ubuf, ua ? ua : "", sizeof(ubuf));
     if (!jszg_utf8_valid(ubuf, strlen(ubuf)))
         ubuf[0] = '\0';
-    if (jszg_db_exec(jr, "session_insert", NULL, 7, s->id_hash, account_id,
+    if (jszg_db_exec(jr, k->insert, NULL, 7, s->id_hash, owner_id,
                      now, now, exp, jr->r->useragent_ip, ubuf)
         != JSZG_DB_OK)
         return NULL;
-    jszg_set_cookie(jr, SID_COOKIE, s->token, -1);
     jr->session = s;
     jr->session_loaded = 1;
     return s;
@@ -366,26 +436,49 @@ static jszg_session *session_create(jszg_req *jr, const char *account_id)
 jszg_session *jszg_session_ensure(jszg_req *jr)
 {
     jszg_session *s = jszg_session_get(jr);
-    return s ? s : session_create(jr, NULL);
+
+    /* a staff session always has its staff member: never anonymous */
+    if (s || jr->session_db_down || jr->kind != JSZG_SESS_APPLICANT
+        || !(s = session_create(jr, NULL)))
+        return s;
+    session_cookie(jr, s->token);
+    return s;
 }
 
-/* Start a fresh session for an account: the old id is never reused after
- * a login (no fixation).  Entry data survives the rotation. */
-jszg_session *jszg_session_login(jszg_req *jr, const char *account_id)
+/* A fresh session: the old id is never reused after a login (no
+ * fixation).  Its data (an applicant's entry) survives the rotation. */
+jszg_session *jszg_session_open(jszg_req *jr, const char *owner_id)
 {
+    const struct sess_kind *k = kind_of(jr);
     jszg_session *old = jszg_session_get(jr);
     json_t *data = old ? json_deep_copy(old->data) : NULL;
-    jszg_session *s;
+    jszg_session *s = NULL;
 
-    if (old)
-        jszg_db_exec(jr, "session_delete", NULL, 1, old->id_hash);
-    jr->session = NULL;
-    s = session_create(jr, account_id);
-    if (s && data) {
+    if (!old || jszg_db_exec(jr, k->del, NULL, 1, old->id_hash)
+                == JSZG_DB_OK) {
+        jr->session = NULL;
+        s = session_create(jr, owner_id);
+    }
+    if (s && data && json_object_size(data)) {
         json_object_update(s->data, data);
         s->dirty = 1;
     }
     json_decref(data);
+    return s;
+}
+
+void jszg_session_cookie(jszg_req *jr)
+{
+    if (jr->session)
+        session_cookie(jr, jr->session->token);
+}
+
+jszg_session *jszg_session_login(jszg_req *jr, const char *owner_id)
+{
+    jszg_session *s = jszg_session_open(jr, owner_id);
+
+    if (s)
+        session_cookie(jr, s->token);
     return s;
 }
 
@@ -398,7 +491,7 @@ apr_status_t jszg_session_save(jszg_req *jr)
     if (!s || !s->dirty)
         return APR_SUCCESS;
     data = json_dumps(s->data, JSON_COMPACT);
-    rc = jszg_db_exec(jr, "session_touch", NULL, 3,
+    rc = jszg_db_exec(jr, sess_kinds[s->kind].touch, NULL, 3,
                       apr_psprintf(jr->pool, "%" APR_TIME_T_FMT,
                                    apr_time_sec(jr->now)),
                       data ? data : "{}", s->id_hash);
@@ -411,17 +504,31 @@ apr_status_t jszg_session_destroy(jszg_req *jr)
 {
     jszg_session *s = jszg_session_get(jr);
 
-    jszg_set_cookie(jr, SID_COOKIE, "", 0);
+    session_cookie(jr, NULL);
     jr->session = NULL;
     if (!s)
         return APR_SUCCESS;
-    return jszg_db_exec(jr, "session_delete", NULL, 1, s->id_hash)
+    return jszg_db_exec(jr, kind_of(jr)->del, NULL, 1, s->id_hash)
            == JSZG_DB_OK ? APR_SUCCESS : APR_EGENERAL;
 }
 
+/* ---- CSRF ----------------------------------------------------------------
+ * One scheme for every POST, applicant or staff: the field `_csrf` or
+ * the header X-CSRF-Token, checked by jszg_handle before the handler.
+ * The token is an HMAC of the session token of the request's kind, so
+ * a token of another session -- another applicant's, an applicant's on
+ * a staff route, another staff member's -- is refused.  Before login it
+ * is bound to a random cookie of its own (login forms). */
+
+static const char *anon_token(jszg_req *jr, const char *anon)
+{
+    return jszg_hmac_b64(jr->pool, jr->sc->secret, jr->sc->secret_len,
+                         apr_pstrcat(jr->pool, "a:", anon, NULL));
+}
+
 /* The token forms and API clients must send back.  Bound to the session
- * when there is one; before that, to a random cookie of its own, which we
- * set here if it is missing. */
+ * when there is one; before that, to the anonymous cookie, which we set
+ * here if it is missing. */
 const char *jszg_csrf_token(jszg_req *jr)
 {
     jszg_session *s = jszg_session_get(jr);
@@ -429,7 +536,8 @@ const char *jszg_csrf_token(jszg_req *jr)
 
     if (s)
         return jszg_hmac_b64(jr->pool, jr->sc->secret, jr->sc->secret_len,
-                             apr_pstrcat(jr->pool, "s:", s->token, NULL));
+                             apr_pstrcat(jr->pool, kind_of(jr)->csrf_tag,
+                                         s->token, NULL));
     anon = apr_table_get(jr->r->notes, "jszg-anon-csrf");
     if (!anon) {
         anon = cookie(jr, ANON_COOKIE);
@@ -439,8 +547,7 @@ const char *jszg_csrf_token(jszg_req *jr)
         }
         apr_table_setn(jr->r->notes, "jszg-anon-csrf", anon);
     }
-    return jszg_hmac_b64(jr->pool, jr->sc->secret, jr->sc->secret_len,
-                         apr_pstrcat(jr->pool, "a:", anon, NULL));
+    return anon_token(jr, anon);
 }
 
 int jszg_csrf_check(jszg_req *jr)
@@ -457,9 +564,5 @@ int jszg_csrf_check(jszg_req *jr)
     anon = cookie(jr, ANON_COOKIE);
     if (!token_well_formed(anon))
         return 0;
-    return jszg_const_eq(sent,
-                         jszg_hmac_b64(jr->pool, jr->sc->secret,
-                                       jr->sc->secret_len,
-                                       apr_pstrcat(jr->pool, "a:", anon,
-                                                   NULL)));
+    return jszg_const_eq(sent, anon_token(jr, anon));
 }

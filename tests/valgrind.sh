@@ -58,8 +58,7 @@ applicant() {
          FROM accounts WHERE id = $1"
     echo "jszg_sid=$t"
 }
-# back-office session of staff username $1: a cookie jar (the admin CSRF
-# token also wants the anonymous portal session the server hands out)
+# back-office session of staff username $1: a cookie jar
 staff() {
     local t; t=$(token)
     sql "INSERT INTO admin_sessions (id_hash, staff_id, created_at,
@@ -142,14 +141,14 @@ walk() {
     api POST /api/v1/dqzc/wizard/4 ""
     api POST /api/v1/dqzc/wizard/5 ""
 }
-# a back-office POST with both CSRF tokens: spost JAR PATH [curl options]
+# a back-office POST with its CSRF token (bound to the staff session):
+# spost JAR PATH [curl options]
 spost() {
     local j=$1 path=$2 t1; shift 2
     call GET /admin/api/csrf "" -b "$j" -c "$j" >/dev/null
     t1=$(/usr/bin/python3 -c 'import json, sys
-b = json.load(open(sys.argv[1])); print(b["csrf"], b["admin_csrf"])' "$ROOT/body")
-    call POST "$path" "" -b "$j" -c "$j" -d "_csrf=${t1% *}" \
-        -d "_admin_csrf=${t1#* }" "$@"
+b = json.load(open(sys.argv[1])); print(b["csrf"])' "$ROOT/body")
+    call POST "$path" "" -b "$j" -c "$j" -d "_csrf=$t1" "$@"
 }
 
 # ---- anonymous pages ------------------------------------------------------

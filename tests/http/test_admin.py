@@ -137,7 +137,12 @@ def test_cookie_attributes_and_rotation(env):
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
     first = s.cookies.get("jszg_admin")
     # logging in again from the same browser gives a new session and
-    # kills the old one
+    # kills the old one; the form's token is now the one bound to the
+    # staff session (the anonymous one is no longer valid on /admin)
+    r2 = env.post("/admin/login", s, data={
+        "_csrf": token, "username": "dc-point", "password": STAFF_PASSWORD})
+    assert r2.status_code == 403
+    token = env.get("/admin/api/csrf", s).json()["csrf"]
     r2 = env.post("/admin/login", s, data={
         "_csrf": token, "username": "dc-point", "password": STAFF_PASSWORD})
     assert r2.status_code == 303
@@ -201,12 +206,12 @@ def test_unauthenticated_admin_pages_redirect_to_login(env):
 
 
 def test_login_next_only_admin_paths(env):
-    s = env.session()
-    token = env.csrf(s)
     for nxt, want in (("/admin/queue", "/admin/queue"),
                       ("https://evil.example/", "/admin/"),
                       ("//evil.example/admin/", "/admin/"),
                       ("/account", "/admin/")):
+        s = env.session()
+        token = env.csrf(s)
         r = env.post("/admin/login", s, data={
             "_csrf": token, "username": "dc-reviewer",
             "password": STAFF_PASSWORD, "next": nxt})
@@ -255,15 +260,19 @@ def test_csrf_on_every_admin_post(env):
     for path in ADMIN_POSTS:
         path = path.replace("{id}", app)
         data = {"result": "complete", "conclusion": "注册合格", "id": app}
-        # no admin token (the site-wide one is there)
-        r = st.post(path, dict(data, _admin_csrf="x" * 43))
+        # a forged token, none, an empty one
+        r = st.post(path, dict(data, _csrf="x" * 43))
         assert r.status_code == 403, path
         assert error_code(r) == "csrf", path
         r = st.post(path, data, tokens=False)
         assert r.status_code == 403, path
-        # the site-wide token alone is not enough either
-        r = st.post(path, dict(data, _admin_csrf=""))
+        r = st.post(path, dict(data, _csrf=""))
         assert r.status_code == 403, path
+        # the token of this browser's anonymous cookie (the login
+        # form's) is not the staff session's
+        r = st.post(path, dict(data, _csrf=env.csrf(st.s)))
+        assert r.status_code == 403, path
+        assert error_code(r) == "csrf", path
     assert count_events(env, app) == before
     assert app_status(env, app) == "网报待确认"
     assert st.get("/admin/").status_code == 200      # still logged in
@@ -274,7 +283,7 @@ def test_admin_token_of_another_session_refused(env):
     b = Staff(env, "dc-point")
     app = make_app(env)
     r = a.post("/admin/apps/%s/confirm" % app,
-               {"result": "complete", "_admin_csrf": b.admin_csrf})
+               {"result": "complete", "_csrf": b.csrf})
     assert r.status_code == 403 and error_code(r) == "csrf"
     assert app_status(env, app) == "网报待确认"
 

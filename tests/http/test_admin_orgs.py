@@ -112,7 +112,7 @@ def test_institution_create_edit_and_field_errors(env):
 
 def test_api_create_and_field_errors(env):
     bj = Staff(env, "bj-province")
-    h = {"X-CSRF-Token": bj.csrf, "X-Admin-CSRF-Token": bj.admin_csrf}
+    h = {"X-CSRF-Token": bj.csrf}
     base = {"code": new_code(), "name": "北京市接口测试教委", "level": "县级",
             "region_code": "110112", "stages": "小学,初级中学"}
     r = bj.post("/admin/api/institutions", dict(base, level="乡级"),

@@ -39,7 +39,7 @@ def test_plan_rules(env):
     assert env.sql("SELECT COUNT(*) FROM windows WHERE institution_id = 7 "
                    "AND cycle_year = 2032") == "0"
     # the JSON twin refuses the same way
-    h = {"X-CSRF-Token": bj.csrf, "X-Admin-CSRF-Token": bj.admin_csrf}
+    h = {"X-CSRF-Token": bj.csrf}
     r = bj.post("/admin/api/windows", {
         "institution_id": "7", "cycle_year": "2032",
         "starts": "2032-09-01 09:00", "ends": "2033-10-31 17:00"},
@@ -86,7 +86,7 @@ def test_plan_form_reports_every_bad_field(env):
     assert 'value="2032"' in r.text
     assert env.sql("SELECT COUNT(*) FROM windows WHERE institution_id = 7 "
                    "AND cycle_year = 2032") == "0"
-    h = {"X-CSRF-Token": bj.csrf, "X-Admin-CSRF-Token": bj.admin_csrf}
+    h = {"X-CSRF-Token": bj.csrf}
     r = bj.post("/admin/api/windows", {
         "institution_id": "7", "cycle_year": "2032",
         "starts": "2031-12-20 09:00", "ends": "2032-13-45 17:00",
@@ -119,7 +119,7 @@ def test_plan_with_applications_is_closed_not_deleted(env):
     r = bj.post("/admin/windows/%s/delete" % wid)
     assert r.status_code == 409 and "已有1份报名，不能删除" in r.text
     assert env.sql("SELECT COUNT(*) FROM windows WHERE id = %s" % wid) == "1"
-    h = {"X-CSRF-Token": bj.csrf, "X-Admin-CSRF-Token": bj.admin_csrf}
+    h = {"X-CSRF-Token": bj.csrf}
     r = bj.post("/admin/api/windows/%s/delete" % wid, tokens=False, headers=h)
     assert r.status_code == 409 and r.json()["error"]["code"] == \
         "window_in_use"

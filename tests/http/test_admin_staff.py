@@ -82,7 +82,7 @@ def test_create_then_forced_password_change(env):
     r = env.get("/admin/password", s)
     assert r.status_code == 200 and "您的密码由管理员设置" in r.text
     toks = env.get("/admin/api/csrf", s).json()
-    form = {"_csrf": toks["csrf"], "_admin_csrf": toks["admin_csrf"]}
+    form = {"_csrf": toks["csrf"]}
     r = env.post("/admin/password", s, data=dict(
         form, old_password="wrong", password=NEW, confirm=NEW))
     assert r.status_code == 400 and "原密码不正确" in r.text
@@ -111,8 +111,7 @@ def test_reset_and_deactivate_end_sessions_at_once(env):
     toks = env.get("/admin/api/csrf", s).json()
     r = env.post("/admin/api/password", s, data={
         "old_password": TEMP, "password": NEW, "confirm": NEW},
-        headers={"X-CSRF-Token": toks["csrf"],
-                 "X-Admin-CSRF-Token": toks["admin_csrf"]})
+        headers={"X-CSRF-Token": toks["csrf"]})
     assert r.status_code == 200, r.text
     assert alive(env, s)
     # 重置密码: the session ends, the temporary password must be changed
@@ -144,7 +143,7 @@ def test_reset_and_deactivate_end_sessions_at_once(env):
     assert r.status_code == 409
     assert env.sql("SELECT active FROM staff WHERE id = %s" % me) == "1"
     # and back on, through the JSON twin
-    h = {"X-CSRF-Token": sysadm.csrf, "X-Admin-CSRF-Token": sysadm.admin_csrf}
+    h = {"X-CSRF-Token": sysadm.csrf}
     r = sysadm.post("/admin/api/staff/%s/active" % sid, {"active": "1"},
                     tokens=False, headers=h)
     assert r.status_code == 200 and r.json()["staff"]["active"] == 1

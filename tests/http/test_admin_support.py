@@ -1,6 +1,7 @@
 """Helpers of the back-office tests (no tests here): staff logins through
 the real login form, applications inserted with SQL following
-sql/*/003_wizard.sql, and the two CSRF tokens an admin POST carries."""
+sql/*/003_wizard.sql, and the CSRF token an admin POST carries (bound to
+the staff session, sent as `_csrf` like every POST)."""
 import itertools
 import json
 import os
@@ -43,7 +44,6 @@ class Staff:
         r = self.env.get("/admin/api/csrf", self.s)
         assert r.status_code == 200, r.text
         self.csrf = r.json()["csrf"]
-        self.admin_csrf = r.json()["admin_csrf"]
 
     def get(self, path, **kw):
         return self.env.get(path, self.s, **kw)
@@ -52,7 +52,6 @@ class Staff:
         data = dict(data or {})
         if tokens:
             data.setdefault("_csrf", self.csrf)
-            data.setdefault("_admin_csrf", self.admin_csrf)
         return self.env.post(path, self.s, data=data, **kw)
 
 

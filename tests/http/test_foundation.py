@@ -284,6 +284,48 @@ def test_database_down_503_and_recovery(env):
     assert env.get("/api/v1/health").status_code == 200
 
 
+def test_database_down_keeps_both_kinds_of_session(env):
+    """One session system (issue 16): with the database unreachable an
+    applicant's and a staff member's session are both a 503 -- pages,
+    APIs and POSTs with their token -- never "logged out" (a login
+    redirect, 401) nor a CSRF refusal; afterwards both are still
+    logged in."""
+    if env.engine != "pgsql":
+        pytest.skip("an embedded SQLite database cannot go down")
+    from test_admin_support import Staff
+    env.expect_log(r"dbd:error|JSZG10012|AH00629|AH02655|AH00633|AH00632"
+                   r"|JSZG1900[23]")
+    st = Staff(env, "sysadmin")
+    ap = env.login_as(1)
+    token = env.csrf(ap)
+    env.pg.stop_server()
+    try:
+        for s, path in ((ap, "/account"), (ap, "/api/v1/account"),
+                        (st.s, "/admin/"), (st.s, "/admin/api/me")):
+            r = env.get(path, s)
+            assert r.status_code == 503, (path, r.status_code)
+        r = env.post("/api/v1/logout", ap, headers={"X-CSRF-Token": token})
+        assert r.status_code == 503, r.status_code
+        assert r.json()["error"]["code"] == "db_unavailable"
+        r = st.post("/admin/logout")
+        assert r.status_code == 503, r.status_code
+        r = st.post("/admin/api/apps/1/confirm", {"result": "complete"},
+                    tokens=False, headers={"X-CSRF-Token": st.csrf})
+        assert r.status_code == 503, r.status_code
+        assert r.json()["error"]["code"] == "db_unavailable"
+    finally:
+        env.pg.start_server()
+    deadline = time.time() + 15
+    while time.time() < deadline:
+        if env.get("/").status_code == 200:
+            break
+        time.sleep(0.3)
+    assert env.get("/account", ap).status_code == 200
+    assert env.get("/api/v1/account", ap).status_code == 200
+    assert st.get("/admin/").status_code == 200
+    assert st.get("/admin/api/me").status_code == 200
+
+
 def test_config_error_named_by_apache2_t(env, tmp_path):
     for bad, name in (("JszgSessionIdle soon", "JszgSessionIdle"),
                       ("JszgMaxBody -5", "JszgMaxBody"),

@@ -94,7 +94,10 @@ def test_every_admin_route_has_a_staff_rule(env):
 def test_staff_route_refuses_applicant_and_anonymous(env):
     """A staff route refuses a logged-in applicant exactly as it refuses
     an anonymous caller: a page goes to the staff login, the admin API
-    and a form POST answer 401 admin_login_required."""
+    and a form POST (with the back office's token for this browser, the
+    login form's) answer 401 admin_login_required.  The applicant's own
+    token is not valid on a staff route: 403 csrf."""
+    from test_account_lib import field
     applicant = env.login_as(1)
     for s in (env.session(), applicant):
         r = env.get("/admin/queue?status=x", s)
@@ -104,9 +107,13 @@ def test_staff_route_refuses_applicant_and_anonymous(env):
         r = env.get("/admin/api/me", s)
         assert r.status_code == 401
         assert r.json()["error"]["code"] == "admin_login_required"
-        token = env.csrf(s)
+        token = field(env.get("/admin/login", s).text, "_csrf")
         r = env.post("/admin/apps/1/confirm", s,
                      data={"_csrf": token, "complete": "1"},
                      headers={"X-CSRF-Token": token})
         assert r.status_code == 401, r.status_code
         assert "您尚未登录管理系统" in r.text
+    token = env.csrf(applicant)
+    r = env.post("/admin/apps/1/confirm", applicant,
+                 data={"_csrf": token, "complete": "1"})
+    assert r.status_code == 403 and "<code>csrf</code>" in r.text

@@ -1,7 +1,7 @@
 """CSRF beyond test_routes.py (issue 8): a token of another session is
 refused on every state-changing route, login CSRF (a cross-site POST to
 the login forms without the anonymous cookie's token), the back office's
-second token, and open redirects through `next`."""
+token bound to the staff session, and open redirects through `next`."""
 import re
 import urllib.parse
 
@@ -69,24 +69,54 @@ def test_login_csrf(env):
         assert r.status_code == 403, (path, r.status_code)
 
 
-def test_admin_post_needs_the_admin_token(env, world):
-    """A staff POST with the site-wide token but without the one bound
-    to the admin session is refused."""
+def test_admin_post_needs_the_staff_sessions_token(env, world):
+    """Every staff POST route, with a live staff session: no token, a
+    forged one, an applicant's (of a session logged in in the same
+    browser), the browser's anonymous one (the login form's), another
+    staff member's, in the field or the header → 403 csrf, nothing
+    changes, still logged in."""
+    import json
     st = world.staff_session("dc-point")
+    other = world.staff_session("sysadmin")
     before = env.sql("SELECT status FROM applications WHERE id = %s"
                      % world.app_id)
+    anon = env.csrf(st.s)
+    # the same browser, logged in as an applicant too
+    applicant = env.login_as(1)
+    st.s.cookies.set("jszg_sid", applicant.cookies.get("jszg_sid"))
+    applicant_token = env.csrf(st.s)
+    assert applicant_token == env.csrf(applicant) != anon
+    bad_tokens = {"none": None, "empty": "", "forged": "x" * 43,
+                  "applicant": applicant_token, "anonymous": anon,
+                  "other staff": other.csrf}
+    n = 0
     for rt in csrf_routes(env):
         if not rt["pattern"].startswith("/admin/") or \
                 rt["pattern"] in ("/admin/login",):
             continue
         path = concrete(rt["pattern"], world.values(rt["pattern"]))
-        for bad in ({"_admin_csrf": ""}, {"_admin_csrf": "forged"}):
-            r = env.post(path, st.s, data=dict({"_csrf": st.csrf,
-                                                "result": "complete"},
-                                               **bad))
-            assert r.status_code == 403, (path, bad, r.status_code)
+        for what, tok in bad_tokens.items():
+            data = {"result": "complete"}
+            headers = {}
+            if tok is not None:
+                if rt["api"]:
+                    headers["X-CSRF-Token"] = tok
+                else:
+                    data["_csrf"] = tok
+            r = env.post(path, st.s, data=data, headers=headers)
+            assert r.status_code == 403, (path, what, r.status_code)
+            if rt["api"]:
+                assert json.loads(r.text)["error"]["code"] == "csrf", \
+                    (path, what)
+            n += 1
+    assert n > 6 * 20
     assert env.sql("SELECT status FROM applications WHERE id = %s"
                    % world.app_id) == before
+    # the right token still works: the staff session is alive
+    assert env.get("/admin/api/me", st.s).status_code == 200
+    r = env.get("/admin/api/csrf", st.s)
+    assert r.json()["csrf"] == st.csrf and "admin_csrf" not in r.json()
+    del st.s.cookies["jszg_sid"]
 
 
 # ---- open redirect ------------------------------------------------------
@@ -123,7 +153,10 @@ def test_admin_login_next_never_leaves_the_site(env):
     # a real login with each next (the lockout counts failures only)
     st = env.session()
     for nxt in EVIL_NEXT:
-        token = env.csrf(st)
+        # the token of the back office for this browser: the login
+        # form's (anonymous) at first, then the staff session's
+        r = env.get("/admin/api/csrf", st)
+        token = r.json()["csrf"] if r.status_code == 200 else env.csrf(st)
         r = env.post("/admin/login", st, data={
             "_csrf": token, "username": "sysadmin",
             "password": STAFF_PASSWORD, "next": nxt})

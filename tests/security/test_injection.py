@@ -159,7 +159,7 @@ def _fill(form, payload, fresh_tokens):
             continue
         if f.get("unchecked"):
             continue
-        if name in ("_csrf", "_admin_csrf"):
+        if name in ("_csrf",):
             data[name] = fresh_tokens.get(name, f["value"])
         elif is_text_field(f):
             data[name] = payload
@@ -182,7 +182,7 @@ def test_every_form_field(env, world):
     for page, factory, form in forms:
         action = form["action"] or page
         texts = [f["name"] for f in form["fields"] if is_text_field(f)
-                 and f["name"] not in ("_csrf", "_admin_csrf")]
+                 and f["name"] not in ("_csrf",)]
         nfields += len(texts)
         # one session per form, its tokens from a fresh page (as a
         # browser has them); invalid input does not end a session
@@ -191,7 +191,7 @@ def test_every_form_field(env, world):
         tokens = {}
         for fm in forms_of(r.text) if r.status_code == 200 else []:
             for f in fm["fields"]:
-                if f["name"] in ("_csrf", "_admin_csrf"):
+                if f["name"] in ("_csrf",):
                     tokens[f["name"]] = f["value"]
         for payload in ALL_PAYLOADS:
             data, files = _fill(form, payload, tokens)
@@ -219,7 +219,7 @@ def test_every_form_field(env, world):
     STATS["forms"] = (len(forms), nfields, nposts)
     STATS["actions"] = sorted("%s %s" % (f["action"] or p, [
         x["name"] for x in f["fields"] if is_text_field(x)
-        and x["name"] not in ("_csrf", "_admin_csrf")]) for p, _, f in forms)
+        and x["name"] not in ("_csrf",)]) for p, _, f in forms)
     print("\ninjection:", "\n".join(
         "%s: %s" % kv for kv in sorted(STATS.items()) if kv[0] != "actions"),
         "\n".join(STATS["actions"]), sep="\n")
