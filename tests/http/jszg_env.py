@@ -52,6 +52,15 @@ def build_root(name):
     return mkroot.server_root(os.path.join(TOP, "build", name))
 
 
+def scratch_root(tmp_path, name):
+    """A throwaway server root for one `apache2 -t` or start: tmp_path/NAME
+    when httpd's children can reach it, else the same name under this
+    checkout's shared directory (pytest makes tmp_path mode 700, and a
+    checkout the children cannot reach puts its htdocs copy in the
+    root)."""
+    return mkroot.server_root(os.path.join(str(tmp_path), name))
+
+
 _DB_HOLDERS = {}
 
 

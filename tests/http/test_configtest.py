@@ -10,13 +10,14 @@ import tempfile
 
 import pytest
 
-from jszg_env import MODULE, TOP, server_environ
+from jszg_env import MODULE, TOP, scratch_root, server_environ
 
 sys.path.insert(0, os.path.join(TOP, "conf"))
 import mkroot  # noqa: E402
 
 
 def configtest(env, root, edit=None, extra=""):
+    root = scratch_root(os.path.dirname(root), os.path.basename(root))
     conf = mkroot.write_root(root, 1, MODULE, env.dbd[0], env.dbd[1],
                              "event", "warn", extra)
     if edit:
@@ -83,8 +84,9 @@ def test_template_dir_missing(env, tmp_path):
 def test_template_dir_the_children_cannot_read(env, tmp_path):
     """A checkout in /root (mode 700): the parent (root) reads the
     templates, the children (www-data) cannot; said before start."""
-    # (pytest's tmp_path is private itself: build/ is not)
-    base = tempfile.mkdtemp(dir=os.path.join(TOP, "build"))
+    # (pytest's tmp_path is private itself, and so is a checkout in /root:
+    # the checkout's shared directory is not)
+    base = tempfile.mkdtemp(dir=mkroot.shared_dir())
     os.chmod(base, 0o755)
     private = os.path.join(base, "private")
     os.mkdir(private, 0o700)

@@ -8,7 +8,7 @@ import time
 import pytest
 import requests
 
-from jszg_env import MODULE, mkroot, server_environ
+from jszg_env import MODULE, mkroot, scratch_root, server_environ
 
 
 def test_home_page(env):
@@ -333,16 +333,16 @@ def test_config_error_named_by_apache2_t(env, tmp_path):
                       ("JszgSchoolAddsPerDay many", "JszgSchoolAddsPerDay"),
                       ("JszgSecretFile /nonexistent/secret",
                        "JszgSecretFile")):
-        root = tmp_path / name
-        conf = mkroot.write_root(str(root), 1, MODULE, env.dbd[0],
+        root = scratch_root(tmp_path, name)
+        conf = mkroot.write_root(root, 1, MODULE, env.dbd[0],
                                  env.dbd[1], "event", "warn", bad)
         out = subprocess.run(["/usr/sbin/apache2", "-t", "-f", conf],
                              capture_output=True, text=True,
                              env=server_environ())
         assert out.returncode != 0, bad
         assert name in out.stderr, out.stderr
-    conf = mkroot.write_root(str(tmp_path / "ok"), 1, MODULE, env.dbd[0],
-                             env.dbd[1], "event", "warn", "")
+    conf = mkroot.write_root(scratch_root(tmp_path, "ok"), 1, MODULE,
+                             env.dbd[0], env.dbd[1], "event", "warn", "")
     out = subprocess.run(["/usr/sbin/apache2", "-t", "-f", conf],
                          capture_output=True, text=True, env=server_environ())
     assert out.returncode == 0, out.stderr

@@ -11,7 +11,8 @@ import time
 
 import pytest
 
-from jszg_env import (MODULE, JszgEnv, build_root, mkroot, server_environ,
+from jszg_env import (MODULE, JszgEnv, build_root, mkroot, scratch_root,
+                      server_environ,
                       wait_for)
 from test_account_lib import random_phone, valid_id
 
@@ -228,6 +229,7 @@ def test_interval_0_purges_nothing(env, rows):
 
 def config_test(env, root, value):
     """apache2 -t of a server with JszgHousekeepingInterval VALUE."""
+    root = scratch_root(os.path.dirname(root), os.path.basename(root))
     conf = mkroot.write_root(root, 1, MODULE, env.dbd[0], env.dbd[1],
                              "event", "warn",
                              "JszgHousekeepingInterval %s" % value)
