@@ -62,3 +62,27 @@ def screenshot(driver, name, width=None):
     driver.set_window_size(1280, max(900, min(int(height) + 40, 6000)))
     driver.save_screenshot(path)
     return path
+
+
+def gone(old):
+    """A wait condition: the element `old` (say the <html> of the page a
+    click or a key left) is no longer in the document.  As
+    EC.staleness_of, but chromedriver, asked about a node while the
+    navigation is replacing its document, may answer a plain
+    WebDriverException ("Node with given id does not belong to the
+    document") instead of StaleElementReferenceException: that is the
+    same answer, the node is gone."""
+    from selenium.common.exceptions import (StaleElementReferenceException,
+                                            WebDriverException)
+
+    def _gone(_driver):
+        try:
+            old.is_enabled()
+            return False
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as e:
+            if "does not belong to the document" in str(e):
+                return True
+            raise
+    return _gone

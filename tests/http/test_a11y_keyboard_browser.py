@@ -15,7 +15,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from browser import chromium, screenshot
+from browser import chromium, gone, screenshot
 from jszg_env import OUT
 from test_account_lib import (DEMO_PASSWORD, captcha_answer, random_phone,
                               valid_id)
@@ -85,7 +85,7 @@ class Keyboard:
 
     def loaded(self, old):
         """Wait for the page that replaces `old` (the previous <html>)."""
-        WebDriverWait(self.d, 15).until(EC.staleness_of(old))
+        WebDriverWait(self.d, 15).until(gone(old))
         WebDriverWait(self.d, 15).until(lambda d: d.execute_script(
             "return document.readyState") == "complete")
 

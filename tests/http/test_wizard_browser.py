@@ -8,7 +8,7 @@ from test_wizard import photo_file, reset
 
 
 def test_wizard_in_chromium(env):
-    from browser import chromium, screenshot
+    from browser import chromium, gone, screenshot
     from selenium.common.exceptions import (StaleElementReferenceException,
                                             WebDriverException)
     from selenium.webdriver.common.by import By
@@ -46,7 +46,7 @@ def test_wizard_in_chromium(env):
             "  if (s.options[i].text.trim() === t) s.selectedIndex = i;"
             "s.dispatchEvent(new Event('change', {bubbles: true}));",
             css(sel), text)
-        WebDriverWait(d, 10).until(EC.staleness_of(old))
+        WebDriverWait(d, 10).until(gone(old))
 
     def click(sel):
         """Click on a page that has just replaced the last one: while
@@ -94,7 +94,7 @@ def test_wizard_in_chromium(env):
         # 1 网上申报协议
         old = css("html")
         css("#wz-next").click()                   # unticked: refused
-        WebDriverWait(d, 10).until(EC.staleness_of(old))
+        WebDriverWait(d, 10).until(gone(old))
         assert "已阅读并完全同意" in css(".wz-error").text
         css("#agree").click()
         shot("step1-agreement")
@@ -113,7 +113,7 @@ def test_wizard_in_chromium(env):
         css("#f-school-q").send_keys("华中师范")
         old = css("html")
         css("button[value=search_school]").click()
-        WebDriverWait(d, 10).until(EC.staleness_of(old))
+        WebDriverWait(d, 10).until(gone(old))
         click("input[name=grad_school]")
         choose("#f-study_form", "普通全日制")
         css("#f-school").send_keys("武汉市武昌区中华路中学")
