@@ -8,7 +8,8 @@ import time
 import pytest
 import requests
 
-from jszg_env import MODULE, mkroot, scratch_root, server_environ
+from jszg_env import (MODULE, mkroot, scratch_root, server_environ,
+                      wait_for)
 
 
 def test_home_page(env):
@@ -275,11 +276,7 @@ def test_database_down_503_and_recovery(env):
         assert r.json()["error"]["code"] == "db_unavailable"
     finally:
         env.pg.start_server()
-    deadline = time.time() + 15
-    while time.time() < deadline:
-        if env.get("/").status_code == 200:
-            break
-        time.sleep(0.3)
+    wait_for(lambda: env.get("/").status_code == 200)
     assert env.get("/").status_code == 200
     assert env.get("/api/v1/health").status_code == 200
 
@@ -315,11 +312,7 @@ def test_database_down_keeps_both_kinds_of_session(env):
         assert r.json()["error"]["code"] == "db_unavailable"
     finally:
         env.pg.start_server()
-    deadline = time.time() + 15
-    while time.time() < deadline:
-        if env.get("/").status_code == 200:
-            break
-        time.sleep(0.3)
+    wait_for(lambda: env.get("/").status_code == 200)
     assert env.get("/account", ap).status_code == 200
     assert env.get("/api/v1/account", ap).status_code == 200
     assert st.get("/admin/").status_code == 200
