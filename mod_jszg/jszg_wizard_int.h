@@ -140,12 +140,6 @@ static inline void mark_selected(json_t *rows, const char *col,
     }
 }
 
-/* wz_points' 学段 argument: '' lists every point of the institution. */
-static inline const char *stage_arg(const char *stage)
-{
-    return jszg_rules_is_stage(stage) ? stage : "";
-}
-
 /* ---- services one file asks of another --------------------------------- */
 
 /* jszg_wizard.c */
