@@ -205,6 +205,8 @@ int jszg_admin_csrf_refused(jszg_req *jr);
 
 /* jszg_http.c */
 int jszg_handle(request_rec *r);
+/* translate_name/map_to_storage: the module's pages skip the file walk */
+void jszg_page_register_hooks(void);
 /* An error answer (jszg_error) for a request no handler has taken yet:
  * the gate's refusal of a body (jszg_admission_body.c). */
 int jszg_error_request(request_rec *r, int status, const char *code,
@@ -288,6 +290,9 @@ void jszg_store_prepare_all(server_rec *main_s, server_rec *s);
  * NULL (check_config refuses to start with one). */
 const char *jszg_store_duplicate_label(apr_pool_t *p);
 ap_dbd_t *jszg_db(jszg_req *jr);
+/* the handler is done with the database: its connection back to the pool
+ * (not inside a transaction) */
+void jszg_db_release(jszg_req *jr);
 int jszg_db_usable(ap_dbd_t *db, server_rec *s);
 /* child_init: what the store needs once per child (the pgsql driver's
  * libpq functions are looked up on first use). */

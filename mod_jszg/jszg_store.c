@@ -23,7 +23,8 @@
 #include <sqlite3.h>
 
 static APR_OPTIONAL_FN_TYPE(ap_dbd_prepare) *dbd_prepare_fn;
-static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *dbd_acquire_fn;
+static APR_OPTIONAL_FN_TYPE(ap_dbd_open) *dbd_open_fn;
+static APR_OPTIONAL_FN_TYPE(ap_dbd_close) *dbd_close_fn;
 
 static const jszg_stmt core_stmts[] = {
     { "schema_version",
@@ -120,9 +121,10 @@ void jszg_store_prepare_all(server_rec *main_s, server_rec *s)
 
     if (!dbd_prepare_fn) {
         dbd_prepare_fn = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_prepare);
-        dbd_acquire_fn = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
+        dbd_open_fn = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_open);
+        dbd_close_fn = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_close);
     }
-    if (!dbd_prepare_fn || !dbd_acquire_fn) {
+    if (!dbd_prepare_fn || !dbd_open_fn || !dbd_close_fn) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, JSZGLOGNO(10010)
                      "mod_dbd is not loaded: LoadModule dbd_module first");
         return;
@@ -334,17 +336,45 @@ static void outage_over(jszg_req *jr)
                       "database reachable again");
 }
 
+/* A request's connection is its own, taken from mod_dbd's pool at its
+ * first statement and given back by jszg_db_release() when the handler
+ * is done (jszg_handle), or when the request's pool goes.  mod_dbd's
+ * ap_dbd_acquire() would hold it until then, through the writing of the
+ * answer, the access log and the pool's destruction: with more threads
+ * than connections (ThreadsPerChild 25, DBDMax 8 in the shipped
+ * configuration) the next requests waited for it (README, Benchmarks). */
+static apr_status_t db_release(void *data)
+{
+    jszg_req *jr = data;
+
+    if (jr->dbd) {
+        dbd_close_fn(jr->r->server, jr->dbd);
+        jr->dbd = NULL;
+    }
+    return APR_SUCCESS;
+}
+
 ap_dbd_t *jszg_db(jszg_req *jr)
 {
-    if (!jr->dbd && dbd_acquire_fn) {
-        jr->dbd = dbd_acquire_fn(jr->r);
-        if (jr->dbd && check_backend(jr) == CONN_DOWN)
-            jr->dbd = NULL;
+    if (!jr->dbd && dbd_open_fn) {
+        jr->dbd = dbd_open_fn(jr->pool, jr->r->server);
+        if (jr->dbd) {
+            apr_pool_cleanup_register(jr->pool, jr, db_release,
+                                      apr_pool_cleanup_null);
+            if (check_backend(jr) == CONN_DOWN)
+                apr_pool_cleanup_run(jr->pool, jr, db_release);
+        }
         /* mod_dbd has logged why it could not connect */
         if (!jr->dbd)
             outage_begins();
     }
     return jr->dbd;
+}
+
+void jszg_db_release(jszg_req *jr)
+{
+    if (jr->dbd && !jr->trans)
+        apr_pool_cleanup_run(jr->pool, jr, db_release);
 }
 
 static apr_dbd_prepared_t *stmt(jszg_req *jr, const char *label)

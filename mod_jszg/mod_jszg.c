@@ -599,6 +599,7 @@ static void register_hooks(apr_pool_t *p)
     ap_hook_post_config(jszg_post_config, NULL, succ, APR_HOOK_MIDDLE);
     ap_hook_child_init(jszg_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(jszg_handle, NULL, NULL, APR_HOOK_MIDDLE);
+    jszg_page_register_hooks();
     jszg_gate_register_hooks(p);
     jszg_body_register_hooks(p);
 }
