@@ -753,9 +753,12 @@ static jszg_req *new_req(request_rec *r, int *known)
 int jszg_error_request(request_rec *r, int status, const char *code,
                        const char *message)
 {
-    int known = 0;
+    int known = 0, rc;
+    jszg_req *jr = new_req(r, &known);
 
-    return jszg_error(new_req(r, &known), status, code, message);
+    rc = jszg_error(jr, status, code, message);
+    jszg_db_release(jr);
+    return rc;
 }
 
 /* ---- Pages are not files --------------------------------------------------
