@@ -672,10 +672,17 @@ int jszg_uri_is_api(const char *uri)
     return !strncmp(uri, "/api/", 5) || !strncmp(uri, "/admin/api/", 11);
 }
 
-static int method_not_allowed(jszg_req *jr)
+/* 405 with the methods the route table has for the path (known: the
+ * JSZG_KNOWN_ bits jszg_route_match gave). */
+static int method_not_allowed(jszg_req *jr, int known)
 {
-    jr->r->allowed = (AP_METHOD_BIT << M_GET) | (AP_METHOD_BIT << M_POST);
-    apr_table_setn(jr->r->err_headers_out, "Allow", "GET, HEAD, POST");
+    jr->r->allowed = ((known & JSZG_KNOWN_GET) ? AP_METHOD_BIT << M_GET : 0)
+                     | ((known & JSZG_KNOWN_POST) ? AP_METHOD_BIT << M_POST
+                                                  : 0);
+    apr_table_setn(jr->r->err_headers_out, "Allow",
+                   known == (JSZG_KNOWN_GET | JSZG_KNOWN_POST)
+                   ? "GET, HEAD, POST"
+                   : known & JSZG_KNOWN_GET ? "GET, HEAD" : "POST");
     return jszg_error(jr, HTTP_METHOD_NOT_ALLOWED, NULL, NULL);
 }
 
@@ -866,7 +873,7 @@ static int handle_route(jszg_req *jr, int known)
     jszg_dir_limits(jr->dc, &lim);
     if (!jr->route) {
         if (known)
-            return method_not_allowed(jr);
+            return method_not_allowed(jr, known);
         return jszg_error(jr, HTTP_NOT_FOUND, NULL, NULL);
     }
     r->allowed = (AP_METHOD_BIT << M_GET) | (AP_METHOD_BIT << M_POST);

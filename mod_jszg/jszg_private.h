@@ -189,7 +189,10 @@ const char *jszg_cmd_range(cmd_parms *cmd, const char *arg,
                            apr_int64_t min, apr_int64_t max,
                            apr_int64_t *out);
 
-/* jszg_routes.c */
+/* jszg_routes.c: *path_known says which methods the path has routes for
+ * (0: none, a 404) */
+#define JSZG_KNOWN_GET  1
+#define JSZG_KNOWN_POST 2
 const jszg_route *jszg_route_match(apr_pool_t *p, const char *method,
                                    const char *path, apr_table_t *params,
                                    int *path_known);

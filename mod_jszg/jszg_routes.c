@@ -92,7 +92,8 @@ const jszg_route *jszg_route_match(apr_pool_t *p, const char *method,
         apr_table_clear(params);
         if (!match(p, rt->pattern, path, params))
             continue;
-        *path_known = 1;
+        *path_known |= !strcmp(rt->method, "POST") ? JSZG_KNOWN_POST
+                                                   : JSZG_KNOWN_GET;
         if (!strcmp(rt->method, method))
             return rt;
     }

@@ -77,7 +77,23 @@ def test_json_error_shape(env):
     r = env.post("/api/v1/csrf")
     assert r.status_code == 405
     assert r.json()["error"]["code"] == "method_not_allowed"
-    assert "GET" in r.headers["Allow"]
+    assert r.headers["Allow"] == "GET, HEAD"
+
+
+def test_allow_lists_the_route_tables_methods(env):
+    """A 405 names the methods the route table has for that path, not a
+    fixed list (the queue's poll said it took POST)."""
+    for method, path, allow in [
+            ("POST", "/api/v1/queue", "GET, HEAD"),
+            ("POST", "/news", "GET, HEAD"),
+            ("GET", "/admin/logout", "POST"),
+            ("GET", "/services/dqzc/enter", "POST"),
+            ("PUT", "/admin/login", "GET, HEAD, POST"),
+            ("DELETE", "/api/v1/csrf", "GET, HEAD")]:
+        r = requests.request(method, env.url + path, timeout=10,
+                             allow_redirects=False)
+        assert r.status_code == 405, (method, path, r.status_code)
+        assert r.headers["Allow"] == allow, (method, path)
 
 
 def test_method_not_allowed_page(env):
