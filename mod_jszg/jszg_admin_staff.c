@@ -124,16 +124,6 @@ int jszg_admin_staff_list(jszg_req *jr)
                               "admin/layout", d);
 }
 
-static void mark_selected(json_t *rows, const char *key, const char *sel)
-{
-    json_t *row;
-    size_t i;
-
-    json_array_foreach(rows, i, row)
-        json_object_set_new(row, "selected", json_boolean(
-            sel && jszg_jstr(row, key) && !strcmp(sel, jszg_jstr(row, key))));
-}
-
 static int staff_form(jszg_req *jr, jszg_staff *st, int status, json_t *f,
                       json_t *errs)
 {
@@ -162,9 +152,9 @@ static int staff_form(jszg_req *jr, jszg_staff *st, int status, json_t *f,
         || jszg_db_rows(jr, "orgs_provinces", &provs, 2, role, prov)
            != JSZG_DB_OK)
         return HTTP_SERVICE_UNAVAILABLE;
-    mark_selected(insts, "id", jszg_jstr(f, "institution_id"));
-    mark_selected(points, "id", jszg_jstr(f, "point_id"));
-    mark_selected(provs, "code", jszg_jstr(f, "province_code"));
+    jszg_jrows_select(insts, "id", jszg_jstr(f, "institution_id"));
+    jszg_jrows_select(points, "id", jszg_jstr(f, "point_id"));
+    jszg_jrows_select(provs, "code", jszg_jstr(f, "province_code"));
     json_object_set(d, "institutions", insts);
     json_object_set(d, "points", points);
     json_object_set(d, "provinces", provs);

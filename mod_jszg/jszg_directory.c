@@ -146,26 +146,11 @@ int jszg_dir_window_state(jszg_req *jr, json_t *inst, json_t **out)
 
 /* ---- the cascade ---------------------------------------------------- */
 
-static json_t *find_row(json_t *rows, const char *name, const char *value)
-{
-    size_t i;
-    json_t *row;
-
-    if (!value || !*value)
-        return NULL;
-    json_array_foreach(rows, i, row) {
-        const char *v = jszg_jstr(row, name);
-        if (v && !strcmp(v, value))
-            return row;
-    }
-    return NULL;
-}
-
 /* The chosen row of a select (if it is one of them) is marked; a choice
  * that is not one of the rows is dropped. */
 static const char *choose(json_t *rows, const char *name, const char *value)
 {
-    json_t *row = find_row(rows, name, value);
+    json_t *row = jszg_jrow_find(rows, name, value);
 
     if (!row)
         return "";

@@ -116,18 +116,6 @@ static int province_arg(jszg_req *jr, const char **code, const char **name)
     return DECLINED;
 }
 
-static void mark_selected(json_t *rows, const char *col, const char *value)
-{
-    size_t i;
-    json_t *row;
-
-    json_array_foreach(rows, i, row) {
-        const char *v = json_string_value(json_object_get(row, col));
-        if (v && value && !strcmp(v, value))
-            json_object_set_new(row, "selected", json_true());
-    }
-}
-
 int jszg_page_notices_list(jszg_req *jr)
 {
     const char *slug, *business, *prov, *prov_name, *base, *title;
@@ -160,7 +148,7 @@ int jszg_page_notices_list(jszg_req *jr)
     if (rc != JSZG_DB_OK)
         return jszg_db_status(rc);
     jszg_rows_link(jr->pool, rows, "/notices/");
-    mark_selected(provinces, "code", prov);
+    jszg_jrows_select(provinces, "code", prov);
     json_object_set(d, "items", rows);
     json_object_set(d, "provinces", provinces);
     json_object_set_new(d, "biz", json_string(slug));

@@ -168,7 +168,7 @@ int jszg_wz_wizard_certs(jszg_req *jr, const jszg_applicant *a,
         != JSZG_DB_OK)
         return rc;
     json_array_foreach(manual, i, row) {
-        if (find_row(rows, "cert_no", S(row, "cert_no")))
+        if (jszg_jrow_find(rows, "cert_no", S(row, "cert_no")))
             continue;
         json_object_set_new(row, "source", json_string("manual"));
         json_object_set_new(row, "status", json_string("有效"));

@@ -77,9 +77,9 @@ static int add_institution(jszg_req *jr, json_t *sel, json_t *out)
         return rc;
     shown = filter_points(points, S(sel, "q"));
     /* the chosen point stays listed even when the search hides it */
-    if (pid && find_row(points, "id", pid) && !find_row(shown, "id", pid))
-        json_array_insert(shown, 0, find_row(points, "id", pid));
-    mark_selected(shown, "id", pid);
+    if (pid && jszg_jrow_find(points, "id", pid) && !jszg_jrow_find(shown, "id", pid))
+        json_array_insert(shown, 0, jszg_jrow_find(points, "id", pid));
+    jszg_jrows_select(shown, "id", pid);
     json_object_set(out, "institution", inst);
     json_object_set(out, "window", win);
     json_object_set_new(out, "window_open", json_boolean(window_open(win)));
@@ -150,7 +150,7 @@ int jszg_wz_check_institution(jszg_req *jr, const char *inst_id,
         jszg_fail_field(f, "point_id", "no_points", MSG_NO_POINTS);
         return jszg_refuse(f, HTTP_CONFLICT, "no_points", MSG_NO_POINTS);
     }
-    pt = point_id && *point_id ? find_row(points, "id", point_id) : NULL;
+    pt = point_id && *point_id ? jszg_jrow_find(points, "id", point_id) : NULL;
     if (point_out && !pt) {
         jszg_fail_field(f, "point_id", "missing_point",
                         "请选择确认点。");

@@ -113,33 +113,6 @@ static inline int upload_failed(jszg_fail *f)
                        "请稍后重新上传。已填写的信息未丢失。");
 }
 
-static inline json_t *find_row(json_t *rows, const char *col,
-                               const char *value)
-{
-    size_t i;
-    json_t *row;
-
-    json_array_foreach(rows, i, row) {
-        const char *v = S(row, col);
-        if (v && value && !strcmp(v, value))
-            return row;
-    }
-    return NULL;
-}
-
-static inline void mark_selected(json_t *rows, const char *col,
-                                 const char *value)
-{
-    size_t i;
-    json_t *row;
-
-    json_array_foreach(rows, i, row) {
-        const char *v = S(row, col);
-        json_object_set_new(row, "selected",
-                            json_boolean(v && value && !strcmp(v, value)));
-    }
-}
-
 /* ---- services one file asks of another --------------------------------- */
 
 /* jszg_wizard.c */

@@ -146,7 +146,7 @@ void jszg_wz_step2_values(json_t *out, json_t *values)
         json_object_set_new(labels, fs->name, json_string(LABEL(fs)));
     json_object_set_new(out, "labels", labels);
     json_object_set(out, "values", values);
-    mark_selected(json_object_get(out, "certs"), "cert_no",
+    jszg_jrows_select(json_object_get(out, "certs"), "cert_no",
                   S(values, "cert_no"));
 }
 
@@ -396,7 +396,7 @@ int jszg_wz_save_person(jszg_req *jr, const jszg_applicant *a,
     rc = jszg_wz_wizard_certs(jr, a, S(d->data, "cycle_year"), &certs);
     if (rc != JSZG_DB_OK)
         return rc;
-    cert = *cert_no ? find_row(certs, "cert_no", cert_no) : NULL;
+    cert = *cert_no ? jszg_jrow_find(certs, "cert_no", cert_no) : NULL;
     if (!cert)
         jszg_fail_field(f, "cert_no", "missing_cert",
                         "请选择本次注册的教师资格证书。");

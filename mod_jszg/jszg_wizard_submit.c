@@ -98,7 +98,7 @@ static int choice_names(jszg_req *jr, json_t *choice, json_t *out)
     if ((rc = jszg_dir_points(jr, S(inst, "id"), S(choice, "stage"),
                               &points)) != JSZG_DB_OK)
         return rc;
-    if ((pt = find_row(points, "id", S(choice, "point_id"))))
+    if ((pt = jszg_jrow_find(points, "id", S(choice, "point_id"))))
         json_object_set(out, "point", pt);
     return JSZG_DB_OK;
 }
@@ -171,7 +171,7 @@ static int recheck_draft(jszg_req *jr, const jszg_applicant *a,
     rc = jszg_wz_wizard_certs(jr, a, S(d->data, "cycle_year"), &certs);
     if (rc != JSZG_DB_OK)
         return rc;
-    *cert = find_row(certs, "cert_no", S(d->data, "cert_no"));
+    *cert = jszg_jrow_find(certs, "cert_no", S(d->data, "cert_no"));
     if (!*cert)
         return jszg_refuse(f, HTTP_CONFLICT, "missing_cert",
                            "请返回步骤二选择本次注册的教师资格证书。");

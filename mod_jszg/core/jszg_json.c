@@ -19,6 +19,33 @@ json_t *jszg_pool_json(apr_pool_t *p, json_t *j)
     return j;
 }
 
+json_t *jszg_jrow_find(json_t *rows, const char *col, const char *value)
+{
+    size_t i;
+    json_t *row;
+
+    if (!value || !*value)
+        return NULL;
+    json_array_foreach(rows, i, row) {
+        const char *v = jszg_jstr(row, col);
+        if (v && !strcmp(v, value))
+            return row;
+    }
+    return NULL;
+}
+
+void jszg_jrows_select(json_t *rows, const char *col, const char *value)
+{
+    size_t i;
+    json_t *row;
+
+    json_array_foreach(rows, i, row) {
+        const char *v = jszg_jstr(row, col);
+        json_object_set_new(row, "selected", json_boolean(
+            v && value && *value && !strcmp(v, value)));
+    }
+}
+
 apr_int64_t jszg_jint(json_t *o, const char *k)
 {
     json_t *v = json_object_get(o, k);

@@ -22,4 +22,12 @@ static inline const char *jszg_jstr(json_t *o, const char *k)
  * a JSON integer; 0 when absent or not a number. */
 apr_int64_t jszg_jint(json_t *o, const char *k);
 
+/* The first row of the array rows whose string column col is value, or
+ * NULL (none, or value NULL or empty). */
+json_t *jszg_jrow_find(json_t *rows, const char *col, const char *value);
+
+/* A select's options: every row gets "selected", true where its column
+ * col is value (NULL or empty: none is). */
+void jszg_jrows_select(json_t *rows, const char *col, const char *value);
+
 #endif /* JSZG_JSON_H */

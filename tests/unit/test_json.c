@@ -49,11 +49,38 @@ static void test_pool_json(void **state)
     assert_null(jszg_pool_json(NULL, NULL));
 }
 
+static void test_rows(void **state)
+{
+    json_t *rows = json_pack("[{s:s}, {s:s}, {s:I}, {s:n}]", "id", "1",
+                             "id", "2", "id", (json_int_t)3, "id");
+    size_t i;
+    json_t *row;
+
+    (void)state;
+    assert_ptr_equal(jszg_jrow_find(rows, "id", "2"),
+                     json_array_get(rows, 1));
+    assert_null(jszg_jrow_find(rows, "id", "3"));   /* not a string */
+    assert_null(jszg_jrow_find(rows, "id", "9"));
+    assert_null(jszg_jrow_find(rows, "id", ""));
+    assert_null(jszg_jrow_find(rows, "id", NULL));
+    assert_null(jszg_jrow_find(NULL, "id", "1"));
+    jszg_jrows_select(rows, "id", "2");
+    json_array_foreach(rows, i, row)
+        assert_true(json_is_boolean(json_object_get(row, "selected"))
+                    && json_is_true(json_object_get(row, "selected"))
+                       == (i == 1));
+    jszg_jrows_select(rows, "id", NULL);        /* a new choice: none */
+    json_array_foreach(rows, i, row)
+        assert_true(json_is_false(json_object_get(row, "selected")));
+    json_decref(rows);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_getters),
         cmocka_unit_test(test_pool_json),
+        cmocka_unit_test(test_rows),
     };
     int rc;
 
