@@ -10,6 +10,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
+from browser import gone
 from jszg_env import OUT
 from test_admin_support import STAFF_PASSWORD
 
@@ -26,7 +27,7 @@ def shot(d, name, env):
 
 def login(d, env, user, password):
     d.get(env.url + "/admin/login")
-    d.find_element(By.ID, "adm-username").send_keys(user)
+    wait_id(d, "adm-username").send_keys(user)
     d.find_element(By.ID, "adm-password").send_keys(password)
     d.find_element(By.CSS_SELECTOR, ".adm-login button").click()
 
@@ -114,7 +115,13 @@ def test_administration_in_chromium(env):
         d.get(env.url + "/admin/windows/%s" % wid)
         wait_id(d, "window-close")
         shot(d, "window-form", env)
+        # the logout is a form POST: its answer must have replaced the
+        # page before the next navigation (else it may land while the
+        # login page loads; make test failed so once)
+        old = d.find_element(By.TAG_NAME, "html")
         d.find_element(By.ID, "adm-logout").click()
+        WebDriverWait(d, 10).until(gone(old))
+        wait_id(d, "adm-username")
         # the clerk's first login: 修改密码 before anything else
         login(d, env, user, "Temp@2026x")
         wait_id(d, "pw-forced")
