@@ -121,14 +121,17 @@ def c_unescape(s):
 
 def expand(path):
     """The file as the compiler sees it, macros expanded (SCOPED, APP_COLS,
-    ...) and comments gone; jszg_store.h is inlined, its other #includes
-    are dropped, since only string macros matter here."""
+    ...) and comments gone; jszg_store.h and the rules core's header are
+    inlined, other #includes are dropped, since only string macros matter
+    here."""
     src = open(path, encoding="utf-8").read()
-    # jszg_store.h's macros (SCOPED, JSZG_SQL_HIST_OF_HOLDER) are part of
-    # the statements: inline it; other #includes go
-    header = open(os.path.join(TOP, "mod_jszg", "jszg_store.h"),
-                  encoding="utf-8").read()
-    src = src.replace('#include "jszg_store.h"', header)
+    # jszg_store.h's macros (SCOPED, JSZG_SQL_HIST_OF_HOLDER) and those of
+    # the rules core it includes (the status names JSZG_ST_*) are part of
+    # the statements: inline them; other #includes go
+    for name in ("jszg_store.h", "core/jszg_rules.h"):
+        header = open(os.path.join(TOP, "mod_jszg", name),
+                      encoding="utf-8").read()
+        src = src.replace('#include "%s"' % os.path.basename(name), header)
     src = re.sub(r"^[ \t]*#[ \t]*include[^\n]*$", "", src, flags=re.M)
     r = subprocess.run(["cpp", "-P", "-undef", "-nostdinc", "-w"], input=src,
                        capture_output=True, text=True)
