@@ -825,8 +825,9 @@ static int find_parse(jszg_req *jr, find_view *v, jszg_fail *e)
         if (!name_ok(q))
             return jszg_fail_set(e, HTTP_BAD_REQUEST, "query_invalid",
                                  "姓名最多20个字，不能含 % _ \\ 。");
-        /* a trigram index needs three characters: shorter keys are a
-         * name's or a given name's start (jszg_store_lists.c) */
+        /* a trigram needs three characters: shorter keys are a name's
+         * or a given name's start, whose padded trigram ("  伟") the
+         * index holds (jszg_store_lists.c) */
         if (jszg_utf8_chars(q, n) >= 3) {
             v->stmt = "name3";
             v->key = apr_pstrcat(jr->pool, "%", q, "%", NULL);

@@ -12,10 +12,15 @@
  * refuses % _ and \ in what staff type, so that no ESCAPE clause is
  * needed on either engine.
  *
- * Indexes: sql/<engine>/014_lists.sql.  On PostgreSQL the searches by
- * part of a name or a 报名号 use trigram GIN indexes (pg_trgm); every
- * statement here is EXPLAINed on the 2M-account database by
- * tests/scale/explain.py.  Counts that could be large stop at
+ * Indexes: sql/<engine>/014_lists.sql and, on PostgreSQL,
+ * 017_search_index.sql.  On PostgreSQL the searches by part of a name or
+ * a 报名号 use trigram GIN indexes (pg_trgm: a one- or two-character name
+ * key is a name's or a given name's start, whose padded trigram the index
+ * holds); a name key as common as 伟 is served by walking the
+ * applications by submission (the page) or their narrow index entries
+ * (the count), 017.  Every statement here is EXPLAINed on the
+ * 2M-account database by tests/scale/explain.py, the name search with
+ * keys of one to four characters.  Counts that could be large stop at
  * LISTS_COUNT_CAP + 1 rows (LIMIT 1001, written out as in the 待注册审批
  * queue's counts, jszg_store_admin.c).
  */

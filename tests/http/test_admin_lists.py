@@ -304,6 +304,28 @@ def test_search_by_each_key(env, pending, q, by):
         assert zhang not in regs(r)
 
 
+@pytest.mark.parametrize("q,found", [
+    ("张", {"zhang"}), ("伟", {"zhang"}), ("周", {"zhou"}), ("敏", {"zhou"}),
+    ("娜", {"li"}), ("张伟", {"zhang"}), ("周敏", {"zhou"}),
+    ("李娜", {"li"}), ("明", set()), ("伟张", set()), ("敏周", set())])
+def test_search_short_names(env, pending, q, found):
+    """One or two characters find the names and the given names that
+    start with them, and nobody else, with the count of the same rows
+    (on PostgreSQL through the indexes tests/scale/explain.py checks)."""
+    sa = Staff(env, "sysadmin")
+    b = sa.get("/admin/api/search", params={"q": q, "by": "name"}).json()
+    ours = {k for k, reg in pending.items()
+            if reg in [a["reg_no"] for a in b["applications"]]}
+    assert ours == found, (q, b)
+    for a in b["applications"]:
+        name = a["applicant_name"]
+        assert name.startswith(q) or name[1:].startswith(q), (q, name)
+    assert b["total"] == len(b["applications"]) or b["pages"] > 1, b
+    r = sa.get("/admin/search", params={"q": q})
+    assert {k for k, reg in pending.items() if reg in regs(r)} == found
+    assert ("未找到您管辖范围内的报名信息" in r.text) == (not b["total"])
+
+
 def test_search_scope_across_provinces(env, pending):
     li = pending["li"]
     assert li in api_regs(Staff(env, "hb-province").get(

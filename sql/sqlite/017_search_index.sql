@@ -1,0 +1,5 @@
+-- 017_search_index.sql (SQLite) — nothing to do: the PostgreSQL migration
+-- of the same number adds the index that serves the back office's search
+-- by name on a national database (sql/pgsql/017_search_index.sql).  Here
+-- the search stays a LIKE over the scope's applications (014_lists.sql);
+-- the file keeps both engines at the same schema version.
