@@ -402,3 +402,76 @@ def test_bulk_decision_json_twin(env):
     forget_decisions(env)
     env.sql("DELETE FROM registrations_history WHERE cert_no = '%s' AND "
             "registered_on >= '2026-01-01'" % ZHOU["cert"])
+
+
+def test_bulk_and_audit_in_chromium(env):
+    """At 1366x768, no JavaScript needed: a bulk 暂缓注册 sent without a
+    reason comes back with the box ticked and the choice and 留言 kept,
+    then is saved (the result page); the system admin reads it in the
+    audit log, paged."""
+    import os
+    from browser import chromium
+    from jszg_env import OUT
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+    from test_admin_support import STAFF_PASSWORD
+    from test_write_atomic import forget_decisions
+
+    def login(d, user, path):
+        d.get(env.url + path)
+        d.find_element(By.ID, "adm-username").send_keys(user)
+        d.find_element(By.ID, "adm-password").send_keys(STAFF_PASSWORD)
+        d.find_element(By.CSS_SELECTOR, ".adm-login button").click()
+
+    def wait_for(d, css):
+        return WebDriverWait(d, 10).until(ec.presence_of_element_located(
+            (By.CSS_SELECTOR, css)))
+
+    def shot(d, name):
+        os.makedirs(OUT, exist_ok=True)
+        path = os.path.join(OUT, "admin-%s-%s.png" % (name, env.engine))
+        d.save_screenshot(path)
+        assert os.path.getsize(path) > 10000
+        return path
+
+    zr, zo, lr, ids = queued_pair(env)
+    d = chromium(1366, 768)
+    try:
+        login(d, "dc-reviewer", "/admin/queue?q=%E5%BC%A0%E4%BC%9F")
+        box = wait_for(d, 'input[name="reg_no"][value="%s"]' % zr)
+        box.click()
+        Select(d.find_element(By.ID, "bulk-conclusion")).select_by_value(
+            "暂缓注册")
+        d.find_element(By.ID, "bulk-message").send_keys("请补齐学时证明")
+        d.find_element(By.CSS_SELECTOR, ".adm-bulk button").click()
+        wait_for(d, "#bulk-reason-err")
+        assert "必须填写理由" in d.find_element(By.ID,
+                                               "bulk-reason-err").text
+        assert d.find_element(By.CSS_SELECTOR, 'input[name="reg_no"]'
+                              '[value="%s"]' % zr).is_selected()
+        assert Select(d.find_element(By.ID, "bulk-conclusion")) \
+            .first_selected_option.text == "暂缓注册"
+        assert d.find_element(By.ID, "bulk-message").get_attribute(
+            "value") == "请补齐学时证明"
+        assert app_status(env, ids[zr]) == "待注册审批"
+        d.execute_script("arguments[0].scrollIntoView({block: 'center'})",
+                         d.find_element(By.ID, "bulk-reason"))
+        shot(d, "bulk-refused")
+        d.find_element(By.ID, "bulk-reason").send_keys("培训学时不足")
+        d.find_element(By.CSS_SELECTOR, ".adm-bulk button").click()
+        wait_for(d, "#bulk-saved")
+        assert zr in d.find_element(By.ID, "bulk-saved").text
+        shot(d, "bulk-result")
+        assert app_status(env, ids[zr]) == "暂缓注册"
+        d.quit()
+        d = chromium(1366, 768)
+        login(d, "sysadmin", "/admin/audit?actor=dc-reviewer")
+        wait_for(d, "#audit-table")
+        assert "作出结论：暂缓注册" in d.find_element(By.ID,
+                                                    "audit-table").text
+        assert d.find_element(By.CSS_SELECTOR, ".adm-pager-info")
+        shot(d, "audit")
+    finally:
+        d.quit()
+        forget_decisions(env)
