@@ -655,7 +655,7 @@ static int bulk_again(jszg_req *jr, jszg_staff *st,
 {
     jszg_fail e = JSZG_FAIL(jr->pool);
     queue_view v;
-    json_t *d, *row, *extra = json_array(), *errs = json_object();
+    json_t *d, *row, *extra, *errs;
     const char *texts[] = { "reason", "message", NULL };
     const char **t;
     size_t j;
@@ -673,6 +673,11 @@ static int bulk_again(jszg_req *jr, jszg_staff *st,
         v.page = 1;
         v.pages = v.total ? (v.total - 1) / jr->sc->page_size + 1 : 1;
     }
+    d = queue_data(jr, st, &v, jszg_field(jr, "conclusion"));
+    extra = json_array();
+    errs = json_object();
+    json_object_set_new(d, "extra_checked", extra);
+    json_object_set_new(d, "err", errs);
     for (i = 0; i < sel->nelts; i++) {
         jszg_form_field *f = APR_ARRAY_IDX(sel, i, jszg_form_field *);
         found = 0;
@@ -689,7 +694,6 @@ static int bulk_again(jszg_req *jr, jszg_staff *st,
                                                    f->name, "value",
                                                    f->value));
     }
-    d = queue_data(jr, st, &v, jszg_field(jr, "conclusion"));
     json_object_set_new(d, "error", json_string(refusal->message));
     if (refusal->fields)
         for (i = 0; i < refusal->fields->nelts; i++) {
@@ -697,8 +701,6 @@ static int bulk_again(jszg_req *jr, jszg_staff *st,
                                                    jszg_fail_field_t);
             json_object_set_new(errs, ff->field, json_string(ff->message));
         }
-    json_object_set_new(d, "err", errs);
-    json_object_set_new(d, "extra_checked", extra);
     json_object_set_new(d, "has_extra", json_boolean(json_array_size(extra)));
     for (t = texts; *t; t++) {
         const char *val = jszg_field(jr, *t);
