@@ -32,6 +32,7 @@
 
 #include "jszg_private.h"
 #include "jszg_rules.h"
+#include "jszg_pager.h"
 
 /* Roles, from the narrowest scope to the widest. */
 typedef enum {
@@ -172,6 +173,15 @@ int jszg_adm_app_reopen(jszg_req *jr, jszg_staff *st, const char *id,
 int jszg_adm_app_decide(jszg_req *jr, jszg_staff *st, const char *id,
                         const char *conclusion, const char *reason,
                         const char *message, jszg_fail *e);
+/* What a 注册结论 asks of the request, not of the application: the
+ * role, the conclusion, the reason (required unless 注册合格) and the
+ * lengths.  *reason and *message come back trimmed (NULL when empty);
+ * a refusal (400) names its field (e->fields).  jszg_adm_app_decide
+ * runs it after the application's own checks; a bulk decision runs it
+ * once, before any application. */
+int jszg_adm_decide_check(jszg_req *jr, jszg_staff *st,
+                          const char *conclusion, const char **reason,
+                          const char **message, jszg_fail *e);
 
 /* A 注册结论 withdrawn (to NULL or "": back to 待注册审批) or corrected to
  * another conclusion, within JszgDecisionCorrectDays of it, by the
@@ -254,6 +264,19 @@ int jszg_admin_decided_publicity(jszg_req *jr);
 int jszg_admin_decided_csv(jszg_req *jr);
 int jszg_admin_api_decided(jszg_req *jr);
 int jszg_admin_audit_csv(jszg_req *jr);
+int jszg_admin_api_audit(jszg_req *jr);
+
+/* The one pager of the back office's lists (jszg_pager.h, JszgPageSize
+ * rows a page): ?page= (400 bad_page), the layout of `page` of `total`
+ * rows (a page past the end: 404 page_not_found "第 N 页不存在：共 M 条
+ * 记录，K 页。"), the page's pager (partials/admin_pager, links to
+ * base + "&page=N") and the JSON answer's paging fields. */
+int jszg_adm_page_arg(jszg_req *jr, long *page, jszg_fail *e);
+int jszg_adm_page_layout(jszg_req *jr, jszg_pager *pg, long page,
+                         long total, jszg_fail *e);
+void jszg_adm_pager_data(jszg_req *jr, json_t *d, const char *base,
+                         const jszg_pager *pg);
+void jszg_adm_pager_json(json_t *b, const jszg_pager *pg);
 
 /* Serve a file under JszgUploadDir (relative path from the database). */
 int jszg_admin_send_upload(jszg_req *jr, const char *rel,
@@ -296,6 +319,8 @@ int jszg_admin_send_upload(jszg_req *jr, const char *rel,
     { "GET",  "/admin/queue", jszg_admin_queue, \
       JSZG_STAFF(JSZG_ROLES_OFFICE) }, \
     { "POST", "/admin/queue/decide", jszg_admin_bulk_decide_post, \
+      JSZG_STAFF(JSZG_ROLES_DECIDE) }, \
+    { "POST", "/admin/api/queue/decide", jszg_admin_bulk_decide_post, \
       JSZG_STAFF(JSZG_ROLES_DECIDE) }, \
     { "GET",  "/admin/windows", jszg_admin_windows, \
       JSZG_STAFF(JSZG_ROLES_PROVINCE) }, \
@@ -352,6 +377,8 @@ int jszg_admin_send_upload(jszg_req *jr, const char *rel,
     { "GET",  "/admin/decided.csv", jszg_admin_decided_csv, \
       JSZG_STAFF(JSZG_ROLES_OFFICE) }, \
     { "GET",  "/admin/audit.csv", jszg_admin_audit_csv, \
+      JSZG_STAFF(JSZG_ROLE_SYSTEM) }, \
+    { "GET",  "/admin/api/audit", jszg_admin_api_audit, \
       JSZG_STAFF(JSZG_ROLE_SYSTEM) }, \
     { "GET",  "/admin/api/csrf", jszg_admin_api_csrf, \
       JSZG_STAFF_PWOK(JSZG_ROLES_ALL) }, \

@@ -335,12 +335,48 @@ int jszg_adm_app_reopen(jszg_req *jr, jszg_staff *st, const char *id,
                       "携带齐全的材料到确认点进行现场确认。", e);
 }
 
+int jszg_adm_decide_check(jszg_req *jr, jszg_staff *st,
+                          const char *conclusion, const char **reason,
+                          const char **message, jszg_fail *e)
+{
+    int long1, long2;
+
+    if (!(st->role & (JSZG_ROLE_INSTITUTION | JSZG_ROLE_SYSTEM)))
+        return role_refused(e, "只有注册机构审核员可以作出注册结论。");
+    if (!is_conclusion(conclusion)) {
+        jszg_fail_field(e, "conclusion", "conclusion_invalid",
+                        "请选择注册结论。");
+        return jszg_fail_set(e, HTTP_BAD_REQUEST, "conclusion_invalid",
+                             "请选择注册结论：" JSZG_ST_PASS "、"
+                             JSZG_ST_DEFER "或" JSZG_ST_FAIL "。");
+    }
+    *reason = text_in(jr->pool, *reason, &long1);
+    *message = text_in(jr->pool, *message, &long2);
+    if (long1 || long2) {
+        if (long1)
+            jszg_fail_field(e, "reason", "text_too_long",
+                            "理由不能超过500字。");
+        if (long2)
+            jszg_fail_field(e, "message", "text_too_long",
+                            "留言不能超过500字。");
+        return jszg_fail_set(e, HTTP_BAD_REQUEST, "text_too_long",
+                             "理由和留言均不能超过500字。");
+    }
+    if (!*reason && !streq(conclusion, JSZG_ST_PASS)) {
+        const char *msg = apr_psprintf(jr->pool, "结论为“%s”时必须填写"
+                                       "理由。", conclusion);
+        jszg_fail_field(e, "reason", "reason_required", msg);
+        return jszg_fail_set(e, HTTP_BAD_REQUEST, "reason_required", msg);
+    }
+    return JSZG_ADM_OK;
+}
+
 int jszg_adm_app_decide(jszg_req *jr, jszg_staff *st, const char *id,
                         const char *conclusion, const char *reason,
                         const char *message, jszg_fail *e)
 {
     json_t *app;
-    int rc, long1, long2;
+    int rc;
 
     if (!(st->role & (JSZG_ROLE_INSTITUTION | JSZG_ROLE_SYSTEM)))
         return role_refused(e, "只有注册机构审核员可以作出注册结论。");
@@ -350,19 +386,9 @@ int jszg_adm_app_decide(jszg_req *jr, jszg_staff *st, const char *id,
         return wrong_status(jr, e, app, "作出注册结论（只有“"
                             JSZG_ST_CONFIRMED "”的"
                             "报名可以审批）");
-    if (!is_conclusion(conclusion))
-        return jszg_fail_set(e, HTTP_BAD_REQUEST, "conclusion_invalid",
-                             "请选择注册结论：" JSZG_ST_PASS "、"
-                             JSZG_ST_DEFER "或" JSZG_ST_FAIL "。");
-    reason = text_in(jr->pool, reason, &long1);
-    message = text_in(jr->pool, message, &long2);
-    if (long1 || long2)
-        return jszg_fail_set(e, HTTP_BAD_REQUEST, "text_too_long",
-                             "理由和留言均不能超过500字。");
-    if (!reason && !streq(conclusion, JSZG_ST_PASS))
-        return jszg_fail_set(e, HTTP_BAD_REQUEST, "reason_required",
-                             apr_psprintf(jr->pool, "结论为“%s”时必须填写"
-                                          "理由。", conclusion));
+    if ((rc = jszg_adm_decide_check(jr, st, conclusion, &reason, &message,
+                                    e)) != JSZG_ADM_OK)
+        return rc;
     /* the applicant learns why: the reason is the message unless the
      * reviewer wrote one */
     if (!message && reason && !streq(conclusion, JSZG_ST_PASS))

@@ -8,6 +8,7 @@
 #include "jszg_admin.h"
 #include "jszg_rules.h"
 #include "jszg_fields.h"
+#include "jszg_pager.h"
 #include "apr_strings.h"
 #include "apr_lib.h"
 #include "apr_file_io.h"
@@ -443,8 +444,9 @@ static int stage_ok(const char *s)
     return 0;
 }
 
-/* The 待注册审批 queue as asked for by ?stage=&q=&page=, for the page and
- * its JSON twin. */
+/* The 待注册审批 queue as asked for by ?stage=&q=&page= (or, for a
+ * refused bulk decision, by the same fields of its form), for the page
+ * and its JSON twin. */
 typedef struct {
     const char *stage, *q;
     long page, total, pages;    /* pages: a lower bound when capped */
@@ -453,12 +455,26 @@ typedef struct {
 } queue_view;
 
 static int queue_load(jszg_req *jr, jszg_staff *st, queue_view *v,
-                      jszg_fail *e)
+                      int from_form, jszg_fail *e)
 {
-    v->stage = jszg_query(jr, "stage");
-    v->q = jszg_query(jr, "q");
-    if (jszg_query_int(jr, "page", 1, 100000, 1, &v->page) < 0
-        || !stage_ok(v->stage) || (v->q && strlen(v->q) > 32))
+    int bad;
+
+    if (from_form) {
+        v->stage = jszg_field(jr, "stage");
+        v->q = jszg_field(jr, "q");
+        bad = jszg_page_parse(jszg_field(jr, "page"), &v->page)
+              != JSZG_PAGE_OK || v->page > 100000;
+    }
+    else {
+        v->stage = jszg_query(jr, "stage");
+        v->q = jszg_query(jr, "q");
+        bad = jszg_query_int(jr, "page", 1, 100000, 1, &v->page) < 0;
+    }
+    if (v->stage && !*v->stage)
+        v->stage = NULL;
+    if (v->q && !*v->q)
+        v->q = NULL;
+    if (bad || !stage_ok(v->stage) || (v->q && strlen(v->q) > 32))
         return jszg_fail_set(e, HTTP_BAD_REQUEST, "bad_filter",
                              "筛选条件不正确。");
     if (jszg_adm_queue(jr, st, JSZG_ST_CONFIRMED, v->stage, v->q, v->page,
@@ -490,41 +506,61 @@ static const char *queue_href(jszg_req *jr, const queue_view *v, long page)
                         ap_escape_urlencoded(jr->pool, v->q ? v->q : ""));
 }
 
+static const char *const conclusions[] = {
+    JSZG_ST_PASS, JSZG_ST_DEFER, JSZG_ST_FAIL, NULL
+};
+
+/* The queue page's data; `picked` the conclusion to preselect (NULL:
+ * the first). */
+static json_t *queue_data(jszg_req *jr, jszg_staff *st, const queue_view *v,
+                          const char *picked)
+{
+    json_t *d = jszg_admin_data(jr, st, JSZG_ST_CONFIRMED, "queue");
+    json_t *opts = json_array(), *cs = json_array();
+    int i;
+
+    for (i = 0; stages[i]; i++)
+        json_array_append_new(opts, json_pack("{s:s, s:b}", "name",
+                              stages[i], "selected",
+                              v->stage && !strcmp(v->stage, stages[i])));
+    json_object_set_new(d, "stages", opts);
+    for (i = 0; conclusions[i]; i++)
+        json_array_append_new(cs, json_pack("{s:s, s:b}", "name",
+                              conclusions[i], "selected",
+                              picked && !strcmp(picked, conclusions[i])));
+    json_object_set_new(d, "conclusions", cs);
+    json_object_set(d, "rows", v->rows);
+    /* a capped total is shown as "共 1000 条以上" */
+    json_object_set_new(d, "total", json_integer(v->total));
+    json_object_set_new(d, "total_capped", json_boolean(v->capped));
+    json_object_set_new(d, "empty", json_boolean(v->total == 0));
+    json_object_set_new(d, "page", json_integer(v->page));
+    json_object_set_new(d, "pages", json_integer(v->pages));
+    if (v->stage)
+        json_object_set_new(d, "stage", json_string(v->stage));
+    if (v->q)
+        json_object_set_new(d, "q", json_string(v->q));
+    if (v->page > 1)
+        json_object_set_new(d, "prev_href",
+                            json_string(queue_href(jr, v, v->page - 1)));
+    if (v->more)
+        json_object_set_new(d, "next_href",
+                            json_string(queue_href(jr, v, v->page + 1)));
+    json_object_set_new(d, "can_bulk", json_boolean(st->role
+                        & (JSZG_ROLE_INSTITUTION | JSZG_ROLE_SYSTEM)));
+    return d;
+}
+
 int jszg_admin_queue(jszg_req *jr)
 {
     jszg_staff *st = jszg_admin_staff(jr);
     jszg_fail e = JSZG_FAIL(jr->pool);
     queue_view v;
-    json_t *d, *opts;
-    int i;
 
-    if (queue_load(jr, st, &v, &e) != JSZG_ADM_OK)
+    if (queue_load(jr, st, &v, 0, &e) != JSZG_ADM_OK)
         return jszg_admin_fail(jr, st, &e);
-    d = jszg_admin_data(jr, st, JSZG_ST_CONFIRMED, "queue");
-    opts = json_array();
-    for (i = 0; stages[i]; i++)
-        json_array_append_new(opts, json_pack("{s:s, s:b}", "name",
-                              stages[i], "selected",
-                              v.stage && !strcmp(v.stage, stages[i])));
-    json_object_set_new(d, "stages", opts);
-    json_object_set(d, "rows", v.rows);
-    /* a capped total is shown as "共 1000 条以上" */
-    json_object_set_new(d, "total", json_integer(v.total));
-    json_object_set_new(d, "total_capped", json_boolean(v.capped));
-    json_object_set_new(d, "empty", json_boolean(v.total == 0));
-    json_object_set_new(d, "page", json_integer(v.page));
-    json_object_set_new(d, "pages", json_integer(v.pages));
-    if (v.q)
-        json_object_set_new(d, "q", json_string(v.q));
-    if (v.page > 1)
-        json_object_set_new(d, "prev_href",
-                            json_string(queue_href(jr, &v, v.page - 1)));
-    if (v.more)
-        json_object_set_new(d, "next_href",
-                            json_string(queue_href(jr, &v, v.page + 1)));
-    json_object_set_new(d, "can_bulk", json_boolean(st->role
-                        & (JSZG_ROLE_INSTITUTION | JSZG_ROLE_SYSTEM)));
-    return jszg_render_layout(jr, HTTP_OK, "admin/queue", "admin/layout", d);
+    return jszg_render_layout(jr, HTTP_OK, "admin/queue", "admin/layout",
+                              queue_data(jr, st, &v, NULL));
 }
 
 /* GET /admin/api/queue: the same rows, total (at most QUEUE_COUNT_CAP,
@@ -536,7 +572,7 @@ int jszg_admin_api_queue(jszg_req *jr)
     queue_view v;
     json_t *b;
 
-    if (queue_load(jr, st, &v, &e) != JSZG_ADM_OK)
+    if (queue_load(jr, st, &v, 0, &e) != JSZG_ADM_OK)
         return jszg_admin_fail(jr, st, &e);
     b = jszg_pool_json(jr->pool, json_object());
     json_object_set(b, "applications", v.rows);
@@ -550,10 +586,12 @@ int jszg_admin_api_queue(jszg_req *jr)
 }
 
 /* One selected application of a bulk decision: by 报名号 (the queue's
- * checkboxes) or by id (older clients).  *label is the 报名号 to show. */
+ * checkboxes) or by id (older clients).  *label is the 报名号 to show.
+ * The request's own checks (jszg_adm_decide_check) passed already. */
 static int bulk_one(jszg_req *jr, jszg_staff *st, const jszg_form_field *f,
                     const char *conclusion, const char *reason,
-                    const char **label, json_t **app, jszg_fail *e)
+                    const char *message, const char **label, json_t **app,
+                    jszg_fail *e)
 {
     const char *id = f->value;
     json_t *row;
@@ -587,34 +625,133 @@ static int bulk_one(jszg_req *jr, jszg_staff *st, const jszg_form_field *f,
                              BULK_NOT_FOUND);
     if (rc != JSZG_ADM_OK)
         return rc;
-    return jszg_adm_app_decide(jr, st, id, conclusion, reason, NULL, e);
+    return jszg_adm_app_decide(jr, st, id, conclusion, reason, message, e);
 }
 
-/* Each selected application is its own transaction: one refused (moved
+/* The ticked applications of a bulk decision: its reg_no (and, from
+ * older clients, id) fields in form order. */
+static apr_array_header_t *bulk_selection(jszg_req *jr)
+{
+    apr_array_header_t *out = apr_array_make(jr->pool, 16,
+                                             sizeof(jszg_form_field *));
+    int i;
+
+    for (i = 0; jr->form && i < jr->form->nelts; i++) {
+        jszg_form_field *f = &APR_ARRAY_IDX(jr->form, i, jszg_form_field);
+        if (!f->filename && (!strcmp(f->name, "id")
+                             || !strcmp(f->name, "reg_no")))
+            APR_ARRAY_PUSH(out, jszg_form_field *) = f;
+    }
+    return out;
+}
+
+/* A bulk decision refused as a whole (no reason for 暂缓注册, nothing
+ * ticked, ...): the queue's form again, on the page it was sent from,
+ * with the ticked boxes still ticked (those no longer on that page
+ * listed under it, ticked), the conclusion, reason and 留言 as typed
+ * and the error beside its field. */
+static int bulk_again(jszg_req *jr, jszg_staff *st,
+                      apr_array_header_t *sel, const jszg_fail *refusal)
+{
+    jszg_fail e = JSZG_FAIL(jr->pool);
+    queue_view v;
+    json_t *d, *row, *extra, *errs;
+    const char *texts[] = { "reason", "message", NULL };
+    const char **t;
+    size_t j;
+    int i, found;
+
+    if (queue_load(jr, st, &v, 1, &e) != JSZG_ADM_OK) {
+        /* the page it came from is gone (decided meanwhile): page 1 */
+        if (e.status != HTTP_NOT_FOUND && e.status != HTTP_BAD_REQUEST)
+            return jszg_admin_fail(jr, st, &e);
+        jszg_fail_clear(&e);
+        if (jszg_adm_queue(jr, st, JSZG_ST_CONFIRMED, NULL, NULL, 1, &v.rows,
+                           &v.total, &v.capped, &v.more, &e) != JSZG_ADM_OK)
+            return jszg_admin_fail(jr, st, &e);
+        v.stage = v.q = NULL;
+        v.page = 1;
+        v.pages = v.total ? (v.total - 1) / jr->sc->page_size + 1 : 1;
+    }
+    d = queue_data(jr, st, &v, jszg_field(jr, "conclusion"));
+    extra = json_array();
+    errs = json_object();
+    json_object_set_new(d, "extra_checked", extra);
+    json_object_set_new(d, "err", errs);
+    for (i = 0; i < sel->nelts; i++) {
+        jszg_form_field *f = APR_ARRAY_IDX(sel, i, jszg_form_field *);
+        found = 0;
+        if (!strcmp(f->name, "reg_no"))
+            json_array_foreach(v.rows, j, row)
+                if (!strcmp(jszg_jstr(row, "reg_no") ? jszg_jstr(row,
+                                                        "reg_no") : "",
+                            f->value)) {
+                    json_object_set_new(row, "checked", json_true());
+                    found = 1;
+                }
+        if (!found)
+            json_array_append_new(extra, json_pack("{s:s, s:s}", "name",
+                                                   f->name, "value",
+                                                   f->value));
+    }
+    json_object_set_new(d, "error", json_string(refusal->message));
+    if (refusal->fields)
+        for (i = 0; i < refusal->fields->nelts; i++) {
+            jszg_fail_field_t *ff = &APR_ARRAY_IDX(refusal->fields, i,
+                                                   jszg_fail_field_t);
+            json_object_set_new(errs, ff->field, json_string(ff->message));
+        }
+    json_object_set_new(d, "has_extra", json_boolean(json_array_size(extra)));
+    for (t = texts; *t; t++) {
+        const char *val = jszg_field(jr, *t);
+        if (val)
+            json_object_set_new(d, apr_pstrcat(jr->pool, "f_", *t, NULL),
+                                json_string(val));
+    }
+    /* an empty queue still shows the form while boxes are ticked */
+    if (json_array_size(extra))
+        json_object_set_new(d, "empty", json_false());
+    return jszg_render_layout(jr, refusal->status, "admin/queue",
+                              "admin/layout", d);
+}
+
+/* What is asked of the request as a whole is checked once, before any
+ * application (a refusal keeps the form: bulk_again); then each
+ * selected application is its own transaction: one refused (moved
  * meanwhile, out of scope, not there) does not undo the others.  The
  * answer lists by 报名号 what was saved (with the conclusion and reason)
  * and what was not, and why; an application outside the scope reads
- * exactly like one that does not exist. */
+ * exactly like one that does not exist.  The JSON twin
+ * (POST /admin/api/queue/decide) answers 200 with both lists whenever
+ * the request itself was acceptable. */
 int jszg_admin_bulk_decide_post(jszg_req *jr)
 {
     jszg_staff *st = jszg_admin_staff(jr);
     jszg_fail e = JSZG_FAIL(jr->pool);
-    const jszg_form_field *f;
     const char *conclusion = jszg_field(jr, "conclusion");
     const char *reason = jszg_field(jr, "reason");
+    const char *message = jszg_field(jr, "message");
+    apr_array_header_t *sel = bulk_selection(jr);
     int i;
     json_t *d, *saved, *failures, *app;
 
+    if (jszg_adm_decide_check(jr, st, conclusion, &reason, &message, &e)
+        == JSZG_ADM_OK && !sel->nelts)
+        jszg_fail_set(&e, HTTP_BAD_REQUEST, "none_selected",
+                      "请先勾选要审批的报名。");
+    if (e.status) {
+        if (jr->is_api || e.status != HTTP_BAD_REQUEST)
+            return jszg_admin_fail(jr, st, &e);
+        return bulk_again(jr, st, sel, &e);
+    }
     saved = jszg_pool_json(jr->pool, json_array());
     failures = jszg_pool_json(jr->pool, json_array());
-    for (i = 0; jr->form && i < jr->form->nelts; i++) {
+    for (i = 0; i < sel->nelts; i++) {
+        const jszg_form_field *f = APR_ARRAY_IDX(sel, i, jszg_form_field *);
         const char *label;
-        f = &APR_ARRAY_IDX(jr->form, i, jszg_form_field);
-        if (f->filename || (strcmp(f->name, "id")
-                            && strcmp(f->name, "reg_no")))
-            continue;
-        if (bulk_one(jr, st, f, conclusion, reason, &label, &app, &e)
-            == JSZG_ADM_OK) {
+        jszg_fail_clear(&e);
+        if (bulk_one(jr, st, f, conclusion, reason, message, &label, &app,
+                     &e) == JSZG_ADM_OK) {
             json_array_append_new(saved, json_pack("{s:s, s:s?, s:s}",
                                   "reg_no", label, "name",
                                   jszg_jstr(app, "applicant_name"),
@@ -627,24 +764,22 @@ int jszg_admin_bulk_decide_post(jszg_req *jr)
                               "reg_no", label, "code", e.code,
                               "message", e.message));
     }
-    if (!json_array_size(saved) && !json_array_size(failures))
-        return jszg_admin_error(jr, st, HTTP_BAD_REQUEST, "none_selected",
-                                "请先勾选要审批的报名。");
     if (jr->is_api) {
         json_t *b = jszg_pool_json(jr->pool, json_object());
+        json_object_set_new(b, "conclusion", json_string(conclusion));
+        if (reason)
+            json_object_set_new(b, "reason", json_string(reason));
         json_object_set(b, "saved", saved);
         json_object_set(b, "failures", failures);
-        return jszg_json(jr, json_array_size(failures) ? HTTP_CONFLICT
-                         : HTTP_OK, b);
+        return jszg_json(jr, HTTP_OK, b);
     }
     d = jszg_admin_data(jr, st, "批量审批结果", "queue");
     json_object_set_new(d, "ok", json_integer(json_array_size(saved)));
     json_object_set_new(d, "bad", json_integer(json_array_size(failures)));
     json_object_set(d, "saved", saved);
     json_object_set(d, "failures", failures);
-    json_object_set_new(d, "conclusion", json_string(conclusion
-                                                     ? conclusion : ""));
-    if (reason && *reason)
+    json_object_set_new(d, "conclusion", json_string(conclusion));
+    if (reason)
         json_object_set_new(d, "reason", json_string(reason));
     return jszg_render_layout(jr, json_array_size(failures) ? HTTP_CONFLICT
                               : HTTP_OK, "admin/bulk_result",

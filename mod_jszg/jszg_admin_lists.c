@@ -98,7 +98,7 @@ static int all_digits(const char *s, apr_size_t min, apr_size_t max)
 /* ---- paging -------------------------------------------------------------- */
 
 /* ?page= as jszg_pager.h reads it. */
-static int page_arg(jszg_req *jr, long *page, jszg_fail *e)
+int jszg_adm_page_arg(jszg_req *jr, long *page, jszg_fail *e)
 {
     if (jszg_page_parse(jszg_query(jr, "page"), page) != JSZG_PAGE_OK)
         return jszg_fail_set(e, HTTP_BAD_REQUEST, "bad_page",
@@ -108,8 +108,8 @@ static int page_arg(jszg_req *jr, long *page, jszg_fail *e)
 
 /* Lay out `page` of `total` rows, JszgPageSize a page; a page past the
  * end is refused with the list's size. */
-static int layout(jszg_req *jr, jszg_pager *pg, long page, long total,
-                  jszg_fail *e)
+int jszg_adm_page_layout(jszg_req *jr, jszg_pager *pg, long page,
+                         long total, jszg_fail *e)
 {
     if (jszg_pager_init(pg, page, jr->sc->page_size, total)
         == JSZG_PAGE_OK)
@@ -124,8 +124,8 @@ static int layout(jszg_req *jr, jszg_pager *pg, long page, long total,
 }
 
 /* The pager of a page (partials/admin_pager), links to base + page=N. */
-static void pager_data(jszg_req *jr, json_t *d, const char *base,
-                       const jszg_pager *pg)
+void jszg_adm_pager_data(jszg_req *jr, json_t *d, const char *base,
+                         const jszg_pager *pg)
 {
     jszg_page_slice sl;
 
@@ -135,7 +135,7 @@ static void pager_data(jszg_req *jr, json_t *d, const char *base,
 }
 
 /* The paging fields of a JSON answer. */
-static void pager_json(json_t *b, const jszg_pager *pg)
+void jszg_adm_pager_json(json_t *b, const jszg_pager *pg)
 {
     json_object_set_new(b, "total", json_integer(pg->total));
     json_object_set_new(b, "page", json_integer(pg->page));
@@ -252,7 +252,8 @@ static int list_load(jszg_req *jr, jszg_staff *st, const list_kind *k,
     l->groups = k->groups;
     l->group_col = k->group_col;
     if ((rc = k->filters(jr, st, view, e)) != JSZG_ADM_OK
-        || (paged && (rc = page_arg(jr, &l->page, e)) != JSZG_ADM_OK))
+        || (paged && (rc = jszg_adm_page_arg(jr, &l->page, e))
+                     != JSZG_ADM_OK))
         return rc;
     if ((rc = k->count(jr, st, view, &rows)) != JSZG_DB_OK)
         return db_fail(e, rc);
@@ -275,7 +276,8 @@ static int list_load(jszg_req *jr, jszg_staff *st, const list_kind *k,
         rc = k->rows(jr, st, view, PRINT_MAX, 0, &l->rows);
     }
     else {
-        if ((rc = layout(jr, &l->pg, l->page, l->total, e)) != JSZG_ADM_OK)
+        if ((rc = jszg_adm_page_layout(jr, &l->pg, l->page, l->total, e))
+            != JSZG_ADM_OK)
             return rc;
         rc = k->rows(jr, st, view, l->pg.per_page, l->pg.offset, &l->rows);
     }
@@ -323,7 +325,7 @@ static json_t *list_json(jszg_req *jr, const list_page *l,
                             json_integer(l->counts[g]));
     json_object_set(b, "applications", l->rows);
     json_object_set_new(b, counts_key, counts);
-    pager_json(b, &l->pg);
+    jszg_adm_pager_json(b, &l->pg);
     return b;
 }
 
@@ -461,8 +463,9 @@ int jszg_admin_worklist(jszg_req *jr)
         return rc;
     d = jszg_admin_data(jr, st, "待现场确认名单", "worklist");
     work_page_data(jr, &v, d);
-    pager_data(jr, d, apr_pstrcat(jr->pool, "/admin/worklist?",
-                                  work_query(jr, &v), NULL), &v.l.pg);
+    jszg_adm_pager_data(jr, d, apr_pstrcat(jr->pool, "/admin/worklist?",
+                                           work_query(jr, &v), NULL),
+                        &v.l.pg);
     return jszg_render_layout(jr, HTTP_OK, "admin/worklist", "admin/layout",
                               d);
 }
@@ -673,8 +676,9 @@ int jszg_admin_decided(jszg_req *jr)
     if ((rc = decided_insts(jr, st, &v, d)) != JSZG_DB_OK)
         return jszg_db_status(rc);
     decided_page_data(jr, st, &v, d);
-    pager_data(jr, d, apr_pstrcat(jr->pool, "/admin/decided?",
-                                  decided_query(jr, &v), NULL), &v.l.pg);
+    jszg_adm_pager_data(jr, d, apr_pstrcat(jr->pool, "/admin/decided?",
+                                           decided_query(jr, &v), NULL),
+                        &v.l.pg);
     return jszg_render_layout(jr, HTTP_OK, "admin/decided", "admin/layout",
                               d);
 }
@@ -862,7 +866,7 @@ static int find_load(jszg_req *jr, jszg_staff *st, find_view *v,
 
     memset(v, 0, sizeof(*v));
     if ((rc = find_parse(jr, v, e)) != JSZG_ADM_OK
-        || (rc = page_arg(jr, &v->page, e)) != JSZG_ADM_OK)
+        || (rc = jszg_adm_page_arg(jr, &v->page, e)) != JSZG_ADM_OK)
         return rc;
     if (!v->stmt)
         v->stmt = v->kind;
@@ -880,7 +884,8 @@ static int find_load(jszg_req *jr, jszg_staff *st, find_view *v,
     v->capped = v->total > FIND_CAP;
     if (v->capped)
         v->total = FIND_CAP;
-    if ((rc = layout(jr, &v->pg, v->page, v->total, e)) != JSZG_ADM_OK)
+    if ((rc = jszg_adm_page_layout(jr, &v->pg, v->page, v->total, e))
+        != JSZG_ADM_OK)
         return rc;
     stmt = jszg_adm_scoped(jr, st, base, &scope);
     if (streq(v->stmt, "name"))
@@ -939,8 +944,10 @@ int jszg_admin_search(jszg_req *jr)
     json_object_set_new(d, "total", json_integer(v.total));
     json_object_set_new(d, "total_capped", json_boolean(v.capped));
     json_object_set_new(d, "kind_label", json_string(kind_label(v.kind)));
-    pager_data(jr, d, apr_psprintf(jr->pool, "/admin/search?q=%s&by=%s",
-                                   esc(jr, v.q), esc(jr, v.by)), &v.pg);
+    jszg_adm_pager_data(jr, d, apr_psprintf(jr->pool,
+                                            "/admin/search?q=%s&by=%s",
+                                            esc(jr, v.q), esc(jr, v.by)),
+                        &v.pg);
     return jszg_render_layout(jr, HTTP_OK, "admin/search", "admin/layout",
                               d);
 }
@@ -958,6 +965,6 @@ int jszg_admin_api_search(jszg_req *jr)
     json_object_set(b, "applications", v.rows);
     json_object_set_new(b, "by", json_string(v.kind));
     json_object_set_new(b, "total_capped", json_boolean(v.capped));
-    pager_json(b, &v.pg);
+    jszg_adm_pager_json(b, &v.pg);
     return jszg_json(jr, HTTP_OK, b);
 }

@@ -13,7 +13,6 @@
 #include "apr_lib.h"
 
 #define DAYS        30
-#define AUDIT_PAGE  50
 
 /* Chart geometry (px). */
 #define BAR_H       18
@@ -368,7 +367,6 @@ static void audit_words(jszg_req *jr, json_t *rows)
 typedef struct {
     const char *actor, *actor_q, *action, *target, *from, *to;
     apr_int64_t t0, t1;
-    long page;
 } audit_q;
 
 static int audit_filters(jszg_req *jr, json_t *d, audit_q *q)
@@ -382,29 +380,26 @@ static int audit_filters(jszg_req *jr, json_t *d, audit_q *q)
     q->from = filter(jr, "from", d);
     q->to = filter(jr, "to", d);
     if ((*q->from && (q->t0 = jszg_admin_day_start(q->from)) < 0)
-        || (*q->to && (q->t1 = jszg_admin_day_start(q->to)) < 0)
-        || jszg_query_int(jr, "page", 1, 100000, 1, &q->page) < 0)
+        || (*q->to && (q->t1 = jszg_admin_day_start(q->to)) < 0))
         return -1;
     if (*q->to)
         q->t1 += 86400;
     return 0;
 }
 
-static const char *audit_query(jszg_req *jr, const audit_q *q, long page)
+static const char *audit_query(jszg_req *jr, const audit_q *q)
 {
     apr_pool_t *p = jr->pool;
 
-    return apr_psprintf(p, "actor=%s&action=%s&target=%s&from=%s&to=%s"
-                        "%s%s", ap_escape_urlencoded(p, q->actor),
+    return apr_psprintf(p, "actor=%s&action=%s&target=%s&from=%s&to=%s",
+                        ap_escape_urlencoded(p, q->actor),
                         ap_escape_urlencoded(p, q->action),
                         ap_escape_urlencoded(p, q->target),
                         ap_escape_urlencoded(p, q->from),
-                        ap_escape_urlencoded(p, q->to),
-                        page ? "&page=" : "",
-                        page ? apr_ltoa(p, page) : "");
+                        ap_escape_urlencoded(p, q->to));
 }
 
-static int audit_rows(jszg_req *jr, const audit_q *q, int limit, long off,
+static int audit_rows(jszg_req *jr, const audit_q *q, long limit, long off,
                       json_t **rows)
 {
     return jszg_db_rows(jr, "admin_audit_list", rows, 10, q->actor_q,
@@ -412,43 +407,84 @@ static int audit_rows(jszg_req *jr, const audit_q *q, int limit, long off,
                         q->target,
                         apr_psprintf(jr->pool, "%" APR_INT64_T_FMT, q->t0),
                         apr_psprintf(jr->pool, "%" APR_INT64_T_FMT, q->t1),
-                        apr_itoa(jr->pool, limit), apr_ltoa(jr->pool, off));
+                        apr_ltoa(jr->pool, limit), apr_ltoa(jr->pool, off));
+}
+
+#define AUDIT_BAD_FILTER "筛选条件不正确（日期格式为YYYY-MM-DD）。"
+
+/* One page of the filtered log (newest first, JszgPageSize rows, the
+ * back office's one pager), for the page and its JSON twin; `d` gets
+ * the filters as typed (f_*). */
+static int audit_load(jszg_req *jr, json_t *d, audit_q *q, jszg_pager *pg,
+                      json_t **rows, jszg_fail *e)
+{
+    json_t *cnt;
+    long page;
+    int rc;
+
+    if (audit_filters(jr, d, q) < 0)
+        return jszg_fail_set(e, HTTP_BAD_REQUEST, "bad_filter",
+                             AUDIT_BAD_FILTER);
+    if ((rc = jszg_adm_page_arg(jr, &page, e)) != JSZG_ADM_OK)
+        return rc;
+    rc = jszg_db_row(jr, "admin_audit_count", &cnt, 8, q->actor_q,
+                     q->actor_q, q->action, q->action, q->target, q->target,
+                     apr_psprintf(jr->pool, "%" APR_INT64_T_FMT, q->t0),
+                     apr_psprintf(jr->pool, "%" APR_INT64_T_FMT, q->t1));
+    if (rc != JSZG_DB_OK)
+        return jszg_fail_set(e, jszg_db_status(rc), "db", NULL);
+    if ((rc = jszg_adm_page_layout(jr, pg, page,
+                                   (long)apr_atoi64(jszg_jstr(cnt, "n")),
+                                   e)) != JSZG_ADM_OK)
+        return rc;
+    if ((rc = audit_rows(jr, q, pg->per_page, pg->offset, rows))
+        != JSZG_DB_OK)
+        return jszg_fail_set(e, jszg_db_status(rc), "db", NULL);
+    jszg_admin_times(jr, *rows, "at");
+    audit_words(jr, *rows);
+    return JSZG_ADM_OK;
 }
 
 int jszg_admin_audit_page(jszg_req *jr)
 {
     jszg_staff *st = jszg_admin_staff(jr);
-    json_t *d, *rows, *cnt;
+    jszg_fail e = JSZG_FAIL(jr->pool);
+    json_t *d, *rows;
+    jszg_pager pg;
     audit_q q;
-    long total;
-    int rc;
 
     d = jszg_admin_data(jr, st, "审计日志", "audit");
-    if (audit_filters(jr, d, &q) < 0)
-        return jszg_admin_error(jr, st, HTTP_BAD_REQUEST, "bad_filter",
-                                "筛选条件不正确（日期格式为YYYY-MM-DD）。");
-    rc = jszg_db_row(jr, "admin_audit_count", &cnt, 8, q.actor_q, q.actor_q,
-                     q.action, q.action, q.target, q.target,
-                     apr_psprintf(jr->pool, "%" APR_INT64_T_FMT, q.t0),
-                     apr_psprintf(jr->pool, "%" APR_INT64_T_FMT, q.t1));
-    if (rc == JSZG_DB_OK)
-        rc = audit_rows(jr, &q, AUDIT_PAGE, (q.page - 1) * AUDIT_PAGE,
-                        &rows);
-    if (rc != JSZG_DB_OK)
-        return jszg_db_status(rc);
-    total = (long)apr_atoi64(jszg_jstr(cnt, "n"));
-    jszg_admin_times(jr, rows, "at");
-    audit_words(jr, rows);
+    if (audit_load(jr, d, &q, &pg, &rows, &e) != JSZG_ADM_OK)
+        return jszg_admin_fail(jr, st, &e);
     json_object_set(d, "rows", rows);
-    json_object_set_new(d, "total", json_integer(total));
-    json_object_set_new(d, "page", json_integer(q.page));
-    if (q.page * AUDIT_PAGE < total)
-        json_object_set_new(d, "next_href", json_string(apr_pstrcat(
-            jr->pool, "/admin/audit?", audit_query(jr, &q, q.page + 1),
-            NULL)));
+    json_object_set_new(d, "total", json_integer(pg.total));
+    json_object_set_new(d, "empty", json_boolean(pg.total == 0));
+    jszg_adm_pager_data(jr, d, apr_pstrcat(jr->pool, "/admin/audit?",
+                                           audit_query(jr, &q), NULL),
+                        &pg);
     json_object_set_new(d, "csv_href", json_string(apr_pstrcat(
-        jr->pool, "/admin/audit.csv?", audit_query(jr, &q, 0), NULL)));
+        jr->pool, "/admin/audit.csv?", audit_query(jr, &q), NULL)));
     return jszg_render_layout(jr, HTTP_OK, "admin/audit", "admin/layout", d);
+}
+
+/* GET /admin/api/audit: the same page of the log as JSON -- each entry
+ * with its stable action code (`action`) and its Chinese name
+ * (`action_name`), the actor as stored and in words -- and the paging. */
+int jszg_admin_api_audit(jszg_req *jr)
+{
+    jszg_staff *st = jszg_admin_staff(jr);
+    jszg_fail e = JSZG_FAIL(jr->pool);
+    json_t *b, *rows;
+    jszg_pager pg;
+    audit_q q;
+
+    b = jszg_pool_json(jr->pool, json_object());
+    if (audit_load(jr, b, &q, &pg, &rows, &e) != JSZG_ADM_OK)
+        return jszg_admin_fail(jr, st, &e);
+    json_object_clear(b);
+    json_object_set(b, "entries", rows);
+    jszg_adm_pager_json(b, &pg);
+    return jszg_json(jr, HTTP_OK, b);
 }
 
 /* GET /admin/audit.csv: the filtered rows (newest first, at most
@@ -466,7 +502,7 @@ int jszg_admin_audit_csv(jszg_req *jr)
 
     if (audit_filters(jr, jszg_pool_json(p, json_object()), &q) < 0)
         return jszg_admin_error(jr, st, HTTP_BAD_REQUEST, "bad_filter",
-                                "筛选条件不正确（日期格式为YYYY-MM-DD）。");
+                                AUDIT_BAD_FILTER);
     if ((rc = audit_rows(jr, &q, AUDIT_CSV_MAX, 0, &rows)) != JSZG_DB_OK)
         return jszg_db_status(rc);
     jszg_admin_times(jr, rows, "at");

@@ -256,3 +256,222 @@ def test_correction_in_chromium(env):
         d.quit()
         forget_decisions(env)
     assert app_status(env, app) == "待注册审批"
+
+
+# ---- bulk decisions: the JSON twin, and a refused form keeps the selection --
+
+# 张伟 (account 1) applies at 东城 交道口 (201) and 周敏 (account 8) at 东城
+# 天坛 (202): both in dc-reviewer's scope; 李娜 (account 2) at 武汉 (1001):
+# outside it.
+ZHOU = dict(account=8, cert="20121110812002675", stage="幼儿园",
+            subject="幼儿园", point="202")
+LI = dict(account=2, institution="10", point="1001",
+          cert="20134210232005821", stage="初级中学", subject="语文",
+          province="420000", city="420100")
+
+
+def queued_pair(env):
+    """张伟's and 周敏's wizard applications, confirmed (待注册审批), and
+    李娜's (网报待确认, another province): their 报名号 and ids."""
+    from test_write_atomic import forget_decisions
+    forget_decisions(env)
+    zr = submit(env, env.login_as(1))
+    zo = submit(env, env.login_as(8), **ZHOU)
+    li = dict(LI)
+    lr = submit(env, env.login_as(li.pop("account")), account=2, **li)
+    ids = {}
+    sa = Staff(env, "sysadmin")
+    for reg in (zr, zo, lr):
+        ids[reg] = env.sql("SELECT id FROM applications WHERE reg_no = '%s'"
+                           % reg)
+    for reg in (zr, zo):
+        assert confirm(sa, ids[reg]).status_code == 303
+        assert app_status(env, ids[reg]) == "待注册审批"
+    return zr, zo, lr, ids
+
+
+def test_bulk_refused_as_a_whole_keeps_the_selection(env):
+    """暂缓注册 without a reason: nothing is tried, the 待注册审批 form
+    comes back with the boxes ticked, the choice and the 留言 kept and
+    the error beside the reason; the same on the JSON twin."""
+    zr, zo, lr, ids = queued_pair(env)
+    rev = Staff(env, "dc-reviewer")
+    events = {reg: count_events(env, ids[reg]) for reg in (zr, zo)}
+    form = {"reg_no": [zr, zo], "conclusion": "暂缓注册", "reason": "  ",
+            "message": "请补齐360学时证明", "stage": "", "q": "",
+            "page": "1"}
+    r = rev.post("/admin/queue/decide", form)
+    assert r.status_code == 400, r.text[:300]
+    assert 'id="bulk-form"' in r.text and "批量审批结果" not in r.text
+    for reg in (zr, zo):
+        assert re.search(r'<input type="checkbox" name="reg_no" class='
+                         r'"row-check" aria-label="选择" value="%s" checked>'
+                         % reg, r.text), reg
+    assert re.search(r'<option value="暂缓注册" selected>', r.text)
+    assert not re.search(r'<option value="注册合格" selected>', r.text)
+    assert re.search(r'<p class="adm-field-err" id="bulk-reason-err">'
+                     r'结论为“暂缓注册”时必须填写理由。</p>', r.text)
+    assert ">请补齐360学时证明</textarea>" in r.text
+    assert 'name="reason" type="text" maxlength="500" value="  " ' \
+        'class="invalid"' in r.text
+    for reg in (zr, zo):
+        assert app_status(env, ids[reg]) == "待注册审批"
+        assert count_events(env, ids[reg]) == events[reg]
+    # a 报名号 that is not on the page it came from stays ticked below it
+    r = rev.post("/admin/queue/decide", dict(form, q=zr))
+    assert r.status_code == 400
+    assert re.search(r'value="%s" checked>' % zr, r.text)
+    extra = re.search(r'id="bulk-extra">(.*?)</div>', r.text, re.S).group(1)
+    assert re.search(r'name="reg_no" value="%s"' % zo, extra)
+    assert zr not in extra
+    # nothing ticked, a conclusion that is none: also the form again
+    r = rev.post("/admin/queue/decide", {"conclusion": "注册合格"})
+    assert r.status_code == 400 and "请先勾选要审批的报名" in r.text
+    assert 'id="bulk-form"' in r.text
+    r = rev.post("/admin/queue/decide", {"reg_no": zr, "conclusion": "x"})
+    assert r.status_code == 400
+    assert 'id="bulk-conclusion-err">请选择注册结论。</p>' in r.text
+    # the JSON twin: one refusal, with the field
+    r = rev.post("/admin/api/queue/decide", form)
+    assert r.status_code == 400
+    err = r.json()["error"]
+    assert err["code"] == "reason_required"
+    assert err["fields"]["reason"]["code"] == "reason_required"
+    r = rev.post("/admin/api/queue/decide", {"conclusion": "注册合格"})
+    assert r.status_code == 400
+    assert r.json()["error"]["code"] == "none_selected"
+    r = rev.post("/admin/api/queue/decide", {"reg_no": zr,
+                                             "conclusion": "x"})
+    assert r.json()["error"]["code"] == "conclusion_invalid"
+    r = rev.post("/admin/api/queue/decide", {"reg_no": zr,
+                                             "conclusion": "暂缓注册",
+                                             "reason": "x" * 501})
+    assert r.json()["error"]["fields"]["reason"]["code"] == "text_too_long"
+    for reg in (zr, zo):
+        assert app_status(env, ids[reg]) == "待注册审批"
+        assert count_events(env, ids[reg]) == events[reg]
+
+
+def test_bulk_decision_json_twin(env):
+    """POST /admin/api/queue/decide: per 报名号 what was saved and what
+    was not; a missing 报名号 and one outside the scope read the same;
+    roles as the page's."""
+    zr, zo, lr, ids = queued_pair(env)
+    missing = "20261101019999990"
+    rev = Staff(env, "dc-reviewer")
+    r = rev.post("/admin/api/queue/decide",
+                 {"reg_no": [zr, missing, lr], "conclusion": "暂缓注册",
+                  "reason": "培训学时不足",
+                  "message": "请补齐学时证明后再申请"})
+    assert r.status_code == 200, r.text
+    b = r.json()
+    assert b["conclusion"] == "暂缓注册" and b["reason"] == "培训学时不足"
+    assert b["saved"] == [{"reg_no": zr, "name": "张伟",
+                           "conclusion": "暂缓注册"}]
+    assert [f["reg_no"] for f in b["failures"]] == [missing, lr]
+    f1, f2 = b["failures"]
+    assert f1["code"] == f2["code"] == "not_found"
+    assert f1["message"] == f2["message"] and "未找到该报名" in f1["message"]
+    assert app_status(env, ids[zr]) == "暂缓注册"
+    assert app_status(env, ids[zo]) == "待注册审批"
+    assert app_status(env, ids[lr]) == "网报待确认"
+    # the 留言 reached the applicant
+    msg = env.sql("SELECT message FROM application_events WHERE "
+                  "application_id = %s ORDER BY id DESC LIMIT 1" % ids[zr])
+    assert msg == "请补齐学时证明后再申请"
+    # the out-of-scope one was logged and audited as denied
+    assert env.sql("SELECT COUNT(*) FROM audit_log WHERE action = "
+                   "'scope.denied' AND target = 'application:%s' AND "
+                   "actor = 'staff:dc-reviewer'" % ids[lr]) != "0"
+    # decided already: refused, said why
+    r = rev.post("/admin/api/queue/decide", {"reg_no": [zr, zo],
+                                             "conclusion": "暂缓注册",
+                                             "reason": "同上"})
+    assert r.status_code == 200
+    b = r.json()
+    assert [s["reg_no"] for s in b["saved"]] == [zo]
+    assert [(f["reg_no"], f["code"]) for f in b["failures"]] == \
+        [(zr, "invalid_transition")]
+    # roles: a 确认点 and a province may not decide
+    for user in ("dc-point", "bj-province"):
+        r = Staff(env, user).post("/admin/api/queue/decide",
+                                  {"reg_no": zo, "conclusion": "注册合格"})
+        assert r.status_code == 403, (user, r.status_code)
+    assert app_status(env, ids[zo]) == "暂缓注册"
+    from test_write_atomic import forget_decisions
+    forget_decisions(env)
+    env.sql("DELETE FROM registrations_history WHERE cert_no = '%s' AND "
+            "registered_on >= '2026-01-01'" % ZHOU["cert"])
+
+
+def test_bulk_and_audit_in_chromium(env):
+    """At 1366x768, no JavaScript needed: a bulk 暂缓注册 sent without a
+    reason comes back with the box ticked and the choice and 留言 kept,
+    then is saved (the result page); the system admin reads it in the
+    audit log, paged."""
+    import os
+    from browser import chromium
+    from jszg_env import OUT
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+    from test_admin_support import STAFF_PASSWORD
+    from test_write_atomic import forget_decisions
+
+    def login(d, user, path):
+        d.get(env.url + path)
+        d.find_element(By.ID, "adm-username").send_keys(user)
+        d.find_element(By.ID, "adm-password").send_keys(STAFF_PASSWORD)
+        d.find_element(By.CSS_SELECTOR, ".adm-login button").click()
+
+    def wait_for(d, css):
+        return WebDriverWait(d, 10).until(ec.presence_of_element_located(
+            (By.CSS_SELECTOR, css)))
+
+    def shot(d, name):
+        os.makedirs(OUT, exist_ok=True)
+        path = os.path.join(OUT, "admin-%s-%s.png" % (name, env.engine))
+        d.save_screenshot(path)
+        assert os.path.getsize(path) > 10000
+        return path
+
+    zr, zo, lr, ids = queued_pair(env)
+    d = chromium(1366, 768)
+    try:
+        login(d, "dc-reviewer", "/admin/queue?q=%E5%BC%A0%E4%BC%9F")
+        box = wait_for(d, 'input[name="reg_no"][value="%s"]' % zr)
+        box.click()
+        Select(d.find_element(By.ID, "bulk-conclusion")).select_by_value(
+            "暂缓注册")
+        d.find_element(By.ID, "bulk-message").send_keys("请补齐学时证明")
+        d.find_element(By.CSS_SELECTOR, ".adm-bulk button").click()
+        wait_for(d, "#bulk-reason-err")
+        assert "必须填写理由" in d.find_element(By.ID,
+                                               "bulk-reason-err").text
+        assert d.find_element(By.CSS_SELECTOR, 'input[name="reg_no"]'
+                              '[value="%s"]' % zr).is_selected()
+        assert Select(d.find_element(By.ID, "bulk-conclusion")) \
+            .first_selected_option.text == "暂缓注册"
+        assert d.find_element(By.ID, "bulk-message").get_attribute(
+            "value") == "请补齐学时证明"
+        assert app_status(env, ids[zr]) == "待注册审批"
+        d.execute_script("arguments[0].scrollIntoView({block: 'center'})",
+                         d.find_element(By.ID, "bulk-reason"))
+        shot(d, "bulk-refused")
+        d.find_element(By.ID, "bulk-reason").send_keys("培训学时不足")
+        d.find_element(By.CSS_SELECTOR, ".adm-bulk button").click()
+        wait_for(d, "#bulk-saved")
+        assert zr in d.find_element(By.ID, "bulk-saved").text
+        shot(d, "bulk-result")
+        assert app_status(env, ids[zr]) == "暂缓注册"
+        d.quit()
+        d = chromium(1366, 768)
+        login(d, "sysadmin", "/admin/audit?actor=dc-reviewer")
+        wait_for(d, "#audit-table")
+        assert "作出结论：暂缓注册" in d.find_element(By.ID,
+                                                    "audit-table").text
+        assert d.find_element(By.CSS_SELECTOR, ".adm-pager-info")
+        shot(d, "audit")
+    finally:
+        d.quit()
+        forget_decisions(env)

@@ -273,6 +273,63 @@ def test_lists_honour_page_size(env, pending, page_size_1):
     assert r.status_code == 404
 
 
+def test_audit_log_honours_page_size(env, page_size_1):
+    """/admin/audit pages by JszgPageSize with the lists' pager, and its
+    JSON twin /admin/api/audit answers the same page: each entry with its
+    stable action code and Chinese name (system administrators only)."""
+    sa = Staff(env, "sysadmin")
+    Staff(env, "dc-reviewer")           # a login: one more audit row
+    n = int(env.sql("SELECT COUNT(*) FROM audit_log WHERE actor = "
+                    "'staff:dc-reviewer'"))
+    assert n >= 2
+    b = sa.get("/admin/api/audit?actor=dc-reviewer").json()
+    assert (b["total"], b["pages"], b["per_page"], b["page"]) == (n, n, 1, 1)
+    assert len(b["entries"]) == 1
+    e = b["entries"][0]
+    assert e["actor"] == "staff:dc-reviewer" and e["actor_text"] == \
+        "dc-reviewer"
+    assert e["action"] == "login" and e["action_name"] == "登录后台"
+    assert isinstance(e["id"], int) and e["at"].endswith("+08:00")
+    # the same page as HTML, with the pager of the other lists
+    r = sa.get("/admin/audit?actor=dc-reviewer&page=2")
+    assert r.status_code == 200
+    assert re.search(r"共\s*%d\s*条\s*，第\s*2\s*/\s*%d\s*页" % (n, n),
+                     text(r.text)), text(r.text)[-400:]
+    assert 'rel="prev"' in r.text
+    assert re.search(r'href="/admin/audit\?actor=dc-reviewer&amp;action='
+                     r'&amp;target=&amp;from=&amp;to=&amp;page=%d">尾页</a>'
+                     % n, r.text), r.text[-1500:]
+    rows = r.text.split('id="audit-table"')[1].split("</table>")[0]
+    assert rows.count("<tr>") == 2     # the head and one entry
+    # filters: action code prefix and the day
+    day = beijing_today()
+    b = sa.get("/admin/api/audit?actor=dc-reviewer&action=log&from=%s&to=%s"
+               % (day, day)).json()
+    assert b["total"] >= 1
+    assert all(x["action"].startswith("log") for x in b["entries"])
+    # past the end: says so, page and API
+    r = sa.get("/admin/audit?actor=dc-reviewer&page=%d" % (n + 1))
+    assert r.status_code == 404 and error_code(r) == "page_not_found"
+    assert "第 %d 页不存在：共 %d 条记录，%d 页。" % (n + 1, n, n) in r.text
+    assert 'id="audit-table"' not in r.text
+    r = sa.get("/admin/api/audit?actor=dc-reviewer&page=%d" % (n + 1))
+    assert r.status_code == 404
+    assert r.json()["error"]["code"] == "page_not_found"
+    r = sa.get("/admin/api/audit?actor=nobody-at-all&page=2")
+    assert r.status_code == 404
+    assert "没有符合条件的记录" in r.json()["error"]["message"]
+    assert "没有符合条件的记录" in sa.get("/admin/audit?actor=nobody-at-all")\
+        .text
+    assert sa.get("/admin/api/audit?page=0").json()["error"]["code"] == \
+        "bad_page"
+    r = sa.get("/admin/api/audit?from=2026-02-30")
+    assert r.status_code == 400
+    assert r.json()["error"]["code"] == "bad_filter"
+    for user in ("dc-point", "dc-reviewer", "bj-province"):
+        r = Staff(env, user).get("/admin/api/audit")
+        assert r.status_code == 403, user
+
+
 # ---- search ------------------------------------------------------------------
 
 @pytest.mark.parametrize("q,by", [

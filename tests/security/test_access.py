@@ -293,10 +293,72 @@ def test_staff_out_of_scope_other_objects(env, world):
     for user in ("bj-province", "dc-reviewer", "dc-point"):
         st = world.staff_session(user)
         for path in ("/admin/reviews/identity", "/admin/audit",
-                     "/admin/audit.csv",
+                     "/admin/audit.csv", "/admin/api/audit",
                      "/admin/reviews/identity/%s" % world.review_id,
                      "/admin/reviews/identity/%s/front" % world.review_id):
             assert st.get(path).status_code in (403, 404), (user, path)
+
+
+# ---- roles over the whole table --------------------------------------------
+
+# One staff member of each role (sql/seed/400_staff.sql), all in 东城's scope.
+ROLE_USERS = {"point": "dc-point", "institution": "dc-reviewer",
+              "province": "bj-province", "system": "sysadmin"}
+
+
+def test_every_staff_route_refuses_the_roles_it_does_not_name(env, world):
+    """Each /admin route's role rule (JSZG_STAFF(...) in the route table,
+    "staff:<roles>" in /dev/routes) is what the guard enforces: a staff
+    member of any other role gets 403 before the handler runs, on pages,
+    the API and POSTs alike (a new route is covered by being in the
+    table).  Nothing changes."""
+    before = snapshot(env)
+    n = 0
+    for rt in routes(env):
+        access = rt["access"]
+        if not access.startswith("staff:"):
+            continue
+        allowed = set(access[len("staff:"):].split(","))
+        path = concrete(rt["pattern"], world.values(rt["pattern"]))
+        for role, user in ROLE_USERS.items():
+            if role in allowed:
+                continue
+            st = world.staff_session(user)
+            r = st.get(path) if rt["method"] == "GET" else st.post(path)
+            assert r.status_code == 403, (user, rt["method"], path,
+                                          r.status_code)
+            n += 1
+    assert n > 100
+    assert snapshot(env) == before
+
+
+def test_bulk_decision_outside_the_scope(env, world):
+    """The bulk decision, page and JSON twin, by another 注册机构's
+    reviewer: world's 待注册审批 application reads as not found, exactly
+    like a 报名号 that does not exist, the attempt is logged and audited,
+    and nothing changes."""
+    reg = env.sql("SELECT reg_no FROM applications WHERE id = %s"
+                  % world.queued_app)
+    missing = "20261101019999990"
+    before = snapshot(env)
+    for user in ("xc-reviewer", "wh-reviewer"):
+        st = world.staff_session(user)
+        env.mark_log()
+        r = st.post("/admin/api/queue/decide",
+                    data={"reg_no": [reg, missing], "conclusion": "注册合格"})
+        assert r.status_code == 200, (user, r.status_code, r.text)
+        b = r.json()
+        assert b["saved"] == []
+        f1, f2 = b["failures"]
+        assert (f1["reg_no"], f2["reg_no"]) == (reg, missing)
+        assert f1["code"] == f2["code"] == "not_found"
+        assert f1["message"] == f2["message"]
+        assert [ln for ln in log_since(env) if "denied" in ln and user in ln]
+        r = st.post("/admin/queue/decide",
+                    data={"id": world.queued_app, "conclusion": "注册合格"})
+        assert r.status_code == 409 and "未找到该报名" in r.text, user
+        assert reg not in r.text
+    assert snapshot(env) == before
 
 
 # ---- worklists and search (jszg_admin_lists.c) ------------------------------
