@@ -140,6 +140,27 @@ def test_waiting_page_shows_the_site_header(adm):
     release(env, holds)
 
 
+def test_page_asked_for_json_gets_the_documented_waiting_room(adm):
+    """A page path asked with Accept: application/json (a script) gets the
+    waiting room as JSON, in the document's shape (docs/openapi.yaml's
+    info text; the suite's hook validates it as `Unavailable`)."""
+    import openapi_check
+    env = adm
+    holds = hold_full(env)
+    r = env.get("/news", env.session(),
+                headers={"Accept": "application/json"})
+    assert r.status_code == 503
+    assert r.headers["Content-Type"].startswith("application/json")
+    j = r.json()
+    assert j["error"]["code"] == "queued" and j["queue"]["position"] == 1
+    assert int(r.headers["Retry-After"]) == j["queue"]["retry_after"]
+    assert openapi_check.check("GET", "/news", 503, j) is None
+    # a key the document does not have would be refused
+    j["queue"]["place"] = "1"
+    assert openapi_check.check("GET", "/news", 503, j)
+    release(env, holds)
+
+
 def test_estimate_follows_the_queue(adm):
     """Three wait; the first is let in: the third's position and its
     estimated wait both go down.  The rate is measured since the first
