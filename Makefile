@@ -23,11 +23,14 @@ PKGS_BUILD := apache2 apache2-dev libaprutil1-dbd-sqlite3 \
               libpng-dev libjpeg-dev zlib1g-dev libcairo2-dev \
               libpango1.0-dev libqrencode-dev fonts-wqy-microhei \
               sqlite3 libsqlite3-dev gcc make pkg-config python3
+# `make deb`: dpkg-buildpackage, and build-essential, which it checks for
+# beside debian/control's Build-Depends (those are PKGS_BUILD's)
+PKGS_DEB   := build-essential debhelper dpkg-dev
 PKGS_TEST  := libcmocka-dev python3-pytest python3-requests postgresql \
               postgresql-client chromium chromium-driver python3-selenium \
               clang libclang-rt-14-dev wrk fonts-noto-cjk poppler-utils \
               valgrind curl redis-server memcached libapache2-mod-qos \
-              zbar-tools debhelper dpkg-dev python3-jsonschema python3-yaml
+              zbar-tools python3-jsonschema python3-yaml $(PKGS_DEB)
 PKGS_BENCH := wrk
 
 # mod_jszg/core/: the pure helpers (no httpd headers; APR, libxml2,
@@ -57,7 +60,7 @@ SAN_CF  := -fsanitize=address,undefined -fno-omit-frame-pointer
 SAN_LD  := -fsanitize=address,undefined
 endif
 
-.PHONY: all deps deps-test run test unit http-test install fuzz bench valgrind \
+.PHONY: all deps deps-test deps-deb run test unit http-test install fuzz bench valgrind \
         fault-test failover security-test flake-check \
         scale scale-explain soak \
         clean migrate db deb deploy-test
@@ -112,6 +115,9 @@ deps:
 
 deps-test:
 	@$(CURDIR)/tests/ensure-packages.sh $(PKGS_BUILD) $(PKGS_TEST)
+
+deps-deb:
+	@$(CURDIR)/tests/ensure-packages.sh $(PKGS_BUILD) $(PKGS_DEB)
 
 # The SQLite database of `make run`, with seed data.
 db: $(RUNDIR)/jszg.db
@@ -253,7 +259,7 @@ install: all
 	install -m 755 conf/jszg-setup.sh $(SHAREDIR)/jszg-setup.sh
 	@if [ -z "$(DESTDIR)" ]; then $(SHAREDIR)/jszg-setup.sh; fi
 
-deb: deps
+deb: deps-deb
 	rm -rf $(BUILDDIR)/deb && mkdir -p $(BUILDDIR)/deb/src
 	git ls-files -z | xargs -0 cp --parents -t $(BUILDDIR)/deb/src
 	cd $(BUILDDIR)/deb/src && dpkg-buildpackage -us -uc -b >../build.log 2>&1 \
@@ -262,7 +268,7 @@ deb: deps
 
 # The package on this machine and a stock Debian /etc/apache2 copied to a
 # scratch APACHE_CONFDIR: a2enmod jszg, a2ensite jszg, the home page.
-deploy-test: deb
+deploy-test: deb deps-test
 	$(PYTHON) -m pytest -q -p no:cacheprovider tests/deploy $(PYTEST_ARGS)
 
 # httpd -X under valgrind over anonymous and logged-in pages (applicant

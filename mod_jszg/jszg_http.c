@@ -296,7 +296,10 @@ int jszg_render(jszg_req *jr, int status, const char *tpl, json_t *data)
  *     offset, "2026-11-01T09:00:00+08:00".
  * Codes that are digits but not numbers (region codes, 证书号码, 报名号,
  * phone numbers) keep their text; dates ("..._on") are ISO dates already.
- * A value that does not have the stored shape is left as it is. */
+ * A value that does not have the stored shape is left as it is.
+ * The pages' display text of a time (PAGE_ONLY_KEYS: Beijing wall clock
+ * to the minute, no offset, beside the instant it shows) does not leave
+ * as JSON: a client reads the ISO instant next to it. */
 static const char *const INT_KEYS[] = {
     "cycle_year", "year", "hours", "version", "n", "first", "last",
     "messages", "count", "points", "applications", NULL };
@@ -305,6 +308,11 @@ static const char *const FLAG_KEYS[] = {
 static const char *const WALL_KEYS[] = {
     "starts", "ends", "confirm_starts", "confirm_ends", "locked_until",
     "last_login", NULL };
+static const char *const PAGE_ONLY_KEYS[] = {
+    "submitted",        /* 查询报名信息: submitted_at */
+    "when",             /* 有留言: at */
+    "expires_hm",       /* the wizard's "保留至 HH:MM": expires_at */
+    NULL };
 
 static int key_in(const char *key, const char *const *list)
 {
@@ -393,6 +401,7 @@ void jszg_api_types(json_t *j)
 {
     const char *key;
     json_t *v, *typed;
+    void *tmp;
     size_t i;
 
     if (json_is_array(j)) {
@@ -402,8 +411,10 @@ void jszg_api_types(json_t *j)
     }
     if (!json_is_object(j))
         return;
-    json_object_foreach(j, key, v) {
-        if (json_is_object(v) || json_is_array(v))
+    json_object_foreach_safe(j, tmp, key, v) {
+        if (key_in(key, PAGE_ONLY_KEYS))
+            json_object_del(j, key);
+        else if (json_is_object(v) || json_is_array(v))
             jszg_api_types(v);
         else if ((typed = typed_value(key, v)))
             json_object_set_new(j, key, typed);

@@ -85,6 +85,46 @@ def test_icon_and_assets_do_not_take_a_place(adm):
     release(env, holds)
 
 
+# A site that lets the module answer the icon and /static too (no
+# SetHandler none for them): <If> is merged after every <Location>, so
+# this wins over conf/httpd.conf.in's own sections for these paths.
+ASSETS_TO_JSZG = """<If "%{REQUEST_URI} =~ m#^/(favicon\\.ico$|static/)#">
+    SetHandler jszg
+</If>"""
+
+
+def test_icon_and_assets_exempt_when_the_module_answers_them(env):
+    """The same with /favicon.ico and /static/... reaching SetHandler
+    jszg: the gate's own exemption (adm_asset_paths), not httpd's static
+    handler, keeps them from taking a place or replacing the ticket."""
+    env.restart(config("JszgMaxInFlight 1", "JszgClientRate off",
+                       ASSETS_TO_JSZG))
+    env.mark_log()
+    holds = hold_full(env)
+    a = env.session()
+    ra = env.get("/", a)
+    assert queued(ra) and position(ra) == 1
+    ticket = a.cookies.get("jszg_qt")
+    assert ticket
+    for s in (a, env.session()):
+        for path in ("/favicon.ico", "/static/css/site.css",
+                     "/static/js/queue.js"):
+            r = env.get(path, s)
+            # the module's own answer (no route: its 404 page), not
+            # httpd's file and not the waiting page
+            assert r.status_code == 404, (path, r.status_code,
+                                          r.text[:200])
+            assert r.headers["Content-Type"].startswith("text/html")
+            assert "当前排队位置" not in r.text
+            assert "jszg_qt" not in r.headers.get("Set-Cookie", ""), path
+    assert a.cookies.get("jszg_qt") == ticket
+    # nobody took a place in between: a newcomer is second
+    assert position(env.get("/", env.session())) == 2
+    assert position(env.get("/", a)) == 1
+    assert status(env)["in_flight"] == 1
+    release(env, holds)
+
+
 def test_waiting_page_shows_the_site_header(adm):
     env = adm
     holds = hold_full(env)
@@ -97,6 +137,27 @@ def test_waiting_page_shows_the_site_header(adm):
     assert 'href="/"' in header.group(1)
     # before the waiting room's own content
     assert r.text.index("site-header") < r.text.index("当前排队位置")
+    release(env, holds)
+
+
+def test_page_asked_for_json_gets_the_documented_waiting_room(adm):
+    """A page path asked with Accept: application/json (a script) gets the
+    waiting room as JSON, in the document's shape (docs/openapi.yaml's
+    info text; the suite's hook validates it as `Unavailable`)."""
+    import openapi_check
+    env = adm
+    holds = hold_full(env)
+    r = env.get("/news", env.session(),
+                headers={"Accept": "application/json"})
+    assert r.status_code == 503
+    assert r.headers["Content-Type"].startswith("application/json")
+    j = r.json()
+    assert j["error"]["code"] == "queued" and j["queue"]["position"] == 1
+    assert int(r.headers["Retry-After"]) == j["queue"]["retry_after"]
+    assert openapi_check.check("GET", "/news", 503, j) is None
+    # a key the document does not have would be refused
+    j["queue"]["place"] = "1"
+    assert openapi_check.check("GET", "/news", 503, j)
     release(env, holds)
 
 

@@ -174,6 +174,8 @@ def test_cert_query_api(env):
     j = r.json()
     assert j["kind_name"] == "初级中学教师资格" and j["subject"] == "历史"
     assert j["history"][0]["conclusion"] == "注册合格"
+    # a date, as the document's Date says (issue 17)
+    assert re.match(r"^\d{4}-\d\d-\d\d$", j["history"][0]["valid_until"])
     r = env.post("/api/v1/cert/query", s, headers={"X-CSRF-Token": token},
                  data={"name": "胡军", "id_number": "510104198007077711",
                        "cert_no": "20085110430001018", "captcha": "1"})

@@ -104,3 +104,57 @@ def test_template_dir_the_children_cannot_read(env, tmp_path):
         assert out.returncode == 0, out.stderr
     finally:
         shutil.rmtree(base)
+
+
+def readme_example():
+    """The README's "An example with PostgreSQL", as printed."""
+    with open(os.path.join(TOP, "README.md"), encoding="utf-8") as f:
+        text = f.read()
+    part = text[text.index("### An example with PostgreSQL"):]
+    return part[part.index("```apache\n") + 10:part.index("\n```\n")]
+
+
+def test_readme_postgresql_example_passes(tmp_path):
+    """The README's PostgreSQL example is a whole, valid configuration
+    (issue 17: it lacked AsyncRequestWorkerFactor, the icon's Alias and
+    the TLS lines of its <VirtualHost *:443>): `apache2 -t` on it as
+    printed, with its file paths pointed into a scratch root and httpd's
+    own basics (ServerRoot, pid file, MPM, the core modules a stock
+    Debian loads) in front."""
+    example = readme_example()
+    for must in ("AsyncRequestWorkerFactor", "Alias /favicon.ico",
+                 "SSLEngine on", "SSLCertificateFile", "DBDriver pgsql",
+                 "DirectoryIndex disabled", "TraceEnable Off"):
+        assert must in example, must
+    root = scratch_root(str(tmp_path), "readme")
+    os.makedirs(os.path.join(root, "run"), exist_ok=True)
+    os.makedirs(os.path.join(root, "uploads"), exist_ok=True)
+    files = {"/etc/apache2/jszg.secret": "secret",
+             "/etc/ssl/certs/jszg.example.edu.cn.pem": "cert.pem",
+             "/etc/ssl/private/jszg.example.edu.cn.key": "key.pem"}
+    for name in files.values():
+        with open(os.path.join(root, name), "w") as f:
+            f.write("placeholder, never read by apache2 -t\n")
+    htdocs = mkroot.htdocs_for(root, mkroot.child_user())
+    conf = example.replace("/usr/lib/apache2/modules/mod_jszg.so", MODULE) \
+        .replace("/usr/share/mod_jszg/htdocs", htdocs) \
+        .replace("/var/lib/mod_jszg/uploads", os.path.join(root, "uploads"))
+    for path, name in files.items():
+        conf = conf.replace(path, os.path.join(root, name))
+    assert "/usr/share/mod_jszg" not in conf and "/etc/" not in conf
+    mods = "/usr/lib/apache2/modules"
+    base = ['ServerRoot "%s"' % root, "ServerName 127.0.0.1",
+            'PidFile "%s/run/httpd.pid"' % root,
+            'DefaultRuntimeDir "%s/run"' % root,
+            'ErrorLog "%s/error_log"' % root, "TypesConfig /etc/mime.types"]
+    base += ["LoadModule %s_module %s/mod_%s.so" % (m, mods, m)
+             for m in ("mpm_event", "authz_core", "authz_host", "alias",
+                       "dir", "mime", "expires")]
+    path = os.path.join(root, "readme.conf")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(base) + "\n" + conf + "\n")
+    out = subprocess.run(["/usr/sbin/apache2", "-t", "-f", path],
+                         capture_output=True, text=True,
+                         env=server_environ())
+    assert out.returncode == 0 and "Syntax OK" in out.stderr, \
+        (out.stderr, conf)

@@ -70,6 +70,36 @@ def test_checker_refuses_string_ids_and_epoch_times():
     assert openapi_check.check("GET", "/api/v1/nope", 200, {}) is not None
 
 
+def test_checker_refuses_undocumented_keys_and_checks_every_path():
+    """Objects are closed: an undocumented key (here a string id) is a
+    mismatch, at any depth.  Paths outside /api/ that the document lists
+    (/dev/routes) are checked; on a page path only the gate's 503 and
+    429 may be JSON, in the document's shapes."""
+    faq = {"faq": {"id": 37, "category": "定期注册相关问题",
+                   "category_slug": "dqzc", "title": "t", "answer": "a",
+                   "paragraphs": ["a"], "updated_on": "2023-08-21"}}
+    assert openapi_check.check("GET", "/api/v1/faq/37", 200, faq) is None
+    faq["faq"]["question_id"] = "37"
+    err = openapi_check.check("GET", "/api/v1/faq/37", 200, faq)
+    assert err and "question_id" in err, err
+    faq["faq"].pop("question_id")
+    faq["total"] = "1"
+    assert "total" in openapi_check.check("GET", "/api/v1/faq/37", 200, faq)
+    assert openapi_check.check("GET", "/dev/routes", 200, {"routes": "x"})
+    queued = {"error": {"code": "queued", "message": "m"},
+              "queue": {"status": "waiting", "ticket": "t", "number": 4,
+                        "position": 2, "estimate": 20, "retry_after": 3}}
+    assert openapi_check.check("GET", "/dqzc/wizard/1", 503, queued) is None
+    queued["queue"]["number"] = "4"
+    assert openapi_check.check("GET", "/dqzc/wizard/1", 503, queued)
+    queued["queue"]["number"] = 4
+    queued["queue"]["position_text"] = "第 2 位"
+    assert openapi_check.check("GET", "/dqzc/wizard/1", 503, queued)
+    assert openapi_check.check("GET", "/", 429, {"error": {
+        "code": "too_many_requests", "message": "m"}}) is None
+    assert openapi_check.check("GET", "/", 200, {"ok": True})
+
+
 def test_faq_ids_are_canonical_and_one_code_on_page_and_api(env):
     for n in ("050", "0", "x", "51", "+5", "5.0"):
         api = env.get("/api/v1/faq/" + n)

@@ -131,6 +131,12 @@ def test_records_list_explanations_and_history(env):
     assert [x["reg_no"] for x in j["history"]] == [old]
     assert j["current"][0]["editable"] is True
     assert j["history"][0]["editable"] is False
+    # times: the ISO instant only, not the page's "YYYY-MM-DD HH:MM"
+    assert j["history"][0]["submitted_at"] == "2021-11-16T02:13:20+08:00"
+    assert "submitted" not in j["current"][0]
+    assert "submitted" not in j["history"][0]
+    assert "submitted" not in env.get("/api/v1/dqzc/records/" + reg,
+                                      s).json()["app"]
     assert [e["status"] for e in j["explanations"]] == \
         ["网报待确认", "待注册审批", "确认未通过"]
     # login needed
@@ -496,6 +502,11 @@ def test_messages_shown_and_marked_read(env):
     j = env.get("/api/v1/dqzc/records/%s/messages" % reg, s).json()
     assert j["messages"][0]["message"].startswith("缺少聘用合同")
     assert j["messages"][0]["to_status"] == "确认未通过"
+    # the instant, not the page's display text of it
+    assert j["messages"][0]["at"] == "2026-11-18T19:06:40+08:00"
+    assert "when" not in j["messages"][0]
+    assert "2026-11-18 19:06" in env.get("%s/%s/messages" % (BASE, reg),
+                                         s).text
 
 
 # ---- issue 13 (3): a certificate belongs to its holder ----------------------
