@@ -74,7 +74,8 @@ def check_holder(env, account, walk, mk):
 
 
 def test_make_app_rows_read_back(env):
-    """What make_app inserts reads back as new_app_row made it."""
+    """What make_app inserts reads back as new_app_row made it, moved on
+    by the confirmation point's staff."""
     app = make_app(env, institution=3, point=301, account=8,
                    status="待注册审批", stage="幼儿园", subject="语文")
     row, events = app_row(env, "id = %s" % app)
@@ -83,3 +84,7 @@ def test_make_app_rows_read_back(env):
     assert row["data"]["identity"]["name"] == "周敏"
     assert events[0]["actor"] == "applicant:8"
     assert events[0]["note"] == "网上报名提交"
+    # confirmed by 西城's point through the back office
+    assert [(e["actor"], e["from_status"], e["to_status"])
+            for e in events[1:]] == [("staff:xc-point", "网报待确认",
+                                      "待注册审批")]

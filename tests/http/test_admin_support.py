@@ -187,8 +187,8 @@ def identity_of(env, account):
 
 
 def new_app_row(env, institution=2, point=201, account=WIZARD_ACCOUNT,
-                status="网报待确认", stage="小学", subject="数学",
-                cycle=2026, cert_no=None, now=None):
+                stage="小学", subject="数学", cycle=2026, cert_no=None,
+                now=None):
     """The row and first event the wizard's submission writes for this
     input, derived from wizard_app: the account's identity, the choice
     of institution, point, 学段 and 学科 (province and city as step 3
@@ -212,7 +212,7 @@ def new_app_row(env, institution=2, point=201, account=WIZARD_ACCOUNT,
     row = dict(base, reg_no=None, photo_path=None, account_id=str(account),
                cert_no=cert_no, cycle_year=str(cycle),
                institution_id=str(institution), point_id=str(point),
-               stage=stage, subject=subject, status=status,
+               stage=stage, subject=subject,
                submitted_at=str(now), updated_at=str(now), data=data)
     event = dict(base_events[0], at=str(now),
                  actor="applicant:%d" % int(account))
@@ -223,7 +223,8 @@ def make_app(env, institution=2, point=201, account=1, status="网报待确认",
              stage="小学", subject="数学", cycle=2026, photo=True):
     """An application as the wizard's submission writes it (new_app_row:
     columns, the nested data groups identity/cert/person/choice, the
-    applicant's submission event), in `status`.  Returns the id (as a
+    applicant's submission event), then moved to `status` by staff
+    through the real back office (move_through_staff).  Returns the id (as a
     string).  tests/http/test_admin_fixture.py checks that it equals
     what the wizard writes for the same input."""
     code = env.sql("SELECT code FROM institutions WHERE id = %d"
@@ -234,8 +235,8 @@ def make_app(env, institution=2, point=201, account=1, status="网报待确认",
         if env.sql("SELECT COUNT(*) FROM applications WHERE reg_no = '%s'"
                    % reg_no) == "0":
             break
-    row, events = new_app_row(env, institution, point, account, status,
-                              stage, subject, cycle)
+    row, events = new_app_row(env, institution, point, account, stage,
+                              subject, cycle)
     row["reg_no"] = reg_no
     row["photo_path"] = "photos/test-%d.jpg" % n
     if photo:
@@ -252,7 +253,46 @@ def make_app(env, institution=2, point=201, account=1, status="网报待确认",
                 "VALUES (%s, %s)" % (", ".join(EVENT_COLUMNS), app_id,
                                      ", ".join(_quote(e[c])
                                                for c in EVENT_COLUMNS)))
+    if status != "网报待确认":
+        move_through_staff(env, app_id, status)
     return app_id
+
+
+def staff_of(env, role, column, value):
+    """The username of an active staff member of a point or an
+    institution (sql/seed/400_staff.sql)."""
+    name = env.sql("SELECT username FROM staff WHERE role = '%s' AND %s = "
+                   "%d AND active = 1 ORDER BY id LIMIT 1"
+                   % (role, column, int(value)))
+    assert name, (role, column, value)
+    return name
+
+
+def move_through_staff(env, app_id, status):
+    """A submitted application to `status` the way staff move it: the
+    confirmation point's 现场确认 form (材料齐全 or 材料不全), then the
+    注册机构's decision, through the real back office."""
+    inst, point = env.sql("SELECT institution_id, point_id FROM "
+                          "applications WHERE id = %s" % app_id).split("|")
+    pt = Staff(env, staff_of(env, "point", "point_id", point))
+    if status == "确认未通过":
+        r = pt.post("/admin/api/apps/%s/confirm" % app_id,
+                    {"result": "incomplete", "missing": "聘用合同复印件"})
+    else:
+        r = pt.post("/admin/api/apps/%s/confirm" % app_id,
+                    {"result": "complete"})
+    assert r.status_code in (200, 303), (status, r.status_code,
+                                         error_code(r), re.sub(
+                                             r"<[^>]+>", "", r.text)[-600:])
+    if status in ("注册合格", "暂缓注册", "注册不合格"):
+        st = Staff(env, staff_of(env, "institution", "institution_id", inst))
+        data = {"conclusion": status}
+        if status != "注册合格":
+            data["reason"] = "培训学时不足360学时"
+        r = st.post("/admin/api/apps/%s/decide" % app_id, data)
+        assert r.status_code in (200, 303), (status, r.status_code,
+                                             r.text[:300])
+    assert app_status(env, app_id) == status, status
 
 
 def reg_no_of(env, app_id):
