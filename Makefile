@@ -167,6 +167,7 @@ unit: deps-test $(UNIT_BINS)
 	@! grep -nE '^#include "(httpd|http_|ap_|util_|mod_|jszg_private)' \
 	    mod_jszg/core/*.[ch] || { echo "mod_jszg/core/ is httpd-free:" \
 	    "move the file above out of it, or the include"; exit 1; }
+	@tests/unit/check_beijing_offset.sh
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; \
 	    (cd tests/unit && LSAN_OPTIONS=suppressions=$(CURDIR)/tests/unit/lsan.supp $$t); done
 

@@ -405,11 +405,10 @@ static const char *work_query(jszg_req *jr, const work_view *v)
 /* Today in Beijing, for the day list's default. */
 static const char *today(jszg_req *jr)
 {
-    apr_time_exp_t tm;
+    char buf[16];
 
-    apr_time_exp_tz(&tm, jr->now, 8 * 3600);
-    return apr_psprintf(jr->pool, "%04d-%02d-%02d", tm.tm_year + 1900,
-                        tm.tm_mon + 1, tm.tm_mday);
+    return apr_pstrdup(jr->pool, jszg_rules_beijing_text(
+        apr_time_sec(jr->now), JSZG_FMT_DATE, buf, sizeof(buf)));
 }
 
 static json_t *stage_counts(jszg_req *jr, const work_view *v,
@@ -538,10 +537,10 @@ typedef struct {
 
 static long this_year(jszg_req *jr)
 {
-    apr_time_exp_t tm;
+    jszg_bjtime t;
 
-    apr_time_exp_tz(&tm, jr->now, 8 * 3600);
-    return tm.tm_year + 1900;
+    jszg_rules_beijing(apr_time_sec(jr->now), &t);
+    return t.year;
 }
 
 static int decided_filters(jszg_req *jr, jszg_staff *st, void *view,

@@ -114,16 +114,14 @@ static json_t *inst_chart(jszg_req *jr, apr_array_header_t *insts)
 
 static const char *day_text(apr_pool_t *p, long day, int short_form)
 {
-    apr_time_exp_t tm;
+    char buf[16];
+    const char *ymd = jszg_rules_beijing_text(jszg_rules_day_start(day),
+                                              JSZG_FMT_DATE, buf,
+                                              sizeof(buf));
 
-    /* day numbers are Beijing days since the epoch: noon is safely
-     * inside the day whatever the zone arithmetic */
-    apr_time_exp_gmt(&tm, apr_time_from_sec((apr_time_t)day * 86400
-                                            + 43200));
-    return short_form ? apr_psprintf(p, "%02d-%02d", tm.tm_mon + 1,
-                                     tm.tm_mday)
-                      : apr_psprintf(p, "%04d-%02d-%02d", tm.tm_year + 1900,
-                                     tm.tm_mon + 1, tm.tm_mday);
+    /* day numbers are Beijing days since the epoch; "MM-DD" is the
+     * date's tail */
+    return apr_pstrdup(p, short_form ? ymd + 5 : ymd);
 }
 
 /* Stacked columns: transitions into each status per day, last DAYS days. */
@@ -197,7 +195,8 @@ static int load(jszg_req *jr, jszg_staff *st, long year, json_t **inst,
     *first_day = today - DAYS + 1;
     rc = jszg_db_rows(jr, by_inst, inst, 2, y, scope);
     if (rc == JSZG_DB_OK)
-        rc = jszg_db_rows(jr, by_day, days, 3, y,
+        rc = jszg_db_rows(jr, by_day, days, 4,
+                          apr_ltoa(jr->pool, JSZG_BEIJING_OFFSET), y,
                           apr_psprintf(jr->pool, "%ld",
                                        (long)jszg_rules_day_start(
                                            *first_day)),

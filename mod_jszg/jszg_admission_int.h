@@ -59,7 +59,7 @@
 #define ADM_TICKET_TTL  (6 * 3600)
 /* A POST with an authentic but expired admission still goes in: the
  * applicant filled the form while admitted.  As long as a session. */
-#define ADM_POST_GRACE  (8 * 3600)
+#define ADM_POST_GRACE  (8 * 60 * 60)  /* seconds (a duration) */
 /* An admitted request waits this long for a slot, then goes in anyway
  * (counted as overdraft): admitted work is never turned away. */
 #define ADM_SLOT_WAIT   apr_time_from_sec(10)

@@ -293,7 +293,7 @@ int jszg_render(jszg_req *jr, int status, const char *tpl, json_t *data)
  *   - flags (FLAG_KEYS, stored 0/1) -> JSON booleans;
  *   - instants ("at", "..._at": epoch seconds) and Beijing wall-clock
  *     times (WALL_KEYS, 'YYYY-MM-DD HH:MM[:SS]') -> ISO 8601 with the
- *     offset, "2026-11-01T09:00:00+08:00".
+ *     offset (the rules core's JSZG_FMT_ISO).
  * Codes that are digits but not numbers (region codes, 证书号码, 报名号,
  * phone numbers) keep their text; dates ("..._on") are ISO dates already.
  * A value that does not have the stored shape is left as it is.
@@ -345,27 +345,23 @@ static int canonical_int(const char *v)
     return n <= 18;
 }
 
-/* 'YYYY-MM-DD HH:MM:SS' or 'YYYY-MM-DD HH:MM' exactly: its length, or
- * 0. */
-static int wall_time(const char *v)
+/* A stored Beijing wall-clock time ('YYYY-MM-DD HH:MM[:SS]', read by
+ * the rules core's parser) as the API's ISO 8601 text; NULL if v is
+ * not one. */
+static const char *wall_time(const char *v, char *buf, apr_size_t n)
 {
-    static const char shape[] = "dddd-dd-dd dd:dd:dd";
-    apr_size_t i;
+    jszg_bjtime t;
 
-    for (i = 0; shape[i]; i++) {
-        if (i == 16 && v[i] == '\0')
-            return 16;
-        if (shape[i] == 'd' ? !apr_isdigit(v[i]) : v[i] != shape[i])
-            return 0;
-    }
-    return v[i] == '\0' ? 19 : 0;
+    if (jszg_rules_parse_datetime(v, 1970, 9999, &t) != 0)
+        return NULL;
+    return jszg_rules_beijing_text(jszg_rules_beijing_secs(&t),
+                                   JSZG_FMT_ISO, buf, n);
 }
 
 static json_t *typed_value(const char *key, json_t *v)
 {
-    const char *s = json_string_value(v);
+    const char *s = json_string_value(v), *iso;
     char buf[40];
-    int n;
 
     if (!strcmp(key, "at") || key_ends(key, "_at")) {
         long long secs;
@@ -389,11 +385,8 @@ static json_t *typed_value(const char *key, json_t *v)
         return NULL;
     if (!strcmp(key, "id") || key_ends(key, "_id") || key_in(key, INT_KEYS))
         return canonical_int(s) ? json_integer(apr_atoi64(s)) : NULL;
-    if (key_in(key, WALL_KEYS) && (n = wall_time(s))) {
-        apr_snprintf(buf, sizeof(buf), "%.10sT%s%s+08:00", s, s + 11,
-                     n == 16 ? ":00" : "");
-        return json_string(buf);
-    }
+    if (key_in(key, WALL_KEYS) && (iso = wall_time(s, buf, sizeof(buf))))
+        return json_string(iso);
     return NULL;
 }
 

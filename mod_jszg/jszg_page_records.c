@@ -59,7 +59,7 @@ json_t *jszg_rec_edit_input(jszg_req *jr, const jszg_record *rec)
     };
     json_t *in = jszg_pool_json(jr->pool, json_deep_copy(
                     json_object_get(rec->data, "person")));
-    json_t *posted = jszg_wz_form(jr, jszg_wz_person_fields, 0);
+    json_t *posted = jszg_wz_form(jr, jszg_wz_person_fields(jr->pool), 0);
 
     if (!json_is_object(in))
         in = jszg_pool_json(jr->pool, json_object());

@@ -155,8 +155,8 @@ int jszg_api_wizard_post(jszg_req *jr)
         break;
     case 2:
         photo = jszg_form_find(jr->form, "photo");
-        rc = jszg_wz_save_person(jr, &a, d,
-                                 jszg_wz_form(jr, jszg_wz_person_fields, 0),
+        rc = jszg_wz_save_person(jr, &a, d, jszg_wz_form(
+                                     jr, jszg_wz_person_fields(jr->pool), 0),
                                  photo && photo->filename
                                  ? (const unsigned char *)photo->value : NULL,
                                  photo && photo->filename ? photo->len : 0,

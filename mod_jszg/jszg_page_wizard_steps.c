@@ -229,7 +229,7 @@ static int post_step2(jszg_req *jr, const jszg_applicant *a, jszg_draft *d)
 {
     const jszg_form_field *photo = jszg_form_find(jr->form, "photo");
     const char *action = jszg_field(jr, "action");
-    json_t *values = jszg_wz_form(jr, jszg_wz_person_fields, 0);
+    json_t *values = jszg_wz_form(jr, jszg_wz_person_fields(jr->pool), 0);
     const unsigned char *pb = NULL;
     apr_size_t plen = 0;
     jszg_fail f = JSZG_FAIL(jr->pool);

@@ -222,7 +222,7 @@ int jszg_query_int(jszg_req *jr, const char *name, long min, long max,
 int jszg_render(jszg_req *jr, int status, const char *tpl, json_t *data);
 int jszg_json(jszg_req *jr, int status, json_t *body);
 /* Type an API body in place (ids and counts as integers, flags as
- * booleans, times as ISO 8601 +08:00); jszg_json does it for every
+ * booleans, times as ISO 8601 with the Beijing offset); jszg_json does it for every
  * answer. */
 void jszg_api_types(json_t *body);
 int jszg_error(jszg_req *jr, int status, const char *code,

@@ -282,12 +282,14 @@ const jszg_stmt jszg_admin_stmts[] = {
       "WHERE a.cycle_year = %d AND ",
       " GROUP BY i.id, i.name, a.status ORDER BY i.id, a.status"),
     SCOPED("admin_stats_day",
-      "SELECT (e.at + 28800) / 86400 AS day, e.to_status, COUNT(*) AS n "
+      /* day: the Beijing day number (the offset is the rules core's
+       * JSZG_BEIJING_OFFSET, passed by the caller) */
+      "SELECT (e.at + %lld) / 86400 AS day, e.to_status, COUNT(*) AS n "
       "FROM application_events e "
       "JOIN applications a ON a.id = e.application_id "
       "JOIN institutions i ON i.id = a.institution_id "
       "WHERE a.cycle_year = %d AND e.at >= %lld AND ",
-      " GROUP BY (e.at + 28800) / 86400, e.to_status "
+      " GROUP BY 1, e.to_status "
       "ORDER BY 1, 2"),
     { "admin_audit_list",
       "SELECT id, at, actor, action, target, ip, note FROM audit_log "

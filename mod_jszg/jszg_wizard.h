@@ -89,8 +89,10 @@ int jszg_wz_save_photo(jszg_req *jr, const jszg_applicant *a,
                        jszg_draft *d, const unsigned char *photo,
                        apr_size_t len, jszg_fail *f);
 
-/* The names of step 2's fields, NULL-terminated. */
-extern const char *const jszg_wz_person_fields[];
+/* The names of step 2's fields (cert_no, the identity's missing 民族 /
+ * 出生日期, and the field vocabulary's typed person fields),
+ * NULL-terminated, in p. */
+const char *const *jszg_wz_person_fields(apr_pool_t *p);
 
 /* 添加教师资格证书信息: in = {holder, id_number, cert_no, issued_on,
  * province, city, kind, subject, authority}; scan = the photo, extra =

@@ -1,97 +1,37 @@
 /*
- * jszg_wizard_person.c -- step 2 of 定期注册 (注册信息): the field specs
- * and dropdowns of the person, the identity block, the checks of each
- * field, dates and 毕业学校, the 照片, saving the step; and the labelled
- * person that step 4 shows.  Part of the wizard services
+ * jszg_wizard_person.c -- step 2 of 定期注册 (注册信息): the person's
+ * fields as the field vocabulary of the rules core specifies them (labels,
+ * dropdowns, checks), the identity block, dates and 毕业学校, the 照片,
+ * saving the step; and the labelled person that step 4 shows.  Part of the wizard services
  * (jszg_wizard_int.h).
  */
 #include "jszg_wizard_int.h"
 #include "jszg_account.h"
 
-/* ---- dropdowns of step 2 (domain.md, Dropdown values) ------------------ */
+/* ---- step 2's fields: the field vocabulary's ------------------------------
+ * The person group's typed fields of the rules core (jszg_rules.c) drive
+ * the form, its labels and dropdowns, the checks of each field and the
+ * step 4 summary, in the table's order; nothing about them is listed
+ * here. */
+#define FOREACH_PERSON(f) \
+    for ((f) = jszg_rules_fields; (f)->key; (f)++) \
+        if (jszg_rules_field_typed((f), "person"))
 
-static const char *const l_mandarin[] = {
-    "一级甲等", "一级乙等", "二级甲等", "二级乙等", "三级甲等", "三级乙等",
-    "无", NULL
-};
-static const char *const l_education[] = {
-    "研究生", "大学本科", "大学专科", "中师", "幼师", "其他中专",
-    "高中毕业及以下", NULL
-};
-static const char *const l_edu_category[] = {
-    "师范教育类", "非师范教育类", NULL
-};
-static const char *const l_degree[] = {
-    "博士", "硕士", "学士", "无学位", NULL
-};
-static const char *const l_study_form[] = {
-    "普通全日制", "成人教育", "自学考试", "网络教育", "境外教育", "其他", NULL
-};
-static const char *const l_school_area[] = { "城市", "县镇", "农村", NULL };
-static const char *const l_school_type[] = {
-    "公办幼儿园", "公办小学", "公办初级中学", "公办高级中学", "公办完全中学",
-    "公办九年一贯制学校", "公办中等职业学校", "民办幼儿园", "民办小学",
-    "民办初级中学", "民办高级中学", "民办完全中学", "民办九年一贯制学校",
-    "民办中等职业学校", NULL
-};
-static const char *const l_title[] = {
-    "正高级教师", "高级教师", "一级教师", "二级教师", "三级教师",
-    "中学高级教师", "中学一级教师", "中学二级教师", "中学三级教师",
-    "小学高级教师", "小学一级教师", "小学二级教师", "小学三级教师",
-    "高级讲师", "讲师", "助理讲师", "教员", "高级实习指导教师",
-    "一级实习指导教师", "二级实习指导教师", "三级实习指导教师", "未评", NULL
-};
-static const char *const l_politics[] = {
-    "中共党员", "中共预备党员", "共青团员", "民革党员", "民盟盟员",
-    "民建会员", "民进会员", "农工党党员", "致公党党员", "九三学社社员",
-    "台盟盟员", "无党派人士", "群众", NULL
-};
-static const char *const l_post_type[] = {
-    "专任教师", "教育教学管理人员", "教辅人员", "其他", NULL
-};
+const char *const *jszg_wz_person_fields(apr_pool_t *p)
+{
+    static const char *const identity[] = { "cert_no", "ethnicity",
+                                            "birth_date", NULL };
+    apr_array_header_t *names = apr_array_make(p, 24, sizeof(char *));
+    const jszg_fieldspec *f;
+    const char *const *n;
 
-typedef enum { F_LIST, F_TEXT, F_DATE, F_POSTCODE, F_SCHOOL } field_kind;
-
-typedef struct {
-    const char *name;           /* its label: the vocabulary's */
-    field_kind kind;
-    const char *const *list;
-    int maxlen;                 /* characters, F_TEXT */
-} field_spec;
-
-/* Step 2's personal information, in the manual's order; the labels are
- * the field vocabulary's (jszg_rules.c), as on every other page. */
-#define LABEL(fs) jszg_rules_field_label("person", (fs)->name)
-
-static const field_spec person_spec[] = {
-    { "mandarin",     F_LIST, l_mandarin, 0 },
-    { "education",    F_LIST, l_education, 0 },
-    { "edu_category", F_LIST, l_edu_category, 0 },
-    { "major",        F_TEXT, NULL, 30 },
-    { "degree",       F_LIST, l_degree, 0 },
-    { "grad_date",    F_DATE, NULL, 0 },
-    { "grad_school",  F_SCHOOL, NULL, 0 },
-    { "study_form",   F_LIST, l_study_form, 0 },
-    { "school",       F_TEXT, NULL, 60 },
-    { "school_area",  F_LIST, l_school_area, 0 },
-    { "school_type",  F_LIST, l_school_type, 0 },
-    { "title",        F_LIST, l_title, 0 },
-    { "work_start",   F_DATE, NULL, 0 },
-    { "hukou",        F_TEXT, NULL, 60 },
-    { "employ_start", F_DATE, NULL, 0 },
-    { "politics",     F_LIST, l_politics, 0 },
-    { "post_type",    F_LIST, l_post_type, 0 },
-    { "address",      F_TEXT, NULL, 100 },
-    { "postcode",     F_POSTCODE, NULL, 0 },
-    { NULL, 0, NULL, 0 }
-};
-
-const char *const jszg_wz_person_fields[] = {
-    "cert_no", "ethnicity", "birth_date", "mandarin", "education", "edu_category", "major", "degree",
-    "grad_date", "grad_school", "study_form", "school", "school_area",
-    "school_type", "title", "work_start", "hukou", "employ_start",
-    "politics", "post_type", "address", "postcode", NULL
-};
+    for (n = identity; *n; n++)
+        APR_ARRAY_PUSH(names, const char *) = *n;
+    FOREACH_PERSON(f)
+        APR_ARRAY_PUSH(names, const char *) = f->key;
+    APR_ARRAY_PUSH(names, const char *) = NULL;
+    return (const char *const *)names->elts;
+}
 
 /* ---- step 2 ------------------------------------------------------------- */
 
@@ -131,19 +71,19 @@ json_t *jszg_wz_identity_block(jszg_req *jr, const jszg_applicant *a)
 
 void jszg_wz_step2_values(json_t *out, json_t *values)
 {
-    const field_spec *fs;
+    const jszg_fieldspec *f;
     json_t *lists = json_object(), *labels = json_object();
 
-    for (fs = person_spec; fs->name; fs++)
-        if (fs->kind == F_LIST)
-            json_object_set_new(lists, fs->name, jszg_wz_options(fs->list,
-                                S(values, fs->name)));
+    FOREACH_PERSON(f)
+        if (f->check == JSZG_FC_OPTION)
+            json_object_set_new(lists, f->key, jszg_wz_options(f->options,
+                                S(values, f->key)));
     json_object_set_new(lists, "ethnicity", jszg_wz_options(
                         jszg_ethnicities, S(values, "ethnicity")));
     json_object_set_new(out, "lists", lists);
     /* the form's labels (partials/person_fields): the vocabulary's */
-    for (fs = person_spec; fs->name; fs++)
-        json_object_set_new(labels, fs->name, json_string(LABEL(fs)));
+    FOREACH_PERSON(f)
+        json_object_set_new(labels, f->key, json_string(f->label));
     json_object_set_new(out, "labels", labels);
     json_object_set(out, "values", values);
     jszg_jrows_select(json_object_get(out, "certs"), "cert_no",
@@ -191,22 +131,21 @@ static void check_dates(jszg_req *jr, const char *birth, json_t *in,
                         jszg_fail *f)
 {
     const char *today = jszg_wz_today(jr);
-    const char *names[] = { "grad_date", "work_start", "employ_start", NULL };
-    const char **n;
+    const jszg_fieldspec *fs;
     const char *ws = S(in, "work_start"), *es = S(in, "employ_start");
 
-    for (n = names; *n; n++) {
-        const char *v = S(in, *n);
-        if (!v || !*v)
+    FOREACH_PERSON(fs) {
+        const char *v = S(in, fs->key);
+        if (fs->check != JSZG_FC_DATE || !v || !*v)
             continue;
         if (!date_valid(v))
-            jszg_fail_field(f, *n, "bad_date",
+            jszg_fail_field(f, fs->key, "bad_date",
                             "日期格式应为YYYY-MM-DD，请选择正确的日期。");
         else if (strcmp(v, today) > 0)
-            jszg_fail_field(f, *n, "date_in_future",
+            jszg_fail_field(f, fs->key, "date_in_future",
                             "日期不能晚于今天。");
         else if (birth && strcmp(v, birth) <= 0)
-            jszg_fail_field(f, *n, "date_before_birth",
+            jszg_fail_field(f, fs->key, "date_before_birth",
                             "日期不能早于出生日期。");
     }
     if (ws && es && date_valid(ws) && date_valid(es) && strcmp(es, ws) < 0)
@@ -214,47 +153,50 @@ static void check_dates(jszg_req *jr, const char *birth, json_t *in,
                         "本单位聘用起始日期不能早于开始参加工作时间。");
 }
 
-static void check_field(jszg_req *jr, const field_spec *fs, json_t *in,
+/* One typed field by its spec (dates and 毕业学校 are checked after,
+ * together: check_dates, check_school). */
+static void check_field(jszg_req *jr, const jszg_fieldspec *fs, json_t *in,
                         json_t *person, jszg_fail *f)
 {
-    const char *v = trim(jr->pool, S(in, fs->name));
-    const char *msg = apr_pstrcat(jr->pool, "请填写", LABEL(fs), "。", NULL);
+    const char *v = trim(jr->pool, S(in, fs->key));
     const char *i;
 
     if (!*v) {
-        jszg_fail_field(f, fs->name, "required",
-                        fs->kind == F_LIST || fs->kind == F_SCHOOL
-                        || fs->kind == F_DATE
-                        ? apr_pstrcat(jr->pool, "请选择", LABEL(fs), "。",
-                                      NULL) : msg);
+        if (fs->required)
+            jszg_fail_field(f, fs->key, "required", apr_pstrcat(jr->pool,
+                            fs->check == JSZG_FC_TEXT
+                            || fs->check == JSZG_FC_POSTCODE ? "请填写"
+                                                             : "请选择",
+                            fs->label, "。", NULL));
         return;
     }
-    switch (fs->kind) {
-    case F_LIST:
-        if (!in_list(fs->list, v))
-            jszg_fail_field(f, fs->name, "not_in_list",
-                            apr_pstrcat(jr->pool, LABEL(fs),
+    switch (fs->check) {
+    case JSZG_FC_OPTION:
+        if (!in_list(fs->options, v))
+            jszg_fail_field(f, fs->key, "not_in_list",
+                            apr_pstrcat(jr->pool, fs->label,
                                         "的取值不正确，请从列表中选择。",
                                         NULL));
         break;
-    case F_TEXT:
+    case JSZG_FC_TEXT:
         if (!text_ok(v, fs->maxlen))
-            jszg_fail_field(f, fs->name, "too_long",
+            jszg_fail_field(f, fs->key, "too_long",
                             apr_psprintf(jr->pool, "%s不能超过%d个字，"
                                          "且不能含有<>等特殊字符。",
-                                         LABEL(fs), fs->maxlen));
+                                         fs->label, fs->maxlen));
         break;
-    case F_POSTCODE:
+    case JSZG_FC_POSTCODE:
         for (i = v; *i && apr_isdigit(*i); i++)
             ;
         if (*i || strlen(v) != 6)
-            jszg_fail_field(f, fs->name, "bad_postcode",
-                            "通讯邮编应为6位数字。");
+            jszg_fail_field(f, fs->key, "bad_postcode",
+                            apr_pstrcat(jr->pool, fs->label,
+                                        "应为6位数字。", NULL));
         break;
     default:
         break;
     }
-    json_object_set_new(person, fs->name, json_string(v));
+    json_object_set_new(person, fs->key, json_string(v));
 }
 
 /* 毕业学校: an id from the school list. */
@@ -340,7 +282,7 @@ static json_t *typed_values(jszg_req *jr, json_t *in, const char *cert_no)
                             NULL };
     const char **e;
 
-    for (n = jszg_wz_person_fields; *n; n++)
+    for (n = jszg_wz_person_fields(jr->pool); *n; n++)
         if (S(in, *n))
             json_object_set(o, *n, json_object_get(in, *n));
     for (e = extra; *e; e++)
@@ -377,7 +319,7 @@ int jszg_wz_save_person(jszg_req *jr, const jszg_applicant *a,
 {
     json_t *person = jszg_pool_json(jr->pool, json_object());
     json_t *certs, *cert, *choice;
-    const field_spec *fs;
+    const jszg_fieldspec *fs;
     const char *cert_no = trim(jr->pool, S(in, "cert_no"));
     const char *rel = NULL, *eth, *birth;
     char buf[256];
@@ -388,7 +330,7 @@ int jszg_wz_save_person(jszg_req *jr, const jszg_applicant *a,
     /* 高中毕业及以下: 所学专业 is 无 (domain.md) */
     if (S(in, "education") && !strcmp(S(in, "education"), "高中毕业及以下"))
         json_object_set_new(in, "major", json_string("无"));
-    for (fs = person_spec; fs->name; fs++)
+    FOREACH_PERSON(fs)
         check_field(jr, fs, in, person, f);
     check_dates(jr, birth, person, f);
     if ((rc = check_school(jr, person, f)) != JSZG_DB_OK)
@@ -444,17 +386,16 @@ int jszg_wz_save_person(jszg_req *jr, const jszg_applicant *a,
 }
 
 /* The person as step 4 shows it: [{name, label, value}] in the order of
- * person_spec (毕业学校 by its name). */
+ * the field vocabulary (毕业学校 by its name, the field's `via`). */
 json_t *jszg_wz_labelled_person(jszg_req *jr, json_t *person)
 {
     json_t *out = jszg_pool_json(jr->pool, json_array());
-    const field_spec *fs;
+    const jszg_fieldspec *fs;
 
-    for (fs = person_spec; fs->name; fs++) {
-        const char *v = fs->kind == F_SCHOOL ? S(person, "grad_school_name")
-                                             : S(person, fs->name);
+    FOREACH_PERSON(fs) {
+        const char *v = S(person, fs->via ? fs->via : fs->key);
         json_array_append_new(out, json_pack("{s:s, s:s, s:s}", "name",
-                                             fs->name, "label", LABEL(fs),
+                                             fs->key, "label", fs->label,
                                              "value", v ? v : ""));
     }
     return out;

@@ -371,7 +371,7 @@ static const command_rec jszg_cmds[] = {
                   "Seconds of inactivity that end a session (default 1800)"),
     AP_INIT_TAKE1("JszgSessionMaxLife", set_session_time, "max", RSRC_CONF,
                   "Seconds after login that end a session regardless of "
-                  "activity (default 28800)"),
+                  "activity (default 8 hours)"),
     AP_INIT_TAKE1("JszgWizardDraftIdle", set_session_time, "draft",
                   RSRC_CONF, "Seconds of inactivity after which an unfinished "
                   "定期注册 application (the wizard's draft) is discarded "

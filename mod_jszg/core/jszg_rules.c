@@ -177,80 +177,171 @@ const char *const jszg_rules_field_groups[][2] = {
     { NULL, NULL }
 };
 
+/* ---- the dropdowns of step 2 (domain.md, Dropdown values) ---------------- */
+
+static const char *const l_mandarin[] = {
+    "一级甲等", "一级乙等", "二级甲等", "二级乙等", "三级甲等", "三级乙等",
+    "无", NULL
+};
+static const char *const l_education[] = {
+    "研究生", "大学本科", "大学专科", "中师", "幼师", "其他中专",
+    "高中毕业及以下", NULL
+};
+static const char *const l_edu_category[] = {
+    "师范教育类", "非师范教育类", NULL
+};
+static const char *const l_degree[] = {
+    "博士", "硕士", "学士", "无学位", NULL
+};
+static const char *const l_study_form[] = {
+    "普通全日制", "成人教育", "自学考试", "网络教育", "境外教育", "其他", NULL
+};
+static const char *const l_school_area[] = { "城市", "县镇", "农村", NULL };
+static const char *const l_school_type[] = {
+    "公办幼儿园", "公办小学", "公办初级中学", "公办高级中学", "公办完全中学",
+    "公办九年一贯制学校", "公办中等职业学校", "民办幼儿园", "民办小学",
+    "民办初级中学", "民办高级中学", "民办完全中学", "民办九年一贯制学校",
+    "民办中等职业学校", NULL
+};
+static const char *const l_title[] = {
+    "正高级教师", "高级教师", "一级教师", "二级教师", "三级教师",
+    "中学高级教师", "中学一级教师", "中学二级教师", "中学三级教师",
+    "小学高级教师", "小学一级教师", "小学二级教师", "小学三级教师",
+    "高级讲师", "讲师", "助理讲师", "教员", "高级实习指导教师",
+    "一级实习指导教师", "二级实习指导教师", "三级实习指导教师", "未评", NULL
+};
+static const char *const l_politics[] = {
+    "中共党员", "中共预备党员", "共青团员", "民革党员", "民盟盟员",
+    "民建会员", "民进会员", "农工党党员", "致公党党员", "九三学社社员",
+    "台盟盟员", "无党派人士", "群众", NULL
+};
+static const char *const l_post_type[] = {
+    "专任教师", "教育教学管理人员", "教辅人员", "其他", NULL
+};
+
 #define SHOW JSZG_FS_SHOW
 #define HIDE JSZG_FS_INTERNAL
+/* required, maxlen, options, check */
+#define KEPT        0, 0, NULL, JSZG_FC_NONE
+#define TYPED(c)    1, 0, NULL, c
+#define TEXT(n)     1, n, NULL, JSZG_FC_TEXT
+#define OPTION(l)   1, 0, l, JSZG_FC_OPTION
 
 /* The person group follows the wizard's step 2 (the manual's order and
  * words; the long 通讯地址 last, on a line of its own in two-column
  * layouts); identity is the 实名 data copied at submission; cert is the
  * certificate row as step 2 listed it; choice is step 3. */
 const jszg_fieldspec jszg_rules_fields[] = {
-    { "identity", "name",         "姓名",         JSZG_FT_TEXT, SHOW, NULL },
-    { "identity", "sex",          "性别",         JSZG_FT_LIST, SHOW, NULL },
-    { "identity", "ethnicity",    "民族",         JSZG_FT_LIST, SHOW, NULL },
-    { "identity", "id_type",      "证件类型",     JSZG_FT_LIST, SHOW, NULL },
-    { "identity", "id_number",    "证件号码",     JSZG_FT_CODE, SHOW, NULL },
-    { "identity", "birth_date",   "出生日期",     JSZG_FT_DATE, SHOW, NULL },
-    { "identity", "phone",        "手机号码",     JSZG_FT_CODE, SHOW, NULL },
+    { "identity", "name", "姓名", JSZG_FT_TEXT, SHOW, NULL,
+      KEPT },
+    { "identity", "sex", "性别", JSZG_FT_LIST, SHOW, NULL,
+      KEPT },
+    { "identity", "ethnicity", "民族", JSZG_FT_LIST, SHOW, NULL,
+      KEPT },
+    { "identity", "id_type", "证件类型", JSZG_FT_LIST, SHOW, NULL,
+      KEPT },
+    { "identity", "id_number", "证件号码", JSZG_FT_CODE, SHOW, NULL,
+      KEPT },
+    { "identity", "birth_date", "出生日期", JSZG_FT_DATE, SHOW, NULL,
+      KEPT },
+    { "identity", "phone", "手机号码", JSZG_FT_CODE, SHOW, NULL,
+      KEPT },
 
-    { "cert", "cert_no",          "证书号码",     JSZG_FT_CODE, SHOW, NULL },
-    { "cert", "kind_name",        "资格种类",     JSZG_FT_LIST, SHOW, NULL },
-    { "cert", "subject",          "任教学科（证书）", JSZG_FT_TEXT, SHOW,
-      NULL },
-    { "cert", "authority_name",   "认定机构",     JSZG_FT_TEXT, SHOW, NULL },
-    { "cert", "issued_on",        "签发日期",     JSZG_FT_DATE, SHOW, NULL },
-    { "cert", "status",           "证书状态",     JSZG_FT_LIST, SHOW, NULL },
-    { "cert", "source",           "证书信息来源", JSZG_FT_SOURCE, SHOW,
-      NULL },
-    { "cert", "last_date",        "上次注册日期", JSZG_FT_DATE, SHOW, NULL },
-    { "cert", "last_result",      "上次注册结论", JSZG_FT_LIST, SHOW, NULL },
-    { "cert", "id",               "证书记录",     JSZG_FT_REF, HIDE, NULL },
-    { "cert", "kind",             "资格种类代码", JSZG_FT_CODE, HIDE, NULL },
-    { "cert", "province_code",    "认定省份代码", JSZG_FT_CODE, HIDE, NULL },
-    { "cert", "selectable",       "可否选择",     JSZG_FT_TEXT, HIDE, NULL },
-    { "cert", "blocked",          "限制说明",     JSZG_FT_TEXT, HIDE, NULL },
-    { "cert", "blocked_code",     "限制代码",     JSZG_FT_CODE, HIDE, NULL },
+    { "cert", "cert_no", "证书号码", JSZG_FT_CODE, SHOW, NULL,
+      KEPT },
+    { "cert", "kind_name", "资格种类", JSZG_FT_LIST, SHOW, NULL,
+      KEPT },
+    { "cert", "subject", "任教学科（证书）", JSZG_FT_TEXT, SHOW, NULL,
+      KEPT },
+    { "cert", "authority_name", "认定机构", JSZG_FT_TEXT, SHOW, NULL,
+      KEPT },
+    { "cert", "issued_on", "签发日期", JSZG_FT_DATE, SHOW, NULL,
+      KEPT },
+    { "cert", "status", "证书状态", JSZG_FT_LIST, SHOW, NULL,
+      KEPT },
+    { "cert", "source", "证书信息来源", JSZG_FT_SOURCE, SHOW, NULL,
+      KEPT },
+    { "cert", "last_date", "上次注册日期", JSZG_FT_DATE, SHOW, NULL,
+      KEPT },
+    { "cert", "last_result", "上次注册结论", JSZG_FT_LIST, SHOW, NULL,
+      KEPT },
+    { "cert", "id", "证书记录", JSZG_FT_REF, HIDE, NULL,
+      KEPT },
+    { "cert", "kind", "资格种类代码", JSZG_FT_CODE, HIDE, NULL,
+      KEPT },
+    { "cert", "province_code", "认定省份代码", JSZG_FT_CODE, HIDE, NULL,
+      KEPT },
+    { "cert", "selectable", "可否选择", JSZG_FT_TEXT, HIDE, NULL,
+      KEPT },
+    { "cert", "blocked", "限制说明", JSZG_FT_TEXT, HIDE, NULL,
+      KEPT },
+    { "cert", "blocked_code", "限制代码", JSZG_FT_CODE, HIDE, NULL,
+      KEPT },
 
-    { "person", "mandarin",       "普通话证书信息", JSZG_FT_LIST, SHOW, NULL },
-    { "person", "education",      "最高学历信息", JSZG_FT_LIST, SHOW, NULL },
-    { "person", "edu_category",   "最高学历专业类别", JSZG_FT_LIST, SHOW,
-      NULL },
-    { "person", "major",          "所学专业",     JSZG_FT_TEXT, SHOW, NULL },
-    { "person", "degree",         "最高学位信息", JSZG_FT_LIST, SHOW, NULL },
-    { "person", "grad_date",      "毕业时间",     JSZG_FT_DATE, SHOW, NULL },
-    { "person", "grad_school",    "毕业学校",     JSZG_FT_REF, SHOW,
-      "grad_school_name" },
-    { "person", "study_form",     "学习形式",     JSZG_FT_LIST, SHOW, NULL },
-    { "person", "school",         "现任教学校",   JSZG_FT_TEXT, SHOW, NULL },
-    { "person", "school_area",    "任教学校所在地", JSZG_FT_LIST, SHOW, NULL },
-    { "person", "school_type",    "任教学校性质", JSZG_FT_LIST, SHOW, NULL },
-    { "person", "title",          "教师职务",     JSZG_FT_LIST, SHOW, NULL },
-    { "person", "work_start",     "开始参加工作时间", JSZG_FT_DATE, SHOW,
-      NULL },
-    { "person", "hukou",          "户籍所在地",   JSZG_FT_TEXT, SHOW, NULL },
-    { "person", "employ_start",   "本单位聘用起始日期", JSZG_FT_DATE, SHOW,
-      NULL },
-    { "person", "politics",       "政治面貌",     JSZG_FT_LIST, SHOW, NULL },
-    { "person", "post_type",      "岗位性质",     JSZG_FT_LIST, SHOW, NULL },
-    { "person", "postcode",       "通讯邮编",     JSZG_FT_CODE, SHOW, NULL },
-    { "person", "address",        "通讯地址",     JSZG_FT_TEXT, SHOW, NULL },
-    { "person", "grad_school_name", "毕业学校名称", JSZG_FT_TEXT, HIDE,
-      NULL },
+    { "person", "mandarin", "普通话证书信息", JSZG_FT_LIST, SHOW, NULL,
+      OPTION(l_mandarin) },
+    { "person", "education", "最高学历信息", JSZG_FT_LIST, SHOW, NULL,
+      OPTION(l_education) },
+    { "person", "edu_category", "最高学历专业类别", JSZG_FT_LIST, SHOW, NULL,
+      OPTION(l_edu_category) },
+    { "person", "major", "所学专业", JSZG_FT_TEXT, SHOW, NULL,
+      TEXT(30) },
+    { "person", "degree", "最高学位信息", JSZG_FT_LIST, SHOW, NULL,
+      OPTION(l_degree) },
+    { "person", "grad_date", "毕业时间", JSZG_FT_DATE, SHOW, NULL,
+      TYPED(JSZG_FC_DATE) },
+    { "person", "grad_school", "毕业学校", JSZG_FT_REF, SHOW,
+      "grad_school_name", TYPED(JSZG_FC_SCHOOL) },
+    { "person", "study_form", "学习形式", JSZG_FT_LIST, SHOW, NULL,
+      OPTION(l_study_form) },
+    { "person", "school", "现任教学校", JSZG_FT_TEXT, SHOW, NULL,
+      TEXT(60) },
+    { "person", "school_area", "任教学校所在地", JSZG_FT_LIST, SHOW, NULL,
+      OPTION(l_school_area) },
+    { "person", "school_type", "任教学校性质", JSZG_FT_LIST, SHOW, NULL,
+      OPTION(l_school_type) },
+    { "person", "title", "教师职务", JSZG_FT_LIST, SHOW, NULL,
+      OPTION(l_title) },
+    { "person", "work_start", "开始参加工作时间", JSZG_FT_DATE, SHOW, NULL,
+      TYPED(JSZG_FC_DATE) },
+    { "person", "hukou", "户籍所在地", JSZG_FT_TEXT, SHOW, NULL,
+      TEXT(60) },
+    { "person", "employ_start", "本单位聘用起始日期", JSZG_FT_DATE, SHOW, NULL,
+      TYPED(JSZG_FC_DATE) },
+    { "person", "politics", "政治面貌", JSZG_FT_LIST, SHOW, NULL,
+      OPTION(l_politics) },
+    { "person", "post_type", "岗位性质", JSZG_FT_LIST, SHOW, NULL,
+      OPTION(l_post_type) },
+    { "person", "postcode", "通讯邮编", JSZG_FT_CODE, SHOW, NULL,
+      TYPED(JSZG_FC_POSTCODE) },
+    { "person", "address", "通讯地址", JSZG_FT_TEXT, SHOW, NULL,
+      TEXT(100) },
+    { "person", "grad_school_name", "毕业学校名称", JSZG_FT_TEXT, HIDE, NULL,
+      KEPT },
 
-    { "choice", "institution_id", "注册机构",     JSZG_FT_REF, SHOW,
-      "institution_name" },
-    { "choice", "point_id",       "确认点",       JSZG_FT_REF, SHOW,
-      "point_name" },
-    { "choice", "stage",          "现任教学段",   JSZG_FT_LIST, SHOW, NULL },
-    { "choice", "subject",        "现任教学科",   JSZG_FT_LIST, SHOW, NULL },
-    { "choice", "province",       "省份代码",     JSZG_FT_CODE, HIDE, NULL },
-    { "choice", "city",           "地市代码",     JSZG_FT_CODE, HIDE, NULL },
-    { "choice", "institution_name", "注册机构名称", JSZG_FT_TEXT, HIDE,
-      NULL },
-    { "choice", "point_name",     "确认点名称",   JSZG_FT_TEXT, HIDE, NULL },
-    { NULL, NULL, NULL, 0, 0, NULL }
+    { "choice", "institution_id", "注册机构", JSZG_FT_REF, SHOW, "institution_name",
+      KEPT },
+    { "choice", "point_id", "确认点", JSZG_FT_REF, SHOW, "point_name",
+      KEPT },
+    { "choice", "stage", "现任教学段", JSZG_FT_LIST, SHOW, NULL,
+      KEPT },
+    { "choice", "subject", "现任教学科", JSZG_FT_LIST, SHOW, NULL,
+      KEPT },
+    { "choice", "province", "省份代码", JSZG_FT_CODE, HIDE, NULL,
+      KEPT },
+    { "choice", "city", "地市代码", JSZG_FT_CODE, HIDE, NULL,
+      KEPT },
+    { "choice", "institution_name", "注册机构名称", JSZG_FT_TEXT, HIDE, NULL,
+      KEPT },
+    { "choice", "point_name", "确认点名称", JSZG_FT_TEXT, HIDE, NULL,
+      KEPT },
+    { NULL, NULL, NULL, 0, 0, NULL, KEPT }
 };
 
+#undef KEPT
+#undef TYPED
+#undef TEXT
+#undef OPTION
 #undef SHOW
 #undef HIDE
 
@@ -276,6 +367,12 @@ const char *jszg_rules_field_label(const char *group, const char *key)
     const jszg_fieldspec *f = jszg_rules_field(group, key);
 
     return f ? f->label : NULL;
+}
+
+int jszg_rules_field_typed(const jszg_fieldspec *f, const char *group)
+{
+    return f && f->key && f->check != JSZG_FC_NONE
+           && (!group || !strcmp(f->group, group));
 }
 
 const char *jszg_rules_field_display(const jszg_fieldspec *f, const char *v)

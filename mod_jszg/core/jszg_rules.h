@@ -231,6 +231,21 @@ typedef enum {
     JSZG_FS_INTERNAL            /* kept in the data, never shown */
 } jszg_field_show;
 
+/* How a value the applicant types (the wizard's step 2 and 修改 of the
+ * person group) is checked; JSZG_FC_NONE: not typed by the applicant
+ * (copied from the account, the registry or step 3, or derived). */
+typedef enum {
+    JSZG_FC_NONE = 0,
+    JSZG_FC_OPTION,             /* one of `options` (a dropdown) */
+    JSZG_FC_TEXT,               /* free text, at most `maxlen` characters,
+                                 * no < > (the wizard's text_ok) */
+    JSZG_FC_DATE,               /* a real YYYY-MM-DD, not in the future,
+                                 * after the birth date */
+    JSZG_FC_POSTCODE,           /* 6 digits */
+    JSZG_FC_SCHOOL              /* an id of the school list; its name is
+                                 * kept under `via` */
+} jszg_field_check;
+
 typedef struct {
     const char *group;          /* "identity", "cert", "person", "choice" */
     const char *key;
@@ -239,6 +254,11 @@ typedef struct {
     jszg_field_show show;
     const char *via;            /* REF: the key in the same group whose
                                  * value is shown (e.g. grad_school_name) */
+    int required;               /* typed fields: 1 if it may not be empty */
+    int maxlen;                 /* JSZG_FC_TEXT: characters */
+    const char *const *options; /* JSZG_FC_OPTION: the values, in the
+                                 * dropdown's order, NULL-terminated */
+    jszg_field_check check;
 } jszg_fieldspec;
 
 /* The groups in display order, with their Chinese titles
@@ -254,6 +274,11 @@ const jszg_fieldspec *jszg_rules_field(const char *group, const char *key);
 
 /* The Chinese label of a field, NULL if unknown. */
 const char *jszg_rules_field_label(const char *group, const char *key);
+
+/* 1 if the applicant types the field (the wizard's step 2, 修改): the
+ * fields of `group` with a check.  The wizard's person form is exactly
+ * the person group's typed fields, in the table's order. */
+int jszg_rules_field_typed(const jszg_fieldspec *f, const char *group);
 
 /* A stored value as shown: the source codes in words, other values as
  * they are (NULL for an empty value). */

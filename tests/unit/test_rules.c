@@ -403,26 +403,107 @@ static void test_status_machine(void **state)
 }
 
 
-/* The wizard's step 2 takes its labels from the vocabulary: every field
- * it asks for has one (jszg_wizard.c person_spec). */
-static void test_wizard_person_labels(void **state)
+/* One field specification (issue 14): the wizard's step 2 and 修改 take
+ * their fields, labels, dropdowns and checks from the vocabulary
+ * (jszg_wizard_person.c iterates the person group's typed fields). */
+static void test_wizard_person_fields(void **state)
 {
+    /* the manual's step 2, in the vocabulary's order (通讯地址 last) */
     static const char *const keys[] = {
         "mandarin", "education", "edu_category", "major", "degree",
         "grad_date", "grad_school", "study_form", "school", "school_area",
         "school_type", "title", "work_start", "hukou", "employ_start",
-        "politics", "post_type", "address", "postcode", NULL
+        "politics", "post_type", "postcode", "address", NULL
     };
-    int i;
+    const jszg_fieldspec *f;
+    int i = 0;
 
     (void)state;
-    for (i = 0; keys[i]; i++) {
-        const char *l = jszg_rules_field_label("person", keys[i]);
-        assert_non_null(l);
-        assert_true(strlen(l) >= 6);    /* two or more Chinese characters */
+    for (f = jszg_rules_fields; f->key; f++) {
+        if (!jszg_rules_field_typed(f, "person"))
+            continue;
+        assert_non_null(keys[i]);
+        assert_string_equal(f->key, keys[i]);
+        assert_true(strlen(f->label) >= 6); /* two or more characters */
+        assert_true(f->required);
+        assert_int_equal(f->show, JSZG_FS_SHOW);
+        i++;
     }
+    assert_null(keys[i]);
+    /* every person field shown is typed; the one kept beside them is the
+     * school's name, shown through grad_school's via */
+    for (f = jszg_rules_fields; f->key; f++)
+        if (!strcmp(f->group, "person") && !jszg_rules_field_typed(f, NULL))
+            assert_string_equal(f->key,
+                                jszg_rules_field("person", "grad_school")
+                                ->via);
+    /* only the person group is typed on step 2 */
+    for (f = jszg_rules_fields; f->key; f++)
+        if (strcmp(f->group, "person"))
+            assert_false(jszg_rules_field_typed(f, NULL));
+    assert_int_equal(jszg_rules_field("person", "major")->maxlen, 30);
+    assert_int_equal(jszg_rules_field("person", "school")->maxlen, 60);
+    assert_int_equal(jszg_rules_field("person", "hukou")->maxlen, 60);
+    assert_int_equal(jszg_rules_field("person", "address")->maxlen, 100);
     assert_string_equal(jszg_rules_field_label("person", "employ_start"),
                         "本单位聘用起始日期");
+}
+
+/* Every field has a label and a type; a check fits its type: every
+ * dropdown has its options, every text its length. */
+static void test_field_types_and_checks(void **state)
+{
+    const jszg_fieldspec *f;
+    const char *const *o, *const *p;
+    int n;
+
+    (void)state;
+    for (f = jszg_rules_fields; f->key; f++) {
+        assert_non_null(f->label);
+        assert_true(f->type >= JSZG_FT_TEXT && f->type <= JSZG_FT_SOURCE);
+        assert_true(f->check >= JSZG_FC_NONE && f->check <= JSZG_FC_SCHOOL);
+        switch (f->check) {
+        case JSZG_FC_OPTION:
+            assert_int_equal(f->type, JSZG_FT_LIST);
+            assert_non_null(f->options);
+            for (n = 0, o = f->options; *o; o++, n++) {
+                assert_true(strlen(*o) >= 3);   /* Chinese words */
+                for (p = o + 1; *p; p++)
+                    assert_string_not_equal(*o, *p);
+            }
+            assert_true(n >= 2);
+            break;
+        case JSZG_FC_TEXT:
+            assert_int_equal(f->type, JSZG_FT_TEXT);
+            assert_true(f->maxlen > 0);
+            break;
+        case JSZG_FC_DATE:
+            assert_int_equal(f->type, JSZG_FT_DATE);
+            break;
+        case JSZG_FC_POSTCODE:
+            assert_int_equal(f->type, JSZG_FT_CODE);
+            break;
+        case JSZG_FC_SCHOOL:
+            assert_int_equal(f->type, JSZG_FT_REF);
+            assert_non_null(f->via);
+            break;
+        default:
+            assert_null(f->options);
+            assert_int_equal(f->maxlen, 0);
+            assert_false(f->required);
+        }
+        /* every dropdown the applicant types has its options */
+        if (f->type == JSZG_FT_LIST && jszg_rules_field_typed(f, NULL))
+            assert_int_equal(f->check, JSZG_FC_OPTION);
+    }
+    /* domain.md's lists, by a value each */
+    f = jszg_rules_field("person", "education");
+    for (o = f->options; *o && strcmp(*o, "高中毕业及以下"); o++)
+        ;
+    assert_non_null(*o);
+    assert_string_equal(jszg_rules_field("person", "mandarin")->options[0],
+                        "一级甲等");
+    assert_false(jszg_rules_field_typed(NULL, "person"));
 }
 
 static void test_audit_action_names(void **state)
@@ -546,7 +627,8 @@ int main(void)
         cmocka_unit_test(test_window_state),
         cmocka_unit_test(test_status_machine),
         cmocka_unit_test(test_audit_action_names),
-        cmocka_unit_test(test_wizard_person_labels),
+        cmocka_unit_test(test_wizard_person_fields),
+        cmocka_unit_test(test_field_types_and_checks),
         cmocka_unit_test(test_cycle_judge),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
