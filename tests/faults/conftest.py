@@ -18,6 +18,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "http"))
 import jszg_env  # noqa: E402
 from jszg_env import JszgEnv, TOP  # noqa: E402
 from pgcluster import PgCluster  # noqa: E402
+import openapi_check  # noqa: E402
 
 ENGINES = os.environ.get("JSZG_TEST_ENGINES", "sqlite,pgsql").split(",")
 
@@ -87,6 +88,11 @@ def _check_error_log(request):
         return
     e = request.getfixturevalue("env")
     e.mark_log()
+    openapi_check.take_failures()
     yield
     bad = e.unexpected_log_lines()
     assert not bad, "unexpected error log lines:\n" + "\n".join(bad)
+    # the answers given in an outage are the API's too (503 Unavailable)
+    wrong = openapi_check.take_failures()
+    assert not wrong, ("answers that do not match docs/openapi.yaml:\n"
+                       + "\n".join(wrong))
