@@ -140,12 +140,6 @@ static const char *today(jszg_req *jr, int plus_years)
                         ? 28 : t.day);
 }
 
-static int is_conclusion(const char *s)
-{
-    return streq(s, JSZG_ST_PASS) || streq(s, JSZG_ST_DEFER)
-           || streq(s, JSZG_ST_FAIL);
-}
-
 /* The certificate's registration record for the next cycle: its
  * holder's, the applicant (accounts store the ID number upper-cased). */
 static int write_history(jszg_req *jr, json_t *app, const char *to)
@@ -183,7 +177,7 @@ static int transition(jszg_req *jr, jszg_staff *st, json_t *app,
                                           "不能转为“%s”。", from, to));
     if ((rc = jszg_db_begin(jr)) != JSZG_DB_OK)
         return db_fail(e, rc);
-    if (is_conclusion(to))
+    if (jszg_rules_is_conclusion(to))
         rc = jszg_db_exec(jr, "admin_app_conclude", &n, 5, to, has, now,
                           today(jr, 0), id);
     else
@@ -204,7 +198,7 @@ static int transition(jszg_req *jr, jszg_staff *st, json_t *app,
                                           NULL),
                               apr_pstrcat(jr->pool, from, " → ", to,
                                           note ? "：" : "", note, NULL));
-    if (rc == JSZG_DB_OK && is_conclusion(to))
+    if (rc == JSZG_DB_OK && jszg_rules_is_conclusion(to))
         rc = write_history(jr, app, to);
     if (rc != JSZG_DB_OK) {
         jszg_db_rollback(jr);
@@ -343,7 +337,7 @@ int jszg_adm_decide_check(jszg_req *jr, jszg_staff *st,
 
     if (!(st->role & (JSZG_ROLE_INSTITUTION | JSZG_ROLE_SYSTEM)))
         return role_refused(e, "只有注册机构审核员可以作出注册结论。");
-    if (!is_conclusion(conclusion)) {
+    if (!jszg_rules_is_conclusion(conclusion)) {
         jszg_fail_field(e, "conclusion", "conclusion_invalid",
                         "请选择注册结论。");
         return jszg_fail_set(e, HTTP_BAD_REQUEST, "conclusion_invalid",
@@ -561,7 +555,7 @@ int jszg_adm_correct_open(jszg_req *jr, jszg_staff *st, json_t *app)
 {
     long days = days_since(jr, jszg_jstr(app, "decided_on"));
 
-    return (st->role & CORRECT_ROLES) && is_conclusion(jszg_jstr(app, "status"))
+    return (st->role & CORRECT_ROLES) && jszg_rules_is_conclusion(jszg_jstr(app, "status"))
            && days >= 0 && days <= jr->sc->correct_days;
 }
 
@@ -601,7 +595,7 @@ int jszg_adm_app_correct(jszg_req *jr, jszg_staff *st, const char *id,
     if ((rc = jszg_adm_app_get(jr, st, id, &app, e)) != JSZG_ADM_OK)
         return rc;
     from = jszg_jstr(app, "status");
-    if (!is_conclusion(from))
+    if (!jszg_rules_is_conclusion(from))
         return wrong_status(jr, e, app, "撤销或更正注册结论（只有已作出"
                             "注册结论的报名可以撤销或更正）");
     days = days_since(jr, jszg_jstr(app, "decided_on"));
@@ -616,7 +610,7 @@ int jszg_adm_app_correct(jszg_req *jr, jszg_staff *st, const char *id,
                                           : "未知"));
     if (to && !*to)
         to = NULL;              /* withdraw: back to 待注册审批 */
-    if (to && (!is_conclusion(to)
+    if (to && (!jszg_rules_is_conclusion(to)
                || !jszg_rules_transition_ok(from, to)))
         return jszg_fail_set(e, HTTP_BAD_REQUEST, "correct_invalid",
                              "请选择撤销注册结论，或选择一个与原结论"

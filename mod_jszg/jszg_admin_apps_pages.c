@@ -506,10 +506,6 @@ static const char *queue_href(jszg_req *jr, const queue_view *v, long page)
                         ap_escape_urlencoded(jr->pool, v->q ? v->q : ""));
 }
 
-static const char *const conclusions[] = {
-    JSZG_ST_PASS, JSZG_ST_DEFER, JSZG_ST_FAIL, NULL
-};
-
 /* The queue page's data; `picked` the conclusion to preselect (NULL:
  * the first). */
 static json_t *queue_data(jszg_req *jr, jszg_staff *st, const queue_view *v,
@@ -524,10 +520,10 @@ static json_t *queue_data(jszg_req *jr, jszg_staff *st, const queue_view *v,
                               stages[i], "selected",
                               v->stage && !strcmp(v->stage, stages[i])));
     json_object_set_new(d, "stages", opts);
-    for (i = 0; conclusions[i]; i++)
+    for (i = 0; jszg_rules_conclusions[i]; i++)
         json_array_append_new(cs, json_pack("{s:s, s:b}", "name",
-                              conclusions[i], "selected",
-                              picked && !strcmp(picked, conclusions[i])));
+                              jszg_rules_conclusions[i], "selected",
+                              picked && !strcmp(picked, jszg_rules_conclusions[i])));
     json_object_set_new(d, "conclusions", cs);
     json_object_set(d, "rows", v->rows);
     /* a capped total is shown as "共 1000 条以上" */

@@ -40,10 +40,6 @@
 #define NAME_MAX_CHARS 20
 #define ALL_TIME_END "4102444800"     /* 2100-01-01 */
 
-static const char *const results[] = {
-    JSZG_ST_PASS, JSZG_ST_DEFER, JSZG_ST_FAIL, NULL
-};
-
 static int streq(const char *a, const char *b)
 {
     return a && b && !strcmp(a, b);
@@ -529,9 +525,9 @@ int jszg_admin_worklist_csv(jszg_req *jr)
 /* ---- decided applications and 公示 ------------------------------------ */
 
 typedef struct {
-    list_page l;                        /* groups: results */
+    list_page l;                        /* groups: the conclusions */
     long year;
-    const char *result;                 /* "" or one of results[] */
+    const char *result;                 /* "" or a conclusion */
     const char *inst;                   /* "" or an institution id */
 } decided_view;
 
@@ -547,15 +543,12 @@ static int decided_filters(jszg_req *jr, jszg_staff *st, void *view,
                            jszg_fail *e)
 {
     decided_view *v = view;
-    int k, ok = 0;
 
     if (jszg_query_int(jr, "year", 2013, 2100, this_year(jr), &v->year) < 0)
         return jszg_fail_set(e, HTTP_BAD_REQUEST, "bad_filter",
                              "注册年度不正确。");
     v->result = v->l.only = trimmed(jr, "result");
-    for (k = 0; results[k]; k++)
-        ok |= streq(results[k], v->result);
-    if (*v->result && !ok)
+    if (*v->result && !jszg_rules_is_conclusion(v->result))
         return jszg_fail_set(e, HTTP_BAD_REQUEST, "bad_filter",
                              "注册结论不正确。");
     /* a 注册机构 sees its own institution whatever it asks for */
@@ -594,7 +587,7 @@ static int decided_rows(jszg_req *jr, jszg_staff *st, void *view,
 }
 
 static const list_kind decided_kind = {
-    results, "status",
+    jszg_rules_conclusions, "status",
     decided_filters, decided_count, decided_rows,
     "请选择注册机构或注册结论缩小范围。"
 };
@@ -637,13 +630,13 @@ static void decided_page_data(jszg_req *jr, jszg_staff *st,
     json_t *counts = json_array(), *res = json_array();
     int k;
 
-    for (k = 0; results[k]; k++) {
+    for (k = 0; jszg_rules_conclusions[k]; k++) {
         json_array_append_new(counts, json_pack(
-            "{s:s, s:I}", "name", results[k], "n",
+            "{s:s, s:I}", "name", jszg_rules_conclusions[k], "n",
             (json_int_t)v->l.counts[k]));
         json_array_append_new(res, json_pack(
-            "{s:s, s:b}", "name", results[k], "selected",
-            streq(v->result, results[k])));
+            "{s:s, s:b}", "name", jszg_rules_conclusions[k], "selected",
+            streq(v->result, jszg_rules_conclusions[k])));
     }
     json_object_set_new(d, "counts", counts);
     json_object_set_new(d, "results", res);

@@ -675,11 +675,13 @@ int jszg_rules_is_status(const char *s)
     return in(s, jszg_rules_statuses);
 }
 
+const char *const jszg_rules_conclusions[] = {
+    JSZG_ST_PASS, JSZG_ST_DEFER, JSZG_ST_FAIL, NULL
+};
+
 int jszg_rules_is_conclusion(const char *s)
 {
-    static const char *const c[] = { JSZG_ST_PASS, JSZG_ST_DEFER,
-                                     JSZG_ST_FAIL, NULL };
-    return in(s, c);
+    return in(s, jszg_rules_conclusions);
 }
 
 int jszg_rules_transition_ok(const char *from, const char *to)

@@ -155,6 +155,8 @@ int jszg_rules_period(const char *now, const char *starts,
 
 /* Every status, in the order of the machine (NULL-terminated). */
 extern const char *const jszg_rules_statuses[];
+/* The three conclusions of 注册审批, in the order forms offer them. */
+extern const char *const jszg_rules_conclusions[];
 
 /* 1 if s is a status of the machine. */
 int jszg_rules_is_status(const char *s);
