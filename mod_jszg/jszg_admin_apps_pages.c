@@ -428,20 +428,10 @@ int jszg_admin_api_correct(jszg_req *jr)
 
 /* ---- 待注册审批 queue and bulk decisions ------------------------------------- */
 
-static const char *const stages[] = {
-    "幼儿园", "小学", "初级中学", "高级中学", "中等职业学校", NULL
-};
-
+/* no 学段 (all) or one of the rules core's */
 static int stage_ok(const char *s)
 {
-    int i;
-
-    if (!s || !*s)
-        return 1;
-    for (i = 0; stages[i]; i++)
-        if (!strcmp(stages[i], s))
-            return 1;
-    return 0;
+    return !s || !*s || jszg_rules_is_stage(s);
 }
 
 /* The 待注册审批 queue as asked for by ?stage=&q=&page= (or, for a
@@ -515,10 +505,11 @@ static json_t *queue_data(jszg_req *jr, jszg_staff *st, const queue_view *v,
     json_t *opts = json_array(), *cs = json_array();
     int i;
 
-    for (i = 0; stages[i]; i++)
+    for (i = 0; jszg_rules_stages[i]; i++)
         json_array_append_new(opts, json_pack("{s:s, s:b}", "name",
-                              stages[i], "selected",
-                              v->stage && !strcmp(v->stage, stages[i])));
+                              jszg_rules_stages[i], "selected",
+                              v->stage
+                              && !strcmp(v->stage, jszg_rules_stages[i])));
     json_object_set_new(d, "stages", opts);
     for (i = 0; jszg_rules_conclusions[i]; i++)
         json_array_append_new(cs, json_pack("{s:s, s:b}", "name",
