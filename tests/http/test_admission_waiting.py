@@ -58,14 +58,30 @@ def test_retry_after_agrees_with_the_body(adm):
     release(env, holds)
 
 
-def test_icon_and_assets_do_not_take_a_place(adm):
-    env = adm
-    holds = hold_full(env)
+def queue_first(env):
+    """With every slot held: a visitor queued first; its session and
+    ticket."""
     a = env.session()
     ra = env.get("/", a)
     assert queued(ra) and position(ra) == 1
     ticket = a.cookies.get("jszg_qt")
     assert ticket
+    return a, ticket
+
+
+def assert_no_place_taken(env, a, ticket):
+    """a keeps its ticket and first place; a newcomer is second; only the
+    held slot is in flight."""
+    assert a.cookies.get("jszg_qt") == ticket
+    assert position(env.get("/", env.session())) == 2
+    assert position(env.get("/", a)) == 1
+    assert status(env)["in_flight"] == 1
+
+
+def test_icon_and_assets_do_not_take_a_place(adm):
+    env = adm
+    holds = hold_full(env)
+    a, ticket = queue_first(env)
     # the browser asks for the icon with the page's cookie, a crawler
     # without: neither is queued nor given a ticket
     for s in (a, env.session()):
@@ -78,10 +94,8 @@ def test_icon_and_assets_do_not_take_a_place(adm):
     # the page's stylesheet and script
     for path in ("/static/css/site.css", "/static/js/queue.js"):
         assert env.get(path, a).status_code == 200
-    # nobody took a place in between: a newcomer is second
-    assert position(env.get("/", env.session())) == 2
-    assert position(env.get("/", a)) == 1
-    assert status(env)["in_flight"] == 1
+    # nobody took a place in between
+    assert_no_place_taken(env, a, ticket)
     release(env, holds)
 
 
@@ -101,11 +115,7 @@ def test_icon_and_assets_exempt_when_the_module_answers_them(env):
                        ASSETS_TO_JSZG))
     env.mark_log()
     holds = hold_full(env)
-    a = env.session()
-    ra = env.get("/", a)
-    assert queued(ra) and position(ra) == 1
-    ticket = a.cookies.get("jszg_qt")
-    assert ticket
+    a, ticket = queue_first(env)
     for s in (a, env.session()):
         for path in ("/favicon.ico", "/static/css/site.css",
                      "/static/js/queue.js"):
@@ -117,11 +127,8 @@ def test_icon_and_assets_exempt_when_the_module_answers_them(env):
             assert r.headers["Content-Type"].startswith("text/html")
             assert "当前排队位置" not in r.text
             assert "jszg_qt" not in r.headers.get("Set-Cookie", ""), path
-    assert a.cookies.get("jszg_qt") == ticket
-    # nobody took a place in between: a newcomer is second
-    assert position(env.get("/", env.session())) == 2
-    assert position(env.get("/", a)) == 1
-    assert status(env)["in_flight"] == 1
+    # nobody took a place in between
+    assert_no_place_taken(env, a, ticket)
     release(env, holds)
 
 
