@@ -64,6 +64,17 @@ def screenshot(driver, name, width=None):
     return path
 
 
+def viewport_shot(driver, name):
+    """Save what the window shows (as a person at that size sees it, e.g.
+    the back office at 1366x768) as build/test-output/<name>.png; a
+    blank page fails.  Returns the path."""
+    os.makedirs(OUT, exist_ok=True)
+    path = os.path.join(OUT, name + ".png")
+    driver.save_screenshot(path)
+    assert os.path.getsize(path) > 10000, path
+    return path
+
+
 def gone(old):
     """A wait condition: the element `old` (say the <html> of the page a
     click or a key left) is no longer in the document.  As

@@ -409,9 +409,7 @@ def test_bulk_and_audit_in_chromium(env):
     reason comes back with the box ticked and the choice and 留言 kept,
     then is saved (the result page); the system admin reads it in the
     audit log, paged."""
-    import os
-    from browser import chromium
-    from jszg_env import OUT
+    from browser import chromium, viewport_shot
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -429,11 +427,7 @@ def test_bulk_and_audit_in_chromium(env):
             (By.CSS_SELECTOR, css)))
 
     def shot(d, name):
-        os.makedirs(OUT, exist_ok=True)
-        path = os.path.join(OUT, "admin-%s-%s.png" % (name, env.engine))
-        d.save_screenshot(path)
-        assert os.path.getsize(path) > 10000
-        return path
+        return viewport_shot(d, "admin-%s-%s" % (name, env.engine))
 
     zr, zo, lr, ids = queued_pair(env)
     d = chromium(1366, 768)

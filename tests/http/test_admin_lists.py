@@ -541,10 +541,8 @@ def test_publicity_and_csv(env, decided):
 def test_pages_in_chromium(env, decided, pending):
     """Each new page at 1366x768, logged in through the form, no
     JavaScript needed for any of them."""
-    import os
     from selenium.webdriver.common.by import By
-    from browser import chromium
-    from jszg_env import OUT
+    from browser import chromium, viewport_shot
     from test_admin_support import STAFF_PASSWORD
 
     from selenium.webdriver.support.ui import WebDriverWait
@@ -560,11 +558,7 @@ def test_pages_in_chromium(env, decided, pending):
         wait(d, lambda d: d.current_url.endswith("/admin/"))
 
     def shot(d, name):
-        os.makedirs(OUT, exist_ok=True)
-        path = os.path.join(OUT, "lists-%s-%s.png" % (name, env.engine))
-        d.save_screenshot(path)
-        assert os.path.getsize(path) > 10000
-        return path
+        return viewport_shot(d, "lists-%s-%s" % (name, env.engine))
 
     year = env.sql("SELECT cycle_year FROM applications WHERE reg_no = '%s'"
                    % decided["pass"])

@@ -3,26 +3,20 @@
 and a 确认点, creates a 确认点 clerk, who logs in and is sent to 修改密码
 before anything else.  A viewport screenshot of every administration
 page goes to build/test-output/admin-x-*.png."""
-import os
 import random
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
-from browser import gone
-from jszg_env import OUT
+from browser import gone, viewport_shot
 from test_admin_support import STAFF_PASSWORD
 
 W, H = 1366, 768
 
 
 def shot(d, name, env):
-    os.makedirs(OUT, exist_ok=True)
-    path = os.path.join(OUT, "admin-x-%s-%s.png" % (name, env.engine))
-    d.save_screenshot(path)
-    assert os.path.getsize(path) > 10000, path
-    return path
+    return viewport_shot(d, "admin-x-%s-%s" % (name, env.engine))
 
 
 def login(d, env, user, password):
