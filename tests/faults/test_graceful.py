@@ -211,8 +211,16 @@ def test_graceful_restart_under_load(env):
             h.close()
         holds = []
         wait_until(lambda: status(env)["in_flight"] == 0, "released")
-        r = env.get("/api/v1/regions",
-                    headers={"X-Jszg-Ticket": ticket["ticket"]})
+        for _ in range(10):
+            r = env.get("/api/v1/regions",
+                        headers={"X-Jszg-Ticket": ticket["ticket"]})
+            # the KNOWN ISSUE above (SQLite: the new generation's first
+            # connection may find the database locked while preparing):
+            # resent, as the load's requests are (make test failed so once)
+            if not (env.engine == "sqlite" and r.status_code == 503
+                    and "db_unavailable" in r.text):
+                break
+            time.sleep(0.1)
         assert r.status_code == 200, r.text
     finally:
         for h in holds:
