@@ -9,6 +9,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from jszg_env import JszgEnv  # noqa: E402
 from pgcluster import PgCluster  # noqa: E402
 import openapi_check  # noqa: E402
+from test_account_lib import day_safe_clocks  # noqa: E402,F401 (autouse)
 
 ENGINES = os.environ.get("JSZG_TEST_ENGINES", "sqlite,pgsql").split(",")
 

@@ -1,9 +1,12 @@
 """忘记密码 through the SMS outbox, 修改密码, 修改手机号码 and the dev-only
 outbox page (issue 4)."""
+import calendar
+
 import pytest
 
 from test_account_lib import (DEMO_PASSWORD, Clock, ClockSession,  # noqa
-                              clock_env, csrf_of, insert_account, login,
+                              clock_env, csrf_of, day_safe_offset,
+                              insert_account, login,
                               new_account, outbox_code, page_csrf,
                               random_phone, solve_page, valid_id)
 
@@ -110,6 +113,19 @@ def test_reset_rate_limit_per_phone(clock_env, s):
     s.clock.advance(61)
     r = ask_code(clock_env, s, idn, phone)
     assert r.status_code == 429 and "今日获取验证码次数已达上限" in r.text
+
+
+def test_clocks_start_clear_of_beijing_midnight():
+    """A test's clock never starts in the Beijing day's last hour, where
+    its minutes of advances would reach the next day's fresh caps (the
+    limit above once passed a sixth code at 00:00 Beijing)."""
+    def bj(day, h, m):
+        return calendar.timegm((2026, 12, day, h, m, 0, 0, 0, 0)) - 8 * 3600
+    for t in (bj(3, 0, 0), bj(3, 12, 0), bj(3, 22, 59)):
+        assert day_safe_offset(t) == 0
+    for t in (bj(3, 23, 0), bj(3, 23, 59)):
+        assert t + day_safe_offset(t) == bj(3, 22, 0)
+    assert day_safe_offset(bj(4, 0, 0)) == 0
 
 
 def test_reset_api(clock_env, s):

@@ -23,6 +23,7 @@ _spec.loader.exec_module(_http)
 
 import jszg_env  # noqa: E402
 from jszg_env import TOP, JszgEnv  # noqa: E402
+from test_account_lib import day_safe_clocks  # noqa: E402,F401 (autouse)
 
 # JSZG_TEST_MODULE=/path/mod_jszg.so runs the suite against another build
 # (e.g. an ASan+UBSan one, with JSZG_SANITIZE=1) than .libs/mod_jszg.so.
