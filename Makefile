@@ -168,6 +168,7 @@ unit: deps-test $(UNIT_BINS)
 	    mod_jszg/core/*.[ch] || { echo "mod_jszg/core/ is httpd-free:" \
 	    "move the file above out of it, or the include"; exit 1; }
 	@tests/unit/check_beijing_offset.sh
+	@sh tests/unit/check_config_merge.sh
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; \
 	    (cd tests/unit && LSAN_OPTIONS=suppressions=$(CURDIR)/tests/unit/lsan.supp $$t); done
 
@@ -195,7 +196,9 @@ failover: all deps-test
 # Injection, access control, CSRF/redirects, headers, brute force, over the
 # whole route table.
 security-test: all deps-test
+	@mkdir -p $(BUILDDIR)/test-output
 	JSZG_SANITIZE=$(SANITIZE) $(PYTHON) -m pytest -q -p no:cacheprovider \
+	    --durations=10 --junitxml=$(BUILDDIR)/test-output/security.xml \
 	    tests/security $(PYTEST_ARGS)
 
 # The test run uses the ASan+UBSan build of the module and the unit tests
