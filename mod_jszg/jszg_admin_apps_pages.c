@@ -664,7 +664,7 @@ static int bulk_again(jszg_req *jr, jszg_staff *st,
     extra = json_array();
     errs = json_object();
     json_object_set_new(d, "extra_checked", extra);
-    json_object_set_new(d, "err", errs);
+    json_object_set_new(d, "errors", errs);
     for (i = 0; i < sel->nelts; i++) {
         jszg_form_field *f = APR_ARRAY_IDX(sel, i, jszg_form_field *);
         found = 0;

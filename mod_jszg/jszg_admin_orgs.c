@@ -273,7 +273,7 @@ static void org_form_data(jszg_req *jr, const org_kind *k, json_t *d,
             jr->pool, k->href, id, "/active", NULL)));
     }
     if (errs && json_object_size(errs)) {
-        json_object_set(d, "err", errs);
+        json_object_set(d, "errors", errs);
         json_object_set_new(d, "error",
                             json_string("请按提示修改标出的项目。"));
     }

@@ -297,7 +297,7 @@ static int window_form(jszg_req *jr, jszg_staff *st, int status,
     json_t *v;
 
     if (w && json_object_get(w, "_err")) {
-        json_object_set(d, "err", json_object_get(w, "_err"));
+        json_object_set(d, "errors", json_object_get(w, "_err"));
         json_object_del(w, "_err");
     }
     if (w) {

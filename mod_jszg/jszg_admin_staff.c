@@ -177,7 +177,7 @@ static int staff_form(jszg_req *jr, jszg_staff *st, int status, json_t *f,
             json_object_set_new(d, "failures", json_integer(n));
     }
     if (errs && json_object_size(errs)) {
-        json_object_set(d, "err", errs);
+        json_object_set(d, "errors", errs);
         json_object_set_new(d, "error",
                             json_string("请按提示修改标出的项目。"));
     }
@@ -521,7 +521,7 @@ static int password_form(jszg_req *jr, jszg_staff *st, int status,
     json_object_set_new(d, "forced", json_boolean(st->must_change));
     json_object_set_new(d, "pw_policy", json_string(PW_POLICY));
     if (errs && json_object_size(errs)) {
-        json_object_set(d, "err", errs);
+        json_object_set(d, "errors", errs);
         json_object_set_new(d, "error",
                             json_string("请按提示修改标出的项目。"));
     }

@@ -309,10 +309,11 @@ def test_bulk_refused_as_a_whole_keeps_the_selection(env):
                          % reg, r.text), reg
     assert re.search(r'<option value="暂缓注册" selected>', r.text)
     assert not re.search(r'<option value="注册合格" selected>', r.text)
-    assert re.search(r'<p class="adm-field-err" id="bulk-reason-err">'
+    assert re.search(r'<p class="adm-field-err" id="err-reason">'
                      r'结论为“暂缓注册”时必须填写理由。</p>', r.text)
     assert ">请补齐360学时证明</textarea>" in r.text
     assert 'name="reason" type="text" maxlength="500" value="  " ' \
+        'aria-invalid="true" aria-describedby="err-reason" ' \
         'class="invalid"' in r.text
     for reg in (zr, zo):
         assert app_status(env, ids[reg]) == "待注册审批"
@@ -330,7 +331,10 @@ def test_bulk_refused_as_a_whole_keeps_the_selection(env):
     assert 'id="bulk-form"' in r.text
     r = rev.post("/admin/queue/decide", {"reg_no": zr, "conclusion": "x"})
     assert r.status_code == 400
-    assert 'id="bulk-conclusion-err">请选择注册结论。</p>' in r.text
+    assert 'id="err-conclusion">请选择注册结论。</p>' in r.text
+    assert re.search(r'<select id="bulk-conclusion" name="conclusion" '
+                     r'aria-invalid="true" aria-describedby='
+                     r'"err-conclusion" class="invalid">', r.text)
     # the JSON twin: one refusal, with the field
     r = rev.post("/admin/api/queue/decide", form)
     assert r.status_code == 400
@@ -439,9 +443,11 @@ def test_bulk_and_audit_in_chromium(env):
             "暂缓注册")
         d.find_element(By.ID, "bulk-message").send_keys("请补齐学时证明")
         d.find_element(By.CSS_SELECTOR, ".adm-bulk button").click()
-        wait_for(d, "#bulk-reason-err")
-        assert "必须填写理由" in d.find_element(By.ID,
-                                               "bulk-reason-err").text
+        wait_for(d, "#err-reason")
+        assert "必须填写理由" in d.find_element(By.ID, "err-reason").text
+        reason = d.find_element(By.ID, "bulk-reason")
+        assert reason.get_attribute("aria-invalid") == "true"
+        assert reason.get_attribute("aria-describedby") == "err-reason"
         assert d.find_element(By.CSS_SELECTOR, 'input[name="reg_no"]'
                               '[value="%s"]' % zr).is_selected()
         assert Select(d.find_element(By.ID, "bulk-conclusion")) \

@@ -74,6 +74,15 @@ def test_institution_create_edit_and_field_errors(env):
     assert "联系电话只能包含数字" in r.text
     assert 'value="北京市通州区保留的地址"' in r.text
     assert 'value="12ab"' in r.text
+    # each bad field is marked for a screen reader and names its message;
+    # a good one is not
+    for field in ("code", "name", "phone"):
+        assert re.search(r'<(input|select) id="o-%s" name="%s"[^>]*'
+                         r'aria-invalid="true" aria-describedby="err-%s"'
+                         % (field, field, field), r.text), field
+        assert re.search(r'<p class="adm-field-err" id="err-%s">[^<]+</p>'
+                         % field, r.text), field
+    assert not re.search(r'id="o-address"[^>]*aria-invalid', r.text)
     r = org_form(bj, region_code="999999")
     assert r.status_code == 400 and "所在行政区划不存在" in r.text
     before = env.sql("SELECT COUNT(*) FROM institutions")

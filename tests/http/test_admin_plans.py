@@ -26,8 +26,9 @@ def test_plan_rules(env):
     assert 'value="2033-01-10T17:00"' in r.text
     assert re.search(r'id="w-ends"[^>]*class="invalid"|class="invalid"'
                      r'[^>]*id="w-ends"', r.text)
-    assert re.search(r'id="w-ends"[^>]*>\s*<p class="adm-field-err">'
-                     r'网报和现场确认时间须在2032年度之内', r.text)
+    assert re.search(r'id="w-ends"[^>]*aria-invalid="true" aria-describedby='
+                     r'"err-ends"[^>]*>\s*<p class="adm-field-err" '
+                     r'id="err-ends">网报和现场确认时间须在2032年度之内', r.text)
     r = window(bj, starts="2031-12-20T09:00")
     assert r.status_code == 400 and "须在2032年度之内" in r.text
     r = window(bj, confirm_starts="2032-08-20T09:00",
@@ -76,8 +77,10 @@ def test_plan_form_reports_every_bad_field(env):
                        ("confirm_ends", "现场确认开始时间和结束时间须同时填写")):
         fid = {"starts": "w-starts", "ends": "w-ends",
                "confirm_ends": "w-cends"}[field]
-        assert re.search(r'id="%s"[^>]*>\s*<p class="adm-field-err">[^<]*%s'
-                         % (fid, msg), r.text), (field, msg)
+        assert re.search(r'id="%s"[^>]*aria-invalid="true" aria-describedby'
+                         r'="err-%s"[^>]*>\s*<p class="adm-field-err" '
+                         r'id="err-%s">[^<]*%s' % (fid, field, field, msg),
+                         r.text), (field, msg)
         assert re.search(r'id="%s"[^>]*class="invalid"|class="invalid"'
                          r'[^>]*id="%s"' % (fid, fid), r.text), field
     assert "有3处填写有误" in r.text
