@@ -107,6 +107,7 @@ class World:
                                  "institution_id = 2 ORDER BY id LIMIT 1")
         self.review_id = env.sql("SELECT MIN(id) FROM identity_reviews")
         self.staff = {}
+        self._first = None
 
     def staff_session(self, username):
         if username not in self.staff:
@@ -116,8 +117,11 @@ class World:
     def values(self, pattern):
         """Values for the placeholders of pattern, as the owner of the
         data (account 1, or staff in scope of institution 2) sees them."""
-        ids = {"/news/": self.env.sql("SELECT MIN(id) FROM news"),
-               "/notices/": self.env.sql("SELECT MIN(id) FROM notices"),
+        if self._first is None:     # asked once: a query costs a psql
+            self._first = {t: self.env.sql("SELECT MIN(id) FROM %s" % t)
+                           for t in ("news", "notices")}
+        ids = {"/news/": self._first["news"],
+               "/notices/": self._first["notices"],
                "/admin/apps/": self.app_id,
                "/admin/api/apps/": self.app_id,
                "/admin/windows/": self.window_id,
