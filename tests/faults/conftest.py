@@ -26,13 +26,18 @@ ENGINES = os.environ.get("JSZG_TEST_ENGINES", "sqlite,pgsql").split(",")
 class FaultEnv(JszgEnv):
     """A JszgEnv with its own root, database name and a private copy of
     the module (a graceful restart reloads the .so: a concurrent `make`
-    must not swap it under a running test)."""
+    must not swap it under a running test).  Its SQL goes through a
+    process per statement, as an operator's psql would: the faults stop,
+    kill and fail over the database under it."""
+
+    SQL_SHELL = False
 
     def __init__(self, engine, pg=None, mpm="event"):
         super().__init__(engine, pg, mpm)
         self.root = jszg_env.build_root("fault-%s-%s" % (engine, mpm))
 
     def create_db(self):
+        self.close_sql()
         jszg_env.release_sqlite(os.path.join(self.root, "db", "jszg.db"))
         if os.path.exists(self.root):
             shutil.rmtree(self.root)

@@ -8,9 +8,11 @@ not declare with `env.expect_log(...)` fails it.
 """
 import os
 import re
+import select
 import shutil
 import subprocess
 import sys
+import threading
 import time
 
 import requests
@@ -96,6 +98,97 @@ def release_sqlite(path):
         p.wait(10)
 
 
+class SqlShell:
+    """A psql or sqlite3 shell kept open: env.sql() writes one statement
+    and a marker line to its input and reads the output up to the marker.
+    The marker tells psql's ERROR variable; the sqlite3 shell, without
+    one, failed when it wrote to stderr (its message comes before the
+    marker's output, unbuffered).  A psql whose server went away (a
+    restart under test) ends at once, before it ran the statement: the
+    statement then goes to a new shell, as a new psql -c would have."""
+
+    END = "__jszg_sql_end__"
+
+    def __init__(self, argv, engine, user):
+        self.argv = argv
+        self.engine = engine
+        self.user = user
+        self.lock = threading.Lock()
+        self.p = None
+
+    def _open(self):
+        # line-buffered output, or the marker would wait in stdio's buffer
+        self.p = subprocess.Popen(["stdbuf", "-oL"] + self.argv,
+                                  stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE,
+                                  encoding="utf-8", user=self.user)
+
+    def close(self):
+        if self.p is not None:
+            try:
+                self.p.stdin.close()
+                self.p.wait(10)
+            except (OSError, subprocess.TimeoutExpired):
+                self.p.kill()
+            self.p = None
+
+    def _stderr(self):
+        """What the shell wrote to stderr so far (it is already there)."""
+        fd = self.p.stderr.fileno()
+        chunks = []
+        while select.select([fd], [], [], 0)[0]:
+            b = os.read(fd, 65536)
+            if not b:
+                break
+            chunks.append(b)
+        return b"".join(chunks).decode("utf-8", "replace")
+
+    def _once(self, statement):
+        """(ok, output, errors), or None when the shell had ended."""
+        if self.p is None or self.p.poll() is not None:
+            self._open()
+        if self.engine == "sqlite":
+            marker = ".print %s\n" % self.END
+        else:
+            marker = "\\echo %s :ERROR\n" % self.END
+        try:
+            self.p.stdin.write(statement.strip().rstrip(";") + ";\n" + marker)
+            self.p.stdin.flush()
+        except (BrokenPipeError, OSError):
+            self.close()
+            return None
+        lines = []
+        while True:
+            line = self.p.stdout.readline()
+            if not line:
+                self.close()
+                return None
+            if line.startswith(self.END):
+                break
+            lines.append(line)
+        err = self._stderr()
+        if self.engine == "sqlite":
+            ok = not err.strip()
+        else:
+            ok = line.split()[1:] == ["false"]
+        return ok, "".join(lines).strip(), err
+
+    def run(self, statement):
+        with self.lock:
+            got = self._once(statement)
+            if got is None:
+                got = self._once(statement)
+            if got is None:
+                raise subprocess.CalledProcessError(2, self.argv, "",
+                                                    "the SQL shell ended")
+            ok, out, err = got
+            if not ok:
+                raise subprocess.CalledProcessError(1, self.argv + [statement],
+                                                    out, err)
+            return out
+
+
 def wait_for(cond, timeout=15):
     """Poll cond() every 0.2 s until it is true or timeout seconds pass;
     its last value."""
@@ -108,6 +201,8 @@ def wait_for(cond, timeout=15):
 
 
 class JszgEnv:
+    SQL_SHELL = True        # env.sql() through a shell kept open
+
     def __init__(self, engine, pg=None, mpm="event"):
         self.engine = engine
         self.pg = pg
@@ -117,10 +212,12 @@ class JszgEnv:
         self.extra = ""
         self.expected = []
         self.log_pos = 0
+        self._shell = None
         os.makedirs(OUT, exist_ok=True)
 
     # ---- database ------------------------------------------------------
     def create_db(self):
+        self.close_sql()
         release_sqlite(os.path.join(self.root, "db", "jszg.db"))
         if os.path.exists(self.root):
             shutil.rmtree(self.root)
@@ -138,7 +235,20 @@ class JszgEnv:
                             dsn, "--seed"], check=True, capture_output=True)
 
     def sql(self, statement):
-        """Run SQL directly against the test database (checks, fixtures)."""
+        """Run SQL directly against the test database (checks, fixtures):
+        its output as `psql -A -t` / the sqlite3 shell print it, stripped;
+        subprocess.CalledProcessError when it fails.
+
+        One statement goes to a shell kept open for this env (SqlShell: a
+        psql or sqlite3 process for every call cost 25-35 ms, most of the
+        HTTP suite's time); a string of several keeps `psql -c`'s meaning
+        (one transaction, the last result) in a process of its own."""
+        if self.SQL_SHELL and ";" not in statement.strip().rstrip(";"):
+            if self._shell is None or self._shell.argv != self._sql_argv():
+                self.close_sql()
+                self._shell = SqlShell(self._sql_argv(), self.engine,
+                                       self._db_user())
+            return self._shell.run(statement)
         if self.engine == "sqlite":
             # wait for a lock held by the server (the housekeeping job
             # writes in the background) instead of failing at once
@@ -152,6 +262,17 @@ class JszgEnv:
                                   statement], check=True,
                                  capture_output=True, text=True)
         return out.stdout.strip()
+
+    def _sql_argv(self):
+        if self.engine == "sqlite":
+            return ["sqlite3", "-cmd", ".timeout 10000", self.dbfile]
+        return ["psql", "-X", "-q", "-A", "-t", self.dbd[1]]
+
+    def close_sql(self):
+        """End this env's SQL shell (before its database is made again)."""
+        if self._shell is not None:
+            self._shell.close()
+            self._shell = None
 
     def _db_user(self):
         return "www-data" if os.geteuid() == 0 else None

@@ -73,7 +73,10 @@ class PgCluster:
                         % (self.port, self.sockdir), "start"])
 
     def create_db(self, name):
-        self.psql("postgres", "DROP DATABASE IF EXISTS %s" % name)
+        # WITH (FORCE): another env's SQL shell (jszg_env.SqlShell) may
+        # still be connected; it reconnects at its next statement
+        self.psql("postgres", "DROP DATABASE IF EXISTS %s WITH (FORCE)"
+                  % name)
         self.psql("postgres", "CREATE DATABASE %s ENCODING 'UTF8' "
                   "TEMPLATE template0" % name)
         return "%s dbname=%s" % (self.dsn_base, name)
