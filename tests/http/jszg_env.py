@@ -153,7 +153,10 @@ class SqlShell:
         else:
             marker = "\\echo %s :ERROR\n" % self.END
         try:
-            self.p.stdin.write(statement.strip().rstrip(";") + ";\n" + marker)
+            # the ";" on a line of its own: a last line that is a comment
+            # ("-- ...") would swallow it, and the shell wait for more
+            self.p.stdin.write(statement.strip().rstrip(";") + "\n;\n"
+                               + marker)
             self.p.stdin.flush()
         except (BrokenPipeError, OSError):
             self.close()
