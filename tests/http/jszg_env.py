@@ -66,36 +66,38 @@ def scratch_root(tmp_path, name):
 _DB_HOLDERS = {}
 
 
+def sqlite_shell_argv(path):
+    """The sqlite3 shell on `path`, waiting up to 10 s for a lock held by
+    the server (the housekeeping job writes in the background)."""
+    return ["sqlite3", "-cmd", ".timeout 10000", path]
+
+
 def hold_sqlite(path, user):
     """Keep a connection to the SQLite database `path` open (an idle
-    sqlite3 shell as `user`) until the test run ends.  When the last
+    SqlShell as `user`) until the test run ends.  When the last
     connection to a WAL database closes, SQLite checkpoints and removes the
     WAL under an exclusive lock; a connection opened meanwhile (a new
     child's, the housekeeping job's) fails to prepare its statements with
     "database is locked" (AH00632: apr_dbd_sqlite3 prepares without a busy
     handler).  Between tests the servers may hold none (DBDMin 0, idle
-    ones expire), and every env.sql() is an open and a close."""
-    p = _DB_HOLDERS.get(path)
-    if p is not None and p.poll() is None:
+    ones expire), an env's own shell ends when its database is made again,
+    and the fault suite's env.sql() is an open and a close."""
+    sh = _DB_HOLDERS.get(path)
+    if sh is not None and sh.p is not None and sh.p.poll() is None:
         return
-    p = subprocess.Popen(["sqlite3", "-bail", "-cmd", ".timeout 10000",
-                          path], stdin=subprocess.PIPE,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                         user=user)
-    # opened at the first statement; stdin stays open: the shell ends at
-    # EOF, when this process does
-    p.stdin.write(b"SELECT count(*) FROM sqlite_master;\n")
-    p.stdin.flush()
-    _DB_HOLDERS[path] = p
+    sh = SqlShell(sqlite_shell_argv(path), "sqlite", user)
+    # opened at the first statement; the shell ends at EOF, when this
+    # process does
+    sh.run("SELECT count(*) FROM sqlite_master")
+    _DB_HOLDERS[path] = sh
 
 
 def release_sqlite(path):
     """End the connection hold_sqlite() keeps to `path` (before the file
     is removed and made again)."""
-    p = _DB_HOLDERS.pop(path, None)
-    if p is not None:
-        p.stdin.close()
-        p.wait(10)
+    sh = _DB_HOLDERS.pop(path, None)
+    if sh is not None:
+        sh.close()
 
 
 class SqlShell:
@@ -268,7 +270,7 @@ class JszgEnv:
 
     def _sql_argv(self):
         if self.engine == "sqlite":
-            return ["sqlite3", "-cmd", ".timeout 10000", self.dbfile]
+            return sqlite_shell_argv(self.dbfile)
         return ["psql", "-X", "-q", "-A", "-t", self.dbd[1]]
 
     def close_sql(self):
