@@ -18,7 +18,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from browser import chromium, gone, screenshot
 from jszg_env import OUT
 from test_account_lib import (DEMO_PASSWORD, captcha_answer, random_phone,
-                              valid_id)
+                              slider_key_steps, valid_id)
 from test_wizard import photo_file, reset
 
 PW = "Keyboard!pass26"
@@ -176,13 +176,7 @@ class Keyboard:
         t0 = d.execute_script("return performance.now();")
         WebDriverWait(d, 10).until(lambda d: d.execute_script(
             "return performance.now();") - t0 > 900)
-        # the drag is first key to last (the server wants >= 150 ms):
-        # the single steps come 300 ms after the tens, so there is at
-        # least one (an answer of 40 is 3 tens and 10 steps; with none, the
-        # tens alone made a drag too fast one run in ten)
-        tens, ones = divmod(x, 10)
-        if ones == 0 and tens > 0:
-            tens, ones = tens - 1, 10
+        tens, ones = slider_key_steps(x)
         for _ in range(tens):
             self.key_with_shift(Keys.ARROW_RIGHT)
         t1 = d.execute_script("return performance.now();")

@@ -9,7 +9,8 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from browser import chromium, screenshot
-from test_account_lib import captcha_answer, random_phone, valid_id
+from test_account_lib import (captcha_answer, random_phone,
+                              slider_key_steps, valid_id)
 
 PW = "Browser!pass26"
 
@@ -114,11 +115,7 @@ def test_keyboard_slider_and_no_js_guard(env):
         handle = d.find_element(By.CSS_SELECTOR, ".captcha-handle")
         handle.click()
         time.sleep(0.5)
-        # the drag is first key to last (the server wants >= 150 ms):
-        # at least one single step, 0.3 s after the tens
-        tens, ones = divmod(x, 10)
-        if ones == 0 and tens > 0:
-            tens, ones = tens - 1, 10
+        tens, ones = slider_key_steps(x)
         for _ in range(tens):
             ActionChains(d).key_down(Keys.SHIFT).send_keys(
                 Keys.ARROW_RIGHT).key_up(Keys.SHIFT).perform()

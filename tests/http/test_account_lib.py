@@ -141,6 +141,19 @@ def captcha_answer(env, token):
     return captcha_row(env, token)["answer"]
 
 
+def slider_key_steps(x):
+    """(tens, ones): the Shift+Right and Right presses that move the
+    slider's handle to x.  A keyboard drag lasts from its first key to its
+    last, and the server wants at least 150 ms: the browser tests pause
+    between the tens and the ones, so there is always one single step (40
+    is 3 tens and 10 ones; with none, the tens alone made a drag too fast
+    one run in ten)."""
+    tens, ones = divmod(x, 10)
+    if ones == 0 and tens > 0:
+        tens, ones = tens - 1, 10
+    return tens, ones
+
+
 def solve_page(env, s, html, delta=0, wait=2):
     """The captcha fields for the no-JS challenge of a rendered form."""
     token = field(html, "captcha_token")

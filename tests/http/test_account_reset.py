@@ -8,7 +8,8 @@ from test_account_lib import (DEMO_PASSWORD, Clock, ClockSession,  # noqa
                               clock_env, csrf_of, day_safe_offset,
                               insert_account, login,
                               new_account, outbox_code, page_csrf,
-                              random_phone, solve_page, valid_id)
+                              random_phone, slider_key_steps,
+                              solve_page, valid_id)
 
 NEW_PW = "Fresh!pass26"
 
@@ -126,6 +127,17 @@ def test_clocks_start_clear_of_beijing_midnight():
     for t in (bj(3, 23, 0), bj(3, 23, 59)):
         assert t + day_safe_offset(t) == bj(3, 22, 0)
     assert day_safe_offset(bj(4, 0, 0)) == 0
+
+
+def test_slider_key_steps_end_on_a_single_step():
+    """The keyboard tests' drag always ends on Right presses after their
+    pause (a drag of the tens alone was under the server's 150 ms)."""
+    assert slider_key_steps(47) == (4, 7)
+    assert slider_key_steps(40) == (3, 10)
+    assert slider_key_steps(5) == (0, 5)
+    for x in range(1, 300):
+        tens, ones = slider_key_steps(x)
+        assert ones >= 1 and 10 * tens + ones == x
 
 
 def test_reset_api(clock_env, s):
